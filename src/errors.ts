@@ -1,0 +1,49 @@
+// Errors by who must act: the user (their input or flags), something outside
+// (Terraform, Okta, the Cerby API), or us (a bug). The CLI maps each to an exit
+// code and prints only the message, never a stack, except for internal errors.
+
+/** A place in an input file: 1-based line and column. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One problem found in the input, located as `file:line:col path: message`. */
+export interface InputIssue extends SourceLocation {
+  /** Field path inside the file, e.g. `accounts[3].grants[1].role`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export function formatIssue(issue: InputIssue): string {
+  const where = `${issue.file}:${issue.line}:${issue.column}`;
+  return issue.path ? `${where} ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+/** The user must fix a flag or an argument. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** The user must fix their workspace files; carries every issue found, not only the first. */
+export class InputError extends Error {
+  override name = "InputError";
+  constructor(readonly issues: readonly InputIssue[], options?: ErrorOptions) {
+    super(
+      `${issues.length} problem${issues.length === 1 ? "" : "s"} in the workspace input:\n` +
+        issues.map((issue) => `  ${formatIssue(issue)}`).join("\n"),
+      options,
+    );
+  }
+}
+
+/** Something outside failed: Terraform, Okta, the Cerby API, the file system. */
+export class ExternalError extends Error {
+  override name = "ExternalError";
+}
+
+/** Our bug. */
+export class InternalError extends Error {
+  override name = "InternalError";
+}
