@@ -47,6 +47,18 @@ export const WorkspaceSettingsSchema = z.strictObject({
     baseUrl: z
       .string()
       .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, "must be a domain such as okta.com or oktapreview.com"),
+    /** Added field: the okta/okta provider's rate-limit settings; defaults suit a shared org. */
+    rateLimit: z
+      .strictObject({
+        /** Percent of each rate limit the provider may use (`max_api_capacity`). */
+        maxApiCapacity: z.number().int().min(1).max(100).optional(),
+        /** Back off and retry on 429 (`backoff`). */
+        backoff: z.boolean().optional(),
+        minWaitSeconds: z.number().int().min(0).max(3600).optional(),
+        maxWaitSeconds: z.number().int().min(0).max(3600).optional(),
+        maxRetries: z.number().int().min(0).max(100).optional(),
+      })
+      .optional(),
   }),
   /** The chiclet's URL; `{accountId}` is replaced by the (URL-encoded) account ID. */
   loginUrl: z

@@ -1,0 +1,15 @@
+// The `cerby-okta` command line. Each command lives in its own file under
+// ./commands and registers itself on the program.
+import { Command } from "commander";
+import { runCli } from "./run.ts";
+import * as preview from "./commands/preview.ts";
+import * as synth from "./commands/synth.ts";
+import * as validate from "./commands/validate.ts";
+
+const program = new Command("cerby-okta")
+  .description("Keep an Okta org in step with a Cerby workspace.")
+  .showHelpAfterError();
+
+for (const command of [validate, preview, synth]) command.register(program);
+
+process.exitCode = await runCli(program, process.argv);

@@ -1,0 +1,30 @@
+// Runs the commander program and turns errors into messages and exit codes:
+// 1 for anything that went wrong (commands that mirror `terraform plan
+// -detailed-exitcode` return 2 themselves for "changes pending").
+import { CommanderError, type Command } from "commander";
+import { ExternalError, InputError, InternalError, UsageError } from "../errors.ts";
+
+export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+export function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander already printed help or the usage problem.
+    return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 1;
+  }
+  if (error instanceof InputError || error instanceof UsageError || error instanceof ExternalError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return 1;
+  }
+  const internal = error instanceof InternalError ? error : new InternalError(String(error), { cause: error });
+  process.stderr.write(`internal error (a bug in cerby-okta, please report it): ${internal.message}\n`);
+  if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}

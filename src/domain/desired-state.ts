@@ -1,0 +1,199 @@
+// From checked workspaces to what Okta should hold: R1–R6 and the format's
+// "Meaning" section. Pure: no I/O, no cdktf. Lists are sorted so that the
+// same input in any order gives the same result.
+import type { Workspace } from "../workspace/model.ts";
+import type { WorkspaceSettings } from "../workspace/schema.ts";
+import { buildDirectory, extensionRefusal, viewersOf, type Directory } from "./access.ts";
+import { assignLabels, baseLabel, compareText, type LabelRequest } from "./labels.ts";
+
+/** Used when a workspace sets no `loginUrl`. */
+export const DEFAULT_LOGIN_URL = "https://app.cerby.com/accounts/{accountId}/login";
+
+export interface Chiclet {
+  readonly accountId: string;
+  /** Final label, numbered when it collides within the Okta org (R4). */
+  readonly label: string;
+  readonly url: string;
+  /** Cerby user IDs who see it directly or through a self-managed team, sorted. */
+  readonly users: readonly string[];
+  /** Okta group IDs of IdP-managed teams that see it, sorted. */
+  readonly groups: readonly string[];
+  readonly extendedBy: string;
+  /** ISO 8601, as given. */
+  readonly extendedAt: string;
+}
+
+export interface Rejection {
+  readonly accountId: string;
+  readonly reason: string;
+}
+
+/** A person who sees at least one chiclet directly: what Okta needs to find them. */
+export interface Person {
+  readonly id: string;
+  readonly email: string;
+  readonly oktaUserId?: string;
+}
+
+export interface DesiredWorkspace {
+  readonly id: string;
+  readonly name: string;
+  readonly folder: string;
+  /** Org, domain and rate-limit settings for the okta/okta provider. */
+  readonly okta: WorkspaceSettings["okta"];
+  /** R1: false when Extended account access is off; then nothing is synthesized. */
+  readonly synced: boolean;
+  /** Sorted by account ID. */
+  readonly chiclets: readonly Chiclet[];
+  /** Sorted by account ID. */
+  readonly rejected: readonly Rejection[];
+  /** Accounts without an `okta:` block: not extended, not an error. */
+  readonly notExtended: number;
+  /** Everyone listed in some chiclet's `users`, sorted by ID. */
+  readonly people: readonly Person[];
+  /** Problems worth a look that do not stop the sync; rejections are listed apart. */
+  readonly warnings: readonly string[];
+}
+
+export interface DesiredState {
+  /** Sorted by workspace ID. */
+  readonly workspaces: readonly DesiredWorkspace[];
+}
+
+/** Okta orgs are told apart by org name and domain, case-insensitively. */
+export function oktaOrgKey(okta: { orgName: string; baseUrl: string }): string {
+  return `${okta.orgName}.${okta.baseUrl}`.toLowerCase();
+}
+
+export function chicletUrl(loginUrl: string | undefined, accountId: string): string {
+  return (loginUrl ?? DEFAULT_LOGIN_URL).replaceAll("{accountId}", encodeURIComponent(accountId));
+}
+
+interface Extended {
+  readonly workspace: Workspace;
+  readonly accountIndex: number;
+}
+
+export function computeDesiredState(workspaces: readonly Workspace[]): DesiredState {
+  const sorted = [...workspaces].sort((a, b) => compareText(a.settings.id, b.settings.id));
+  const directories = new Map<string, Directory>(sorted.map((ws) => [ws.settings.id, buildDirectory(ws.users, ws.teams)]));
+
+  // First pass: which accounts are extended (R1, R2).
+  const extended = new Map<string, Extended[]>();
+  const rejections = new Map<string, Rejection[]>();
+  for (const workspace of sorted) {
+    const directory = directories.get(workspace.settings.id)!;
+    const accepted: Extended[] = [];
+    const rejected: Rejection[] = [];
+    if (workspace.settings.extendedAccountAccess === true) {
+      workspace.accounts.forEach((account, accountIndex) => {
+        if (!account.okta) return;
+        const refusal = extensionRefusal(account, account.okta.extendedBy, directory);
+        if (refusal) rejected.push({ accountId: account.id, reason: refusal });
+        else accepted.push({ workspace, accountIndex });
+      });
+    }
+    extended.set(workspace.settings.id, accepted);
+    rejections.set(workspace.settings.id, rejected.sort((a, b) => compareText(a.accountId, b.accountId)));
+  }
+
+  // Second pass: labels are numbered per Okta org, across every workspace syncing to it (R4).
+  const requestsByOrg = new Map<string, LabelRequest[]>();
+  for (const workspace of sorted) {
+    const requests = requestsByOrg.get(oktaOrgKey(workspace.settings.okta)) ?? [];
+    for (const { accountIndex } of extended.get(workspace.settings.id)!) {
+      const account = workspace.accounts[accountIndex]!;
+      requests.push({
+        key: labelRequestKey(workspace.settings.id, account.id),
+        baseLabel: baseLabel(account.name, account.app),
+        extendedAtMs: Date.parse(account.okta!.extendedAt),
+        accountId: account.id,
+      });
+    }
+    requestsByOrg.set(oktaOrgKey(workspace.settings.okta), requests);
+  }
+  const labels = new Map<string, string>();
+  for (const requests of requestsByOrg.values()) for (const [key, label] of assignLabels(requests)) labels.set(key, label);
+
+  return {
+    workspaces: sorted.map((workspace) =>
+      describeWorkspace(workspace, directories.get(workspace.settings.id)!, extended.get(workspace.settings.id)!, rejections.get(workspace.settings.id)!, labels),
+    ),
+  };
+}
+
+function labelRequestKey(workspaceId: string, accountId: string): string {
+  return `${workspaceId}\u0000${accountId}`;
+}
+
+function describeWorkspace(
+  workspace: Workspace,
+  directory: Directory,
+  extended: readonly Extended[],
+  rejected: readonly Rejection[],
+  labels: ReadonlyMap<string, string>,
+): DesiredWorkspace {
+  const { settings } = workspace;
+  const chiclets: Chiclet[] = extended.map(({ accountIndex }) => {
+    const account = workspace.accounts[accountIndex]!;
+    const viewers = viewersOf(account, directory);
+    return {
+      accountId: account.id,
+      label: labels.get(labelRequestKey(settings.id, account.id))!,
+      url: chicletUrl(settings.loginUrl, account.id),
+      users: viewers.users,
+      groups: viewers.groups,
+      extendedBy: account.okta!.extendedBy,
+      extendedAt: account.okta!.extendedAt,
+    };
+  });
+  chiclets.sort((a, b) => compareText(a.accountId, b.accountId));
+
+  const peopleIds = new Set(chiclets.flatMap((chiclet) => chiclet.users));
+  const people: Person[] = [...peopleIds].sort(compareText).map((id) => {
+    const user = directory.users.get(id)!;
+    return user.oktaUserId === undefined ? { id, email: user.email } : { id, email: user.email, oktaUserId: user.oktaUserId };
+  });
+
+  const warnings: string[] = [];
+  const synced = settings.extendedAccountAccess === true;
+  if (!synced) {
+    warnings.push("Extended account access is off: nothing is synthesized and what is already in Okta stays as it is (R1)");
+  }
+  const unresolved = people.filter((person) => person.oktaUserId === undefined).length;
+  if (unresolved > 0) {
+    warnings.push(`${unresolved} user${unresolved === 1 ? " has" : "s have"} no oktaUserId: Terraform looks each up by login on every plan`);
+  }
+  for (const chiclet of chiclets) {
+    if (chiclet.users.length === 0 && chiclet.groups.length === 0) {
+      warnings.push(`account ${chiclet.accountId}: nobody active holds owner or collaborator, so nobody sees "${printable(chiclet.label)}"`);
+    }
+  }
+
+  return {
+    id: settings.id,
+    name: settings.name,
+    folder: workspace.folder,
+    okta: settings.okta,
+    synced,
+    chiclets,
+    rejected,
+    notExtended: workspace.accounts.filter((account) => !account.okta).length,
+    people,
+    warnings,
+  };
+}
+
+/** For messages only: control characters shown escaped, long text cut. */
+export function printable(text: string, max = 80): string {
+  const escaped = JSON.stringify(text).slice(1, -1);
+  return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
+}
+
+/** Every warning of a workspace, rejected accounts first (the format asks that each is named in a warning). */
+export function workspaceWarnings(workspace: DesiredWorkspace): string[] {
+  return [
+    ...workspace.rejected.map((rejection) => `account ${rejection.accountId} rejected: ${rejection.reason}`),
+    ...workspace.warnings,
+  ];
+}

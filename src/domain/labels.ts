@@ -1,0 +1,55 @@
+// R3 and R4: chiclet labels and their numbering when they collide.
+
+/** `<account name> - <app name>`, exactly as typed: hostile text stays literal. */
+export function baseLabel(accountName: string, appName: string): string {
+  return `${accountName} - ${appName}`;
+}
+
+/** Labels collide when equal after trimming, collapsing white space and ignoring case. */
+export function labelKey(label: string): string {
+  return label.normalize("NFC").trim().replace(/\s+/gu, " ").toLowerCase();
+}
+
+export interface LabelRequest {
+  /** Unique key of the request, e.g. `<workspace id>/<account id>`. */
+  readonly key: string;
+  readonly baseLabel: string;
+  /** When the account was extended, as epoch milliseconds: earlier keeps the bare label. */
+  readonly extendedAtMs: number;
+  /** Tie-breaker when two accounts were extended at the same instant. */
+  readonly accountId: string;
+}
+
+/**
+ * Numbers colliding labels ` (2)`, ` (3)`, ... in order of extension, so that
+ * a newly extended account never renames an existing chiclet and the result
+ * does not depend on input order. A numbered label that would collide with
+ * another account's own label takes the next free number.
+ */
+export function assignLabels(requests: readonly LabelRequest[]): Map<string, string> {
+  const ordered = [...requests].sort(
+    (a, b) => a.extendedAtMs - b.extendedAtMs || compareText(a.accountId, b.accountId) || compareText(a.key, b.key),
+  );
+  const taken = new Set<string>();
+  const nextNumber = new Map<string, number>();
+  const labels = new Map<string, string>();
+  for (const request of ordered) {
+    const base = labelKey(request.baseLabel);
+    let number = nextNumber.get(base) ?? 1;
+    let label = request.baseLabel;
+    for (;;) {
+      label = number === 1 ? request.baseLabel : `${request.baseLabel} (${number})`;
+      if (!taken.has(labelKey(label))) break;
+      number++;
+    }
+    nextNumber.set(base, number + 1);
+    taken.add(labelKey(label));
+    labels.set(request.key, label);
+  }
+  return labels;
+}
+
+/** Code-unit order: stable across locales and machines, unlike localeCompare. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

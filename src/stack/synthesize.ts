@@ -1,0 +1,46 @@
+// Synthesizes every synced workspace into `outdir`, all or nothing: the app is
+// written to a sibling temporary folder, then swapped in by rename.
+import { App } from "cdktf";
+import { randomBytes } from "node:crypto";
+import { rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { DesiredState } from "../domain/desired-state.ts";
+import { WorkspaceStack } from "./workspace-stack.ts";
+
+/** Adds one stack per synced workspace; workspaces with the switch off get none (R1). */
+export function addWorkspaceStacks(app: App, state: DesiredState): void {
+  for (const workspace of state.workspaces) {
+    if (workspace.synced) new WorkspaceStack(app, workspace);
+  }
+}
+
+export async function synthesizeAtomically(state: DesiredState, outdir: string): Promise<void> {
+  const target = path.resolve(outdir);
+  const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const staging = `${target}.staging-${suffix}`;
+  try {
+    const app = new App({ outdir: staging });
+    addWorkspaceStacks(app, state);
+    app.synth();
+    await swapIn(staging, target, `${target}.old-${suffix}`);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function swapIn(staging: string, target: string, old: string): Promise<void> {
+  let hadPrevious = true;
+  try {
+    await rename(target, old);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    hadPrevious = false;
+  }
+  try {
+    await rename(staging, target);
+  } catch (error) {
+    if (hadPrevious) await rename(old, target);
+    throw error;
+  }
+  if (hadPrevious) await rm(old, { recursive: true, force: true });
+}

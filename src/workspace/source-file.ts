@@ -1,0 +1,128 @@
+// Parses one workspace file (YAML or JSON) and maps field paths back to
+// line and column, so that every error can name where it is.
+import { findNodeAtLocation, parse as parseJsonTolerant, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from "jsonc-parser";
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type { InputIssue } from "../errors.ts";
+
+export type FieldPath = readonly (string | number)[];
+
+export interface SourceFile {
+  /** Path as shown in messages (relative to the current directory when possible). */
+  readonly file: string;
+  /** The parsed content; undefined when the file has syntax errors. */
+  readonly data: unknown;
+  readonly syntaxIssues: readonly InputIssue[];
+  /** Line and column of the field at `path`, or of its nearest existing ancestor. */
+  locate(path: FieldPath): { line: number; column: number };
+}
+
+/** `accounts[3].grants[1].role` */
+export function formatPath(path: FieldPath): string {
+  let text = "";
+  for (const part of path) {
+    if (typeof part === "number") text += `[${part}]`;
+    else text += text === "" ? part : `.${part}`;
+  }
+  return text;
+}
+
+export function parseSourceFile(file: string, text: string): SourceFile {
+  return /\.json$/i.test(file) ? parseJsonFile(file, text) : parseYamlFile(file, text);
+}
+
+function parseYamlFile(file: string, text: string): SourceFile {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const position = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const syntaxIssues = [...doc.errors].map((error) => ({
+    file,
+    ...position(error.pos[0]),
+    path: "",
+    message: `YAML syntax: ${firstLine(error.message)}`,
+  }));
+  // An empty file is an empty part of the workspace, not an error.
+  const data = syntaxIssues.length > 0 ? undefined : (doc.toJS({ maxAliasCount: 100 }) ?? {});
+  return {
+    file,
+    data,
+    syntaxIssues,
+    locate: (path) => position(yamlOffset(doc, path)),
+  };
+}
+
+function yamlOffset(doc: Document, path: FieldPath): number {
+  for (let length = path.length; length > 0; length--) {
+    const node = doc.getIn(path.slice(0, length), true);
+    if (isNode(node) && node.range) {
+      // For a key that is present, point at the key itself rather than its value.
+      const parent = length > 0 ? doc.getIn(path.slice(0, length - 1), true) : doc.contents;
+      if (isMap(parent)) {
+        const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[length - 1]);
+        if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
+      }
+      return node.range[0];
+    }
+  }
+  return doc.contents?.range?.[0] ?? 0;
+}
+
+function parseJsonFile(file: string, text: string): SourceFile {
+  const lineStarts = computeLineStarts(text);
+  const position = (offset: number) => {
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (lineStarts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - lineStarts[low]! + 1 };
+  };
+  try {
+    // The fast path: JSON.parse is two orders of magnitude faster than a tree
+    // parser, which is built only when an error must be located.
+    const data: unknown = JSON.parse(text);
+    let tree: JsonNode | undefined;
+    return {
+      file,
+      data,
+      syntaxIssues: [],
+      locate(path) {
+        tree ??= parseTree(text);
+        if (!tree) return position(0);
+        for (let length = path.length; length > 0; length--) {
+          const node = findNodeAtLocation(tree, path.slice(0, length) as (string | number)[]);
+          if (node) {
+            // A property's key is a better pointer than its value.
+            const key = node.parent?.type === "property" ? node.parent.children?.[0] : undefined;
+            return position((key ?? node).offset);
+          }
+        }
+        return position(tree.offset);
+      },
+    };
+  } catch {
+    const errors: ParseError[] = [];
+    parseJsonTolerant(text, errors, { disallowComments: true, allowTrailingComma: false });
+    const issues = (errors.length > 0 ? errors : [{ error: 0, offset: 0, length: 0 }]).map((error) => ({
+      file,
+      ...position(error.offset),
+      path: "",
+      message: `JSON syntax: ${errors.length > 0 ? printParseErrorCode(error.error) : "not valid JSON"}`,
+    }));
+    return { file, data: undefined, syntaxIssues: issues, locate: () => position(0) };
+  }
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let index = text.indexOf("\n"); index !== -1; index = text.indexOf("\n", index + 1)) starts.push(index + 1);
+  return starts;
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
