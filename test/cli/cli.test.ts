@@ -1,0 +1,106 @@
+import { execa } from "execa";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+const bin = path.join(repo, "bin", "cerby-okta.js");
+
+function run(args: string[], cwd: string) {
+  return execa("node", [bin, ...args], { cwd, reject: false, env: { CI: "true" } });
+}
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "cerby-okta-cli-"));
+  await cp(path.join(repo, "workspaces"), path.join(work, "workspaces"), { recursive: true });
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("cerby-okta validate", () => {
+  it("accepts the bundled example", async () => {
+    const result = await run(["validate"], work);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("ok: 3 workspaces");
+  });
+
+  it("exits 1 and names file, line and field of every problem", async () => {
+    const bad = path.join(work, "bad");
+    await cp(path.join(work, "workspaces"), bad, { recursive: true });
+    const accounts = path.join(bad, "acme", "accounts.yaml");
+    const text = await readFile(accounts, "utf8");
+    await writeFile(accounts, text.replace("{ user: u-frank, role: manager }", "{ user: u-frank, role: boss }").replace("extendedBy: u-bob\n      extendedAt: 2026-04-02", "extendedBy: u-nobody\n      extendedAt: 2026-04-02"));
+    const result = await run(["validate", "--workspaces", "bad"], work);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/bad\/acme\/accounts\.yaml:10:\d+ accounts\[0\]\.grants\[3\]\.role: must be one of "owner", "collaborator", "manager"/);
+    expect(result.stdout).toBe("");
+  });
+});
+
+describe("cerby-okta preview", () => {
+  it("prints the contract document with --json, sorted and stable", async () => {
+    const first = await run(["preview", "--json"], work);
+    const second = await run(["preview", "--json"], work);
+    expect(first.exitCode).toBe(0);
+    expect(first.stdout).toBe(second.stdout);
+    const document = JSON.parse(first.stdout);
+    expect(document.version).toBe(1);
+    expect(document.workspaces.map((workspace: { id: string }) => workspace.id)).toEqual(["ws-acme", "ws-acme-eu", "ws-labs"]);
+    const acme = document.workspaces[0];
+    expect(acme.chiclets[0]).toEqual({
+      accountId: "a-contentzilla",
+      label: "Contentzilla - Instagram",
+      url: "https://acme.cerby.com/accounts/a-contentzilla/login",
+      users: ["u-alice", "u-carol"],
+      groups: ["00g1social"],
+    });
+    expect(acme.rejected.map((rejection: { accountId: string }) => rejection.accountId)).toEqual(["a-brand-x", "a-newsletter"]);
+    expect(document.workspaces[1].chiclets[0].label).toBe("Contentzilla - Instagram (3)");
+    expect(document.workspaces[2]).toMatchObject({ id: "ws-labs", synced: false, chiclets: [] });
+  });
+
+  it("prints a readable table without --json", async () => {
+    const result = await run(["preview"], work);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/a-contentzilla-backup\s+Contentzilla - Instagram \(2\)\s+u-bob, u-dave/);
+    expect(result.stdout).toContain("NOT synced");
+  });
+});
+
+describe("cerby-okta synth", () => {
+  it("writes one stack per synced workspace and a summary with the API cost", async () => {
+    const result = await run(["synth", "--out", "out"], work);
+    expect(result.exitCode).toBe(0);
+    expect(await readdir(path.join(work, "out", "stacks"))).toEqual(["ws-acme", "ws-acme-eu"]);
+    expect(result.stdout).toMatch(/Okta API calls for a full refresh: 8 in \/api\/v1\/apps\*/);
+    expect(result.stdout).toContain("ws-labs: not synthesized");
+  });
+
+  it("writes nothing when the input is invalid", async () => {
+    const bad = path.join(work, "broken");
+    await cp(path.join(work, "workspaces"), bad, { recursive: true });
+    await writeFile(path.join(bad, "acme", "extra.yaml"), "accounts: [ { id: a-9 \n");
+    const result = await run(["synth", "--workspaces", "broken", "--out", "never"], work);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/broken\/acme\/extra\.yaml:\d+:\d+: YAML syntax/);
+    expect(await readdir(work)).not.toContain("never");
+  });
+});
+
+describe("cerby-okta --help", () => {
+  it.each(["validate", "preview", "synth"])("describes %s and its options", async (command) => {
+    const result = await run([command, "--help"], work);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain(`Usage: cerby-okta ${command}`);
+    expect(result.stdout).toContain("--workspaces <dir>");
+  });
+
+  it("fails with usage help on an unknown command", async () => {
+    const result = await run(["frobnicate"], work);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("unknown command");
+  });
+});

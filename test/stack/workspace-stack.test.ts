@@ -1,0 +1,221 @@
+import { Testing } from "cdktf";
+import { execa } from "execa";
+import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { DesiredState } from "../../src/domain/desired-state.ts";
+import { STACK_DATA_FILE, buildStackData } from "../../src/stack/stack-data.ts";
+import { synthesizeAtomically } from "../../src/stack/synthesize.ts";
+import { DEFAULT_RATE_LIMIT, WorkspaceStack } from "../../src/stack/workspace-stack.ts";
+import { desiredFromText, oneAccountWorkspace } from "../support/desired.ts";
+import { assertTerraformAvailable, skipTerraformTests } from "../support/terraform.ts";
+
+const HOSTILE_NAMES = [
+  'Promo ${file("/etc/hostname")}',
+  "%{ if true }x%{ endif }",
+  "${TfToken[TOKEN.1]}",
+  'quote " and backslash \\ and $${escaped}',
+  "bell \u0007 newline \n tab \t nul \u0000 end",
+  "x".repeat(5000),
+];
+
+function synthStack(state: DesiredState) {
+  const workspace = state.workspaces[0]!;
+  const app = Testing.app();
+  const stack = new WorkspaceStack(app, workspace);
+  return { json: Testing.synth(stack), config: JSON.parse(Testing.synth(stack)) };
+}
+
+const temporaryFolders: string[] = [];
+async function temporaryFolder(): Promise<string> {
+  const folder = await mkdtemp(path.join(tmpdir(), "cerby-okta-stack-"));
+  temporaryFolders.push(folder);
+  return folder;
+}
+afterEach(async () => {
+  for (const folder of temporaryFolders.splice(0)) await rm(folder, { recursive: true, force: true });
+});
+
+describe("workspace stack", () => {
+  const state = desiredFromText(oneAccountWorkspace("Contentzilla"));
+
+  it("declares one bookmark app per extended account with for_each over the data file", () => {
+    const { json } = synthStack(state);
+    expect(
+      Testing.toHaveResourceWithProperties(json, "okta_app_bookmark", {
+        for_each: "${local.cerby.apps}",
+        label: "${each.value.label}",
+        url: "${each.value.url}",
+      }),
+    ).toBe(true);
+  });
+
+  it("reads the data file with jsondecode(file()) so that its strings are never templates", () => {
+    const { config } = synthStack(state);
+    expect(config.locals.cerby).toBe('${jsondecode(file("${path.module}/cerby-okta.json"))}');
+  });
+
+  it("assigns groups with one okta_app_group_assignments per app, including the access group", () => {
+    const { json, config } = synthStack(state);
+    expect(Testing.toHaveResourceWithProperties(json, "okta_app_group_assignments", { for_each: "${local.cerby.apps}" })).toBe(true);
+    const assignments = config.resource.okta_app_group_assignments.assignments;
+    expect(assignments.app_id).toBe("${okta_app_bookmark.app[each.key].id}");
+    expect(assignments.dynamic.group.for_each).toContain("each.value.groups");
+    expect(assignments.dynamic.group.for_each).toContain("okta_group.access[each.key].id");
+    expect(Object.keys(config.resource.okta_app_group_assignments)).toHaveLength(1);
+  });
+
+  it("sets access group members with okta_group_memberships that tracks all users", () => {
+    const { json } = synthStack(state);
+    expect(
+      Testing.toHaveResourceWithProperties(json, "okta_group_memberships", {
+        for_each: "${local.cerby.accessGroups}",
+        group_id: "${okta_group.access[each.key].id}",
+        track_all_users: true,
+      }),
+    ).toBe(true);
+  });
+
+  it("looks up users without an Okta ID by login", () => {
+    const { json } = synthStack(state);
+    expect(
+      Testing.toHaveDataSourceWithProperties(json, "okta_user", {
+        for_each: "${local.cerby.loginsToResolve}",
+        search: [{ name: "profile.login", value: "${each.value}" }],
+      }),
+    ).toBe(true);
+  });
+
+  it("configures the provider from the workspace with rate-limit defaults and no credentials", () => {
+    const { json, config } = synthStack(state);
+    expect(
+      Testing.toHaveProviderWithProperties(json, "okta", {
+        org_name: "acme",
+        base_url: "okta.com",
+        max_api_capacity: DEFAULT_RATE_LIMIT.maxApiCapacity,
+        backoff: true,
+        max_retries: DEFAULT_RATE_LIMIT.maxRetries,
+      }),
+    ).toBe(true);
+    expect(json).not.toMatch(/api_token|private_key|access_token/);
+    expect(config.terraform.required_providers.okta).toEqual({ source: "okta/okta", version: "4.20.0" });
+  });
+
+  it("takes rate-limit overrides from the workspace", () => {
+    const text = JSON.parse(oneAccountWorkspace("Contentzilla"));
+    text.workspace.okta.rateLimit = { maxApiCapacity: 20, maxRetries: 9 };
+    const { json } = synthStack(desiredFromText(JSON.stringify(text), "ws.json"));
+    expect(Testing.toHaveProviderWithProperties(json, "okta", { max_api_capacity: 20, max_retries: 9, min_wait_seconds: 30 })).toBe(true);
+  });
+
+  it("names the stack by the workspace ID", () => {
+    const app = Testing.app();
+    const stack = new WorkspaceStack(app, state.workspaces[0]!);
+    expect(stack.node.id).toBe("ws-test");
+  });
+});
+
+describe("stack data", () => {
+  it("keys apps and access groups by account ID and splits known from looked-up users", () => {
+    const data = buildStackData(desiredFromText(oneAccountWorkspace("Contentzilla")).workspaces[0]!);
+    expect(data.apps).toEqual({
+      "a-1": {
+        label: "Contentzilla - Instagram",
+        url: "https://app.cerby.com/accounts/a-1/login",
+        groups: ["00g1social"],
+        accessGroup: true,
+      },
+    });
+    expect(data.accessGroups["a-1"]!.name).toBe("cerby-okta/ws-test/a-1");
+    expect(data.accessGroups["a-1"]!.users).toEqual(["u-alice", "u-carol"]);
+    expect(data.oktaUserIds).toEqual({ "u-alice": "00u1alice" });
+    expect(data.loginsToResolve).toEqual({ "u-carol": "carol@acme.example" });
+  });
+
+  it("creates no access group when only IdP-managed teams see the chiclet", () => {
+    const text = JSON.parse(oneAccountWorkspace("Contentzilla"));
+    text.accounts[0].grants = [
+      { team: "t-social", role: "owner" },
+      { user: "u-alice", role: "manager" },
+    ];
+    text.teams[0].members = ["u-alice"];
+    const data = buildStackData(desiredFromText(JSON.stringify(text), "ws.json").workspaces[0]!);
+    expect(data.apps["a-1"]!.accessGroup).toBe(false);
+    expect(data.accessGroups).toEqual({});
+  });
+});
+
+describe("hostile account names", () => {
+  it.each(HOSTILE_NAMES.map((name) => [JSON.stringify(name).slice(0, 40), name]))(
+    "keeps %s out of the Terraform configuration and literal in the data file",
+    async (_title, name) => {
+      const out = await temporaryFolder();
+      await synthesizeAtomically(desiredFromText(oneAccountWorkspace(name), "ws.json"), out);
+      const config = await readFile(path.join(out, "stacks", "ws-test", "cdk.tf.json"), "utf8");
+      const data = JSON.parse(await readFile(path.join(out, "stacks", "ws-test", STACK_DATA_FILE), "utf8"));
+      expect(data.apps["a-1"].label).toBe(`${name} - Instagram`);
+      expect(config).not.toContain(JSON.stringify(name).slice(1, -1));
+      expect(config).not.toContain("TfToken");
+    },
+  );
+});
+
+describe("hostile account names through real Terraform", () => {
+  beforeAll(() => {
+    if (!skipTerraformTests) assertTerraformAvailable();
+  });
+
+  it.skipIf(skipTerraformTests)("evaluates the synthesized data local to exactly the literal labels", async () => {
+    // Every name in one workspace: one account each.
+    const text = JSON.parse(oneAccountWorkspace("placeholder"));
+    const template = text.accounts[0];
+    text.accounts = HOSTILE_NAMES.map((name, index) => ({ ...template, id: `a-${index}`, name }));
+    const out = await temporaryFolder();
+    await synthesizeAtomically(desiredFromText(JSON.stringify(text), "ws.json"), out);
+    const stackDir = path.join(out, "stacks", "ws-test");
+    const synthesized = JSON.parse(await readFile(path.join(stackDir, "cdk.tf.json"), "utf8"));
+
+    // The real `cerby` local, without the resources (the okta/okta provider
+    // cannot be downloaded here): Terraform evaluates it and reports labels.
+    const probeDir = path.join(out, "probe");
+    await mkdir(probeDir);
+    await writeFile(path.join(probeDir, STACK_DATA_FILE), await readFile(path.join(stackDir, STACK_DATA_FILE)));
+    await writeFile(
+      path.join(probeDir, "main.tf.json"),
+      JSON.stringify({
+        locals: { cerby: synthesized.locals.cerby },
+        output: { labels: { value: "${{ for id, app in local.cerby.apps : id => app.label }}" } },
+      }),
+    );
+    const env = { TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "/dev/null" };
+    await execa("terraform", ["init", "-input=false", "-no-color"], { cwd: probeDir, env });
+    await execa("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: probeDir, env });
+    const { stdout } = await execa("terraform", ["output", "-json", "labels"], { cwd: probeDir, env });
+    const labels = JSON.parse(stdout);
+    HOSTILE_NAMES.forEach((name, index) => expect(labels[`a-${index}`]).toBe(`${name} - Instagram`));
+  }, 60_000);
+});
+
+describe("atomic synthesis", () => {
+  it("leaves the previous output untouched and no staging folder when synthesis fails", async () => {
+    const parent = await temporaryFolder();
+    const out = path.join(parent, "cdktf.out");
+    await mkdir(out);
+    await writeFile(path.join(out, "marker"), "previous");
+    const workspace = desiredFromText(oneAccountWorkspace("Contentzilla")).workspaces[0]!;
+    // Two stacks with one name make cdktf throw in the middle of building the app.
+    await expect(synthesizeAtomically({ workspaces: [workspace, workspace] }, out)).rejects.toThrow();
+    expect(await readdir(parent)).toEqual(["cdktf.out"]);
+    expect(await readFile(path.join(out, "marker"), "utf8")).toBe("previous");
+  });
+
+  it("replaces the previous output whole on success", async () => {
+    const parent = await temporaryFolder();
+    const out = path.join(parent, "cdktf.out");
+    await mkdir(path.join(out, "stacks", "ws-gone"), { recursive: true });
+    await synthesizeAtomically(desiredFromText(oneAccountWorkspace("Contentzilla")), out);
+    expect(await readdir(path.join(out, "stacks"))).toEqual(["ws-test"]);
+    expect(await readdir(parent)).toEqual(["cdktf.out"]);
+  });
+});
