@@ -277,6 +277,7 @@ export async function startOktaEmulator(options: EmulatorOptions = {}): Promise<
     other: { limit: options.rateLimits?.other ?? 1200, used: 0, windowStart: Date.now(), fail429: 0, retryAfter: 1 },
   };
   let baseUrl = "";
+  const defaultAccessPolicyId = oktaId("rst");
 
   // ---------------------------------------------------------------- shapes
   const appJson = (a: OktaApp) => ({
@@ -305,6 +306,7 @@ export async function startOktaEmulator(options: EmulatorOptions = {}): Promise<
       groups: { href: `${baseUrl}/api/v1/apps/${a.id}/groups` },
       logo: [{ name: "medium", href: `${baseUrl}/assets/img/logos/default.png`, type: "image/png" }],
       users: { href: `${baseUrl}/api/v1/apps/${a.id}/users` },
+      accessPolicy: { href: `${baseUrl}/api/v1/policies/${defaultAccessPolicyId}` },
       ...(a.status === "ACTIVE"
         ? { deactivate: { href: `${baseUrl}/api/v1/apps/${a.id}/lifecycle/deactivate` } }
         : { activate: { href: `${baseUrl}/api/v1/apps/${a.id}/lifecycle/activate` } }),

@@ -1,0 +1,223 @@
+/**
+ * A sandbox in which the real `terraform` binary runs offline against the
+ * stand-in okta/okta provider (./provider) and the Okta emulator.
+ *
+ * Layout of the sandbox (a fresh temp dir per call):
+ *   provider/          bundled stand-in provider (provider.cjs), its schema,
+ *                      protos and a pre-generated TLS certificate
+ *   mirror/registry.terraform.io/okta/okta/<v>/<os>_<arch>/terraform-provider-okta_v<v>
+ *                      executable wrapper (`exec node provider.cjs`)
+ *   terraformrc        CLI config: filesystem_mirror for okta/okta, direct for the rest
+ *   work/              a working directory tests may use for configurations
+ */
+import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { generateCertificate } from "./provider/tls.ts";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PROVIDER_SRC = join(HERE, "provider");
+const require = createRequire(import.meta.url);
+
+export const SKIP_ENV = "CERBY_OKTA_SKIP_TERRAFORM_TESTS";
+
+/** True when Terraform tests are to be skipped (CERBY_OKTA_SKIP_TERRAFORM_TESTS=1). */
+export function shouldSkipTerraformTests(): boolean {
+  return process.env[SKIP_ENV] === "1";
+}
+
+/** Absolute path of `terraform` on PATH, or throws a clear Error. */
+export function requireTerraform(): string {
+  for (const d of (process.env.PATH ?? "").split(delimiter)) {
+    if (!d) continue;
+    const candidate = join(d, "terraform");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* next */
+    }
+  }
+  throw new Error(
+    "terraform binary not found on PATH; install Terraform 1.x or set CERBY_OKTA_SKIP_TERRAFORM_TESTS=1 to skip",
+  );
+}
+
+/** The okta/okta version the @cdktf/provider-okta binding pins (e.g. "4.20.0"). */
+export function pinnedOktaProviderVersion(): string {
+  const file = require.resolve("@cdktf/provider-okta/lib/provider/index.js", { paths: [process.cwd(), HERE] });
+  const m = /providerVersion: '([^']+)'/.exec(readFileSync(file, "utf8"));
+  if (!m) throw new Error(`providerVersion not found in ${file}`);
+  return m[1]!;
+}
+
+export interface TerraformSandboxOptions {
+  emulatorUrl: string;
+  token: string;
+  /** Provider version to publish in the mirror (default: the pinned one). */
+  providerVersion?: string;
+  /** Run provider/main.ts through the tsx loader instead of an esbuild bundle (slower start). */
+  useTsx?: boolean;
+  /** Extra environment for terraform and the provider. */
+  env?: Record<string, string>;
+}
+
+export interface TerraformSandbox {
+  /** Root temp dir of the sandbox. */
+  dir: string;
+  /** Empty working directory inside `dir` for configurations. */
+  workDir: string;
+  cliConfigFile: string;
+  mirrorDir: string;
+  providerExecutable: string;
+  providerVersion: string;
+  /** Complete environment for terraform (use with execa `extendEnv: false`). */
+  env: Record<string, string>;
+  /** Runs terraform in `cwd` (default workDir); never rejects on a non-zero exit. */
+  terraform(args: string[], options?: { cwd?: string; timeoutMs?: number }): Promise<TerraformResult>;
+  cleanup(): void;
+}
+
+export interface TerraformResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+function platformDir(): string {
+  const os = process.platform === "win32" ? "windows" : process.platform;
+  const arch = process.arch === "x64" ? "amd64" : process.arch === "ia32" ? "386" : process.arch;
+  return `${os}_${arch}`;
+}
+
+const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+async function bundleProvider(outFile: string): Promise<void> {
+  const esbuild = (await import("esbuild")) as typeof import("esbuild");
+  await esbuild.build({
+    entryPoints: [join(PROVIDER_SRC, "main.ts")],
+    outfile: outFile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    logLevel: "silent",
+    // main.ts only reads import.meta.url when OKTA_STANDIN_DIR is unset; the wrapper always sets it.
+    define: { "import.meta.url": "undefined" },
+  });
+}
+
+export async function createTerraformSandbox(options: TerraformSandboxOptions): Promise<TerraformSandbox> {
+  const version = options.providerVersion ?? pinnedOktaProviderVersion();
+  const dir = mkdtempSync(join(tmpdir(), "cerby-okta-tf-"));
+  try {
+    const providerDir = join(dir, "provider");
+    const certDir = join(providerDir, "cert");
+    mkdirSync(certDir, { recursive: true });
+    for (const f of ["schema.json", "tfplugin6.proto", "grpc_controller.proto"]) {
+      copyFileSync(join(PROVIDER_SRC, f), join(providerDir, f));
+    }
+    generateCertificate(certDir);
+
+    let exec: string;
+    if (options.useTsx) {
+      const tsxLoader = require.resolve("tsx", { paths: [process.cwd(), HERE] });
+      exec = `exec ${sh(process.execPath)} --import ${sh(tsxLoader)} ${sh(join(PROVIDER_SRC, "main.ts"))}`;
+    } else {
+      const bundle = join(providerDir, "provider.cjs");
+      await bundleProvider(bundle);
+      exec = `exec ${sh(process.execPath)} ${sh(bundle)}`;
+    }
+
+    const mirrorDir = join(dir, "mirror");
+    const pkgDir = join(mirrorDir, "registry.terraform.io", "okta", "okta", version, platformDir());
+    mkdirSync(pkgDir, { recursive: true });
+    const providerExecutable = join(pkgDir, `terraform-provider-okta_v${version}`);
+    writeFileSync(
+      providerExecutable,
+      [
+        "#!/bin/sh",
+        "# stand-in okta/okta provider for tests (generated by test/harness/terraform-env.ts)",
+        `OKTA_STANDIN_DIR=${sh(providerDir)}`,
+        `OKTA_STANDIN_CERT_DIR=${sh(certDir)}`,
+        "export OKTA_STANDIN_DIR OKTA_STANDIN_CERT_DIR",
+        exec,
+        "",
+      ].join("\n"),
+    );
+    chmodSync(providerExecutable, 0o755);
+
+    const cliConfigFile = join(dir, "terraformrc");
+    writeFileSync(
+      cliConfigFile,
+      [
+        "provider_installation {",
+        "  filesystem_mirror {",
+        `    path    = ${JSON.stringify(mirrorDir)}`,
+        `    include = ["registry.terraform.io/okta/okta"]`,
+        "  }",
+        "  direct {",
+        `    exclude = ["registry.terraform.io/okta/okta"]`,
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+
+    const workDir = join(dir, "work");
+    mkdirSync(workDir);
+
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v === undefined) continue;
+      if (k === "TF_PLUGIN_CACHE_DIR" || k.startsWith("TF_LOG") || k === "TF_DATA_DIR" || k === "TF_WORKSPACE") continue;
+      env[k] = v;
+    }
+    Object.assign(env, {
+      TF_CLI_CONFIG_FILE: cliConfigFile,
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      CHECKPOINT_DISABLE: "1",
+      OKTA_EMULATOR_URL: options.emulatorUrl,
+      OKTA_API_TOKEN: options.token,
+      ...(options.env ?? {}),
+    });
+
+    return {
+      dir,
+      workDir,
+      cliConfigFile,
+      mirrorDir,
+      providerExecutable,
+      providerVersion: version,
+      env,
+      async terraform(args, o = {}) {
+        const started = Date.now();
+        const r = await execa("terraform", args, {
+          cwd: o.cwd ?? workDir,
+          env,
+          extendEnv: false,
+          reject: false,
+          timeout: o.timeoutMs ?? 120_000,
+          stdin: "ignore",
+        });
+        return {
+          exitCode: r.exitCode ?? -1,
+          stdout: String(r.stdout),
+          stderr: String(r.stderr),
+          durationMs: Date.now() - started,
+        };
+      },
+      cleanup() {
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
