@@ -1,7 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so `npx cerby-okta` works
-// right after `npm install` with no build step.
-import { register } from "tsx/esm/api";
+// `cerby-okta`: runs the TypeScript sources directly (see register-ts.js).
+import "./register-ts.js";
 
-register();
 await import("../src/cli/main.ts");

@@ -109,7 +109,7 @@ export function checkWorkspace(folder: string, files: readonly ParsedFileLike[],
   if (issues.length > before || !settingsFile?.content.workspace) return undefined;
   return {
     folder,
-    settingsAt: { file: settingsFile.source.file, ...settingsFile.source.locate(["workspace", "id"]) },
+    settingsAt: () => ({ file: settingsFile.source.file, ...settingsFile.source.locate(["workspace", "id"]) }),
     settings: settingsFile.content.workspace,
     users: users.map((user) => user.value),
     teams: teams.map((team) => team.value),
@@ -123,10 +123,11 @@ export function checkWorkspaceSet(workspaces: readonly Workspace[], issues: Inpu
   for (const workspace of workspaces) {
     const first = seen.get(workspace.settings.id);
     if (first !== undefined) {
+      const firstAt = first.settingsAt();
       issues.push({
-        ...workspace.settingsAt,
+        ...workspace.settingsAt(),
         path: "workspace.id",
-        message: `workspace id ${JSON.stringify(workspace.settings.id)} is also used in ${first.settingsAt.file}:${first.settingsAt.line}; each folder must be a different workspace`,
+        message: `workspace id ${JSON.stringify(workspace.settings.id)} is also used in ${firstAt.file}:${firstAt.line}; each folder must be a different workspace`,
       });
     } else seen.set(workspace.settings.id, workspace);
   }

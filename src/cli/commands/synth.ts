@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { synthesizeAtomically } from "../../stack/synthesize.ts";
 import { formatSynthSummary } from "../format-synth.ts";
 import { loadDesiredState, workspacesOption } from "../workspaces-option.ts";
 
@@ -13,6 +12,8 @@ export function register(program: Command): void {
     .option("--out <dir>", "output folder", DEFAULT_OUT_DIR)
     .action(async (options: { workspaces: string; out: string }) => {
       const state = await loadDesiredState(options.workspaces);
+      // cdktf takes a while to load: only the commands that synthesize pay for it.
+      const { synthesizeAtomically } = await import("../../stack/synthesize.ts");
       await synthesizeAtomically(state, options.out);
       process.stdout.write(formatSynthSummary(state, options.out));
     });
