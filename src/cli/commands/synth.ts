@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { workspaceWarnings } from "../../domain/desired-state.ts";
 import { formatSynthSummary } from "../format-synth.ts";
 import { loadDesiredState, workspacesOption } from "../workspaces-option.ts";
 
@@ -16,5 +17,8 @@ export function register(program: Command): void {
       const { synthesizeAtomically } = await import("../../stack/synthesize.ts");
       await synthesizeAtomically(state, options.out);
       process.stdout.write(formatSynthSummary(state, options.out));
+      for (const workspace of state.workspaces) {
+        for (const warning of workspaceWarnings(workspace)) process.stderr.write(`warning: ${workspace.id}: ${warning}\n`);
+      }
     });
 }
