@@ -1,0 +1,77 @@
+// `cerby-okta deprovision <folder>`: users suspended or deprovisioned in Okta
+// leave the Cerby workspace (R7). Dry run unless --apply. The work is in
+// src/deprovision/deprovision.ts.
+import { Command, Option } from "commander";
+import { runDeprovision } from "../../deprovision/deprovision.ts";
+import { progressEnabled } from "../../cerby-api/progress.ts";
+import { UsageError } from "../../errors.ts";
+import { cerbyBaseUrl, parsers, processDeps, type CommandDeps } from "./snapshot.ts";
+
+export function register(program: Command, deps: CommandDeps = processDeps()): void {
+  program
+    .command("deprovision")
+    .description(
+      "Find workspace users SUSPENDED or DEPROVISIONED in Okta (token from OKTA_API_TOKEN) and remove them from the Cerby workspace; dry run unless --apply.",
+    )
+    .argument("<folder>", "workspace folder, e.g. workspaces/acme")
+    .option("--apply", "remove them: through the Cerby API for users kept in a snapshot, by editing the YAML for the others")
+    .option("--okta-url <url>", "Okta org URL (default: https://<orgName>.<baseUrl> from the workspace)")
+    .option("--workspace <name>", "Cerby workspace subdomain, for --apply on a snapshot (key from CERBY_API_KEY)")
+    .option("--base-url <url>", "Cerby API base URL (instead of --workspace)")
+    .option("--json", "print the report as JSON")
+    .option("--concurrency <n>", "requests in flight at once", parsers.positiveInteger, 4)
+    .option("--max-wait <seconds>", "cap on total waiting for rate limits and retries", parsers.nonNegativeNumber, 1800)
+    .option("--max-retries <n>", "retries per request after a 5xx or a dropped connection", parsers.nonNegativeInteger, 5)
+    .option("--timeout <seconds>", "per-request timeout", parsers.positiveNumber, 60)
+    .addOption(new Option("--progress", "progress on stderr even when CI=true"))
+    .addOption(new Option("--no-progress", "no progress lines"))
+    .action(async (dir: string, flags: DeprovisionFlags) => {
+      const oktaToken = deps.env.OKTA_API_TOKEN;
+      if (!oktaToken) throw new UsageError("OKTA_API_TOKEN is not set: the Okta API token is read only from the environment");
+      const oktaUrl = flags.oktaUrl === undefined ? undefined : checkedUrl(flags.oktaUrl, "--okta-url");
+      const apiKey = deps.env.CERBY_API_KEY;
+      const cerby =
+        flags.apply && apiKey && (flags.workspace || flags.baseUrl) ? { baseUrl: cerbyBaseUrl(flags), apiKey } : undefined;
+      await runDeprovision(
+        {
+          dir,
+          apply: flags.apply === true,
+          json: flags.json === true,
+          oktaUrl,
+          oktaToken,
+          cerby,
+          concurrency: flags.concurrency,
+          policy: { maxTotalWaitMs: flags.maxWait * 1000, maxRetries: flags.maxRetries, requestTimeoutMs: flags.timeout * 1000 },
+        },
+        { clock: deps.clock, stdout: deps.stdout, stderr: deps.stderr, progress: progressEnabled(flags.progress, deps.env), fetch: deps.fetch },
+      );
+    });
+}
+
+interface DeprovisionFlags {
+  apply?: boolean;
+  oktaUrl?: string;
+  workspace?: string;
+  baseUrl?: string;
+  json?: boolean;
+  concurrency: number;
+  maxWait: number;
+  maxRetries: number;
+  timeout: number;
+  progress?: boolean;
+}
+
+/** The token travels with every request: https only, except to this machine (tests). */
+function checkedUrl(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} ${JSON.stringify(value)} is not a URL`);
+  }
+  const local = url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) {
+    throw new UsageError(`${flag} must be https:// (plain http only for localhost)`);
+  }
+  return url.href;
+}

@@ -1,0 +1,205 @@
+// `cerby-okta deprovision <folder>`: R7, the one flow from Okta back to Cerby.
+// Reads every workspace user's status in Okta; SUSPENDED and DEPROVISIONED
+// users are removed from the workspace: through the Cerby API for users kept
+// in a JSON snapshot, by editing the YAML for users kept by hand. Dry run
+// unless `apply`.
+import { basename } from "node:path";
+import { CerbyClient, settleAll } from "../cerby-api/client.ts";
+import { writeFileAtomic } from "../cerby-api/files.ts";
+import type { Clock, RetryPolicy } from "../cerby-api/http.ts";
+import { Progress } from "../cerby-api/progress.ts";
+import { serializeSnapshot } from "../cerby-api/snapshot.ts";
+import { ExternalError, UsageError } from "../errors.ts";
+import { OktaClient, oktaOrgUrl, type OktaUser } from "../okta-api/client.ts";
+import type { WorkspaceFile } from "../workspace/schema.ts";
+import { readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./folder.ts";
+import { planRemovals, type Removal } from "./plan.ts";
+import { removeUsersFromYaml } from "./yaml-edit.ts";
+
+export interface DeprovisionOptions {
+  readonly dir: string;
+  readonly apply: boolean;
+  readonly json: boolean;
+  /** Overrides `https://<orgName>.<baseUrl>` from the workspace. */
+  readonly oktaUrl?: string;
+  readonly oktaToken: string;
+  /** Needed only to apply removals of users kept in a snapshot. */
+  readonly cerby?: { readonly baseUrl: string; readonly apiKey: string };
+  readonly concurrency: number;
+  readonly policy: Partial<RetryPolicy>;
+}
+
+export interface DeprovisionDeps {
+  readonly clock: Clock;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly progress: boolean;
+  readonly fetch?: typeof fetch;
+}
+
+export interface DeprovisionReport {
+  readonly workspaceId?: string;
+  readonly checked: number;
+  readonly removals: readonly Removal[];
+  /** Users Okta does not know (404): left alone, since a typo must not remove anyone. */
+  readonly notFound: readonly { userId: string; email: string }[];
+  readonly applied: boolean;
+  /** Files rewritten with --apply. */
+  readonly filesWritten: readonly string[];
+  /** Users deleted through the Cerby API with --apply. */
+  readonly deletedInCerby: readonly string[];
+}
+
+export async function runDeprovision(options: DeprovisionOptions, deps: DeprovisionDeps): Promise<DeprovisionReport> {
+  const workspace = await readWorkspaceFolder(options.dir);
+  const oktaUrl = options.oktaUrl ?? (workspace.settings ? oktaOrgUrl(workspace.settings.okta) : undefined);
+  if (!oktaUrl) {
+    throw new UsageError(`no file in ${options.dir} holds the \`workspace:\` block with the Okta org; pass --okta-url`);
+  }
+
+  const progress = new Progress({ write: deps.stderr, clock: deps.clock, enabled: deps.progress, label: "deprovision" });
+  const okta = new OktaClient({
+    baseUrl: oktaUrl,
+    token: options.oktaToken,
+    concurrency: options.concurrency,
+    clock: progress.tickingClock(),
+    policy: options.policy,
+    onWait: (event) => progress.waiting(event),
+    fetch: deps.fetch,
+  });
+  const found = await settleAll(
+    okta.http,
+    workspace.users.map(async ({ value: user }) => {
+      const oktaUser = await okta.getUser(user.oktaUserId ?? user.email);
+      progress.count("users checked");
+      return [user.id, oktaUser] as const;
+    }),
+  );
+  const oktaUsers = new Map<string, OktaUser | undefined>(found);
+  const statuses = new Map([...oktaUsers].flatMap(([id, user]) => (user ? [[id, user.status] as const] : [])));
+  const removals = planRemovals(workspace, statuses);
+  const notFound = workspace.users
+    .filter(({ value }) => oktaUsers.get(value.id) === undefined)
+    .map(({ value }) => ({ userId: value.id, email: value.email }))
+    .sort((a, b) => (a.userId < b.userId ? -1 : 1));
+
+  const viaApi = removals.filter((removal) => removal.via === "cerby-api");
+  if (options.apply && viaApi.length > 0 && !options.cerby) {
+    throw new UsageError(
+      `${viaApi.map((removal) => removal.userId).join(", ")} ${viaApi.length === 1 ? "is" : "are"} kept in a Cerby API snapshot, so ` +
+        `removing them needs the Cerby API: set CERBY_API_KEY and pass --workspace or --base-url`,
+    );
+  }
+
+  let filesWritten: string[] = [];
+  const deletedInCerby: string[] = [];
+  const failures: string[] = [];
+  if (options.apply && (removals.length > 0 || statuses.size > 0)) {
+    filesWritten = await rewriteFiles(workspace, statuses, removals);
+    if (viaApi.length > 0) {
+      const cerby = new CerbyClient({ ...options.cerby!, concurrency: options.concurrency, clock: progress.tickingClock(), policy: options.policy, onWait: (event) => progress.waiting(event), fetch: deps.fetch });
+      // One failed DELETE must not stop the others: each is independent, and statuses are already recorded.
+      const results = await Promise.allSettled(viaApi.map((removal) => cerby.deleteWorkspaceUser(removal.userId)));
+      results.forEach((result, i) => {
+        if (result.status === "fulfilled") deletedInCerby.push(viaApi[i]!.userId);
+        else failures.push(`${viaApi[i]!.userId}: ${(result.reason as Error).message}`);
+      });
+    }
+  }
+
+  const report: DeprovisionReport = {
+    workspaceId: workspace.settings?.id,
+    checked: workspace.users.length,
+    removals,
+    notFound,
+    applied: options.apply,
+    filesWritten: filesWritten.map((path) => basename(path)),
+    deletedInCerby,
+  };
+  deps.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, options.dir));
+  if (failures.length > 0) {
+    throw new ExternalError(
+      `${failures.length} user${failures.length === 1 ? "" : "s"} could not be removed through the Cerby API ` +
+        `(their Okta status is recorded in the snapshot, so they see no chiclet meanwhile):\n` +
+        failures.map((failure) => `  ${failure}`).join("\n"),
+    );
+  }
+  return report;
+}
+
+/**
+ * New content for every file that changes, computed for all files before any
+ * is written: YAML files lose the removed users' entries, grants and
+ * memberships (text spliced, comments kept); JSON snapshots record every
+ * user's Okta status and lose references to users removed from YAML.
+ */
+async function rewriteFiles(workspace: FolderWorkspace, statuses: ReadonlyMap<string, string>, removals: readonly Removal[]): Promise<string[]> {
+  const yamlRemovals = new Set(removals.filter((removal) => removal.via === "yaml").map((removal) => removal.userId));
+  const changes: { file: SourceFile; text: string }[] = [];
+  for (const file of workspace.files) {
+    const text =
+      file.kind === "yaml"
+        ? yamlRemovals.size > 0
+          ? removeUsersFromYaml(file.text, yamlRemovals, file.path).text
+          : file.text
+        : serializeSnapshot(editJsonFile(file.data, statuses, yamlRemovals));
+    if (text !== file.text) changes.push({ file, text });
+  }
+  for (const change of changes) await writeFileAtomic(change.file.path, change.text);
+  return changes.map((change) => change.file.path);
+}
+
+/** A JSON file in the snapshot's canonical form, with statuses recorded and removed users' references gone. */
+export function editJsonFile(data: WorkspaceFile, statuses: ReadonlyMap<string, string>, removed: ReadonlySet<string>): WorkspaceFile {
+  const edited: WorkspaceFile = { ...data };
+  if (data.users) {
+    edited.users = data.users
+      .filter((user) => !removed.has(user.id))
+      .map((user) => {
+        const status = statuses.get(user.id) as typeof user.oktaStatus;
+        const { oktaStatus: _old, ...rest } = user;
+        return { ...rest, ...((status ?? user.oktaStatus) ? { oktaStatus: status ?? user.oktaStatus } : {}) };
+      });
+  }
+  if (data.teams) {
+    edited.teams = data.teams.map((team) => (team.members ? { ...team, members: team.members.filter((id) => !removed.has(id)) } : team));
+  }
+  if (data.accounts) {
+    edited.accounts = data.accounts.map((account) =>
+      account.grants ? { ...account, grants: account.grants.filter((grant) => grant.user === undefined || !removed.has(grant.user)) } : account,
+    );
+  }
+  return edited;
+}
+
+export function formatReport(report: DeprovisionReport, dir: string): string {
+  const lines: string[] = [];
+  const name = report.workspaceId ? `workspace ${report.workspaceId} (${dir})` : dir;
+  const verb = report.applied ? "Removed" : "Would remove";
+  lines.push(
+    `${report.checked} user${report.checked === 1 ? "" : "s"} of ${name} checked in Okta: ` +
+      `${report.removals.length} to remove from the Cerby workspace.`,
+  );
+  for (const removal of report.removals) {
+    const how = removal.via === "yaml" ? `from ${removal.file}` : `through the Cerby API (kept in ${removal.file})`;
+    lines.push(`${verb} ${removal.userId} (${removal.email}), ${removal.oktaStatus} in Okta, ${how}`);
+    lines.push(
+      removal.chiclets.length === 0
+        ? `  loses no chiclet`
+        : `  loses ${removal.chiclets.length} chiclet${removal.chiclets.length === 1 ? "" : "s"}: ${removal.chiclets.map((label) => JSON.stringify(label)).join(", ")}`,
+    );
+    if (removal.grants.length > 0) lines.push(`  grants on: ${removal.grants.join(", ")}`);
+    if (removal.teams.length > 0) lines.push(`  member of: ${removal.teams.join(", ")}`);
+    if (removal.extended.length > 0) {
+      lines.push(`  extended ${removal.extended.join(", ")}: give ${removal.extended.length === 1 ? "it" : "them"} a new okta.extendedBy, or ${removal.extended.length === 1 ? "it is" : "they are"} rejected`);
+    }
+  }
+  for (const user of report.notFound) lines.push(`Not found in Okta, left alone: ${user.userId} (${user.email})`);
+  if (!report.applied) {
+    lines.push(report.removals.length > 0 ? "Dry run: nothing changed. Run again with --apply to remove them." : "Nothing to do.");
+  } else {
+    for (const file of report.filesWritten) lines.push(`Rewrote ${file}`);
+    for (const id of report.deletedInCerby) lines.push(`Deleted ${id} from the Cerby workspace`);
+  }
+  return `${lines.join("\n")}\n`;
+}

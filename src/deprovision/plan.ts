@@ -1,0 +1,70 @@
+// Who leaves the workspace because Okta says so (R7), and what they lose.
+// Pure: no I/O, so the rule is tested apart from both APIs.
+import type { Account, Team, User } from "../workspace/schema.ts";
+
+/** Okta statuses that remove a user from the Cerby workspace (R7: deactivated is DEPROVISIONED in Okta). */
+export const DEPROVISIONING_STATUSES: ReadonlySet<string> = new Set(["SUSPENDED", "DEPROVISIONED"]);
+
+/** Roles that show the account's chiclet (R5). */
+const SEEING_ROLES: ReadonlySet<string> = new Set(["owner", "collaborator"]);
+
+export interface Removal {
+  readonly userId: string;
+  readonly email: string;
+  readonly oktaStatus: string;
+  /** File holding the user entry. */
+  readonly file: string;
+  /** `cerby-api`: removed through the API; `yaml`: removed from the YAML files. */
+  readonly via: "cerby-api" | "yaml";
+  /** Labels `<account name> - <app>` of extended accounts they see, sorted. */
+  readonly chiclets: readonly string[];
+  /** IDs of accounts where they hold a grant themselves. */
+  readonly grants: readonly string[];
+  /** IDs of teams they are a member of. */
+  readonly teams: readonly string[];
+  /** Accounts they extended: these need a new `extendedBy`, or they are rejected. */
+  readonly extended: readonly string[];
+}
+
+export interface Workspace {
+  readonly users: readonly { readonly value: User; readonly file: { readonly name: string; readonly kind: "yaml" | "json" } }[];
+  readonly teams: readonly { readonly value: Team }[];
+  readonly accounts: readonly { readonly value: Account }[];
+}
+
+const sorted = (values: Iterable<string>) => [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** Removals for every user whose Okta status calls for one, sorted by user ID. */
+export function planRemovals(workspace: Workspace, statuses: ReadonlyMap<string, string>): Removal[] {
+  const teams = workspace.teams.map((team) => team.value);
+  const accounts = workspace.accounts.map((account) => account.value);
+  return workspace.users
+    .filter(({ value }) => DEPROVISIONING_STATUSES.has(statuses.get(value.id) ?? ""))
+    .map(({ value: user, file }) => {
+      const memberOf = teams.filter((team) => team.members?.includes(user.id)).map((team) => team.id);
+      const memberSet = new Set(memberOf);
+      const holds = (account: Account, roles: ReadonlySet<string> | undefined) =>
+        (account.grants ?? []).some(
+          (grant) =>
+            (roles === undefined || roles.has(grant.role)) &&
+            (grant.user === user.id || (grant.team !== undefined && memberSet.has(grant.team))),
+        );
+      return {
+        userId: user.id,
+        email: user.email,
+        oktaStatus: statuses.get(user.id)!,
+        file: file.name,
+        via: file.kind === "json" ? ("cerby-api" as const) : ("yaml" as const),
+        chiclets: sorted(accounts.filter((account) => account.okta && holds(account, SEEING_ROLES)).map(chicletLabel)),
+        grants: sorted(accounts.filter((account) => (account.grants ?? []).some((grant) => grant.user === user.id)).map((account) => account.id)),
+        teams: sorted(memberOf),
+        extended: sorted(accounts.filter((account) => account.okta?.extendedBy === user.id).map((account) => account.id)),
+      };
+    })
+    .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+}
+
+/** R3, without the duplicate numbering of R4: enough to tell a person what they lose. */
+export function chicletLabel(account: Pick<Account, "name" | "app">): string {
+  return `${account.name} - ${account.app}`;
+}

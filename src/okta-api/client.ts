@@ -1,0 +1,93 @@
+// Reads user status from Okta's Management API with plain fetch.
+// Token from OKTA_API_TOKEN, sent as `Authorization: SSWS <token>`.
+// Okta answers a rate-limited request with 429 and these headers:
+//   X-Rate-Limit-Limit: 600
+//   X-Rate-Limit-Remaining: 0
+//   X-Rate-Limit-Reset: 1740000060      (epoch seconds when the window resets)
+import { HttpClient, type Clock, type RetryPolicy, type WaitEvent } from "../cerby-api/http.ts";
+import { ExternalError } from "../errors.ts";
+import { OKTA_STATUSES } from "../workspace/schema.ts";
+
+export type OktaStatus = (typeof OKTA_STATUSES)[number];
+
+export interface OktaUser {
+  readonly id: string;
+  readonly login: string;
+  readonly status: OktaStatus;
+}
+
+export interface OktaClientOptions {
+  /** `https://<orgName>.<baseUrl>` */
+  readonly baseUrl: string;
+  readonly token: string;
+  /** @default 4 */
+  readonly concurrency?: number;
+  readonly clock?: Clock;
+  readonly policy?: Partial<RetryPolicy>;
+  readonly onWait?: (event: WaitEvent) => void;
+  readonly fetch?: typeof fetch;
+}
+
+export class OktaClient {
+  readonly http: HttpClient;
+  private readonly base: URL;
+
+  constructor(options: OktaClientOptions) {
+    this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
+    this.http = new HttpClient({
+      system: "Okta",
+      headers: { Authorization: `SSWS ${options.token}` },
+      clock: options.clock,
+      policy: options.policy,
+      concurrency: options.concurrency,
+      rateLimitDelay: rateLimitResetDelay,
+      defaultRateLimitDelayMs: 60_000,
+      onWait: options.onWait,
+      secrets: [options.token],
+      fetch: options.fetch,
+    });
+  }
+
+  /**
+   * The user with this Okta ID or login (`GET /api/v1/users/{id}` accepts
+   * both), or undefined when Okta does not know them (404).
+   */
+  async getUser(idOrLogin: string): Promise<OktaUser | undefined> {
+    const path = `api/v1/users/${encodeURIComponent(idOrLogin)}`;
+    const response = await this.http.request({
+      method: "GET",
+      url: new URL(path, this.base),
+      what: `GET /${path}`,
+      accept: [404],
+    });
+    if (response.status === 404) return undefined;
+    const body = response.body as { id?: unknown; status?: unknown; profile?: { login?: unknown } } | undefined;
+    const status = body?.status;
+    if (typeof body?.id !== "string" || typeof status !== "string") {
+      throw new ExternalError(`Okta GET /${path}: the answer has no user id or status`);
+    }
+    if (!(OKTA_STATUSES as readonly string[]).includes(status)) {
+      throw new ExternalError(`Okta GET /${path}: unknown user status ${JSON.stringify(status)}`);
+    }
+    const login = typeof body.profile?.login === "string" ? body.profile.login : idOrLogin;
+    return { id: body.id, login, status: status as OktaStatus };
+  }
+}
+
+/**
+ * Time until X-Rate-Limit-Reset. The reset is the server's clock, so it is
+ * compared with the server's Date header when there is one (no skew), plus a
+ * second because both have a one-second resolution.
+ */
+export function rateLimitResetDelay(response: Response): number | undefined {
+  const reset = Number(response.headers.get("x-rate-limit-reset"));
+  if (!Number.isFinite(reset) || reset <= 0) return undefined;
+  const date = Date.parse(response.headers.get("date") ?? "");
+  const serverNow = Number.isNaN(date) ? Date.now() : date;
+  return Math.max(0, reset * 1000 - serverNow) + 1000;
+}
+
+/** `https://<orgName>.<baseUrl>`, the org's API host. */
+export function oktaOrgUrl(okta: { orgName: string; baseUrl: string }): string {
+  return `https://${okta.orgName}.${okta.baseUrl}/`;
+}
