@@ -222,26 +222,4 @@ describe.skipIf(skip)("terraform end to end with the stand-in okta provider", ()
 
     console.log(`[harness] terraform e2e cycle took ${Date.now() - started} ms`);
   }, 120_000);
-
-  it("rides out 429 answers with the provider's backoff", async () => {
-    writeFileSync(
-      join(sb.workDir, "main.tf.json"),
-      JSON.stringify({
-        terraform: { required_providers: { okta: { source: "okta/okta", version: sb.providerVersion } } },
-        provider: { okta: [{ org_name: "acme", base_url: "okta.com", min_wait_seconds: 1, max_wait_seconds: 2, max_retries: 3 }] },
-        resource: { okta_app_bookmark: { a: { label: "A", url: "https://a.example/" } } },
-      }),
-    );
-    ok(await sb.terraform(["init", "-no-color"]), "init");
-    emu.setRateLimit("apps", { fail429Next: 2, retryAfterSeconds: 1 });
-    ok(await sb.terraform(["apply", "-auto-approve", "-no-color"]), "apply");
-    expect(emu.requestCount({ status: 429 })).toBe(2);
-    expect(emu.findAppsByLabel("A")).toHaveLength(1);
-    const id = emu.findAppsByLabel("A")[0]!.id;
-
-    // import by id into a fresh state
-    ok(await sb.terraform(["state", "rm", "-no-color", "okta_app_bookmark.a"]), "state rm");
-    ok(await sb.terraform(["import", "-no-color", "okta_app_bookmark.a", id]), "import");
-    expect((await sb.terraform(["plan", "-detailed-exitcode", "-no-color"])).exitCode).toBe(0);
-  }, 60_000);
 });
