@@ -1,0 +1,325 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { register } from "../../src/cli/commands/deprovision.ts";
+import { WorkspaceFileSchema } from "../../src/workspace/schema.ts";
+import { FakeCerbyApi, emptyData, user } from "../fakes/cerby-api.ts";
+import { randomSecret, runCommand, type CliResult } from "../fakes/cli.ts";
+import { FakeOktaApi, type FakeOktaUser } from "../fakes/okta-api.ts";
+
+let dir: string;
+let okta: FakeOktaApi;
+let cerby: FakeCerbyApi | undefined;
+let oktaToken: string;
+let cerbyKey: string;
+
+const WORKSPACE_YAML = `# Acme's workspace settings
+version: 1
+workspace:
+  id: ws-acme
+  name: Acme Social
+  extendedAccountAccess: true
+  okta: { orgName: acme, baseUrl: okta.com }
+`;
+
+const PEOPLE_YAML = `version: 1
+users:
+  # Alice owns most accounts
+  - id: u-alice
+    email: alice@acme.example
+    workspaceRole: owner
+  - id: u-bob        # contractor until March
+    email: bob@acme.example
+    workspaceRole: user
+  - id: u-carol
+    email: carol@acme.example
+    oktaUserId: 00ucarol
+    workspaceRole: admin
+teams:
+  - id: t-social
+    name: Social Media
+    oktaGroupId: 00gsocial
+    members: [u-alice, u-bob]
+`;
+
+const ACCOUNTS_YAML = `# One entry per account; grants sorted by role.
+accounts:
+  - id: a-contentzilla
+    name: Contentzilla
+    app: Instagram
+    grants:
+      - { user: u-alice, role: owner }
+      - { user: u-bob, role: collaborator }  # until March
+    okta:
+      extendedBy: u-alice
+      extendedAt: 2026-02-01T09:00:00Z
+  - id: a-reels
+    name: Reels
+    app: TikTok
+    grants:
+      - { user: u-alice, role: owner }
+      - { team: t-social, role: collaborator }
+    okta: { extendedBy: u-alice, extendedAt: 2026-02-02T09:00:00Z }
+  - id: a-vendor
+    name: Vendor Portal
+    app: Acme Vendors
+    grants:
+      - { user: u-bob, role: manager }
+`;
+
+const OKTA_USERS: FakeOktaUser[] = [
+  { id: "00ualice", login: "alice@acme.example", status: "ACTIVE" },
+  { id: "00ubob", login: "bob@acme.example", status: "DEPROVISIONED" },
+  { id: "00ucarol", login: "carol@acme.example", status: "SUSPENDED" },
+];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "deprovision-test-"));
+  oktaToken = randomSecret("00T");
+  cerbyKey = randomSecret("ck_");
+  okta = await new FakeOktaApi(structuredClone(OKTA_USERS), oktaToken).start();
+});
+
+afterEach(async () => {
+  await okta.close();
+  await cerby?.close();
+  cerby = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function writeYamlWorkspace(): Promise<void> {
+  await writeFile(join(dir, "workspace.yaml"), WORKSPACE_YAML);
+  await writeFile(join(dir, "people.yaml"), PEOPLE_YAML);
+  await writeFile(join(dir, "accounts.yml"), ACCOUNTS_YAML);
+}
+
+async function contents(): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) files[name] = await readFile(join(dir, name), "utf8");
+  return files;
+}
+
+async function deprovision(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const result = await runCommand(register, ["deprovision", dir, "--okta-url", okta.url, ...extra], {
+    OKTA_API_TOKEN: oktaToken,
+    CI: "true",
+    ...env,
+  });
+  for (const secret of [oktaToken, cerbyKey]) {
+    expect(result.stdout).not.toContain(secret);
+    expect(result.stderr).not.toContain(secret);
+    for (const text of Object.values(await contents())) expect(text).not.toContain(secret);
+  }
+  return result;
+}
+
+describe("deprovision of a workspace kept in YAML", () => {
+  it("prints who would be removed and the chiclets they lose, and changes nothing in a dry run", async () => {
+    await writeYamlWorkspace();
+    const before = await contents();
+    const result = await deprovision();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(
+      [
+        `3 users of workspace ws-acme (${dir}) checked in Okta: 2 to remove from the Cerby workspace.`,
+        `Would remove u-bob (bob@acme.example), DEPROVISIONED in Okta, from people.yaml`,
+        `  loses 2 chiclets: "Contentzilla - Instagram", "Reels - TikTok"`,
+        `  grants on: a-contentzilla, a-vendor`,
+        `  member of: t-social`,
+        `Would remove u-carol (carol@acme.example), SUSPENDED in Okta, from people.yaml`,
+        `  loses no chiclet`,
+        `Dry run: nothing changed. Run again with --apply to remove them.`,
+        ``,
+      ].join("\n"),
+    );
+    expect(await contents()).toEqual(before);
+    // Looked up by Okta ID when known, else by login.
+    expect(okta.requests.map((request) => request.path).sort()).toEqual([
+      "/api/v1/users/00ucarol",
+      "/api/v1/users/alice%40acme.example",
+      "/api/v1/users/bob%40acme.example",
+    ]);
+    expect(okta.requests.every((request) => request.tokenOk)).toBe(true);
+  });
+
+  it("with --apply, removes entries, grants and memberships, keeping every other byte", async () => {
+    await writeYamlWorkspace();
+    const result = await deprovision(["--apply"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Removed u-bob (bob@acme.example), DEPROVISIONED in Okta, from people.yaml");
+    expect(await contents()).toEqual({
+      "workspace.yaml": WORKSPACE_YAML,
+      "people.yaml": `version: 1
+users:
+  # Alice owns most accounts
+  - id: u-alice
+    email: alice@acme.example
+    workspaceRole: owner
+teams:
+  - id: t-social
+    name: Social Media
+    oktaGroupId: 00gsocial
+    members: [u-alice]
+`,
+      "accounts.yml": `# One entry per account; grants sorted by role.
+accounts:
+  - id: a-contentzilla
+    name: Contentzilla
+    app: Instagram
+    grants:
+      - { user: u-alice, role: owner }
+    okta:
+      extendedBy: u-alice
+      extendedAt: 2026-02-01T09:00:00Z
+  - id: a-reels
+    name: Reels
+    app: TikTok
+    grants:
+      - { user: u-alice, role: owner }
+      - { team: t-social, role: collaborator }
+    okta: { extendedBy: u-alice, extendedAt: 2026-02-02T09:00:00Z }
+  - id: a-vendor
+    name: Vendor Portal
+    app: Acme Vendors
+    grants: []
+`,
+    });
+    // A second run finds nothing more to do.
+    const again = await deprovision(["--apply"]);
+    expect(again.stdout).toContain("1 user of workspace ws-acme");
+    expect(again.stdout).toContain("0 to remove");
+  });
+
+  it("warns that accounts extended by a removed user need a new extendedBy", async () => {
+    await writeYamlWorkspace();
+    okta.users[0]!.status = "SUSPENDED";
+    const result = await deprovision();
+    expect(result.stdout).toContain("  extended a-contentzilla, a-reels: give them a new okta.extendedBy, or they are rejected");
+  });
+
+  it("leaves users Okta does not know alone, and says so", async () => {
+    await writeYamlWorkspace();
+    okta.users = okta.users.filter((oktaUser) => oktaUser.id !== "00ubob");
+    const result = await deprovision(["--apply"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Not found in Okta, left alone: u-bob (bob@acme.example)");
+    expect((await contents())["people.yaml"]).toContain("u-bob");
+  });
+
+  it("waits for X-Rate-Limit-Reset on 429 and retries 5xx", async () => {
+    await writeYamlWorkspace();
+    okta.rateLimited = 1;
+    okta.rateLimitSeconds = 60;
+    okta.failing = 1;
+    const result = await deprovision(["--concurrency", "1"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/deprovision: GET \/api\/v1\/users\/\S+: rate limited; waiting 1m(0[0-2]s)? before retrying/);
+    expect(result.stderr).toMatch(/HTTP 500: Internal Server Error; waiting 1s before retrying/);
+    expect(result.ms).toBeLessThan(5_000);
+    expect(result.stdout).toContain("2 to remove");
+  });
+
+  it("fails clearly on a rejected token, writing nothing", async () => {
+    await writeYamlWorkspace();
+    const before = await contents();
+    const result = await deprovision(["--apply"], { OKTA_API_TOKEN: randomSecret("00T") });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/error: Okta GET \/api\/v1\/users\/\S+: HTTP 401 Unauthorized: Invalid token provided/);
+    expect(await contents()).toEqual(before);
+  });
+
+  it("needs OKTA_API_TOKEN", async () => {
+    await writeYamlWorkspace();
+    const result = await runCommand(register, ["deprovision", dir], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("OKTA_API_TOKEN is not set");
+  });
+
+  it("reports invalid workspace files with file, line and field", async () => {
+    await writeYamlWorkspace();
+    await writeFile(join(dir, "people.yaml"), PEOPLE_YAML.replace("workspaceRole: admin", "workspaceRole: wizard"));
+    const result = await deprovision();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${join(dir, "people.yaml")}:13:20 users[2].workspaceRole:`);
+  });
+});
+
+describe("deprovision of a workspace kept as a Cerby API snapshot", () => {
+  async function writeSnapshot(): Promise<void> {
+    const snapshot = {
+      version: 1,
+      workspace: { id: "ws-acme", name: "Acme", extendedAccountAccess: true, okta: { orgName: "acme", baseUrl: "okta.com" } },
+      users: [
+        { id: "u-alice", email: "alice@acme.example", workspaceRole: "owner" },
+        { id: "u-bob", email: "bob@acme.example", workspaceRole: "user" },
+        { id: "u-carol", email: "carol@acme.example", oktaUserId: "00ucarol", workspaceRole: "admin" },
+      ],
+      teams: [],
+      accounts: [
+        { id: "a-1", name: "Contentzilla", app: "Instagram", grants: [{ user: "u-alice", role: "owner" }, { user: "u-bob", role: "collaborator" }], okta: { extendedBy: "u-alice", extendedAt: "2026-02-01T09:00:00Z" } },
+      ],
+    };
+    await writeFile(join(dir, "snapshot.json"), JSON.stringify(snapshot, null, 2) + "\n");
+    const data = emptyData();
+    data.users = [user("u-alice", "alice@acme.example"), user("u-bob", "bob@acme.example"), user("u-carol", "carol@acme.example")];
+    cerby = await new FakeCerbyApi(data, cerbyKey).start();
+  }
+
+  it("removes them through the Cerby API and records every Okta status in the snapshot", async () => {
+    await writeSnapshot();
+    const result = await deprovision(["--apply", "--base-url", cerby!.baseUrl], { CERBY_API_KEY: cerbyKey });
+    expect(result.code).toBe(0);
+    expect(cerby!.deleted.sort()).toEqual(["u-bob", "u-carol"]);
+    expect(cerby!.requests.every((request) => request.apiKeyOk && request.method === "DELETE")).toBe(true);
+    expect(result.stdout).toContain("Removed u-bob (bob@acme.example), DEPROVISIONED in Okta, through the Cerby API (kept in snapshot.json)");
+    expect(result.stdout).toContain("Deleted u-carol from the Cerby workspace");
+    const file = JSON.parse((await contents())["snapshot.json"]!);
+    expect(WorkspaceFileSchema.safeParse(file).success).toBe(true);
+    expect(file.users.map((u: { id: string; oktaStatus?: string }) => [u.id, u.oktaStatus])).toEqual([
+      ["u-alice", "ACTIVE"],
+      ["u-bob", "DEPROVISIONED"],
+      ["u-carol", "SUSPENDED"],
+    ]);
+    expect(file.accounts[0].grants).toHaveLength(2);
+  });
+
+  it("treats a user already gone from Cerby as removed", async () => {
+    await writeSnapshot();
+    cerby!.data.users = cerby!.data.users.filter((u) => u.id !== "u-bob");
+    const result = await deprovision(["--apply", "--base-url", cerby!.baseUrl], { CERBY_API_KEY: cerbyKey });
+    expect(result.code).toBe(0);
+    expect(cerby!.deleted).toEqual(["u-carol"]);
+  });
+
+  it("records statuses even when a DELETE fails, and says which user failed", async () => {
+    await writeSnapshot();
+    cerby!.faults.push({ route: "/users/u-bob", kind: "500", times: 99 });
+    const result = await deprovision(["--apply", "--base-url", cerby!.baseUrl, "--max-retries", "1"], { CERBY_API_KEY: cerbyKey });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("u-bob: Cerby API DELETE /users/u-bob: HTTP 500: Server error, still failing after 2 attempts");
+    expect(cerby!.deleted).toEqual(["u-carol"]);
+    expect((await contents())["snapshot.json"]).toContain('"oktaStatus": "DEPROVISIONED"');
+  });
+
+  it("refuses --apply without the Cerby API, before changing anything", async () => {
+    await writeSnapshot();
+    const before = await contents();
+    const result = await deprovision(["--apply"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("u-bob, u-carol are kept in a Cerby API snapshot, so removing them needs the Cerby API: set CERBY_API_KEY and pass --workspace or --base-url");
+    expect(await contents()).toEqual(before);
+    expect(cerby!.requests).toEqual([]);
+  });
+
+  it("prints a JSON report with --json", async () => {
+    await writeSnapshot();
+    const result = await deprovision(["--json"]);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ workspaceId: "ws-acme", checked: 3, applied: false, notFound: [] });
+    expect(report.removals.map((removal: { userId: string; via: string; chiclets: string[] }) => [removal.userId, removal.via, removal.chiclets])).toEqual([
+      ["u-bob", "cerby-api", ["Contentzilla - Instagram"]],
+      ["u-carol", "cerby-api", []],
+    ]);
+  });
+});
