@@ -5,11 +5,13 @@ import { runCli } from "./run.ts";
 import * as preview from "./commands/preview.ts";
 import * as synth from "./commands/synth.ts";
 import * as validate from "./commands/validate.ts";
+import * as snapshot from "./commands/snapshot.ts";
+import * as deprovision from "./commands/deprovision.ts";
 
 const program = new Command("cerby-okta")
   .description("Keep an Okta org in step with a Cerby workspace.")
   .showHelpAfterError();
 
-for (const command of [validate, preview, synth]) command.register(program);
+for (const command of [validate, preview, synth, snapshot, deprovision]) command.register(program);
 
 process.exitCode = await runCli(program, process.argv);

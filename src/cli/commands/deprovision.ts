@@ -11,7 +11,7 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
   program
     .command("deprovision")
     .description(
-      "Find workspace users SUSPENDED or DEPROVISIONED in Okta (token from OKTA_API_TOKEN) and remove them from the Cerby workspace; dry run unless --apply.",
+      "find workspace users SUSPENDED or DEPROVISIONED in Okta (token from OKTA_API_TOKEN) and remove them from the Cerby workspace; dry run unless --apply",
     )
     .argument("<folder>", "workspace folder, e.g. workspaces/acme")
     .option("--apply", "remove them: through the Cerby API for users kept in a snapshot, by editing the YAML for the others")

@@ -28,7 +28,7 @@ export function processDeps(): CommandDeps {
 export function register(program: Command, deps: CommandDeps = processDeps()): void {
   program
     .command("snapshot")
-    .description("Read a workspace from the Cerby API and write it as a format-v1 JSON snapshot (key from CERBY_API_KEY).")
+    .description("read a workspace from the Cerby API and write it as a format-v1 JSON snapshot (key from CERBY_API_KEY)")
     .requiredOption("--out <file>", "snapshot to write, e.g. workspaces/acme/snapshot.json")
     .option("--workspace <name>", "Cerby workspace subdomain: the API is https://<name>.cerby.com/api/v1/")
     .option("--base-url <url>", "Cerby API base URL (instead of --workspace)")
