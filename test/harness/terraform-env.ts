@@ -123,14 +123,20 @@ export async function createTerraformSandbox(options: TerraformSandboxOptions): 
     }
     generateCertificate(certDir);
 
-    let exec: string;
-    if (options.useTsx) {
+    let exec: string | undefined;
+    if (!options.useTsx) {
+      const bundle = join(providerDir, "provider.cjs");
+      try {
+        await bundleProvider(bundle);
+        exec = `exec ${sh(process.execPath)} ${sh(bundle)}`;
+      } catch (e) {
+        // esbuild comes with tsx/vitest; without it, fall back to the tsx loader
+        process.stderr.write(`[terraform-env] bundling the stand-in provider failed (${String(e)}); using tsx\n`);
+      }
+    }
+    if (!exec) {
       const tsxLoader = require.resolve("tsx", { paths: [process.cwd(), HERE] });
       exec = `exec ${sh(process.execPath)} --import ${sh(tsxLoader)} ${sh(join(PROVIDER_SRC, "main.ts"))}`;
-    } else {
-      const bundle = join(providerDir, "provider.cjs");
-      await bundleProvider(bundle);
-      exec = `exec ${sh(process.execPath)} ${sh(bundle)}`;
     }
 
     const mirrorDir = join(dir, "mirror");
