@@ -32,7 +32,7 @@ export function makeWorkspace(spec: WorkspaceSpec = {}): Workspace {
   };
   return {
     folder: `workspaces/${id}`,
-    settingsAt: { file: `workspaces/${id}/workspace.yaml`, line: 3, column: 3 },
+    settingsAt: () => ({ file: `workspaces/${id}/workspace.yaml`, line: 3, column: 3 }),
     settings,
     users: [...(spec.users ?? [])],
     teams: [...(spec.teams ?? [])],
