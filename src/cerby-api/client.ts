@@ -49,7 +49,11 @@ export class CerbyClient {
       policy: options.policy,
       concurrency: options.concurrency,
       // Cerby asks rate-limited clients to come back after about five minutes.
-      rateLimitDelay: (response, now) => parseRetryAfter(response.headers.get("retry-after"), now),
+      // Retry-After is seconds or an HTTP date; a date is read against the server's own Date header.
+      rateLimitDelay: (response) => {
+        const serverNow = Date.parse(response.headers.get("date") ?? "");
+        return parseRetryAfter(response.headers.get("retry-after"), Number.isNaN(serverNow) ? Date.now() : serverNow);
+      },
       defaultRateLimitDelayMs: 5 * 60_000,
       onWait: options.onWait,
       secrets: [options.apiKey],
