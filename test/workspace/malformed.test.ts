@@ -182,6 +182,22 @@ describe("loadWorkspaces on malformed input", () => {
       expectIssue(issues, { file, ...positionOf(text, '"users"'), path: "users", message: /array|list/i });
     });
 
+    it("says an account name that YAML reads as a number must be text (not that it is missing)", async () => {
+      // A real account may well be called 2024; unquoted, YAML reads it as a number.
+      const text = validWith("    name: Contentzilla", "    name: 2024");
+      const { issues, file } = await issuesOfOneFile("workspace.yaml", text);
+      expect(issues).toHaveLength(1);
+      const issue = expectIssue(issues, { file, ...positionOf(text, "name: 2024"), path: "accounts[0].name", message: /string|text|quote/i });
+      expect(issue.message).not.toMatch(/required/);
+    });
+
+    it("rejects a bare number as extendedAt with the date-time hint", async () => {
+      const text = validWith("extendedAt: 2026-02-01T09:00:00Z", "extendedAt: 1769936400");
+      const { issues, file } = await issuesOfOneFile("workspace.yaml", text);
+      expect(issues).toHaveLength(1);
+      expectIssue(issues, { file, ...positionOf(text, "extendedAt"), path: "accounts[0].okta.extendedAt", message: /ISO 8601 date-time/ });
+    });
+
     it("says a file whose root is a list must be a mapping", async () => {
       const text = "- id: u-alice\n- id: u-bob\n";
       const { issues, file } = await issuesOfOneFile("people.yaml", text);
