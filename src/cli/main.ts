@@ -7,11 +7,16 @@ import * as synth from "./commands/synth.ts";
 import * as validate from "./commands/validate.ts";
 import * as snapshot from "./commands/snapshot.ts";
 import * as deprovision from "./commands/deprovision.ts";
+import * as plan from "./commands/plan.ts";
+import * as review from "./commands/review.ts";
+import * as apply from "./commands/apply.ts";
+import * as reconcile from "./commands/reconcile.ts";
+import * as status from "./commands/status.ts";
 
 const program = new Command("cerby-okta")
   .description("Keep an Okta org in step with a Cerby workspace.")
   .showHelpAfterError();
 
-for (const command of [validate, preview, synth, snapshot, deprovision]) command.register(program);
+for (const command of [validate, preview, synth, plan, review, apply, reconcile, status, snapshot, deprovision]) command.register(program);
 
 process.exitCode = await runCli(program, process.argv);

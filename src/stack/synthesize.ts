@@ -2,7 +2,7 @@
 // written to a sibling temporary folder, then swapped in by rename.
 import { App } from "cdktf";
 import { randomBytes } from "node:crypto";
-import { rename, rm } from "node:fs/promises";
+import { readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { DesiredState } from "../domain/desired-state.ts";
 import { WorkspaceStack } from "./workspace-stack.ts";
@@ -22,9 +22,31 @@ export async function synthesizeAtomically(state: DesiredState, outdir: string):
     const app = new App({ outdir: staging });
     addWorkspaceStacks(app, state);
     app.synth();
+    await carryOverTerraformData(target, staging);
     await swapIn(staging, target, `${target}.old-${suffix}`);
   } finally {
     await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Files `terraform init` made in a stack folder: kept, so that a re-synth needs no new init. */
+const TERRAFORM_WORKING_FILES = [".terraform", ".terraform.lock.hcl"];
+
+async function carryOverTerraformData(previous: string, staging: string): Promise<void> {
+  let stacks: string[];
+  try {
+    stacks = await readdir(path.join(staging, "stacks"));
+  } catch {
+    return;
+  }
+  for (const stack of stacks) {
+    for (const name of TERRAFORM_WORKING_FILES) {
+      try {
+        await rename(path.join(previous, "stacks", stack, name), path.join(staging, "stacks", stack, name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
   }
 }
 

@@ -1,0 +1,30 @@
+import type { Command } from "commander";
+import { writeFile } from "node:fs/promises";
+import { planStacks, selectStacks } from "../../sync/workflow.ts";
+import { formatPlanSummary } from "../format-plan.ts";
+import { interruptSignal } from "../interrupt.ts";
+import { addTerraformOptions, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { loadDesiredState } from "../workspaces-option.ts";
+
+export function register(program: Command): void {
+  addTerraformOptions(
+    program
+      .command("plan")
+      .description(
+        "synthesize, then terraform init, plan and show for each stack; print the changes in Okta terms and save the plan for `apply`. " +
+          "Incremental: resources are not read back from Okta (that is `reconcile`). Exit 0 no changes, 2 changes, 1 error",
+      ),
+  )
+    .option("--json <file>", "also write a machine-readable report")
+    .action(async (options: TerraformCommandOptions & { json?: string }) => {
+      const signal = interruptSignal();
+      const state = await loadDesiredState(options.workspaces);
+      const plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), syncPaths(options), {
+        refresh: false,
+        log: logProgress,
+      });
+      process.stdout.write(formatPlanSummary(plans));
+      if (options.json) await writeFile(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);
+      process.exitCode = plans.some((plan) => plan.report.hasChanges) ? 2 : 0;
+    });
+}

@@ -1,0 +1,99 @@
+// Plans in Okta terms: a terminal summary for `plan`/`reconcile`, and a
+// Markdown review for a pull-request comment. Stable for the same plan.
+import { printable } from "../domain/desired-state.ts";
+import type { ChicletChange, PlanReport } from "../terraform/plan-report.ts";
+import type { SavedPlan } from "../sync/workflow.ts";
+
+const CHICLET_SIGNS: Record<ChicletChange["kind"], string> = { create: "+", relabel: "~", update: "~", remove: "-", replace: "-/+" };
+
+function describeChiclet(change: ChicletChange, quote: (text: string) => string): string {
+  switch (change.kind) {
+    case "create":
+      return `new chiclet ${quote(change.label)}`;
+    case "relabel":
+      return `relabel ${quote(change.previousLabel ?? "")} -> ${quote(change.label)}`;
+    case "update":
+      return `update ${quote(change.label)}`;
+    case "remove":
+      return `remove chiclet ${quote(change.label)}`;
+    case "replace":
+      return `REPLACE ${quote(change.previousLabel ?? change.label)} (new Okta app ID; bookmarks break)`;
+  }
+}
+
+export function formatPlanSummary(plans: readonly SavedPlan[]): string {
+  const quote = (label: string) => `"${printable(label, 70)}"`;
+  let text = "";
+  for (const { report } of plans) {
+    text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
+    for (const change of report.chiclets) text += `  ${CHICLET_SIGNS[change.kind]} ${change.accountId}: ${describeChiclet(change, quote)}\n`;
+    for (const access of report.access) {
+      const label = quote(labelOf(report, access.accountId));
+      for (const user of access.gainedUsers) text += `  + ${user} sees ${label}\n`;
+      for (const group of access.gainedGroups) text += `  + group ${group} sees ${label}\n`;
+      for (const user of access.lostUsers) text += `  - ${user} no longer sees ${label}\n`;
+      for (const group of access.lostGroups) text += `  - group ${group} no longer sees ${label}\n`;
+    }
+    for (const drift of report.drift) text += `  ! drift: ${drift.address} changed outside Terraform (${drift.actions.join(", ")})\n`;
+    if (report.hasChanges) text += `  about ${report.applyApiCalls} Okta API call${report.applyApiCalls === 1 ? "" : "s"} to apply\n`;
+  }
+  return text;
+}
+
+function labelOf(report: PlanReport, accountId: string): string {
+  return report.chiclets.find((change) => change.accountId === accountId)?.label ?? accountId;
+}
+
+/** Markdown for one pull-request comment: counts, a table of chiclet changes, warnings, detail folded. */
+export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { maxRows?: number } = {}): string {
+  const maxRows = options.maxRows ?? 50;
+  const cell = (value: string) => printable(value, 80).replace(/\|/g, "\\|").replace(/`/g, "'");
+  const lines: string[] = ["## cerby-okta: planned Okta changes", ""];
+  const changed = plans.filter((plan) => plan.report.hasChanges);
+  if (changed.length === 0) {
+    lines.push("No changes: Okta already matches the workspaces.");
+    return `${lines.join("\n")}\n`;
+  }
+
+  for (const plan of plans) {
+    const removed = plan.report.chiclets.filter((change) => change.kind === "remove" || change.kind === "replace");
+    if (removed.length > 0) {
+      lines.push(
+        `> [!WARNING]`,
+        `> **${plan.stack}: ${removed.length} chiclet${removed.length === 1 ? "" : "s"} removed or replaced.** People lose access to:`,
+        ...removed.slice(0, maxRows).map((change) => `> - \`${cell(change.accountId)}\` ${cell(change.previousLabel ?? change.label)} (${change.kind})`),
+        ...(removed.length > maxRows ? [`> - ... and ${removed.length - maxRows} more`] : []),
+        "",
+      );
+    }
+  }
+
+  lines.push("| stack | resource | create | update | delete | replace |", "| --- | --- | ---: | ---: | ---: | ---: |");
+  for (const plan of changed) {
+    for (const [type, actions] of Object.entries(plan.report.counts).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      lines.push(`| ${plan.stack} | \`${type}\` | ${actions.create ?? 0} | ${actions.update ?? 0} | ${actions.delete ?? 0} | ${actions.replace ?? 0} |`);
+    }
+  }
+  const calls = changed.reduce((sum, plan) => sum + plan.report.applyApiCalls, 0);
+  lines.push("", `Applying costs about **${calls}** Okta API call${calls === 1 ? "" : "s"}.`, "");
+
+  const rows: string[] = [];
+  for (const plan of changed) {
+    const accounts = new Set([...plan.report.chiclets.map((change) => change.accountId), ...plan.report.access.map((access) => access.accountId)]);
+    for (const accountId of [...accounts].sort()) {
+      const chiclet = plan.report.chiclets.find((change) => change.accountId === accountId);
+      const access = plan.report.access.find((entry) => entry.accountId === accountId);
+      const gains = [...(access?.gainedUsers ?? []), ...(access?.gainedGroups ?? []).map((group) => `group ${group}`)];
+      const losses = [...(access?.lostUsers ?? []), ...(access?.lostGroups ?? []).map((group) => `group ${group}`)];
+      rows.push(
+        `| ${plan.stack} | \`${cell(accountId)}\` | ${chiclet ? `${CHICLET_SIGNS[chiclet.kind]} ${cell(describeChiclet(chiclet, (label) => label))}` : "access only"} | ${cell(gains.join(", ")) || "-"} | ${cell(losses.join(", ")) || "-"} |`,
+      );
+    }
+  }
+  const header = ["| stack | account | chiclet | gains access | loses access |", "| --- | --- | --- | --- | --- |"];
+  lines.push(...header, ...rows.slice(0, maxRows));
+  if (rows.length > maxRows) {
+    lines.push("", `<details><summary>${rows.length - maxRows} more chiclet changes</summary>`, "", ...header, ...rows.slice(maxRows), "", "</details>");
+  }
+  return `${lines.join("\n")}\n`;
+}

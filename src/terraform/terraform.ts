@@ -1,0 +1,142 @@
+// Terraform behind an interface: commands call `Terraform`, tests and other
+// binaries (OpenTofu) plug in through it. The CLI implementation runs the
+// binary with execa, one working directory per stack.
+import { execa, type ResultPromise } from "execa";
+import { ExternalError } from "../errors.ts";
+
+export interface PlanOptions {
+  /** Where to save the plan, so that apply runs exactly what was reviewed. */
+  readonly out: string;
+  /** Read every resource back from Okta first (full refresh). Off for incremental syncs (R8). */
+  readonly refresh: boolean;
+}
+
+export interface Terraform {
+  init(dir: string): Promise<void>;
+  /** Returns whether the plan has changes (from `-detailed-exitcode`). */
+  plan(dir: string, options: PlanOptions): Promise<{ hasChanges: boolean }>;
+  /** `terraform show -json <plan>`, parsed. */
+  showPlan(dir: string, planFile: string): Promise<unknown>;
+  /** Applies a saved plan and nothing else; reports each resource as it completes. */
+  apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void>;
+}
+
+export interface ApplyProgress {
+  /** Terraform address of the resource just created, updated or destroyed. */
+  readonly address: string;
+  readonly action: string;
+}
+
+export interface TerraformCliOptions {
+  /** `terraform`, `tofu`, or a path. */
+  readonly binary: string;
+  /** Extra environment, e.g. TF_DATA_DIR or TF_CLI_CONFIG_FILE. Credentials pass through from the process environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Stream Terraform's own output to stderr. */
+  readonly verbose?: boolean;
+  /** Aborting stops the running Terraform with SIGINT, its own clean stop (it releases the state lock). */
+  readonly signal?: AbortSignal;
+}
+
+/** How long Terraform gets to stop cleanly after SIGINT before it is killed. */
+const STOP_GRACE_MS = 60_000;
+
+export function terraformBinary(flag: string | undefined): string {
+  return flag ?? process.env.TERRAFORM_BINARY_NAME ?? "terraform";
+}
+
+export class TerraformCli implements Terraform {
+  constructor(private readonly options: TerraformCliOptions) {}
+
+  async init(dir: string): Promise<void> {
+    await this.run(dir, ["init", "-input=false", "-no-color"]);
+  }
+
+  async plan(dir: string, { out, refresh }: PlanOptions): Promise<{ hasChanges: boolean }> {
+    const args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock-timeout=60s", `-out=${out}`];
+    if (!refresh) args.push("-refresh=false");
+    // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
+    const result = await this.run(dir, args, [0, 2]);
+    return { hasChanges: result === 2 };
+  }
+
+  async showPlan(dir: string, planFile: string): Promise<unknown> {
+    const stdout = await this.capture(dir, ["show", "-json", "-no-color", planFile]);
+    try {
+      return JSON.parse(stdout);
+    } catch (error) {
+      throw new ExternalError(`${this.options.binary} show -json printed something that is not JSON`, { cause: error });
+    }
+  }
+
+  async apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void> {
+    const args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", "-json", planFile];
+    const subprocess = this.start(dir, args, true);
+    // `-json` streams one event per line, e.g.
+    // {"@level":"info","@message":"okta_app_bookmark.app[\"a-1\"]: Creation complete after 0s [id=0oa1]","type":"apply_complete","hook":{"resource":{"addr":"okta_app_bookmark.app[\"a-1\"]",...},"action":"create",...}}
+    const errors: string[] = [];
+    for await (const line of subprocess.iterable({ from: "stdout" })) {
+      let event: { type?: string; "@level"?: string; "@message"?: string; hook?: { resource?: { addr?: string }; action?: string }; diagnostic?: { summary?: string; detail?: string } };
+      try {
+        event = JSON.parse(String(line));
+      } catch {
+        continue;
+      }
+      if (this.options.verbose && event["@message"]) process.stderr.write(`${event["@message"]}\n`);
+      if (event.type === "apply_complete" && event.hook?.resource?.addr) {
+        onProgress?.({ address: event.hook.resource.addr, action: event.hook.action ?? "" });
+      }
+      if (event.type === "diagnostic" && event["@level"] === "error") {
+        errors.push([event.diagnostic?.summary, event.diagnostic?.detail].filter(Boolean).join(": "));
+      }
+    }
+    const result = await subprocess;
+    if (errors.length > 0 && !result.isCanceled) {
+      throw new ExternalError(`${this.options.binary} apply failed:\n${errors.join("\n")}`);
+    }
+    this.check(result, args);
+  }
+
+  private start(dir: string, args: string[], buffer: boolean): ResultPromise {
+    return execa(this.options.binary, args, {
+      cwd: dir,
+      env: { TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...this.options.env },
+      reject: false,
+      stdin: "ignore",
+      stdout: buffer ? "pipe" : this.options.verbose ? ["pipe", "inherit"] : "pipe",
+      stderr: this.options.verbose ? ["pipe", "inherit"] : "pipe",
+      cancelSignal: this.options.signal,
+      killSignal: "SIGINT",
+      forceKillAfterDelay: STOP_GRACE_MS,
+      maxBuffer: 1024 * 1024 * 1024,
+    }) as unknown as ResultPromise;
+  }
+
+  private async run(dir: string, args: string[], okCodes: number[] = [0]): Promise<number> {
+    const result = await this.start(dir, args, false);
+    this.check(result, args, okCodes);
+    return result.exitCode ?? 1;
+  }
+
+  private async capture(dir: string, args: string[]): Promise<string> {
+    const result = await this.start(dir, args, true);
+    this.check(result, args);
+    return String(result.stdout);
+  }
+
+  private check(
+    result: { exitCode?: number; isCanceled?: boolean; failed?: boolean; stderr?: unknown; stdout?: unknown; code?: string },
+    args: string[],
+    okCodes: number[] = [0],
+  ): void {
+    const command = `${this.options.binary} ${args[0]}`;
+    if (result.isCanceled) throw new ExternalError(`${command} was stopped`);
+    if (result.code === "ENOENT") {
+      throw new ExternalError(`cannot run ${this.options.binary}: not found on PATH (set --terraform-binary or TERRAFORM_BINARY_NAME)`);
+    }
+    if (result.exitCode === undefined || !okCodes.includes(result.exitCode)) {
+      const detail = String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n");
+      throw new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`);
+    }
+  }
+}
