@@ -1,0 +1,99 @@
+// Parsed workspace files by path, re-read only when they change. A file is
+// re-read when the watcher reported it or its size, mtime or inode moved; it
+// is re-parsed only when its text differs from the cached text.
+import { readFile, stat } from "node:fs/promises";
+import type { InputIssue } from "../errors.ts";
+import { displayPath, parseWorkspaceFile, type ParsedFile } from "../workspace/load.ts";
+import { WorkspaceFileSchema } from "../workspace/schema.ts";
+import { parseSourceFile, type SourceFile } from "../workspace/source-file.ts";
+import { parseYamlChunked, type ChunkCache } from "./yaml-chunks.ts";
+
+export interface CachedFile {
+  readonly path: string;
+  readonly stamp: string;
+  readonly text: string;
+  /** Undefined when the file has problems (then `issues` lists them). */
+  readonly parsed: ParsedFile | undefined;
+  readonly issues: readonly InputIssue[];
+  readonly chunks: ChunkCache | undefined;
+}
+
+export type ReadOutcome =
+  | { readonly kind: "unchanged"; readonly entry: CachedFile }
+  | { readonly kind: "changed"; readonly entry: CachedFile }
+  | { readonly kind: "gone" };
+
+function stampOf(stats: { mtimeMs: number; size: number; ino: number; ctimeMs: number }): string {
+  return `${stats.mtimeMs}:${stats.ctimeMs}:${stats.size}:${stats.ino}`;
+}
+
+export class FileCache {
+  private readonly entries = new Map<string, CachedFile>();
+
+  /** Reads `file` unless it is cached with the same stamp and not `forced`. */
+  async read(file: string, forced: boolean): Promise<ReadOutcome> {
+    const cached = this.entries.get(file);
+    let stamp: string;
+    let text: string;
+    try {
+      stamp = stampOf(await stat(file));
+      if (cached && !forced && cached.stamp === stamp) return { kind: "unchanged", entry: cached };
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") {
+        this.entries.delete(file);
+        return { kind: "gone" };
+      }
+      throw error;
+    }
+    if (cached && cached.text === text) {
+      const entry = { ...cached, stamp };
+      this.entries.set(file, entry);
+      return { kind: "unchanged", entry };
+    }
+    const entry = parseFile(file, text, stamp, cached?.chunks);
+    this.entries.set(file, entry);
+    return { kind: "changed", entry };
+  }
+
+  /** Forgets every file not in `keep`. */
+  retainOnly(keep: ReadonlySet<string>): void {
+    for (const file of this.entries.keys()) if (!keep.has(file)) this.entries.delete(file);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export function parseFile(file: string, text: string, stamp: string, previousChunks?: ChunkCache): CachedFile {
+  if (/\.ya?ml$/i.test(file)) {
+    const chunked = parseYamlChunked(text, previousChunks);
+    if (chunked) {
+      const result = WorkspaceFileSchema.safeParse(chunked.data);
+      if (result.success) {
+        const parsed: ParsedFile = { source: lazySource(displayPath(file), text, chunked.data), content: result.data };
+        return { path: file, stamp, text, parsed, issues: [], chunks: chunked.cache };
+      }
+    }
+  }
+  // The ordinary path: exact messages and locations for every problem.
+  const issues: InputIssue[] = [];
+  const parsed = parseWorkspaceFile(file, text, issues);
+  return { path: file, stamp, text, parsed: issues.length === 0 ? parsed : undefined, issues, chunks: undefined };
+}
+
+/** A SourceFile whose location index is built only when a message needs a line number. */
+function lazySource(file: string, text: string, data: unknown): SourceFile {
+  let full: SourceFile | undefined;
+  return {
+    file,
+    data,
+    syntaxIssues: [],
+    locate(path) {
+      full ??= parseSourceFile(file, text);
+      return full.locate(path);
+    },
+  };
+}

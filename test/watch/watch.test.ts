@@ -1,0 +1,263 @@
+// Watch mode against real file-system events in a temporary folder.
+import { existsSync, writeFileSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { computeDesiredState } from "../../src/domain/desired-state.ts";
+import { synthesizeAtomically } from "../../src/stack/synthesize.ts";
+import { loadWorkspaces } from "../../src/workspace/load.ts";
+import { startWatcher, type Watcher, type WatchOptions } from "../../src/watch/watcher.ts";
+import { makeTempDir, removeDir, settingsYaml } from "./fixture.ts";
+import { captureLog, copyExamples, readData, readStack, recordSyncs, type SyncLog } from "./helpers.ts";
+
+let dir: string;
+let workspacesDir: string;
+let outDir: string;
+let watcher: Watcher | undefined;
+let output: ReturnType<typeof captureLog>;
+
+beforeEach(async () => {
+  dir = makeTempDir();
+  workspacesDir = path.join(dir, "workspaces");
+  outDir = path.join(dir, "out");
+  await copyExamples(workspacesDir);
+  output = captureLog();
+});
+
+afterEach(async () => {
+  await watcher?.stop();
+  watcher = undefined;
+  await removeDir(dir);
+});
+
+async function start(options: Partial<WatchOptions> = {}): Promise<SyncLog> {
+  watcher = startWatcher({ workspacesDir, outDir, debounceMs: 60, log: output.log, ...options });
+  const syncs = recordSyncs(watcher);
+  await watcher.ready;
+  const first = await syncs.next();
+  expect(first.outcome).toBe("ok");
+  syncs.mark();
+  return syncs;
+}
+
+const accountsFile = () => path.join(workspacesDir, "acme", "accounts.yaml");
+
+async function editAccounts(edit: (text: string) => string): Promise<void> {
+  const text = await readFile(accountsFile(), "utf8");
+  const edited = edit(text);
+  expect(edited).not.toBe(text);
+  await writeFile(accountsFile(), edited);
+}
+
+/** Gives u-carol a direct grant on a-contentzilla (she reaches it through t-agency already, so use Vendor Portal). */
+const grantFrankOnVendorPortal = (text: string) =>
+  text.replace("      - { user: u-erin, role: collaborator }     # suspended: left out", "      - { user: u-erin, role: collaborator }\n      - { user: u-frank, role: collaborator }");
+
+describe("watch", () => {
+  it("writes the same output as synth on start", async () => {
+    await start();
+    const expected = path.join(dir, "expected");
+    await synthesizeAtomically(computeDesiredState(await loadWorkspaces(workspacesDir)), expected);
+    for (const id of ["ws-acme", "ws-acme-eu"]) expect(await readStack(outDir, id)).toEqual(await readStack(expected, id));
+    expect(existsSync(path.join(outDir, "stacks", "ws-labs"))).toBe(false); // switch off: nothing synthesized
+    const manifest = JSON.parse(await readFile(path.join(outDir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toEqual(["ws-acme", "ws-acme-eu"]);
+    expect(output.lines.join("\n")).toMatch(/sync #1 \(first\) done in \d+ ms: wrote ws-acme, ws-acme-eu/);
+  });
+
+  it("picks up an edit, writes only the affected stack, prints it in Okta terms, and matches synth", async () => {
+    const syncs = await start();
+    const eu = await readStack(outDir, "ws-acme-eu");
+    await editAccounts(grantFrankOnVendorPortal);
+    const report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.length > 0);
+    expect(report.written).toEqual(["ws-acme"]);
+    expect(report.filesParsed).toEqual([expect.stringMatching(/acme[/\\]accounts\.yaml$/)]);
+    expect(report.changes).toEqual(["ws-acme: + frank@acme.example sees Vendor Portal - Salesforce"]);
+    const data = await readData(outDir, "ws-acme");
+    expect(data.accessGroups["a-vendor-portal"]!.users).toContain("u-frank");
+    expect(await readStack(outDir, "ws-acme-eu")).toEqual(eu);
+
+    const expected = path.join(dir, "expected");
+    await synthesizeAtomically(computeDesiredState(await loadWorkspaces(workspacesDir)), expected);
+    expect(await readStack(outDir, "ws-acme")).toEqual(await readStack(expected, "ws-acme"));
+  });
+
+  it("renumbers a label in another workspace of the same org", async () => {
+    const syncs = await start();
+    // ws-acme-eu's Contentzilla - Instagram was extended later than ws-acme's: it is "(3)". Make it the earliest.
+    const file = path.join(workspacesDir, "acme-eu", "snapshot.json");
+    const text = await readFile(file, "utf8");
+    const match = /"extendedAt": "([^"]+)"/.exec(text)!;
+    await writeFile(file, text.replace(match[0], '"extendedAt": "2020-01-01T00:00:00Z"'));
+    const report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.length > 0);
+    expect(report.written).toEqual(["ws-acme", "ws-acme-eu"]);
+    expect(report.changes.filter((line) => line.includes("~ relabel"))).toEqual([
+      'ws-acme: ~ relabel "Contentzilla - Instagram" -> "Contentzilla - Instagram (2)" (account a-contentzilla)',
+      'ws-acme: ~ relabel "Contentzilla - Instagram (2)" -> "Contentzilla - Instagram (3)" (account a-contentzilla-backup)',
+      expect.stringMatching(/^ws-acme-eu: ~ relabel "Contentzilla - Instagram \(3\)" -> "Contentzilla - Instagram" \(account a-eu-contentzilla\)$/),
+    ]);
+  });
+
+  it("folds a burst of 100 writes into one sync", async () => {
+    const syncs = await start({ debounceMs: 300, maxWaitMs: 10_000 });
+    const original = await readFile(accountsFile(), "utf8");
+    for (let write = 1; write <= 100; write++) {
+      const text = write === 100 ? grantFrankOnVendorPortal(original) : `# write ${write}\n${original}`;
+      writeFileSync(accountsFile(), text);
+    }
+    const report = await syncs.next((candidate) => candidate.outcome !== "unchanged");
+    expect(report.outcome).toBe("ok");
+    expect(report.written).toEqual(["ws-acme"]);
+    expect((await readData(outDir, "ws-acme")).accessGroups["a-vendor-portal"]!.users).toContain("u-frank");
+    // No second sync follows: wait well past the debounce for stragglers.
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(syncs.reports.filter((candidate) => candidate.seq > 1)).toHaveLength(1);
+  });
+
+  it("keeps the last good output on a bad edit, names file and line, and recovers on the next good edit", async () => {
+    const syncs = await start();
+    const before = await readStack(outDir, "ws-acme");
+    const good = await readFile(accountsFile(), "utf8");
+
+    // Half-written: the file is cut in the middle of a flow mapping.
+    await writeFile(accountsFile(), good.slice(0, good.indexOf("role: owner }") + 5));
+    let report = await syncs.next((candidate) => candidate.outcome !== "unchanged");
+    expect(report.outcome).toBe("invalid");
+    expect(report.issues[0]!.file).toMatch(/accounts\.yaml$/);
+    expect(await readStack(outDir, "ws-acme")).toEqual(before);
+
+    // Unknown user and a bad role.
+    await writeFile(accountsFile(), good.replace("{ user: u-bob, role: owner }", "{ user: u-nobody, role: owner }").replace("{ user: u-dave, role: collaborator }", "{ user: u-dave, role: viewer }"));
+    report = await syncs.next((candidate) => candidate.outcome !== "unchanged");
+    expect(report.outcome).toBe("invalid");
+    const messages = output.lines.join("\n");
+    expect(messages).toMatch(/accounts\.yaml:\d+:\d+ accounts\[1\]\.grants\[1\]\.role: must be one of/);
+    expect(await readStack(outDir, "ws-acme")).toEqual(before);
+
+    await writeFile(accountsFile(), good.replace("{ user: u-bob, role: owner }", "{ user: u-nobody, role: owner }"));
+    report = await syncs.next((candidate) => candidate.outcome !== "unchanged");
+    expect(report.outcome).toBe("invalid");
+    expect(output.lines.join("\n")).toMatch(/accounts\.yaml:19:11 accounts\[1\]\.grants\[0\]\.user: unknown user "u-nobody"/);
+
+    await writeFile(accountsFile(), grantFrankOnVendorPortal(good));
+    report = await syncs.next((candidate) => candidate.outcome !== "unchanged");
+    expect(report.outcome).toBe("ok");
+    expect(report.written).toEqual(["ws-acme"]);
+    expect((await readData(outDir, "ws-acme")).accessGroups["a-vendor-portal"]!.users).toContain("u-frank");
+  });
+
+  it("handles a renamed file, a deleted file, a new workspace folder, a deleted one and the switch turned off", async () => {
+    const syncs = await start();
+    // Renamed: same content under another name, nothing changes in Okta.
+    await rename(accountsFile(), path.join(workspacesDir, "acme", "accounts-renamed.yaml"));
+    let report = await syncs.next((candidate) => candidate.outcome === "ok");
+    expect(report.written).toEqual([]);
+
+    // Deleted: its accounts go.
+    await rm(path.join(workspacesDir, "acme", "accounts-renamed.yaml"));
+    report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.length > 0);
+    expect(report.changes).toContain("ws-acme: - chiclet Vendor Portal - Salesforce (account a-vendor-portal)");
+    expect(Object.keys((await readData(outDir, "ws-acme")).apps)).toEqual([]);
+
+    // A new workspace folder appears.
+    await mkdir(path.join(workspacesDir, "new"));
+    await writeFile(
+      path.join(workspacesDir, "new", "workspace.yaml"),
+      `${settingsYaml({ id: "ws-new", orgName: "other", users: 3, teams: 0 })}accounts:\n  - { id: a-1, name: "Bell\\u0007Name", app: X, grants: [{ user: u-0, role: owner }], okta: { extendedBy: u-0, extendedAt: "2026-01-01T00:00:00Z" } }\n`,
+    );
+    report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.includes("ws-new"));
+    expect((await readData(outDir, "ws-new")).apps["a-1"]!.label).toBe("Bell\u0007Name - X");
+    expect(report.changes.join("\n")).not.toContain("\u0007");
+    const manifest = JSON.parse(await readFile(path.join(outDir, "manifest.json"), "utf8"));
+    expect(Object.keys(manifest.stacks)).toEqual(["ws-acme", "ws-acme-eu", "ws-new"]);
+
+    // A grant there: printed with the control character escaped.
+    const newFile = path.join(workspacesDir, "new", "workspace.yaml");
+    await writeFile(newFile, (await readFile(newFile, "utf8")).replace("grants: [{ user: u-0, role: owner }]", "grants: [{ user: u-0, role: owner }, { user: u-1, role: collaborator }]"));
+    report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.includes("ws-new"));
+    expect(report.changes).toEqual(["ws-new: + user1@acme.example sees Bell\\u0007Name - X"]);
+
+    // The switch turned off: the output stays, with a notice.
+    const eu = path.join(workspacesDir, "acme-eu", "snapshot.json");
+    const euBefore = await readStack(outDir, "ws-acme-eu");
+    await writeFile(eu, (await readFile(eu, "utf8")).replace('"extendedAccountAccess": true', '"extendedAccountAccess": false'));
+    report = await syncs.next((candidate) => candidate.outcome === "ok");
+    expect(report.written).toEqual([]);
+    expect(await readStack(outDir, "ws-acme-eu")).toEqual(euBefore);
+    expect(output.lines.join("\n")).toMatch(/ws-acme-eu: Extended account access is off: its stack .* is left as it was/);
+
+    // A deleted workspace folder: the output stays, with a notice.
+    await rm(path.join(workspacesDir, "new"), { recursive: true });
+    report = await syncs.next((candidate) => candidate.outcome === "ok");
+    expect(existsSync(path.join(outDir, "stacks", "ws-new", "cerby-okta.json"))).toBe(true);
+    expect(output.lines.join("\n")).toMatch(/ws-new: its workspace folder .* is gone .* left in place/);
+  });
+
+  it("drops a sync stopped while in flight, leaving the last complete output and no staging folders", async () => {
+    const syncs = await start();
+    const before = await readStack(outDir, "ws-acme");
+    let stopping: Promise<unknown> | undefined;
+    watcher!.onSyncStart(() => {
+      stopping ??= watcher!.stop();
+    });
+    await editAccounts(grantFrankOnVendorPortal);
+    const report = await syncs.next();
+    expect(report.outcome).toBe("aborted");
+    expect(await stopping).toEqual({ syncInterrupted: true, applyInterrupted: false });
+    expect(await readStack(outDir, "ws-acme")).toEqual(before);
+    expect((await readdir(path.join(outDir, "stacks"))).sort()).toEqual(["ws-acme", "ws-acme-eu"]);
+    expect((await readdir(outDir)).sort()).toEqual(["manifest.json", "stacks"]);
+  });
+
+  it("applies only the changed stacks, one run at a time, and stops an in-flight run", async () => {
+    const runs: string[][] = [];
+    let release: (() => void) | undefined;
+    const syncs = await start({
+      applyStacks: async (ids, signal) => {
+        runs.push(ids);
+        if (runs.length < 3) return;
+        // The third run hangs like a long Terraform apply until stopped.
+        await new Promise<void>((resolve, reject) => {
+          release = resolve;
+          signal.addEventListener("abort", () => reject(new Error("terraform stopped")), { once: true });
+        });
+      },
+    });
+    expect(runs).toEqual([["ws-acme", "ws-acme-eu"]]);
+    await editAccounts(grantFrankOnVendorPortal);
+    const report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.length > 0);
+    expect(report.applied).toEqual(["ws-acme"]);
+    expect(runs).toEqual([["ws-acme", "ws-acme-eu"], ["ws-acme"]]);
+
+    await editAccounts((text) => text.replace("{ user: u-frank, role: collaborator }", "{ user: u-frank, role: manager }"));
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const poll = setInterval(() => {
+        if (runs.length === 3) resolve();
+        else if (Date.now() - started > 15_000) reject(new Error("apply never started"));
+        else return;
+        clearInterval(poll);
+      }, 10);
+    });
+    const written = await readStack(outDir, "ws-acme");
+    const result = await watcher!.stop();
+    expect(result).toEqual({ syncInterrupted: false, applyInterrupted: true });
+    expect(release).toBeDefined();
+    expect(JSON.parse(written.data).accessGroups["a-vendor-portal"]).toBeUndefined(); // the manager sees nothing
+    expect(await readStack(outDir, "ws-acme")).toEqual(written);
+  });
+
+  it("keeps Terraform's files in a stack folder across rewrites", async () => {
+    const syncs = await start();
+    await mkdir(path.join(outDir, "stacks", "ws-acme", ".terraform"));
+    await writeFile(path.join(outDir, "stacks", "ws-acme", ".terraform.lock.hcl"), "# lock\n");
+    await editAccounts(grantFrankOnVendorPortal);
+    await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.length > 0);
+    expect((await readdir(path.join(outDir, "stacks", "ws-acme"))).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json", "cerby-okta.json"]);
+  });
+
+  it("fails to start on a missing workspaces folder", async () => {
+    watcher = startWatcher({ workspacesDir: path.join(dir, "nope"), outDir, log: output.log });
+    await expect(watcher.ready).rejects.toThrow(/cannot read the workspaces folder/);
+  });
+});
