@@ -55,13 +55,13 @@ export function parseWorkspaceFile(file: string, text: string, issues: InputIssu
   }
   const result = WorkspaceFileSchema.safeParse(source.data);
   if (!result.success) {
-    issues.push(...result.error.issues.flatMap((issue) => schemaIssue(source, issue)));
+    issues.push(...result.error.issues.flatMap((issue) => schemaIssue(source, issue, source.data)));
     return undefined;
   }
   return { source, content: result.data };
 }
 
-function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue): InputIssue[] {
+function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue, data: unknown): InputIssue[] {
   const issuePath = issue.path as (string | number)[];
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => {
@@ -69,13 +69,39 @@ function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue): InputIssue[] 
       return { file: source.file, ...source.locate(fieldPath), path: formatPath(fieldPath), message: "unknown field" };
     });
   }
-  return [{ file: source.file, ...source.locate(issuePath), path: formatPath(issuePath), message: describeIssue(issue) }];
+  return [{ file: source.file, ...source.locate(issuePath), path: formatPath(issuePath), message: describeIssue(issue, data) }];
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
-  if (issue.code === "invalid_value") return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
+function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
+  if (issue.code === "invalid_type") {
+    const value = issue.path.length > 0 ? valueAt(data, issue.path) : data;
+    if (value === undefined) return "is required";
+    if (value === null) return `is empty; it must be ${article(issue.expected)}`;
+    return `must be ${article(issue.expected)}, not ${describeValue(value)}`;
+  }
+  if (issue.code === "invalid_value" && issue.message.startsWith("Invalid option")) {
+    return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
+  }
   return issue.message;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const part of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[part];
+  return value;
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = { object: "a mapping", array: "a list", string: "text", number: "a number", boolean: "a boolean (true or false)" };
+  return names[type] ?? type;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "empty";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value === "number" ? "the number" : "the value"} ${String(value)}`;
 }
 
 /** Assembles one workspace from its parsed files; cross-file problems are appended to `issues`. */

@@ -101,10 +101,11 @@ export const GrantSchema = z
   });
 
 // YAML turns an unquoted timestamp into a Date; JSON keeps a string. Both are accepted.
-const timestamp = z.union([
-  z.date().transform((date) => date.toISOString()),
-  z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time such as 2026-02-01T09:00:00Z" }),
-]);
+const DATE_TIME_HINT = "must be an ISO 8601 date-time such as 2026-02-01T09:00:00Z";
+const timestamp = z.union(
+  [z.date().transform((date) => date.toISOString()), z.iso.datetime({ offset: true, message: DATE_TIME_HINT })],
+  { message: DATE_TIME_HINT },
+);
 
 export const AccountSchema = z.strictObject({
   /** Cerby account ID, immutable; the app's Terraform key. */
