@@ -53,6 +53,8 @@ export class OktaClient {
    * both), or undefined when Okta does not know them (404).
    */
   async getUser(idOrLogin: string): Promise<OktaUser | undefined> {
+    // Okta cannot take a login containing '/' in the path: search for it instead.
+    if (idOrLogin.includes("/")) return this.searchByLogin(idOrLogin);
     const path = `api/v1/users/${encodeURIComponent(idOrLogin)}`;
     const response = await this.http.request({
       method: "GET",
@@ -61,7 +63,20 @@ export class OktaClient {
       accept: [404],
     });
     if (response.status === 404) return undefined;
-    const body = response.body as { id?: unknown; status?: unknown; profile?: { login?: unknown } } | undefined;
+    return this.readUser(response.body, path, idOrLogin);
+  }
+
+  private async searchByLogin(login: string): Promise<OktaUser | undefined> {
+    const url = new URL("api/v1/users", this.base);
+    url.searchParams.set("search", `profile.login eq ${JSON.stringify(login)}`);
+    const path = `api/v1/users?search=profile.login eq ${JSON.stringify(login)}`;
+    const response = await this.http.request({ method: "GET", url, what: `GET /${path}` });
+    if (!Array.isArray(response.body)) throw new ExternalError(`Okta GET /${path}: the answer is not a list of users`);
+    return response.body.length === 0 ? undefined : this.readUser(response.body[0], path, login);
+  }
+
+  private readUser(answer: unknown, path: string, idOrLogin: string): OktaUser {
+    const body = answer as { id?: unknown; status?: unknown; profile?: { login?: unknown } } | undefined;
     const status = body?.status;
     if (typeof body?.id !== "string" || typeof status !== "string") {
       throw new ExternalError(`Okta GET /${path}: the answer has no user id or status`);

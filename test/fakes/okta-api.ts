@@ -45,6 +45,11 @@ export class FakeOktaApi {
         this.failing--;
         return sendJson(res, 500, { errorCode: "E0000009", errorSummary: "Internal Server Error" });
       }
+      const search = /^profile\.login eq "(.*)"$/.exec(url.searchParams.get("search") ?? "");
+      if (url.pathname === "/api/v1/users" && search) {
+        const found = this.users.filter((candidate) => candidate.login.toLowerCase() === search[1]!.toLowerCase());
+        return sendJson(res, 200, found.map((u) => ({ id: u.id, status: u.status, profile: { login: u.login, email: u.login } })));
+      }
       const match = /^\/api\/v1\/users\/([^/]+)$/.exec(url.pathname);
       const key = match ? decodeURIComponent(match[1]!) : undefined;
       const user = this.users.find((candidate) => candidate.id === key || candidate.login.toLowerCase() === key?.toLowerCase());
