@@ -51,9 +51,10 @@ export function describeChanges(before: DesiredWorkspace | undefined, after: Des
 
   const old = new Map((before?.chiclets ?? []).map((chiclet) => [chiclet.accountId, chiclet]));
   for (const chiclet of after.chiclets) {
-    const label = printable(chiclet.label);
     const previous = old.get(chiclet.accountId);
     old.delete(chiclet.accountId);
+    if (previous && sameChiclet(previous, chiclet)) continue;
+    const label = printable(chiclet.label);
     if (!previous) {
       lines.push(`+ chiclet ${label} (account ${printable(chiclet.accountId)})`);
       for (const user of chiclet.users) lines.push(`+ ${who(user)} sees ${label}`);

@@ -18,10 +18,11 @@ import { watch, type FSWatcher } from "chokidar";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { formatIssue, UsageError, type InputIssue } from "../errors.ts";
-import { computeDesiredState, printable, type DesiredWorkspace } from "../domain/desired-state.ts";
+import { printable, type DesiredWorkspace } from "../domain/desired-state.ts";
 import { assembleWorkspace, displayPath, listWorkspaceFiles } from "../workspace/load.ts";
 import { checkWorkspaceSet } from "../workspace/check.ts";
 import type { Workspace } from "../workspace/model.ts";
+import { DesiredByOrg } from "./desired-by-org.ts";
 import { describeChanges, newWarnings, stackChanged } from "./diff.ts";
 import { FileCache, type CachedFile } from "./file-cache.ts";
 import { StackWriter, SyncAborted } from "./stack-writer.ts";
@@ -118,6 +119,7 @@ export function startWatcher(options: WatchOptions): Watcher {
   const outDir = writer.outDir;
   const cache = new FileCache();
   const assemblies = new Map<string, Assembly>();
+  const desired = new DesiredByOrg();
   const listeners = new Set<(report: SyncReport) => void>();
   const startListeners = new Set<(seq: number) => void>();
   const abort = new AbortController();
@@ -276,9 +278,9 @@ export function startWatcher(options: WatchOptions): Watcher {
       }
       if (abort.signal.aborted) throw new SyncAborted("stopped");
 
-      const state = computeDesiredState(read.workspaces);
-      const now = new Map(state.workspaces.map((workspace) => [workspace.id, workspace]));
-      for (const workspace of state.workspaces) {
+      const state = desired.compute(read.workspaces);
+      const now = new Map(state.map((workspace) => [workspace.id, workspace]));
+      for (const workspace of state) {
         const before = seen.get(workspace.id);
         if (!workspace.synced) {
           if (written.has(workspace.id) && (before === undefined || before.synced)) {
@@ -310,7 +312,7 @@ export function startWatcher(options: WatchOptions): Watcher {
         written.set(workspace.id, workspace);
         pendingApply.add(workspace.id);
       }
-      for (const workspace of state.workspaces) {
+      for (const workspace of state) {
         const lines = newWarnings(initial ? undefined : seen.get(workspace.id), workspace);
         changes.push(...capped(lines, maxChangeLines).map((line) => `${workspace.id}: ${line}`));
       }
