@@ -8,12 +8,26 @@ import { ExternalError } from "../errors.ts";
 /** Time as the HTTP layer sees it. `sleep` is the only way anything waits. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or as soon as `signal` aborts (so no timer outlives a failed run). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+function timer(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(handle);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const handle = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) => timer(ms, signal),
 };
 
 /**
@@ -26,7 +40,7 @@ export function scaledClock(scale: number): Clock {
   const origin = Date.now();
   return {
     now: () => origin + (Date.now() - origin) / scale,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms * scale))),
+    sleep: (ms, signal) => timer(ms * scale, signal),
   };
 }
 
@@ -238,7 +252,7 @@ export class HttpClient {
   }
 
   private async sleep(ms: number): Promise<void> {
-    await this.clock.sleep(ms);
+    await this.clock.sleep(ms, this.controller.signal);
     this.checkAborted();
   }
 

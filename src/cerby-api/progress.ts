@@ -22,6 +22,7 @@ export function progressEnabled(flag: boolean | undefined, env: NodeJS.ProcessEn
 export class Progress {
   private readonly started: number;
   private lastLine = Number.NEGATIVE_INFINITY;
+  private lastText = "";
   private waitingUntil = 0;
   private readonly counters = new Map<string, number>();
 
@@ -58,10 +59,10 @@ export class Progress {
     const clock = this.options.clock;
     return {
       now: () => clock.now(),
-      sleep: async (ms) => {
+      sleep: async (ms, signal) => {
         const end = clock.now() + ms;
-        for (let left = ms; left > 0; left = end - clock.now()) {
-          await clock.sleep(Math.min(left, sliceMs));
+        for (let left = ms; left > 0 && !signal?.aborted; left = end - clock.now()) {
+          await clock.sleep(Math.min(left, sliceMs), signal);
           if (end - clock.now() > 0) this.maybeLine(true);
         }
       },
@@ -77,7 +78,10 @@ export class Progress {
     const wait = this.waitingUntil - now;
     if (wait > 0) parts.push(`waiting ${formatDuration(wait)} more for the rate limit`);
     parts.push(`${this.elapsed()} elapsed`);
-    this.options.write(`${this.options.label}: ${parts.join(", ")}\n`);
+    const line = `${this.options.label}: ${parts.join(", ")}\n`;
+    // Requests waiting side by side tick together: say it once.
+    if (line !== this.lastText) this.options.write(line);
+    this.lastText = line;
   }
 
   private elapsed(): string {

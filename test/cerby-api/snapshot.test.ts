@@ -221,7 +221,7 @@ describe("snapshot failures", () => {
     await serve(largeWorkspace(30), (fake) => fake.faults.push({ route: "/users", kind: "429", retryAfter: "120" }));
     const result = await snapshot(["--page-size", "10", "--progress"]);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/snapshot: .*waiting 1m(30s)? more for the rate limit/);
+    expect(result.stderr).toMatch(/snapshot: .*waiting \d+(m\d+s|m|s) more for the rate limit, .* elapsed/);
     expect(result.stderr).toMatch(/snapshot: all pages read in/);
   });
 
@@ -236,6 +236,19 @@ describe("snapshot failures", () => {
     const result = await snapshot(["--page-size", "10", "--max-wait", "600"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Cerby API GET /accounts page 2: HTTP 429 (rate limited); waiting 5m more would exceed the cap of 10m");
+    await expectNothingWritten();
+  });
+
+  it("reports a fatal error at once, without finishing a rate-limit wait elsewhere (real clock)", async () => {
+    await serve(smallWorkspace(), (fake) => {
+      fake.faults.push({ route: "/users", kind: "429", retryAfter: "300" });
+      fake.faults.push({ route: "/teams", kind: "malformed" });
+      fake.latencyMs = 20;
+    });
+    const result = await runCommand(register, ["snapshot", "--out", out, "--base-url", api!.baseUrl, ...settingsFlags], { CERBY_API_KEY: apiKey, CI: "true" }, 1);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: Cerby API GET /teams page 1: the answer is not valid JSON");
+    expect(result.ms).toBeLessThan(5_000);
     await expectNothingWritten();
   });
 
