@@ -12,11 +12,12 @@ import * as review from "./commands/review.ts";
 import * as apply from "./commands/apply.ts";
 import * as reconcile from "./commands/reconcile.ts";
 import * as status from "./commands/status.ts";
+import * as watch from "./commands/watch.ts";
 
 const program = new Command("cerby-okta")
   .description("Keep an Okta org in step with a Cerby workspace.")
   .showHelpAfterError();
 
-for (const command of [validate, preview, synth, plan, review, apply, reconcile, status, snapshot, deprovision]) command.register(program);
+for (const command of [validate, preview, synth, plan, review, apply, reconcile, status, watch, snapshot, deprovision]) command.register(program);
 
 process.exitCode = await runCli(program, process.argv);

@@ -29,10 +29,11 @@ import { StackWriter, SyncAborted } from "./stack-writer.ts";
 
 /**
  * Plans and applies the given stacks (folders `<out>/stacks/<id>`). Must stop
- * the Terraform run and reject when `signal` fires. Wired by the CLI to the
- * Terraform commands (src/terraform).
+ * the Terraform run and reject when `signal` fires. `written` holds the
+ * desired state each stack was last written from. The CLI wires it to the
+ * Terraform commands (src/watch/apply.ts).
  */
-export type ApplyStacks = (stackIds: string[], signal: AbortSignal) => Promise<void>;
+export type ApplyStacks = (stackIds: string[], signal: AbortSignal, written: ReadonlyMap<string, DesiredWorkspace>) => Promise<void>;
 
 export type LogLevel = "info" | "notice" | "error";
 export type WatchLog = (text: string, level: LogLevel) => void;
@@ -139,6 +140,7 @@ export function startWatcher(options: WatchOptions): Watcher {
   let seq = 0;
   let stopping = false;
   let phase: "idle" | "reading" | "writing" | "applying" = "idle";
+  let lastOutcome: SyncOutcome | undefined;
   let stopResult: Promise<StopResult> | undefined;
 
   const schedule = () => {
@@ -318,7 +320,7 @@ export function startWatcher(options: WatchOptions): Watcher {
       }
       seen = now;
       mustRecompute = false;
-      report(`sync #${seq}${initial ? " (first)" : ""} done in ${formatMs(durationMs)}: ${toWrite.length === 0 ? "no stack changed" : `wrote ${toWrite.map((workspace) => workspace.id).join(", ")}`}`);
+      report(`sync #${seq}${initial ? " (first)" : ""}${lastOutcome === "invalid" ? " (input valid again)" : ""} done in ${formatMs(durationMs)}: ${toWrite.length === 0 ? "no stack changed" : `wrote ${toWrite.map((workspace) => workspace.id).join(", ")}`}`);
 
       if (options.applyStacks && pendingApply.size > 0 && !abort.signal.aborted) {
         phase = "applying";
@@ -326,7 +328,7 @@ export function startWatcher(options: WatchOptions): Watcher {
         const ids = [...pendingApply].sort();
         const applyStart = performance.now();
         log(`${timestamp()} applying ${ids.join(", ")} ...`, "info");
-        await options.applyStacks(ids, abort.signal);
+        await options.applyStacks(ids, abort.signal, written);
         for (const id of ids) pendingApply.delete(id);
         applied.push(...ids);
         log(`${timestamp()} applied ${ids.join(", ")} in ${formatMs(performance.now() - applyStart)}`, "info");
@@ -354,6 +356,7 @@ export function startWatcher(options: WatchOptions): Watcher {
       } else if (outcome === "aborted") {
         log(`${timestamp()} sync #${seq} stopped: ${error}`, "notice");
       }
+      if (outcome !== "unchanged") lastOutcome = outcome;
       emit({ seq, initial, startedAt, durationMs, outcome, issues, error, filesParsed, written: toWrite.map((workspace) => workspace.id), applied, changes });
     }
 
