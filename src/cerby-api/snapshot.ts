@@ -78,7 +78,13 @@ export interface SnapshotResult {
 export async function runSnapshot(options: SnapshotOptions, deps: SnapshotDeps): Promise<SnapshotResult> {
   const out = resolve(options.out);
   const previous = await readPreviousSnapshot(out, options.force);
-  const { settings, settingsFile } = await resolveSettings(out, options, previous);
+  const { settings, settingsFile, listFiles } = await resolveSettings(out, options, previous);
+  if (listFiles.length > 0) {
+    deps.stderr(
+      `snapshot: warning: ${listFiles.join(", ")} in the same folder also hold users, teams or accounts; ` +
+        `their lists are concatenated with the snapshot's, so an entry in both is a duplicate\n`,
+    );
+  }
   if (settings && settings.extendedAccountAccess !== true) {
     deps.stderr(
       `snapshot: warning: extendedAccountAccess is not on for workspace ${settings.id}: nothing will sync (R1); ` +
@@ -332,8 +338,10 @@ export async function resolveSettings(
   out: string,
   options: Pick<SnapshotOptions, "settings" | "workspace">,
   previous: WorkspaceFile | undefined,
-): Promise<{ settings?: WorkspaceSettings; settingsFile?: string }> {
+): Promise<{ settings?: WorkspaceSettings; settingsFile?: string; listFiles: string[] }> {
   const flags = options.settings;
+  const listFiles: string[] = [];
+  let settingsFile: string | undefined;
   const dir = dirname(out);
   const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") throw new UsageError(`the folder of --out does not exist: ${dir}`);
@@ -348,7 +356,9 @@ export async function resolveSettings(
     } catch {
       continue; // Not ours to judge here; `validate` reports broken files.
     }
-    if (typeof content === "object" && content !== null && "workspace" in content) {
+    if (typeof content !== "object" || content === null) continue;
+    if (["users", "teams", "accounts"].some((key) => key in content)) listFiles.push(name);
+    if ("workspace" in content && settingsFile === undefined) {
       const given = Object.entries(flags).filter(([, value]) => value !== undefined).map(([key]) => key);
       if (given.length > 0) {
         throw new UsageError(
@@ -356,9 +366,10 @@ export async function resolveSettings(
             given.map(flagName).join(", "),
         );
       }
-      return { settingsFile: path };
+      settingsFile = path;
     }
   }
+  if (settingsFile) return { settingsFile, listFiles };
 
   const before = previous?.workspace;
   const id = flags.workspaceId ?? before?.id ?? options.workspace;
@@ -391,7 +402,7 @@ export async function resolveSettings(
         parsed.error.issues.map((issue) => `${settingFlag(issue.path)}: ${issue.message}`).join("; "),
     );
   }
-  return { settings: parsed.data };
+  return { settings: parsed.data, listFiles };
 }
 
 function flagName(key: string): string {

@@ -144,6 +144,15 @@ describe("snapshot", () => {
     expect(file.workspace).toBeUndefined();
     expect(file.users).toHaveLength(3);
     expect(await readFile(join(dir, "acme", "workspace.yaml"), "utf8")).toBe(yamlText);
+    expect(result.stderr).not.toContain("warning");
+  });
+
+  it("warns when other files of the folder hold lists that will be concatenated with the snapshot", async () => {
+    await serve(smallWorkspace());
+    await writeFile(join(dir, "acme", "extra.yml"), "accounts: []\n");
+    const result = await snapshot();
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("snapshot: warning: extra.yml in the same folder also hold users, teams or accounts");
   });
 
   it("writes an empty workspace as empty lists", async () => {
