@@ -1,0 +1,94 @@
+// watch --apply's Terraform side, with a recording fake Terraform.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { computeDesiredState, type DesiredWorkspace } from "../../src/domain/desired-state.ts";
+import { DEFAULT_DESTROY_LIMITS } from "../../src/sync/destroy-guard.ts";
+import type { Terraform } from "../../src/terraform/terraform.ts";
+import { terraformApplier } from "../../src/watch/apply.ts";
+import { StackWriter } from "../../src/watch/stack-writer.ts";
+import { loadWorkspaces } from "../../src/workspace/load.ts";
+import { makeTempDir, removeDir } from "./fixture.ts";
+import { EXAMPLE_WORKSPACES } from "./helpers.ts";
+
+let dir: string;
+beforeEach(() => {
+  dir = makeTempDir();
+});
+afterEach(async () => {
+  await removeDir(dir);
+});
+
+function fakeTerraform(calls: string[], removedApps: number): Terraform {
+  const bookmark = (index: number, actions: string[]) => ({
+    address: `okta_app_bookmark.app["a-${index}"]`,
+    mode: "managed",
+    type: "okta_app_bookmark",
+    name: "app",
+    index: `a-${index}`,
+    change: { actions, before: { label: `L${index}`, id: `0oa${index}` }, after: actions[0] === "delete" ? null : { label: `L${index}` } },
+  });
+  return {
+    async init(stackDir) {
+      calls.push(`init ${path.basename(stackDir)}`);
+    },
+    async plan(stackDir, options) {
+      calls.push(`plan ${path.basename(stackDir)} refresh=${options.refresh}`);
+      await writeFile(options.out, "binary plan");
+      return { hasChanges: true };
+    },
+    async showPlan() {
+      return {
+        format_version: "1.2",
+        resource_changes: [
+          ...Array.from({ length: 30 }, (_, index) => bookmark(index, index < removedApps ? ["delete"] : ["no-op"])),
+          bookmark(99, ["create"]),
+        ],
+      };
+    },
+    async apply(stackDir, planFile) {
+      calls.push(`apply ${path.basename(stackDir)} ${path.basename(planFile)}`);
+    },
+  };
+}
+
+async function written(outDir: string): Promise<Map<string, DesiredWorkspace>> {
+  const synced = computeDesiredState(await loadWorkspaces(EXAMPLE_WORKSPACES)).workspaces.filter((workspace) => workspace.synced);
+  await new StackWriter(outDir).write(synced, new AbortController().signal);
+  return new Map(synced.map((workspace) => [workspace.id, workspace]));
+}
+
+describe("watch --apply", () => {
+  it("inits once, plans without refresh, applies the changed stacks and records their status", async () => {
+    const paths = { outDir: path.join(dir, "out"), stateDir: path.join(dir, "state") };
+    const desired = await written(paths.outDir);
+    const calls: string[] = [];
+    const apply = terraformApplier({ terraform: () => fakeTerraform(calls, 0), paths, limits: DEFAULT_DESTROY_LIMITS, allowDestroy: false, log: () => undefined });
+    await apply(["ws-acme"], new AbortController().signal, desired);
+    await apply(["ws-acme", "ws-acme-eu"], new AbortController().signal, desired);
+    expect(calls).toEqual([
+      "init ws-acme",
+      "plan ws-acme refresh=false",
+      "apply ws-acme ws-acme.tfplan",
+      "plan ws-acme refresh=false",
+      "init ws-acme-eu",
+      "plan ws-acme-eu refresh=false",
+      "apply ws-acme ws-acme.tfplan",
+      "apply ws-acme-eu ws-acme-eu.tfplan",
+    ]);
+    const status = JSON.parse(await readFile(path.join(paths.stateDir, "status", "ws-acme.json"), "utf8"));
+    expect(Object.keys(status.accounts).sort()).toEqual(desired.get("ws-acme")!.chiclets.map((chiclet) => chiclet.accountId).sort());
+    expect(existsSync(path.join(paths.stateDir, "plans", "ws-acme.tfplan"))).toBe(false);
+  });
+
+  it("refuses a plan that removes many apps, applying nothing", async () => {
+    const paths = { outDir: path.join(dir, "out"), stateDir: path.join(dir, "state") };
+    await mkdir(paths.stateDir);
+    const desired = await written(paths.outDir);
+    const calls: string[] = [];
+    const apply = terraformApplier({ terraform: () => fakeTerraform(calls, 25), paths, limits: DEFAULT_DESTROY_LIMITS, allowDestroy: false, log: () => undefined });
+    await expect(apply(["ws-acme"], new AbortController().signal, desired)).rejects.toThrow(/removes or replaces 25 of 30 Okta apps/);
+    expect(calls.filter((call) => call.startsWith("apply"))).toEqual([]);
+  });
+});
