@@ -48,7 +48,10 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
         plannedAt: new Date().toISOString(),
         refreshed: false,
         existingApps: countExistingApps(planJson),
-        report: readPlan(stack, planJson, oktaToCerbyIds(data, planJson)),
+        report: readPlan(stack, planJson, {
+          oktaToCerby: oktaToCerbyIds(data, planJson),
+          labels: new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label])),
+        }),
         accounts: Object.fromEntries(
           (workspace?.chiclets ?? []).map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }]),
         ),
@@ -58,7 +61,8 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
   };
 }
 
-// The two helpers below mirror the private ones of src/sync/workflow.ts.
+// The two helpers below mirror private ones of src/sync/workflow.ts (simplified: people are named
+// from the stack data and the logins looked up in this plan).
 
 /** Bookmark apps in the state before the plan: every planned bookmark but the new ones. */
 function countExistingApps(planJson: unknown): number {

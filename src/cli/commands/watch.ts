@@ -8,8 +8,7 @@
 // 130 when a second signal forces an immediate exit (without --apply; with
 // it, the watch keeps waiting for Terraform to stop cleanly).
 import { InvalidArgumentError, type Command } from "commander";
-import { terraformApplier } from "../../watch/apply.ts";
-import { startWatcher, type ApplyStacks } from "../../watch/watcher.ts";
+import type { ApplyStacks } from "../../watch/watcher.ts";
 import { addDestroyGuardOptions, addTerraformOptions, destroyLimits, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
 type WatchCommandOptions = TerraformCommandOptions & {
@@ -30,6 +29,9 @@ export function register(program: Command): void {
         .option("--debounce <ms>", "quiet time after the last file event before a sync", parseMs, 50),
     ),
   ).action(async (options: WatchCommandOptions) => {
+    // Loaded here, not at the top: cdktf and chokidar would slow down the start of every other command.
+    const { startWatcher } = await import("../../watch/watcher.ts");
+    const { terraformApplier } = await import("../../watch/apply.ts");
     const only = options.stack;
     const applier = options.apply
       ? terraformApplier({
