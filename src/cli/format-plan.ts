@@ -1,7 +1,7 @@
 // Plans in Okta terms: a terminal summary for `plan`/`reconcile`, and a
 // Markdown review for a pull-request comment. Stable for the same plan.
 import { printable } from "../domain/desired-state.ts";
-import type { ChicletChange, PlanReport } from "../terraform/plan-report.ts";
+import type { ChicletChange } from "../terraform/plan-report.ts";
 import type { SavedPlan } from "../sync/workflow.ts";
 
 const CHICLET_SIGNS: Record<ChicletChange["kind"], string> = { create: "+", relabel: "~", update: "~", remove: "-", replace: "-/+" };
@@ -28,7 +28,7 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
     for (const change of report.chiclets) text += `  ${CHICLET_SIGNS[change.kind]} ${change.accountId}: ${describeChiclet(change, quote)}\n`;
     for (const access of report.access) {
-      const label = quote(labelOf(report, access.accountId));
+      const label = quote(access.label);
       for (const user of access.gainedUsers) text += `  + ${user} sees ${label}\n`;
       for (const group of access.gainedGroups) text += `  + group ${group} sees ${label}\n`;
       for (const user of access.lostUsers) text += `  - ${user} no longer sees ${label}\n`;
@@ -38,10 +38,6 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
     if (report.hasChanges) text += `  about ${report.applyApiCalls} Okta API call${report.applyApiCalls === 1 ? "" : "s"} to apply\n`;
   }
   return text;
-}
-
-function labelOf(report: PlanReport, accountId: string): string {
-  return report.chiclets.find((change) => change.accountId === accountId)?.label ?? accountId;
 }
 
 /** Markdown for one pull-request comment: counts, a table of chiclet changes, warnings, detail folded. */

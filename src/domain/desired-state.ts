@@ -51,6 +51,8 @@ export interface DesiredWorkspace {
   readonly notExtended: number;
   /** Everyone listed in some chiclet's `users`, sorted by ID. */
   readonly people: readonly Person[];
+  /** Cerby user ID -> Okta user ID for every user of the workspace whose Okta ID is known (for naming people in reports). */
+  readonly knownOktaUserIds: Readonly<Record<string, string>>;
   /** Problems worth a look that do not stop the sync; rejections are listed apart. */
   readonly warnings: readonly string[];
 }
@@ -180,6 +182,9 @@ function describeWorkspace(
     rejected,
     notExtended: workspace.accounts.filter((account) => !account.okta).length,
     people,
+    knownOktaUserIds: Object.fromEntries(
+      workspace.users.flatMap((user) => (user.oktaUserId === undefined ? [] : [[user.id, user.oktaUserId] as const])),
+    ),
     warnings,
   };
 }

@@ -37,7 +37,10 @@ export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]
   } catch {
     return [];
   }
-  return Promise.all(files.map(async (file) => JSON.parse(await readFile(path.join(stateDir, "status", file), "utf8")) as WorkspaceStatus));
+  const records = await Promise.all(
+    files.map(async (file) => JSON.parse(await readFile(path.join(stateDir, "status", file), "utf8")) as WorkspaceStatus),
+  );
+  return records.sort((a, b) => (a.workspaceId < b.workspaceId ? -1 : a.workspaceId > b.workspaceId ? 1 : 0));
 }
 
 /** After a successful apply: every account in the applied stack is in sync as of `syncedAt`; accounts no longer there are dropped. */

@@ -69,8 +69,10 @@ export async function planStacks(
     await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh });
     const planJson = await terraform.showPlan(dir, planFile(paths, stack));
     const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
-    const report = readPlan(stack, planJson, oktaToCerbyIds(data, planJson));
     const workspace = state.workspaces.find((candidate) => candidate.id === stack)!;
+    const people = await rememberPeople(paths, stack, workspace.knownOktaUserIds, planJson);
+    const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
+    const report = readPlan(stack, planJson, { oktaToCerby: people, labels });
     const plan: SavedPlan = {
       stack,
       plannedAt: new Date().toISOString(),
@@ -154,10 +156,35 @@ function countExistingApps(planJson: unknown): number {
   ).length;
 }
 
-/** Okta user ID -> Cerby user ID, from the stack data and the logins Terraform looked up. */
-function oktaToCerbyIds(data: StackData, planJson: unknown): Map<string, string> {
+/**
+ * Okta user ID -> Cerby user ID: from the workspace, from the logins Terraform
+ * looked up, and from earlier plans, so that someone who just lost access
+ * (and is no longer looked up) is still named.
+ */
+async function rememberPeople(
+  paths: SyncPaths,
+  stack: string,
+  knownOktaUserIds: Readonly<Record<string, string>>,
+  planJson: unknown,
+): Promise<Map<string, string>> {
+  const file = path.join(paths.stateDir, "people", `${stack}.json`);
+  let remembered: Record<string, string> = {};
+  try {
+    remembered = JSON.parse(await readFile(file, "utf8")) as Record<string, string>;
+  } catch {
+    // First plan of this stack.
+  }
+  const map = new Map<string, string>(Object.entries(remembered));
+  for (const [cerbyId, oktaId] of Object.entries(knownOktaUserIds)) map.set(oktaId, cerbyId);
+  for (const [oktaId, cerbyId] of lookedUpUsers(planJson)) map.set(oktaId, cerbyId);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1))), null, 2)}\n`);
+  return map;
+}
+
+/** The `okta_user` data sources Terraform read while planning. */
+function lookedUpUsers(planJson: unknown): Map<string, string> {
   const map = new Map<string, string>();
-  for (const [cerbyId, oktaId] of Object.entries(data.oktaUserIds)) map.set(oktaId, cerbyId);
   const resources =
     (planJson as { prior_state?: { values?: { root_module?: { resources?: { mode?: string; type?: string; index?: unknown; values?: { id?: unknown } }[] } } } })
       .prior_state?.values?.root_module?.resources ?? [];

@@ -37,6 +37,8 @@ export interface ChicletChange {
 
 export interface AccessChange {
   readonly accountId: string;
+  /** The chiclet's label after the plan (before it, for a removed chiclet). */
+  readonly label: string;
   /** Okta user IDs, or Cerby user IDs where the stack knows them. */
   readonly gainedUsers: readonly string[];
   readonly lostUsers: readonly string[];
@@ -76,11 +78,15 @@ const minus = (a: readonly string[], b: readonly string[]) => {
   return [...new Set(a)].filter((item) => !other.has(item)).sort();
 };
 
-/**
- * @param oktaToCerby maps Okta user IDs to Cerby user IDs, so that people are
- * named as the workspace names them; unknown IDs are shown as they are.
- */
-export function readPlan(stack: string, planJson: unknown, oktaToCerby: ReadonlyMap<string, string> = new Map()): PlanReport {
+export interface PlanContext {
+  /** Okta user ID -> Cerby user ID, so that people are named as the workspace names them; unknown IDs are shown as they are. */
+  readonly oktaToCerby?: ReadonlyMap<string, string>;
+  /** Account ID -> label, for access changes on chiclets that are not themselves changing. */
+  readonly labels?: ReadonlyMap<string, string>;
+}
+
+export function readPlan(stack: string, planJson: unknown, context: PlanContext = {}): PlanReport {
+  const oktaToCerby = context.oktaToCerby ?? new Map<string, string>();
   const parsed = PlanSchema.safeParse(planJson);
   if (!parsed.success) {
     throw new ExternalError(`the plan of stack ${stack} is not a Terraform JSON plan: ${parsed.error.issues[0]?.message}`);
@@ -150,9 +156,15 @@ export function readPlan(stack: string, planJson: unknown, oktaToCerby: Readonly
   const drift = (parsed.data.resource_drift ?? [])
     .filter((change) => change.mode === "managed" && actionOf(change.change.actions) !== "no-op")
     .map((change) => ({ address: change.address, actions: change.change.actions }));
+  const bookmarkLabels = new Map(
+    changes
+      .filter((change) => change.type === "okta_app_bookmark")
+      .map((change) => [String(change.index ?? ""), text(change.change.after?.label) || text(change.change.before?.label)]),
+  );
   const accessChanges = [...access]
     .map(([accountId, entry]) => ({
       accountId,
+      label: bookmarkLabels.get(accountId) || context.labels?.get(accountId) || accountId,
       gainedUsers: [...new Set(entry.gainedUsers)].sort(),
       lostUsers: [...new Set(entry.lostUsers)].sort(),
       gainedGroups: entry.gainedGroups,

@@ -1,0 +1,153 @@
+// Runs the real cerby-okta CLI and the real `terraform` against the Okta
+// emulator and the stand-in okta/okta provider (test/harness), in a temporary
+// copy of a workspaces folder. People are seeded into the emulator from the
+// workspace files, as if they already existed in Okta.
+import { execa } from "execa";
+import { randomBytes } from "node:crypto";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { computeDesiredState, type DesiredState } from "../../src/domain/desired-state.ts";
+import { loadWorkspaces } from "../../src/workspace/load.ts";
+import { startOktaEmulator, type OktaEmulator } from "../harness/okta-emulator.ts";
+import { createTerraformSandbox, type TerraformSandbox } from "../harness/terraform-env.ts";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+const bin = path.join(repo, "bin", "cerby-okta.js");
+
+export class SyncHarness {
+  private constructor(
+    readonly cwd: string,
+    readonly emulator: OktaEmulator,
+    readonly sandbox: TerraformSandbox,
+  ) {}
+
+  /** `source` is a workspaces folder to copy, or a function writing one into the given folder. */
+  static async start(source: string | ((workspacesDir: string) => Promise<void>)): Promise<SyncHarness> {
+    const cwd = await mkdtemp(path.join(tmpdir(), "cerby-okta-sync-"));
+    const workspacesDir = path.join(cwd, "workspaces");
+    if (typeof source === "string") await cp(source, workspacesDir, { recursive: true });
+    else await source(workspacesDir);
+    // A fresh random token per run: no credential is ever written in the repository.
+    const token = randomBytes(16).toString("hex");
+    const emulator = await startOktaEmulator({ token });
+    const sandbox = await createTerraformSandbox({ emulatorUrl: emulator.url, token });
+    const harness = new SyncHarness(cwd, emulator, sandbox);
+    await harness.seedPeople();
+    return harness;
+  }
+
+  async stop(): Promise<void> {
+    this.sandbox.cleanup();
+    await this.emulator.close();
+    await rm(this.cwd, { recursive: true, force: true });
+  }
+
+  /** Runs `cerby-okta <args>` with Terraform pointed at the emulator. */
+  cli(args: string[]) {
+    return execa("node", [bin, ...args], {
+      cwd: this.cwd,
+      env: { ...this.sandbox.env, PATH: process.env.PATH ?? "", CI: "true" },
+      extendEnv: false,
+      reject: false,
+    });
+  }
+
+  /** `plan` then `apply`; returns both results, failing loudly on errors. */
+  async sync(applyArgs: string[] = []) {
+    const plan = await this.cli(["plan"]);
+    if (plan.exitCode !== 0 && plan.exitCode !== 2) throw new Error(`plan failed (${plan.exitCode}):\n${plan.stderr}`);
+    const apply = await this.cli(["apply", ...applyArgs]);
+    if (apply.exitCode !== 0) throw new Error(`apply failed (${apply.exitCode}):\n${apply.stderr}`);
+    return { plan, apply };
+  }
+
+  async desiredState(): Promise<DesiredState> {
+    return computeDesiredState(await loadWorkspaces(path.join(this.cwd, "workspaces")));
+  }
+
+  /** Each person's Okta dashboard: sorted chiclet labels, by login. */
+  dashboards(): Record<string, string[]> {
+    const result: Record<string, string[]> = {};
+    for (const user of this.emulator.state.users.values()) {
+      result[user.profile.login] = this.emulator.appLinksFor(user.id).map((link) => link.label).sort();
+    }
+    return result;
+  }
+
+  /** What each person should see according to the preview, resolving IdP groups through Okta's own membership. */
+  async expectedDashboards(): Promise<Record<string, string[]>> {
+    const state = await this.desiredState();
+    const workspaces = await loadWorkspaces(path.join(this.cwd, "workspaces"));
+    const emailOf = new Map(workspaces.flatMap((workspace) => workspace.users.map((user) => [user.id, user.email] as const)));
+    const result: Record<string, string[]> = {};
+    for (const user of this.emulator.state.users.values()) {
+      const hidden = user.status === "SUSPENDED" || user.status === "DEPROVISIONED";
+      const labels = hidden
+        ? []
+        : state.workspaces.flatMap((workspace) =>
+            workspace.chiclets
+              .filter(
+                (chiclet) =>
+                  chiclet.users.some((id) => emailOf.get(id) === user.profile.login) ||
+                  chiclet.groups.some((group) => this.emulator.state.groupMembers.get(group)?.has(user.id)),
+              )
+              .map((chiclet) => chiclet.label),
+          );
+      result[user.profile.login] = labels.sort();
+    }
+    return result;
+  }
+
+  async editFile(relative: string, edit: (text: string) => string): Promise<void> {
+    const file = path.join(this.cwd, "workspaces", relative);
+    const before = await readFile(file, "utf8");
+    const after = edit(before);
+    if (after === before) throw new Error(`edit of ${relative} changed nothing`);
+    await writeFile(file, after);
+  }
+
+  async writeFile(relative: string, text: string): Promise<void> {
+    await writeFile(path.join(this.cwd, "workspaces", relative), text);
+  }
+
+  appIdByLabel(label: string): string | undefined {
+    return [...this.emulator.state.apps.values()].find((app) => app.label === label)?.id;
+  }
+
+  /** Users from every workspace file, with their Okta IDs where given; IdP teams as Okta groups with their last-known members. */
+  private async seedPeople(): Promise<void> {
+    const workspaces = await loadWorkspaces(path.join(this.cwd, "workspaces"));
+    const oktaIdOf = new Map<string, string>();
+    for (const workspace of workspaces) {
+      for (const user of workspace.users) {
+        const seeded = this.emulator.seedUser({
+          ...(user.oktaUserId ? { id: user.oktaUserId } : {}),
+          login: user.email,
+          email: user.email,
+          status: user.oktaStatus ?? "ACTIVE",
+        });
+        oktaIdOf.set(user.id, seeded.id);
+      }
+    }
+    for (const workspace of workspaces) {
+      for (const team of workspace.teams) {
+        if (!team.oktaGroupId || this.emulator.state.groups.has(team.oktaGroupId)) continue;
+        this.createGroupWithId(team.oktaGroupId, team.name);
+        for (const member of team.members ?? []) this.emulator.addUserToGroup(team.oktaGroupId, oktaIdOf.get(member)!);
+      }
+    }
+    this.emulator.resetRequestLog();
+  }
+
+  /** IdP-pushed groups have IDs the workspace files already name. */
+  private createGroupWithId(id: string, name: string): void {
+    const group = this.emulator.createGroup(name);
+    const { groups, groupMembers } = this.emulator.state;
+    groups.delete(group.id);
+    groupMembers.delete(group.id);
+    group.id = id;
+    groups.set(id, group);
+    groupMembers.set(id, new Set());
+  }
+}
