@@ -59,6 +59,7 @@ const dataFile = path.join(outDir, "stacks", ws.id, "cerby-okta.json");
 interface Sample {
   readonly latencyMs: number;
   readonly syncMs: number;
+  readonly phases: SyncReport["phases"];
 }
 
 /** Edits the second collaborator of one account (a grant) and waits for the output. */
@@ -73,7 +74,7 @@ async function editOnce(edit: number): Promise<Sample> {
   const report = await done;
   const latencyMs = performance.now() - start;
   if (report.outcome !== "ok" || report.written.length !== 1) throw new Error(`edit ${edit}: unexpected sync ${JSON.stringify(report)}`);
-  return { latencyMs, syncMs: report.durationMs };
+  return { latencyMs, syncMs: report.durationMs, phases: report.phases };
 }
 
 function memory() {
@@ -117,6 +118,12 @@ console.log(`\nlatency over the first ${latencies.length} edits (write start -> 
 console.table({
   "write -> output on disk (ms)": { median: +median(lat).toFixed(0), p90: +quantile(lat, 0.9).toFixed(0), max: +Math.max(...lat).toFixed(0) },
   "of which the sync itself (ms)": { median: +median(sync).toFixed(0), p90: +quantile(sync, 0.9).toFixed(0), max: +Math.max(...sync).toFixed(0) },
+  ...Object.fromEntries(
+    (["read", "desired", "compare", "write"] as const).map((phase) => {
+      const values = latencies.map((sample) => sample.phases[phase]);
+      return [`  sync: ${phase} (ms)`, { median: +median(values).toFixed(0), p90: +quantile(values, 0.9).toFixed(0), max: +Math.max(...values).toFixed(0) }];
+    }),
+  ),
 });
 console.log(`memory over ${total} edits (MiB${gc ? ", after gc" : ", no gc: run with --expose-gc"}):`);
 console.table(Object.fromEntries(memoryRows.map(([edit, rss, heap]) => [`after edit ${edit}`, { rss: +rss!, heapUsed: +heap! }])));

@@ -82,6 +82,8 @@ export interface SyncReport {
   readonly applied: readonly string[];
   /** The Okta-terms lines printed for this sync. */
   readonly changes: readonly string[];
+  /** Milliseconds spent reading and checking files, computing the desired state, comparing, and writing stacks. */
+  readonly phases: { read: number; desired: number; compare: number; write: number };
 }
 
 export interface StopResult {
@@ -264,10 +266,18 @@ export function startWatcher(options: WatchOptions): Watcher {
     let error: string | undefined;
     let durationMs = 0;
     let failedWhile = "";
+    const phases = { read: 0, desired: 0, compare: 0, write: 0 };
+    let mark = start;
+    const lap = (name: keyof typeof phases) => {
+      const now = performance.now();
+      phases[name] = now - mark;
+      mark = now;
+    };
     try {
       phase = "reading";
       for (const listener of startListeners) listener(seq);
       const read = await readWorkspaces(batch, filesParsed);
+      lap("read");
       issues = read.issues;
       if (!read.changed && !mustRecompute) {
         outcome = "unchanged";
@@ -281,6 +291,7 @@ export function startWatcher(options: WatchOptions): Watcher {
       if (abort.signal.aborted) throw new SyncAborted("stopped");
 
       const state = desired.compute(read.workspaces);
+      lap("desired");
       const now = new Map(state.map((workspace) => [workspace.id, workspace]));
       for (const workspace of state) {
         const before = seen.get(workspace.id);
@@ -303,9 +314,11 @@ export function startWatcher(options: WatchOptions): Watcher {
         );
       }
 
+      lap("compare");
       phase = "writing";
       failedWhile = "writing the stacks";
       await writer.write(toWrite, abort.signal);
+      lap("write");
       durationMs = performance.now() - start;
       for (const workspace of toWrite) {
         const before = written.get(workspace.id);
@@ -357,7 +370,7 @@ export function startWatcher(options: WatchOptions): Watcher {
         log(`${timestamp()} sync #${seq} stopped: ${error}`, "notice");
       }
       if (outcome !== "unchanged") lastOutcome = outcome;
-      emit({ seq, initial, startedAt, durationMs, outcome, issues, error, filesParsed, written: toWrite.map((workspace) => workspace.id), applied, changes });
+      emit({ seq, initial, startedAt, durationMs, outcome, issues, error, filesParsed, written: toWrite.map((workspace) => workspace.id), applied, changes, phases });
     }
 
     function report(headline: string) {
