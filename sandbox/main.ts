@@ -1,0 +1,130 @@
+// `npm run sandbox [-- options]`: try cerby-okta end to end without an Okta org.
+// See docs/sandbox.md. Progress goes to stderr; URLs, shell set-up and (with
+// --once) the dashboards go to stdout.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { renderText } from "./page.ts";
+import { DEFAULT_PORT, DEFAULT_TOKEN, REPO_ROOT, startSandbox, syncOnce, type Sandbox } from "./sandbox.ts";
+
+const USAGE = `Usage: npm run sandbox -- [options]
+
+Starts a local Okta emulator seeded with the people of the workspaces, runs
+\`cerby-okta plan\` and \`apply\` against it with the real terraform binary,
+then serves every person's Okta dashboard as a web page until Ctrl-C.
+
+Options:
+  --port <n>          port on 127.0.0.1 for the page and the Okta API (default ${DEFAULT_PORT}; 0 = any free port)
+  --workspaces <dir>  workspaces to seed from and sync (default: workspaces/)
+  --dir <dir>         working folder: stacks, saved plans, Terraform state (default: .sandbox/); wiped at start
+  --token <token>     API token the emulator accepts (default ${DEFAULT_TOKEN})
+  --once              do everything, print each person's dashboard as text, exit
+  --json <file>       with --once: also write the dashboards as JSON
+  -h, --help          this help
+`;
+
+function parse() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: String(DEFAULT_PORT) },
+      workspaces: { type: "string", default: path.join(REPO_ROOT, "workspaces") },
+      dir: { type: "string", default: path.join(REPO_ROOT, ".sandbox") },
+      token: { type: "string", default: DEFAULT_TOKEN },
+      once: { type: "boolean", default: false },
+      json: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected a port number, got ${JSON.stringify(values.port)}`);
+  if (values.json && !values.once) throw new Error("--json only goes with --once");
+  return { ...values, port };
+}
+
+const log = (message: string) => process.stderr.write(`[sandbox] ${message}\n`);
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parse();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  // Ctrl-C / SIGTERM: stop a running plan/apply cleanly, close the servers,
+  // remove the temporary Terraform set-up. A second signal exits at once.
+  const controller = new AbortController();
+  let sandbox: Sandbox | undefined;
+  let stopServing: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      log(`${signal} again: exiting now`);
+      process.exit(130);
+    }
+    log(`${signal}: shutting down`);
+    controller.abort();
+    stopServing?.();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const started = Date.now();
+  try {
+    sandbox = await startSandbox({
+      port: options.port,
+      workspaces: options.workspaces,
+      dir: options.dir,
+      token: options.token,
+      log,
+      signal: controller.signal,
+    });
+    log(`Okta API and dashboards at ${sandbox.url}; working folder ${sandbox.dir}`);
+    await syncOnce(sandbox, options.workspaces);
+    if (controller.signal.aborted) return 130;
+    log(`synced in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    if (options.once) {
+      const dashboards = sandbox.dashboards();
+      process.stdout.write(renderText(dashboards));
+      if (options.json) {
+        const { requestsByBucket } = sandbox.pageModel();
+        writeFileSync(options.json, `${JSON.stringify({ url: sandbox.url, people: dashboards, requestsByBucket }, null, 2)}\n`);
+      }
+      return 0;
+    }
+
+    process.stdout.write(
+      [
+        "",
+        `cerby-okta sandbox is running (Ctrl-C to stop)`,
+        `  dashboards:        ${sandbox.url}/`,
+        `  dashboards (JSON): ${sandbox.url}/sandbox.json`,
+        `  Okta API:          ${sandbox.url}/api/v1  (token ${options.token})`,
+        "",
+        sandbox.shellSetup,
+        "",
+        "",
+      ].join("\n"),
+    );
+    await new Promise<void>((resolve) => {
+      stopServing = resolve;
+      if (controller.signal.aborted) resolve();
+    });
+    return 0;
+  } catch (error) {
+    if (controller.signal.aborted) return 130;
+    process.stderr.write(`sandbox: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+process.exitCode = await main();

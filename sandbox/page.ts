@@ -1,0 +1,136 @@
+// What the sandbox shows: every person's Okta dashboard as the emulator would
+// serve it, as an HTML page and as plain text. Labels come from Cerby account
+// names and are hostile: every string is escaped for its context, and only
+// http(s) URLs ever become links.
+
+/** One chiclet on a person's dashboard. */
+export interface Chiclet {
+  readonly label: string;
+  /** Where the bookmark app points (the Cerby login URL), as stored in Okta. */
+  readonly url: string;
+  readonly appId: string;
+}
+
+/** One Okta user and what their dashboard holds. */
+export interface PersonDashboard {
+  readonly login: string;
+  readonly oktaUserId: string;
+  readonly status: string;
+  /** Where the person comes from: `<workspace id>/<cerby user id>`. */
+  readonly cerbyUsers: readonly string[];
+  readonly chiclets: readonly Chiclet[];
+}
+
+export interface PageModel {
+  readonly people: readonly PersonDashboard[];
+  /** Requests the emulator answered, per Okta rate-limit bucket. */
+  readonly requestsByBucket: Readonly<Record<string, number>>;
+  /** Requests per `METHOD route`. */
+  readonly requestsByRoute: Readonly<Record<string, number>>;
+  /** The shell lines a user needs to run cerby-okta against the sandbox. */
+  readonly shellSetup: string;
+  readonly emulatorUrl: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character]!);
+}
+
+/** The URL when it is plain http(s), else undefined (no `javascript:` or `data:` links). */
+export function safeHttpUrl(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// C0/C1 controls, DEL, bidi overrides and isolates, line/paragraph separators:
+// anything that could move the cursor or reorder a terminal line.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Text safe to print on one terminal line: unprintable characters shown as \u{..}. */
+export function plain(text: string): string {
+  return text.replace(UNPRINTABLE, (character) => `\\u{${character.codePointAt(0)!.toString(16)}}`);
+}
+
+/** Every person's dashboard as text, one block per person (used by `--once`). */
+export function renderText(people: readonly PersonDashboard[]): string {
+  let text = "";
+  for (const person of people) {
+    text += `${plain(person.login)} (${plain(person.oktaUserId)}, ${plain(person.status)}; ${person.cerbyUsers.map(plain).join(", ")})\n`;
+    if (person.chiclets.length === 0) text += "  (no chiclets)\n";
+    for (const chiclet of person.chiclets) text += `  [${plain(chiclet.label)}]\n`;
+  }
+  return text;
+}
+
+export function renderPage(model: PageModel): string {
+  const e = escapeHtml;
+  const people = model.people
+    .map((person) => {
+      const chiclets =
+        person.chiclets.length === 0
+          ? `<p class="none">No chiclets.</p>`
+          : `<ul class="chiclets">${person.chiclets
+              .map((chiclet) => {
+                const href = safeHttpUrl(chiclet.url);
+                const inner = `<span class="label">${e(chiclet.label)}</span><span class="url">${e(chiclet.url)}</span>`;
+                return `<li title="${e(`Okta app ${chiclet.appId}`)}">${
+                  href ? `<a href="${e(href)}" rel="noopener noreferrer" target="_blank">${inner}</a>` : inner
+                }</li>`;
+              })
+              .join("")}</ul>`;
+      return `<section class="person">
+<h2>${e(person.login)} <span class="status status-${e(person.status.toLowerCase())}">${e(person.status)}</span></h2>
+<p class="ids">Okta user <code>${e(person.oktaUserId)}</code> &middot; Cerby ${person.cerbyUsers.map((id) => `<code>${e(id)}</code>`).join(", ")}</p>
+${chiclets}
+</section>`;
+    })
+    .join("\n");
+  const buckets = Object.entries(model.requestsByBucket)
+    .map(([bucket, count]) => `<tr><td>${e(bucket)}</td><td class="n">${count}</td></tr>`)
+    .join("");
+  const routes = Object.entries(model.requestsByRoute)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([route, count]) => `<tr><td><code>${e(route)}</code></td><td class="n">${count}</td></tr>`)
+    .join("");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>cerby-okta sandbox</title>
+<style>
+body { font: 15px/1.4 system-ui, sans-serif; margin: 2rem; max-width: 70rem; color: #1d1d21; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.05rem; margin: 0 0 .2rem; }
+.person { border: 1px solid #ddd; border-radius: 8px; padding: .8rem 1rem; margin: .8rem 0; }
+.ids { color: #666; margin: 0 0 .6rem; font-size: .85rem; }
+.chiclets { display: flex; flex-wrap: wrap; gap: .6rem; list-style: none; padding: 0; margin: 0; }
+.chiclets li { width: 11rem; min-height: 4.5rem; border: 1px solid #c9d3e6; border-radius: 6px; background: #f4f7fc; padding: .5rem; overflow-wrap: anywhere; }
+.chiclets a { color: inherit; text-decoration: none; display: block; }
+.label { display: block; font-weight: 600; white-space: pre-wrap; }
+.url { display: block; color: #777; font-size: .75rem; margin-top: .3rem; }
+.none { color: #999; margin: 0; }
+.status { font-size: .75rem; font-weight: normal; padding: .05rem .4rem; border-radius: 4px; background: #e4f4e4; }
+.status-suspended, .status-deprovisioned { background: #f8e0e0; }
+table { border-collapse: collapse; } td { padding: .15rem .8rem .15rem 0; } .n { text-align: right; }
+pre { background: #f6f6f6; padding: .8rem; overflow-x: auto; }
+</style>
+</head>
+<body>
+<h1>cerby-okta sandbox</h1>
+<p>Okta dashboards as the emulator at <code>${e(model.emulatorUrl)}</code> serves them (<code>/api/v1/users/{id}/appLinks</code>). Reload after each <code>cerby-okta apply</code>.</p>
+${people}
+<h2>Okta API requests per rate-limit bucket</h2>
+<table>${buckets}</table>
+<details><summary>per route</summary><table>${routes}</table></details>
+<h2>Run cerby-okta against this sandbox</h2>
+<pre>${e(model.shellSetup)}</pre>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,300 @@
+// The whole cerby-okta loop without an Okta org: the Okta emulator from the
+// test harness, seeded with the people and IdP groups of the workspaces; the
+// real `terraform` binary with the stand-in okta/okta provider; and the real
+// CLI (`cerby-okta plan`, then `apply`) run as child processes against both.
+//
+// One front server on a fixed port (default 8787) serves the dashboard page at
+// `/` and passes everything else (`/api/v1/...`) on to the emulator, which
+// itself listens on an ephemeral port. So OKTA_EMULATOR_URL stays the same
+// from one run to the next.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { loadWorkspaces } from "../src/workspace/load.ts";
+import type { Workspace } from "../src/workspace/model.ts";
+import { startOktaEmulator, type OktaEmulator, type OktaGroup, type OktaUserStatus } from "../test/harness/okta-emulator.ts";
+import { createTerraformSandbox, requireTerraform, type TerraformSandbox } from "../test/harness/terraform-env.ts";
+import { renderPage, type PageModel, type PersonDashboard } from "./page.ts";
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, "..");
+export const CLI = path.join(REPO_ROOT, "bin", "cerby-okta.js");
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_TOKEN = "sandbox-token";
+/** A file that marks a folder as the sandbox's own, so that it may be wiped. */
+const MARKER = ".cerby-okta-sandbox";
+/** Environment variables of the Terraform sandbox a user must export to run the CLI themselves. */
+const EXPORTED = ["TF_CLI_CONFIG_FILE", "OKTA_EMULATOR_URL", "OKTA_API_TOKEN", "TF_IN_AUTOMATION", "TF_INPUT", "CHECKPOINT_DISABLE"];
+
+export interface SandboxOptions {
+  /** Front port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** Workspaces folder to seed from and sync. */
+  workspaces: string;
+  /** Working folder: synthesized stacks, saved plans, Terraform state. Wiped at start. */
+  dir: string;
+  token: string;
+  /** Progress messages (stderr). */
+  log: (message: string) => void;
+  /** Aborting stops a running `plan`/`apply` (SIGINT, Terraform's clean stop). */
+  signal?: AbortSignal;
+}
+
+/** How a seeded Okta user maps back to Cerby users. */
+interface Person {
+  login: string;
+  oktaUserId: string;
+  cerbyUsers: string[];
+}
+
+export interface Sandbox {
+  /** The front URL: dashboard page at `/`, Okta API under `/api/v1`. */
+  url: string;
+  emulator: OktaEmulator;
+  terraform: TerraformSandbox;
+  dir: string;
+  /** What a user pastes into a shell to run cerby-okta against the sandbox. */
+  shellSetup: string;
+  dashboards(): PersonDashboard[];
+  pageModel(): PageModel;
+  /** `cerby-okta <args>` as a child process with the sandbox environment, in `dir`; resolves to the exit code. */
+  cli(args: string[], okCodes?: number[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+
+/** Clears `dir` when it is ours (or absent/empty); refuses any other folder. */
+function prepareDir(dir: string): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    if (!existsSync(path.join(dir, MARKER))) {
+      throw new Error(`${dir} is not empty and was not made by the sandbox (no ${MARKER} in it): choose another --dir`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, MARKER),
+    "Working folder of `npm run sandbox`: stacks, saved plans and Terraform state for the in-memory Okta emulator.\n" +
+      "Wiped at every start (the emulator forgets everything when it stops).\n",
+  );
+}
+
+/** Seeds the emulator with every workspace user (login = email) and every IdP team group with its last-known members. */
+export function seedEmulator(emulator: OktaEmulator, workspaces: readonly Workspace[], log: (message: string) => void): Map<string, Person> {
+  const people = new Map<string, Person>(); // lower-cased login -> person
+  for (const workspace of workspaces) {
+    const oktaIdOf = new Map<string, string>(); // cerby user id -> okta user id
+    for (const user of workspace.users) {
+      const key = user.email.toLowerCase();
+      const cerbyUser = `${workspace.settings.id}/${user.id}`;
+      let person = people.get(key);
+      if (person) {
+        if (user.oktaUserId && user.oktaUserId !== person.oktaUserId) {
+          log(`warning: ${cerbyUser} gives ${user.email} the Okta ID ${user.oktaUserId}, but it was seeded as ${person.oktaUserId}`);
+        }
+      } else {
+        let id = user.oktaUserId;
+        if (id && emulator.state.users.has(id)) {
+          log(`warning: Okta ID ${id} of ${cerbyUser} is already taken by another login: ${user.email} gets a generated ID`);
+          id = undefined;
+        }
+        const seeded = emulator.seedUser({ id, login: user.email, email: user.email, status: (user.oktaStatus ?? "ACTIVE") as OktaUserStatus });
+        person = { login: user.email, oktaUserId: seeded.id, cerbyUsers: [] };
+        people.set(key, person);
+      }
+      person.cerbyUsers.push(cerbyUser);
+      oktaIdOf.set(user.id, person.oktaUserId);
+    }
+    for (const team of workspace.teams) {
+      if (!team.oktaGroupId) continue;
+      let group = emulator.state.groups.get(team.oktaGroupId);
+      if (!group) {
+        // IdP-managed teams already exist in Okta, with their own IDs: put them in
+        // the emulator's state directly (its createGroup always makes a new ID).
+        const now = new Date().toISOString();
+        group = {
+          id: team.oktaGroupId,
+          created: now,
+          lastUpdated: now,
+          lastMembershipUpdated: now,
+          type: "APP_GROUP",
+          profile: { name: team.name, description: `IdP-managed team ${team.id} of ${workspace.settings.id} (seeded by the sandbox)` },
+        } satisfies OktaGroup;
+        emulator.state.groups.set(group.id, group);
+        emulator.state.groupMembers.set(group.id, new Set());
+      }
+      for (const member of team.members ?? []) {
+        const oktaId = oktaIdOf.get(member);
+        if (oktaId) emulator.state.groupMembers.get(group.id)!.add(oktaId);
+      }
+    }
+  }
+  return people;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  try {
+    requireTerraform();
+  } catch {
+    throw new Error(
+      "terraform 1.x not found on PATH: the sandbox runs the real terraform binary (offline, with a stand-in okta/okta provider). Install Terraform and try again",
+    );
+  }
+  const dir = path.resolve(options.dir);
+  const workspacesDir = path.resolve(options.workspaces);
+  const workspaces = await loadWorkspaces(workspacesDir);
+  prepareDir(dir);
+
+  const emulator = await startOktaEmulator({ token: options.token });
+  const people = seedEmulator(emulator, workspaces, options.log);
+  const groupCount = workspaces.reduce((sum, workspace) => sum + workspace.teams.filter((team) => team.oktaGroupId).length, 0);
+  options.log(`emulator: ${people.size} people, ${groupCount} IdP team group${groupCount === 1 ? "" : "s"} seeded from ${workspacesDir}`);
+
+  let front: http.Server | undefined;
+  let terraform: TerraformSandbox | undefined;
+  const children = new Set<ReturnType<typeof spawn>>();
+  const closeAll = async () => {
+    for (const child of children) child.kill("SIGINT");
+    if (front) {
+      front.closeAllConnections();
+      await new Promise<void>((resolve) => front!.close(() => resolve()));
+    }
+    terraform?.cleanup();
+    await emulator.close();
+  };
+
+  try {
+    let model: () => PageModel = () => {
+      throw new Error("not ready");
+    };
+    front = http.createServer((request, response) => {
+      const pathname = new URL(request.url ?? "/", "http://127.0.0.1").pathname;
+      if ((request.method === "GET" || request.method === "HEAD") && (pathname === "/" || pathname === "/index.html")) {
+        response.writeHead(200, {
+          "Content-Type": "text/html; charset=utf-8",
+          // Defence in depth: even a label that slipped through escaping could run nothing.
+          "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+          "Cache-Control": "no-store",
+        });
+        response.end(renderPage(model()));
+        return;
+      }
+      if (request.method === "GET" && pathname === "/sandbox.json") {
+        response.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+        const { people: dashboards, requestsByBucket } = model();
+        response.end(`${JSON.stringify({ people: dashboards, requestsByBucket }, null, 2)}\n`);
+        return;
+      }
+      proxy(request, response, emulator);
+    });
+    front.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve, reject) => {
+      front!.once("error", (error: NodeJS.ErrnoException) =>
+        reject(error.code === "EADDRINUSE" ? new Error(`port ${options.port} on 127.0.0.1 is in use (another sandbox?): choose another with --port`) : error),
+      );
+      front!.listen(options.port, "127.0.0.1", () => resolve());
+    });
+    const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+
+    terraform = await createTerraformSandbox({ emulatorUrl: url, token: options.token });
+    const env = terraform.env;
+    const shellSetup = [
+      "# in another shell, from anywhere:",
+      ...EXPORTED.map((name) => `export ${name}=${shellQuote(env[name] ?? "")}`),
+      `cd ${shellQuote(dir)}   # stacks, saved plans and Terraform state of the sandbox live here`,
+      `node ${shellQuote(CLI)} plan --workspaces ${shellQuote(workspacesDir)}`,
+      `node ${shellQuote(CLI)} apply`,
+      `node ${shellQuote(CLI)} reconcile --workspaces ${shellQuote(workspacesDir)}   # add --apply to repair drift`,
+    ].join("\n");
+
+    const dashboards = (): PersonDashboard[] =>
+      [...people.values()]
+        .sort((a, b) => (a.login < b.login ? -1 : a.login > b.login ? 1 : 0))
+        .map((person) => {
+          const user = emulator.state.users.get(person.oktaUserId);
+          return {
+            login: person.login,
+            oktaUserId: person.oktaUserId,
+            status: user?.status ?? "DELETED",
+            cerbyUsers: person.cerbyUsers,
+            chiclets: user
+              ? emulator.appLinksFor(person.oktaUserId).map((link) => ({
+                  label: link.label,
+                  url: emulator.state.apps.get(link.appInstanceId)?.url ?? "",
+                  appId: link.appInstanceId,
+                }))
+              : [],
+          };
+        });
+    model = () => ({
+      people: dashboards(),
+      requestsByBucket: emulator.countsByBucket(),
+      requestsByRoute: emulator.countsByRoute(),
+      shellSetup,
+      emulatorUrl: url,
+    });
+
+    const cli = (args: string[], okCodes = [0]) =>
+      new Promise<number>((resolve, reject) => {
+        options.log(`$ cerby-okta ${args.join(" ")}`);
+        // Output goes to our stderr: stdout stays for what the sandbox prints itself.
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env, stdio: ["ignore", 2, 2] });
+        children.add(child);
+        const onAbort = () => child.kill("SIGINT");
+        options.signal?.addEventListener("abort", onAbort);
+        child.once("error", reject);
+        child.once("exit", (code, signal) => {
+          children.delete(child);
+          options.signal?.removeEventListener("abort", onAbort);
+          const exitCode = code ?? 1;
+          if (okCodes.includes(exitCode)) resolve(exitCode);
+          else reject(new Error(`cerby-okta ${args[0]} failed (exit ${code ?? signal}); its output is above`));
+        });
+      });
+
+    return {
+      url,
+      emulator,
+      terraform,
+      dir,
+      shellSetup,
+      dashboards,
+      pageModel: () => model(),
+      cli,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** Runs the example loop: `plan` (exit 0 no changes, 2 changes), then `apply`. */
+export async function syncOnce(sandbox: Sandbox, workspaces: string): Promise<void> {
+  await sandbox.cli(["plan", "--workspaces", path.resolve(workspaces)], [0, 2]);
+  await sandbox.cli(["apply"]);
+}
+
+/** Passes a request on to the emulator; `Link` headers are rewritten to the front URL. */
+function proxy(request: http.IncomingMessage, response: http.ServerResponse, emulator: OktaEmulator): void {
+  const upstream = http.request(
+    { host: "127.0.0.1", port: emulator.port, method: request.method, path: request.url, headers: request.headers },
+    (answer) => {
+      const headers = { ...answer.headers };
+      const front = `http://${request.headers.host ?? ""}`;
+      if (headers.link) {
+        const links = Array.isArray(headers.link) ? headers.link : [headers.link];
+        headers.link = links.map((link) => link.split(emulator.url).join(front));
+      }
+      response.writeHead(answer.statusCode ?? 502, headers);
+      answer.pipe(response);
+    },
+  );
+  upstream.on("error", (error) => {
+    if (!response.headersSent) response.writeHead(502, { "Content-Type": "application/json" });
+    response.end(JSON.stringify({ errorCode: "E0000009", errorSummary: `sandbox proxy: ${error.message}` }));
+  });
+  request.pipe(upstream);
+}

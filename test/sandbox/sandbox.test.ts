@@ -1,0 +1,135 @@
+/**
+ * `npm run sandbox -- --once`: the Okta emulator seeded from the example
+ * workspaces, the real CLI `plan` + `apply` with the real terraform binary and
+ * the stand-in okta/okta provider. Every person's dashboard in the emulator
+ * must be exactly what `cerby-okta preview --json` promises.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { escapeHtml, renderPage, renderText, safeHttpUrl, type PersonDashboard } from "../../sandbox/page.ts";
+import { HIDDEN_OKTA_STATUSES } from "../../src/workspace/schema.ts";
+import { loadWorkspaces } from "../../src/workspace/load.ts";
+import { requireTerraform, shouldSkipTerraformTests } from "../harness/terraform-env.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const WORKSPACES = path.join(ROOT, "workspaces");
+
+interface PreviewJson {
+  workspaces: { id: string; synced: boolean; chiclets: { accountId: string; label: string; users: string[]; groups: string[] }[] }[];
+}
+
+interface SandboxJson {
+  url: string;
+  people: PersonDashboard[];
+  requestsByBucket: Record<string, number>;
+}
+
+/** login -> sorted labels, from `preview --json`: users see chiclets directly, IdP groups through their members. */
+async function expectedDashboards(): Promise<Map<string, string[]>> {
+  const preview = JSON.parse((await execa(process.execPath, ["bin/cerby-okta.js", "preview", "--json", "--workspaces", WORKSPACES], { cwd: ROOT })).stdout) as PreviewJson;
+  const workspaces = await loadWorkspaces(WORKSPACES);
+  const expected = new Map<string, string[]>();
+  for (const workspace of workspaces) for (const user of workspace.users) expected.set(user.email.toLowerCase(), []);
+  for (const previewed of preview.workspaces) {
+    if (!previewed.synced) continue;
+    const workspace = workspaces.find((candidate) => candidate.settings.id === previewed.id)!;
+    const userById = new Map(workspace.users.map((user) => [user.id, user]));
+    // An IdP team is its Okta group; the sandbox seeds it with the team's last-known members.
+    const groupMembers = (groupId: string) =>
+      workspace.teams.filter((team) => team.oktaGroupId === groupId).flatMap((team) => (team.members ?? []).map((member) => userById.get(member)!));
+    for (const chiclet of previewed.chiclets) {
+      const viewers = new Set<string>();
+      for (const userId of chiclet.users) viewers.add(userById.get(userId)!.email.toLowerCase());
+      for (const groupId of chiclet.groups) {
+        for (const member of groupMembers(groupId)) {
+          // Okta shows a suspended or deactivated user no dashboard at all.
+          if (!HIDDEN_OKTA_STATUSES.has(member.oktaStatus ?? "ACTIVE")) viewers.add(member.email.toLowerCase());
+        }
+      }
+      for (const login of viewers) expected.get(login)!.push(chiclet.label);
+    }
+  }
+  for (const labels of expected.values()) labels.sort();
+  return expected;
+}
+
+describe.skipIf(shouldSkipTerraformTests())("npm run sandbox -- --once", () => {
+  let dir: string;
+  let result: { exitCode?: number; stdout: string; stderr: string };
+  let durationMs: number;
+
+  beforeAll(async () => {
+    requireTerraform();
+    dir = mkdtempSync(path.join(tmpdir(), "cerby-okta-sandbox-test-"));
+    const started = Date.now();
+    // Its own port and folder: a sandbox the developer is running is left alone.
+    result = await execa(
+      process.execPath,
+      ["--import", "./bin/register-ts.js", "sandbox/main.ts", "--once", "--port", "0", "--dir", path.join(dir, "work"), "--json", path.join(dir, "dashboards.json")],
+      { cwd: ROOT, reject: false, timeout: 240_000, stripFinalNewline: false },
+    );
+    durationMs = Date.now() - started;
+  }, 250_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("syncs the example, and every dashboard is what preview --json says", async () => {
+    if (result.exitCode !== 0) throw new Error(`sandbox --once exited ${result.exitCode}\n${result.stderr.slice(-6000)}`);
+    const sandbox = JSON.parse(readFileSync(path.join(dir, "dashboards.json"), "utf8")) as SandboxJson;
+    const actual = new Map(sandbox.people.map((person) => [person.login.toLowerCase(), person.chiclets.map((chiclet) => chiclet.label).sort()]));
+    const expected = await expectedDashboards();
+
+    expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(expected));
+    // Not vacuous: the example has people with chiclets and people without.
+    expect([...expected.values()].filter((labels) => labels.length > 0).length).toBeGreaterThan(2);
+    expect([...expected.values()].some((labels) => labels.length === 0)).toBe(true);
+    // The text on stdout is the same dashboards.
+    expect(result.stdout).toBe(renderText(sandbox.people));
+    // Terraform went through the emulator's API (apps bucket: bookmarks and their assignments).
+    expect(sandbox.requestsByBucket.apps).toBeGreaterThan(0);
+    process.stderr.write(`sandbox --once took ${(durationMs / 1000).toFixed(1)} s\n`);
+  });
+});
+
+describe("sandbox page", () => {
+  const hostile = `<script>alert(1)</script> "onmouseover='x'" & \${file("/etc/passwd")}`;
+  const person: PersonDashboard = {
+    login: `<b>eve</b>@example.com`,
+    oktaUserId: "00u<x>",
+    status: `ACTIVE"><img src=x>`,
+    cerbyUsers: ["ws/<u>"],
+    chiclets: [
+      { label: hostile, url: "javascript:alert(1)", appId: `0oa"<` },
+      { label: "Fine - App", url: `https://example.com/a?b=<c>&d="e"`, appId: "0oa1" },
+    ],
+  };
+
+  it("escapes every string and links only http(s) URLs", () => {
+    const html = renderPage({
+      people: [person],
+      requestsByBucket: { apps: 3, "<bucket>": 1 },
+      requestsByRoute: { "GET /api/v1/<x>": 1 },
+      shellSetup: "export A='<b>'",
+      emulatorUrl: "http://127.0.0.1:1/<u>",
+    });
+    expect(html).not.toContain("<script>");
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain("<b>");
+    expect(html).not.toContain(`href="javascript:`);
+    expect(html).not.toMatch(/<[a-z]+[^>]*\son\w+=/i);
+    expect(html).toContain(escapeHtml(hostile));
+    expect(html).toContain(`href="https://example.com/a?b=%3Cc%3E&amp;d=%22e%22"`);
+    expect(safeHttpUrl("data:text/html,x")).toBeUndefined();
+  });
+
+  it("prints control characters visibly in text", () => {
+    const text = renderText([{ ...person, chiclets: [{ label: "a\nb\u001b[2J\u202e", url: "", appId: "0oa1" }] }]);
+    expect(text).toContain("[a\\u{a}b\\u{1b}[2J\\u{202e}]");
+    expect(text.split("\n").length).toBe(3);
+  });
+});
