@@ -214,9 +214,14 @@ const appGroupAssignments: ResourceImpl = {
   },
   async read(c, state) {
     const appId = String(state.app_id ?? state.id);
-    const app = await c.getOrNull(`/api/v1/apps/${enc(appId)}`);
-    if (!app) return null;
-    const remote = await c.listAll(`/api/v1/apps/${enc(appId)}/groups`);
+    // Like okta/okta 4.20: one listing (paged), gone on 404; no separate read of the app.
+    let remote: any[];
+    try {
+      remote = await c.listAll(`/api/v1/apps/${enc(appId)}/groups`);
+    } catch (e) {
+      if (e instanceof OktaApiError && e.status === 404) return null;
+      throw e;
+    }
     const byId = new Map(remote.map((a: any) => [a.id as string, a]));
     const groups: Obj[] = [];
     for (const g of groupBlocks(state.group)) {
