@@ -6,7 +6,8 @@
 // Latency: time from the start of the write of one edited grant until the
 // watcher reports the new output on disk (its rename done), median of 20
 // edits; each result is also checked on disk. Memory: RSS and heapUsed
-// (after gc when --expose-gc is given) after edits 50 and 500.
+// (after gc, a 200 ms pause and gc again, when --expose-gc is given) after
+// edits 50 and 500.
 // Options: --accounts N, --files N, --edits N (default 500), --debounce MS (default 50).
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -77,9 +78,13 @@ async function editOnce(edit: number): Promise<Sample> {
   return { latencyMs, syncMs: report.durationMs, phases: report.phases };
 }
 
-function memory() {
+/** After a full gc, a pause (V8 gives freed pages back lazily) and another gc. */
+async function memory() {
+  gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 200));
   gc?.();
   const usage = process.memoryUsage();
+  if (process.env.WATCH_BENCH_DEBUG) console.error(JSON.stringify(Object.fromEntries(Object.entries(usage).map(([key, value]) => [key, Math.round(value / 2 ** 20)]))));
   return { rss: usage.rss / 2 ** 20, heap: usage.heapUsed / 2 ** 20 };
 }
 
@@ -91,8 +96,8 @@ const total = Math.max(edits, latencyEdits);
 for (let edit = 1; edit <= total; edit++) {
   const sample = await editOnce(edit);
   if (edit <= latencyEdits) latencies.push(sample);
-  if (edit === 1 || edit === 50 || edit % 100 === 0 || edit === total) {
-    const now = memory();
+  if (edit === 1 || edit === 50 || edit % 100 === 0 || edit === total || (process.env.WATCH_BENCH_DEBUG && edit % 25 === 0)) {
+    const now = await memory();
     peakRss = Math.max(peakRss, now.rss);
     if (edit === 50) at50 = now;
     memoryRows.push([String(edit), now.rss.toFixed(1), now.heap.toFixed(1)]);

@@ -352,8 +352,9 @@ export function startWatcher(options: WatchOptions): Watcher {
         error = phase === "applying" ? "the Terraform run was stopped; the stacks will be applied again at the next start" : "stopped before the new output was swapped in";
       } else {
         outcome = "failed";
-        error = `${failedWhile ? `${failedWhile}: ` : ""}${(caught as Error).message ?? String(caught)}`;
+        error = `${failedWhile ? `${failedWhile}: ` : ""}${describeError(caught)}`;
         if (phase !== "applying") for (const file of batch) dirty.add(file);
+        else error += `; ${[...pendingApply].sort().join(", ")} stay pending and are planned again after the next change`;
       }
     } finally {
       phase = "idle";
@@ -365,7 +366,8 @@ export function startWatcher(options: WatchOptions): Watcher {
           "error",
         );
       } else if (outcome === "failed") {
-        log(`${timestamp()} sync #${seq} failed: ${error}${written.size > 0 ? "; the last good output stays in place" : ""}; will retry on the next change`, "error");
+        const retry = failedWhile === "applying" ? "" : `${written.size > 0 ? "; the last good output stays in place" : ""}; will retry on the next change`;
+        log(`${timestamp()} sync #${seq} failed: ${error}${retry}`, "error");
       } else if (outcome === "aborted") {
         log(`${timestamp()} sync #${seq} stopped: ${error}`, "notice");
       }
@@ -445,6 +447,17 @@ export function startWatcher(options: WatchOptions): Watcher {
       return stopResult;
     },
   };
+}
+
+/** The message, and the causes' messages (Terraform's own error is usually the cause). */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let current: unknown = error; current !== undefined && parts.length < 4; current = (current as { cause?: unknown }).cause) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (!parts.includes(message)) parts.push(message);
+    if (!(current instanceof Error)) break;
+  }
+  return parts.join(": ");
 }
 
 function sameEntries(a: readonly CachedFile[], b: readonly CachedFile[]): boolean {

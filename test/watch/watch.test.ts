@@ -42,6 +42,14 @@ async function start(options: Partial<WatchOptions> = {}): Promise<SyncLog> {
 
 const accountsFile = () => path.join(workspacesDir, "acme", "accounts.yaml");
 
+async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 async function editAccounts(edit: (text: string) => string): Promise<void> {
   const text = await readFile(accountsFile(), "utf8");
   const edited = edit(text);
@@ -245,6 +253,39 @@ describe("watch", () => {
     expect(release).toBeDefined();
     expect(JSON.parse(written.data).accessGroups["a-vendor-portal"]).toBeUndefined(); // the manager sees nothing
     expect(await readStack(outDir, "ws-acme")).toEqual(written);
+  });
+
+  it("folds changes made during an apply into the next sync, and retries a failed apply after the next change", async () => {
+    const runs: string[][] = [];
+    let release: (() => void) | undefined;
+    const syncs = await start({
+      applyStacks: async (ids) => {
+        runs.push(ids);
+        if (runs.length === 2) await new Promise<void>((resolve) => (release = resolve));
+        if (runs.length === 4) throw new Error("terraform: 429 Too Many Requests", { cause: new Error("rate limited") });
+      },
+    });
+    await editAccounts(grantFrankOnVendorPortal);
+    await until(() => release !== undefined);
+    await editAccounts((text) => text.replace("{ user: u-frank, role: collaborator }", "{ user: u-frank, role: manager }"));
+    await new Promise((resolve) => setTimeout(resolve, 400)); // well past the debounce: no second sync may start meanwhile
+    expect(syncs.reports).toHaveLength(1);
+    release!();
+    const second = await syncs.next();
+    const third = await syncs.next();
+    expect([second.seq, second.outcome, second.applied]).toEqual([2, "ok", ["ws-acme"]]);
+    expect([third.seq, third.outcome, third.applied]).toEqual([3, "ok", ["ws-acme"]]);
+    expect(third.changes).toEqual(["ws-acme: - frank@acme.example no longer sees Vendor Portal - Salesforce"]);
+
+    // A failed apply: printed with Terraform's reason, the stack stays pending and goes with the next change.
+    await editAccounts((text) => text.replace("{ user: u-frank, role: manager }", "{ user: u-frank, role: collaborator }"));
+    const failed = await syncs.next();
+    expect(failed.outcome).toBe("failed");
+    expect(output.lines.join("\n")).toMatch(/applying: terraform: 429 Too Many Requests: rate limited; ws-acme stay pending/);
+    await writeFile(path.join(workspacesDir, "acme-eu", "snapshot.json"), (await readFile(path.join(workspacesDir, "acme-eu", "snapshot.json"), "utf8")).replace('"name": "Acme Europe"', '"name": "Acme EU"'));
+    const retried = await syncs.next();
+    expect([retried.outcome, retried.written, retried.applied]).toEqual(["ok", [], ["ws-acme"]]);
+    expect(runs.slice(1)).toEqual([["ws-acme"], ["ws-acme"], ["ws-acme"], ["ws-acme"]]);
   });
 
   it("keeps Terraform's files in a stack folder across rewrites", async () => {
