@@ -1,0 +1,61 @@
+// What one account's change costs in Okta API requests after a first sync,
+// measured through the real CLI, Terraform, the stand-in provider and the
+// emulator. Used by a test (small sizes) and bench/incremental-bench.ts.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { SyncHarness } from "./sync-harness.ts";
+
+function costWorkspace(accounts: number) {
+  const users = [0, 1, 2, 3, 4].map((index) => ({
+    id: `u-${index}`,
+    email: `user${index}@bench.example`,
+    oktaUserId: `00ubench${index}`,
+    workspaceRole: "user",
+  }));
+  return {
+    version: 1,
+    workspace: { id: "ws-cost", name: "Cost", extendedAccountAccess: true, okta: { orgName: "bench", baseUrl: "okta.com" } },
+    users,
+    teams: [{ id: "t-idp", name: "Everyone in marketing", oktaGroupId: "00gbenchidp", members: ["u-0"] }],
+    accounts: Array.from({ length: accounts }, (_, index) => ({
+      id: `a-${index}`,
+      name: `Brand ${index}`,
+      app: "Instagram",
+      grants: [{ team: "t-idp", role: "owner" }, ...(index % 2 === 0 ? [{ user: "u-1", role: "collaborator" }] : [])],
+      okta: { extendedBy: "u-0", extendedAt: "2026-02-01T09:00:00Z" },
+    })),
+  };
+}
+
+export interface ChangeCost {
+  readonly total: number;
+  readonly byBucket: Record<string, number>;
+  /** Seconds the first sync took, for the record. */
+  readonly firstSyncSeconds: number;
+}
+
+/** Requests one account's change costs (plan and apply), after a first sync of `accounts`. */
+export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
+  const document = costWorkspace(accounts);
+  const harness = await SyncHarness.start(async (dir) => {
+    await mkdir(path.join(dir, "cost"), { recursive: true });
+    await writeFile(path.join(dir, "cost", "snapshot.json"), JSON.stringify(document));
+  });
+  try {
+    const started = Date.now();
+    await harness.sync();
+    const firstSyncSeconds = (Date.now() - started) / 1000;
+    harness.emulator.resetRequestLog();
+    document.accounts[3]!.grants.push({ user: "u-2", role: "collaborator" });
+    document.accounts[3]!.name = "Brand three";
+    await harness.writeFile("cost/snapshot.json", JSON.stringify(document));
+    const { plan } = await harness.sync();
+    for (const expected of ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ u-2 sees "Brand three - Instagram"']) {
+      if (!plan.stdout.includes(expected)) throw new Error(`the plan does not say ${expected}:\n${plan.stdout}`);
+    }
+    return { total: harness.emulator.requests.length, byBucket: harness.emulator.countsByBucket(), firstSyncSeconds };
+  } finally {
+    await harness.stop();
+  }
+}
+
