@@ -1,6 +1,8 @@
 // Options shared by the commands that run Terraform, and what they build.
 import { Option, type Command } from "commander";
+import { loadProjectConfig } from "../config/project-config.ts";
 import { UsageError } from "../errors.ts";
+import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/workflow.ts";
 import { TerraformCli, terraformBinary } from "../terraform/terraform.ts";
@@ -52,3 +54,8 @@ export function terraformFor(options: TerraformCommandOptions, signal: AbortSign
 
 /** Progress goes to stderr, so that stdout stays for reports. */
 export const logProgress = (message: string) => process.stderr.write(`${message}\n`);
+
+/** Stack settings from the project configuration (cerby-okta.yaml). */
+export async function stackOptions(): Promise<StackOptions> {
+  return { backend: (await loadProjectConfig()).backend };
+}

@@ -5,22 +5,22 @@ import { randomBytes } from "node:crypto";
 import { readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { DesiredState } from "../domain/desired-state.ts";
-import { WorkspaceStack } from "./workspace-stack.ts";
+import { WorkspaceStack, type StackOptions } from "./workspace-stack.ts";
 
 /** Adds one stack per synced workspace; workspaces with the switch off get none (R1). */
-export function addWorkspaceStacks(app: App, state: DesiredState): void {
+export function addWorkspaceStacks(app: App, state: DesiredState, options: StackOptions = {}): void {
   for (const workspace of state.workspaces) {
-    if (workspace.synced) new WorkspaceStack(app, workspace);
+    if (workspace.synced) new WorkspaceStack(app, workspace, options);
   }
 }
 
-export async function synthesizeAtomically(state: DesiredState, outdir: string): Promise<void> {
+export async function synthesizeAtomically(state: DesiredState, outdir: string, options: StackOptions = {}): Promise<void> {
   const target = path.resolve(outdir);
   const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const staging = `${target}.staging-${suffix}`;
   try {
     const app = new App({ outdir: staging });
-    addWorkspaceStacks(app, state);
+    addWorkspaceStacks(app, state, options);
     app.synth();
     await carryOverTerraformData(target, staging);
     await swapIn(staging, target, `${target}.old-${suffix}`);

@@ -11,7 +11,9 @@ import { MapTerraformIterator, TerraformLocal, TerraformStack, Token, type ISynt
 import type { Construct } from "constructs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { BackendConfig } from "../config/project-config.ts";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
+import { addBackend } from "./backend.ts";
 import { buildStackData, STACK_DATA_FILE } from "./stack-data.ts";
 
 /** Rate-limit settings used when a workspace sets none: leave half the org's capacity to others. */
@@ -23,9 +25,15 @@ export const DEFAULT_RATE_LIMIT = {
   maxRetries: 5,
 } as const;
 
+export interface StackOptions {
+  /** Where Terraform keeps state; cdktf's local default when absent. */
+  readonly backend?: BackendConfig;
+}
+
 export class WorkspaceStack extends TerraformStack {
-  constructor(scope: Construct, workspace: DesiredWorkspace) {
+  constructor(scope: Construct, workspace: DesiredWorkspace, options: StackOptions = {}) {
     super(scope, workspace.id);
+    addBackend(this, workspace.id, options.backend);
     const data = buildStackData(workspace);
     const rateLimit = { ...DEFAULT_RATE_LIMIT, ...workspace.okta.rateLimit };
 

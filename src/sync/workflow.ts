@@ -7,6 +7,7 @@ import type { DesiredState } from "../domain/desired-state.ts";
 import { ExternalError, UsageError } from "../errors.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
 import { synthesizeAtomically } from "../stack/synthesize.ts";
+import type { StackOptions } from "../stack/workspace-stack.ts";
 import { readPlan, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
@@ -54,9 +55,9 @@ export async function planStacks(
   stacks: readonly string[],
   terraform: Terraform,
   paths: SyncPaths,
-  options: { refresh: boolean; log: Log },
+  options: { refresh: boolean; log: Log; stackOptions?: StackOptions },
 ): Promise<SavedPlan[]> {
-  await synthesizeAtomically(state, paths.outDir);
+  await synthesizeAtomically(state, paths.outDir, options.stackOptions);
   // Plans from an earlier run must never be applied after this one.
   await rm(plansDir(paths), { recursive: true, force: true });
   await mkdir(plansDir(paths), { recursive: true });

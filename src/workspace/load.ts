@@ -55,10 +55,15 @@ export function parseWorkspaceFile(file: string, text: string, issues: InputIssu
   }
   const result = WorkspaceFileSchema.safeParse(source.data);
   if (!result.success) {
-    issues.push(...result.error.issues.flatMap((issue) => schemaIssue(source, issue, source.data)));
+    issues.push(...schemaIssues(source, result.error.issues));
     return undefined;
   }
   return { source, content: result.data };
+}
+
+/** zod's issues as located input issues: unknown fields point at the field, types are named plainly. */
+export function schemaIssues(source: SourceFile, zodIssues: readonly z.core.$ZodIssue[]): InputIssue[] {
+  return zodIssues.flatMap((issue) => schemaIssue(source, issue, source.data));
 }
 
 function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue, data: unknown): InputIssue[] {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { planStacks, selectStacks } from "../../sync/workflow.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addTerraformOptions, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addTerraformOptions, stackOptions, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { loadDesiredState } from "../workspaces-option.ts";
 
 export function register(program: Command): void {
@@ -21,6 +21,7 @@ export function register(program: Command): void {
       const state = await loadDesiredState(options.workspaces);
       const plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), syncPaths(options), {
         refresh: false,
+          stackOptions: await stackOptions(),
         log: logProgress,
       });
       process.stdout.write(formatPlanSummary(plans));

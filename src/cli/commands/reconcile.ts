@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { applySavedPlans, planStacks, selectStacks } from "../../sync/workflow.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addDestroyGuardOptions, addTerraformOptions, destroyLimits, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addDestroyGuardOptions, addTerraformOptions, stackOptions, destroyLimits, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { loadDesiredState } from "../workspaces-option.ts";
 
 export function register(program: Command): void {
@@ -23,7 +23,7 @@ export function register(program: Command): void {
       const signal = interruptSignal();
       const state = await loadDesiredState(options.workspaces);
       const terraform = terraformFor(options, signal);
-      const plans = await planStacks(state, selectStacks(state, options.stack), terraform, syncPaths(options), { refresh: true, log: logProgress });
+      const plans = await planStacks(state, selectStacks(state, options.stack), terraform, syncPaths(options), { refresh: true, log: logProgress, stackOptions: await stackOptions() });
       process.stdout.write(formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);
       let applied: string[] = [];

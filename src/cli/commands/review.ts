@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { planStacks, readSavedPlans, selectStacks } from "../../sync/workflow.ts";
 import { formatReviewMarkdown } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addTerraformOptions, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addTerraformOptions, stackOptions, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { loadDesiredState } from "../workspaces-option.ts";
 
 export function register(program: Command): void {
@@ -20,6 +20,7 @@ export function register(program: Command): void {
         const state = await loadDesiredState(options.workspaces);
         plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), syncPaths(options), {
           refresh: false,
+          stackOptions: await stackOptions(),
           log: logProgress,
         });
       }

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { loadProjectConfig } from "../../config/project-config.ts";
 import { workspaceWarnings } from "../../domain/desired-state.ts";
 import { formatSynthSummary } from "../format-synth.ts";
 import { loadDesiredState, workspacesOption } from "../workspaces-option.ts";
@@ -15,7 +16,7 @@ export function register(program: Command): void {
       const state = await loadDesiredState(options.workspaces);
       // cdktf takes a while to load: only the commands that synthesize pay for it.
       const { synthesizeAtomically } = await import("../../stack/synthesize.ts");
-      await synthesizeAtomically(state, options.out);
+      await synthesizeAtomically(state, options.out, { backend: (await loadProjectConfig()).backend });
       process.stdout.write(formatSynthSummary(state, options.out));
       for (const workspace of state.workspaces) {
         for (const warning of workspaceWarnings(workspace)) process.stderr.write(`warning: ${workspace.id}: ${warning}\n`);

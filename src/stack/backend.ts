@@ -1,0 +1,38 @@
+// The Terraform backend of a workspace stack, from the project configuration.
+import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
+import type { BackendConfig } from "../config/project-config.ts";
+
+const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
+
+/** No configuration: cdktf's default local backend, `terraform.<workspace id>.tfstate` where synth runs. */
+export function addBackend(stack: TerraformStack, workspaceId: string, backend: BackendConfig | undefined): void {
+  switch (backend?.type) {
+    case undefined:
+      return;
+    case "local":
+      if (backend.path) new LocalBackend(stack, { path: forWorkspace(backend.path, workspaceId) });
+      return;
+    case "s3": {
+      const s3 = new S3Backend(stack, {
+        bucket: backend.bucket,
+        key: forWorkspace(backend.key, workspaceId),
+        region: backend.region,
+        ...(backend.dynamodbTable ? { dynamodbTable: backend.dynamodbTable } : {}),
+        ...(backend.roleArn ? { assumeRole: { roleArn: backend.roleArn } } : {}),
+      });
+      // Not in cdktf 0.21's S3 types; a Terraform 1.10+ setting.
+      if (backend.useLockfile) s3.addOverride("use_lockfile", true);
+      return;
+    }
+    case "gcs":
+      new GcsBackend(stack, { bucket: backend.bucket, prefix: forWorkspace(backend.prefix, workspaceId) });
+      return;
+    case "cloud":
+      new CloudBackend(stack, {
+        organization: backend.organization,
+        workspaces: new NamedCloudWorkspace(forWorkspace(backend.workspaceName, workspaceId)),
+        ...(backend.hostname ? { hostname: backend.hostname } : {}),
+      });
+      return;
+  }
+}
