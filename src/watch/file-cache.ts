@@ -1,11 +1,12 @@
 // Parsed workspace files by path, re-read only when they change. A file is
 // re-read when the watcher reported it or its size, mtime or inode moved; it
 // is re-parsed only when its text differs from the cached text.
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import type { InputIssue } from "../errors.ts";
 import { displayPath, parseWorkspaceFile, type ParsedFile } from "../workspace/load.ts";
 import { WorkspaceFileSchema } from "../workspace/schema.ts";
 import { parseSourceFile, type SourceFile } from "../workspace/source-file.ts";
+import { TextIO } from "./text-io.ts";
 import { parseYamlChunked, type ChunkCache } from "./yaml-chunks.ts";
 
 export interface CachedFile {
@@ -29,8 +30,9 @@ function stampOf(stats: { mtimeMs: number; size: number; ino: number; ctimeMs: n
 
 export class FileCache {
   private readonly entries = new Map<string, CachedFile>();
+  private readonly io = new TextIO();
 
-  /** Reads `file` unless it is cached with the same stamp and not `forced`. */
+  /** Reads `file` unless it is cached with the same stamp and not `forced`. Not re-entrant: await each call. */
   async read(file: string, forced: boolean): Promise<ReadOutcome> {
     const cached = this.entries.get(file);
     let stamp: string;
@@ -38,7 +40,7 @@ export class FileCache {
     try {
       stamp = stampOf(await stat(file));
       if (cached && !forced && cached.stamp === stamp) return { kind: "unchanged", entry: cached };
-      text = await readFile(file, "utf8");
+      text = await this.io.read(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") {

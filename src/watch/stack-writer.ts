@@ -21,6 +21,7 @@ import path from "node:path";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { buildStackData, STACK_DATA_FILE } from "../stack/stack-data.ts";
 import { WorkspaceStack } from "../stack/workspace-stack.ts";
+import { TextIO } from "./text-io.ts";
 
 const STACK_FILE = "cdk.tf.json";
 const MANIFEST_FILE = "manifest.json";
@@ -41,6 +42,7 @@ export class StackWriter {
   readonly stacksDir: string;
   private readonly templates = new Map<string, Template>();
   private manifestVersion: string | undefined;
+  private readonly io = new TextIO();
 
   constructor(outDir: string) {
     this.outDir = path.resolve(outDir);
@@ -82,8 +84,8 @@ export class StackWriter {
         const staging = path.join(this.stacksDir, `.${workspace.id}.staging-${suffix}`);
         staged.push({ id: workspace.id, staging });
         await mkdir(staging);
-        await writeFile(path.join(staging, STACK_FILE), this.templates.get(workspace.id)!.text);
-        await writeFile(path.join(staging, STACK_DATA_FILE), JSON.stringify(buildStackData(workspace)));
+        await this.io.write(path.join(staging, STACK_FILE), this.templates.get(workspace.id)!.text);
+        await this.io.write(path.join(staging, STACK_DATA_FILE), JSON.stringify(buildStackData(workspace)));
       }
       if (signal.aborted) throw new SyncAborted("stopped before the new output was swapped in");
     } catch (error) {

@@ -10,6 +10,7 @@ import { DesiredByOrg } from "../../src/watch/desired-by-org.ts";
 import { describeChanges, stackChanged } from "../../src/watch/diff.ts";
 import { parseFile } from "../../src/watch/file-cache.ts";
 import { StackWriter, SyncAborted } from "../../src/watch/stack-writer.ts";
+import { TextIO } from "../../src/watch/text-io.ts";
 import { parseYamlChunked } from "../../src/watch/yaml-chunks.ts";
 import { parseSourceFile } from "../../src/workspace/source-file.ts";
 import { accountsFileYaml, generateWorkspace, makeTempDir, removeDir, settingsYaml } from "./fixture.ts";
@@ -151,5 +152,24 @@ describe("stack writer", () => {
     await new StackWriter(dir).recover();
     expect((await readdir(path.join(dir, "stacks"))).sort()).toEqual(["ws-acme", "ws-acme-eu"]);
     expect(await readFile(path.join(dir, "stacks", "ws-acme", "cerby-okta.json"), "utf8")).toBe(data);
+  });
+});
+
+describe("text through a reused buffer", () => {
+  it("round-trips large text with multi-byte characters and surrogate pairs across slices", async () => {
+    const dir = makeTempDir();
+    try {
+      const io = new TextIO();
+      const piece = "\uFEFFa\u00e9\u4e16\u{1F600}".repeat(1);
+      const texts = ["", "short", "x".repeat(32 * 1024 - 1) + "\u{1F600}" + "y", piece.repeat(200_000)];
+      for (const [index, text] of texts.entries()) {
+        const file = path.join(dir, `f${index}.txt`);
+        await io.write(file, text);
+        expect(await readFile(file, "utf8")).toBe(text);
+        expect(await io.read(file)).toBe(text);
+      }
+    } finally {
+      await removeDir(dir);
+    }
   });
 });
