@@ -38,6 +38,15 @@ describe("chunked YAML reading", () => {
     });
   }
 
+  it("reads the example workspaces through the fast path", async () => {
+    for (const file of ["acme/workspace.yaml", "acme/accounts.yaml", "labs/workspace.yaml"]) {
+      const text = await readFile(path.join(EXAMPLE_WORKSPACES, file), "utf8");
+      const chunked = parseYamlChunked(text);
+      expect(chunked, file).toBeDefined();
+      expect(chunked!.data).toEqual(fullParse(text));
+    }
+  });
+
   it("gives up on anchors, aliases, tags, several documents, repeated keys, empty lists and odd layout", () => {
     for (const text of [
       "accounts:\n  - &a { id: a-1 }\n  - *a\n",
