@@ -2,16 +2,24 @@
 // 1 for anything that went wrong (commands that mirror `terraform plan
 // -detailed-exitcode` return 2 themselves for "changes pending").
 import { CommanderError, type Command } from "commander";
+import { interruption, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { ExternalError, InputError, InternalError, UsageError } from "../errors.ts";
 
 export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
   program.exitOverride();
+  let code: number;
   try {
     await program.parseAsync(argv as string[]);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    code = typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error);
+    code = reportError(error);
   }
+  const signal = interruption();
+  if (signal) {
+    process.stderr.write(`stopped by ${signal}; Terraform exited cleanly (no state lock left). Run the command again to finish.\n`);
+    return INTERRUPTED_EXIT_CODE;
+  }
+  return code;
 }
 
 export function reportError(error: unknown): number {
