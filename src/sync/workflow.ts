@@ -6,7 +6,6 @@ import path from "node:path";
 import type { DesiredState } from "../domain/desired-state.ts";
 import { ExternalError, UsageError } from "../errors.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
-import { synthesizeAtomically } from "../stack/synthesize.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { readPlan, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
@@ -57,6 +56,8 @@ export async function planStacks(
   paths: SyncPaths,
   options: { refresh: boolean; log: Log; stackOptions?: StackOptions },
 ): Promise<SavedPlan[]> {
+  // cdktf takes a while to load: only paid for when a command synthesizes.
+  const { synthesizeAtomically } = await import("../stack/synthesize.ts");
   await synthesizeAtomically(state, paths.outDir, options.stackOptions);
   // Plans from an earlier run must never be applied after this one.
   await rm(plansDir(paths), { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Terraform behind an interface: commands call `Terraform`, tests and other
 // binaries (OpenTofu) plug in through it. The CLI implementation runs the
 // binary with execa, one working directory per stack.
-import { execa, type ResultPromise } from "execa";
+import type { ResultPromise } from "execa";
 import { ExternalError } from "../errors.ts";
 
 export interface PlanOptions {
@@ -71,7 +71,7 @@ export class TerraformCli implements Terraform {
 
   async apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void> {
     const args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", "-json", planFile];
-    const subprocess = this.start(dir, args, true);
+    const { subprocess } = await this.start(dir, args, true);
     // `-json` streams one event per line, e.g.
     // {"@level":"info","@message":"okta_app_bookmark.app[\"a-1\"]: Creation complete after 0s [id=0oa1]","type":"apply_complete","hook":{"resource":{"addr":"okta_app_bookmark.app[\"a-1\"]",...},"action":"create",...}}
     const errors: string[] = [];
@@ -97,8 +97,11 @@ export class TerraformCli implements Terraform {
     this.check(result, args);
   }
 
-  private start(dir: string, args: string[], buffer: boolean): ResultPromise {
-    return execa(this.options.binary, args, {
+  /** Wrapped in an object: a subprocess is thenable, and an async function would wait for it. */
+  private async start(dir: string, args: string[], buffer: boolean): Promise<{ subprocess: ResultPromise }> {
+    // execa takes a while to load; commands that never run Terraform skip it.
+    const { execa } = await import("execa");
+    const subprocess = execa(this.options.binary, args, {
       cwd: dir,
       env: { TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...this.options.env },
       reject: false,
@@ -110,16 +113,17 @@ export class TerraformCli implements Terraform {
       forceKillAfterDelay: STOP_GRACE_MS,
       maxBuffer: 1024 * 1024 * 1024,
     }) as unknown as ResultPromise;
+    return { subprocess };
   }
 
   private async run(dir: string, args: string[], okCodes: number[] = [0]): Promise<number> {
-    const result = await this.start(dir, args, false);
+    const result = await (await this.start(dir, args, false)).subprocess;
     this.check(result, args, okCodes);
     return result.exitCode ?? 1;
   }
 
   private async capture(dir: string, args: string[]): Promise<string> {
-    const result = await this.start(dir, args, true);
+    const result = await (await this.start(dir, args, true)).subprocess;
     this.check(result, args);
     return String(result.stdout);
   }

@@ -5,6 +5,8 @@ import { formatSynthSummary } from "../format-synth.ts";
 import { loadDesiredState, workspacesOption } from "../workspaces-option.ts";
 
 export const DEFAULT_OUT_DIR = "cdktf.out";
+/** A long list of warnings buries the summary: the rest are one `preview` away. */
+const MAX_WARNINGS_SHOWN = 20;
 
 export function register(program: Command): void {
   program
@@ -18,8 +20,10 @@ export function register(program: Command): void {
       const { synthesizeAtomically } = await import("../../stack/synthesize.ts");
       await synthesizeAtomically(state, options.out, { backend: (await loadProjectConfig()).backend });
       process.stdout.write(formatSynthSummary(state, options.out));
-      for (const workspace of state.workspaces) {
-        for (const warning of workspaceWarnings(workspace)) process.stderr.write(`warning: ${workspace.id}: ${warning}\n`);
+      const warnings = state.workspaces.flatMap((workspace) => workspaceWarnings(workspace).map((warning) => `${workspace.id}: ${warning}`));
+      for (const warning of warnings.slice(0, MAX_WARNINGS_SHOWN)) process.stderr.write(`warning: ${warning}\n`);
+      if (warnings.length > MAX_WARNINGS_SHOWN) {
+        process.stderr.write(`warning: ... and ${warnings.length - MAX_WARNINGS_SHOWN} more; \`cerby-okta preview\` lists them all\n`);
       }
     });
 }
