@@ -53,12 +53,14 @@ export function settingsYaml(options: {
   return `${lines.join("\n")}\n`;
 }
 
-/** One account: 3 direct users (the first is the owner who extended it) and 2 teams. */
-export function accountYaml(index: number, users: number, teams: number, collaboratorShift = 0): string {
+/**
+ * One account: 3 direct users (the first is the owner who extended it) and 2
+ * teams. `collaborator` replaces the second direct user (an edited grant).
+ */
+export function accountYaml(index: number, users: number, teams: number, collaborator?: number): string {
   const owner = index % users;
-  const second = (index + 1 + collaboratorShift) % users;
+  const second = collaborator ?? (index + 1) % users;
   const third = (index + 2) % users;
-  const distinctSecond = second === owner || second === third ? (third + 1) % users : second;
   const teamA = index % teams;
   const teamB = (index + 1) % teams;
   const day = String((index % 28) + 1).padStart(2, "0");
@@ -69,7 +71,7 @@ export function accountYaml(index: number, users: number, teams: number, collabo
     `    app: ${["Instagram", "TikTok", "X"][index % 3]}`,
     "    grants:",
     `      - { user: u-${owner}, role: owner }`,
-    `      - { user: u-${distinctSecond}, role: collaborator }`,
+    `      - { user: u-${second}, role: collaborator }`,
     `      - { user: u-${third}, role: collaborator }`,
     `      - { team: t-${teamA}, role: collaborator }`,
     `      - { team: t-${teamB}, role: owner }`,
@@ -81,12 +83,12 @@ export function accountYaml(index: number, users: number, teams: number, collabo
 
 /**
  * Account file number `file`: accounts [file * perFile, (file + 1) * perFile).
- * `shifts` changes the second collaborator of chosen accounts (an edited grant).
+ * `collaborators` replaces the second direct user of chosen accounts.
  */
-export function accountsFileYaml(file: number, perFile: number, users: number, teams: number, shifts: ReadonlyMap<number, number> = new Map()): string {
+export function accountsFileYaml(file: number, perFile: number, users: number, teams: number, collaborators: ReadonlyMap<number, number> = new Map()): string {
   const parts = ["version: 1", "accounts:"];
   for (let index = file * perFile; index < (file + 1) * perFile; index++) {
-    parts.push(accountYaml(index, users, teams, shifts.get(index) ?? 0));
+    parts.push(accountYaml(index, users, teams, collaborators.get(index)));
   }
   return `${parts.join("\n")}\n`;
 }
