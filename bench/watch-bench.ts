@@ -43,6 +43,7 @@ let waiting: ((report: SyncReport) => void) | undefined;
 const reports: SyncReport[] = [];
 watcher.onSync((report) => {
   reports.push(report);
+  if (reports.length > 3) reports.shift(); // kept for error messages only: the bench must not grow itself
   if (report.outcome !== "unchanged" && waiting) {
     const wake = waiting;
     waiting = undefined;
