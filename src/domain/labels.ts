@@ -7,7 +7,9 @@ export function baseLabel(accountName: string, appName: string): string {
 
 /** Labels collide when equal after trimming, collapsing white space and ignoring case. */
 export function labelKey(label: string): string {
-  return label.normalize("NFC").trim().replace(/\s+/gu, " ").toLowerCase();
+  // Normalizing is costly and changes nothing in plain ASCII, the usual case.
+  const text = /[^\x00-\x7f]/.test(label) ? label.normalize("NFC") : label;
+  return text.trim().replace(/\s+/gu, " ").toLowerCase();
 }
 
 export interface LabelRequest {
@@ -37,13 +39,15 @@ export function assignLabels(requests: readonly LabelRequest[]): Map<string, str
     const base = labelKey(request.baseLabel);
     let number = nextNumber.get(base) ?? 1;
     let label = request.baseLabel;
+    let key = base;
     for (;;) {
       label = number === 1 ? request.baseLabel : `${request.baseLabel} (${number})`;
-      if (!taken.has(labelKey(label))) break;
+      key = number === 1 ? base : labelKey(label);
+      if (!taken.has(key)) break;
       number++;
     }
     nextNumber.set(base, number + 1);
-    taken.add(labelKey(label));
+    taken.add(key);
     labels.set(request.key, label);
   }
   return labels;
