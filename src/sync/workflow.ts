@@ -3,7 +3,7 @@
 // it means in Okta terms; `apply` applies exactly those saved plans.
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { DesiredState } from "../domain/desired-state.ts";
+import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts";
 import { ExternalError, UsageError } from "../errors.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
@@ -66,30 +66,46 @@ export async function planStacks(
   for (const [position, stack] of stacks.entries()) {
     const started = Date.now();
     options.log(`[${position + 1}/${stacks.length}] ${stack}: init, ${options.refresh ? "refresh and plan" : "plan (no refresh)"}`);
-    const dir = stackDir(paths, stack);
-    await terraform.init(dir);
-    await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh });
-    const planJson = await terraform.showPlan(dir, planFile(paths, stack));
-    const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
     const workspace = state.workspaces.find((candidate) => candidate.id === stack)!;
-    const people = await rememberPeople(paths, stack, workspace.knownOktaUserIds, planJson);
-    const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
-    const report = readPlan(stack, planJson, { oktaToCerby: people, labels });
-    const plan: SavedPlan = {
-      stack,
-      plannedAt: new Date().toISOString(),
-      refreshed: options.refresh,
-      existingApps: countExistingApps(planJson),
-      report,
-      accounts: Object.fromEntries(
-        workspace.chiclets.map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }]),
-      ),
-    };
-    await writeFile(planMetaFile(paths, stack), `${JSON.stringify(plan, null, 2)}\n`);
+    const plan = await planStack(workspace, terraform, paths, { refresh: options.refresh, init: true });
     saved.push(plan);
-    options.log(`[${position + 1}/${stacks.length}] ${stack}: ${report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    options.log(`[${position + 1}/${stacks.length}] ${stack}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
   return saved;
+}
+
+/**
+ * Plans one stack already synthesized into `paths.outDir` and saves the plan
+ * where `apply` looks for it. `init: false` when the caller knows the stack
+ * folder is initialized (the watcher).
+ */
+export async function planStack(
+  workspace: DesiredWorkspace,
+  terraform: Terraform,
+  paths: SyncPaths,
+  options: { refresh: boolean; init: boolean },
+): Promise<SavedPlan> {
+  const stack = workspace.id;
+  const dir = stackDir(paths, stack);
+  if (options.init) await terraform.init(dir);
+  await mkdir(plansDir(paths), { recursive: true });
+  await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh });
+  const planJson = await terraform.showPlan(dir, planFile(paths, stack));
+  const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
+  const people = await rememberPeople(paths, stack, workspace.knownOktaUserIds, planJson);
+  const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
+  const plan: SavedPlan = {
+    stack,
+    plannedAt: new Date().toISOString(),
+    refreshed: options.refresh,
+    existingApps: countExistingApps(planJson),
+    report: readPlan(stack, planJson, { oktaToCerby: people, labels }),
+    accounts: Object.fromEntries(
+      workspace.chiclets.map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }]),
+    ),
+  };
+  await writeFile(planMetaFile(paths, stack), `${JSON.stringify(plan, null, 2)}\n`);
+  return plan;
 }
 
 /** The plans saved by the last `plan`, in stack order. */

@@ -20,7 +20,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import path from "node:path";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { buildStackData, STACK_DATA_FILE } from "../stack/stack-data.ts";
-import { WorkspaceStack } from "../stack/workspace-stack.ts";
+import { WorkspaceStack, type StackOptions } from "../stack/workspace-stack.ts";
 import { TextIO } from "./text-io.ts";
 
 const STACK_FILE = "cdk.tf.json";
@@ -44,7 +44,10 @@ export class StackWriter {
   private manifestVersion: string | undefined;
   private readonly io = new TextIO();
 
-  constructor(outDir: string) {
+  constructor(
+    outDir: string,
+    private readonly stackOptions: StackOptions = {},
+  ) {
     this.outDir = path.resolve(outDir);
     this.stacksDir = path.join(this.outDir, "stacks");
   }
@@ -102,7 +105,7 @@ export class StackWriter {
     const scratch = path.join(this.outDir, `.watch-synth-${suffix}`);
     try {
       const app = new App({ outdir: scratch });
-      for (const workspace of workspaces) new WorkspaceStack(app, workspace);
+      for (const workspace of workspaces) new WorkspaceStack(app, workspace, this.stackOptions);
       app.synth();
       const manifest = JSON.parse(await readFile(path.join(scratch, MANIFEST_FILE), "utf8")) as { stacks: Record<string, unknown>; version?: string };
       this.manifestVersion = manifest.version;

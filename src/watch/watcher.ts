@@ -25,6 +25,7 @@ import type { Workspace } from "../workspace/model.ts";
 import { DesiredByOrg } from "./desired-by-org.ts";
 import { describeChanges, newWarnings, stackChanged } from "./diff.ts";
 import { FileCache, type CachedFile } from "./file-cache.ts";
+import type { StackOptions } from "../stack/workspace-stack.ts";
 import { StackWriter, SyncAborted } from "./stack-writer.ts";
 
 /**
@@ -51,6 +52,8 @@ export interface WatchOptions {
   readonly applyStacks?: ApplyStacks;
   /** Lines of Okta changes printed per workspace and sync before "... and N more". Default 40. */
   readonly maxChangeLines?: number;
+  /** Stack settings (the state backend), as `synth` uses them. */
+  readonly stackOptions?: StackOptions;
 }
 
 export type SyncOutcome =
@@ -118,7 +121,7 @@ export function startWatcher(options: WatchOptions): Watcher {
   const maxWaitMs = options.maxWaitMs ?? 1000;
   const maxChangeLines = options.maxChangeLines ?? 40;
   const log: WatchLog = options.log ?? defaultLog;
-  const writer = new StackWriter(options.outDir);
+  const writer = new StackWriter(options.outDir, options.stackOptions);
   const outDir = writer.outDir;
   const cache = new FileCache();
   const assemblies = new Map<string, Assembly>();

@@ -9,7 +9,7 @@
 // it, the watch keeps waiting for Terraform to stop cleanly).
 import { InvalidArgumentError, type Command } from "commander";
 import type { ApplyStacks } from "../../watch/watcher.ts";
-import { addDestroyGuardOptions, addTerraformOptions, destroyLimits, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addDestroyGuardOptions, addTerraformOptions, stackOptions, destroyLimits, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
 type WatchCommandOptions = TerraformCommandOptions & {
   apply?: boolean;
@@ -49,6 +49,7 @@ export function register(program: Command): void {
       outDir: options.out,
       debounceMs: options.debounce,
       applyStacks,
+      stackOptions: await stackOptions(),
     });
 
     let signalled: NodeJS.Signals | undefined;
