@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { DesiredState } from "../domain/desired-state.ts";
+import { swapFolder } from "../files/swap-folder.ts";
 import { WorkspaceStack, type StackOptions } from "./workspace-stack.ts";
 
 /** Adds one stack per synced workspace; workspaces with the switch off get none (R1). */
@@ -23,7 +24,7 @@ export async function synthesizeAtomically(state: DesiredState, outdir: string, 
     addWorkspaceStacks(app, state, options);
     app.synth();
     await carryOverTerraformData(target, staging);
-    await swapIn(staging, target, `${target}.old-${suffix}`);
+    await swapFolder(staging, target, `${target}.old-${suffix}`);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
@@ -48,21 +49,4 @@ async function carryOverTerraformData(previous: string, staging: string): Promis
       }
     }
   }
-}
-
-async function swapIn(staging: string, target: string, old: string): Promise<void> {
-  let hadPrevious = true;
-  try {
-    await rename(target, old);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    hadPrevious = false;
-  }
-  try {
-    await rename(staging, target);
-  } catch (error) {
-    if (hadPrevious) await rename(old, target);
-    throw error;
-  }
-  if (hadPrevious) await rm(old, { recursive: true, force: true });
 }

@@ -20,6 +20,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promise
 import path from "node:path";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { buildStackData, STACK_DATA_FILE } from "../stack/stack-data.ts";
+import { swapFolder } from "../files/swap-folder.ts";
 import { WorkspaceStack, type StackOptions } from "../stack/workspace-stack.ts";
 import { TextIO } from "./text-io.ts";
 
@@ -122,28 +123,8 @@ export class StackWriter {
   }
 
   private async swapIn(staging: string, target: string, suffix: string): Promise<void> {
-    const old = path.join(path.dirname(target), `.${path.basename(target)}.old-${suffix}`);
-    let hadPrevious = true;
-    try {
-      await rename(target, old);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      hadPrevious = false;
-    }
-    if (hadPrevious) {
-      // Carry over what Terraform keeps in the stack folder.
-      const fresh = new Set(await readdir(staging));
-      for (const name of await readdir(old)) {
-        if (!fresh.has(name)) await rename(path.join(old, name), path.join(staging, name));
-      }
-    }
-    try {
-      await rename(staging, target);
-    } catch (error) {
-      if (hadPrevious) await rename(old, target);
-      throw error;
-    }
-    if (hadPrevious) await rm(old, { recursive: true, force: true });
+    // Carry over what Terraform keeps in the stack folder.
+    await swapFolder(staging, target, path.join(path.dirname(target), `.${path.basename(target)}.old-${suffix}`), true);
   }
 
   /** Adds entries for new stacks to `<out>/manifest.json`; stacks kept in place keep theirs. */
