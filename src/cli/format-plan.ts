@@ -40,6 +40,9 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
   return text;
 }
 
+/** Rows inside the folded section: keeps the whole comment under GitHub's size limit. */
+const MAX_FOLDED_ROWS = 250;
+
 /** Markdown for one pull-request comment: counts, a table of chiclet changes, warnings, detail folded. */
 export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { maxRows?: number } = {}): string {
   const maxRows = options.maxRows ?? 50;
@@ -89,7 +92,12 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
   const header = ["| stack | account | chiclet | gains access | loses access |", "| --- | --- | --- | --- | --- |"];
   lines.push(...header, ...rows.slice(0, maxRows));
   if (rows.length > maxRows) {
-    lines.push("", `<details><summary>${rows.length - maxRows} more chiclet changes</summary>`, "", ...header, ...rows.slice(maxRows), "", "</details>");
+    // GitHub caps a comment at 65,536 characters: past that, the JSON report (`plan --json`) has it all.
+    const folded = rows.slice(maxRows, maxRows + MAX_FOLDED_ROWS);
+    const rest = rows.length - maxRows - folded.length;
+    lines.push("", `<details><summary>${rows.length - maxRows} more chiclet changes</summary>`, "", ...header, ...folded);
+    if (rest > 0) lines.push("", `... and ${rest} more: run \`cerby-okta plan --json FILE\` for every change.`);
+    lines.push("", "</details>");
   }
   return `${lines.join("\n")}\n`;
 }

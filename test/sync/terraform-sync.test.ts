@@ -84,6 +84,14 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
     expect(harness.dashboards()["dave@acme.example"]).toEqual([]);
   }, 120_000);
 
+  it("takes the chiclet away when a grant is removed", async () => {
+    await harness.editFile("acme/accounts.yaml", (text) => text.replace("\n      - { user: u-frank, role: collaborator }", ""));
+    const { plan } = await harness.sync();
+    expect(plan.stdout).toContain('- u-frank no longer sees "Contentzilla - Instagram (2)"');
+    await expectDashboardsToMatchPreview();
+    expect(harness.dashboards()["frank@acme.example"]).not.toContain("Contentzilla - Instagram (2)");
+  }, 120_000);
+
   it("follows a self-managed team's membership", async () => {
     await harness.editFile("acme/workspace.yaml", (text) => text.replace("members: [u-carol, u-erin]", "members: [u-erin, u-bob]"));
     const { plan } = await harness.sync();

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { formatReviewMarkdown } from "../../src/cli/format-plan.ts";
+import type { SavedPlan } from "../../src/sync/workflow.ts";
+import { readPlan } from "../../src/terraform/plan-report.ts";
+
+function bigPlan(apps: number): SavedPlan {
+  const planJson = {
+    format_version: "1.2",
+    resource_changes: Array.from({ length: apps }, (_, index) => ({
+      address: `okta_app_bookmark.app["a-${index}"]`,
+      mode: "managed",
+      type: "okta_app_bookmark",
+      name: "app",
+      index: `a-${index}`,
+      change: { actions: ["create"], before: null, after: { label: `Brand ${index} - Instagram ${"x".repeat(40)}` } },
+    })),
+  };
+  return { stack: "ws-big", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, existingApps: 0, report: readPlan("ws-big", planJson), accounts: {} };
+}
+
+describe("review Markdown", () => {
+  it("folds long tables and stays within one GitHub comment", () => {
+    const markdown = formatReviewMarkdown([bigPlan(5000)]);
+    expect(markdown.length).toBeLessThan(65_536);
+    expect(markdown).toContain("<details><summary>4950 more chiclet changes</summary>");
+    expect(markdown).toContain("... and 4700 more");
+    expect(markdown).toMatch(/\| ws-big \| `okta_app_bookmark` \| 5000 \| 0 \| 0 \| 0 \|/);
+  });
+
+  it("is the same text for the same plan", () => {
+    expect(formatReviewMarkdown([bigPlan(30)])).toBe(formatReviewMarkdown([bigPlan(30)]));
+  });
+
+  it("escapes table breakers and control characters in labels", () => {
+    const plan = bigPlan(1);
+    const hostile = { ...plan, report: { ...plan.report, chiclets: [{ accountId: "a-0", kind: "create" as const, label: "A | B `x`\u001b[2J" }] } };
+    const markdown = formatReviewMarkdown([hostile]);
+    expect(markdown).toContain("A \\| B 'x'\\u001b[2J");
+    expect(markdown).not.toContain("\u001b");
+  });
+});
