@@ -16,7 +16,7 @@ import {
   type WorkspaceSettings,
 } from "../workspace/schema.ts";
 import { CerbyClient, settleAll } from "./client.ts";
-import { writeFileAtomic } from "./files.ts";
+import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { formatDuration, type Clock } from "./http.ts";
 import {
   mapAccount,

@@ -5,7 +5,7 @@
 // unless `apply`.
 import { basename } from "node:path";
 import { CerbyClient, settleAll } from "../cerby-api/client.ts";
-import { writeFileAtomic } from "../cerby-api/files.ts";
+import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import type { Clock, RetryPolicy } from "../cerby-api/http.ts";
 import { Progress } from "../cerby-api/progress.ts";
 import { serializeSnapshot } from "../cerby-api/snapshot.ts";

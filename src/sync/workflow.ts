@@ -1,7 +1,8 @@
 // Plan and apply, stack by stack. `plan` synthesizes, then for each stack runs
 // `terraform init`, `plan -out` and `show -json`, and saves the plan with what
 // it means in Okta terms; `apply` applies exactly those saved plans.
-import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm } from "node:fs/promises";
+import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import path from "node:path";
 import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts";
 import { ExternalError, UsageError } from "../errors.ts";
@@ -104,7 +105,7 @@ export async function planStack(
       workspace.chiclets.map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }]),
     ),
   };
-  await writeFile(planMetaFile(paths, stack), `${JSON.stringify(plan, null, 2)}\n`);
+  await writeFileAtomic(planMetaFile(paths, stack), `${JSON.stringify(plan, null, 2)}\n`);
   return plan;
 }
 
@@ -196,7 +197,7 @@ async function rememberPeople(
   for (const [cerbyId, oktaId] of Object.entries(knownOktaUserIds)) map.set(oktaId, cerbyId);
   for (const [oktaId, cerbyId] of lookedUpUsers(planJson)) map.set(oktaId, cerbyId);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1))), null, 2)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1))), null, 2)}\n`);
   return map;
 }
 

@@ -16,11 +16,12 @@
 // that the result is byte for byte what `synth` writes.
 import { App } from "cdktf";
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { buildStackData, STACK_DATA_FILE } from "../stack/stack-data.ts";
 import { swapFolder } from "../files/swap-folder.ts";
+import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { WorkspaceStack, type StackOptions } from "../stack/workspace-stack.ts";
 import { TextIO } from "./text-io.ts";
 
@@ -148,9 +149,7 @@ export class StackWriter {
     if (!changed) return;
     manifest.stacks = Object.fromEntries(Object.entries(manifest.stacks).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     manifest.version ??= this.manifestVersion;
-    const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-    await writeFile(temporary, `${JSON.stringify(manifest, null, 2)}`);
-    await rename(temporary, file);
+    await writeFileAtomic(file, JSON.stringify(manifest, null, 2));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { planStacks, selectStacks } from "../../sync/workflow.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
@@ -25,7 +25,7 @@ export function register(program: Command): void {
         log: logProgress,
       });
       process.stdout.write(formatPlanSummary(plans));
-      if (options.json) await writeFile(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);
+      if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);
       process.exitCode = plans.some((plan) => plan.report.hasChanges) ? 2 : 0;
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { applySavedPlans, planStacks, selectStacks } from "../../sync/workflow.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
@@ -36,7 +36,7 @@ export function register(program: Command): void {
       }
       if (options.json) {
         const report = { version: 1, reconciledAt: new Date().toISOString(), applied, stacks: plans.map((plan) => plan.report) };
-        await writeFile(options.json, `${JSON.stringify(report, null, 2)}\n`);
+        await writeFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
       }
       process.exitCode = outOfStep ? 2 : 0;
     });
