@@ -1,7 +1,7 @@
 // Reads and writes the Cerby API through HttpClient. Knows paging; what the
 // routes and fields are called is in ./mapping.ts.
 import { ExternalError } from "../errors.ts";
-import { AbortedError, HttpClient, parseRetryAfter, type Clock, type RetryPolicy, type WaitEvent } from "./http.ts";
+import { AbortedError, HttpClient, parseRetryAfter, type Clock, type RetryPolicy, type WaitEvent } from "../http/http-client.ts";
 import {
   API_KEY_HEADER,
   FIRST_PAGE,

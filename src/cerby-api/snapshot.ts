@@ -17,7 +17,7 @@ import {
 } from "../workspace/schema.ts";
 import { CerbyClient, settleAll } from "./client.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
-import { formatDuration, type Clock } from "./http.ts";
+import { formatDuration, type Clock } from "../http/http-client.ts";
 import {
   mapAccount,
   mapAccountTeam,
@@ -32,7 +32,7 @@ import {
   type CerbyUser,
   type CerbyUserGrant,
 } from "./mapping.ts";
-import { Progress } from "./progress.ts";
+import { Progress } from "../http/progress.ts";
 
 /** Workspace settings given on the command line. */
 export interface SettingsFlags {

@@ -6,8 +6,8 @@
 import { basename } from "node:path";
 import { CerbyClient, settleAll } from "../cerby-api/client.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
-import type { Clock, RetryPolicy } from "../cerby-api/http.ts";
-import { Progress } from "../cerby-api/progress.ts";
+import type { Clock, RetryPolicy } from "../http/http-client.ts";
+import { Progress } from "../http/progress.ts";
 import { serializeSnapshot } from "../cerby-api/snapshot.ts";
 import { ExternalError, UsageError } from "../errors.ts";
 import { OktaClient, oktaOrgUrl, type OktaUser } from "../okta-api/client.ts";

@@ -4,7 +4,7 @@
 //   X-Rate-Limit-Limit: 600
 //   X-Rate-Limit-Remaining: 0
 //   X-Rate-Limit-Reset: 1740000060      (epoch seconds when the window resets)
-import { HttpClient, type Clock, type RetryPolicy, type WaitEvent } from "../cerby-api/http.ts";
+import { HttpClient, type Clock, type RetryPolicy, type WaitEvent } from "../http/http-client.ts";
 import { ExternalError } from "../errors.ts";
 import { OKTA_STATUSES } from "../workspace/schema.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter } from "../../src/cerby-api/http.ts";
+import { parseRetryAfter } from "../../src/http/http-client.ts";
 import {
   mapAccount,
   mapAccountTeam,

@@ -241,7 +241,7 @@ accounts:
     await writeFile(join(dir, "people.yaml"), PEOPLE_YAML.replace("workspaceRole: admin", "workspaceRole: wizard"));
     const result = await deprovision();
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${join(dir, "people.yaml")}:13:20 users[2].workspaceRole:`);
+    expect(result.stderr).toContain(`${join(dir, "people.yaml")}:13:5 users[2].workspaceRole: must be one of`);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { scaledClock } from "../../src/cerby-api/http.ts";
+import { scaledClock } from "../../src/http/http-client.ts";
 import { OktaClient, oktaOrgUrl } from "../../src/okta-api/client.ts";
 import { randomSecret } from "../fakes/cli.ts";
 import { FakeOktaApi } from "../fakes/okta-api.ts";

@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { Command } from "commander";
 import { vi } from "vitest";
-import { scaledClock } from "../../src/cerby-api/http.ts";
+import { scaledClock } from "../../src/http/http-client.ts";
 import { runCli } from "../../src/cli/run.ts";
 import type { CommandDeps } from "../../src/cli/commands/snapshot.ts";
 

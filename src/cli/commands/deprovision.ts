@@ -3,7 +3,7 @@
 // src/deprovision/deprovision.ts.
 import { Command, Option } from "commander";
 import { runDeprovision } from "../../deprovision/deprovision.ts";
-import { progressEnabled } from "../../cerby-api/progress.ts";
+import { progressEnabled } from "../../http/progress.ts";
 import { UsageError } from "../../errors.ts";
 import { cerbyBaseUrl, parsers, processDeps, type CommandDeps } from "./snapshot.ts";
 

@@ -1,9 +1,9 @@
 // `cerby-okta snapshot --out workspaces/<name>/snapshot.json`: the Cerby API
 // to a format-v1 JSON file. The work is in src/cerby-api/snapshot.ts.
 import { Command, InvalidArgumentError, Option } from "commander";
-import { clockFromEnv, type Clock } from "../../cerby-api/http.ts";
+import { clockFromEnv, type Clock } from "../../http/http-client.ts";
 import { defaultBaseUrl } from "../../cerby-api/mapping.ts";
-import { progressEnabled } from "../../cerby-api/progress.ts";
+import { progressEnabled } from "../../http/progress.ts";
 import { runSnapshot } from "../../cerby-api/snapshot.ts";
 import { UsageError } from "../../errors.ts";
 

@@ -1,6 +1,6 @@
 // Progress on stderr for long runs: one line every few seconds at most, and a
 // countdown while a rate limit makes us wait. Quiet when CI=true unless asked.
-import { formatDuration, type Clock, type WaitEvent } from "./http.ts";
+import { formatDuration, type Clock, type WaitEvent } from "./http-client.ts";
 
 export interface ProgressOptions {
   /** Where lines go (stderr in the CLI). */
