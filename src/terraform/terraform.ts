@@ -106,8 +106,9 @@ export class TerraformCli implements Terraform {
       env: { TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...this.options.env },
       reject: false,
       stdin: "ignore",
-      stdout: buffer ? "pipe" : this.options.verbose ? ["pipe", "inherit"] : "pipe",
-      stderr: this.options.verbose ? ["pipe", "inherit"] : "pipe",
+      // --verbose: Terraform's output goes to our stderr, keeping stdout for reports.
+      stdout: buffer || !this.options.verbose ? "pipe" : ["pipe", process.stderr],
+      stderr: this.options.verbose ? ["pipe", process.stderr] : "pipe",
       cancelSignal: this.options.signal,
       killSignal: "SIGINT",
       forceKillAfterDelay: STOP_GRACE_MS,

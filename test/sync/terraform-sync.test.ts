@@ -44,8 +44,9 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
   }, 120_000);
 
   it("finds nothing to do right after (exit 0) and records the sync status", async () => {
-    const plan = await harness.cli(["plan"]);
+    const plan = await harness.cli(["plan", "--verbose"]);
     expect(plan.exitCode).toBe(0);
+    expect(plan.stderr).toContain("Terraform has been successfully initialized");
     expect(plan.stdout).toContain("ws-acme: no changes");
     const status = await harness.cli(["status", "--json"]);
     const document = JSON.parse(status.stdout);
@@ -64,6 +65,12 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
     const second = await harness.cli(["apply"]);
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toContain("no saved plan");
+  }, 60_000);
+
+  it("says so clearly when the Terraform binary cannot be run", async () => {
+    const plan = await harness.cli(["plan", "--terraform-binary", "no-such-tofu"]);
+    expect(plan.exitCode).toBe(1);
+    expect(plan.stderr).toContain("cannot run no-such-tofu: not found on PATH (set --terraform-binary or TERRAFORM_BINARY_NAME)");
   }, 60_000);
 
   it("gives a new direct grant the chiclet", async () => {
