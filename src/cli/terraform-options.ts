@@ -1,7 +1,6 @@
 // Options shared by the commands that run Terraform, and what they build.
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { loadProjectConfig } from "../config/project-config.ts";
-import { UsageError } from "../errors.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/workflow.ts";
@@ -17,9 +16,10 @@ export interface TerraformCommandOptions {
   stack?: string[];
 }
 
-export function addTerraformOptions(command: Command): Command {
+/** `readsWorkspaces: false` for `apply`, which works from saved plans only. */
+export function addTerraformOptions(command: Command, { readsWorkspaces = true } = {}): Command {
+  if (readsWorkspaces) command.addOption(workspacesOption());
   return command
-    .addOption(workspacesOption())
     .option("--out <dir>", "where stacks are synthesized", "cdktf.out")
     .option("--state-dir <dir>", "where saved plans and sync status are kept", ".cerby-okta")
     .option("--stack <id...>", "only these workspaces (stacks)")
@@ -36,7 +36,7 @@ export function addDestroyGuardOptions(command: Command): Command {
 
 function parseCount(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new UsageError(`expected a whole number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError("must be a whole number, 0 or more");
   return number;
 }
 

@@ -9,6 +9,7 @@ export function register(program: Command): void {
       program
         .command("apply")
         .description("apply exactly the plans saved by the last `plan` (never a fresh one), stack by stack, under the destroy guard; record sync status"),
+      { readsWorkspaces: false },
     ),
   ).action(async (options: TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number }) => {
     const signal = interruptSignal();
