@@ -9,7 +9,9 @@ import { STACK_DATA_FILE, buildStackData } from "../../src/stack/stack-data.ts";
 import { synthesizeAtomically } from "../../src/stack/synthesize.ts";
 import { DEFAULT_RATE_LIMIT, WorkspaceStack } from "../../src/stack/workspace-stack.ts";
 import { desiredFromText, oneAccountWorkspace } from "../support/desired.ts";
-import { assertTerraformAvailable, skipTerraformTests } from "../support/terraform.ts";
+import { requireTerraform, shouldSkipTerraformTests } from "../harness/terraform-env.ts";
+
+const skipTerraformTests = shouldSkipTerraformTests();
 
 const HOSTILE_NAMES = [
   'Promo ${file("/etc/hostname")}',
@@ -163,7 +165,7 @@ describe("hostile account names", () => {
 
 describe("hostile account names through real Terraform", () => {
   beforeAll(() => {
-    if (!skipTerraformTests) assertTerraformAvailable();
+    if (!skipTerraformTests) requireTerraform();
   });
 
   it.skipIf(skipTerraformTests)("evaluates the synthesized data local to exactly the literal labels", async () => {
