@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { computeDesiredState, type DesiredState } from "../../src/domain/desired-state.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
+import { seedEmulator } from "../../sandbox/sandbox.ts";
 import { startOktaEmulator, type OktaEmulator } from "../harness/okta-emulator.ts";
 import { createTerraformSandbox, type TerraformSandbox } from "../harness/terraform-env.ts";
 
@@ -115,39 +116,12 @@ export class SyncHarness {
     return [...this.emulator.state.apps.values()].find((app) => app.label === label)?.id;
   }
 
-  /** Users from every workspace file, with their Okta IDs where given; IdP teams as Okta groups with their last-known members. */
+  /** People and IdP-managed teams from the workspace files, as the sandbox seeds them. */
   private async seedPeople(): Promise<void> {
     const workspaces = await loadWorkspaces(path.join(this.cwd, "workspaces"));
-    const oktaIdOf = new Map<string, string>();
-    for (const workspace of workspaces) {
-      for (const user of workspace.users) {
-        const seeded = this.emulator.seedUser({
-          ...(user.oktaUserId ? { id: user.oktaUserId } : {}),
-          login: user.email,
-          email: user.email,
-          status: user.oktaStatus ?? "ACTIVE",
-        });
-        oktaIdOf.set(user.id, seeded.id);
-      }
-    }
-    for (const workspace of workspaces) {
-      for (const team of workspace.teams) {
-        if (!team.oktaGroupId || this.emulator.state.groups.has(team.oktaGroupId)) continue;
-        this.createGroupWithId(team.oktaGroupId, team.name);
-        for (const member of team.members ?? []) this.emulator.addUserToGroup(team.oktaGroupId, oktaIdOf.get(member)!);
-      }
-    }
+    seedEmulator(this.emulator, workspaces, (message) => {
+      throw new Error(`seeding the emulator: ${message}`);
+    });
     this.emulator.resetRequestLog();
-  }
-
-  /** IdP-pushed groups have IDs the workspace files already name. */
-  private createGroupWithId(id: string, name: string): void {
-    const group = this.emulator.createGroup(name);
-    const { groups, groupMembers } = this.emulator.state;
-    groups.delete(group.id);
-    groupMembers.delete(group.id);
-    group.id = id;
-    groups.set(id, group);
-    groupMembers.set(id, new Set());
   }
 }
