@@ -33,6 +33,7 @@ import {
   type CerbyUserGrant,
 } from "./mapping.ts";
 import { Progress } from "../http/progress.ts";
+import { compareText } from "../domain/labels.ts";
 
 /** Workspace settings given on the command line. */
 export interface SettingsFlags {
@@ -166,11 +167,7 @@ export async function fetchWorkspace(client: CerbyClient): Promise<FetchedWorksp
 
 // ---------------------------------------------------------------- building
 
-const byId = <T extends { id: string }>(a: T, b: T) => compare(a.id, b.id);
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+const byId = <T extends { id: string }>(a: T, b: T) => compareText(a.id, b.id);
 
 /**
  * The format-v1 file for a fetched workspace: every list sorted by ID, keys in
@@ -204,7 +201,7 @@ export function buildSnapshot(
 
   const teams: Team[] = fetched.teams
     .map((team) => {
-      const members = [...new Set(fetched.members.get(team.id) ?? [])].sort(compare);
+      const members = [...new Set(fetched.members.get(team.id) ?? [])].sort(compareText);
       for (const member of members) {
         if (!userIds.has(member)) problems.push(`team ${team.id} (GET ${routes.teamMembers(team.id)}) lists user ${member}, who is not in GET /users`);
       }
@@ -231,8 +228,8 @@ export function buildSnapshot(
       grants.sort(
         (a, b) =>
           Number(a.user === undefined) - Number(b.user === undefined) ||
-          compare(a.user ?? a.team ?? "", b.user ?? b.team ?? "") ||
-          compare(a.role, b.role),
+          compareText(a.user ?? a.team ?? "", b.user ?? b.team ?? "") ||
+          compareText(a.role, b.role),
       );
       return {
         id: account.id,

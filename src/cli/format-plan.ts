@@ -3,6 +3,7 @@
 import { printable } from "../domain/desired-state.ts";
 import type { ChicletChange } from "../terraform/plan-report.ts";
 import type { SavedPlan } from "../sync/workflow.ts";
+import { compareText } from "../domain/labels.ts";
 
 const CHICLET_SIGNS: Record<ChicletChange["kind"], string> = { create: "+", relabel: "~", update: "~", remove: "-", replace: "-/+" };
 
@@ -69,7 +70,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
 
   lines.push("| stack | resource | create | update | delete | replace |", "| --- | --- | ---: | ---: | ---: | ---: |");
   for (const plan of changed) {
-    for (const [type, actions] of Object.entries(plan.report.counts).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [type, actions] of Object.entries(plan.report.counts).sort(([a], [b]) => compareText(a, b))) {
       lines.push(`| ${plan.stack} | \`${type}\` | ${actions.create ?? 0} | ${actions.update ?? 0} | ${actions.delete ?? 0} | ${actions.replace ?? 0} |`);
     }
   }

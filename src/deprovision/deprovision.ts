@@ -15,6 +15,7 @@ import type { WorkspaceFile } from "../workspace/schema.ts";
 import { readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./folder.ts";
 import { planRemovals, type Removal } from "./plan.ts";
 import { removeUsersFromYaml } from "./yaml-edit.ts";
+import { compareText } from "../domain/labels.ts";
 
 export interface DeprovisionOptions {
   readonly dir: string;
@@ -81,7 +82,7 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   const notFound = workspace.users
     .filter(({ value }) => oktaUsers.get(value.id) === undefined)
     .map(({ value }) => ({ userId: value.id, email: value.email }))
-    .sort((a, b) => (a.userId < b.userId ? -1 : 1));
+    .sort((a, b) => compareText(a.userId, b.userId));
 
   const viaApi = removals.filter((removal) => removal.via === "cerby-api");
   if (options.apply && viaApi.length > 0 && !options.cerby) {

@@ -1,6 +1,7 @@
 // Who leaves the workspace because Okta says so (R7), and what they lose.
 // Pure: no I/O, so the rule is tested apart from both APIs.
 import type { Account, Team, User } from "../workspace/schema.ts";
+import { compareText } from "../domain/labels.ts";
 
 /** Okta statuses that remove a user from the Cerby workspace (R7: deactivated is DEPROVISIONED in Okta). */
 export const DEPROVISIONING_STATUSES: ReadonlySet<string> = new Set(["SUSPENDED", "DEPROVISIONED"]);
@@ -32,7 +33,7 @@ export interface Workspace {
   readonly accounts: readonly { readonly value: Account }[];
 }
 
-const sorted = (values: Iterable<string>) => [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+const sorted = (values: Iterable<string>) => [...new Set(values)].sort(compareText);
 
 /** Removals for every user whose Okta status calls for one, sorted by user ID. */
 export function planRemovals(workspace: Workspace, statuses: ReadonlyMap<string, string>): Removal[] {
@@ -61,7 +62,7 @@ export function planRemovals(workspace: Workspace, statuses: ReadonlyMap<string,
         extended: sorted(accounts.filter((account) => account.okta?.extendedBy === user.id).map((account) => account.id)),
       };
     })
-    .sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    .sort((a, b) => compareText(a.userId, b.userId));
 }
 
 /** R3, without the duplicate numbering of R4: enough to tell a person what they lose. */

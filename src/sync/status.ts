@@ -4,6 +4,7 @@
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import path from "node:path";
+import { compareText } from "../domain/labels.ts";
 
 export interface AccountStatus {
   readonly label: string;
@@ -41,7 +42,7 @@ export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]
   const records = await Promise.all(
     files.map(async (file) => JSON.parse(await readFile(path.join(stateDir, "status", file), "utf8")) as WorkspaceStatus),
   );
-  return records.sort((a, b) => (a.workspaceId < b.workspaceId ? -1 : a.workspaceId > b.workspaceId ? 1 : 0));
+  return records.sort((a, b) => compareText(a.workspaceId, b.workspaceId));
 }
 
 /** After a successful apply: every account in the applied stack is in sync as of `syncedAt`; accounts no longer there are dropped. */

@@ -12,6 +12,7 @@ import { readPlan, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { recordSync, type AccountStatus } from "./status.ts";
+import { compareText } from "../domain/labels.ts";
 
 export interface SyncPaths {
   /** Synthesized stacks (`cdktf.out`). */
@@ -197,7 +198,7 @@ async function rememberPeople(
   for (const [cerbyId, oktaId] of Object.entries(knownOktaUserIds)) map.set(oktaId, cerbyId);
   for (const [oktaId, cerbyId] of lookedUpUsers(planJson)) map.set(oktaId, cerbyId);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFileAtomic(file, `${JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : 1))), null, 2)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(Object.fromEntries([...map].sort(([a], [b]) => compareText(a, b))), null, 2)}\n`);
   return map;
 }
 

@@ -5,6 +5,7 @@
 //  "change":{"actions":["update"],"before":{"label":"Old - X",...},"after":{"label":"New - X",...}}}
 import { z } from "zod";
 import { ExternalError } from "../errors.ts";
+import { compareText } from "../domain/labels.ts";
 
 const ResourceChangeSchema = z.object({
   address: z.string(),
@@ -171,8 +172,8 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
       lostGroups: entry.lostGroups,
     }))
     .filter((entry) => entry.gainedUsers.length + entry.lostUsers.length + entry.gainedGroups.length + entry.lostGroups.length > 0)
-    .sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
-  chiclets.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : 0));
+    .sort((a, b) => compareText(a.accountId, b.accountId));
+  chiclets.sort((a, b) => compareText(a.accountId, b.accountId));
 
   return {
     stack,

@@ -24,6 +24,7 @@ import { swapFolder } from "../files/swap-folder.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { WorkspaceStack, type StackOptions } from "../stack/workspace-stack.ts";
 import { TextIO } from "./text-io.ts";
+import { compareText } from "../domain/labels.ts";
 
 const STACK_FILE = "cdk.tf.json";
 const MANIFEST_FILE = "manifest.json";
@@ -147,7 +148,7 @@ export class StackWriter {
       }
     }
     if (!changed) return;
-    manifest.stacks = Object.fromEntries(Object.entries(manifest.stacks).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    manifest.stacks = Object.fromEntries(Object.entries(manifest.stacks).sort(([a], [b]) => compareText(a, b)));
     manifest.version ??= this.manifestVersion;
     await writeFileAtomic(file, JSON.stringify(manifest, null, 2));
   }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { printable } from "../../domain/desired-state.ts";
 import { readAllStatus } from "../../sync/status.ts";
 import { formatTable } from "../format-preview.ts";
+import { compareText } from "../../domain/labels.ts";
 
 export function register(program: Command): void {
   program
@@ -21,7 +22,7 @@ export function register(program: Command): void {
       }
       for (const record of records) {
         const rows = Object.entries(record.accounts)
-          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .sort(([a], [b]) => compareText(a, b))
           .map(([id, account]) => [id, printable(account.label, 50), account.extendedAt, account.extendedBy, account.lastSyncedAt]);
         process.stdout.write(`Workspace ${record.workspaceId}\n${formatTable(["ACCOUNT", "CHICLET", "EXTENDED AT", "EXTENDED BY", "LAST SYNCED"], rows)}\n`);
       }
