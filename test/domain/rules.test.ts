@@ -7,7 +7,7 @@ import { computeDesiredState, DEFAULT_LOGIN_URL, type DesiredWorkspace } from ".
 import { previewDocument } from "../../src/domain/preview.ts";
 import type { Workspace } from "../../src/workspace/model.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
-import { makeAccount, makeTeam, makeUser, makeWorkspace, ownedAccount, teamGrant, userGrant } from "../helpers/workspace-builder.ts";
+import { makeAccount, makeTeam, makeUser, makeWorkspace, ownedAccount, teamGrant, userGrant } from "../support/workspace-builder.ts";
 
 /** The desired state of each workspace, by workspace ID. */
 function desired(...workspaces: Workspace[]): Map<string, DesiredWorkspace> {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { InputIssue } from "../../src/errors.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
-import { issuesFor, positionOf, removeWrittenWorkspaces, writeWorkspaces } from "../helpers/temp-workspaces.ts";
+import { issuesFor, positionOf, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
 
 afterAll(removeWrittenWorkspaces);
 
