@@ -1,7 +1,7 @@
 // `npm run bench:incremental`: Okta API requests that one account's change
 // costs after a first sync, at 10 and 1,000 accounts (R8), measured through
 // the real CLI and Terraform against the local Okta emulator.
-import { costOfOneChange } from "../test/support/change-cost.ts";
+import { costOfOneChange } from "../harness/change-cost.ts";
 
 const sizes = (process.env.BENCH_SIZES ?? "10,1000").split(",").map(Number);
 const rows: string[] = [];

@@ -14,7 +14,7 @@ import { cpus, loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startWatcher, type SyncReport } from "../src/watch/watcher.ts";
-import { accountsFileYaml, generateWorkspace, makeTempDir, removeDir } from "../test/watch/fixture.ts";
+import { accountsFileYaml, generateWorkspace, makeTempDir, removeDir } from "../harness/workspace-fixture.ts";
 
 const { values } = parseArgs({
   options: {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startOktaEmulator, type OktaEmulator } from "./okta-emulator.ts";
+import { startOktaEmulator, type OktaEmulator } from "../../harness/okta-emulator.ts";
 
 let emu: OktaEmulator;
 const TOKEN = "emulator-test-token";

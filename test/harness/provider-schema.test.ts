@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateSchema } from "./provider/gen-schema.ts";
-import { decodeValue, encodeValue, UNKNOWN } from "./provider/values.ts";
-import { pinnedOktaProviderVersion } from "./terraform-env.ts";
+import { generateSchema } from "../../harness/provider/gen-schema.ts";
+import { decodeValue, encodeValue, UNKNOWN } from "../../harness/provider/values.ts";
+import { pinnedOktaProviderVersion } from "../../harness/terraform-env.ts";
 
 describe("stand-in okta provider schema", () => {
-  it("schema.json is what gen-schema.ts derives from @cdktf/provider-okta (regenerate with: npx tsx test/harness/provider/gen-schema.ts)", () => {
-    const checkedIn = JSON.parse(readFileSync(join(import.meta.dirname, "provider", "schema.json"), "utf8"));
+  it("schema.json is what gen-schema.ts derives from @cdktf/provider-okta (regenerate with: npx tsx harness/provider/gen-schema.ts)", () => {
+    const checkedIn = JSON.parse(readFileSync(join(import.meta.dirname, "../../harness/provider/schema.json"), "utf8"));
     const { schema, warnings } = generateSchema();
     expect(warnings).toEqual([]);
     expect(schema).toEqual(checkedIn);

@@ -2,8 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startOktaEmulator, type OktaEmulator } from "./okta-emulator.ts";
-import { createTerraformSandbox, requireTerraform, shouldSkipTerraformTests, type TerraformResult, type TerraformSandbox } from "./terraform-env.ts";
+import { startOktaEmulator, type OktaEmulator } from "../../harness/okta-emulator.ts";
+import { createTerraformSandbox, requireTerraform, shouldSkipTerraformTests, type TerraformResult, type TerraformSandbox } from "../../harness/terraform-env.ts";
 
 const TOKEN = "backoff-test-token";
 

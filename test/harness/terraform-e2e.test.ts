@@ -6,14 +6,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startOktaEmulator, type OktaEmulator, type OktaUser } from "./okta-emulator.ts";
+import { startOktaEmulator, type OktaEmulator, type OktaUser } from "../../harness/okta-emulator.ts";
 import {
   createTerraformSandbox,
   requireTerraform,
   shouldSkipTerraformTests,
   type TerraformResult,
   type TerraformSandbox,
-} from "./terraform-env.ts";
+} from "../../harness/terraform-env.ts";
 
 const TOKEN = "e2e-test-token";
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml, renderPage, renderText, safeHttpUrl, type PersonDashboard } from "../../sandbox/page.ts";
 import { HIDDEN_OKTA_STATUSES } from "../../src/workspace/schema.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
-import { requireTerraform, shouldSkipTerraformTests } from "../harness/terraform-env.ts";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WORKSPACES = path.join(ROOT, "workspaces");

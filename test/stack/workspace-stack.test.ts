@@ -9,7 +9,7 @@ import { STACK_DATA_FILE, buildStackData } from "../../src/stack/stack-data.ts";
 import { synthesizeAtomically } from "../../src/stack/synthesize.ts";
 import { DEFAULT_RATE_LIMIT, WorkspaceStack } from "../../src/stack/workspace-stack.ts";
 import { desiredFromText, oneAccountWorkspace } from "../support/desired.ts";
-import { requireTerraform, shouldSkipTerraformTests } from "../harness/terraform-env.ts";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 
 const skipTerraformTests = shouldSkipTerraformTests();
 

@@ -2,8 +2,8 @@
 // of Okta API calls, however many accounts the workspace holds. The same
 // measurement at 10 and 1,000 accounts is `npm run bench:incremental`.
 import { describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../harness/terraform-env.ts";
-import { costOfOneChange } from "../support/change-cost.ts";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { costOfOneChange } from "../../harness/change-cost.ts";
 
 describe.skipIf(shouldSkipTerraformTests())("incremental sync cost", () => {
   it("is the same for a workspace of 10 and of 100 accounts", async () => {

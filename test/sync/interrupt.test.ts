@@ -3,8 +3,8 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../harness/terraform-env.ts";
-import { SyncHarness } from "../support/sync-harness.ts";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { SyncHarness } from "../../harness/sync-harness.ts";
 
 const ACCOUNTS = 150;
 

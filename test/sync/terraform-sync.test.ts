@@ -4,8 +4,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../harness/terraform-env.ts";
-import { SyncHarness } from "../support/sync-harness.ts";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { SyncHarness } from "../../harness/sync-harness.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const skip = shouldSkipTerraformTests();

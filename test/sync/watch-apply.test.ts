@@ -2,8 +2,8 @@
 // emulator; an edit reaches Okta without anyone running plan or apply.
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../harness/terraform-env.ts";
-import { SyncHarness } from "../support/sync-harness.ts";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { SyncHarness } from "../../harness/sync-harness.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 

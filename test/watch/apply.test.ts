@@ -9,7 +9,7 @@ import type { Terraform } from "../../src/terraform/terraform.ts";
 import { terraformApplier } from "../../src/watch/apply.ts";
 import { StackWriter } from "../../src/watch/stack-writer.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
-import { makeTempDir, removeDir } from "./fixture.ts";
+import { makeTempDir, removeDir } from "../../harness/workspace-fixture.ts";
 import { EXAMPLE_WORKSPACES } from "./helpers.ts";
 
 let dir: string;

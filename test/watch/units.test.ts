@@ -13,7 +13,7 @@ import { StackWriter, SyncAborted } from "../../src/watch/stack-writer.ts";
 import { TextIO } from "../../src/watch/text-io.ts";
 import { parseYamlChunked } from "../../src/watch/yaml-chunks.ts";
 import { parseSourceFile } from "../../src/workspace/source-file.ts";
-import { accountsFileYaml, generateWorkspace, makeTempDir, removeDir, settingsYaml } from "./fixture.ts";
+import { accountsFileYaml, generateWorkspace, makeTempDir, removeDir, settingsYaml } from "../../harness/workspace-fixture.ts";
 import { EXAMPLE_WORKSPACES } from "./helpers.ts";
 
 function fullParse(text: string): unknown {

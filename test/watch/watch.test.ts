@@ -7,7 +7,7 @@ import { computeDesiredState } from "../../src/domain/desired-state.ts";
 import { synthesizeAtomically } from "../../src/stack/synthesize.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
 import { startWatcher, type Watcher, type WatchOptions } from "../../src/watch/watcher.ts";
-import { makeTempDir, removeDir, settingsYaml } from "./fixture.ts";
+import { makeTempDir, removeDir, settingsYaml } from "../../harness/workspace-fixture.ts";
 import { captureLog, copyExamples, readData, readStack, recordSyncs, type SyncLog } from "./helpers.ts";
 
 let dir: string;

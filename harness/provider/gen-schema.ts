@@ -13,7 +13,7 @@
  * Not recoverable this way (set by hand in schema-overrides.ts): sensitive,
  * defaults, force-new.
  *
- * Usage: npx tsx test/harness/provider/gen-schema.ts  (writes schema.json here)
+ * Usage: npx tsx harness/provider/gen-schema.ts  (writes schema.json here)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -1,5 +1,5 @@
 // Runs the real cerby-okta CLI and the real `terraform` against the Okta
-// emulator and the stand-in okta/okta provider (test/harness), in a temporary
+// emulator and the stand-in okta/okta provider (harness/), in a temporary
 // copy of a workspaces folder. People are seeded into the emulator from the
 // workspace files, as if they already existed in Okta.
 import { execa } from "execa";
@@ -7,13 +7,13 @@ import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { computeDesiredState, type DesiredState } from "../../src/domain/desired-state.ts";
-import { loadWorkspaces } from "../../src/workspace/load.ts";
-import { seedEmulator } from "../../sandbox/sandbox.ts";
-import { startOktaEmulator, type OktaEmulator } from "../harness/okta-emulator.ts";
-import { createTerraformSandbox, type TerraformSandbox } from "../harness/terraform-env.ts";
+import { computeDesiredState, type DesiredState } from "../src/domain/desired-state.ts";
+import { loadWorkspaces } from "../src/workspace/load.ts";
+import { seedEmulator } from "./seed.ts";
+import { startOktaEmulator, type OktaEmulator } from "./okta-emulator.ts";
+import { createTerraformSandbox, type TerraformSandbox } from "./terraform-env.ts";
 
-const repo = path.resolve(import.meta.dirname, "../..");
+const repo = path.resolve(import.meta.dirname, "..");
 const bin = path.join(repo, "bin", "cerby-okta.js");
 
 export class SyncHarness {
