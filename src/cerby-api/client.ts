@@ -26,22 +26,28 @@ export interface CerbyClientOptions {
   readonly clock?: Clock;
   readonly policy?: Partial<RetryPolicy>;
   readonly onWait?: (event: WaitEvent) => void;
+  /** Pages read per route at most (announced or followed). @default DEFAULT_MAX_PAGES */
+  readonly maxPages?: number;
+  /** Added to the message when the API's host does not exist, e.g. which flag names it. */
+  readonly unknownHostHint?: string;
   /** Called after each page arrives. */
   readonly onPage?: (route: string, page: number, items: number) => void;
   readonly fetch?: typeof fetch;
 }
 
-/** Guards against an API whose `links.next` never ends. */
-const MAX_PAGES = 100_000;
+/** Pages read per route at most, unless --max-pages says otherwise: 1,000,000 items at the default page size. */
+export const DEFAULT_MAX_PAGES = 10_000;
 
 export class CerbyClient {
   readonly http: HttpClient;
   private readonly base: URL;
   private readonly pageSize: number;
+  private readonly maxPages: number;
 
   constructor(private readonly options: CerbyClientOptions) {
     this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     this.pageSize = options.pageSize ?? 100;
+    this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
     this.http = new HttpClient({
       system: "Cerby API",
       headers: { [API_KEY_HEADER]: options.apiKey },
@@ -57,6 +63,7 @@ export class CerbyClient {
       defaultRateLimitDelayMs: 5 * 60_000,
       onWait: options.onWait,
       secrets: [options.apiKey],
+      unknownHostHint: options.unknownHostHint,
       fetch: options.fetch,
     });
   }
@@ -65,32 +72,21 @@ export class CerbyClient {
    * Every item of a paged route, mapped. Page 1 says how many pages there are
    * (meta or links.last); the rest are then fetched concurrently. Without
    * such a hint, pages are followed one by one (links.next, or full pages).
-   * Items repeated across pages (data shifting while we read) count once; if
-   * the API announced a total and we did not get exactly that many, it fails.
+   * Items repeated across pages with the same content (data shifting while we
+   * read) count once; the same ID with different content fails, and so does
+   * a total announced on page 1 that did not arrive. At most `maxPages` pages
+   * are read, and sequential paging that stops bringing new items is a loop.
    */
   async listAll<T>(route: string, map: (resource: unknown, where: Where) => T): Promise<T[]> {
-    const byId = new Map<string, T>();
-    const ids: string[] = [];
+    const items = new ItemCollector(route, map);
     const collect = (page: Page, number: number) => {
-      page.data.forEach((resource, index) => {
-        const value = map(resource, { route, page: number, index });
-        const id = idOf(resource);
-        if (byId.has(id)) return;
-        byId.set(id, value);
-        ids.push(id);
-      });
+      items.add(page, number);
       this.options.onPage?.(route, number, page.data.length);
     };
 
     const first = await this.getPage(route, this.pageUrl(route, FIRST_PAGE), FIRST_PAGE);
     collect(first, FIRST_PAGE);
-    // A server may cap the page size below what we asked for: trust page 1's length then.
-    const capped =
-      first.data.length > 0 && first.totalItems !== undefined && first.data.length < Math.min(this.pageSize, first.totalItems);
-    const effectiveSize = capped ? first.data.length : this.pageSize;
-    const totalPages =
-      first.totalPages ??
-      (first.totalItems !== undefined ? Math.max(1, Math.ceil(first.totalItems / effectiveSize)) : undefined);
+    const totalPages = this.announcedPages(route, first);
 
     if (totalPages !== undefined) {
       const numbers = Array.from({ length: Math.max(0, totalPages - FIRST_PAGE) }, (_, i) => FIRST_PAGE + 1 + i);
@@ -108,32 +104,78 @@ export class CerbyClient {
       );
       pages.forEach((page, i) => collect(page, numbers[i]!));
     } else {
-      let previous = first;
-      const seen = new Set<string>();
-      for (let number = FIRST_PAGE + 1; ; number++) {
-        let url: URL;
-        if (previous.next !== undefined) {
-          url = this.followLink(route, number - 1, previous.next);
-          if (seen.has(url.href)) throw new ExternalError(`Cerby API ${describeWhere({ route, page: number - 1 })}: links.next points back to a page already read`);
-          seen.add(url.href);
-        } else if (previous.data.length >= this.pageSize) {
-          url = this.pageUrl(route, number);
-        } else break;
-        if (number > MAX_PAGES) throw new ExternalError(`Cerby API GET ${route}: more than ${MAX_PAGES} pages; giving up`);
-        const page = await this.getPage(route, url, number);
-        collect(page, number);
-        if (page.data.length === 0) break;
-        previous = page;
-      }
+      await this.followPages(route, first, collect, items);
     }
 
-    if (first.totalItems !== undefined && ids.length !== first.totalItems) {
+    if (first.totalItems !== undefined && items.size !== first.totalItems) {
       throw new ExternalError(
-        `Cerby API GET ${route}: got ${ids.length} items over all pages but page 1 announced ${first.totalItems}; ` +
+        `Cerby API GET ${route}: got ${items.size} items over all pages but page 1 announced ${first.totalItems}; ` +
           `the data changed while paging or paging is broken, try again`,
       );
     }
-    return ids.map((id) => byId.get(id)!);
+    return items.values();
+  }
+
+  /**
+   * How many pages page 1 announces, checked: a count the API cannot mean
+   * (more pages than items, more than --max-pages) fails here rather than
+   * making us queue a billion requests.
+   */
+  private announcedPages(route: string, first: Page): number | undefined {
+    const where = `Cerby API ${describeWhere({ route, page: FIRST_PAGE })}`;
+    if (first.totalPages !== undefined && first.totalItems !== undefined && first.totalPages > Math.max(1, first.totalItems)) {
+      throw new ExternalError(
+        `${where}: the paging metadata contradicts itself: ${first.totalPages} pages for ${first.totalItems} items; paging is broken, try again`,
+      );
+    }
+    // A server may cap the page size below what we asked for: trust page 1's length then.
+    const capped =
+      first.data.length > 0 && first.totalItems !== undefined && first.data.length < Math.min(this.pageSize, first.totalItems);
+    const effectiveSize = capped ? first.data.length : this.pageSize;
+    const totalPages =
+      first.totalPages ??
+      (first.totalItems !== undefined ? Math.max(1, Math.ceil(first.totalItems / effectiveSize)) : undefined);
+    if (totalPages !== undefined && totalPages > this.maxPages) {
+      const said = first.totalPages !== undefined ? `${first.totalPages} pages` : `${first.totalItems} items (${totalPages} pages of ${effectiveSize})`;
+      throw new ExternalError(
+        `${where}: the API announces ${said}, more than --max-pages ${this.maxPages}; nothing more was read. ` +
+          `If the workspace really is that large, raise --max-pages`,
+      );
+    }
+    return totalPages;
+  }
+
+  /** Sequential paging, bounded: at most `maxPages` pages, and every page must bring something new. */
+  private async followPages(route: string, first: Page, collect: (page: Page, number: number) => void, items: ItemCollector<unknown>): Promise<void> {
+    let previous = first;
+    const seen = new Set<string>();
+    for (let number = FIRST_PAGE + 1; ; number++) {
+      let url: URL;
+      if (previous.next !== undefined) {
+        url = this.followLink(route, number - 1, previous.next);
+        if (seen.has(url.href)) throw new ExternalError(`Cerby API ${describeWhere({ route, page: number - 1 })}: links.next points back to a page already read; paging is going round in circles`);
+        seen.add(url.href);
+      } else if (previous.data.length >= this.pageSize) {
+        url = this.pageUrl(route, number);
+      } else return;
+      if (number > this.maxPages) {
+        throw new ExternalError(
+          `Cerby API GET ${route}: page ${this.maxPages} still points to a next page (${previous.next !== undefined ? "links.next" : "a full page"}); ` +
+            `stopped at --max-pages ${this.maxPages}: the API's paging does not seem to end. If the workspace really is that large, raise --max-pages`,
+        );
+      }
+      const page = await this.getPage(route, url, number);
+      const before = items.size;
+      collect(page, number);
+      if (page.data.length === 0) return;
+      if (items.size === before) {
+        throw new ExternalError(
+          `Cerby API ${describeWhere({ route, page: number })}: the page repeats only items already read on earlier pages; ` +
+            `paging is going round in circles (or the data shifted while paging), try again`,
+        );
+      }
+      previous = page;
+    }
   }
 
   /** Removes a user from the workspace. A user already gone is not an error. */
@@ -177,8 +219,48 @@ export class CerbyClient {
   }
 }
 
-function idOf(resource: unknown): string {
-  return String((resource as { id: unknown }).id);
+/**
+ * A route's items by ID, in the order first seen. The same ID twice is fine
+ * when the content is the same (data shifting under the pages), and an error
+ * naming both places when it is not.
+ */
+class ItemCollector<T> {
+  private readonly byId = new Map<string, { value: T; content: string; where: Where }>();
+
+  constructor(
+    private readonly route: string,
+    private readonly map: (resource: unknown, where: Where) => T,
+  ) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  add(page: Page, number: number): void {
+    page.data.forEach((resource, index) => {
+      const where: Where = { route: this.route, page: number, index };
+      const value = this.map(resource, where);
+      // map has checked that the ID is a non-empty string.
+      const id = (resource as { id: string }).id;
+      const content = JSON.stringify(value);
+      const earlier = this.byId.get(id);
+      if (earlier === undefined) this.byId.set(id, { value, content, where });
+      else if (earlier.content !== content) {
+        throw new ExternalError(
+          `Cerby API GET ${this.route}: id ${JSON.stringify(id)} is on ${placeOf(earlier.where)} and on ${placeOf(where)} ` +
+            `with different content; the data changed while paging, or the API gives two items one ID; try again`,
+        );
+      }
+    });
+  }
+
+  values(): T[] {
+    return [...this.byId.values()].map((entry) => entry.value);
+  }
+}
+
+function placeOf(where: Where): string {
+  return `page ${where.page} (item ${(where.index ?? 0) + 1})`;
 }
 
 /**

@@ -163,7 +163,7 @@ export function mapTeam(resource: unknown, where: Where): CerbyTeam {
 /** `/teams/{id}/members` item: a user resource, or a membership pointing at one. */
 export function mapTeamMember(resource: unknown, where: Where): string {
   const r = readResource(resource, where);
-  return r.relationshipId("user") ?? r.optionalString(["userId", "user_id"]) ?? r.id;
+  return r.relationshipId("user") ?? r.optionalId(["userId", "user_id"]) ?? r.id;
 }
 
 /** `/accounts` item. */
@@ -193,14 +193,14 @@ export function mapAccount(resource: unknown, where: Where): CerbyAccount {
 /** `/accounts/{id}/users` item: a user with their role on the account. */
 export function mapAccountUser(resource: unknown, where: Where): CerbyUserGrant {
   const r = readResource(resource, where);
-  const userId = r.relationshipId("user") ?? r.optionalString(["userId", "user_id"]) ?? r.id;
+  const userId = r.relationshipId("user") ?? r.optionalId(["userId", "user_id"]) ?? r.id;
   return { userId, role: r.accountRole() };
 }
 
 /** `/accounts/{id}/teams` item: a team with its role on the account. */
 export function mapAccountTeam(resource: unknown, where: Where): CerbyTeamGrant {
   const r = readResource(resource, where);
-  const teamId = r.relationshipId("team") ?? r.optionalString(["teamId", "team_id"]) ?? r.id;
+  const teamId = r.relationshipId("team") ?? r.optionalId(["teamId", "team_id"]) ?? r.id;
   return { teamId, role: r.accountRole() };
 }
 
@@ -213,11 +213,7 @@ export function normalizeRole(role: string): string {
 
 function readResource(resource: unknown, where: Where) {
   if (!isObject(resource)) throw mappingError(where, "the item is not an object");
-  const rawId = resource.id;
-  if (!(typeof rawId === "string" && rawId !== "") && typeof rawId !== "number") {
-    throw mappingError(where, "the item has no `id`");
-  }
-  const id = String(rawId);
+  const id = checkedId(resource.id, where, "`id`");
   const located: Where = { ...where, id };
   const attributes = isObject(resource.attributes) ? resource.attributes : {};
   const relationships = isObject(resource.relationships) ? resource.relationships : {};
@@ -260,9 +256,38 @@ function readResource(resource: unknown, where: Where) {
       const relationship = relationships[name];
       const data = isObject(relationship) ? relationship.data : undefined;
       const relatedId = isObject(data) ? data.id : undefined;
-      return typeof relatedId === "string" || typeof relatedId === "number" ? String(relatedId) : undefined;
+      return relatedId === undefined || relatedId === null ? undefined : checkedId(relatedId, located, `relationships.${name}.data.id`);
+    },
+    /** An attribute holding another resource's ID: a string, like every ID. */
+    optionalId(names: string[]): string | undefined {
+      const value = pick(attributes, names);
+      return value === undefined || value === null ? undefined : checkedId(value, located, `attributes.${names[0]}`);
     },
   };
+}
+
+/**
+ * IDs are non-empty strings, as JSON:API requires. A number is refused rather
+ * than turned into a string: 1 and "1" would then be one ID in the workspace
+ * although the API calls them two.
+ */
+const MAX_ID_LENGTH = 200; // as the workspace format allows
+
+function checkedId(value: unknown, where: Where, field: string): string {
+  if (typeof value === "string" && value.length > MAX_ID_LENGTH) {
+    // Quoting it whole would put a page-sized string in the message.
+    throw mappingError(where, `${field} ${JSON.stringify(value.slice(0, 40))}... is ${value.length} characters long, more than ${MAX_ID_LENGTH}`);
+  }
+  if (typeof value === "string" && value !== "") return value;
+  if (value === undefined || value === null || value === "") throw mappingError(where, `the item has no ${field}`);
+  if (typeof value === "number") {
+    throw mappingError(
+      where,
+      `${field} is the number ${value}, not a string: IDs must be strings (JSON:API), and the number ${value} ` +
+        `would be confused with the ID ${JSON.stringify(String(value))}`,
+    );
+  }
+  throw mappingError(where, `${field} must be a string, not ${Array.isArray(value) ? "a list" : typeof value}`);
 }
 
 function pick(object: Record<string, unknown>, names: string[]): unknown {

@@ -1,6 +1,6 @@
 // `cerby-okta snapshot`: read a whole workspace from the Cerby API and write it
 // as one format-v1 JSON file. Nothing is written unless every page arrived,
-// the result validates, and it did not lose too many accounts.
+// the result validates, and it did not lose too many accounts or too much access.
 import { readFile, readdir } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -34,6 +34,7 @@ import {
 } from "./mapping.ts";
 import { Progress } from "../http/progress.ts";
 import { compareText } from "../domain/labels.ts";
+import { checkSnapshotLoss } from "./loss-guard.ts";
 
 /** Workspace settings given on the command line. */
 export interface SettingsFlags {
@@ -58,7 +59,9 @@ export interface SnapshotOptions {
   readonly maxWaitMs: number;
   readonly maxRetries: number;
   readonly timeoutMs: number;
-  /** Largest tolerated share of previously known accounts missing from the new snapshot, 0..1. */
+  /** Pages read per route at most. */
+  readonly maxPages: number;
+  /** Largest tolerated share of previously known accounts, or of people's access to them, missing from the new snapshot, 0..1. */
   readonly maxAccountLoss: number;
   readonly force: boolean;
 }
@@ -101,6 +104,8 @@ export async function runSnapshot(options: SnapshotOptions, deps: SnapshotDeps):
     concurrency: options.concurrency,
     clock: progress.tickingClock(),
     policy: { maxTotalWaitMs: options.maxWaitMs, maxRetries: options.maxRetries, requestTimeoutMs: options.timeoutMs },
+    maxPages: options.maxPages,
+    unknownHostHint: "check --workspace or --base-url",
     onWait: (event) => progress.waiting(event),
     onPage: (route, _page, items) => {
       progress.count("pages");
@@ -112,7 +117,11 @@ export async function runSnapshot(options: SnapshotOptions, deps: SnapshotDeps):
   const fetched = await fetchWorkspace(client);
   const file = buildSnapshot(fetched, settings, previous);
   const text = serializeSnapshot(file);
-  checkAccountLoss(previous, file, options);
+  checkSnapshotLoss(previous, file, options);
+  if (options.apiKey.length >= 6 && text.includes(options.apiKey)) {
+    // A server echoing the key into a name or an email must not get it into a file that is committed.
+    throw new ExternalError(`the Cerby API's answers hold the API key itself (in a name, an email or an ID); nothing was written`);
+  }
 
   const previousText = await readFile(out, "utf8").catch(() => undefined);
   const summary =
@@ -293,29 +302,8 @@ async function readPreviousSnapshot(out: string, force: boolean): Promise<Worksp
   } catch (error) {
     if (force) return undefined;
     throw new UsageError(
-      `the existing snapshot ${out} is not a valid format-v1 file (${(error as Error).message}), so lost accounts ` +
+      `the existing snapshot ${out} is not a valid format-v1 file (${(error as Error).message}), so lost accounts and access ` +
         `cannot be counted; fix or remove it, or pass --force to replace it`,
-    );
-  }
-}
-
-/** An API hiccup must never empty Okta: refuse to drop more than the allowed share of accounts. */
-export function checkAccountLoss(
-  previous: WorkspaceFile | undefined,
-  next: WorkspaceFile,
-  options: Pick<SnapshotOptions, "maxAccountLoss" | "force" | "out">,
-): void {
-  const before = previous?.accounts ?? [];
-  if (before.length === 0 || options.force) return;
-  const now = new Set((next.accounts ?? []).map((account) => account.id));
-  const lost = before.filter((account) => !now.has(account.id));
-  const share = lost.length / before.length;
-  if (share > options.maxAccountLoss) {
-    throw new ExternalError(
-      `the new snapshot lost ${lost.length} of the ${before.length} accounts in ${options.out} ` +
-        `(${(share * 100).toFixed(1)}%, more than --max-account-loss ${(options.maxAccountLoss * 100).toFixed(1)}%), e.g. ` +
-        lost.slice(0, 5).map((account) => account.id).join(", ") +
-        `; nothing was written. If the accounts really are gone, pass --force`,
     );
   }
 }

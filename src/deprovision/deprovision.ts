@@ -23,7 +23,8 @@ export interface DeprovisionOptions {
   readonly json: boolean;
   /** Overrides `https://<orgName>.<baseUrl>` from the workspace. */
   readonly oktaUrl?: string;
-  readonly oktaToken: string;
+  /** From OKTA_API_TOKEN; checked only once the folder has been read, the order a user fixes things in. */
+  readonly oktaToken: string | undefined;
   /** Needed only to apply removals of users kept in a snapshot. */
   readonly cerby?: { readonly baseUrl: string; readonly apiKey: string };
   readonly concurrency: number;
@@ -57,6 +58,9 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   if (!oktaUrl) {
     throw new UsageError(`no file in ${options.dir} holds the \`workspace:\` block with the Okta org; pass --okta-url`);
   }
+  if (!options.oktaToken) {
+    throw new UsageError("OKTA_API_TOKEN is not set: the Okta API token is read only from the environment");
+  }
 
   const progress = new Progress({ write: deps.stderr, clock: deps.clock, enabled: deps.progress, label: "deprovision" });
   const okta = new OktaClient({
@@ -66,6 +70,7 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     clock: progress.tickingClock(),
     policy: options.policy,
     onWait: (event) => progress.waiting(event),
+    unknownHostHint: oktaHostHint(workspace, options.oktaUrl),
     fetch: deps.fetch,
   });
   const found = await settleAll(
@@ -98,7 +103,15 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   if (options.apply && (removals.length > 0 || statuses.size > 0)) {
     filesWritten = await rewriteFiles(workspace, statuses, removals);
     if (viaApi.length > 0) {
-      const cerby = new CerbyClient({ ...options.cerby!, concurrency: options.concurrency, clock: progress.tickingClock(), policy: options.policy, onWait: (event) => progress.waiting(event), fetch: deps.fetch });
+      const cerby = new CerbyClient({
+        ...options.cerby!,
+        concurrency: options.concurrency,
+        clock: progress.tickingClock(),
+        policy: options.policy,
+        onWait: (event) => progress.waiting(event),
+        unknownHostHint: "check --workspace or --base-url",
+        fetch: deps.fetch,
+      });
       // One failed DELETE must not stop the others: each is independent, and statuses are already recorded.
       const results = await Promise.allSettled(viaApi.map((removal) => cerby.deleteWorkspaceUser(removal.userId)));
       results.forEach((result, i) => {
@@ -126,6 +139,18 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     );
   }
   return report;
+}
+
+/** What to say when the Okta host does not exist: where its name came from, and how to point elsewhere. */
+function oktaHostHint(workspace: FolderWorkspace, oktaUrlFlag: string | undefined): string {
+  if (oktaUrlFlag !== undefined) return "check --okta-url";
+  const file = workspace.files.find((candidate) => candidate.data.workspace !== undefined);
+  const okta = workspace.settings?.okta;
+  return (
+    `the host is built from workspace.okta (orgName ${JSON.stringify(okta?.orgName)}, baseUrl ${JSON.stringify(okta?.baseUrl)})` +
+    `${file ? ` in ${file.name}` : ""}; to reach another Okta, such as the local sandbox's emulator, ` +
+    `pass --okta-url (e.g. --okta-url http://127.0.0.1:8787)`
+  );
 }
 
 /**

@@ -2,9 +2,9 @@
 // *.json file, lists concatenated, exactly one file holding `workspace:`)
 // for deprovisioning. The edits need each file's own text and content, which
 // the merged model does not keep, so the files are kept here as well.
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
-import { InputError, type InputIssue } from "../errors.ts";
+import { InputError, UsageError, type InputIssue } from "../errors.ts";
 import { assembleWorkspace, listWorkspaceFiles, parseWorkspaceFile, type ParsedFile } from "../workspace/load.ts";
 import {
   type Account,
@@ -39,6 +39,7 @@ export interface FolderWorkspace {
 
 /** Reads and checks the folder exactly as every other command does; keeps each file's text for the edits. */
 export async function readWorkspaceFolder(dir: string): Promise<FolderWorkspace> {
+  await checkFolder(dir);
   let paths: string[];
   try {
     paths = await listWorkspaceFiles(dir);
@@ -68,4 +69,17 @@ export async function readWorkspaceFolder(dir: string): Promise<FolderWorkspace>
     teams: located((data) => data.teams),
     accounts: located((data) => data.accounts),
   };
+}
+
+/** The folder argument names a folder: the first thing a user fixes, so it is checked before flags and credentials. */
+export async function checkFolder(dir: string): Promise<void> {
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(dir)).isDirectory();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new UsageError(`there is no workspace folder ${dir}`);
+    throw new UsageError(`cannot read the workspace folder ${dir} (${(error as Error).message})`);
+  }
+  if (!isFolder) throw new UsageError(`${dir} is a file, not a workspace folder (give the folder, e.g. workspaces/acme)`);
 }

@@ -2,8 +2,13 @@
 // retries with backoff for 5xx and dropped connections, and a shared pause
 // when the server rate-limits us (429). Every wait goes through a Clock so
 // tests (and CERBY_OKTA_TIME_SCALE) can make minutes pass in milliseconds.
+// Nothing a server does can make it run forever or read without end: every
+// loop has a count and a wait budget, every wait a floor, every request a
+// timeout that covers its whole body, every body a size cap.
 // Used by the Cerby client and by the Okta client in src/okta-api/.
 import { ExternalError } from "../errors.ts";
+import { readBodyText } from "./read-body.ts";
+import { redactError, redactor, type Redact } from "./redact.ts";
 
 /** Time as the HTTP layer sees it. `sleep` is the only way anything waits. */
 export interface Clock {
@@ -51,25 +56,57 @@ export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
 }
 
 export interface RetryPolicy {
-  /** Retries after a 5xx answer or a dropped connection, per request. @default 5 */
+  /** Retries after a 5xx answer, a dropped connection or a timeout, per request. @default 5 */
   readonly maxRetries: number;
+  /** Retries after a 429, per request: a server that never stops rate-limiting is given up on. @default 10 */
+  readonly maxRateLimitRetries: number;
   /** First backoff delay; doubles on each retry. @default 1000 */
   readonly baseDelayMs: number;
   /** Longest single backoff delay. @default 30000 */
   readonly maxDelayMs: number;
+  /** Shortest wait before any retry, whatever the server says (`Retry-After: 0` must not make us hammer it). @default 1000 */
+  readonly minDelayMs: number;
   /** Cap on all waiting (rate-limit pauses and backoff) over the client's life. @default 900000 */
   readonly maxTotalWaitMs: number;
-  /** Per-request timeout (not scaled: it is not a wait we choose). @default 60000 */
+  /** Per-request timeout, from sending to the last byte of the body (not scaled: it is not a wait we choose). @default 60000 */
   readonly requestTimeoutMs: number;
+  /** Largest body of one answer, counted after decompression. @default 16 MiB */
+  readonly maxBodyBytes: number;
+  /** Largest sum of all bodies read over the client's life, after decompression: bounds memory. @default 512 MiB */
+  readonly maxTotalBodyBytes: number;
 }
+
+const MiB = 1024 * 1024;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetries: 5,
+  maxRateLimitRetries: 10,
   baseDelayMs: 1_000,
   maxDelayMs: 30_000,
+  minDelayMs: 1_000,
   maxTotalWaitMs: 15 * 60_000,
   requestTimeoutMs: 60_000,
+  maxBodyBytes: 16 * MiB,
+  maxTotalBodyBytes: 512 * MiB,
 };
+
+/** Of an error answer only the start is read: enough for its message. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Connection failures that another attempt cannot cure: a host DNS does not
+ * know, a certificate that does not fit. Retrying them only makes the user wait.
+ */
+const PERMANENT_CONNECTION_CODES = new Set([
+  "ENOTFOUND",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
 
 /** What the client tells its observer when it starts waiting. */
 export interface WaitEvent {
@@ -93,8 +130,10 @@ export interface HttpClientOptions {
   /** Delay when a 429 does not say how long to wait. @default 60000 */
   readonly defaultRateLimitDelayMs?: number;
   readonly onWait?: (event: WaitEvent) => void;
-  /** Strings that must never appear in an error message (the credentials). */
+  /** Strings that must never appear in an error message or a wait notice (the credentials). */
   readonly secrets?: readonly string[];
+  /** Added to the message when the host does not exist (DNS), e.g. which flag sets it. */
+  readonly unknownHostHint?: string;
   readonly fetch?: typeof fetch;
 }
 
@@ -121,9 +160,11 @@ export class HttpClient {
   private readonly limiter: Limiter;
   private readonly fetchImpl: typeof fetch;
   private readonly controller = new AbortController();
+  private readonly redact: Redact;
   /** Everyone waits until this instant after a 429 (one pause for all, not one per request). */
   private pausedUntil = 0;
   private waitedMs = 0;
+  private bodyBytes = 0;
   requests = 0;
 
   constructor(private readonly options: HttpClientOptions) {
@@ -131,6 +172,7 @@ export class HttpClient {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
     this.limiter = new Limiter(Math.max(1, options.concurrency ?? 4));
     this.fetchImpl = options.fetch ?? fetch;
+    this.redact = redactor(options.secrets ?? []);
   }
 
   /** Total time spent waiting so far (rate limits and backoff), in ms. */
@@ -147,18 +189,25 @@ export class HttpClient {
     try {
       return await this.attempts(req);
     } catch (error) {
-      throw this.redacted(error);
+      throw redactError(error, this.redact);
     }
   }
 
   private async attempts(req: HttpRequest): Promise<HttpResponse> {
-    // Rate-limit pauses are bounded by the wait budget, not by the retry count.
-    for (let attempt = 1, failures = 0; ; attempt++) {
+    // Two budgets per request (failures, 429s) and one for the client (total waiting) bound this loop.
+    for (let attempt = 1, failures = 0, rateLimited = 0; ; attempt++) {
       await this.waitForPause();
       const outcome = await this.limiter.run(() => this.once(req));
       if (outcome.kind === "done") return outcome.response;
       if (outcome.kind === "rate-limited") {
-        this.pause(req, outcome.delayMs, outcome.detail, attempt);
+        rateLimited++;
+        if (rateLimited > this.policy.maxRateLimitRetries) {
+          throw new ExternalError(
+            `${this.options.system} ${req.what}: ${outcome.detail} ${rateLimited} times in a row; giving up ` +
+              `(the server keeps refusing us); try again later`,
+          );
+        }
+        this.pause(req, Math.max(this.policy.minDelayMs, outcome.delayMs), outcome.detail, attempt);
         continue;
       }
       failures++;
@@ -167,7 +216,8 @@ export class HttpClient {
           `${this.options.system} ${req.what}: ${outcome.detail}, still failing after ${attempt} attempts`,
         );
       }
-      const delayMs = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (failures - 1));
+      const backoffMs = Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (failures - 1));
+      const delayMs = Math.max(this.policy.minDelayMs, backoffMs);
       this.charge(req, delayMs, outcome.detail);
       this.options.onWait?.({ what: req.what, reason: outcome.kind, detail: outcome.detail, delayMs, attempt });
       await this.sleep(delayMs);
@@ -177,48 +227,126 @@ export class HttpClient {
   private async once(req: HttpRequest): Promise<Outcome> {
     this.checkAborted();
     this.requests++;
+    // One signal for the whole exchange, body included; a plain timer that we
+    // hold and clear (AbortSignal.timeout inside AbortSignal.any can be
+    // collected and never fire while a large body keeps the GC busy).
+    const request = new AbortController();
+    const stop = () => request.abort();
+    this.controller.signal.addEventListener("abort", stop, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.abort();
+    }, this.policy.requestTimeoutMs);
+    try {
+      return await this.exchange(req, request.signal);
+    } catch (error) {
+      this.checkAborted();
+      if (timedOut && !(error instanceof ExternalError)) {
+        return {
+          kind: "connection",
+          detail: `no complete answer within ${formatDuration(this.policy.requestTimeoutMs)} (--timeout)`,
+        };
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      this.controller.signal.removeEventListener("abort", stop);
+    }
+  }
+
+  private async exchange(req: HttpRequest, signal: AbortSignal): Promise<Outcome> {
+    const prefix = `${this.options.system} ${req.what}`;
     let response: Response;
     try {
       response = await this.fetchImpl(req.url, {
         method: req.method,
         headers: { accept: "application/json", ...this.options.headers },
-        redirect: "error",
-        signal: AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.policy.requestTimeoutMs)]),
+        // Followed by hand never: the credentials would go along to wherever it points.
+        redirect: "manual",
+        signal,
       });
     } catch (error) {
-      this.checkAborted();
-      return { kind: "connection", detail: `connection failed (${describeCause(error)})` };
+      if (signal.aborted) throw error;
+      const code = causeCode(error);
+      if (code !== undefined && PERMANENT_CONNECTION_CODES.has(code)) throw this.permanentConnectionError(req, code, error);
+      return { kind: "connection", detail: `connection failed (${this.redact(describeCause(error))})` };
     }
-    let text: string;
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      const location = response.headers.get("location");
+      throw new ExternalError(
+        `${prefix}: HTTP ${response.status} redirect${location ? ` to ${this.redact(location).slice(0, 200)}` : ""}, ` +
+          `not followed (the credentials would go along); check the URL`,
+      );
+    }
+    const accepted = (response.status >= 200 && response.status < 300) || req.accept?.includes(response.status);
+    const limit = accepted ? this.policy.maxBodyBytes : ERROR_BODY_BYTES;
+    let body: Awaited<ReturnType<typeof readBodyText>>;
     try {
-      text = await response.text();
+      body = await readBodyText(response, limit);
     } catch (error) {
-      this.checkAborted();
-      return { kind: "connection", detail: `connection dropped while reading the answer (${describeCause(error)})` };
+      if (signal.aborted) throw error;
+      return { kind: "connection", detail: `connection dropped while reading the answer (${this.redact(describeCause(error))})` };
     }
+    this.countBody(prefix, body.bytes);
+    // Everything quoted from the body below is masked first, before any excerpt cuts a secret in two.
+    const text = this.redact(body.text);
     if (response.status === 429) {
       const hinted = this.options.rateLimitDelay?.(response, this.clock.now());
       const delayMs = hinted ?? this.options.defaultRateLimitDelayMs ?? 60_000;
       return { kind: "rate-limited", delayMs, detail: `HTTP 429 (rate limited)` };
     }
     if (RETRYABLE_STATUSES.has(response.status)) {
-      return { kind: "server-error", detail: `HTTP ${response.status}${errorSummary(text)}` };
+      return { kind: "server-error", detail: `HTTP ${response.status}${errorSummary(text, this.redact)}` };
     }
-    const accepted = (response.status >= 200 && response.status < 300) || req.accept?.includes(response.status);
     if (!accepted) {
       throw new ExternalError(
-        `${this.options.system} ${req.what}: HTTP ${response.status} ${response.statusText}${errorSummary(text)}`,
+        `${prefix}: HTTP ${response.status} ${this.redact(response.statusText).slice(0, 100)}${errorSummary(text, this.redact)}`,
+      );
+    }
+    if (body.truncated) {
+      const encoding = response.headers.get("content-encoding");
+      throw new ExternalError(
+        `${prefix}: the answer is larger than ${formatBytes(this.policy.maxBodyBytes)}` +
+          (encoding && encoding !== "identity" ? ` once decompressed (${this.redact(encoding).slice(0, 40)})` : "") +
+          `, the most one answer may hold; stopped reading it. Ask for smaller pages (--page-size) or check the URL`,
       );
     }
     if (text.trim() === "") return { kind: "done", response: { status: response.status, body: undefined } };
     try {
-      return { kind: "done", response: { status: response.status, body: JSON.parse(text) } };
+      return { kind: "done", response: { status: response.status, body: JSON.parse(body.text) } };
     } catch (error) {
       throw new ExternalError(
-        `${this.options.system} ${req.what}: the answer is not valid JSON (${(error as Error).message}); ` +
+        `${prefix}: the answer is not valid JSON (${this.redact((error as Error).message).slice(0, 200)}); ` +
           `it starts with ${JSON.stringify(text.slice(0, 80))}`,
       );
     }
+  }
+
+  /** Bounds memory over a whole run: many pages of large answers add up. */
+  private countBody(prefix: string, bytes: number): void {
+    this.bodyBytes += bytes;
+    if (this.bodyBytes > this.policy.maxTotalBodyBytes) {
+      throw new ExternalError(
+        `${prefix}: read more than ${formatBytes(this.policy.maxTotalBodyBytes)} from ${this.options.system} in this run, ` +
+          `the most one run may read; giving up`,
+      );
+    }
+  }
+
+  private permanentConnectionError(req: HttpRequest, code: string, error: unknown): ExternalError {
+    const host = req.url.host;
+    if (code === "ENOTFOUND") {
+      return new ExternalError(
+        `${this.options.system} ${req.what}: the host ${host} does not exist (DNS: ${code}); not retried` +
+          (this.options.unknownHostHint ? `. ${this.options.unknownHostHint}` : ""),
+      );
+    }
+    return new ExternalError(
+      `${this.options.system} ${req.what}: the TLS certificate of ${host} is not accepted ` +
+        `(${this.redact(describeCause(error))}); not retried`,
+    );
   }
 
   private pause(req: HttpRequest, delayMs: number, detail: string, attempt: number): void {
@@ -258,15 +386,6 @@ export class HttpClient {
 
   private checkAborted(): void {
     if (this.controller.signal.aborted) throw new AbortedError();
-  }
-
-  private redacted(error: unknown): unknown {
-    const secrets = (this.options.secrets ?? []).filter((secret) => secret.length > 0);
-    if (!(error instanceof Error) || secrets.length === 0) return error;
-    for (const secret of secrets) {
-      if (error.message.includes(secret)) error.message = error.message.split(secret).join("***");
-    }
-    return error;
   }
 }
 
@@ -329,15 +448,35 @@ function describeCause(error: unknown): string {
   return parts.join(": ") || String(error);
 }
 
-/** A short reason from an error body (JSON:API `errors[].detail`/`title`, Okta `errorSummary`). */
-function errorSummary(text: string): string {
+/** The first error code along an error's cause chain (`ENOTFOUND`, `ECONNRESET`, ...). */
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * A short reason from an error body (JSON:API `errors[].detail`/`title`, Okta
+ * `errorSummary`), masked before it is cut short so no secret survives in part.
+ */
+function errorSummary(text: string, redact: Redact): string {
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
     const errors = Array.isArray(body.errors) ? (body.errors as Record<string, unknown>[]) : [];
     const first = errors[0];
     const message =
       (first && (first.detail ?? first.title)) ?? body.errorSummary ?? body.message ?? body.error ?? undefined;
-    return typeof message === "string" ? `: ${message.slice(0, 200)}` : "";
+    return typeof message === "string" ? `: ${redact(message).slice(0, 200)}` : "";
   } catch {
     return "";
   }

@@ -25,6 +25,8 @@ export interface OktaClientOptions {
   readonly clock?: Clock;
   readonly policy?: Partial<RetryPolicy>;
   readonly onWait?: (event: WaitEvent) => void;
+  /** Added to the message when the org's host does not exist, e.g. how to point at another Okta. */
+  readonly unknownHostHint?: string;
   readonly fetch?: typeof fetch;
 }
 
@@ -44,6 +46,7 @@ export class OktaClient {
       defaultRateLimitDelayMs: 60_000,
       onWait: options.onWait,
       secrets: [options.token],
+      unknownHostHint: options.unknownHostHint,
       fetch: options.fetch,
     });
   }
@@ -82,7 +85,7 @@ export class OktaClient {
       throw new ExternalError(`Okta GET /${path}: the answer has no user id or status`);
     }
     if (!(OKTA_STATUSES as readonly string[]).includes(status)) {
-      throw new ExternalError(`Okta GET /${path}: unknown user status ${JSON.stringify(status)}`);
+      throw new ExternalError(`Okta GET /${path}: unknown user status ${JSON.stringify(status.slice(0, 40))}`);
     }
     const login = typeof body.profile?.login === "string" ? body.profile.login : idOrLogin;
     return { id: body.id, login, status: status as OktaStatus };

@@ -20,12 +20,24 @@ describe("the Cerby API mapping", () => {
       email: "a@x.example",
       workspaceRole: "super_admin",
     });
-    expect(mapUser({ id: 42, attributes: { email: "b@x.example", workspace_role: "login-only", okta_user_id: "00u42" } }, where)).toEqual({
+    expect(mapUser({ id: "42", attributes: { email: "b@x.example", workspace_role: "login-only", okta_user_id: "00u42" } }, where)).toEqual({
       id: "42",
       email: "b@x.example",
       workspaceRole: "login_only",
       oktaUserId: "00u42",
     });
+  });
+
+  it("refuses IDs that are not strings, so that 1 and \"1\" can never become one ID", () => {
+    expect(() => mapUser({ id: 1, attributes: { email: "b@x.example", role: "user" } }, where)).toThrow(
+      'Cerby API GET /users page 2, item 7: `id` is the number 1, not a string: IDs must be strings (JSON:API), and the number 1 would be confused with the ID "1"',
+    );
+    expect(() => mapTeamMember({ id: "m-1", relationships: { user: { data: { id: 7, type: "users" } } } }, where)).toThrow(
+      '(id "m-1"): relationships.user.data.id is the number 7, not a string',
+    );
+    expect(() => mapAccountTeam({ id: "g-1", attributes: { team_id: 3, role: "owner" } }, where)).toThrow("attributes.teamId is the number 3");
+    expect(() => mapUser({ id: { nested: true }, attributes: {} }, where)).toThrow("`id` must be a string, not object");
+    expect(() => mapUser({ id: "x".repeat(5000), attributes: {} }, where)).toThrow("is 5000 characters long, more than 200");
   });
 
   it("names route, page, item and ID when a field is missing or wrong", () => {

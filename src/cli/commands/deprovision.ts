@@ -3,6 +3,8 @@
 // src/deprovision/deprovision.ts.
 import { Command, Option } from "commander";
 import { runDeprovision } from "../../deprovision/deprovision.ts";
+import { checkFolder } from "../../deprovision/folder.ts";
+import { redactError, redactingWriter, redactor } from "../../http/redact.ts";
 import { progressEnabled } from "../../http/progress.ts";
 import { UsageError } from "../../errors.ts";
 import { cerbyBaseUrl, parsers, processDeps, type CommandDeps } from "./snapshot.ts";
@@ -15,36 +17,50 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     )
     .argument("<folder>", "workspace folder, e.g. workspaces/acme")
     .option("--apply", "remove them: through the Cerby API for users kept in a snapshot, by editing the YAML for the others")
-    .option("--okta-url <url>", "Okta org URL (default: https://<orgName>.<baseUrl> from the workspace)")
+    .option("--okta-url <url>", "Okta org URL (default: https://<orgName>.<baseUrl> from the workspace; the local sandbox: http://127.0.0.1:8787)")
     .option("--workspace <name>", "Cerby workspace subdomain, for --apply on a snapshot (key from CERBY_API_KEY)")
     .option("--base-url <url>", "Cerby API base URL (instead of --workspace)")
     .option("--json", "print the report as JSON")
     .option("--concurrency <n>", "requests in flight at once", parsers.positiveInteger, 4)
     .option("--max-wait <seconds>", "cap on total waiting for rate limits and retries", parsers.nonNegativeNumber, 1800)
     .option("--max-retries <n>", "retries per request after a 5xx or a dropped connection", parsers.nonNegativeInteger, 5)
-    .option("--timeout <seconds>", "per-request timeout", parsers.positiveNumber, 60)
+    .option("--timeout <seconds>", "per-request timeout, body included", parsers.positiveNumber, 60)
     .addOption(new Option("--progress", "progress on stderr even when CI=true"))
     .addOption(new Option("--no-progress", "no progress lines"))
     .action(async (dir: string, flags: DeprovisionFlags) => {
       const oktaToken = deps.env.OKTA_API_TOKEN;
-      if (!oktaToken) throw new UsageError("OKTA_API_TOKEN is not set: the Okta API token is read only from the environment");
-      const oktaUrl = flags.oktaUrl === undefined ? undefined : checkedUrl(flags.oktaUrl, "--okta-url");
       const apiKey = deps.env.CERBY_API_KEY;
-      const cerby =
-        flags.apply && apiKey && (flags.workspace || flags.baseUrl) ? { baseUrl: cerbyBaseUrl(flags), apiKey } : undefined;
-      await runDeprovision(
-        {
-          dir,
-          apply: flags.apply === true,
-          json: flags.json === true,
-          oktaUrl,
-          oktaToken,
-          cerby,
-          concurrency: flags.concurrency,
-          policy: { maxTotalWaitMs: flags.maxWait * 1000, maxRetries: flags.maxRetries, requestTimeoutMs: flags.timeout * 1000 },
-        },
-        { clock: deps.clock, stdout: deps.stdout, stderr: deps.stderr, progress: progressEnabled(flags.progress, deps.env), fetch: deps.fetch },
-      );
+      // Whatever a server echoes, no line we print holds a credential.
+      const redact = redactor([oktaToken, apiKey]);
+      try {
+        // In the order a user fixes things: the folder, then the flags; the
+        // files and the token are checked by runDeprovision, in that order.
+        await checkFolder(dir);
+        const oktaUrl = flags.oktaUrl === undefined ? undefined : checkedUrl(flags.oktaUrl, "--okta-url");
+        const cerby =
+          flags.apply && apiKey && (flags.workspace || flags.baseUrl) ? { baseUrl: cerbyBaseUrl(flags), apiKey } : undefined;
+        await runDeprovision(
+          {
+            dir,
+            apply: flags.apply === true,
+            json: flags.json === true,
+            oktaUrl,
+            oktaToken,
+            cerby,
+            concurrency: flags.concurrency,
+            policy: { maxTotalWaitMs: flags.maxWait * 1000, maxRetries: flags.maxRetries, requestTimeoutMs: flags.timeout * 1000 },
+          },
+          {
+            clock: deps.clock,
+            stdout: redactingWriter(deps.stdout, redact),
+            stderr: redactingWriter(deps.stderr, redact),
+            progress: progressEnabled(flags.progress, deps.env),
+            fetch: deps.fetch,
+          },
+        );
+      } catch (error) {
+        throw redactError(error, redact);
+      }
     });
 }
 

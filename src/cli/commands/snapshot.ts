@@ -5,6 +5,8 @@ import { clockFromEnv, type Clock } from "../../http/http-client.ts";
 import { defaultBaseUrl } from "../../cerby-api/mapping.ts";
 import { progressEnabled } from "../../http/progress.ts";
 import { runSnapshot } from "../../cerby-api/snapshot.ts";
+import { DEFAULT_MAX_PAGES } from "../../cerby-api/client.ts";
+import { redactError, redactingWriter, redactor } from "../../http/redact.ts";
 import { UsageError } from "../../errors.ts";
 
 /** What a test may replace; the CLI uses the process's own. */
@@ -43,39 +45,51 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     .option("--concurrency <n>", "requests in flight at once", positiveInteger, 4)
     .option("--max-wait <seconds>", "cap on total waiting for rate limits and retries", nonNegativeNumber, 1800)
     .option("--max-retries <n>", "retries per request after a 5xx or a dropped connection", nonNegativeInteger, 5)
-    .option("--timeout <seconds>", "per-request timeout", positiveNumber, 60)
-    .option("--max-account-loss <percent>", "refuse a snapshot missing more than this share of the previous accounts", percent, 10)
-    .option("--force", "write even if accounts were lost or the previous snapshot is unreadable")
+    .option("--timeout <seconds>", "per-request timeout, body included", positiveNumber, 60)
+    .option("--max-pages <n>", "pages read per route at most", positiveInteger, DEFAULT_MAX_PAGES)
+    .option("--max-account-loss <percent>", "refuse a snapshot missing more than this share of the previous accounts, or of people's access to them", percent, 10)
+    .option("--force", "write even if accounts or access were lost or the previous snapshot is unreadable")
     .addOption(new Option("--progress", "progress on stderr even when CI=true"))
     .addOption(new Option("--no-progress", "no progress lines"))
     .action(async (flags: SnapshotFlags) => {
       const apiKey = deps.env.CERBY_API_KEY;
       if (!apiKey) throw new UsageError("CERBY_API_KEY is not set: the Cerby API key is read only from the environment");
-      await runSnapshot(
-        {
-          out: flags.out,
-          baseUrl: cerbyBaseUrl(flags),
-          apiKey,
-          workspace: flags.workspace,
-          settings: {
-            workspaceId: flags.workspaceId,
-            workspaceName: flags.workspaceName,
-            oktaOrg: flags.oktaOrg,
-            oktaBaseUrl: flags.oktaBaseUrl,
-            extendedAccountAccess: flags.extendedAccountAccess,
-            loginUrl: flags.loginUrl,
-          },
-          pageSize: flags.pageSize,
-          concurrency: flags.concurrency,
-          maxWaitMs: flags.maxWait * 1000,
-          maxRetries: flags.maxRetries,
-          timeoutMs: flags.timeout * 1000,
-          maxAccountLoss: flags.maxAccountLoss / 100,
-          force: flags.force === true,
-        },
-        { clock: deps.clock, stderr: deps.stderr, progress: progressEnabled(flags.progress, deps.env), fetch: deps.fetch },
-      );
+      // Whatever a server echoes, no line we print holds a credential.
+      const redact = redactor([apiKey]);
+      try {
+        await snapshotWith(flags, apiKey, deps, redactingWriter(deps.stderr, redact));
+      } catch (error) {
+        throw redactError(error, redact);
+      }
     });
+}
+
+function snapshotWith(flags: SnapshotFlags, apiKey: string, deps: CommandDeps, stderr: (text: string) => void): Promise<unknown> {
+  return runSnapshot(
+    {
+      out: flags.out,
+      baseUrl: cerbyBaseUrl(flags),
+      apiKey,
+      workspace: flags.workspace,
+      settings: {
+        workspaceId: flags.workspaceId,
+        workspaceName: flags.workspaceName,
+        oktaOrg: flags.oktaOrg,
+        oktaBaseUrl: flags.oktaBaseUrl,
+        extendedAccountAccess: flags.extendedAccountAccess,
+        loginUrl: flags.loginUrl,
+      },
+      pageSize: flags.pageSize,
+      concurrency: flags.concurrency,
+      maxWaitMs: flags.maxWait * 1000,
+      maxRetries: flags.maxRetries,
+      timeoutMs: flags.timeout * 1000,
+      maxPages: flags.maxPages,
+      maxAccountLoss: flags.maxAccountLoss / 100,
+      force: flags.force === true,
+    },
+    { clock: deps.clock, stderr, progress: progressEnabled(flags.progress, deps.env), fetch: deps.fetch },
+  );
 }
 
 interface SnapshotFlags {
@@ -93,6 +107,7 @@ interface SnapshotFlags {
   maxWait: number;
   maxRetries: number;
   timeout: number;
+  maxPages: number;
   maxAccountLoss: number;
   force?: boolean;
   progress?: boolean;
