@@ -1,0 +1,96 @@
+/**
+ * Okta's per-minute rate limits, per bucket and API token: fixed windows,
+ * `X-Rate-Limit-Limit` / `-Remaining` / `-Reset` (epoch seconds of the
+ * window's end) on every answer, 429 once the token's share is used up.
+ *
+ * Off by default so tests run fast: then nothing is refused and the headers
+ * advertise a limit so large that no client-side governor ever waits.
+ */
+import { KNOWN_BUCKETS, WORKFORCE_LIMITS } from "../okta-rate-limit-buckets.ts";
+import type { Bucket, RateLimitConfig, RateLimitOptions } from "./types.ts";
+
+/** What the headers advertise when limits are not enforced. */
+export const UNENFORCED_LIMIT = 1_000_000;
+
+interface BucketWindow {
+  start: number;
+  used: number;
+  forced429: number;
+  forcedResetSeconds: number;
+}
+
+export interface RateLimitDecision {
+  headers: Record<string, string>;
+  limited: boolean;
+}
+
+export class RateLimiter {
+  readonly enforce: boolean;
+  readonly windowMs: number;
+  readonly tokenSharePercent: number;
+  private readonly limits = new Map<Bucket, number>();
+  private readonly windows = new Map<Bucket, BucketWindow>();
+
+  constructor(config: RateLimitConfig = {}) {
+    this.enforce = config.enforce ?? false;
+    this.windowMs = (config.windowSeconds ?? 60) * 1000;
+    this.tokenSharePercent = config.tokenSharePercent ?? 50;
+    if (!(this.windowMs > 0)) throw new Error("rateLimits.windowSeconds must be positive");
+    if (!(this.tokenSharePercent > 0 && this.tokenSharePercent <= 100)) throw new Error("rateLimits.tokenSharePercent must be in (0, 100]");
+    for (const [bucket, limit] of Object.entries(config.limits ?? {})) if (limit !== undefined) this.limits.set(bucket, limit);
+  }
+
+  /** The bucket's org-wide per-window limit. */
+  limitOf(bucket: Bucket): number {
+    return this.limits.get(bucket) ?? WORKFORCE_LIMITS[bucket] ?? WORKFORCE_LIMITS["/api/v1"]!;
+  }
+
+  /** What one API token may use of the bucket per window. */
+  tokenLimitOf(bucket: Bucket): number {
+    return Math.max(1, Math.floor((this.limitOf(bucket) * this.tokenSharePercent) / 100));
+  }
+
+  set(bucket: Bucket, options: RateLimitOptions): void {
+    if (!KNOWN_BUCKETS.includes(bucket)) throw new Error(`unknown rate-limit bucket ${JSON.stringify(bucket)}; known: ${KNOWN_BUCKETS.join(", ")}`);
+    if (options.limit !== undefined) this.limits.set(bucket, options.limit);
+    const w = this.window(bucket, Date.now());
+    if (options.fail429Next !== undefined) w.forced429 = options.fail429Next;
+    if (options.retryAfterSeconds !== undefined) w.forcedResetSeconds = options.retryAfterSeconds;
+  }
+
+  /** Counts one request in its bucket's window and decides whether it is refused. */
+  account(bucket: Bucket, at: number): RateLimitDecision {
+    const w = this.window(bucket, at);
+    w.used++;
+    const limit = this.enforce ? this.tokenLimitOf(bucket) : UNENFORCED_LIMIT;
+    const resetSeconds = Math.ceil((w.start + this.windowMs) / 1000);
+    if (w.forced429 > 0) {
+      w.forced429--;
+      return { limited: true, headers: this.headers(limit, 0, Math.ceil(at / 1000) + w.forcedResetSeconds) };
+    }
+    if (this.enforce && w.used > limit) {
+      return { limited: true, headers: this.headers(limit, 0, resetSeconds) };
+    }
+    return { limited: false, headers: this.headers(limit, Math.max(0, limit - w.used), resetSeconds) };
+  }
+
+  private window(bucket: Bucket, at: number): BucketWindow {
+    let w = this.windows.get(bucket);
+    if (!w) {
+      w = { start: at, used: 0, forced429: 0, forcedResetSeconds: 1 };
+      this.windows.set(bucket, w);
+    } else if (at >= w.start + this.windowMs) {
+      w.start = at;
+      w.used = 0;
+    }
+    return w;
+  }
+
+  private headers(limit: number, remaining: number, resetSeconds: number): Record<string, string> {
+    return {
+      "X-Rate-Limit-Limit": String(limit),
+      "X-Rate-Limit-Remaining": String(remaining),
+      "X-Rate-Limit-Reset": String(resetSeconds),
+    };
+  }
+}

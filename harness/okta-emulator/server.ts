@@ -1,0 +1,103 @@
+/**
+ * The HTTP front of the emulator: logs every request, counts it in its
+ * rate-limit bucket, checks the API token, applies injected faults, then
+ * dispatches to the route handlers.
+ */
+import type http from "node:http";
+import { bucketOfPath, bucketOfRoute, familyOfBucket } from "../okta-rate-limit-buckets.ts";
+import { errorBody, HttpError, invalidToken, malformedBody, rateLimited } from "./errors.ts";
+import type { FaultInjector } from "./faults.ts";
+import { oktaId } from "./ids.ts";
+import type { RateLimiter } from "./rate-limits.ts";
+import type { RequestLog } from "./request-log.ts";
+import type { Router } from "./router.ts";
+import type { LoggedRequest } from "./types.ts";
+
+export interface ServerParts {
+  baseUrl: () => string;
+  token: string;
+  router: Router;
+  limiter: RateLimiter;
+  faults: FaultInjector;
+  log: RequestLog;
+}
+
+export function requestListener(parts: ServerParts): http.RequestListener {
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => handle(parts, req, res, Buffer.concat(chunks)));
+  };
+}
+
+function handle(parts: ServerParts, req: http.IncomingMessage, res: http.ServerResponse, rawBody: Buffer): void {
+  const at = Date.now();
+  const url = new URL(req.url ?? "/", parts.baseUrl());
+  const method = (req.method ?? "GET").toUpperCase();
+  const match = parts.router.match(method, url.pathname);
+  const route = match.kind === "found" ? match.route.template : match.kind === "wrong-method" ? match.template : url.pathname;
+  const bucket = match.kind === "none" ? bucketOfPath(method, url.pathname) : bucketOfRoute(method, route);
+  const entry: LoggedRequest = {
+    method,
+    path: url.pathname,
+    query: url.search.replace(/^\?/, ""),
+    route,
+    bucket,
+    family: familyOfBucket(bucket),
+    status: 0,
+    at,
+  };
+  parts.log.add(entry);
+  res.setHeader("X-Okta-Request-Id", oktaId("req"));
+
+  const send = (code: number, payload: unknown) => {
+    entry.status = code;
+    res.statusCode = code;
+    if (payload === undefined || code === 204) {
+      res.end();
+      return;
+    }
+    res.setHeader("Content-Type", "application/json");
+    res.end(JSON.stringify(payload));
+  };
+  const sendError = (e: HttpError) => {
+    for (const [name, value] of Object.entries(e.headers)) res.setHeader(name, value);
+    send(e.status, errorBody(e));
+  };
+
+  const limit = parts.limiter.account(bucket, at);
+  for (const [name, value] of Object.entries(limit.headers)) res.setHeader(name, value);
+  if (limit.limited) return sendError(rateLimited());
+
+  const anonymous = match.kind === "found" && match.route.anonymous;
+  if (!anonymous && req.headers.authorization !== `SSWS ${parts.token}`) return sendError(invalidToken());
+
+  const fault = parts.faults.take(method, route);
+  if (fault) return sendError(fault);
+
+  let body: unknown = undefined;
+  if (rawBody.length) {
+    try {
+      body = JSON.parse(rawBody.toString("utf8"));
+    } catch {
+      return sendError(malformedBody());
+    }
+  }
+  if (match.kind === "none") return sendError(new HttpError(404, "E0000022", "The endpoint does not support the provided HTTP method"));
+  if (match.kind === "wrong-method") return sendError(new HttpError(405, "E0000022", "The endpoint does not support the provided HTTP method"));
+
+  let status = 200;
+  try {
+    const result = match.route.handler({
+      url,
+      params: match.params,
+      body,
+      status: (code) => (status = code),
+      header: (name, value) => res.setHeader(name, value),
+    });
+    send(status, result);
+  } catch (e) {
+    if (e instanceof HttpError) return sendError(e);
+    sendError(new HttpError(500, "E0000009", `Internal Server Error: ${String(e)}`));
+  }
+}
