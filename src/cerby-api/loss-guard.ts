@@ -35,7 +35,10 @@ export function checkSnapshotLoss(previous: WorkspaceFile | undefined, next: Wor
     (lost, total, share) =>
       `takes away ${lost} of the ${total} accesses of people to accounts in ${options.out} ` +
       `(user-account pairs through a grant or a team: ${share})`,
-    (pair) => pair.replace(PAIR_SEPARATOR, " on "),
+    (pair) => {
+      const [account, user] = pair.split(PAIR_SEPARATOR);
+      return `${user} on ${account}`;
+    },
   );
 }
 
@@ -58,14 +61,14 @@ function checkShare(
 
 const PAIR_SEPARATOR = "\0";
 
-/** `<user>\0<account>` for every person holding any role on an account, directly or through a team. */
+/** `<account>\0<user>` (sorting by account) for every person holding any role on an account, directly or through a team. */
 export function accessPairs(file: WorkspaceFile): Set<string> {
   const members = new Map((file.teams ?? []).map((team) => [team.id, team.members ?? []]));
   const pairs = new Set<string>();
   for (const account of file.accounts ?? []) {
     for (const grant of account.grants ?? []) {
       const users = grant.user !== undefined ? [grant.user] : (members.get(grant.team ?? "") ?? []);
-      for (const user of users) pairs.add(`${user}${PAIR_SEPARATOR}${account.id}`);
+      for (const user of users) pairs.add(`${account.id}${PAIR_SEPARATOR}${user}`);
     }
   }
   return pairs;

@@ -430,6 +430,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
 }
 
 export function formatDuration(ms: number): string {
+  // A sub-second --timeout must not read as "0s" or "1s".
+  if (ms > 0 && ms < 1000) return `${Math.round(ms)}ms`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);

@@ -409,3 +409,221 @@ describe("snapshot account-loss guard", () => {
     expect((await snapshot(["--force"])).code).toBe(0);
   });
 });
+
+// Each case below is an input an adversarial review used to make the old
+// client loop, read or wait without end, or leak the key. What a user needs:
+// exit 1, a message naming what was wrong, bounded time, nothing written,
+// and the key nowhere.
+describe("snapshot against a hostile API", () => {
+  const FOREVER = 1e9;
+
+  it("gives up on a server answering 429 with Retry-After: 0 to every request, waiting at least 1s each time", async () => {
+    await serve(smallWorkspace(), (fake) => fake.faults.push({ route: "/users", kind: "429", retryAfter: "0", times: FOREVER }));
+    const started = Date.now();
+    const result = await snapshot();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("GET /users page 1: rate limited; waiting 1s before retrying");
+    expect(result.stderr).toContain("error: Cerby API GET /users page 1: HTTP 429 (rate limited) 11 times in a row; giving up");
+    expect(api!.requestsTo("/users")).toHaveLength(11);
+    await expectNothingWritten();
+  });
+
+  it("stops reading a body that never ends at 16 MiB, without retrying it", async () => {
+    await serve(largeWorkspace(30), (fake) => fake.faults.push({ route: "/accounts", page: 1, kind: "endless-body", times: FOREVER }));
+    const started = Date.now();
+    const result = await snapshot(["--page-size", "10"]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: Cerby API GET /accounts page 1: the answer is larger than 16 MiB, the most one answer may hold; stopped reading it");
+    expect(api!.requestsTo("/accounts")).toHaveLength(1);
+    // Read up to the cap, then hung up: not gigabytes.
+    expect(api!.hostileBytesSent).toBeLessThan(64 * 1024 * 1024);
+    await expectNothingWritten();
+  });
+
+  it("applies --timeout to the whole body: a body trickling forever fails after the timeout and its retries", async () => {
+    await serve(smallWorkspace(), (fake) => fake.faults.push({ route: "/teams", kind: "drip-body", times: FOREVER }));
+    const started = Date.now();
+    const result = await snapshot(["--timeout", "0.5", "--max-retries", "1"]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("GET /teams page 1: no complete answer within 500ms (--timeout); waiting 1s before retrying");
+    expect(result.stderr).toContain("error: Cerby API GET /teams page 1: no complete answer within 500ms (--timeout), still failing after 2 attempts");
+    await expectNothingWritten();
+  });
+
+  it("refuses a gzip bomb (10 MiB inflating to 10 GiB) once 16 MiB are inflated", async () => {
+    await serve(smallWorkspace(), (fake) => fake.faults.push({ route: "/users", kind: "gzip-bomb", times: FOREVER }));
+    const started = Date.now();
+    const result = await snapshot();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: Cerby API GET /users page 1: the answer is larger than 16 MiB once decompressed (gzip)");
+    expect(api!.requestsTo("/users")).toHaveLength(1);
+    await expectNothingWritten();
+  });
+
+  it("refuses paging metadata announcing a billion pages, before requesting any of them", async () => {
+    await serve(largeWorkspace(30), (fake) => {
+      fake.tamper = (body, route) => {
+        if (route === "/accounts") ((body.meta as { page: Record<string, unknown> }).page).totalPages = 1e9;
+      };
+    });
+    const result = await snapshot(["--page-size", "10"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: Cerby API GET /accounts page 1: the paging metadata contradicts itself: 1000000000 pages for 30 items");
+    expect(api!.requestsTo("/accounts")).toHaveLength(1);
+    await expectNothingWritten();
+  });
+
+  it("refuses a page count past --max-pages when nothing contradicts it (links.last)", async () => {
+    await serve(largeWorkspace(30), (fake) => {
+      fake.paging = "links";
+      fake.tamper = (body, route) => {
+        if (route === "/accounts") (body.links as Record<string, unknown>).last = "/api/v1/accounts?page%5Bnumber%5D=1000000000";
+      };
+    });
+    const result = await snapshot(["--page-size", "10"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "error: Cerby API GET /accounts page 1: the API announces 1000000000 pages, more than --max-pages 10000; nothing more was read. If the workspace really is that large, raise --max-pages",
+    );
+    expect(api!.requestsTo("/accounts")).toHaveLength(1);
+  });
+
+  it("stops following endless links.next pages of new items at --max-pages, and says so", async () => {
+    await serve(smallWorkspace(), (fake) => {
+      fake.paging = "next-only";
+      fake.tamper = (body, route, page, size) => {
+        if (route !== "/accounts") return;
+        body.data = [account(`a-endless-${page}`, `Endless ${page}`, "X")];
+        (body.links as Record<string, unknown>).next = `/api/v1/accounts?page%5Bnumber%5D=${page + 1}&page%5Bsize%5D=${size}`;
+      };
+    });
+    const started = Date.now();
+    const result = await snapshot(["--max-pages", "40"]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "error: Cerby API GET /accounts: page 40 still points to a next page (links.next); stopped at --max-pages 40: the API's paging does not seem to end",
+    );
+    expect(api!.requestsTo("/accounts")).toHaveLength(40);
+    await expectNothingWritten();
+  });
+
+  it("detects links.next going round in circles through URLs that differ but pages that repeat", async () => {
+    await serve(smallWorkspace(), (fake) => {
+      fake.paging = "next-only";
+      fake.tamper = (body, route, page) => {
+        // Every link is new (?loop=n), every page is page 1 again.
+        if (route === "/users") (body.links as Record<string, unknown>).next = `/api/v1/users?page%5Bnumber%5D=1&loop=${page}-${Math.random()}`;
+      };
+    });
+    const result = await snapshot();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "error: Cerby API GET /users page 2: the page repeats only items already read on earlier pages; paging is going round in circles",
+    );
+    expect(api!.requestsTo("/users")).toHaveLength(2);
+    await expectNothingWritten();
+  });
+
+  it("never prints the key a 5xx body echoes: not in retry lines, not in the final error, not in part", async () => {
+    await serve(smallWorkspace(), (fake) => fake.faults.push({ route: "/teams", kind: "echo-key-500", times: FOREVER }));
+    const result = await snapshot(["--max-retries", "2"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("GET /teams page 1: HTTP 500: " + "x".repeat(170) + " bad header X-API-Key: ***");
+    expect(result.stderr).toContain("still failing after 3 attempts");
+    // The snapshot helper checks the whole key; an excerpt cut mid-key must not leave its start either.
+    expect(result.stderr).not.toContain(apiKey.slice(0, 7));
+    await expectNothingWritten();
+  });
+
+  it("recovers from 5xx answers echoing the key without printing it", async () => {
+    await serve(smallWorkspace(), (fake) => fake.faults.push({ route: "/teams", kind: "echo-key-500", times: 1 }));
+    const result = await snapshot();
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("X-API-Key: ***");
+    expect(await readFile(out, "utf8")).not.toContain(apiKey);
+  });
+
+  it("refuses to write a snapshot when the API puts the key into the data", async () => {
+    const data = smallWorkspace();
+    await serve(data);
+    data.teams[1]!.attributes.name = `Agency ${apiKey}`;
+    const result = await snapshot();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: the Cerby API's answers hold the API key itself (in a name, an email or an ID); nothing was written");
+    await expectNothingWritten();
+  });
+
+  it("refuses an ID repeated across pages with different content, naming the ID and both pages", async () => {
+    const data = smallWorkspace();
+    data.users = [user("u-1", "first@acme.example"), user("u-2", "two@acme.example"), user("u-1", "second@acme.example", "admin")];
+    data.accountUsers = {};
+    data.members = {};
+    await serve(data);
+    const result = await snapshot(["--page-size", "2"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'error: Cerby API GET /users: id "u-1" is on page 1 (item 1) and on page 2 (item 1) with different content; the data changed while paging, or the API gives two items one ID',
+    );
+    await expectNothingWritten();
+  });
+
+  it("keeps an item repeated with the same content once", async () => {
+    const data = smallWorkspace();
+    data.users.push(user("u-bob", "bob@acme.example", "user"));
+    await serve(data, (fake) => (fake.paging = "next-only"));
+    const result = await snapshot(["--page-size", "2"]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(await readFile(out, "utf8")).users.map((u: { id: string }) => u.id)).toEqual(["u-alice", "u-bob", "u-carol"]);
+  });
+
+  it("refuses numeric IDs, so that 1 and \"1\" never collide", async () => {
+    const data = smallWorkspace();
+    data.users.push(user("1", "one@acme.example"), { ...user("x", "uno@acme.example"), id: 1 as unknown as string });
+    await serve(data);
+    const result = await snapshot();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      'error: Cerby API GET /users page 1, item 5: `id` is the number 1, not a string: IDs must be strings (JSON:API), and the number 1 would be confused with the ID "1"',
+    );
+    await expectNothingWritten();
+  });
+});
+
+describe("snapshot access-loss guard", () => {
+  it("refuses a snapshot that keeps every account but takes most people's access away; --force writes it", async () => {
+    await serve(largeWorkspace(20));
+    expect((await snapshot(["--page-size", "50"])).code).toBe(0);
+    const before = await readFile(out, "utf8");
+    const ids = Object.keys(api!.data.accountUsers).sort();
+    for (const id of ids.slice(2)) api!.data.accountUsers[id] = [];
+    const result = await snapshot(["--page-size", "50"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "error: the new snapshot takes away 18 of the 20 accesses of people to accounts in " + out +
+        " (user-account pairs through a grant or a team: 90.0%, more than --max-account-loss 10.0%), e.g. u-002 on a-00002, u-003 on a-00003",
+    );
+    expect(result.stderr).toContain("nothing was written. If that really is gone, pass --force");
+    expect(await readFile(out, "utf8")).toBe(before);
+    expect(await filesIn(join(dir, "acme"))).toEqual(["snapshot.json"]);
+    expect((await snapshot(["--page-size", "50", "--force"])).code).toBe(0);
+    expect(JSON.parse(await readFile(out, "utf8")).accounts.filter((a: { grants: unknown[] }) => a.grants.length > 0)).toHaveLength(2);
+  });
+
+  it("counts access through teams: emptying a team takes its members' access away", async () => {
+    await serve(smallWorkspace());
+    expect((await snapshot()).code).toBe(0);
+    const before = await readFile(out, "utf8");
+    // bob sees a-vendor only through t-agency; carol also holds a direct grant there.
+    api!.data.members["t-agency"] = [];
+    const result = await snapshot();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("takes away 1 of the 4 accesses of people to accounts");
+    expect(result.stderr).toContain("e.g. u-bob on a-vendor");
+    expect(await readFile(out, "utf8")).toBe(before);
+  });
+});

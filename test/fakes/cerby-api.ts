@@ -1,7 +1,8 @@
 // A fake Cerby API: real HTTP on 127.0.0.1, JSON:API envelopes, page[number]
 // and page[size] paging, X-API-Key checked, faults injectable per route/page.
 // Its shapes follow src/cerby-api/mapping.ts; correct both together.
-import { dropMidBody, sendJson, startServer, type RunningServer } from "./http-server.ts";
+import { gzipSync } from "node:zlib";
+import { dripForever, dropMidBody, sendJson, startServer, streamChunks, type RunningServer } from "./http-server.ts";
 
 export interface Resource {
   id: string;
@@ -21,7 +22,22 @@ export interface FakeCerbyData {
   accountTeams: Record<string, Resource[]>;
 }
 
-export type FaultKind = "429" | "500" | "503" | "drop" | "malformed" | "empty-page" | "not-json-api";
+export type FaultKind =
+  | "429"
+  | "500"
+  | "503"
+  | "drop"
+  | "malformed"
+  | "empty-page"
+  | "not-json-api"
+  /** 200 and a body that never ends, sent as fast as it is read. */
+  | "endless-body"
+  /** 200 and a body trickling a byte every 20 ms, never ending. */
+  | "drip-body"
+  /** 200, `content-encoding: gzip`: 10 MiB that inflate to 10 GiB. */
+  | "gzip-bomb"
+  /** 500 whose error body quotes the API key it was sent (as some servers echo the request). */
+  | "echo-key-500";
 
 export interface Fault {
   /** Route below the base URL, e.g. `/accounts`. */
@@ -55,6 +71,10 @@ export class FakeCerbyApi {
   deleted: string[] = [];
   /** Delay before each answer, so that concurrent requests overlap. */
   latencyMs = 0;
+  /** Rewrites a page's envelope before it is sent: hostile paging metadata, links, items. */
+  tamper?: (body: Record<string, unknown>, route: string, page: number, pageSize: number) => void;
+  /** Bytes handed to the socket for hostile bodies (endless, drip, gzip bomb). */
+  hostileBytesSent = 0;
   private server?: RunningServer;
 
   constructor(
@@ -85,7 +105,7 @@ export class FakeCerbyApi {
         if (!match) return sendJson(res, 404, { errors: [{ title: "Not found" }] });
         const id = decodeURIComponent(match[1]!);
         const fault = this.takeFault(route, undefined);
-        if (fault) return this.fail(res, fault, {});
+        if (fault) return this.fail(res, fault, {}, req.headers["x-api-key"] as string);
         const before = this.data.users.length;
         this.data.users = this.data.users.filter((user) => user.id !== id);
         if (this.data.users.length === before) return sendJson(res, 404, { errors: [{ title: "Not found" }] });
@@ -105,8 +125,9 @@ export class FakeCerbyApi {
       if (this.paging === "links") links.last = link(totalPages);
       if (this.paging === "links" || this.paging === "next-only") links.next = pageNumber < totalPages ? link(pageNumber + 1) : null;
 
+      this.tamper?.(body, route, pageNumber, pageSize);
       const fault = this.takeFault(route, pageNumber);
-      if (fault) return this.fail(res, fault, body);
+      if (fault) return this.fail(res, fault, body, req.headers["x-api-key"] as string);
       sendJson(res, 200, body);
     });
     return this;
@@ -141,8 +162,21 @@ export class FakeCerbyApi {
     return fault;
   }
 
-  private fail(res: import("node:http").ServerResponse, fault: Fault, body: unknown): void {
+  private fail(res: import("node:http").ServerResponse, fault: Fault, body: unknown, sentKey: string): void {
+    const sent = (bytes: number) => void (this.hostileBytesSent += bytes);
     switch (fault.kind) {
+      case "endless-body":
+        return streamChunks(res, Buffer.from(`{"data":[${'{"id":"x","type":"users"},'.repeat(2000)}`), {}, sent);
+      case "drip-body":
+        return dripForever(res, 20, sent);
+      case "gzip-bomb":
+        // Concatenated gzip members are one valid gzip stream: 10,240 x 1 MiB of spaces.
+        return streamChunks(res, gzipMember(), { "content-encoding": "gzip" }, sent, 10_240);
+      case "echo-key-500":
+        // The key sits at character 190 of the message: an excerpt cut at 200 must not leave half of it.
+        return sendJson(res, 500, {
+          errors: [{ status: "500", title: `${"x".repeat(170)} bad header X-API-Key: ${sentKey} (echoed), retry later`, meta: { apiKey: sentKey } }],
+        });
       case "429":
         return sendJson(res, 429, { errors: [{ status: "429", title: "Too many requests, retry in 5 minutes" }] }, fault.retryAfter ? { "retry-after": fault.retryAfter } : {});
       case "500":
@@ -158,6 +192,13 @@ export class FakeCerbyApi {
         return sendJson(res, 200, { items: (body as { data: unknown }).data });
     }
   }
+}
+
+let member: Buffer | undefined;
+/** 1 MiB of spaces (valid JSON white space), gzipped to about 1 KiB. */
+function gzipMember(): Buffer {
+  member ??= gzipSync(Buffer.alloc(1024 * 1024, 0x20), { level: 9 });
+  return member;
 }
 
 // ---------------------------------------------------------------- data builders

@@ -16,7 +16,11 @@ export interface CliResult {
 
 type Register = (program: Command, deps: CommandDeps) => void;
 
-export async function runCommand(register: Register, args: string[], env: NodeJS.ProcessEnv, timeScale = 0.0001): Promise<CliResult> {
+/**
+ * `fetch` replaces the network for failures a local server cannot stage
+ * (a host DNS does not know): tests never reach beyond 127.0.0.1.
+ */
+export async function runCommand(register: Register, args: string[], env: NodeJS.ProcessEnv, timeScale = 0.0001, fetch?: typeof globalThis.fetch): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   // runCli itself reports errors on process.stderr.
@@ -30,6 +34,7 @@ export async function runCommand(register: Register, args: string[], env: NodeJS
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
     clock: scaledClock(timeScale),
+    fetch,
   });
   const started = Date.now();
   const saved = process.exitCode;

@@ -57,3 +57,33 @@ export function dropMidBody(res: ServerResponse, body: unknown): void {
   res.write(text.slice(0, Math.floor(text.length / 2)));
   setTimeout(() => res.socket?.destroy(), 5);
 }
+
+/**
+ * Writes `chunk` again and again, as fast as the client reads, until the
+ * client hangs up or `times` chunks are sent: a body that never ends.
+ * `sent` is told every byte handed to the socket.
+ */
+export function streamChunks(res: ServerResponse, chunk: Buffer, headers: Record<string, string>, sent: (bytes: number) => void, times = Infinity): void {
+  res.writeHead(200, { "content-type": "application/json", ...headers });
+  let left = times;
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      left--;
+      sent(chunk.length);
+      if (!res.write(chunk)) return void res.once("drain", pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+}
+
+/** Sends a body one byte at a time, every `everyMs`, forever: a server that trickles and never finishes. */
+export function dripForever(res: ServerResponse, everyMs: number, sent: (bytes: number) => void): void {
+  res.writeHead(200, { "content-type": "application/json" });
+  res.write("{");
+  const timer = setInterval(() => {
+    sent(1);
+    res.write(" ");
+  }, everyMs);
+  res.on("close", () => clearInterval(timer));
+}

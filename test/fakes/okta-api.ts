@@ -15,6 +15,8 @@ export class FakeOktaApi {
   rateLimitSeconds = 60;
   /** Answer this many requests with 500. */
   failing = 0;
+  /** The 500s quote the Authorization header they were sent, as a careless proxy might. */
+  failingEchoesToken = false;
   requests: { path: string; tokenOk: boolean }[] = [];
   private server?: RunningServer;
 
@@ -43,7 +45,8 @@ export class FakeOktaApi {
       }
       if (this.failing > 0) {
         this.failing--;
-        return sendJson(res, 500, { errorCode: "E0000009", errorSummary: "Internal Server Error" });
+        const summary = this.failingEchoesToken ? `Internal Server Error for Authorization: ${req.headers.authorization}` : "Internal Server Error";
+        return sendJson(res, 500, { errorCode: "E0000009", errorSummary: summary });
       }
       const search = /^profile\.login eq "(.*)"$/.exec(url.searchParams.get("search") ?? "");
       if (url.pathname === "/api/v1/users" && search) {
