@@ -323,3 +323,74 @@ describe("deprovision of a workspace kept as a Cerby API snapshot", () => {
     ]);
   });
 });
+
+describe("deprovision arguments and hostile answers", () => {
+  it("names a missing folder first, before the token it also lacks", async () => {
+    const missing = join(dir, "nonexistent");
+    const result = await runCommand(register, ["deprovision", missing], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: there is no workspace folder ${missing}\n`);
+  });
+
+  it("says a file is not a folder", async () => {
+    await writeYamlWorkspace();
+    const file = join(dir, "people.yaml");
+    const result = await runCommand(register, ["deprovision", file], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: ${file} is a file, not a workspace folder`);
+  });
+
+  it("reports broken workspace files before a missing token", async () => {
+    await writeYamlWorkspace();
+    await writeFile(join(dir, "people.yaml"), PEOPLE_YAML.replace("workspaceRole: admin", "workspaceRole: wizard"));
+    const result = await runCommand(register, ["deprovision", dir], {});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("users[2].workspaceRole: must be one of");
+    expect(result.stderr).not.toContain("OKTA_API_TOKEN");
+  });
+
+  it("fails at once on an Okta host DNS does not know, naming it and suggesting --okta-url", async () => {
+    await writeYamlWorkspace();
+    // What Node's fetch throws for a name DNS does not know (the test reaches no resolver).
+    const asked: string[] = [];
+    const unknownHost: typeof fetch = async (input) => {
+      const url = new URL(String(input));
+      asked.push(url.href);
+      const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${url.hostname}`), { code: "ENOTFOUND", syscall: "getaddrinfo", hostname: url.hostname });
+      throw new TypeError("fetch failed", { cause });
+    };
+    const result = await runCommand(register, ["deprovision", dir], { OKTA_API_TOKEN: oktaToken, CI: "true" }, 0.0001, unknownHost);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: Okta GET \/api\/v1\/users\/\S+: the host acme\.okta\.com does not exist \(DNS: ENOTFOUND\); not retried\. /);
+    expect(result.stderr).toContain('the host is built from workspace.okta (orgName "acme", baseUrl "okta.com") in workspace.yaml');
+    expect(result.stderr).toContain("pass --okta-url (e.g. --okta-url http://127.0.0.1:8787)");
+    expect(result.stderr).not.toContain("waiting");
+    // One request per user at most, none repeated.
+    expect(asked.length).toBeLessThanOrEqual(3);
+    expect(new Set(asked).size).toBe(asked.length);
+    expect(result.stderr).not.toContain(oktaToken);
+  });
+
+  it("gives up on Okta answering 429 forever with a reset already past, waiting at least 1s each time", async () => {
+    await writeYamlWorkspace();
+    okta.rateLimited = 1e9;
+    okta.rateLimitSeconds = -3600;
+    const started = Date.now();
+    const result = await deprovision(["--concurrency", "1"]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("rate limited; waiting 1s before retrying");
+    expect(result.stderr).toMatch(/error: Okta GET \/api\/v1\/users\/\S+: HTTP 429 \(rate limited\) 11 times in a row; giving up/);
+    // At most 11 tries for each of the 3 users, who take turns.
+    expect(okta.requests.length).toBeLessThanOrEqual(3 * 11);
+  });
+
+  it("never prints the token an Okta 5xx body echoes", async () => {
+    await writeYamlWorkspace();
+    okta.failing = 1;
+    okta.failingEchoesToken = true;
+    const result = await deprovision(["--concurrency", "1"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("HTTP 500: Internal Server Error for Authorization: SSWS ***; waiting 1s before retrying");
+  });
+});
