@@ -1,11 +1,13 @@
 // Plans in Okta terms: a terminal summary for `plan`/`reconcile`, and a
-// Markdown review for a pull-request comment. Stable for the same plan.
+// Markdown review for a pull-request comment. Stable for the same plan. Every
+// string that came from Cerby is escaped for where it is shown.
+import { BUCKETS, totalCalls, type Bucket, type Calls } from "../domain/api-cost.ts";
 import { printable } from "../domain/desired-state.ts";
-import type { ChicletChange } from "../terraform/plan-report.ts";
-import type { SavedPlan } from "../sync/workflow.ts";
 import { compareText } from "../domain/labels.ts";
+import type { SavedPlan } from "../sync/saved-plans.ts";
+import type { ChicletChange } from "../terraform/plan-report.ts";
 
-const CHICLET_SIGNS: Record<ChicletChange["kind"], string> = { create: "+", relabel: "~", update: "~", remove: "-", replace: "-/+" };
+const CHICLET_SIGNS: Record<ChicletChange["kind"], string> = { create: "+", relabel: "~", update: "~", remove: "-", replace: "-/+", adopt: "<=" };
 
 function describeChiclet(change: ChicletChange, quote: (text: string) => string): string {
   switch (change.kind) {
@@ -19,7 +21,18 @@ function describeChiclet(change: ChicletChange, quote: (text: string) => string)
       return `remove chiclet ${quote(change.label)}`;
     case "replace":
       return `REPLACE ${quote(change.previousLabel ?? change.label)} (new Okta app ID; bookmarks break)`;
+    case "adopt":
+      return `adopt the existing Okta app ${change.oktaAppId ?? ""} as ${quote(change.label)} (imported, not recreated)`;
   }
+}
+
+export function describeCalls(calls: Calls): string {
+  const total = totalCalls(calls);
+  const parts = (Object.entries(calls) as [Bucket, number][])
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([bucket, count]) => `${count} ${BUCKETS[bucket]}`);
+  return `${total} Okta API call${total === 1 ? "" : "s"}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
 
 export function formatPlanSummary(plans: readonly SavedPlan[]): string {
@@ -27,16 +40,19 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
   let text = "";
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
-    for (const change of report.chiclets) text += `  ${CHICLET_SIGNS[change.kind]} ${change.accountId}: ${describeChiclet(change, quote)}\n`;
+    for (const change of report.chiclets) text += `  ${CHICLET_SIGNS[change.kind]} ${printable(change.accountId)}: ${describeChiclet(change, quote)}\n`;
     for (const access of report.access) {
       const label = quote(access.label);
-      for (const user of access.gainedUsers) text += `  + ${user} sees ${label}\n`;
-      for (const group of access.gainedGroups) text += `  + group ${group} sees ${label}\n`;
-      for (const user of access.lostUsers) text += `  - ${user} no longer sees ${label}\n`;
-      for (const group of access.lostGroups) text += `  - group ${group} no longer sees ${label}\n`;
+      for (const user of access.gainedUsers) text += `  + ${printable(user)} sees ${label}\n`;
+      for (const group of access.gainedGroups) text += `  + group ${printable(group)} sees ${label}\n`;
+      for (const user of access.lostUsers) text += `  - ${printable(user)} no longer sees ${label}\n`;
+      for (const group of access.lostGroups) text += `  - group ${printable(group)} no longer sees ${label}\n`;
     }
-    for (const drift of report.drift) text += `  ! drift: ${drift.address} changed outside Terraform (${drift.actions.join(", ")})\n`;
-    if (report.hasChanges) text += `  about ${report.applyApiCalls} Okta API call${report.applyApiCalls === 1 ? "" : "s"} to apply\n`;
+    for (const person of report.unresolvedPeople) {
+      text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
+    }
+    for (const drift of report.drift) text += `  ! drift: ${printable(drift.address, 120)} changed outside Terraform (${drift.actions.join(", ")})\n`;
+    if (report.hasChanges) text += `  applying costs about ${describeCalls(report.applyCalls)}\n`;
   }
   return text;
 }
@@ -44,10 +60,23 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
 /** Rows inside the folded section: keeps the whole comment under GitHub's size limit. */
 const MAX_FOLDED_ROWS = 250;
 
+/**
+ * Text safe in a Markdown table cell and in HTML: no tag, comment, entity,
+ * link, emphasis or code span can start from it, and `|` cannot end the cell.
+ */
+export function markdownText(value: string, max = 80): string {
+  return printable(value, max)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([\\`*_[\]{}()#+!|~-])/g, "\\$1")
+    .replace(/@/g, "&#64;");
+}
+
 /** Markdown for one pull-request comment: counts, a table of chiclet changes, warnings, detail folded. */
 export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { maxRows?: number } = {}): string {
   const maxRows = options.maxRows ?? 50;
-  const cell = (value: string) => printable(value, 80).replace(/\|/g, "\\|").replace(/`/g, "'");
+  const cell = (value: string) => markdownText(value);
   const lines: string[] = ["## cerby-okta: planned Okta changes", ""];
   const changed = plans.filter((plan) => plan.report.hasChanges);
   if (changed.length === 0) {
@@ -56,37 +85,57 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
   }
 
   for (const plan of plans) {
+    const stack = cell(plan.stack);
     const removed = plan.report.chiclets.filter((change) => change.kind === "remove" || change.kind === "replace");
     if (removed.length > 0) {
       lines.push(
         `> [!WARNING]`,
-        `> **${plan.stack}: ${removed.length} chiclet${removed.length === 1 ? "" : "s"} removed or replaced.** People lose access to:`,
-        ...removed.slice(0, maxRows).map((change) => `> - \`${cell(change.accountId)}\` ${cell(change.previousLabel ?? change.label)} (${change.kind})`),
+        `> **${stack}: ${removed.length} chiclet${removed.length === 1 ? "" : "s"} removed or replaced.** People lose access to:`,
+        ...removed.slice(0, maxRows).map((change) => `> - ${cell(change.accountId)}: ${cell(change.previousLabel ?? change.label)} (${change.kind})`),
         ...(removed.length > maxRows ? [`> - ... and ${removed.length - maxRows} more`] : []),
+        "",
+      );
+    }
+    if (plan.report.accessLost > 0) {
+      lines.push(
+        `> [!WARNING]`,
+        `> **${stack}: ${plan.report.accessLost} of ${plan.report.existingAccess} chiclet assignments taken away** from people or IdP groups (listed under "loses access" below).`,
+        "",
+      );
+    }
+    if (plan.report.unresolvedPeople.length > 0) {
+      lines.push(
+        `> [!NOTE]`,
+        `> **${stack}: Okta found nobody for ${plan.report.unresolvedPeople.length} login${plan.report.unresolvedPeople.length === 1 ? "" : "s"}**; their chiclets wait: ${plan.report.unresolvedPeople
+          .slice(0, maxRows)
+          .map((person) => cell(person.cerbyUserId))
+          .join(", ")}`,
         "",
       );
     }
   }
 
-  lines.push("| stack | resource | create | update | delete | replace |", "| --- | --- | ---: | ---: | ---: | ---: |");
+  lines.push("| stack | resource | create | update | delete | replace | import |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |");
   for (const plan of changed) {
     for (const [type, actions] of Object.entries(plan.report.counts).sort(([a], [b]) => compareText(a, b))) {
-      lines.push(`| ${plan.stack} | \`${type}\` | ${actions.create ?? 0} | ${actions.update ?? 0} | ${actions.delete ?? 0} | ${actions.replace ?? 0} |`);
+      lines.push(
+        `| ${cell(plan.stack)} | \`${type}\` | ${actions.create ?? 0} | ${actions.update ?? 0} | ${actions.delete ?? 0} | ${actions.replace ?? 0} | ${actions.import ?? 0} |`,
+      );
     }
   }
-  const calls = changed.reduce((sum, plan) => sum + plan.report.applyApiCalls, 0);
+  const calls = changed.reduce((sum, plan) => sum + totalCalls(plan.report.applyCalls), 0);
   lines.push("", `Applying costs about **${calls}** Okta API call${calls === 1 ? "" : "s"}.`, "");
 
   const rows: string[] = [];
   for (const plan of changed) {
     const accounts = new Set([...plan.report.chiclets.map((change) => change.accountId), ...plan.report.access.map((access) => access.accountId)]);
-    for (const accountId of [...accounts].sort()) {
+    for (const accountId of [...accounts].sort(compareText)) {
       const chiclet = plan.report.chiclets.find((change) => change.accountId === accountId);
       const access = plan.report.access.find((entry) => entry.accountId === accountId);
       const gains = [...(access?.gainedUsers ?? []), ...(access?.gainedGroups ?? []).map((group) => `group ${group}`)];
       const losses = [...(access?.lostUsers ?? []), ...(access?.lostGroups ?? []).map((group) => `group ${group}`)];
       rows.push(
-        `| ${plan.stack} | \`${cell(accountId)}\` | ${chiclet ? `${CHICLET_SIGNS[chiclet.kind]} ${cell(describeChiclet(chiclet, (label) => label))}` : "access only"} | ${cell(gains.join(", ")) || "-"} | ${cell(losses.join(", ")) || "-"} |`,
+        `| ${cell(plan.stack)} | ${cell(accountId)} | ${chiclet ? `${CHICLET_SIGNS[chiclet.kind]} ${cell(describeChiclet(chiclet, (label) => label))}` : "access only"} | ${cell(gains.join(", ")) || "-"} | ${cell(losses.join(", ")) || "-"} |`,
       );
     }
   }

@@ -13,11 +13,15 @@ import * as apply from "./commands/apply.ts";
 import * as reconcile from "./commands/reconcile.ts";
 import * as status from "./commands/status.ts";
 import * as watch from "./commands/watch.ts";
+import * as adopt from "./commands/adopt.ts";
+import * as migrateState from "./commands/migrate-state.ts";
+import { packageVersion } from "./version.ts";
 
 const program = new Command("cerby-okta")
   .description("Keep an Okta org in step with a Cerby workspace.")
+  .version(packageVersion(), "-V, --version", "print the version")
   .showHelpAfterError();
 
-for (const command of [validate, preview, synth, plan, review, apply, reconcile, status, watch, snapshot, deprovision]) command.register(program);
+for (const command of [validate, preview, synth, plan, review, apply, reconcile, status, watch, adopt, migrateState, snapshot, deprovision]) command.register(program);
 
 process.exitCode = await runCli(program, process.argv);

@@ -1,7 +1,13 @@
 // Optional project settings in `cerby-okta.yaml` (or the file named by
 // $CERBY_OKTA_CONFIG): where Terraform keeps state. Credentials never go
 // here: each backend reads its own from the environment.
+//
+// The folder holding that file is the project folder: default paths (the
+// workspaces, the synthesized stacks, saved plans and local state) resolve
+// against it, so a command run from a sub-folder finds the same state.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
 import { schemaIssues } from "../workspace/load.ts";
@@ -52,13 +58,46 @@ export const ProjectConfigSchema = z.strictObject({
 export type BackendConfig = z.infer<typeof BackendSchema>;
 export type ProjectConfig = z.infer<typeof ProjectConfigSchema>;
 
+/** Files that mark a project folder, in order of preference. */
+const PROJECT_MARKERS = [DEFAULT_CONFIG_FILE, "cdktf.json"];
+
+export interface Project {
+  /** Absolute path of the project folder. */
+  readonly dir: string;
+  /** Absolute path of the configuration file, when there is one. */
+  readonly configFile?: string;
+  readonly config: ProjectConfig;
+}
+
+/**
+ * The project around `cwd`: the folder of $CERBY_OKTA_CONFIG when set, else
+ * the nearest folder (cwd or above) holding cerby-okta.yaml, else the nearest
+ * holding cdktf.json, else cwd itself.
+ */
+export async function loadProject(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<Project> {
+  if (env.CERBY_OKTA_CONFIG) {
+    const file = path.resolve(cwd, env.CERBY_OKTA_CONFIG);
+    return { dir: path.dirname(file), configFile: file, config: await loadProjectConfig(file, true) };
+  }
+  for (const marker of PROJECT_MARKERS) {
+    for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+      if (existsSync(path.join(dir, marker))) {
+        const file = path.join(dir, DEFAULT_CONFIG_FILE);
+        return marker === DEFAULT_CONFIG_FILE ? { dir, configFile: file, config: await loadProjectConfig(file) } : { dir, config: {} };
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return { dir: path.resolve(cwd), config: {} };
+}
+
 /** Reads the project configuration; a missing default file means all defaults. */
-export async function loadProjectConfig(file = process.env.CERBY_OKTA_CONFIG ?? DEFAULT_CONFIG_FILE): Promise<ProjectConfig> {
+export async function loadProjectConfig(file: string, mustExist = false): Promise<ProjectConfig> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !process.env.CERBY_OKTA_CONFIG) return {};
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !mustExist) return {};
     throw new InputError([{ file, line: 1, column: 1, path: "", message: `cannot read: ${(error as Error).message}` }]);
   }
   const source = parseSourceFile(file, text);

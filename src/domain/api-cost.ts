@@ -1,44 +1,159 @@
-// Okta API calls a full refresh of the synthesized stack costs. Okta limits
-// `/api/v1/apps*` (assignments included) to about 100 requests a minute on
-// common plans, so that bucket decides how long a real plan takes.
+// Okta API calls, counted as the okta/okta 4.20 provider makes them (read
+// from its source; the test harness's stand-in provider makes the same calls
+// and the emulator counts them), by Okta rate-limit bucket. API calls, not
+// CPU, decide how long a real sync takes: Okta allows about 100 requests a
+// minute in the `/api/v1/apps` bucket on common plans.
 import type { DesiredWorkspace } from "./desired-state.ts";
 
-/** Okta returns at most this many app groups or group members per page. */
-export const OKTA_PAGE_SIZE = 200;
-/** Requests per minute in the `/api/v1/apps*` bucket on common plans. */
-export const APPS_BUCKET_PER_MINUTE = 100;
+/** Okta's rate-limit buckets that a sync touches. */
+export const BUCKETS = {
+  apps: "/api/v1/apps",
+  app: "/api/v1/apps/{id}",
+  groups: "/api/v1/groups",
+  group: "/api/v1/groups/{id}",
+  users: "/api/v1/users",
+  me: "/api/v1/users/me",
+  other: "other",
+} as const;
+export type Bucket = keyof typeof BUCKETS;
 
-export interface ApiCost {
-  /** `/api/v1/apps*`: read each app, list its group assignments. */
-  readonly apps: number;
-  /** `/api/v1/groups*`: read each access group and list its members. */
-  readonly groups: number;
-  /** `/api/v1/users*`: look up users that have no oktaUserId. */
-  readonly users: number;
-  /** What one `okta_app_user` per person and app would cost in the apps bucket instead. */
-  readonly appsIfAssignedPerUser: number;
-}
+/** Requests per minute per bucket on common Workforce plans (the org's limit, before any per-token share). */
+export const BUCKET_PER_MINUTE: Readonly<Record<Bucket, number>> = {
+  apps: 100,
+  app: 500,
+  groups: 500,
+  group: 1000,
+  users: 600,
+  me: 600,
+  other: 600,
+};
+
+/** Calls by bucket. */
+export type Calls = Partial<Record<Bucket, number>>;
+
+/** Okta returns at most this many app groups or group members per page (the provider asks for 200). */
+export const OKTA_PAGE_SIZE = 200;
 
 const pages = (items: number) => Math.max(1, Math.ceil(items / OKTA_PAGE_SIZE));
 
-export function estimateRefreshCost(workspaces: readonly DesiredWorkspace[]): ApiCost {
-  let apps = 0;
-  let groups = 0;
-  let users = 0;
-  let appsIfAssignedPerUser = 0;
-  for (const workspace of workspaces) {
-    for (const chiclet of workspace.chiclets) {
-      const assignedGroups = chiclet.groups.length + (chiclet.users.length > 0 ? 1 : 0);
-      apps += 1 + pages(assignedGroups);
-      if (chiclet.users.length > 0) groups += 1 + pages(chiclet.users.length);
-      appsIfAssignedPerUser += 1 + pages(chiclet.groups.length) + chiclet.users.length;
-    }
-    users += workspace.people.filter((person) => person.oktaUserId === undefined).length;
-  }
-  return { apps, groups, users, appsIfAssignedPerUser };
+/**
+ * What each provider operation costs (Identity Engine org, API token). The
+ * bookmark's create and update also set its authentication policy, hence the
+ * policy calls; group create checks the group exists twice.
+ */
+export const OPERATION_CALLS = {
+  /** POST /apps, GET /policies, PUT /apps/{id}/policies/{pid}, GET /apps/{id}. */
+  appCreate: { apps: 2, app: 1, other: 1 },
+  /** GET /apps/{id}. */
+  appRead: { app: 1 },
+  /** PUT /apps/{id}, PUT /apps/{id}/policies/{pid}, GET /apps/{id}. */
+  appUpdate: { app: 2, apps: 1 },
+  /** POST /apps/{id}/lifecycle/deactivate, DELETE /apps/{id}. */
+  appDelete: { apps: 1, app: 1 },
+  /** POST /groups, then GET /groups/{id} twice. */
+  groupCreate: { groups: 1, group: 2 },
+  groupRead: { group: 1 },
+  /** PUT /groups/{id}, GET /groups/{id}. */
+  groupUpdate: { group: 2 },
+  groupDelete: { group: 1 },
+  /** Per Terraform command that configures the provider: GET /users/me twice (credentials check). */
+  configure: { me: 2 },
+  /** Once per apply that creates or updates an app: GET /.well-known/okta-organization. */
+  orgKind: { other: 1 },
+} as const satisfies Record<string, Calls>;
+
+/** PUT per member, then one listing (none at all for an empty group). */
+export function membershipsCreateCalls(members: number): Calls {
+  return members === 0 ? {} : { groups: members + 1 };
+}
+/** Add and remove each changed member (the provider reads nothing back). */
+export function membershipsUpdateCalls(added: number, removed: number): Calls {
+  return { groups: added + removed };
+}
+export function membershipsDeleteCalls(members: number): Calls {
+  return { groups: members };
+}
+export function membershipsReadCalls(members: number): Calls {
+  return { groups: pages(members) };
+}
+/** PUT per group, then one listing. */
+export function assignmentsCreateCalls(groups: number): Calls {
+  return { apps: groups + 1 };
+}
+/** DELETE per removed group, then PUT for every group (changed or not), then one listing. */
+export function assignmentsUpdateCalls(removed: number, groupsAfter: number): Calls {
+  return { apps: removed + groupsAfter + 1 };
+}
+export function assignmentsDeleteCalls(groups: number): Calls {
+  return { apps: groups };
+}
+export function assignmentsReadCalls(groups: number): Calls {
+  return { apps: pages(groups) };
+}
+/** One search per person looked up by login, on every plan. */
+export function userLookupCalls(people: number): Calls {
+  return people === 0 ? {} : { users: people };
 }
 
-/** Minutes a full refresh spends waiting on the apps bucket alone. */
-export function appsBucketMinutes(cost: ApiCost): number {
-  return cost.apps / APPS_BUCKET_PER_MINUTE;
+export function addCalls(...parts: readonly Calls[]): Calls {
+  const sum: Calls = {};
+  for (const part of parts) for (const [bucket, count] of Object.entries(part) as [Bucket, number][]) sum[bucket] = (sum[bucket] ?? 0) + count;
+  return sum;
+}
+
+export function scaleCalls(calls: Calls, times: number): Calls {
+  const scaled: Calls = {};
+  for (const [bucket, count] of Object.entries(calls) as [Bucket, number][]) scaled[bucket] = count * times;
+  return scaled;
+}
+
+export function totalCalls(calls: Calls): number {
+  return Object.values(calls).reduce((sum, count) => sum + (count ?? 0), 0);
+}
+
+/**
+ * Minutes the rate limits alone impose: buckets fill in parallel, so the
+ * busiest bucket (calls over its share of the limit) decides.
+ */
+export function minutesAtRateLimits(calls: Calls, capacityPercent: number): number {
+  let minutes = 0;
+  for (const [bucket, count] of Object.entries(calls) as [Bucket, number][]) {
+    minutes = Math.max(minutes, count / ((BUCKET_PER_MINUTE[bucket] * capacityPercent) / 100));
+  }
+  return minutes;
+}
+
+/** The calls one account costs, per phase. */
+function accountCosts(chiclet: { users: readonly string[]; groups: readonly string[] }) {
+  const groups = chiclet.groups.length + 1; // the IdP groups and the access group
+  return {
+    firstSync: addCalls(OPERATION_CALLS.appCreate, OPERATION_CALLS.groupCreate, membershipsCreateCalls(chiclet.users.length), assignmentsCreateCalls(groups)),
+    refresh: addCalls(OPERATION_CALLS.appRead, OPERATION_CALLS.groupRead, membershipsReadCalls(chiclet.users.length), assignmentsReadCalls(groups)),
+  };
+}
+
+export interface WorkspaceCost {
+  /** Every app, group, membership and assignment created (first sync), with one plan and one apply. */
+  readonly firstSync: Calls;
+  /** Every resource read back (`reconcile`), with the plan's fixed costs. */
+  readonly fullRefresh: Calls;
+  /** What one `okta_app_user` per person and app would cost a full refresh in the apps bucket instead. */
+  readonly appsIfAssignedPerUser: number;
+}
+
+export function estimateWorkspaceCost(workspace: DesiredWorkspace): WorkspaceCost {
+  const lookups = userLookupCalls(workspace.people.filter((person) => person.oktaUserId === undefined).length);
+  const parts = workspace.chiclets.map(accountCosts);
+  const perUser = workspace.chiclets.reduce((sum, chiclet) => sum + 1 + pages(chiclet.groups.length) + chiclet.users.length, 0);
+  return {
+    firstSync: addCalls(
+      ...parts.map((part) => part.firstSync),
+      // plan, then apply: each configures the provider; the plan looks people up.
+      scaleCalls(OPERATION_CALLS.configure, 2),
+      OPERATION_CALLS.orgKind,
+      lookups,
+    ),
+    fullRefresh: addCalls(...parts.map((part) => part.refresh), OPERATION_CALLS.configure, lookups),
+    appsIfAssignedPerUser: perUser,
+  };
 }

@@ -1,16 +1,29 @@
 // The Terraform backend of a workspace stack, from the project configuration.
 import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
+import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
 
 const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
 
-/** No configuration: cdktf's default local backend, `terraform.<workspace id>.tfstate` where synth runs. */
-export function addBackend(stack: TerraformStack, workspaceId: string, backend: BackendConfig | undefined): void {
+/** Where a workspace's state lives by default: `terraform.<workspace id>.tfstate` in the project folder. */
+export function defaultLocalStatePath(projectDir: string, workspaceId: string): string {
+  return path.join(projectDir, `terraform.${workspaceId}.tfstate`);
+}
+
+/**
+ * Local state paths are absolute, resolved against the project folder (the
+ * one holding cerby-okta.yaml): the same state whatever folder a command runs
+ * from, and never inside a stack folder that the next synth replaces.
+ */
+export function addBackend(stack: TerraformStack, workspaceId: string, backend: BackendConfig | undefined, projectDir = process.cwd()): void {
   switch (backend?.type) {
     case undefined:
+      new LocalBackend(stack, { path: defaultLocalStatePath(projectDir, workspaceId) });
       return;
     case "local":
-      if (backend.path) new LocalBackend(stack, { path: forWorkspace(backend.path, workspaceId) });
+      new LocalBackend(stack, {
+        path: backend.path ? path.resolve(projectDir, forWorkspace(backend.path, workspaceId)) : defaultLocalStatePath(projectDir, workspaceId),
+      });
       return;
     case "s3": {
       const s3 = new S3Backend(stack, {

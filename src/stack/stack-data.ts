@@ -1,48 +1,109 @@
 // The data file beside each stack's cdk.tf.json. Terraform reads it with
 // jsondecode(file(...)): its strings are values, never templates, so names
 // typed in Cerby reach Okta literally. See docs/design.md.
+//
+// Every map here is keyed by a Cerby ID, and Cerby IDs may be `__proto__` or
+// `constructor`: the maps are built without a prototype so that such a key is
+// an ordinary entry (JSON.stringify writes it like any other).
+import { createHash } from "node:crypto";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
+import { accessGroupName } from "./names.ts";
 
-export const STACK_DATA_FILE = "cerby-okta.json";
+export { STACK_DATA_FILE } from "./names.ts";
+
+export interface AppData {
+  readonly label: string;
+  readonly url: string;
+  /** Okta group IDs of the IdP-managed teams that see the chiclet (the access group is added by the stack). */
+  readonly groups: readonly string[];
+}
+
+export interface AccessGroupData {
+  readonly name: string;
+  readonly description: string;
+  /** Cerby user IDs who see the chiclet directly or through a self-managed team. */
+  readonly users: readonly string[];
+}
+
+/** Existing Okta objects to take under management (`cerby-okta adopt`), by account ID. */
+export interface Adoption {
+  readonly apps: Readonly<Record<string, string>>;
+  readonly accessGroups: Readonly<Record<string, string>>;
+}
 
 export interface StackData {
-  readonly version: 1;
+  readonly version: 2;
   readonly workspaceId: string;
   /** One bookmark app per extended account, by account ID. */
-  readonly apps: Record<string, { label: string; url: string; groups: string[]; accessGroup: boolean }>;
-  /** One Okta group per account whose viewers are not all covered by IdP groups. */
-  readonly accessGroups: Record<string, { name: string; description: string; users: string[] }>;
+  readonly apps: Readonly<Record<string, AppData>>;
+  /** One access group per app, by account ID; it lives exactly as long as the app, possibly empty. */
+  readonly accessGroups: Readonly<Record<string, AccessGroupData>>;
   /** Cerby user ID to Okta user ID, for users whose Okta ID is known. */
-  readonly oktaUserIds: Record<string, string>;
-  /** Cerby user ID to Okta login, for users Terraform must look up. */
-  readonly loginsToResolve: Record<string, string>;
+  readonly oktaUserIds: Readonly<Record<string, string>>;
+  /** Cerby user ID to the Okta search expression that finds them by login, for the others. */
+  readonly userSearches: Readonly<Record<string, string>>;
+  /** Objects to import; empty maps when nothing is being adopted. */
+  readonly adopt: Adoption;
 }
 
-/** Okta group names are unique per org; immutable IDs keep this one stable across renames. */
-export function accessGroupName(workspaceId: string, accountId: string): string {
-  return `cerby-okta/${workspaceId}/${accountId}`;
+/** Okta caps group names at 255 characters (the provider checks it at plan time). */
+const MAX_GROUP_NAME = 255;
+
+/** The access group's name, shortened with a hash of the full name when an ID is very long. */
+export function boundedAccessGroupName(workspaceId: string, accountId: string): string {
+  const full = accessGroupName(workspaceId, accountId);
+  if (full.length <= MAX_GROUP_NAME) return full;
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 16);
+  return `${full.slice(0, MAX_GROUP_NAME - hash.length - 1)}~${hash}`;
 }
 
-export function buildStackData(workspace: DesiredWorkspace): StackData {
-  const apps: StackData["apps"] = {};
-  const accessGroups: StackData["accessGroups"] = {};
+/**
+ * Okta's search expression for one login. The provider sends `expression`
+ * as it is (it escapes nothing), so quotes and backslashes are escaped here.
+ */
+export function loginSearch(login: string): string {
+  return `profile.login eq "${login.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+export const NO_ADOPTION: Adoption = { apps: {}, accessGroups: {} };
+
+export function buildStackData(workspace: DesiredWorkspace, adopt: Adoption = NO_ADOPTION): StackData {
+  const apps = emptyMap<AppData>();
+  const accessGroups = emptyMap<AccessGroupData>();
   for (const chiclet of workspace.chiclets) {
-    const accessGroup = chiclet.users.length > 0;
-    apps[chiclet.accountId] = { label: chiclet.label, url: chiclet.url, groups: [...chiclet.groups], accessGroup };
-    if (accessGroup) {
-      accessGroups[chiclet.accountId] = {
-        name: accessGroupName(workspace.id, chiclet.accountId),
-        // IDs only: the label is hostile and may exceed Okta's description length.
-        description: `People who see the chiclet of Cerby account ${chiclet.accountId} (workspace ${workspace.id}). Managed by cerby-okta: edits here are undone.`,
-        users: [...chiclet.users],
-      };
-    }
+    apps[chiclet.accountId] = { label: chiclet.label, url: chiclet.url, groups: [...chiclet.groups] };
+    accessGroups[chiclet.accountId] = {
+      name: boundedAccessGroupName(workspace.id, chiclet.accountId),
+      // IDs only: the label is hostile and may exceed Okta's description length.
+      description: `People who see the chiclet of Cerby account ${chiclet.accountId} (workspace ${workspace.id}). Managed by cerby-okta: edits here are undone.`,
+      users: [...chiclet.users],
+    };
   }
-  const oktaUserIds: Record<string, string> = {};
-  const loginsToResolve: Record<string, string> = {};
+  const oktaUserIds = emptyMap<string>();
+  const userSearches = emptyMap<string>();
   for (const person of workspace.people) {
     if (person.oktaUserId !== undefined) oktaUserIds[person.id] = person.oktaUserId;
-    else loginsToResolve[person.id] = person.email;
+    else userSearches[person.id] = loginSearch(person.email);
   }
-  return { version: 1, workspaceId: workspace.id, apps, accessGroups, oktaUserIds, loginsToResolve };
+  return {
+    version: 2,
+    workspaceId: workspace.id,
+    apps,
+    accessGroups,
+    oktaUserIds,
+    userSearches,
+    adopt: { apps: onlyKnown(adopt.apps, apps), accessGroups: onlyKnown(adopt.accessGroups, apps) },
+  };
+}
+
+/** A map without a prototype: any Cerby ID is an ordinary key. */
+export function emptyMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** Imports only for accounts the stack still has (an import into a missing address fails the plan). */
+function onlyKnown(ids: Readonly<Record<string, string>>, apps: Readonly<Record<string, unknown>>): Record<string, string> {
+  const kept = emptyMap<string>();
+  for (const [accountId, id] of Object.entries(ids)) if (Object.hasOwn(apps, accountId)) kept[accountId] = id;
+  return kept;
 }

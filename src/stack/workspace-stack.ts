@@ -3,7 +3,7 @@
 // addresses never depend on positions and a relabel is an in-place update.
 import { AppBookmark } from "@cdktf/provider-okta/lib/app-bookmark/index.js";
 import { AppGroupAssignments } from "@cdktf/provider-okta/lib/app-group-assignments/index.js";
-import { DataOktaUser } from "@cdktf/provider-okta/lib/data-okta-user/index.js";
+import { DataOktaUsers } from "@cdktf/provider-okta/lib/data-okta-users/index.js";
 import { Group } from "@cdktf/provider-okta/lib/group/index.js";
 import { GroupMemberships } from "@cdktf/provider-okta/lib/group-memberships/index.js";
 import { OktaProvider } from "@cdktf/provider-okta/lib/provider/index.js";
@@ -14,7 +14,8 @@ import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { addBackend } from "./backend.ts";
-import { buildStackData, STACK_DATA_FILE } from "./stack-data.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, DATA_LOCAL, resourcePath, STACK_DATA_FILE, USER_LOOKUP } from "./names.ts";
+import { buildStackData, NO_ADOPTION, type Adoption } from "./stack-data.ts";
 
 /** Rate-limit settings used when a workspace sets none: leave half the org's capacity to others. */
 export const DEFAULT_RATE_LIMIT = {
@@ -28,13 +29,19 @@ export const DEFAULT_RATE_LIMIT = {
 export interface StackOptions {
   /** Where Terraform keeps state; cdktf's local default when absent. */
   readonly backend?: BackendConfig;
+  /** The project folder: relative local state paths resolve against it, whatever the current directory. */
+  readonly projectDir?: string;
+  /** Existing Okta objects to import, by workspace ID (`cerby-okta adopt`). */
+  readonly adoptions?: ReadonlyMap<string, Adoption>;
 }
+
+const local = (name: string) => `local.${DATA_LOCAL}.${name}`;
 
 export class WorkspaceStack extends TerraformStack {
   constructor(scope: Construct, workspace: DesiredWorkspace, options: StackOptions = {}) {
     super(scope, workspace.id);
-    addBackend(this, workspace.id, options.backend);
-    const data = buildStackData(workspace);
+    addBackend(this, workspace.id, options.backend, options.projectDir);
+    const data = buildStackData(workspace, options.adoptions?.get(workspace.id) ?? NO_ADOPTION);
     const rateLimit = { ...DEFAULT_RATE_LIMIT, ...workspace.okta.rateLimit };
 
     // Credentials come only from the environment (OKTA_API_TOKEN, or
@@ -52,53 +59,67 @@ export class WorkspaceStack extends TerraformStack {
     writeDataFileOnSynth(this, JSON.stringify(data));
     // Expressions are written as HCL text: only our own names appear in them,
     // never a string from Cerby (those stay in the data file).
-    new TerraformLocal(this, "cerby", `\${jsondecode(file("\${path.module}/${STACK_DATA_FILE}"))}`);
+    new TerraformLocal(this, DATA_LOCAL, `\${jsondecode(file("\${path.module}/${STACK_DATA_FILE}"))}`);
 
-    const usersToLookUp = MapTerraformIterator.fromMap(Token.asAnyMap("${local.cerby.loginsToResolve}"));
-    new DataOktaUser(this, "by_login", {
+    // The plural data source answers an empty list for a login Okta does not
+    // know (the singular one fails the whole plan): that person's chiclets
+    // wait, everyone else's sync goes on, and the plan report names them.
+    const usersToLookUp = MapTerraformIterator.fromMap(Token.asAnyMap(`\${${local("userSearches")}}`));
+    new DataOktaUsers(this, USER_LOOKUP.name, {
       forEach: usersToLookUp,
-      search: [{ name: "profile.login", value: usersToLookUp.value }],
-      skipGroups: true,
-      skipRoles: true,
+      search: [{ expression: usersToLookUp.value }],
     });
-    // Cerby user ID -> Okta user ID, whether known or looked up.
+    // Cerby user ID -> Okta user ID, whether known or looked up (unresolved people are left out).
     new TerraformLocal(
       this,
       "okta_user_ids",
-      "${merge(local.cerby.oktaUserIds, { for cerby_id, user in data.okta_user.by_login : cerby_id => user.id })}",
+      `\${merge(${local("oktaUserIds")}, { for cerby_id, found in ${resourcePath(USER_LOOKUP)} : cerby_id => found.users[0].id if length(found.users) > 0 })}`,
     );
 
-    const apps = MapTerraformIterator.fromMap(Token.asAnyMap("${local.cerby.apps}"));
-    new AppBookmark(this, "app", {
+    const apps = MapTerraformIterator.fromMap(Token.asAnyMap(`\${${local("apps")}}`));
+    new AppBookmark(this, APP.name, {
       forEach: apps,
       label: apps.getString("label"),
       url: apps.getString("url"),
     });
 
-    const accessGroups = MapTerraformIterator.fromMap(Token.asAnyMap("${local.cerby.accessGroups}"));
-    new Group(this, "access", {
+    // One access group per app, for as long as the app exists, even when
+    // nobody sees the chiclet directly: the group is never deleted while an
+    // app still holds its assignment (okta/okta 4.20 fails the assignments
+    // update with a 404 when the group went first, upstream #1885).
+    const accessGroups = MapTerraformIterator.fromMap(Token.asAnyMap(`\${${local("accessGroups")}}`));
+    new Group(this, ACCESS_GROUP.name, {
       forEach: accessGroups,
       name: accessGroups.getString("name"),
       description: accessGroups.getString("description"),
     });
-    new GroupMemberships(this, "access_members", {
+    new GroupMemberships(this, ACCESS_MEMBERS.name, {
       forEach: accessGroups,
-      groupId: "${okta_group.access[each.key].id}",
-      users: Token.asList("${[for cerby_id in each.value.users : local.okta_user_ids[cerby_id]]}"),
+      groupId: `\${${resourcePath(ACCESS_GROUP)}[each.key].id}`,
+      users: Token.asList(`\${[for cerby_id in each.value.users : local.okta_user_ids[cerby_id] if lookup(local.okta_user_ids, cerby_id, "") != ""]}`),
       // The group is ours alone: members added in the Okta console show up as drift.
       trackAllUsers: true,
     });
 
     // One resource owns all group assignments of an app: the IdP team groups
-    // and, when anyone sees the chiclet directly, the account's access group.
-    const assignments = new AppGroupAssignments(this, "assignments", {
+    // and the account's access group.
+    const assignments = new AppGroupAssignments(this, ASSIGNMENTS.name, {
       forEach: apps,
-      appId: "${okta_app_bookmark.app[each.key].id}",
+      appId: `\${${resourcePath(APP)}[each.key].id}`,
     });
     assignments.addOverride("dynamic.group", {
-      for_each: "${concat(each.value.groups, each.value.accessGroup ? [okta_group.access[each.key].id] : [])}",
+      for_each: `\${concat(each.value.groups, [${resourcePath(ACCESS_GROUP)}[each.key].id])}`,
       content: { id: "${group.value}" },
     });
+
+    // Adoption: existing apps and groups taken under management, untouched (import blocks, Terraform 1.7+).
+    const adopt = local("adopt");
+    this.addOverride("import", [
+      { for_each: `\${${adopt}.apps}`, to: `${resourcePath(APP)}[each.key]`, id: "${each.value}" },
+      { for_each: `\${${adopt}.accessGroups}`, to: `${resourcePath(ACCESS_GROUP)}[each.key]`, id: "${each.value}" },
+      { for_each: `\${${adopt}.accessGroups}`, to: `${resourcePath(ACCESS_MEMBERS)}[each.key]`, id: "${each.value}/true" },
+      { for_each: `\${${adopt}.apps}`, to: `${resourcePath(ASSIGNMENTS)}[each.key]`, id: "${each.value}" },
+    ]);
   }
 }
 

@@ -1,28 +1,36 @@
-// The destroy guard: a plan that removes many apps is far more likely a
-// truncated snapshot or a bad edit than a decision, so apply refuses it
-// unless told otherwise.
+// The destroy guard: a plan that removes many apps, or takes a chiclet from
+// many people, is far more likely a truncated snapshot or a bad edit than a
+// decision, so apply refuses it unless told otherwise. Lost access counts as
+// a removal too: a person (or an IdP group) losing a chiclet is one pair.
 import type { PlanReport } from "../terraform/plan-report.ts";
 
 export interface DestroyLimits {
-  /** Refuse when more than this percent of the stack's existing apps would go. */
+  /** Refuse when more than this percent of the stack's apps, or of its people-chiclet pairs, would go. */
   readonly maxPercent: number;
-  /** Refuse when more than this many apps would go. */
+  /** Refuse when more than this many apps, or people-chiclet pairs, would go. */
   readonly maxCount: number;
 }
 
 export const DEFAULT_DESTROY_LIMITS: DestroyLimits = { maxPercent: 10, maxCount: 20 };
 
+const percentOf = (part: number, whole: number) => (whole === 0 ? 100 : (part / whole) * 100);
+
 /** Why the plan must not be applied without --allow-destroy, or undefined when it may. */
-export function destroyRefusal(report: PlanReport, existingApps: number, limits: DestroyLimits): string | undefined {
+export function destroyRefusal(report: PlanReport, limits: DestroyLimits): string | undefined {
+  const reasons: string[] = [];
   const removed = report.appsRemoved + report.appsReplaced;
-  if (removed === 0) return undefined;
-  const percent = existingApps === 0 ? 100 : (removed / existingApps) * 100;
-  if (removed > limits.maxCount || percent > limits.maxPercent) {
-    return (
-      `stack ${report.stack}: the plan removes or replaces ${removed} of ${existingApps} Okta apps (${percent.toFixed(0)}%), ` +
-      `over the limit of ${limits.maxPercent}% or ${limits.maxCount} apps; people would lose these chiclets. ` +
-      `If this is intended, run again with --allow-destroy (limits: --max-destroy-percent, --max-destroy-count)`
-    );
+  const appsPercent = percentOf(removed, report.existingApps);
+  if (removed > 0 && (removed > limits.maxCount || appsPercent > limits.maxPercent)) {
+    reasons.push(`removes or replaces ${removed} of ${report.existingApps} Okta apps (${appsPercent.toFixed(0)}%)`);
   }
-  return undefined;
+  const lost = report.accessLost;
+  const lostPercent = percentOf(lost, report.existingAccess);
+  if (lost > 0 && (lost > limits.maxCount || lostPercent > limits.maxPercent)) {
+    reasons.push(`takes ${lost} of ${report.existingAccess} chiclet assignments away from people or IdP groups (${lostPercent.toFixed(0)}%)`);
+  }
+  if (reasons.length === 0) return undefined;
+  return (
+    `stack ${report.stack}: the plan ${reasons.join(" and ")}, over the limit of ${limits.maxPercent}% or ${limits.maxCount}; people would lose these chiclets. ` +
+    `If this is intended, run again with --allow-destroy (limits: --max-destroy-percent, --max-destroy-count)`
+  );
 }

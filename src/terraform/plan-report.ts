@@ -1,11 +1,24 @@
 // Reads `terraform show -json <plan>` and says what it means in Okta terms:
-// chiclets created, relabelled, removed; who gains and who loses access.
-// Pure code over the plan document. A line of the real output it reads:
+// chiclets created, relabelled, removed or adopted; who gains and who loses
+// access; people Okta could not find; what the apply will cost. Pure code
+// over the plan document. A line of the real output it reads:
 // {"address":"okta_app_bookmark.app[\"a-1\"]","mode":"managed","type":"okta_app_bookmark","name":"app","index":"a-1",
 //  "change":{"actions":["update"],"before":{"label":"Old - X",...},"after":{"label":"New - X",...}}}
 import { z } from "zod";
-import { ExternalError } from "../errors.ts";
+import {
+  addCalls,
+  assignmentsCreateCalls,
+  assignmentsDeleteCalls,
+  assignmentsUpdateCalls,
+  membershipsCreateCalls,
+  membershipsDeleteCalls,
+  membershipsUpdateCalls,
+  OPERATION_CALLS,
+  type Calls,
+} from "../domain/api-cost.ts";
 import { compareText } from "../domain/labels.ts";
+import { ExternalError } from "../errors.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
 
 const ResourceChangeSchema = z.object({
   address: z.string(),
@@ -17,13 +30,23 @@ const ResourceChangeSchema = z.object({
     actions: z.array(z.string()),
     before: z.record(z.string(), z.unknown()).nullable().optional(),
     after: z.record(z.string(), z.unknown()).nullable().optional(),
+    importing: z.object({ id: z.string().optional() }).nullable().optional(),
   }),
+});
+
+const StateResourceSchema = z.object({
+  mode: z.string().optional(),
+  type: z.string().optional(),
+  name: z.string().optional(),
+  index: z.union([z.string(), z.number()]).optional(),
+  values: z.record(z.string(), z.unknown()).optional(),
 });
 
 const PlanSchema = z.object({
   format_version: z.string(),
   resource_changes: z.array(ResourceChangeSchema).optional(),
   resource_drift: z.array(ResourceChangeSchema).optional(),
+  prior_state: z.object({ values: z.object({ root_module: z.object({ resources: z.array(StateResourceSchema).optional() }).optional() }).optional() }).optional(),
 });
 
 export type ResourceChange = z.infer<typeof ResourceChangeSchema>;
@@ -31,37 +54,55 @@ export type Action = "create" | "update" | "delete" | "replace" | "read" | "no-o
 
 export interface ChicletChange {
   readonly accountId: string;
-  readonly kind: "create" | "relabel" | "update" | "remove" | "replace";
+  readonly kind: "create" | "relabel" | "update" | "remove" | "replace" | "adopt";
   readonly label: string;
   readonly previousLabel?: string;
+  /** For `adopt`: the existing Okta app taken under management. */
+  readonly oktaAppId?: string;
 }
 
 export interface AccessChange {
   readonly accountId: string;
   /** The chiclet's label after the plan (before it, for a removed chiclet). */
   readonly label: string;
-  /** Okta user IDs, or Cerby user IDs where the stack knows them. */
+  /** Cerby user IDs where the stack knows them, else Okta user IDs. */
   readonly gainedUsers: readonly string[];
   readonly lostUsers: readonly string[];
-  /** Okta group IDs. */
+  /** Okta group IDs of IdP-managed teams. */
   readonly gainedGroups: readonly string[];
   readonly lostGroups: readonly string[];
+}
+
+/** Someone who should see chiclets but whom Okta did not find by login: their chiclets wait. */
+export interface UnresolvedPerson {
+  readonly cerbyUserId: string;
+  /** The search Okta was asked. */
+  readonly search: string;
 }
 
 export interface PlanReport {
   readonly stack: string;
   readonly hasChanges: boolean;
   /** `okta_app_bookmark: { create: 2, update: 1 }` */
-  readonly counts: Record<string, Partial<Record<Action, number>>>;
+  readonly counts: Record<string, Partial<Record<Action | "import", number>>>;
   readonly chiclets: readonly ChicletChange[];
   readonly access: readonly AccessChange[];
+  /** Apps the stack held before this plan. */
+  readonly existingApps: number;
   /** Apps the plan deletes or replaces: every one is a chiclet people lose. */
   readonly appsRemoved: number;
   readonly appsReplaced: number;
+  /** Pairs of (person or IdP group, chiclet) that see something before the plan. */
+  readonly existingAccess: number;
+  /** Of those, the pairs the plan takes away (lost access is a removal too). */
+  readonly accessLost: number;
   /** Changes made outside Terraform (the Okta console) found by the refresh. */
   readonly drift: readonly { address: string; actions: readonly string[] }[];
-  /** Okta API calls the apply will make, estimated per change. */
-  readonly applyApiCalls: number;
+  /** Okta API calls the apply will make, by rate-limit bucket. */
+  readonly applyCalls: Calls;
+  /** Accounts whose group memberships or app assignments the apply updates in place: checked against Okta afterwards. */
+  readonly accountsToVerify: readonly string[];
+  readonly unresolvedPeople: readonly UnresolvedPerson[];
 }
 
 export function actionOf(actions: readonly string[]): Action {
@@ -71,12 +112,12 @@ export function actionOf(actions: readonly string[]): Action {
 }
 
 const text = (value: unknown) => (typeof value === "string" ? value : "");
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : []);
-const groupIds = (value: unknown): string[] =>
+export const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : []);
+export const groupIds = (value: unknown): string[] =>
   Array.isArray(value) ? value.map((block) => text((block as { id?: unknown })?.id)).filter(Boolean) : [];
-const minus = (a: readonly string[], b: readonly string[]) => {
+export const minus = (a: readonly string[], b: readonly string[]) => {
   const other = new Set(b);
-  return [...new Set(a)].filter((item) => !other.has(item)).sort();
+  return [...new Set(a)].filter((item) => !other.has(item)).sort(compareText);
 };
 
 export interface PlanContext {
@@ -84,6 +125,13 @@ export interface PlanContext {
   readonly oktaToCerby?: ReadonlyMap<string, string>;
   /** Account ID -> label, for access changes on chiclets that are not themselves changing. */
   readonly labels?: ReadonlyMap<string, string>;
+}
+
+interface AccessEntry {
+  gainedUsers: string[];
+  lostUsers: string[];
+  gainedGroups: string[];
+  lostGroups: string[];
 }
 
 export function readPlan(stack: string, planJson: unknown, context: PlanContext = {}): PlanReport {
@@ -95,7 +143,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   const changes = (parsed.data.resource_changes ?? []).filter((change) => change.mode === "managed");
   const counts: PlanReport["counts"] = {};
   const chiclets: ChicletChange[] = [];
-  const access = new Map<string, { gainedUsers: string[]; lostUsers: string[]; gainedGroups: string[]; lostGroups: string[] }>();
+  const access = new Map<string, AccessEntry>();
   const accessOf = (accountId: string) => {
     let entry = access.get(accountId);
     if (!entry) access.set(accountId, (entry = { gainedUsers: [], lostUsers: [], gainedGroups: [], lostGroups: [] }));
@@ -105,52 +153,72 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   // Access groups are ours: they are reported as the people in them, not as a group.
   const accessGroupIds = new Set<string>();
   for (const change of changes) {
-    if (change.type === "okta_group" && change.name === "access") {
+    if (isResource(change, ACCESS_GROUP)) {
       for (const side of [change.change.before, change.change.after]) if (text(side?.id)) accessGroupIds.add(text(side?.id));
     }
   }
+  const teamGroups = (value: unknown) => groupIds(value).filter((id) => !accessGroupIds.has(id));
 
   let appsRemoved = 0;
   let appsReplaced = 0;
-  let applyApiCalls = 0;
+  let existingApps = 0;
+  let existingAccess = 0;
+  let accessLost = 0;
+  const costs: Calls[] = [];
+  const toVerify = new Set<string>();
+  let appWrites = 0;
   for (const change of changes) {
     const action = actionOf(change.change.actions);
-    if (action === "no-op" || action === "read") continue;
-    (counts[change.type] ??= {})[action] = (counts[change.type]![action] ?? 0) + 1;
+    const importing = change.change.importing ? text(change.change.importing.id) || "(import)" : undefined;
     const accountId = String(change.index ?? "");
+    // An import's `before` is what Okta holds now: what people lose is measured against it.
     const before = change.change.before ?? {};
     const after = change.change.after ?? {};
-    applyApiCalls += estimateCalls(change.type, action, before, after);
+    const existed = action !== "create" && !importing;
+    if (isResource(change, APP) && existed) existingApps++;
+    if (action !== "create" && isResource(change, ACCESS_MEMBERS)) existingAccess += stringList(before.users).length;
+    if (action !== "create" && isResource(change, ASSIGNMENTS)) existingAccess += teamGroups(before.group).length;
+    if (action === "no-op" && !importing) continue;
+    if (action === "read") continue;
+    const counted = importing ? "import" : action;
+    (counts[change.type] ??= {})[counted] = (counts[change.type]![counted] ?? 0) + 1;
+    costs.push(applyCost(change.type, action, before, after, (value) => groupIds(value)));
+    if (isResource(change, APP) && (action === "create" || action === "update" || action === "replace")) appWrites++;
 
-    if (change.type === "okta_app_bookmark") {
-      const label = text(after.label) || text(before.label);
-      if (action === "create") chiclets.push({ accountId, kind: "create", label });
-      if (action === "delete") {
+    if (isResource(change, APP)) {
+      const label = text(after.label) || text(change.change.before?.label);
+      if (importing) chiclets.push({ accountId, kind: "adopt", label, oktaAppId: importing });
+      else if (action === "create") chiclets.push({ accountId, kind: "create", label });
+      else if (action === "delete") {
         appsRemoved++;
         chiclets.push({ accountId, kind: "remove", label: text(before.label) });
-      }
-      if (action === "replace") {
+      } else if (action === "replace") {
         appsReplaced++;
         chiclets.push({ accountId, kind: "replace", label, previousLabel: text(before.label) });
-      }
-      if (action === "update") {
+      } else if (action === "update") {
         const relabel = text(before.label) !== text(after.label);
         chiclets.push(relabel ? { accountId, kind: "relabel", label, previousLabel: text(before.label) } : { accountId, kind: "update", label });
       }
     }
-    if (change.type === "okta_group_memberships") {
-      const beforeUsers = strings(before.users);
-      const afterUsers = action === "delete" ? [] : strings(after.users);
+    if (isResource(change, ACCESS_MEMBERS)) {
+      const beforeUsers = stringList(before.users);
+      const afterUsers = action === "delete" ? [] : stringList(after.users);
+      const lost = minus(beforeUsers, afterUsers);
       const entry = accessOf(accountId);
       entry.gainedUsers.push(...minus(afterUsers, beforeUsers).map(person));
-      entry.lostUsers.push(...minus(beforeUsers, afterUsers).map(person));
+      entry.lostUsers.push(...lost.map(person));
+      accessLost += lost.length;
+      if (action === "update" || importing) toVerify.add(accountId);
     }
-    if (change.type === "okta_app_group_assignments") {
-      const beforeGroups = groupIds(before.group).filter((id) => !accessGroupIds.has(id));
-      const afterGroups = action === "delete" ? [] : groupIds(after.group).filter((id) => !accessGroupIds.has(id));
+    if (isResource(change, ASSIGNMENTS)) {
+      const beforeGroups = teamGroups(before.group);
+      const afterGroups = action === "delete" ? [] : teamGroups(after.group);
+      const lost = minus(beforeGroups, afterGroups);
       const entry = accessOf(accountId);
       entry.gainedGroups.push(...minus(afterGroups, beforeGroups));
-      entry.lostGroups.push(...minus(beforeGroups, afterGroups));
+      entry.lostGroups.push(...lost);
+      accessLost += lost.length;
+      if (action === "update" || importing) toVerify.add(accountId);
     }
   }
 
@@ -158,57 +226,87 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     .filter((change) => change.mode === "managed" && actionOf(change.change.actions) !== "no-op")
     .map((change) => ({ address: change.address, actions: change.change.actions }));
   const bookmarkLabels = new Map(
-    changes
-      .filter((change) => change.type === "okta_app_bookmark")
-      .map((change) => [String(change.index ?? ""), text(change.change.after?.label) || text(change.change.before?.label)]),
+    changes.filter((change) => isResource(change, APP)).map((change) => [String(change.index ?? ""), text(change.change.after?.label) || text(change.change.before?.label)]),
   );
   const accessChanges = [...access]
     .map(([accountId, entry]) => ({
       accountId,
       label: bookmarkLabels.get(accountId) || context.labels?.get(accountId) || accountId,
-      gainedUsers: [...new Set(entry.gainedUsers)].sort(),
-      lostUsers: [...new Set(entry.lostUsers)].sort(),
+      gainedUsers: [...new Set(entry.gainedUsers)].sort(compareText),
+      lostUsers: [...new Set(entry.lostUsers)].sort(compareText),
       gainedGroups: entry.gainedGroups,
       lostGroups: entry.lostGroups,
     }))
     .filter((entry) => entry.gainedUsers.length + entry.lostUsers.length + entry.gainedGroups.length + entry.lostGroups.length > 0)
     .sort((a, b) => compareText(a.accountId, b.accountId));
   chiclets.sort((a, b) => compareText(a.accountId, b.accountId));
+  const hasChanges = Object.keys(counts).length > 0;
 
   return {
     stack,
-    hasChanges: Object.keys(counts).length > 0,
+    hasChanges,
     counts,
     chiclets,
     access: accessChanges,
+    existingApps,
     appsRemoved,
     appsReplaced,
+    existingAccess,
+    accessLost,
     drift,
-    applyApiCalls,
+    applyCalls: hasChanges ? addCalls(OPERATION_CALLS.configure, appWrites > 0 ? OPERATION_CALLS.orgKind : {}, ...costs) : {},
+    accountsToVerify: [...toVerify].sort(compareText),
+    unresolvedPeople: unresolvedPeople(parsed.data.prior_state?.values?.root_module?.resources ?? []),
   };
 }
 
-/** Calls one change costs on apply, following the Okta routes the provider uses. */
-function estimateCalls(type: string, action: Action, before: Record<string, unknown>, after: Record<string, unknown>): number {
-  const replaceOr = (create: number, remove: number) => (action === "replace" ? create + remove : action === "create" ? create : action === "delete" ? remove : 1);
+/** People looked up by login whom Okta did not find (the lookup answered no user). */
+function unresolvedPeople(resources: readonly z.infer<typeof StateResourceSchema>[]): UnresolvedPerson[] {
+  return resources
+    .filter((resource) => isResource(resource, USER_LOOKUP) && Array.isArray(resource.values?.users) && resource.values.users.length === 0)
+    .map((resource) => ({
+      cerbyUserId: String(resource.index ?? ""),
+      search: text((resource.values?.search as { expression?: unknown }[] | undefined)?.[0]?.expression),
+    }))
+    .sort((a, b) => compareText(a.cerbyUserId, b.cerbyUserId));
+}
+
+/** Okta user IDs the plan found by login, by Cerby user ID. */
+export function lookedUpUsers(planJson: unknown): Map<string, string> {
+  const found = new Map<string, string>();
+  const parsed = PlanSchema.safeParse(planJson);
+  for (const resource of parsed.success ? (parsed.data.prior_state?.values?.root_module?.resources ?? []) : []) {
+    if (!isResource(resource, USER_LOOKUP)) continue;
+    const first = (resource.values?.users as { id?: unknown }[] | undefined)?.[0];
+    if (typeof first?.id === "string") found.set(first.id, String(resource.index ?? ""));
+  }
+  return found;
+}
+
+/** Calls one change costs on apply, as okta/okta 4.20 makes them. */
+function applyCost(type: string, action: Action, before: Record<string, unknown>, after: Record<string, unknown>, groups: (value: unknown) => string[]): Calls {
+  const creating = action === "create" || action === "replace" || action === "no-op"; // no-op here means an import: read only
+  const deleting = action === "delete" || action === "replace";
   switch (type) {
-    case "okta_app_bookmark":
-      // create: POST app; delete: deactivate then DELETE.
-      return replaceOr(1, 2);
-    case "okta_group":
-      return replaceOr(1, 1);
-    case "okta_group_memberships": {
-      // One PUT or DELETE per member added or removed.
-      const beforeUsers = action === "create" ? [] : strings(before.users);
-      const afterUsers = action === "delete" ? [] : strings(after.users);
-      return Math.max(1, minus(afterUsers, beforeUsers).length + minus(beforeUsers, afterUsers).length);
+    case APP.type:
+      if (action === "no-op") return OPERATION_CALLS.appRead;
+      return addCalls(creating ? OPERATION_CALLS.appCreate : {}, deleting ? OPERATION_CALLS.appDelete : {}, action === "update" ? OPERATION_CALLS.appUpdate : {});
+    case ACCESS_GROUP.type:
+      if (action === "no-op") return OPERATION_CALLS.groupRead;
+      return addCalls(creating ? OPERATION_CALLS.groupCreate : {}, deleting ? OPERATION_CALLS.groupDelete : {}, action === "update" ? OPERATION_CALLS.groupUpdate : {});
+    case ACCESS_MEMBERS.type: {
+      const beforeUsers = stringList(before.users);
+      const afterUsers = stringList(after.users);
+      if (action === "update") return membershipsUpdateCalls(minus(afterUsers, beforeUsers).length, minus(beforeUsers, afterUsers).length);
+      return addCalls(deleting ? membershipsDeleteCalls(beforeUsers.length) : {}, creating && action !== "no-op" ? membershipsCreateCalls(afterUsers.length) : {});
     }
-    case "okta_app_group_assignments": {
-      const beforeGroups = action === "create" ? [] : groupIds(before.group);
-      const afterGroups = action === "delete" ? [] : groupIds(after.group);
-      return Math.max(1, minus(afterGroups, beforeGroups).length + minus(beforeGroups, afterGroups).length);
+    case ASSIGNMENTS.type: {
+      const beforeGroups = groups(before.group);
+      const afterGroups = groups(after.group);
+      if (action === "update") return assignmentsUpdateCalls(minus(beforeGroups, afterGroups).length, afterGroups.length);
+      return addCalls(deleting ? assignmentsDeleteCalls(beforeGroups.length) : {}, creating && action !== "no-op" ? assignmentsCreateCalls(afterGroups.length) : {});
     }
     default:
-      return 1;
+      return {};
   }
 }

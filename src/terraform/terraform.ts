@@ -2,23 +2,49 @@
 // binaries (OpenTofu) plug in through it. The CLI implementation runs the
 // binary with execa, one working directory per stack.
 import type { ResultPromise } from "execa";
-import { ExternalError } from "../errors.ts";
+import { ExternalError, UsageError } from "../errors.ts";
 
 export interface PlanOptions {
   /** Where to save the plan, so that apply runs exactly what was reviewed. */
   readonly out: string;
   /** Read every resource back from Okta first (full refresh). Off for incremental syncs (R8). */
   readonly refresh: boolean;
+  /** Only read back, change nothing (`-refresh-only`): used to check what an apply did. */
+  readonly refreshOnly?: boolean;
+  /** Only these resource addresses and what they depend on (`-target`). */
+  readonly targets?: readonly string[];
+}
+
+/** One error Terraform reported, with the resource it is about when it is about one. */
+export interface Diagnostic {
+  readonly summary: string;
+  readonly detail: string;
+  /** e.g. `okta_app_bookmark.app["a-1"]`. */
+  readonly address?: string;
+}
+
+/** An apply that failed, with each error Terraform reported. */
+export class TerraformApplyError extends ExternalError {
+  override name = "TerraformApplyError";
+  constructor(
+    readonly binary: string,
+    readonly diagnostics: readonly Diagnostic[],
+  ) {
+    super(`${binary} apply failed:\n${diagnostics.map((diagnostic) => `  ${[diagnostic.address, diagnostic.summary, diagnostic.detail].filter(Boolean).join(": ")}`).join("\n")}`);
+  }
 }
 
 export interface Terraform {
-  init(dir: string): Promise<void>;
+  /** `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`). */
+  init(dir: string, options?: { migrateState?: boolean }): Promise<void>;
   /** Returns whether the plan has changes (from `-detailed-exitcode`). */
   plan(dir: string, options: PlanOptions): Promise<{ hasChanges: boolean }>;
   /** `terraform show -json <plan>`, parsed. */
   showPlan(dir: string, planFile: string): Promise<unknown>;
-  /** Applies a saved plan and nothing else; reports each resource as it completes. */
+  /** Applies a saved plan and nothing else; reports each resource as it completes. Throws TerraformApplyError. */
   apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void>;
+  /** `terraform state pull`, parsed: the state as the backend holds it. */
+  pullState(dir: string): Promise<unknown>;
 }
 
 export interface ApplyProgress {
@@ -48,13 +74,15 @@ export function terraformBinary(flag: string | undefined): string {
 export class TerraformCli implements Terraform {
   constructor(private readonly options: TerraformCliOptions) {}
 
-  async init(dir: string): Promise<void> {
-    await this.run(dir, ["init", "-input=false", "-no-color"]);
+  async init(dir: string, options: { migrateState?: boolean } = {}): Promise<void> {
+    await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : [])]);
   }
 
-  async plan(dir: string, { out, refresh }: PlanOptions): Promise<{ hasChanges: boolean }> {
+  async plan(dir: string, { out, refresh, refreshOnly, targets }: PlanOptions): Promise<{ hasChanges: boolean }> {
     const args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock-timeout=60s", `-out=${out}`];
-    if (!refresh) args.push("-refresh=false");
+    if (refreshOnly) args.push("-refresh-only");
+    else if (!refresh) args.push("-refresh=false");
+    for (const target of targets ?? []) args.push(`-target=${target}`);
     // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
     const result = await this.run(dir, args, [0, 2]);
     return { hasChanges: result === 2 };
@@ -74,9 +102,16 @@ export class TerraformCli implements Terraform {
     const { subprocess } = await this.start(dir, args, true);
     // `-json` streams one event per line, e.g.
     // {"@level":"info","@message":"okta_app_bookmark.app[\"a-1\"]: Creation complete after 0s [id=0oa1]","type":"apply_complete","hook":{"resource":{"addr":"okta_app_bookmark.app[\"a-1\"]",...},"action":"create",...}}
-    const errors: string[] = [];
+    // {"@level":"error","type":"diagnostic","diagnostic":{"severity":"error","summary":"failed to update ...","detail":"...","address":"okta_app_group_assignments.assignments[\"a-1\"]"}}
+    const errors: Diagnostic[] = [];
     for await (const line of subprocess.iterable({ from: "stdout" })) {
-      let event: { type?: string; "@level"?: string; "@message"?: string; hook?: { resource?: { addr?: string }; action?: string }; diagnostic?: { summary?: string; detail?: string } };
+      let event: {
+        type?: string;
+        "@level"?: string;
+        "@message"?: string;
+        hook?: { resource?: { addr?: string }; action?: string };
+        diagnostic?: { summary?: string; detail?: string; address?: string };
+      };
       try {
         event = JSON.parse(String(line));
       } catch {
@@ -87,14 +122,26 @@ export class TerraformCli implements Terraform {
         onProgress?.({ address: event.hook.resource.addr, action: event.hook.action ?? "" });
       }
       if (event.type === "diagnostic" && event["@level"] === "error") {
-        errors.push([event.diagnostic?.summary, event.diagnostic?.detail].filter(Boolean).join(": "));
+        errors.push({
+          summary: event.diagnostic?.summary ?? "",
+          detail: event.diagnostic?.detail ?? "",
+          ...(event.diagnostic?.address ? { address: event.diagnostic.address } : {}),
+        });
       }
     }
     const result = await subprocess;
-    if (errors.length > 0 && !result.isCanceled) {
-      throw new ExternalError(`${this.options.binary} apply failed:\n${errors.join("\n")}`);
-    }
+    if (errors.length > 0 && !result.isCanceled) throw new TerraformApplyError(this.options.binary, errors);
     this.check(result, args);
+  }
+
+  async pullState(dir: string): Promise<unknown> {
+    const stdout = await this.capture(dir, ["state", "pull"]);
+    if (stdout.trim() === "") return {};
+    try {
+      return JSON.parse(stdout);
+    } catch (error) {
+      throw new ExternalError(`${this.options.binary} state pull printed something that is not JSON`, { cause: error });
+    }
   }
 
   /** Wrapped in an object: a subprocess is thenable, and an async function would wait for it. */
@@ -137,11 +184,28 @@ export class TerraformCli implements Terraform {
     const command = `${this.options.binary} ${args[0]}`;
     if (result.isCanceled) throw new ExternalError(`${command} was stopped`);
     if (result.code === "ENOENT") {
-      throw new ExternalError(`cannot run ${this.options.binary}: not found on PATH (set --terraform-binary or TERRAFORM_BINARY_NAME)`);
+      throw new UsageError(
+        this.options.binary.includes("/")
+          ? `cannot run ${this.options.binary}: no such file (check --terraform-binary or TERRAFORM_BINARY_NAME)`
+          : `cannot run ${this.options.binary}: not found on PATH (set --terraform-binary or TERRAFORM_BINARY_NAME)`,
+      );
     }
+    if (result.code === "EACCES") throw new UsageError(`cannot run ${this.options.binary}: it is not executable`);
     if (result.exitCode === undefined || !okCodes.includes(result.exitCode)) {
       const detail = String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n");
+      if (/Backend configuration changed|Backend initialization required/.test(detail)) throw new BackendChangedError(detail);
       throw new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`);
     }
+  }
+}
+
+/** The stack's backend settings differ from those its state was initialized with. */
+export class BackendChangedError extends UsageError {
+  override name = "BackendChangedError";
+  constructor(readonly terraformOutput: string) {
+    super(
+      "the state backend changed since this stack was last initialized (cerby-okta.yaml `backend:`): " +
+        "Terraform will not plan until the state is moved. Run `cerby-okta migrate-state` to copy every stack's state to the new backend and check it",
+    );
   }
 }

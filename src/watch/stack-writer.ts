@@ -16,7 +16,8 @@
 // that the result is byte for byte what `synth` writes.
 import { App } from "cdktf";
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { OUT_MARKER, OUT_MARKER_TEXT } from "../stack/out-dir.ts";
 import path from "node:path";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { buildStackData, STACK_DATA_FILE } from "../stack/stack-data.ts";
@@ -79,6 +80,7 @@ export class StackWriter {
   async write(workspaces: readonly DesiredWorkspace[], signal: AbortSignal): Promise<void> {
     if (workspaces.length === 0) return;
     await mkdir(this.stacksDir, { recursive: true });
+    await writeFile(path.join(this.outDir, OUT_MARKER), OUT_MARKER_TEXT);
     const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
     const staged: { id: string; staging: string }[] = [];
     try {
@@ -91,7 +93,7 @@ export class StackWriter {
         staged.push({ id: workspace.id, staging });
         await mkdir(staging);
         await this.io.write(path.join(staging, STACK_FILE), this.templates.get(workspace.id)!.text);
-        await this.io.write(path.join(staging, STACK_DATA_FILE), JSON.stringify(buildStackData(workspace)));
+        await this.io.write(path.join(staging, STACK_DATA_FILE), JSON.stringify(buildStackData(workspace, this.stackOptions.adoptions?.get(workspace.id))));
       }
       if (signal.aborted) throw new SyncAborted("stopped before the new output was swapped in");
     } catch (error) {

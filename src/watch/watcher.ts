@@ -27,6 +27,7 @@ import { describeChanges, newWarnings, stackChanged } from "./diff.ts";
 import { FileCache, type CachedFile } from "./file-cache.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { StackWriter, SyncAborted } from "./stack-writer.ts";
+import { checkOutDir, type ProtectedPaths } from "../stack/out-dir.ts";
 
 /**
  * Plans and applies the given stacks (folders `<out>/stacks/<id>`). Must stop
@@ -54,6 +55,8 @@ export interface WatchOptions {
   readonly maxChangeLines?: number;
   /** Stack settings (the state backend), as `synth` uses them. */
   readonly stackOptions?: StackOptions;
+  /** What the output folder must never replace (as for `synth --out`). */
+  readonly protectedPaths?: ProtectedPaths;
 }
 
 export type SyncOutcome =
@@ -393,6 +396,7 @@ export function startWatcher(options: WatchOptions): Watcher {
       throw new UsageError(`cannot read the workspaces folder ${displayPath(root)}: ${(error as Error).message}`, { cause: error });
     }
     if (!rootStats.isDirectory()) throw new UsageError(`the workspaces folder ${displayPath(root)} is not a folder`);
+    await checkOutDir(outDir, options.protectedPaths ?? { keep: [{ path: root, what: "the workspaces folder" }] });
     await writer.recover();
     if (stopping) return;
     fsWatcher = watch(root, {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatReviewMarkdown } from "../../src/cli/format-plan.ts";
-import type { SavedPlan } from "../../src/sync/workflow.ts";
+import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 
 function bigPlan(apps: number): SavedPlan {
@@ -15,7 +15,7 @@ function bigPlan(apps: number): SavedPlan {
       change: { actions: ["create"], before: null, after: { label: `Brand ${index} - Instagram ${"x".repeat(40)}` } },
     })),
   };
-  return { stack: "ws-big", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, existingApps: 0, report: readPlan("ws-big", planJson), accounts: {} };
+  return { stack: "ws-big", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report: readPlan("ws-big", planJson), accounts: {}, stackDigest: "" };
 }
 
 describe("review Markdown", () => {
@@ -24,7 +24,7 @@ describe("review Markdown", () => {
     expect(markdown.length).toBeLessThan(65_536);
     expect(markdown).toContain("<details><summary>4950 more chiclet changes</summary>");
     expect(markdown).toContain("... and 4700 more");
-    expect(markdown).toMatch(/\| ws-big \| `okta_app_bookmark` \| 5000 \| 0 \| 0 \| 0 \|/);
+    expect(markdown).toMatch(/\| ws\\-big \| `okta_app_bookmark` \| 5000 \| 0 \| 0 \| 0 \| 0 \|/);
   });
 
   it("is the same text for the same plan", () => {
@@ -35,7 +35,23 @@ describe("review Markdown", () => {
     const plan = bigPlan(1);
     const hostile = { ...plan, report: { ...plan.report, chiclets: [{ accountId: "a-0", kind: "create" as const, label: "A | B `x`\u001b[2J" }] } };
     const markdown = formatReviewMarkdown([hostile]);
-    expect(markdown).toContain("A \\| B 'x'\\u001b[2J");
+    expect(markdown).toContain("A \\| B \\`x\\`\\\\u001b\\[2J");
     expect(markdown).not.toContain("\u001b");
+  });
+
+  it("escapes HTML in labels, so that a <!-- cannot hide the rest of the comment (the removal warning included)", () => {
+    const plan = bigPlan(1);
+    const chiclets = [
+      { accountId: "a-0", kind: "remove" as const, label: "Evil <!-- - Instagram" },
+      { accountId: "a-<!--", kind: "create" as const, label: "<script>alert(1)</script> & [link](https://x.example) *bold* @team" },
+    ];
+    const markdown = formatReviewMarkdown([{ ...plan, report: { ...plan.report, chiclets, appsRemoved: 1 } }]);
+    expect(markdown).not.toMatch(/<!--|<script|\]\(https/);
+    expect(markdown).toContain("Evil &lt;\\!\\-\\- \\- Instagram");
+    expect(markdown).toContain("&lt;script&gt;");
+    expect(markdown).toContain("&#64;team");
+    // Everything after the hostile label is still there.
+    expect(markdown).toContain("[!WARNING]");
+    expect(markdown).toMatch(/Applying costs about/);
   });
 });

@@ -2,7 +2,7 @@
 // workspaces built in memory, plus the preview document and the API cost.
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { estimateRefreshCost } from "../../src/domain/api-cost.ts";
+import { estimateWorkspaceCost, minutesAtRateLimits, OPERATION_CALLS, totalCalls } from "../../src/domain/api-cost.ts";
 import { computeDesiredState, DEFAULT_LOGIN_URL, type DesiredWorkspace } from "../../src/domain/desired-state.ts";
 import { previewDocument } from "../../src/domain/preview.ts";
 import type { Workspace } from "../../src/workspace/model.ts";
@@ -547,19 +547,30 @@ describe("the preview document", () => {
   });
 });
 
-describe("estimateRefreshCost", () => {
+describe("estimateWorkspaceCost (okta/okta 4.20's calls, by rate-limit bucket)", () => {
   function costWith(people: number, accounts: number) {
     const users = Array.from({ length: people }, (_, index) => makeUser(`u-${index}`, { oktaUserId: `00u${index}` }));
     const teams = [makeTeam("t-social", [], "00g1social"), makeTeam("t-agency", users.map((user) => user.id))];
     const grants = [...users.map((user) => userGrant(user.id, "collaborator")), teamGrant("t-social", "collaborator"), teamGrant("t-agency", "owner")];
     const account = (index: number) => makeAccount(`a-${index}`, { name: `Account ${index}`, grants, extendedBy: "u-0" });
-    return estimateRefreshCost(computeDesiredState([makeWorkspace({ users, teams, accounts: Array.from({ length: accounts }, (_, index) => account(index)) })]).workspaces);
+    return estimateWorkspaceCost(only(makeWorkspace({ users, teams, accounts: Array.from({ length: accounts }, (_, index) => account(index)) })));
   }
 
-  it.each([1, 10, 250, 1000])("costs at most 2 apps-bucket calls per account with %i people", (people) => {
+  it.each([1, 10, 250, 1000])("costs a full refresh 2 calls per account in the /api/v1/apps* buckets with %i people", (people) => {
     const cost = costWith(people, 20);
-    expect(cost.apps).toBeLessThanOrEqual(2 * 20);
-    expect(cost.apps).toBe(costWith(1, 20).apps);
+    // GET the app (its own bucket) and list its groups (the 100/min bucket), plus one credentials check per plan.
+    expect(cost.fullRefresh.apps).toBe(20);
+    expect(cost.fullRefresh.app).toBe(20);
+    expect(cost.fullRefresh.me).toBe(OPERATION_CALLS.configure.me);
+  });
+
+  it("costs a first sync per account: app create (4), group create (3), a PUT per member and group plus a listing each", () => {
+    const cost = costWith(3, 1);
+    // apps bucket: POST app, PUT policy, 2 group PUTs (IdP group + access group), GET list.
+    expect(cost.firstSync.apps).toBe(2 + 2 + 1);
+    expect(cost.firstSync.groups).toBe(1 + 3 + 1);
+    expect(cost.firstSync.group).toBe(2);
+    expect(cost.firstSync.me).toBe(4);
   });
 
   it("would cost one apps-bucket call per person and account if assigned per user", () => {
@@ -568,11 +579,13 @@ describe("estimateRefreshCost", () => {
 
   it("counts a user lookup for each person without an oktaUserId", () => {
     const workspace = only(makeWorkspace({ users: [alice, makeUser("u-bob", { oktaUserId: "00u1bob" })], accounts: [ownedAccount("a-1", "u-alice", { grants: [userGrant("u-bob", "collaborator")] })] }));
-    expect(estimateRefreshCost([workspace]).users).toBe(1);
+    expect(estimateWorkspaceCost(workspace).fullRefresh.users).toBe(1);
   });
 
-  it("costs nothing for a workspace with the switch off", () => {
-    const workspace = only(makeWorkspace({ extendedAccountAccess: false, users: [alice], accounts: [ownedAccount("a-1", "u-alice")] }));
-    expect(estimateRefreshCost([workspace])).toEqual({ apps: 0, groups: 0, users: 0, appsIfAssignedPerUser: 0 });
+  it("takes as long as the busiest bucket allows at the workspace's share of the limits", () => {
+    const cost = costWith(1, 100);
+    expect(totalCalls(cost.firstSync)).toBeGreaterThan(700);
+    // 100 accounts x 5 calls in the 100/min bucket (POST, policy PUT, 2 group PUTs, a listing), at 50% = 50/min: 10 minutes.
+    expect(minutesAtRateLimits(cost.firstSync, 50)).toBeCloseTo((100 * 5) / 50, 5);
   });
 });

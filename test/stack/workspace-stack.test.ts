@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DesiredState } from "../../src/domain/desired-state.ts";
-import { STACK_DATA_FILE, buildStackData } from "../../src/stack/stack-data.ts";
+import { STACK_DATA_FILE, boundedAccessGroupName, buildStackData, loginSearch } from "../../src/stack/stack-data.ts";
+import { OUT_MARKER } from "../../src/stack/out-dir.ts";
 import { synthesizeAtomically } from "../../src/stack/synthesize.ts";
 import { DEFAULT_RATE_LIMIT, WorkspaceStack } from "../../src/stack/workspace-stack.ts";
 import { desiredFromText, oneAccountWorkspace } from "../support/desired.ts";
@@ -18,7 +19,8 @@ const HOSTILE_NAMES = [
   "%{ if true }x%{ endif }",
   "${TfToken[TOKEN.1]}",
   'quote " and backslash \\ and $${escaped}',
-  "bell \u0007 newline \n tab \t nul \u0000 end",
+  "<!-- html comment & entity &amp; <b>tag</b> -->",
+  "accents \u00e9\u00e8 CJK \u6f22\u5b57 emoji \u{1F389} 'single' `back`",
   "x".repeat(5000),
 ];
 
@@ -79,12 +81,12 @@ describe("workspace stack", () => {
     ).toBe(true);
   });
 
-  it("looks up users without an Okta ID by login", () => {
+  it("looks up users without an Okta ID by login with the plural data source, which does not fail on nobody found", () => {
     const { json } = synthStack(state);
     expect(
-      Testing.toHaveDataSourceWithProperties(json, "okta_user", {
-        for_each: "${local.cerby.loginsToResolve}",
-        search: [{ name: "profile.login", value: "${each.value}" }],
+      Testing.toHaveDataSourceWithProperties(json, "okta_users", {
+        for_each: "${local.cerby.userSearches}",
+        search: [{ expression: "${each.value}" }],
       }),
     ).toBe(true);
   });
@@ -126,16 +128,15 @@ describe("stack data", () => {
         label: "Contentzilla - Instagram",
         url: "https://app.cerby.com/accounts/a-1/login",
         groups: ["00g1social"],
-        accessGroup: true,
       },
     });
     expect(data.accessGroups["a-1"]!.name).toBe("cerby-okta/ws-test/a-1");
     expect(data.accessGroups["a-1"]!.users).toEqual(["u-alice", "u-carol"]);
     expect(data.oktaUserIds).toEqual({ "u-alice": "00u1alice" });
-    expect(data.loginsToResolve).toEqual({ "u-carol": "carol@acme.example" });
+    expect(data.userSearches).toEqual({ "u-carol": 'profile.login eq "carol@acme.example"' });
   });
 
-  it("creates no access group when only IdP-managed teams see the chiclet", () => {
+  it("gives every app an access group for as long as the app exists, even when only IdP-managed teams see it", () => {
     const text = JSON.parse(oneAccountWorkspace("Contentzilla"));
     text.accounts[0].grants = [
       { team: "t-social", role: "owner" },
@@ -143,8 +144,36 @@ describe("stack data", () => {
     ];
     text.teams[0].members = ["u-alice"];
     const data = buildStackData(desiredFromText(JSON.stringify(text), "ws.json").workspaces[0]!);
-    expect(data.apps["a-1"]!.accessGroup).toBe(false);
-    expect(data.accessGroups).toEqual({});
+    expect(data.apps["a-1"]!.groups).toEqual(["00g1social"]);
+    expect(data.accessGroups["a-1"]).toMatchObject({ name: "cerby-okta/ws-test/a-1", users: [] });
+  });
+
+  it("escapes quotes and backslashes in the login searches Okta receives", () => {
+    expect(loginSearch('o"brien\\x@acme.example')).toBe('profile.login eq "o\\"brien\\\\x@acme.example"');
+  });
+
+  it("keeps group names within Okta's 255 characters, distinct for distinct long IDs", () => {
+    const a = boundedAccessGroupName("w".repeat(100), "a".repeat(199) + "1");
+    const b = boundedAccessGroupName("w".repeat(100), "a".repeat(199) + "2");
+    expect(a.length).toBe(255);
+    expect(a).not.toBe(b);
+  });
+
+  it("keeps IDs such as __proto__ and constructor as ordinary keys", () => {
+    const text = JSON.parse(oneAccountWorkspace("Contentzilla"));
+    const grants = [{ user: "u-alice", role: "owner" }, { user: "__proto__", role: "collaborator" }];
+    text.accounts = [
+      { ...text.accounts[0], id: "__proto__", grants },
+      { ...text.accounts[0], id: "constructor", name: "Other", grants },
+    ];
+    text.users[1].id = "__proto__";
+    text.users[1].oktaUserId = "00u1proto";
+    const data = buildStackData(desiredFromText(JSON.stringify(text), "ws.json").workspaces[0]!);
+    const written = JSON.parse(JSON.stringify(data));
+    expect(Object.keys(written.apps).sort()).toEqual(["__proto__", "constructor"]);
+    expect(Object.keys(written.accessGroups).sort()).toEqual(["__proto__", "constructor"]);
+    expect(written.accessGroups.__proto__.users).toContain("__proto__");
+    expect(Object.keys(written.oktaUserIds)).toContain("__proto__");
   });
 });
 
@@ -204,6 +233,7 @@ describe("atomic synthesis", () => {
     const parent = await temporaryFolder();
     const out = path.join(parent, "cdktf.out");
     await mkdir(out);
+    await writeFile(path.join(out, OUT_MARKER), "");
     await writeFile(path.join(out, "marker"), "previous");
     const workspace = desiredFromText(oneAccountWorkspace("Contentzilla")).workspaces[0]!;
     // Two stacks with one name make cdktf throw in the middle of building the app.

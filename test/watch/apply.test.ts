@@ -50,6 +50,9 @@ function fakeTerraform(calls: string[], removedApps: number): Terraform {
     async apply(stackDir, planFile) {
       calls.push(`apply ${path.basename(stackDir)} ${path.basename(planFile)}`);
     },
+    async pullState() {
+      return {};
+    },
   };
 }
 
@@ -64,7 +67,7 @@ describe("watch --apply", () => {
     const paths = { outDir: path.join(dir, "out"), stateDir: path.join(dir, "state") };
     const desired = await written(paths.outDir);
     const calls: string[] = [];
-    const apply = terraformApplier({ terraform: () => fakeTerraform(calls, 0), paths, limits: DEFAULT_DESTROY_LIMITS, allowDestroy: false, log: () => undefined });
+    const apply = terraformApplier({ terraform: () => fakeTerraform(calls, 0), paths, workspacesDir: EXAMPLE_WORKSPACES, limits: DEFAULT_DESTROY_LIMITS, allowDestroy: false, log: () => undefined });
     await apply(["ws-acme"], new AbortController().signal, desired);
     await apply(["ws-acme", "ws-acme-eu"], new AbortController().signal, desired);
     expect(calls).toEqual([
@@ -87,7 +90,7 @@ describe("watch --apply", () => {
     await mkdir(paths.stateDir);
     const desired = await written(paths.outDir);
     const calls: string[] = [];
-    const apply = terraformApplier({ terraform: () => fakeTerraform(calls, 25), paths, limits: DEFAULT_DESTROY_LIMITS, allowDestroy: false, log: () => undefined });
+    const apply = terraformApplier({ terraform: () => fakeTerraform(calls, 25), paths, workspacesDir: EXAMPLE_WORKSPACES, limits: DEFAULT_DESTROY_LIMITS, allowDestroy: false, log: () => undefined });
     await expect(apply(["ws-acme"], new AbortController().signal, desired)).rejects.toThrow(/removes or replaces 25 of 30 Okta apps/);
     expect(calls.filter((call) => call.startsWith("apply"))).toEqual([]);
   });

@@ -1,25 +1,33 @@
 import type { Command } from "commander";
-import { applySavedPlans, readSavedPlans } from "../../sync/workflow.ts";
+import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
+import { clearAdoptions } from "../okta-options.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addDestroyGuardOptions, addTerraformOptions, destroyLimits, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+
+type ApplyCommandOptions = TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
 
 export function register(program: Command): void {
   addDestroyGuardOptions(
     addTerraformOptions(
       program
         .command("apply")
-        .description("apply exactly the plans saved by the last `plan` (never a fresh one), stack by stack, under the destroy guard; record sync status"),
+        .description(
+          "apply exactly the plans saved by the last `plan` (never a fresh one), stack by stack, under the destroy guard; " +
+            "then read back what changed in place and check it against Okta; record sync status",
+        ),
       { readsWorkspaces: false },
     ),
-  ).action(async (options: TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number }) => {
+  ).action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
-    const plans = await readSavedPlans(syncPaths(options));
+    const context = await commandContext(options);
+    const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack)) : plans;
-    const { applied } = await applySavedPlans(selected, terraformFor(options, signal), syncPaths(options), {
+    const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal), paths, {
       limits: destroyLimits(options),
       allowDestroy: options.allowDestroy === true,
       log: logProgress,
     });
+    await clearAdoptions(paths.stateDir, applied);
     process.stdout.write(`applied: ${applied.join(", ") || "nothing"}\n`);
   });
 }

@@ -1,28 +1,37 @@
 import type { Command } from "commander";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
-import { planStacks, selectStacks } from "../../sync/workflow.ts";
+import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addTerraformOptions, stackOptions, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
+import { addTerraformOptions, commandContext, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { loadDesiredState } from "../workspaces-option.ts";
 
+export type PlanCommandOptions = TerraformCommandOptions & { json?: string; adoptionCheck: boolean; oktaUrl?: string };
+
 export function register(program: Command): void {
-  addTerraformOptions(
-    program
-      .command("plan")
-      .description(
-        "synthesize, then terraform init, plan and show for each stack; print the changes in Okta terms and save the plan for `apply`. " +
-          "Incremental: resources are not read back from Okta (that is `reconcile`). Exit 0 no changes, 2 changes, 1 error",
-      ),
+  addAdoptionCheckOption(
+    addTerraformOptions(
+      program
+        .command("plan")
+        .description(
+          "synthesize, then terraform init, plan and show for each stack; print the changes in Okta terms and save the plan for `apply`. " +
+            "Incremental: resources are not read back from Okta (that is `reconcile`). Exit 0 no changes, 2 changes, 1 error",
+        ),
+    ),
   )
     .option("--json <file>", "also write a machine-readable report")
-    .action(async (options: TerraformCommandOptions & { json?: string }) => {
+    .action(async (options: PlanCommandOptions) => {
       const signal = interruptSignal();
-      const state = await loadDesiredState(options.workspaces);
-      const plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), syncPaths(options), {
+      const context = await commandContext(options);
+      const state = await loadDesiredState(context.workspacesDir);
+      const plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
         refresh: false,
-          stackOptions: await stackOptions(),
         log: logProgress,
+        workspacesDir: context.workspacesDir,
+        stackOptions: context.stackOptions,
+        protectedPaths: context.protectedPaths,
+        existingObjects: existingObjectsReader(options),
       });
       process.stdout.write(formatPlanSummary(plans));
       if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);

@@ -1,38 +1,56 @@
 import type { Command } from "commander";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
-import { applySavedPlans, planStacks, selectStacks } from "../../sync/workflow.ts";
+import { applySavedPlans } from "../../sync/apply.ts";
+import { planStacks, selectStacks } from "../../sync/plan.ts";
+import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addDestroyGuardOptions, addTerraformOptions, stackOptions, destroyLimits, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addAdoptionCheckOption, clearAdoptions, existingObjectsReader } from "../okta-options.ts";
+import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { loadDesiredState } from "../workspaces-option.ts";
+import type { PlanCommandOptions } from "./plan.ts";
+
+type ReconcileOptions = PlanCommandOptions & { apply?: boolean; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
 
 export function register(program: Command): void {
-  addDestroyGuardOptions(
-    addTerraformOptions(
-      program
-        .command("reconcile")
-        .description(
-          "for schedules: read everything back from Okta, plan, report drift (changes made in the Okta console); with --apply, apply. " +
-            "Exit 0 in step, 2 drift or changes, 1 error",
-        ),
+  addAdoptionCheckOption(
+    addDestroyGuardOptions(
+      addTerraformOptions(
+        program
+          .command("reconcile")
+          .description(
+            "for schedules: read everything back from Okta, plan, report drift (changes made in the Okta console); with --apply, apply. " +
+              "Exit 0 in step, 2 drift or changes, 1 error",
+          ),
+      ),
     ),
   )
     .option("--apply", "apply the plan (under the destroy guard)")
     .option("--json <file>", "write a JSON report (keep it as a CI artifact)")
-    .action(async (options: TerraformCommandOptions & { apply?: boolean; json?: string; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number }) => {
+    .action(async (options: ReconcileOptions) => {
       const signal = interruptSignal();
-      const state = await loadDesiredState(options.workspaces);
+      const context = await commandContext(options);
+      const state = await loadDesiredState(context.workspacesDir);
       const terraform = terraformFor(options, signal);
-      const plans = await planStacks(state, selectStacks(state, options.stack), terraform, syncPaths(options), { refresh: true, log: logProgress, stackOptions: await stackOptions() });
+      const plans = await planStacks(state, selectStacks(state, options.stack), terraform, context.paths, {
+        refresh: true,
+        log: logProgress,
+        workspacesDir: context.workspacesDir,
+        stackOptions: context.stackOptions,
+        protectedPaths: context.protectedPaths,
+        existingObjects: existingObjectsReader(options),
+      });
       process.stdout.write(formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);
-      let applied: string[] = [];
+      let applied: readonly string[] = [];
       if (options.apply && outOfStep) {
-        ({ applied } = await applySavedPlans(plans, terraform, syncPaths(options), {
+        const { set } = await readPlanSet(context.paths.stateDir);
+        ({ applied } = await applySavedPlans(set, plans, terraform, context.paths, {
           limits: destroyLimits(options),
           allowDestroy: options.allowDestroy === true,
           log: logProgress,
         }));
+        await clearAdoptions(context.paths.stateDir, applied);
       }
       if (options.json) {
         const report = { version: 1, reconciledAt: new Date().toISOString(), applied, stacks: plans.map((plan) => plan.report) };

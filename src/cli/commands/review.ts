@@ -1,27 +1,36 @@
 import type { Command } from "commander";
-import { planStacks, readSavedPlans, selectStacks } from "../../sync/workflow.ts";
+import { planStacks, selectStacks } from "../../sync/plan.ts";
+import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatReviewMarkdown } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addTerraformOptions, stackOptions, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
+import { addTerraformOptions, commandContext, logProgress, terraformFor } from "../terraform-options.ts";
 import { loadDesiredState } from "../workspaces-option.ts";
+import type { PlanCommandOptions } from "./plan.ts";
 
 export function register(program: Command): void {
-  addTerraformOptions(
-    program
-      .command("review")
-      .description("plan like `plan`, and print the plan as Markdown for a pull-request comment (on stdout)"),
+  addAdoptionCheckOption(
+    addTerraformOptions(
+      program
+        .command("review")
+        .description("plan like `plan`, and print the plan as Markdown for a pull-request comment (on stdout)"),
+    ),
   )
     .option("--saved", "render the plan saved by the last `plan` instead of planning again")
-    .action(async (options: TerraformCommandOptions & { saved?: boolean }) => {
+    .action(async (options: PlanCommandOptions & { saved?: boolean }) => {
       const signal = interruptSignal();
+      const context = await commandContext(options);
       let plans;
-      if (options.saved) plans = await readSavedPlans(syncPaths(options));
+      if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
-        const state = await loadDesiredState(options.workspaces);
-        plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), syncPaths(options), {
+        const state = await loadDesiredState(context.workspacesDir);
+        plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
           refresh: false,
-          stackOptions: await stackOptions(),
           log: logProgress,
+          workspacesDir: context.workspacesDir,
+          stackOptions: context.stackOptions,
+          protectedPaths: context.protectedPaths,
+          existingObjects: existingObjectsReader(options),
         });
       }
       process.stdout.write(formatReviewMarkdown(plans));

@@ -1,25 +1,28 @@
 import type { Command } from "commander";
-import { loadProjectConfig } from "../../config/project-config.ts";
 import { workspaceWarnings } from "../../domain/desired-state.ts";
 import { formatSynthSummary } from "../format-synth.ts";
+import { addOutOption, commandContext } from "../terraform-options.ts";
 import { loadDesiredState, workspacesOption } from "../workspaces-option.ts";
 
-export const DEFAULT_OUT_DIR = "cdktf.out";
 /** A long list of warnings buries the summary: the rest are one `preview` away. */
 const MAX_WARNINGS_SHOWN = 20;
 
 export function register(program: Command): void {
-  program
-    .command("synth")
-    .description("write the Terraform configuration, one stack per synced workspace; nothing is written unless all of it succeeds")
-    .addOption(workspacesOption())
-    .option("--out <dir>", "output folder", DEFAULT_OUT_DIR)
-    .action(async (options: { workspaces: string; out: string }) => {
-      const state = await loadDesiredState(options.workspaces);
+  addOutOption(
+    program
+      .command("synth")
+      .description("write the Terraform configuration, one stack per synced workspace; nothing is written unless all of it succeeds")
+      .addOption(workspacesOption()),
+  )
+    .option("--no-warnings", "do not repeat the warnings `preview` shows")
+    .action(async (options: { workspaces?: string; out?: string; warnings: boolean }) => {
+      const context = await commandContext(options);
+      const state = await loadDesiredState(context.workspacesDir);
       // cdktf takes a while to load: only the commands that synthesize pay for it.
       const { synthesizeAtomically } = await import("../../stack/synthesize.ts");
-      await synthesizeAtomically(state, options.out, { backend: (await loadProjectConfig()).backend });
-      process.stdout.write(formatSynthSummary(state, options.out));
+      await synthesizeAtomically(state, context.paths.outDir, context.stackOptions, { protectedPaths: context.protectedPaths });
+      process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir));
+      if (!options.warnings) return;
       const warnings = state.workspaces.flatMap((workspace) => workspaceWarnings(workspace).map((warning) => `${workspace.id}: ${warning}`));
       for (const warning of warnings.slice(0, MAX_WARNINGS_SHOWN)) process.stderr.write(`warning: ${warning}\n`);
       if (warnings.length > MAX_WARNINGS_SHOWN) {

@@ -9,7 +9,7 @@
 // it, the watch keeps waiting for Terraform to stop cleanly).
 import { InvalidArgumentError, type Command } from "commander";
 import type { ApplyStacks } from "../../watch/watcher.ts";
-import { addDestroyGuardOptions, addTerraformOptions, stackOptions, destroyLimits, logProgress, syncPaths, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
 type WatchCommandOptions = TerraformCommandOptions & {
   apply?: boolean;
@@ -33,10 +33,12 @@ export function register(program: Command): void {
     const { startWatcher } = await import("../../watch/watcher.ts");
     const { terraformApplier } = await import("../../watch/apply.ts");
     const only = options.stack;
+    const context = await commandContext(options);
     const applier = options.apply
       ? terraformApplier({
           terraform: (signal) => terraformFor(options, signal),
-          paths: syncPaths(options),
+          paths: context.paths,
+          workspacesDir: context.workspacesDir,
           limits: destroyLimits(options),
           allowDestroy: options.allowDestroy === true,
           log: logProgress,
@@ -45,11 +47,12 @@ export function register(program: Command): void {
     const applyStacks: ApplyStacks | undefined =
       applier && only ? (ids, signal, written) => applier(ids.filter((id) => only.includes(id)), signal, written) : applier;
     const watcher = startWatcher({
-      workspacesDir: options.workspaces,
-      outDir: options.out,
+      workspacesDir: context.workspacesDir,
+      outDir: context.paths.outDir,
       debounceMs: options.debounce,
       applyStacks,
-      stackOptions: await stackOptions(),
+      stackOptions: context.stackOptions,
+      protectedPaths: context.protectedPaths,
     });
 
     let signalled: NodeJS.Signals | undefined;
@@ -78,7 +81,7 @@ export function register(program: Command): void {
       await watcher.stop();
       throw error;
     }
-    process.stdout.write(`watching ${options.workspaces} (Ctrl-C to stop)\n`);
+    process.stdout.write(`watching ${options.workspaces ?? context.workspacesDir} (Ctrl-C to stop)\n`);
     await stopped;
     const result = await watcher.stop();
     if (result.applyInterrupted) {

@@ -1,0 +1,71 @@
+// `cerby-okta adopt`: see src/sync/adopt.ts.
+import type { Command } from "commander";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { UsageError } from "../../errors.ts";
+import { writeFileAtomic } from "../../files/write-file-atomic.ts";
+import { APP, isResource } from "../../stack/names.ts";
+import { buildStackData } from "../../stack/stack-data.ts";
+import { matchExisting } from "../../sync/adopt.ts";
+import { selectStacks } from "../../sync/plan.ts";
+import { stackDir } from "../../sync/saved-plans.ts";
+import { interruptSignal } from "../interrupt.ts";
+import { addOktaUrlOption, oktaClientFor } from "../okta-options.ts";
+import { readExistingObjects } from "../../okta-api/org-objects.ts";
+import { accessGroupName } from "../../stack/names.ts";
+import { addTerraformOptions, adoptionFile, commandContext, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { loadDesiredState } from "../workspaces-option.ts";
+
+export function register(program: Command): void {
+  addOktaUrlOption(
+    addTerraformOptions(
+      program
+        .command("adopt")
+        .description(
+          "take apps and access groups that already exist in Okta (same label, same group name) under management instead of creating duplicates: " +
+            "writes what to import for the next `plan`, which shows it; changes nothing in Okta (token from OKTA_API_TOKEN)",
+        ),
+    ),
+  ).action(async (options: TerraformCommandOptions & { oktaUrl?: string }) => {
+    const signal = interruptSignal();
+    const context = await commandContext(options);
+    const state = await loadDesiredState(context.workspacesDir);
+    const stacks = selectStacks(state, options.stack);
+    const terraform = terraformFor(options, signal);
+    const { synthesizeAtomically } = await import("../../stack/synthesize.ts");
+    await synthesizeAtomically(state, context.paths.outDir, context.stackOptions, { protectedPaths: context.protectedPaths });
+    for (const stack of stacks) {
+      const workspace = state.workspaces.find((candidate) => candidate.id === stack)!;
+      logProgress(`${stack}: reading what the stack's state and the Okta org hold`);
+      const dir = stackDir(context.paths, stack);
+      await terraform.init(dir);
+      const managed = managedApps(await terraform.pullState(dir));
+      const existing = await readExistingObjects(oktaClientFor(workspace, options, "adopt"), accessGroupName(workspace.id, ""));
+      const match = matchExisting(buildStackData(workspace), existing, managed);
+      if (match.ambiguous.length > 0) {
+        throw new UsageError(
+          `${stack}: cannot adopt, Okta holds several apps with the same label:\n${match.ambiguous.map((line) => `  ${line}`).join("\n")}\n` +
+            "Remove or relabel the extra apps in Okta, then run adopt again. Nothing was written.",
+        );
+      }
+      const file = adoptionFile(context.paths.stateDir, stack);
+      if (match.adopted.length === 0) {
+        process.stdout.write(`${stack}: nothing to adopt (${managed.size} apps already managed, ${match.toCreate} to create)\n`);
+        continue;
+      }
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomic(file, `${JSON.stringify(match.adoption, null, 2)}\n`);
+      process.stdout.write(
+        `${stack}: will adopt ${match.adopted.length} existing Okta object${match.adopted.length === 1 ? "" : "s"} at the next plan and apply (nothing in Okta changed yet):\n` +
+          match.adopted.map((line) => `  <= ${line}\n`).join("") +
+          `  ${match.toCreate} app${match.toCreate === 1 ? "" : "s"} not found in Okta will be created.\n` +
+          `Next: \`cerby-okta plan\` shows the imports and what they would change; \`cerby-okta apply\` takes them in. (Saved in ${file}.)\n`,
+      );
+    }
+  });
+}
+
+function managedApps(state: unknown): Set<string> {
+  const resources = (state as { resources?: { mode?: string; type?: string; name?: string; instances?: { index_key?: unknown }[] }[] }).resources ?? [];
+  return new Set(resources.filter((resource) => isResource(resource, APP)).flatMap((resource) => (resource.instances ?? []).map((instance) => String(instance.index_key))));
+}

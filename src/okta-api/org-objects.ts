@@ -1,0 +1,22 @@
+// What an Okta org already holds that a first sync could duplicate: bookmark
+// apps (by label) and groups (by name). Listing costs one request per 200
+// objects, far less than one search per planned label.
+import type { ExistingObjects } from "../sync/plan.ts";
+import type { OktaClient } from "./client.ts";
+
+/** Bookmark apps by label, and the groups whose name starts with `groupPrefix`, by name. */
+export async function readExistingObjects(client: OktaClient, groupPrefix: string): Promise<ExistingObjects> {
+  const appsByLabel = new Map<string, string[]>();
+  for (const app of await client.listAll("api/v1/apps", { filter: 'name eq "bookmark"', limit: "200" })) {
+    const { id, label } = app as { id?: unknown; label?: unknown };
+    if (typeof id !== "string" || typeof label !== "string") continue;
+    appsByLabel.set(label, [...(appsByLabel.get(label) ?? []), id]);
+  }
+  const groupsByName = new Map<string, string>();
+  const search = `profile.name sw "${groupPrefix.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  for (const group of await client.listAll("api/v1/groups", { search, limit: "200" })) {
+    const { id, profile } = group as { id?: unknown; profile?: { name?: unknown } };
+    if (typeof id === "string" && typeof profile?.name === "string") groupsByName.set(profile.name, id);
+  }
+  return { appsByLabel, groupsByName };
+}

@@ -1,0 +1,64 @@
+// Every Terraform name the stack uses, in one place: the stack builds its
+// resources from these, and plan reading and the workflow (targets, reports)
+// recognise them by the same names. Addresses come from immutable Cerby IDs,
+// never positions, so reordering a file changes nothing.
+
+export interface ResourceName {
+  readonly mode: "managed" | "data";
+  /** The provider's resource type. */
+  readonly type: string;
+  /** Our construct name inside the stack. */
+  readonly name: string;
+}
+
+/** One bookmark app per extended account, keyed by account ID. */
+export const APP: ResourceName = { mode: "managed", type: "okta_app_bookmark", name: "app" };
+/** The account's access group: lives exactly as long as its app, possibly empty. */
+export const ACCESS_GROUP: ResourceName = { mode: "managed", type: "okta_group", name: "access" };
+/** The access group's members (all of them: `track_all_users`). */
+export const ACCESS_MEMBERS: ResourceName = { mode: "managed", type: "okta_group_memberships", name: "access_members" };
+/** Every group assignment of the app: IdP team groups plus the access group. */
+export const ASSIGNMENTS: ResourceName = { mode: "managed", type: "okta_app_group_assignments", name: "assignments" };
+/** People without a known Okta user ID, looked up by login; keyed by Cerby user ID. */
+export const USER_LOOKUP: ResourceName = { mode: "data", type: "okta_users", name: "by_login" };
+
+/** Every managed resource kind, for counting and reports. */
+export const MANAGED_RESOURCES: readonly ResourceName[] = [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS];
+
+/** The data file beside each stack's cdk.tf.json (see stack-data.ts). */
+export const STACK_DATA_FILE = "cerby-okta.json";
+/** The Terraform local holding the decoded data file. */
+export const DATA_LOCAL = "cerby";
+
+/** `okta_app_bookmark.app` (or `data.okta_users.by_login`): the resource without an instance key. */
+export function resourcePath(resource: ResourceName): string {
+  return `${resource.mode === "data" ? "data." : ""}${resource.type}.${resource.name}`;
+}
+
+/**
+ * `okta_app_bookmark.app["a-1"]`, written as Terraform writes it in plans and
+ * accepts it in `-target`: the key is an HCL string, so quotes and
+ * backslashes are escaped and template openers doubled (`$${`, `%%{`).
+ */
+export function instanceAddress(resource: ResourceName, key: string): string {
+  return `${resourcePath(resource)}[${hclString(key)}]`;
+}
+
+export function hclString(text: string): string {
+  const escaped = text
+    .replace(/\\/g, "\\\\")
+    .replace(/"/g, '\\"')
+    .replace(/\$\{/g, "$${")
+    .replace(/%\{/g, "%%{");
+  return `"${escaped}"`;
+}
+
+/** True when a plan's resource entry is this resource (any instance). */
+export function isResource(entry: { mode?: string; type?: string; name?: string }, resource: ResourceName): boolean {
+  return entry.mode === resource.mode && entry.type === resource.type && entry.name === resource.name;
+}
+
+/** Okta group names are unique per org; immutable IDs keep this one stable across renames. */
+export function accessGroupName(workspaceId: string, accountId: string): string {
+  return `cerby-okta/${workspaceId}/${accountId}`;
+}

@@ -1,0 +1,206 @@
+// `apply`: exactly the plans the last `plan` saved, stack by stack, under the
+// destroy guard. Around each Terraform apply:
+// - objects already deleted in the Okta console make okta/okta 4.20 fail
+//   (a 404 on delete or update is an error to it): those addresses are read
+//   back (a targeted refresh), the stack is planned again and applied once
+//   more, so such a sync heals itself instead of failing until `reconcile`;
+// - what the apply changed in place is read back and compared (verify.ts);
+// - a failure is reported in Okta terms, with Terraform's own reason.
+import { compareText } from "../domain/labels.ts";
+import { ExternalError, UsageError } from "../errors.ts";
+import { TerraformApplyError, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
+import { MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
+import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
+import { planStack, rememberPeople, type Log } from "./plan.ts";
+import { forgetPlan, planFile, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+import { recordSync } from "./status.ts";
+import { verifyAccounts, type Verification } from "./verify.ts";
+import { printable } from "../domain/desired-state.ts";
+import path from "node:path";
+
+export interface ApplyOptions {
+  readonly limits: DestroyLimits;
+  readonly allowDestroy: boolean;
+  readonly log: Log;
+  readonly now?: () => Date;
+}
+
+export interface ApplyResult {
+  readonly applied: readonly string[];
+  readonly verified: number;
+}
+
+/**
+ * Loads the plan set saved by `plan` and checks it may be applied: made for
+ * this output folder (when `--out` is given), and every stack folder still
+ * what was planned.
+ */
+export async function loadPlanSetForApply(stateDir: string, explicitOutDir: string | undefined): Promise<{ set: PlanSet; plans: SavedPlan[]; paths: SyncPaths }> {
+  const { set, plans } = await readPlanSet(stateDir);
+  if (explicitOutDir !== undefined && path.resolve(explicitOutDir) !== set.outDir) {
+    throw new UsageError(
+      `the saved plans were made for the stacks in ${set.outDir}, not --out ${explicitOutDir}: run apply with --out ${set.outDir}, or plan again with this --out`,
+    );
+  }
+  const paths = { outDir: set.outDir, stateDir };
+  for (const plan of plans) {
+    if ((await stackDigest(paths, plan.stack)) !== plan.stackDigest) {
+      throw new UsageError(
+        `the stack ${plan.stack} in ${set.outDir} changed since it was planned (a synth, watch or plan wrote it since): run \`cerby-okta plan\` again, then apply; nothing was changed`,
+      );
+    }
+  }
+  return { set, plans, paths };
+}
+
+/** Applies saved plans stack by stack. The guard checks every stack first, so a refusal changes nothing. */
+export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[], terraform: Terraform, paths: SyncPaths, options: ApplyOptions): Promise<ApplyResult> {
+  if (!options.allowDestroy) {
+    const refusals = plans.map((plan) => destroyRefusal(plan.report, options.limits)).filter(Boolean);
+    if (refusals.length > 0) throw new UsageError(`apply refused, nothing was changed:\n${refusals.join("\n")}`);
+  }
+  if (plans.length === 0) {
+    options.log(set.notSynced.length > 0 ? `nothing to apply (Extended account access is off for ${set.notSynced.join(", ")})` : "nothing to apply");
+  }
+  const applied: string[] = [];
+  let verified = 0;
+  let remaining = set;
+  for (const [position, plan] of plans.entries()) {
+    const prefix = `[${position + 1}/${plans.length}] ${plan.stack}`;
+    try {
+      verified += await applyStack(plan, terraform, paths, options, prefix);
+    } catch (error) {
+      const before = applied.length > 0 ? ` (stacks applied before it: ${applied.join(", ")})` : "";
+      if (error instanceof UsageError || error instanceof ExternalError) {
+        error.message = `${prefix}: ${error.message}${before}`;
+        throw error;
+      }
+      throw error;
+    }
+    await recordSync(paths.stateDir, plan.stack, plan.accounts, (options.now ?? (() => new Date()))());
+    remaining = await forgetPlan(paths, remaining, plan.stack);
+    applied.push(plan.stack);
+  }
+  return { applied, verified };
+}
+
+/** Applies one stack (healing once if Okta lost objects), then verifies; returns the accounts verified. */
+async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<number> {
+  if (!plan.report.hasChanges) {
+    options.log(`${prefix}: nothing to apply`);
+    return 0;
+  }
+  const people = await rememberPeople(paths, plan.stack, {});
+  const labels = new Map(Object.entries(plan.accounts).map(([accountId, account]) => [accountId, account.label]));
+  let current = plan;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runApply(current, terraform, paths, options, prefix);
+      return await verifyOrFail(current, current.report.accountsToVerify, terraform, paths, { people, labels }, options.log, prefix);
+    } catch (error) {
+      if (!(error instanceof TerraformApplyError)) throw error;
+      const gone = error.diagnostics.filter(isGoneFromOkta).map((diagnostic) => diagnostic.address!);
+      const failedAccounts = error.diagnostics.flatMap((diagnostic) => (diagnostic.address ? [accountOf(diagnostic.address)] : [])).filter((id): id is string => id !== undefined);
+      if (gone.length > 0 && attempt === 1) {
+        options.log(`${prefix}: ${gone.length} object${gone.length === 1 ? " was" : "s were"} already gone from Okta (deleted in the console?): reading ${gone.length === 1 ? "it" : "them"} back and planning again`);
+        await healGone(current.stack, gone, terraform, paths);
+        current = await planStack({ id: current.stack, knownOktaUserIds: {}, accounts: current.accounts }, terraform, paths, { refresh: false, init: false });
+        if (!options.allowDestroy) {
+          const refusal = destroyRefusal(current.report, options.limits);
+          if (refusal) throw new UsageError(`after reading back what Okta lost, the new plan goes over the destroy guard; nothing more was changed:\n${refusal}`);
+        }
+        if (!current.report.hasChanges) return 0;
+        continue;
+      }
+      // A failed update may have left Terraform believing in assignments it never made: read those back now.
+      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels }).catch(() => undefined);
+      throw new ExternalError(explainFailure(error.diagnostics, labels, check), { cause: error });
+    }
+  }
+}
+
+async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<void> {
+  const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), 0);
+  let done = 0;
+  let lastLogged = 0;
+  const started = Date.now();
+  options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
+  await terraform.apply(stackDir(paths, plan.stack), planFile(paths, plan.stack), () => {
+    done++;
+    // A first sync can take hours: say how far it got every few seconds.
+    if (Date.now() - lastLogged > 5000 || done === total) {
+      lastLogged = Date.now();
+      options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    }
+  });
+}
+
+async function verifyOrFail(
+  plan: SavedPlan,
+  accounts: readonly string[],
+  terraform: Terraform,
+  paths: SyncPaths,
+  context: { people: ReadonlyMap<string, string>; labels: ReadonlyMap<string, string> },
+  log: Log,
+  prefix: string,
+): Promise<number> {
+  if (accounts.length === 0) return 0;
+  const check = await verifyAccounts(plan.stack, accounts, terraform, paths, context);
+  log(`${prefix}: checked ${check.accounts} account${check.accounts === 1 ? "" : "s"} against Okta (about ${check.requests} requests): ${check.problems.length === 0 ? "as planned" : `${check.problems.length} difference${check.problems.length === 1 ? "" : "s"}`}`);
+  if (check.problems.length > 0) {
+    throw new ExternalError(
+      `Terraform reported success, but Okta differs from the plan (okta/okta 4.20 does not report every failed membership change):\n` +
+        check.problems.map((problem) => `  ${problem}`).join("\n") +
+        `\nThe state now records what Okta holds: run \`cerby-okta plan\` and \`apply\` to put it right, and check the token's permissions if it happens again.`,
+    );
+  }
+  return check.accounts;
+}
+
+/** okta/okta formats API errors as the Okta SDK does: `... Status: 404 Not Found`. */
+function isGoneFromOkta(diagnostic: Diagnostic): boolean {
+  return diagnostic.address !== undefined && /\b404\b/.test(`${diagnostic.summary} ${diagnostic.detail}`);
+}
+
+/** Reads the given addresses back from Okta and records what is there (gone objects leave the state). */
+async function healGone(stack: string, addresses: readonly string[], terraform: Terraform, paths: SyncPaths): Promise<void> {
+  const dir = stackDir(paths, stack);
+  const out = path.join(paths.stateDir, "plans", `${stack}.heal.tfplan`);
+  await terraform.plan(dir, { out, refresh: true, refreshOnly: true, targets: addresses });
+  await terraform.apply(dir, out);
+}
+
+/** The account ID in an address such as `okta_app_bookmark.app["a-1"]`. */
+function accountOf(address: string): string | undefined {
+  for (const resource of MANAGED_RESOURCES) {
+    const prefix = resourcePath(resource);
+    if (address.startsWith(`${prefix}["`) && address.endsWith(`"]`)) {
+      return JSON.parse(`"${address.slice(prefix.length + 2, -2).replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{")}"`) as string;
+    }
+  }
+  return undefined;
+}
+
+/** Terraform's errors, each with the chiclet it is about and what it most likely means. */
+export function explainFailure(diagnostics: readonly Diagnostic[], labels: ReadonlyMap<string, string>, check?: Verification): string {
+  const lines = diagnostics.map((diagnostic) => {
+    const accountId = diagnostic.address ? accountOf(diagnostic.address) : undefined;
+    const about = accountId !== undefined ? `chiclet "${printable(labels.get(accountId) ?? accountId, 70)}" (account ${printable(accountId)}): ` : "";
+    const reason = [diagnostic.summary, diagnostic.detail].filter(Boolean).join(": ").replace(/\s+/g, " ").trim();
+    const hint = hintFor(reason);
+    return `  ${about}${hint ? `${hint}\n    Terraform: ${reason}` : reason}`;
+  });
+  const found = check && check.problems.length > 0 ? `\nRead back from Okta afterwards (now in the state, so the next plan puts it right):\n${check.problems.map((problem) => `  ${problem}`).join("\n")}` : "";
+  return `apply failed:\n${lines.sort(compareText).join("\n")}${found}`;
+}
+
+function hintFor(reason: string): string | undefined {
+  if (/\b401\b|Invalid token|invalid_client|unauthorized/i.test(reason)) return "Okta rejected the credentials (401): check OKTA_API_TOKEN, or the OAuth client and key";
+  if (/\b403\b|forbidden|does not have permission/i.test(reason)) {
+    return "Okta refused (403): the token's admin or the OAuth app lacks a permission (apps and groups management, users read, policies read; see the README)";
+  }
+  if (/already exists/i.test(reason)) return "an object with this name already exists in Okta (made outside this state?): `cerby-okta adopt` takes existing objects under management";
+  if (/\b429\b|rate limit/i.test(reason)) return "Okta's rate limit held after every retry: run again later, or lower rateLimit.maxApiCapacity";
+  if (/\b404\b/.test(reason)) return "already gone from Okta (deleted in the console?)";
+  return undefined;
+}

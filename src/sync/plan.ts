@@ -1,0 +1,195 @@
+// `plan`: synthesize, then for each stack `terraform init`, `plan -out` and
+// `show -json`; read the plan in Okta terms and save it for `apply`. A first
+// sync (no state yet) is checked against what Okta already holds, so that it
+// never duplicates apps made before (by hand, by Cerby's own sync, or under a
+// lost state).
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { compareText } from "../domain/labels.ts";
+import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts";
+import { UsageError } from "../errors.ts";
+import { writeFileAtomic } from "../files/write-file-atomic.ts";
+import type { ProtectedPaths } from "../stack/out-dir.ts";
+import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
+import type { StackOptions } from "../stack/workspace-stack.ts";
+import { lookedUpUsers, readPlan, type PlanReport } from "../terraform/plan-report.ts";
+import type { Terraform } from "../terraform/terraform.ts";
+import { clearPlans, planFile, savePlan, savePlanSet, stackDigest, stackDir, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+
+export type Log = (message: string) => void;
+
+/** Apps and groups that already exist in the Okta org, for a first sync to check against. */
+export interface ExistingObjects {
+  /** Okta app IDs of bookmark apps by label (more than one when Okta holds duplicates already). */
+  readonly appsByLabel: ReadonlyMap<string, readonly string[]>;
+  /** Okta group IDs by group name. */
+  readonly groupsByName: ReadonlyMap<string, string>;
+}
+
+/** Reads what the workspace's Okta org holds; undefined when it cannot be reached (then a first sync is refused). */
+export type ExistingObjectsReader = (workspace: DesiredWorkspace) => Promise<ExistingObjects>;
+
+export interface PlanOptions {
+  readonly refresh: boolean;
+  readonly log: Log;
+  readonly workspacesDir: string;
+  readonly stackOptions?: StackOptions;
+  readonly protectedPaths?: ProtectedPaths;
+  /** How a first sync learns what Okta holds; absent means the check was turned off. */
+  readonly existingObjects?: ExistingObjectsReader;
+}
+
+/** Synced workspaces, optionally only some of them. Unknown names are a usage error. */
+export function selectStacks(state: DesiredState, only: readonly string[] | undefined): string[] {
+  const synced = state.workspaces.filter((workspace) => workspace.synced).map((workspace) => workspace.id);
+  if (!only || only.length === 0) return synced;
+  const unknown = only.filter((stack) => !synced.includes(stack));
+  if (unknown.length > 0) {
+    const off = unknown.filter((stack) => state.workspaces.some((workspace) => workspace.id === stack && !workspace.synced));
+    throw new UsageError(
+      `no synced workspace named ${unknown.join(", ")} (synced: ${synced.join(", ") || "none"}${off.length > 0 ? `; Extended account access is off for ${off.join(", ")}` : ""})`,
+    );
+  }
+  return synced.filter((stack) => only.includes(stack));
+}
+
+export async function planStacks(state: DesiredState, stacks: readonly string[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
+  // cdktf takes a while to load: only paid for when a command synthesizes.
+  const { synthesizeAtomically } = await import("../stack/synthesize.ts");
+  await synthesizeAtomically(state, paths.outDir, options.stackOptions, { protectedPaths: options.protectedPaths });
+  await clearPlans(paths);
+  const notSynced = state.workspaces.filter((workspace) => !workspace.synced).map((workspace) => workspace.id);
+  for (const id of notSynced) options.log(`${id}: not planned, Extended account access is off (Okta keeps what it has, R1)`);
+  const saved: SavedPlan[] = [];
+  for (const [position, stack] of stacks.entries()) {
+    const started = Date.now();
+    options.log(`[${position + 1}/${stacks.length}] ${stack}: init, ${options.refresh ? "refresh and plan" : "plan (no refresh)"}`);
+    const workspace = state.workspaces.find((candidate) => candidate.id === stack)!;
+    const plan = await planStack(stackInput(workspace), terraform, paths, { refresh: options.refresh, init: true, existingObjects: options.existingObjects });
+    saved.push(plan);
+    options.log(`[${position + 1}/${stacks.length}] ${stack}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  await savePlanSet(paths, {
+    version: 1,
+    plannedAt: new Date().toISOString(),
+    refreshed: options.refresh,
+    outDir: paths.outDir,
+    workspacesDir: path.resolve(options.workspacesDir),
+    stacks: saved.map((plan) => plan.stack),
+    notSynced,
+  });
+  return saved;
+}
+
+/** What planning a stack needs to know of its workspace. */
+export interface StackInput {
+  readonly id: string;
+  /** Cerby user ID -> Okta user ID, for naming people in the report. */
+  readonly knownOktaUserIds: Readonly<Record<string, string>>;
+  /** For the status record (R9). */
+  readonly accounts: SavedPlan["accounts"];
+  /** For the first-sync check; absent when re-planning from saved plans. */
+  readonly workspace?: DesiredWorkspace;
+}
+
+export function stackInput(workspace: DesiredWorkspace): StackInput {
+  return {
+    id: workspace.id,
+    knownOktaUserIds: workspace.knownOktaUserIds,
+    accounts: Object.fromEntries(
+      workspace.chiclets.map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }]),
+    ),
+    workspace,
+  };
+}
+
+/**
+ * Plans one stack already synthesized into `paths.outDir` and saves the plan
+ * where `apply` looks for it. `init: false` when the caller knows the stack
+ * folder is initialized (the watcher).
+ */
+export async function planStack(
+  input: StackInput,
+  terraform: Terraform,
+  paths: SyncPaths,
+  options: { refresh: boolean; init: boolean; existingObjects?: ExistingObjectsReader },
+): Promise<SavedPlan> {
+  const stack = input.id;
+  const dir = stackDir(paths, stack);
+  if (options.init) await terraform.init(dir);
+  await mkdir(path.dirname(planFile(paths, stack)), { recursive: true });
+  await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh });
+  const planJson = await terraform.showPlan(dir, planFile(paths, stack));
+  const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
+  const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
+  const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
+  const report = readPlan(stack, planJson, { oktaToCerby: people, labels });
+  if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects);
+  const plan: SavedPlan = {
+    stack,
+    plannedAt: new Date().toISOString(),
+    refreshed: options.refresh,
+    report,
+    accounts: input.accounts,
+    stackDigest: await stackDigest(paths, stack),
+  };
+  await savePlan(paths, plan);
+  return plan;
+}
+
+/** No app in the state yet, and some to create: what Okta already holds decides whether that duplicates. */
+function isFirstSync(report: PlanReport): boolean {
+  return report.existingApps === 0 && report.chiclets.some((change) => change.kind === "create");
+}
+
+/** How many existing objects a refusal lists before "... and N more". */
+const LISTED = 10;
+
+async function checkFirstSync(workspace: DesiredWorkspace, data: StackData, reader: ExistingObjectsReader | undefined): Promise<void> {
+  if (!reader) return;
+  const existing = await reader(workspace);
+  const adopted = new Set(Object.keys(data.adopt.apps));
+  const adoptedGroups = new Set(Object.keys(data.adopt.accessGroups));
+  const clashes: string[] = [];
+  for (const [accountId, app] of Object.entries(data.apps)) {
+    const ids = existing.appsByLabel.get(app.label);
+    if (ids && !adopted.has(accountId)) clashes.push(`app "${app.label}" (account ${accountId}) exists as ${ids.join(", ")}`);
+  }
+  for (const [accountId, group] of Object.entries(data.accessGroups)) {
+    const id = existing.groupsByName.get(group.name);
+    if (id && !adoptedGroups.has(accountId)) clashes.push(`group ${group.name} exists as ${id}`);
+  }
+  if (clashes.length === 0) return;
+  clashes.sort(compareText);
+  throw new UsageError(
+    `${workspace.id}: this is the stack's first sync (its state holds no app), but Okta already holds ${clashes.length} of the objects it would create:\n` +
+      clashes.slice(0, LISTED).map((clash) => `  ${clash}`).join("\n") +
+      (clashes.length > LISTED ? `\n  ... and ${clashes.length - LISTED} more` : "") +
+      `\nCreating them again would duplicate chiclets. To take the existing ones under management without changing them, run \`cerby-okta adopt --stack ${workspace.id}\`, then plan again. ` +
+      `If the state was moved, point cerby-okta.yaml at it instead. Nothing was saved for apply.`,
+  );
+}
+
+/**
+ * Okta user ID -> Cerby user ID: from the workspace, from the logins Terraform
+ * looked up, and from earlier plans, so that someone who just lost access
+ * (and is no longer looked up) is still named.
+ */
+export async function rememberPeople(paths: SyncPaths, stack: string, knownOktaUserIds: Readonly<Record<string, string>>, planJson?: unknown): Promise<Map<string, string>> {
+  const file = path.join(paths.stateDir, "people", `${stack}.json`);
+  let remembered: Record<string, string> = {};
+  try {
+    remembered = JSON.parse(await readFile(file, "utf8")) as Record<string, string>;
+  } catch {
+    // First plan of this stack.
+  }
+  const map = new Map<string, string>(Object.entries(remembered));
+  for (const [cerbyId, oktaId] of Object.entries(knownOktaUserIds)) map.set(oktaId, cerbyId);
+  if (planJson !== undefined) for (const [oktaId, cerbyId] of lookedUpUsers(planJson)) map.set(oktaId, cerbyId);
+  await mkdir(path.dirname(file), { recursive: true });
+  const sorted = [...map].sort(([a], [b]) => compareText(a, b));
+  const record = Object.create(null) as Record<string, string>;
+  for (const [oktaId, cerbyId] of sorted) record[oktaId] = cerbyId;
+  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
+  return map;
+}

@@ -1,0 +1,115 @@
+// What `plan` leaves for `apply` and `review` in the state folder:
+//   plans/index.json        the plan set: when, for which output folder and workspaces, which stacks
+//   plans/<stack>.tfplan    Terraform's binary plan
+//   plans/<stack>.json      the plan in Okta terms, and a digest of the stack folder it was made from
+// `apply` applies a set only as a whole, only for the folder it was made for,
+// and only while each stack folder is still what was planned.
+import { createHash } from "node:crypto";
+import { mkdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import { UsageError } from "../errors.ts";
+import { writeFileAtomic } from "../files/write-file-atomic.ts";
+import { STACK_DATA_FILE } from "../stack/names.ts";
+import type { PlanReport } from "../terraform/plan-report.ts";
+import type { AccountStatus } from "./status.ts";
+
+export interface SyncPaths {
+  /** Synthesized stacks (`cdktf.out`), absolute. */
+  readonly outDir: string;
+  /** Saved plans and sync status (`.cerby-okta`), absolute. */
+  readonly stateDir: string;
+}
+
+export interface PlanSet {
+  readonly version: 1;
+  readonly plannedAt: string;
+  readonly refreshed: boolean;
+  /** The output folder the stacks were synthesized into. */
+  readonly outDir: string;
+  /** The workspaces folder they were read from. */
+  readonly workspacesDir: string;
+  /** Stacks planned, in order. */
+  readonly stacks: readonly string[];
+  /** Workspaces with Extended account access off: not planned (R1). */
+  readonly notSynced: readonly string[];
+}
+
+/** What `plan` saves beside each binary plan. */
+export interface SavedPlan {
+  readonly stack: string;
+  readonly plannedAt: string;
+  readonly refreshed: boolean;
+  readonly report: PlanReport;
+  /** For the status record (R9) after a successful apply. */
+  readonly accounts: Record<string, Omit<AccountStatus, "lastSyncedAt">>;
+  /** Digest of the stack's cdk.tf.json and data file when planned. */
+  readonly stackDigest: string;
+}
+
+const STACK_FILES = ["cdk.tf.json", STACK_DATA_FILE];
+
+export const plansDir = (paths: SyncPaths) => path.join(paths.stateDir, "plans");
+export const planFile = (paths: SyncPaths, stack: string) => path.join(plansDir(paths), `${stack}.tfplan`);
+const planMetaFile = (paths: SyncPaths, stack: string) => path.join(plansDir(paths), `${stack}.json`);
+const indexFile = (paths: SyncPaths) => path.join(plansDir(paths), "index.json");
+export const stackDir = (paths: SyncPaths, stack: string) => path.join(paths.outDir, "stacks", stack);
+
+export async function stackDigest(paths: SyncPaths, stack: string): Promise<string> {
+  const hash = createHash("sha256");
+  for (const name of STACK_FILES) {
+    try {
+      hash.update(name).update("\0").update(await readFile(path.join(stackDir(paths, stack), name))).update("\0");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      hash.update(name).update("\0missing\0");
+    }
+  }
+  return hash.digest("hex");
+}
+
+/** Plans of an earlier run must never be applied after a new `plan` starts. */
+export async function clearPlans(paths: SyncPaths): Promise<void> {
+  await rm(plansDir(paths), { recursive: true, force: true });
+  await mkdir(plansDir(paths), { recursive: true });
+}
+
+export async function savePlan(paths: SyncPaths, plan: SavedPlan): Promise<void> {
+  await mkdir(plansDir(paths), { recursive: true });
+  await writeFileAtomic(planMetaFile(paths, plan.stack), `${JSON.stringify(plan, null, 2)}\n`);
+}
+
+/** Written last: a plan set without an index was cut short and is never applied. */
+export async function savePlanSet(paths: SyncPaths, set: PlanSet): Promise<void> {
+  await writeFileAtomic(indexFile(paths), `${JSON.stringify(set, null, 2)}\n`);
+}
+
+export async function readPlanSet(stateDir: string): Promise<{ set: PlanSet; plans: SavedPlan[] }> {
+  const paths = { stateDir, outDir: "" };
+  let set: PlanSet;
+  try {
+    set = JSON.parse(await readFile(indexFile(paths), "utf8")) as PlanSet;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`no saved plan in ${plansDir(paths)}: run \`cerby-okta plan\` first`);
+    throw new UsageError(`the saved plan in ${plansDir(paths)} cannot be read (${(error as Error).message}): run \`cerby-okta plan\` again`);
+  }
+  const plans = await Promise.all(
+    set.stacks.map(async (stack) => {
+      try {
+        return JSON.parse(await readFile(planMetaFile(paths, stack), "utf8")) as SavedPlan;
+      } catch {
+        throw new UsageError(`the saved plan of stack ${stack} is missing or unreadable (applied already?): run \`cerby-okta plan\` again`);
+      }
+    }),
+  );
+  return { set, plans };
+}
+
+/** Removes one stack's plan once applied, so that it is never applied twice. */
+export async function forgetPlan(paths: SyncPaths, set: PlanSet, stack: string): Promise<PlanSet> {
+  await rm(planFile(paths, stack), { force: true });
+  await rm(planMetaFile(paths, stack), { force: true });
+  const rest: PlanSet = { ...set, stacks: set.stacks.filter((other) => other !== stack) };
+  if (rest.stacks.length === 0) await rm(indexFile(paths), { force: true });
+  else await savePlanSet(paths, rest);
+  return rest;
+}
