@@ -340,7 +340,7 @@ export class HttpClient {
     if (code === "ENOTFOUND") {
       return new ExternalError(
         `${this.options.system} ${req.what}: the host ${host} does not exist (DNS: ${code}); not retried` +
-          (this.options.unknownHostHint ? `. ${this.options.unknownHostHint}` : ""),
+          (this.options.unknownHostHint ? `; ${this.options.unknownHostHint}` : ""),
       );
     }
     return new ExternalError(

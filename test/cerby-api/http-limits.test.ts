@@ -66,7 +66,7 @@ describe("the HTTP client", () => {
       },
     });
     await expect(http.request({ method: "GET", url: new URL("https://acme.okta.com/api/v1/users/x"), what: "GET /api/v1/users/x" })).rejects.toThrow(
-      "Okta GET /api/v1/users/x: the host acme.okta.com does not exist (DNS: ENOTFOUND); not retried. pass --okta-url",
+      "Okta GET /api/v1/users/x: the host acme.okta.com does not exist (DNS: ENOTFOUND); not retried; pass --okta-url",
     );
     expect(calls).toBe(1);
     expect(http.totalWaitMs).toBe(0);

@@ -361,7 +361,7 @@ describe("deprovision arguments and hostile answers", () => {
     };
     const result = await runCommand(register, ["deprovision", dir], { OKTA_API_TOKEN: oktaToken, CI: "true" }, 0.0001, unknownHost);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: Okta GET \/api\/v1\/users\/\S+: the host acme\.okta\.com does not exist \(DNS: ENOTFOUND\); not retried\. /);
+    expect(result.stderr).toMatch(/^error: Okta GET \/api\/v1\/users\/\S+: the host acme\.okta\.com does not exist \(DNS: ENOTFOUND\); not retried; /);
     expect(result.stderr).toContain('the host is built from workspace.okta (orgName "acme", baseUrl "okta.com") in workspace.yaml');
     expect(result.stderr).toContain("pass --okta-url (e.g. --okta-url http://127.0.0.1:8787)");
     expect(result.stderr).not.toContain("waiting");
