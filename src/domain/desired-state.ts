@@ -3,6 +3,7 @@
 // same input in any order gives the same result.
 import type { Workspace } from "../workspace/model.ts";
 import type { WorkspaceSettings } from "../workspace/schema.ts";
+import { escapeUnsafeCharacters } from "../workspace/characters.ts";
 import { buildDirectory, extensionRefusal, viewersOf, type Directory } from "./access.ts";
 import { assignLabels, baseLabel, compareText, type LabelRequest } from "./labels.ts";
 
@@ -182,17 +183,29 @@ function describeWorkspace(
     rejected,
     notExtended: workspace.accounts.filter((account) => !account.okta).length,
     people,
-    knownOktaUserIds: Object.fromEntries(
-      workspace.users.flatMap((user) => (user.oktaUserId === undefined ? [] : [[user.id, user.oktaUserId] as const])),
-    ),
+    knownOktaUserIds: knownOktaUserIdsOf(workspace),
     warnings,
   };
 }
 
-/** For messages only: control characters shown escaped, long text cut. */
+/** Cerby user ID -> Okta user ID, in an object without a prototype: an ID such as `constructor` is a key like any other. */
+function knownOktaUserIdsOf(workspace: Workspace): Record<string, string> {
+  const known: Record<string, string> = Object.create(null);
+  for (const user of workspace.users) if (user.oktaUserId !== undefined) known[user.id] = user.oktaUserId;
+  return known;
+}
+
+/**
+ * For messages only: control, bidirectional and invisible formatting
+ * characters shown escaped (`\u202e`), as are quotes and backslashes; long
+ * text cut. Accents, CJK and emoji stay as they are.
+ */
 export function printable(text: string, max = 80): string {
-  const escaped = JSON.stringify(text).slice(1, -1);
-  return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
+  const escaped = escapeUnsafeCharacters(JSON.stringify(text).slice(1, -1));
+  if (escaped.length <= max) return escaped;
+  // Never cut a surrogate pair in two: half a pair prints as garbage.
+  const cut = /[\ud800-\udbff]/.test(escaped.charAt(max - 2)) ? max - 2 : max - 1;
+  return `${escaped.slice(0, cut)}…`;
 }
 
 /** Every warning of a workspace, rejected accounts first (the format asks that each is named in a warning). */

@@ -5,7 +5,8 @@ import { stat } from "node:fs/promises";
 import type { InputIssue } from "../errors.ts";
 import { displayPath, parseWorkspaceFile, type ParsedFile } from "../workspace/load.ts";
 import { WorkspaceFileSchema } from "../workspace/schema.ts";
-import { parseSourceFile, type SourceFile } from "../workspace/source-file.ts";
+import { fileIssue, fileStatsRefusal, readErrorMessage } from "../workspace/read-file.ts";
+import { parseSourceFile, wholeTextIssue, type SourceFile } from "../workspace/source-file.ts";
 import { TextIO } from "./text-io.ts";
 import { parseYamlChunked, type ChunkCache } from "./yaml-chunks.ts";
 
@@ -35,11 +36,15 @@ export class FileCache {
   /** Reads `file` unless it is cached with the same stamp and not `forced`. Not re-entrant: await each call. */
   async read(file: string, forced: boolean): Promise<ReadOutcome> {
     const cached = this.entries.get(file);
-    let stamp: string;
+    let stamp = ""; // until stat answers
     let text: string;
     try {
-      stamp = stampOf(await stat(file));
+      const stats = await stat(file);
+      stamp = stampOf(stats);
       if (cached && !forced && cached.stamp === stamp) return { kind: "unchanged", entry: cached };
+      // The loader's own checks: not a regular file, or too large to read.
+      const refusal = fileStatsRefusal(displayPath(file), stats);
+      if (refusal) return this.refused(file, stamp, refusal);
       text = await this.io.read(file);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -47,7 +52,8 @@ export class FileCache {
         this.entries.delete(file);
         return { kind: "gone" };
       }
-      throw error;
+      // Unreadable (permissions): a problem with the input like any other, not the end of the watch.
+      return this.refused(file, stamp, fileIssue(displayPath(file), readErrorMessage(error)));
     }
     if (cached && cached.text === text) {
       const entry = { ...cached, stamp };
@@ -55,6 +61,12 @@ export class FileCache {
       return { kind: "unchanged", entry };
     }
     const entry = parseFile(file, text, stamp, cached?.chunks);
+    this.entries.set(file, entry);
+    return { kind: "changed", entry };
+  }
+
+  private refused(file: string, stamp: string, issue: InputIssue): ReadOutcome {
+    const entry: CachedFile = { path: file, stamp, text: "", parsed: undefined, issues: [issue], chunks: undefined };
     this.entries.set(file, entry);
     return { kind: "changed", entry };
   }
@@ -70,7 +82,8 @@ export class FileCache {
 }
 
 export function parseFile(file: string, text: string, stamp: string, previousChunks?: ChunkCache): CachedFile {
-  if (/\.ya?ml$/i.test(file)) {
+  // Checks on the whole text (size, encoding) come first, as in the ordinary path.
+  if (/\.ya?ml$/i.test(file) && wholeTextIssue(displayPath(file), text) === undefined) {
     const chunked = parseYamlChunked(text, previousChunks);
     if (chunked) {
       const result = WorkspaceFileSchema.safeParse(chunked.data);

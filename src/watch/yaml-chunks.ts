@@ -10,7 +10,7 @@
 // odd indentation, a repeated key), or any piece fails to parse, it gives up
 // (returns undefined) and the caller parses the whole file the ordinary way,
 // which also produces the exact error messages and locations.
-import { parseDocument } from "yaml";
+import { parseYamlWithinLimits } from "../workspace/yaml-text.ts";
 
 const LIST_KEYS: ReadonlySet<string> = new Set(["users", "teams", "accounts"]);
 
@@ -123,8 +123,9 @@ export function parseYamlChunked(text: string, previous?: ChunkCache): ChunkedYa
   return { data, cache, parsedPieces };
 }
 
+/** Through the loader's own YAML step, so that a piece meets the same limits (nesting, aliases) as a whole file. */
 function parsePiece(text: string): { ok: true; value: unknown } | { ok: false } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0 || doc.warnings.length > 0) return { ok: false };
-  return { ok: true, value: doc.toJS({ maxAliasCount: 100 }) ?? null };
+  const parsed = parseYamlWithinLimits(text);
+  if (parsed.problems.length > 0 || parsed.document!.warnings.length > 0) return { ok: false };
+  return { ok: true, value: parsed.data ?? null };
 }

@@ -1,15 +1,18 @@
 // Reads workspace folders from disk and returns validated workspaces, or
 // throws one InputError that lists every problem found in every file.
-import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { z } from "zod";
 import { InputError, UsageError, type InputIssue } from "../errors.ts";
+import { escapeUnsafeCharacters } from "./characters.ts";
 import { checkWorkspace, checkWorkspaceSet } from "./check.ts";
+import { displayPath } from "./display-path.ts";
+import { findWorkspaceFiles, findWorkspaceFolders } from "./folders.ts";
 import type { Workspace } from "./model.ts";
+import { errorReason, fileIssue, readWorkspaceText } from "./read-file.ts";
 import { WorkspaceFileSchema, type WorkspaceFile } from "./schema.ts";
 import { formatPath, parseSourceFile, type SourceFile } from "./source-file.ts";
 
-const WORKSPACE_FILE = /\.(ya?ml|json)$/i;
+export { displayPath };
 
 /** One file of a workspace after parsing and schema validation. */
 export interface ParsedFile {
@@ -17,33 +20,34 @@ export interface ParsedFile {
   readonly content: WorkspaceFile;
 }
 
-/** Lists workspace folders under `root`: each sub-folder is one workspace. */
-export async function listWorkspaceFolders(root: string): Promise<string[]> {
-  let entries;
+/**
+ * Lists workspace folders under `root`: each sub-folder (or link to a folder
+ * inside `root`) is one workspace. Links that lead elsewhere are appended to
+ * `issues`.
+ */
+export async function listWorkspaceFolders(root: string, issues: InputIssue[] = []): Promise<string[]> {
+  let folders: string[];
   try {
-    entries = await readdir(root, { withFileTypes: true });
+    folders = await findWorkspaceFolders(root, issues);
   } catch (error) {
-    throw new UsageError(`cannot read the workspaces folder ${displayPath(root)}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new UsageError(`cannot read the workspaces folder ${displayPath(root)}: ${errorReason(error)}`, { cause: error });
   }
-  const folders = entries
-    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
-    .map((entry) => path.join(root, entry.name))
-    .sort();
-  if (folders.length === 0) {
+  if (folders.length === 0 && issues.length === 0) {
     throw new UsageError(`no workspace folders under ${displayPath(root)}: put each workspace in its own sub-folder`);
   }
   return folders;
 }
 
-/** Lists the files that make up one workspace folder, sorted by name. */
-export async function listWorkspaceFiles(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && WORKSPACE_FILE.test(entry.name) && !entry.name.startsWith("."))
-    .map((entry) => path.join(folder, entry.name))
-    .sort();
+/**
+ * Lists the files that make up one workspace folder, sorted by name. Symbolic
+ * links are followed only when they stay inside the folder's parent (the
+ * workspaces root); the others, and entries that are not files, are appended
+ * to `issues` (dropped when the caller passes none). Throws when the folder
+ * cannot be read.
+ */
+export async function listWorkspaceFiles(folder: string, issues: InputIssue[] = []): Promise<string[]> {
+  const files = await findWorkspaceFiles(folder, path.dirname(folder), issues);
+  return files.map((file) => file.path);
 }
 
 /** Parses and validates one file; problems are appended to `issues`. */
@@ -92,7 +96,11 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   let value = data;
-  for (const part of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[part];
+  for (const part of path) {
+    // Own fields only: a field named `constructor` or `__proto__` is data, not the prototype's.
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
   return value;
 }
 
@@ -105,7 +113,7 @@ function describeValue(value: unknown): string {
   if (value === null) return "empty";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "string") return `the text ${escapeUnsafeCharacters(JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value))}`;
   return `${typeof value === "number" ? "the number" : "the value"} ${String(value)}`;
 }
 
@@ -116,11 +124,11 @@ export function assembleWorkspace(folder: string, files: readonly ParsedFile[], 
 
 /** Loads every workspace under `root`. Throws InputError listing all problems. */
 export async function loadWorkspaces(root: string): Promise<Workspace[]> {
-  const folders = await listWorkspaceFolders(root);
   const issues: InputIssue[] = [];
+  const folders = await listWorkspaceFolders(root, issues);
   const workspaces: Workspace[] = [];
   for (const folder of folders) {
-    const workspace = await loadWorkspaceFolder(folder, issues);
+    const workspace = await loadWorkspaceFolder(folder, issues, root);
     if (workspace) workspaces.push(workspace);
   }
   checkWorkspaceSet(workspaces, issues);
@@ -128,22 +136,23 @@ export async function loadWorkspaces(root: string): Promise<Workspace[]> {
   return workspaces;
 }
 
-/** Loads one folder; problems are appended to `issues`. */
-export async function loadWorkspaceFolder(folder: string, issues: InputIssue[]): Promise<Workspace | undefined> {
-  const files = await listWorkspaceFiles(folder);
-  const parsed: ParsedFile[] = [];
+/** Loads one folder of the workspaces folder `root`; problems are appended to `issues`. */
+export async function loadWorkspaceFolder(folder: string, issues: InputIssue[], root = path.dirname(folder)): Promise<Workspace | undefined> {
   const before = issues.length;
+  let files;
+  try {
+    files = await findWorkspaceFiles(folder, root, issues);
+  } catch (error) {
+    issues.push(fileIssue(displayPath(folder), `cannot read the workspace folder: ${errorReason(error)}`));
+    return undefined;
+  }
+  const parsed: ParsedFile[] = [];
   for (const file of files) {
-    const text = await readFile(file, "utf8");
-    const result = parseWorkspaceFile(file, text, issues);
+    const text = await readWorkspaceText(file.target, displayPath(file.path), issues);
+    if (text === undefined) continue;
+    const result = parseWorkspaceFile(file.path, text, issues);
     if (result) parsed.push(result);
   }
   if (issues.length > before) return undefined;
   return assembleWorkspace(folder, parsed, issues);
-}
-
-/** Paths in messages are relative to the current directory when inside it. */
-export function displayPath(file: string): string {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : file;
 }

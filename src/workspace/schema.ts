@@ -1,6 +1,8 @@
-// Workspace state format, version 1: the contract in shared/workspace-format.md.
+// Workspace state format, version 1: the contract in docs/workspace-format.md.
 // Field names here are relied on by outside tooling; add optional fields only.
+// Each field's description also goes into schema/workspace.schema.json (editors show it).
 import { z } from "zod";
+import { describeCharacter, findUnsafeCharacter } from "./characters.ts";
 
 /** Workspace roles, from the weakest to the strongest that may extend. */
 export const WORKSPACE_ROLES = ["owner", "super_admin", "admin", "user", "login_only", "guest"] as const;
@@ -22,9 +24,23 @@ export const OKTA_STATUSES = [
 /** Users in these states see no chiclet (R7). */
 export const HIDDEN_OKTA_STATUSES: ReadonlySet<string> = new Set(["SUSPENDED", "DEPROVISIONED"]);
 
+/** Refuses control, bidirectional and invisible formatting characters (docs/workspace-format.md, "Characters"). */
+function refuseUnsafeCharacters(value: string, ctx: z.RefinementCtx): void {
+  const found = findUnsafeCharacter(value);
+  if (found) {
+    ctx.addIssue({
+      code: "custom",
+      message: `contains ${describeCharacter(found.codePoint)} at position ${found.position}: control, bidirectional and invisible characters are not allowed (they would reach Okta and terminals as they are)`,
+      continue: false, // the other checks of this field would only repeat it
+    });
+  }
+}
+
+/** Text that reaches Okta, a terminal or a file name. */
+const text = () => z.string().superRefine(refuseUnsafeCharacters);
+
 // IDs become Terraform map keys, file names and URL parts: non-empty, printable, bounded.
-const id = z
-  .string()
+const id = text()
   .min(1, "must not be empty")
   .max(200, "must be at most 200 characters")
   .regex(/^[^\p{Cc}\s]+$/u, "must not contain white space or control characters");
@@ -35,103 +51,121 @@ const workspaceId = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "must be letters, digits, '-' or '_' (at most 100), starting with a letter or digit");
 
 export const WorkspaceSettingsSchema = z.strictObject({
-  /** Cerby workspace ID, immutable; names the Terraform stack. */
-  id: workspaceId,
-  /** Display name, for humans only. */
-  name: z.string().max(1000),
-  /** R1: nothing syncs unless true. Missing means false. */
-  extendedAccountAccess: z.boolean().optional(),
-  /** Which Okta org the workspace syncs to (the provider's `org_name` and `base_url`). */
-  okta: z.strictObject({
-    orgName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, "must be an Okta org name (letters, digits, '-')"),
-    baseUrl: z
-      .string()
-      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, "must be a domain such as okta.com or oktapreview.com"),
-    /** Added field: the okta/okta provider's rate-limit settings; defaults suit a shared org. */
-    rateLimit: z
-      .strictObject({
-        /** Percent of each rate limit the provider may use (`max_api_capacity`). */
-        maxApiCapacity: z.number().int().min(1).max(100).optional(),
-        /** Back off and retry on 429 (`backoff`). */
-        backoff: z.boolean().optional(),
-        minWaitSeconds: z.number().int().min(0).max(3600).optional(),
-        maxWaitSeconds: z.number().int().min(0).max(3600).optional(),
-        maxRetries: z.number().int().min(0).max(100).optional(),
-      })
-      .optional(),
-  }),
-  /** The chiclet's URL; `{accountId}` is replaced by the (URL-encoded) account ID. */
-  loginUrl: z
-    .string()
+  id: workspaceId.describe("Cerby workspace ID, immutable; names the Terraform stack."),
+  name: text().max(1000).describe("Display name, for people only."),
+  extendedAccountAccess: z
+    .boolean()
+    .optional()
+    .describe("R1: nothing syncs unless true. Missing means false: what is already in Okta stays as it is."),
+  okta: z
+    .strictObject({
+      orgName: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, "must be an Okta org name (letters, digits, '-')")
+        .describe("The Okta org's name (the okta/okta provider's org_name), e.g. acme."),
+      baseUrl: z
+        .string()
+        .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, "must be a domain such as okta.com or oktapreview.com")
+        .describe("The Okta org's domain (the provider's base_url), e.g. okta.com."),
+      rateLimit: z
+        .strictObject({
+          maxApiCapacity: z
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .optional()
+            .describe("Percent of each Okta rate limit the provider may use (max_api_capacity). Default 50."),
+          backoff: z.boolean().optional().describe("Back off and retry when Okta answers 429 (backoff). Default true."),
+          minWaitSeconds: z.number().int().min(0).max(3600).optional().describe("Shortest wait before a retry (min_wait_seconds). Default 30."),
+          maxWaitSeconds: z.number().int().min(0).max(3600).optional().describe("Longest wait before a retry (max_wait_seconds). Default 300."),
+          maxRetries: z.number().int().min(0).max(100).optional().describe("Retries of one request (max_retries). Default 5."),
+        })
+        .optional()
+        .describe("Added by cerby-okta: the okta/okta provider's rate-limit settings; the defaults suit an org shared with other clients."),
+    })
+    .describe("The Okta org the workspace syncs to."),
+  loginUrl: text()
     .max(2000)
     .regex(/^https:\/\/[^\s]+$/, "must be an https:// URL")
-    .optional(),
+    .optional()
+    .describe("The chiclet's URL; {accountId} is replaced by the URL-encoded account ID. Default https://app.cerby.com/accounts/{accountId}/login."),
 });
 
 export const UserSchema = z.strictObject({
-  /** Cerby user ID, immutable. */
-  id,
-  /** Okta login. */
-  email: z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, "must be an email address"),
-  /** Okta user ID; when absent Terraform resolves it by login at plan time. */
-  oktaUserId: id.optional(),
-  workspaceRole: z.enum(WORKSPACE_ROLES),
-  /** Okta's status as last known; SUSPENDED and DEPROVISIONED users see nothing. */
-  oktaStatus: z.enum(OKTA_STATUSES).optional(),
+  id: id.describe("Cerby user ID, immutable."),
+  email: text()
+    .min(3)
+    .max(320)
+    .regex(/^[^\s@]+@[^\s@]+$/, "must be an email address")
+    .describe("The user's Okta login."),
+  oktaUserId: id
+    .optional()
+    .describe("Okta user ID. When absent, Terraform looks the user up by login on every plan (one API call per person)."),
+  workspaceRole: z.enum(WORKSPACE_ROLES).describe("Role in the Cerby workspace; login_only and guest may not extend accounts (R2)."),
+  oktaStatus: z
+    .enum(OKTA_STATUSES)
+    .optional()
+    .describe("Okta's status of the user as last known; SUSPENDED and DEPROVISIONED users see no chiclet (R5, R7)."),
 });
 
 export const TeamSchema = z.strictObject({
-  /** Cerby team ID, immutable. */
-  id,
-  name: z.string().max(1000),
-  /** Present for IdP-managed teams: the team is this Okta group. */
-  oktaGroupId: id.optional(),
-  /** Cerby user IDs. For IdP-managed teams, last known (used only for R2). */
-  members: z.array(id).optional(),
+  id: id.describe("Cerby team ID, immutable."),
+  name: text().max(1000).describe("Team name, for people only."),
+  oktaGroupId: id
+    .optional()
+    .describe("Present for an IdP-managed team: the team is this Okta group, assigned to the chiclet as a group."),
+  members: z
+    .array(id)
+    .optional()
+    .describe("Cerby user IDs. For an IdP-managed team, as last known (used only to decide who may extend, R2)."),
 });
 
 export const GrantSchema = z
   .strictObject({
-    user: id.optional(),
-    team: id.optional(),
-    role: z.enum(ACCOUNT_ROLES),
+    user: id.optional().describe("The Cerby user ID holding the role (exactly one of user and team)."),
+    team: id.optional().describe("The Cerby team ID holding the role (exactly one of user and team)."),
+    role: z.enum(ACCOUNT_ROLES).describe("owner and collaborator see the chiclet; manager does not (R5)."),
   })
   .refine((grant) => (grant.user === undefined) !== (grant.team === undefined), {
     message: "must name exactly one of `user` or `team`",
   });
 
-// YAML turns an unquoted timestamp into a Date; JSON keeps a string. Both are accepted.
+// YAML turns an unquoted timestamp into a Date (under `%YAML 1.1`); JSON keeps a string. Both are accepted.
 const DATE_TIME_HINT = "must be an ISO 8601 date-time such as 2026-02-01T09:00:00Z";
-const timestamp = z.union(
-  [z.date().transform((date) => date.toISOString()), z.iso.datetime({ offset: true, message: DATE_TIME_HINT })],
-  { message: DATE_TIME_HINT },
-);
+export const TimestampSchema = z
+  .union([z.date().transform((date) => date.toISOString()), z.iso.datetime({ offset: true, message: DATE_TIME_HINT })], {
+    message: DATE_TIME_HINT,
+  })
+  .describe("When the account was extended, ISO 8601 with a time zone; earlier extensions keep the bare label (R4).");
 
 export const AccountSchema = z.strictObject({
-  /** Cerby account ID, immutable; the app's Terraform key. */
-  id,
-  /** Account name as typed in Cerby: hostile, passed to Okta literally. */
-  name: z.string().min(1, "must not be empty"),
-  /** App name, e.g. Instagram. Also hostile. */
-  app: z.string().min(1, "must not be empty"),
-  grants: z.array(GrantSchema).optional(),
-  /** Present when the account was extended to Okta (R2). */
+  id: id.describe("Cerby account ID, immutable; the key of its Okta app in Terraform."),
+  name: text().min(1, "must not be empty").describe("Account name as typed in Cerby; passed to Okta literally. The label is `<name> - <app>`."),
+  app: text().min(1, "must not be empty").describe("App name, e.g. Instagram; passed to Okta literally."),
+  grants: z.array(GrantSchema).optional().describe("Who holds which role on the account, directly or through a team."),
   okta: z
     .strictObject({
-      extendedBy: id,
-      extendedAt: timestamp,
+      extendedBy: id.describe("The Cerby user ID who extended the account; must hold owner on it (R2)."),
+      extendedAt: TimestampSchema,
     })
-    .optional(),
+    .optional()
+    .describe("Present when the account was extended to Okta (R2); remove it to take the app out of Okta (R10)."),
 });
 
 /** One file of a workspace folder. Lists from all files are concatenated. */
-export const WorkspaceFileSchema = z.strictObject({
-  version: z.literal(1, { message: "must be 1 (the only format version)" }).optional(),
-  workspace: WorkspaceSettingsSchema.optional(),
-  users: z.array(UserSchema).optional(),
-  teams: z.array(TeamSchema).optional(),
-  accounts: z.array(AccountSchema).optional(),
-});
+export const WorkspaceFileSchema = z
+  .strictObject({
+    version: z
+      .literal(1, { message: "must be 1 (the only format version)" })
+      .optional()
+      .describe("Format version: 1. Required in the file holding `workspace`."),
+    workspace: WorkspaceSettingsSchema.optional().describe("The workspace's settings: exactly one file of the folder holds them."),
+    users: z.array(UserSchema).optional().describe("People of the workspace; lists of all files of the folder are concatenated."),
+    teams: z.array(TeamSchema).optional().describe("Teams of the workspace; lists of all files of the folder are concatenated."),
+    accounts: z.array(AccountSchema).optional().describe("Shared accounts; lists of all files of the folder are concatenated."),
+  })
+  .describe("One file of a cerby-okta workspace folder (format version 1). See docs/workspace-format.md.");
 
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettingsSchema>;
 export type User = z.infer<typeof UserSchema>;

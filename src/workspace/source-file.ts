@@ -1,8 +1,14 @@
 // Parses one workspace file (YAML or JSON) and maps field paths back to
-// line and column, so that every error can name where it is.
+// line and column, so that every error can name where it is. The limits on
+// encoding, nesting and aliases are enforced here, in the one parse step every
+// reader shares (loader, watcher, deprovision, project configuration).
 import { findNodeAtLocation, parse as parseJsonTolerant, parseTree, printParseErrorCode, visit, type Node as JsonNode, type ParseError } from "jsonc-parser";
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { isMap, isNode, isScalar, isSeq, LineCounter, type Document } from "yaml";
 import type { InputIssue } from "../errors.ts";
+import { escapeUnsafeCharacters, replacementCharacterOffset } from "./characters.ts";
+import { isJsonFile, MAX_NESTING_DEPTH, maxFileBytes, tooDeepMessage, tooLargeMessage } from "./limits.ts";
+import { jsonTooDeepOffset } from "./nesting.ts";
+import { parseYamlWithinLimits } from "./yaml-text.ts";
 
 export type FieldPath = readonly (string | number)[];
 
@@ -16,12 +22,12 @@ export interface SourceFile {
   locate(path: FieldPath): { line: number; column: number };
 }
 
-/** `accounts[3].grants[1].role` */
+/** `accounts[3].grants[1].role`; keys as typed, with invisible and control characters escaped. */
 export function formatPath(path: FieldPath): string {
   let text = "";
   for (const part of path) {
     if (typeof part === "number") text += `[${part}]`;
-    else text += text === "" ? part : `.${part}`;
+    else text += text === "" ? escapeUnsafeCharacters(part) : `.${escapeUnsafeCharacters(part)}`;
   }
   return text;
 }
@@ -29,29 +35,55 @@ export function formatPath(path: FieldPath): string {
 export function parseSourceFile(file: string, content: string): SourceFile {
   // Editors on some systems save a byte-order mark; it is not content.
   const text = content.charCodeAt(0) === 0xfeff ? content.slice(1) : content;
-  return /\.json$/i.test(file) ? parseJsonFile(file, text) : parseYamlFile(file, text);
+  const refusal = wholeTextIssue(file, text);
+  if (refusal) return { file, data: undefined, syntaxIssues: [refusal], locate: () => ({ line: refusal.line, column: refusal.column }) };
+  return isJsonFile(file) ? parseJsonFile(file, text) : parseYamlFile(file, text);
+}
+
+/**
+ * Why a file's text is refused as a whole, before parsing: too large (the
+ * readers refuse such files before reading them; this catches any caller that
+ * read one anyway), or not UTF-8. Undefined when it may be parsed.
+ */
+export function wholeTextIssue(file: string, text: string): InputIssue | undefined {
+  const limit = maxFileBytes(file);
+  // Every UTF-16 code unit is at least one byte of UTF-8.
+  if (text.length > limit) return { file, line: 1, column: 1, path: "", message: tooLargeMessage(file, limit, true) };
+  const badByte = replacementCharacterOffset(text);
+  if (badByte !== -1) return { file, ...lineAndColumn(text, badByte), path: "", message: NOT_UTF8 };
+  return undefined;
+}
+
+const NOT_UTF8 =
+  "not valid UTF-8: bytes here decode to U+FFFD REPLACEMENT CHARACTER (or the file holds that character itself); save the file as UTF-8";
+
+/** A file refused as a whole, with one issue at `offset`. */
+function refusedFile(file: string, text: string, offset: number, message: string): SourceFile {
+  const where = lineAndColumn(text, offset);
+  return { file, data: undefined, syntaxIssues: [{ file, ...where, path: "", message }], locate: () => where };
 }
 
 function parseYamlFile(file: string, text: string): SourceFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const parsed = parseYamlWithinLimits(text, lineCounter);
   const position = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const syntaxIssues = [...doc.errors].map((error) => ({
+  const syntaxIssues = parsed.problems.map((problem) => ({
     file,
-    ...position(error.pos[0]),
+    ...position(problem.offset),
     path: "",
-    message: `YAML syntax: ${firstLine(error.message)}`,
+    message: escapeUnsafeCharacters(problem.message),
   }));
   // An empty file is an empty part of the workspace, not an error.
-  const data = syntaxIssues.length > 0 ? undefined : (doc.toJS({ maxAliasCount: 100 }) ?? {});
+  const data = syntaxIssues.length > 0 ? undefined : (parsed.data ?? {});
+  const document = parsed.document;
   return {
     file,
     data,
     syntaxIssues,
-    locate: (path) => position(yamlOffset(doc, path)),
+    locate: (path) => position(document ? yamlOffset(document, path) : 0),
   };
 }
 
@@ -75,6 +107,11 @@ function yamlOffset(doc: Document, path: FieldPath): number {
 }
 
 function parseJsonFile(file: string, text: string): SourceFile {
+  // Before anything recursive (the key scan, the tolerant parser, validation) meets it.
+  const tooDeep = jsonTooDeepOffset(text, MAX_NESTING_DEPTH);
+  if (tooDeep !== undefined) {
+    return refusedFile(file, text, tooDeep, tooDeepMessage());
+  }
   const lineStarts = computeLineStarts(text);
   const position = (offset: number) => {
     let low = 0;
@@ -150,6 +187,13 @@ function computeLineStarts(text: string): number[] {
   return starts;
 }
 
-function firstLine(message: string): string {
-  return message.split("\n")[0] ?? message;
+/** 1-based line and column of `offset`, counting lines as the YAML and JSON parsers do (a line ends at \n). */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf("\n"); index !== -1 && index < offset; index = text.indexOf("\n", index + 1)) {
+    line++;
+    lineStart = index + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
 }
