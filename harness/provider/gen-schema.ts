@@ -10,8 +10,8 @@
  * nested blocks and their nesting mode (ComplexList wrapsSet → SET, else LIST;
  * single objects → LIST max 1, `timeouts` → SINGLE as in plugin SDKv2).
  *
- * Not recoverable this way (set by hand in schema-overrides.ts): sensitive,
- * defaults, force-new.
+ * Not recoverable this way: sensitive (schema.ts) and the SDKv2 facts
+ * (defaults, force-new, diff suppression, validation: sdkv2/facts.ts).
  *
  * Usage: npx tsx harness/provider/gen-schema.ts  (writes schema.json here)
  */
@@ -60,7 +60,7 @@ export const RESOURCE_TYPES = [
   "okta_app_group_assignment",
   "okta_app_user",
 ];
-export const DATA_SOURCE_TYPES = ["okta_user", "okta_group", "okta_everyone_group"];
+export const DATA_SOURCE_TYPES = ["okta_user", "okta_users", "okta_group", "okta_everyone_group"];
 
 const require = createRequire(import.meta.url);
 const libDir = dirname(require.resolve("@cdktf/provider-okta/lib/provider/index.js", { paths: [process.cwd()] }));

@@ -1,112 +1,100 @@
-/** Minimal Okta Management API client for the stand-in provider. */
-import { log } from "./log.ts";
+/**
+ * The Okta Management API client of the stand-in provider, behaving like the
+ * okta/okta 4.20.0 v2 SDK request executor over the provider's HTTP client:
+ * SSWS auth, governor (max_api_capacity) around go-retryablehttp, errors
+ * formatted as the SDK formats them, `Link: rel="next"` paging.
+ */
+import { ApiGovernor } from "./http/governor.ts";
+import { encodeGoValues } from "./http/go-query.ts";
+import { retryableDo, type RawResponse, type RetrySettings } from "./http/retryable.ts";
+import { errorBodyOf, SdkApiError, TransportError } from "./http/sdk-errors.ts";
 
 export interface ClientConfig {
-  baseUrl: string; // e.g. http://127.0.0.1:1234 or https://acme.okta.com
+  /** e.g. http://127.0.0.1:1234 or https://acme.okta.com */
+  baseUrl: string;
   token: string;
-  backoff: boolean;
-  minWaitSeconds: number;
-  maxWaitSeconds: number;
-  maxRetries: number;
+  retry: RetrySettings;
+  /** Set when max_api_capacity is between 1 and 99. */
+  governor: ApiGovernor | null;
+  /** 0 = none; else a deadline over the whole request, retries included. */
   requestTimeoutSeconds: number;
 }
 
-export class OktaApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly method: string,
-    readonly path: string,
-    readonly body: any,
-  ) {
-    super(
-      `the API returned an error: ${body?.errorSummary ?? `HTTP ${status}`}` +
-        (Array.isArray(body?.errorCauses) && body.errorCauses.length
-          ? `. Causes: ${body.errorCauses.map((c: any) => c.errorSummary).join(", ")}`
-          : "") +
-        `, Status: ${status} (${method} ${path})`,
-    );
-  }
+export interface SdkResponse {
+  status: number;
+  statusLine: string;
+  headers: Headers;
+  body: any;
+  /** Path and query of the next page, as the SDK computes it; null on the last page. */
+  nextPage: string | null;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const USER_AGENT = "okta-sdk-golang/2.20.0 golang/go1.23 linux/amd64 okta-terraform/4.20.0";
 
 export class OktaClient {
   constructor(readonly cfg: ClientConfig) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T; headers: Headers }> {
-    const url = path.startsWith("http") ? path : this.cfg.baseUrl + path;
-    for (let attempt = 0; ; attempt++) {
+  /** One SDK call. Throws SdkApiError for answers of 400 and more, TransportError when there is no usable answer. */
+  async call(method: string, pathAndQuery: string, body?: unknown, options: { retryOnStatus?: number[] } = {}): Promise<SdkResponse> {
+    const url = this.cfg.baseUrl + pathAndQuery;
+    const path = new URL(url).pathname;
+    const signal = this.cfg.requestTimeoutSeconds > 0 ? AbortSignal.timeout(this.cfg.requestTimeoutSeconds * 1000) : undefined;
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const send = async (): Promise<RawResponse> => {
       const res = await fetch(url, {
         method,
         headers: {
           Authorization: `SSWS ${this.cfg.token}`,
           Accept: "application/json",
-          "Content-Type": "application/json",
-          "User-Agent": "okta-terraform-standin/4.20.0",
+          ...(payload === undefined ? {} : { "Content-Type": "application/json" }),
+          "User-Agent": USER_AGENT,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: this.cfg.requestTimeoutSeconds > 0 ? AbortSignal.timeout(this.cfg.requestTimeoutSeconds * 1000) : undefined,
+        body: payload,
+        signal,
       });
-      const text = await res.text();
-      let json: any = undefined;
-      if (text) {
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = text;
-        }
-      }
-      if (res.status === 429 && this.cfg.backoff && attempt < this.cfg.maxRetries) {
-        const reset = Number(res.headers.get("x-rate-limit-reset"));
-        const untilReset = Number.isFinite(reset) ? reset - Date.now() / 1000 : this.cfg.minWaitSeconds;
-        const wait = Math.min(Math.max(untilReset, this.cfg.minWaitSeconds), this.cfg.maxWaitSeconds);
-        log(`429 on ${method} ${new URL(url).pathname}; retry ${attempt + 1}/${this.cfg.maxRetries} in ${wait.toFixed(1)}s`);
-        await sleep(wait * 1000);
-        continue;
-      }
-      if (res.status >= 400) throw new OktaApiError(res.status, method, new URL(url).pathname, json);
-      return { status: res.status, json: json as T, headers: res.headers };
-    }
-  }
-
-  async get<T = any>(path: string): Promise<T> {
-    return (await this.request<T>("GET", path)).json;
-  }
-
-  /** GET, or null on 404. */
-  async getOrNull<T = any>(path: string): Promise<T | null> {
+      return { status: res.status, statusLine: `${res.status} ${res.statusText}`, headers: res.headers, text: await res.text() };
+    };
     try {
-      return await this.get<T>(path);
-    } catch (e) {
-      if (e instanceof OktaApiError && e.status === 404) return null;
-      throw e;
+      await this.cfg.governor?.beforeRequest(method, path, signal);
+    } catch {
+      throw new TransportError(method, url, "context deadline exceeded");
     }
+    const outcome = await retryableDo(method, url, send, this.cfg.retry, { retryOnStatus: options.retryOnStatus, signal });
+    this.cfg.governor?.afterResponse(method, path, outcome.last?.headers);
+    if (outcome.error) throw outcome.error;
+    const raw = outcome.last!;
+    if (raw.status >= 400) throw new SdkApiError(raw.status, raw.statusLine, errorBodyOf(raw.status, raw.text, raw.headers.get("x-okta-request-id")));
+    let json: unknown = undefined;
+    if (raw.text) {
+      if (!(raw.headers.get("content-type") ?? "").includes("application/json")) throw new Error(`could not build a response for type: ${raw.headers.get("content-type") ?? ""}`);
+      json = JSON.parse(raw.text);
+    }
+    return { status: raw.status, statusLine: raw.statusLine, headers: raw.headers, body: json, nextPage: nextPageOf(raw.headers, pathAndQuery) };
   }
 
-  /** GET every page, following `Link: <...>; rel="next"`. */
-  async listAll<T = any>(path: string): Promise<T[]> {
-    const out: T[] = [];
-    let next: string | undefined = path;
-    while (next) {
-      const res: { json: T[]; headers: Headers } = await this.request<T[]>("GET", next);
-      out.push(...(res.json ?? []));
-      next = undefined;
-      const link = res.headers.get("link");
-      if (link) {
-        for (const part of link.split(/,(?=\s*<)/)) {
-          const m = /<([^>]+)>\s*;\s*rel="next"/.exec(part);
-          if (m) next = m[1];
-        }
-      }
-    }
-    return out;
+  /** The next page of a list answer (the SDK's `resp.Next`). */
+  next(resp: SdkResponse): Promise<SdkResponse> {
+    if (!resp.nextPage) throw new Error("no next page");
+    return this.call("GET", resp.nextPage);
   }
+}
 
-  async deleteIgnoring404(path: string): Promise<void> {
-    try {
-      await this.request("DELETE", path);
-    } catch (e) {
-      if (!(e instanceof OktaApiError && e.status === 404)) throw e;
-    }
+/**
+ * The SDK's NextPage: the `rel="next"` link without scheme and host, its
+ * query merged over the request's own query (link values win), re-encoded.
+ */
+function nextPageOf(headers: Headers, requestPathAndQuery: string): string | null {
+  const link = headers.get("link");
+  if (!link) return null;
+  for (const part of link.split(/,\s*(?=<)/)) {
+    if (!part.includes('rel="next"')) continue;
+    const m = /^\s*<([^>]*)>/.exec(part);
+    if (!m) continue;
+    const next = new URL(m[1]!, "http://placeholder");
+    const merged = new Map<string, string>(new URL(requestPathAndQuery, "http://placeholder").searchParams);
+    for (const [k, v] of new Map(next.searchParams)) merged.set(k, v);
+    const query = encodeGoValues([...merged]);
+    return next.pathname + (query ? `?${query}` : "");
   }
+  return null;
 }

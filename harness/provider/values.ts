@@ -4,7 +4,7 @@
  * decode to UNKNOWN here).
  */
 import { decode, encode, ExtensionCodec } from "@msgpack/msgpack";
-import type { SchemaBlock } from "./gen-schema.ts";
+import type { SchemaBlock, TfType } from "./gen-schema.ts";
 
 export const UNKNOWN: unique symbol = Symbol("unknown");
 export type Value = null | string | number | boolean | typeof UNKNOWN | Value[] | { [k: string]: Value };
@@ -60,7 +60,7 @@ export function emptyObject(block: SchemaBlock): Obj {
 export function conform(block: SchemaBlock, v: unknown): Obj {
   const o = emptyObject(block);
   if (!isObj(v)) return o;
-  for (const a of block.attributes) if (v[a.name] !== undefined) o[a.name] = v[a.name] as Value;
+  for (const a of block.attributes) if (v[a.name] !== undefined) o[a.name] = conformToType(a.type, v[a.name] as Value);
   for (const b of block.block_types) {
     const x = v[b.type_name];
     if (b.nesting === "SINGLE") o[b.type_name] = isObj(x) ? conform(b.block, x) : null;
@@ -69,39 +69,15 @@ export function conform(block: SchemaBlock, v: unknown): Obj {
   return o;
 }
 
-/**
- * Planning a create: computed attributes that are null in config become
- * unknown (also inside nested blocks).
- */
-export function markComputedUnknown(block: SchemaBlock, planned: Obj, config: Obj | null): Obj {
-  const out: Obj = { ...planned };
-  for (const a of block.attributes) {
-    if (a.computed && (config === null || config[a.name] === null || config[a.name] === undefined)) out[a.name] = UNKNOWN;
+/** Conform a value to an attribute type: objects get every attribute of their type (null when absent). */
+export function conformToType(type: TfType, v: Value): Value {
+  if (v === null || v === UNKNOWN || typeof type === "string") return v;
+  const [kind, inner] = type;
+  if (kind === "object" && isObj(v)) {
+    const attrs = inner as Record<string, TfType>;
+    return Object.fromEntries(Object.entries(attrs).map(([k, t]) => [k, conformToType(t, v[k] ?? null)]));
   }
-  for (const b of block.block_types) {
-    const pv = planned[b.type_name];
-    const cv = config?.[b.type_name];
-    if (b.nesting === "SINGLE") {
-      if (isObj(pv)) out[b.type_name] = markComputedUnknown(b.block, pv, isObj(cv) ? cv : null);
-    } else if (Array.isArray(pv)) {
-      out[b.type_name] = pv.map((e, i) =>
-        isObj(e) ? markComputedUnknown(b.block, e, Array.isArray(cv) && isObj(cv[i]) ? (cv[i] as Obj) : null) : e,
-      );
-    }
-  }
-  return out;
-}
-
-/** Replace unknowns in `planned` (top level and in blocks by index) with values from `actual`. */
-export function resolveUnknowns(planned: Value, actual: Value): Value {
-  if (planned === UNKNOWN) return actual === undefined || actual === UNKNOWN ? null : actual;
-  if (Array.isArray(planned)) {
-    return planned.map((e, i) => resolveUnknowns(e, Array.isArray(actual) ? (actual[i] ?? null) : null));
-  }
-  if (isObj(planned)) {
-    const out: Obj = {};
-    for (const [k, v] of Object.entries(planned)) out[k] = resolveUnknowns(v, isObj(actual) ? (actual[k] ?? null) : null);
-    return out;
-  }
-  return planned;
+  if ((kind === "list" || kind === "set") && Array.isArray(v)) return v.map((e) => conformToType(inner as TfType, e));
+  if (kind === "map" && isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, conformToType(inner as TfType, x)]));
+  return v;
 }

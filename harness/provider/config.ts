@@ -1,0 +1,105 @@
+/**
+ * The provider block, read the way okta/okta 4.20.0's `NewConfig` reads it:
+ * values through `d.GetOk`, so a zero value (`backoff = false`,
+ * `max_retries = 0`, `min_wait_seconds = 0`, ...) is silently ignored and the
+ * default stays (backoff on, 5 retries, 30 s to 300 s). Configuring calls
+ * `GET /api/v1/users/me` twice (verifyCredentials, v3 then v2 client); the
+ * org kind (Classic or Identity Engine) is fetched once per process, on the
+ * first need.
+ */
+import { ApiGovernor } from "./http/governor.ts";
+import { errorText } from "./http/sdk-errors.ts";
+import { log } from "./log.ts";
+import { OktaClient } from "./okta-client.ts";
+import type { Obj, Value } from "./values.ts";
+
+export interface ProviderSettings {
+  orgUrl: string;
+  apiToken: string;
+  minWaitSeconds: number;
+  maxWaitSeconds: number;
+  maxRetries: number;
+  requestTimeoutSeconds: number;
+  maxApiCapacity: number;
+}
+
+/** Config value through d.GetOk: null when unset or the zero value. */
+function getOk(config: Obj, key: string): Value {
+  const v = config[key] ?? null;
+  return v === "" || v === 0 || v === false ? null : v;
+}
+
+export function readSettings(config: Obj, env: NodeJS.ProcessEnv): ProviderSettings | { error: string } {
+  const str = (key: string, envKey: string) => {
+    const v = getOk(config, key);
+    return typeof v === "string" ? v : (env[envKey] ?? "");
+  };
+  const int = (key: string, dflt: number) => {
+    const v = getOk(config, key);
+    return typeof v === "number" ? Math.trunc(v) : dflt;
+  };
+  const orgName = str("org_name", "OKTA_ORG_NAME");
+  const domain = str("base_url", "OKTA_BASE_URL");
+  const httpProxy = str("http_proxy", "OKTA_HTTP_PROXY");
+  const apiToken = str("api_token", "OKTA_API_TOKEN");
+  if (str("access_token", "OKTA_ACCESS_TOKEN") || str("private_key", "OKTA_API_PRIVATE_KEY")) {
+    return { error: "[ERROR] failed to load sdk clients: the stand-in okta provider supports only API tokens (api_token or OKTA_API_TOKEN)" };
+  }
+  // The real provider calls https://<org_name>.<base_url>, or http_proxy when set; tests point it at the emulator.
+  const orgUrl = (env.OKTA_EMULATOR_URL || (httpProxy ? httpProxy : `https://${orgName}.${domain}`)).replace(/\/+$/, "");
+  return {
+    orgUrl,
+    apiToken,
+    minWaitSeconds: int("min_wait_seconds", 30),
+    maxWaitSeconds: int("max_wait_seconds", 300),
+    maxRetries: int("max_retries", 5),
+    requestTimeoutSeconds: int("request_timeout", 0),
+    maxApiCapacity: int("max_api_capacity", 100),
+  };
+}
+
+/** What resources get: the client, and the lazily fetched org kind. */
+export class ProviderContext {
+  private classicOrg = false;
+  private queriedWellKnown = false;
+
+  constructor(readonly client: OktaClient) {}
+
+  static fromSettings(s: ProviderSettings): ProviderContext {
+    const governor = s.maxApiCapacity > 0 && s.maxApiCapacity < 100 ? new ApiGovernor(s.maxApiCapacity) : null;
+    return new ProviderContext(
+      new OktaClient({
+        baseUrl: s.orgUrl,
+        token: s.apiToken,
+        retry: { minWaitSeconds: s.minWaitSeconds, maxWaitSeconds: s.maxWaitSeconds, maxRetries: s.maxRetries },
+        governor,
+        requestTimeoutSeconds: s.requestTimeoutSeconds,
+      }),
+    );
+  }
+
+  /** verifyCredentials: GET /api/v1/users/me with the v3 client, then with the v2 client (API tokens only). */
+  async verifyCredentials(): Promise<void> {
+    for (const sdk of ["v3", "v2"]) {
+      try {
+        await this.client.call("GET", "/api/v1/users/me");
+      } catch (e) {
+        throw new Error(`[ERROR] failed validate configuration: error with ${sdk} SDK client: ${errorText(e)}`);
+      }
+    }
+  }
+
+  /** Config.IsClassicOrg: GET /.well-known/okta-organization once; an error is logged, answers "not Classic", and is retried next time. */
+  async isClassicOrg(): Promise<boolean> {
+    if (!this.queriedWellKnown) {
+      try {
+        const org = await this.client.call("GET", "/.well-known/okta-organization");
+        this.classicOrg = org.body?.pipeline === "v1";
+        this.queriedWellKnown = true;
+      } catch (e) {
+        log(`error querying GET /.well-known/okta-organization: ${errorText(e)}`);
+      }
+    }
+    return this.classicOrg;
+  }
+}
