@@ -23,5 +23,6 @@ const program = new Command("cerby-okta")
   .showHelpAfterError();
 
 for (const command of [validate, preview, synth, plan, review, apply, reconcile, status, watch, adopt, migrateState, snapshot, deprovision]) command.register(program);
+(await import("./commands/schema.ts")).register(program);
 
 process.exitCode = await runCli(program, process.argv);
