@@ -150,6 +150,8 @@ export interface HttpResponse {
   readonly status: number;
   /** Parsed JSON, or undefined for an empty body. */
   readonly body: unknown;
+  /** The answer's headers (Okta pages through `Link`). */
+  readonly headers: Headers;
 }
 
 const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
@@ -313,9 +315,9 @@ export class HttpClient {
           `, the most one answer may hold; stopped reading it. Ask for smaller pages (--page-size) or check the URL`,
       );
     }
-    if (text.trim() === "") return { kind: "done", response: { status: response.status, body: undefined } };
+    if (text.trim() === "") return { kind: "done", response: { status: response.status, body: undefined, headers: response.headers } };
     try {
-      return { kind: "done", response: { status: response.status, body: JSON.parse(body.text) } };
+      return { kind: "done", response: { status: response.status, body: JSON.parse(body.text), headers: response.headers } };
     } catch (error) {
       throw new ExternalError(
         `${prefix}: the answer is not valid JSON (${this.redact((error as Error).message).slice(0, 200)}); ` +

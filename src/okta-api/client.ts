@@ -22,6 +22,8 @@ export interface OktaClientOptions {
   readonly token: string;
   /** @default 4 */
   readonly concurrency?: number;
+  /** Pages one `listAll` reads at most. @default DEFAULT_MAX_OKTA_PAGES */
+  readonly maxPages?: number;
   readonly clock?: Clock;
   readonly policy?: Partial<RetryPolicy>;
   readonly onWait?: (event: WaitEvent) => void;
@@ -30,12 +32,17 @@ export interface OktaClientOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** Pages one listing reads at most: 200,000 objects at Okta's `limit=200`. */
+export const DEFAULT_MAX_OKTA_PAGES = 1_000;
+
 export class OktaClient {
   readonly http: HttpClient;
   private readonly base: URL;
+  private readonly maxPages: number;
 
   constructor(options: OktaClientOptions) {
     this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
+    this.maxPages = options.maxPages ?? DEFAULT_MAX_OKTA_PAGES;
     this.http = new HttpClient({
       system: "Okta",
       headers: { Authorization: `SSWS ${options.token}` },
@@ -67,6 +74,62 @@ export class OktaClient {
     });
     if (response.status === 404) return undefined;
     return this.readUser(response.body, path, idOrLogin);
+  }
+
+  /**
+   * Every object of a listing (`api/v1/apps`, `api/v1/groups`), following
+   * Okta's `Link: <...>; rel="next"` pages. Bounded: at most `maxPages`
+   * pages; a next link back to a page already read, or a page of objects
+   * already read, is a loop; a next link to another origin is refused (the
+   * token would go along). Objects repeated across pages count once.
+   */
+  async listAll(path: string, params: Readonly<Record<string, string>> = {}): Promise<unknown[]> {
+    let url: URL | undefined = new URL(path, this.base);
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    const what = `GET /${path}`;
+    const objects: unknown[] = [];
+    const ids = new Set<string>();
+    const visited = new Set<string>();
+    for (let page = 1; url !== undefined; page++) {
+      if (page > this.maxPages) {
+        throw new ExternalError(`Okta ${what}: page ${this.maxPages} still links to a next page; stopped after ${this.maxPages} pages: Okta's paging does not seem to end`);
+      }
+      visited.add(url.href);
+      const response = await this.http.request({ method: "GET", url, what: `${what} page ${page}` });
+      if (!Array.isArray(response.body)) throw new ExternalError(`Okta ${what} page ${page}: the answer is not a list`);
+      let added = 0;
+      for (const object of response.body) {
+        const id = (object as { id?: unknown } | null)?.id;
+        if (typeof id === "string" && ids.has(id)) continue;
+        if (typeof id === "string") ids.add(id);
+        objects.push(object);
+        added++;
+      }
+      if (response.body.length > 0 && added === 0) {
+        throw new ExternalError(`Okta ${what} page ${page}: the page repeats only objects already read; Okta's paging is going round in circles`);
+      }
+      url = this.nextPage(response.headers.get("link"), `${what} page ${page}`);
+      if (url !== undefined && visited.has(url.href)) {
+        throw new ExternalError(`Okta ${what} page ${page}: the next link points back to a page already read; Okta's paging is going round in circles`);
+      }
+    }
+    return objects;
+  }
+
+  /** The `rel="next"` target of a Link header, checked to stay on the org's origin. */
+  private nextPage(link: string | null, where: string): URL | undefined {
+    const target = link?.split(/,\s*(?=<)/).find((part) => /;\s*rel="?next"?/i.test(part))?.match(/^\s*<([^>]*)>/)?.[1];
+    if (target === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(target, this.base);
+    } catch {
+      throw new ExternalError(`Okta ${where}: the next link is not a URL`);
+    }
+    if (url.origin !== this.base.origin) {
+      throw new ExternalError(`Okta ${where}: the next link leaves ${this.base.origin}; refusing to send the token there`);
+    }
+    return url;
   }
 
   private async searchByLogin(login: string): Promise<OktaUser | undefined> {

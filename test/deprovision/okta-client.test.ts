@@ -3,9 +3,27 @@ import { scaledClock } from "../../src/http/http-client.ts";
 import { OktaClient, oktaOrgUrl } from "../../src/okta-api/client.ts";
 import { randomSecret } from "../fakes/cli.ts";
 import { FakeOktaApi } from "../fakes/okta-api.ts";
+import { sendJson, startServer, type RunningServer } from "../fakes/http-server.ts";
 
 let okta: FakeOktaApi | undefined;
-afterEach(async () => okta?.close());
+let server: RunningServer | undefined;
+afterEach(async () => {
+  await okta?.close();
+  await server?.close();
+  server = undefined;
+});
+
+/** An Okta listing whose `Link` header is `next(page, origin)`; every page holds one new object unless `same`. */
+async function listing(next: (page: number, origin: string) => string | undefined, same = false): Promise<{ origin: string; pages: number[] }> {
+  const pages: number[] = [];
+  server = await startServer((_req, res, url) => {
+    const page = Number(url.searchParams.get("after") ?? "1");
+    pages.push(page);
+    const link = next(page, server!.origin);
+    sendJson(res, 200, [{ id: same ? "0oa-1" : `0oa-${page}`, label: `App ${page}` }], link ? { link } : {});
+  });
+  return { origin: server.origin, pages };
+}
 
 describe("the Okta client", () => {
   it("finds users by ID, by login, and by login search when the login holds a slash", async () => {
@@ -24,6 +42,42 @@ describe("the Okta client", () => {
     expect(await client.getUser("nobody@acme.example")).toBeUndefined();
     expect(await client.getUser("acme/nobody@acme.example")).toBeUndefined();
     expect(okta.requests.every((request) => request.tokenOk)).toBe(true);
+  });
+
+  it("lists every object across Link rel=next pages", async () => {
+    const { origin, pages } = await listing((page, at) =>
+      page < 3 ? `<${at}/api/v1/apps?after=${page}>; rel="self", <${at}/api/v1/apps?after=${page + 1}&limit=200>; rel="next"` : undefined,
+    );
+    const client = new OktaClient({ baseUrl: origin, token: randomSecret("00T"), clock: scaledClock(0.0001) });
+    expect(await client.listAll("api/v1/apps", { limit: "200" })).toEqual([1, 2, 3].map((n) => ({ id: `0oa-${n}`, label: `App ${n}` })));
+    expect(pages).toEqual([1, 2, 3]);
+  });
+
+  it("stops a listing whose next links never end, at the page limit", async () => {
+    const { origin, pages } = await listing((page, at) => `<${at}/api/v1/apps?after=${page + 1}>; rel="next"`);
+    const client = new OktaClient({ baseUrl: origin, token: randomSecret("00T"), clock: scaledClock(0.0001), maxPages: 25 });
+    await expect(client.listAll("api/v1/apps")).rejects.toThrow(
+      "Okta GET /api/v1/apps: page 25 still links to a next page; stopped after 25 pages: Okta's paging does not seem to end",
+    );
+    expect(pages).toHaveLength(25);
+  });
+
+  it("detects a listing going round in circles, by link or by content", async () => {
+    const back = await listing((page, at) => (page === 2 ? `<${at}/api/v1/apps>; rel="next"` : `<${at}/api/v1/apps?after=${page + 1}>; rel="next"`));
+    const client = new OktaClient({ baseUrl: back.origin, token: randomSecret("00T"), clock: scaledClock(0.0001) });
+    await expect(client.listAll("api/v1/apps")).rejects.toThrow("Okta GET /api/v1/apps page 2: the next link points back to a page already read");
+    await server!.close();
+    const same = await listing((page, at) => `<${at}/api/v1/apps?after=${page + 1}>; rel="next"`, true);
+    const again = new OktaClient({ baseUrl: same.origin, token: randomSecret("00T"), clock: scaledClock(0.0001) });
+    await expect(again.listAll("api/v1/apps")).rejects.toThrow("Okta GET /api/v1/apps page 2: the page repeats only objects already read");
+    expect(same.pages).toEqual([1, 2]);
+  });
+
+  it("refuses a next link to another origin, which would carry the token away", async () => {
+    const { origin, pages } = await listing(() => `<https://elsewhere.example/api/v1/apps?after=2>; rel="next"`);
+    const client = new OktaClient({ baseUrl: origin, token: randomSecret("00T"), clock: scaledClock(0.0001) });
+    await expect(client.listAll("api/v1/apps")).rejects.toThrow(`the next link leaves ${origin}; refusing to send the token there`);
+    expect(pages).toEqual([1]);
   });
 
   it("builds the org URL from the workspace's okta block", () => {
