@@ -25,7 +25,8 @@ function timer(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const handle = setTimeout(done, Math.max(0, ms));
+    // Longer than setTimeout can hold (it would fire at once): callers re-check the time and sleep again.
+    const handle = setTimeout(done, Math.min(Math.max(0, ms), 2 ** 31 - 1));
     signal?.addEventListener("abort", done, { once: true });
   });
 }
@@ -89,6 +90,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxBodyBytes: 16 * MiB,
   maxTotalBodyBytes: 512 * MiB,
 };
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Of an error answer only the start is read: enough for its message. */
 const ERROR_BODY_BYTES = 64 * 1024;
@@ -236,10 +239,11 @@ export class HttpClient {
     const stop = () => request.abort();
     this.controller.signal.addEventListener("abort", stop, { once: true });
     let timedOut = false;
+    // setTimeout fires at once past 2^31-1 ms; a timeout that long means "none to speak of".
     const timer = setTimeout(() => {
       timedOut = true;
       request.abort();
-    }, this.policy.requestTimeoutMs);
+    }, Math.min(this.policy.requestTimeoutMs, MAX_TIMER_MS));
     try {
       return await this.exchange(req, request.signal);
     } catch (error) {
