@@ -208,7 +208,7 @@ export class HttpClient {
         rateLimited++;
         if (rateLimited > this.policy.maxRateLimitRetries) {
           throw new ExternalError(
-            `${this.options.system} ${req.what}: ${outcome.detail} ${rateLimited} times in a row; giving up ` +
+            `${this.options.system} ${req.what}: ${outcome.detail} ${rateLimited} times for this request; giving up ` +
               `(the server keeps refusing us); try again later`,
           );
         }

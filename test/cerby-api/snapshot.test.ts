@@ -424,7 +424,7 @@ describe("snapshot against a hostile API", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("GET /users page 1: rate limited; waiting 1s before retrying");
-    expect(result.stderr).toContain("error: Cerby API GET /users page 1: HTTP 429 (rate limited) 11 times in a row; giving up");
+    expect(result.stderr).toContain("error: Cerby API GET /users page 1: HTTP 429 (rate limited) 11 times for this request; giving up");
     expect(api!.requestsTo("/users")).toHaveLength(11);
     await expectNothingWritten();
   });

@@ -380,7 +380,7 @@ describe("deprovision arguments and hostile answers", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("rate limited; waiting 1s before retrying");
-    expect(result.stderr).toMatch(/error: Okta GET \/api\/v1\/users\/\S+: HTTP 429 \(rate limited\) 11 times in a row; giving up/);
+    expect(result.stderr).toMatch(/error: Okta GET \/api\/v1\/users\/\S+: HTTP 429 \(rate limited\) 11 times for this request; giving up/);
     // At most 11 tries for each of the 3 users, who take turns.
     expect(okta.requests.length).toBeLessThanOrEqual(3 * 11);
   });
