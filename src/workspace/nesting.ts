@@ -1,29 +1,8 @@
-// How deep and how large input structures are, measured without recursion:
-// these run before (or instead of) the recursive parsers and checks, so that a
-// file nested 10,000 levels deep is refused instead of overflowing the stack.
+// How deep and how large YAML structures are, measured without recursion:
+// these run before the recursive composer and every walk over the data, so
+// that a file nested 10,000 levels deep, or an alias bomb, is refused instead
+// of overflowing the stack or filling memory. (JSON: json-scan.ts.)
 import type { CST } from "yaml";
-
-/**
- * Offset of the first `[` or `{` nested deeper than `max` in JSON text, or
- * undefined. Scans strings as jsonc-parser's scanner does (a string also ends
- * at a line break), so that its tolerant parser, used to locate syntax errors,
- * never meets deeper nesting than this scan saw.
- */
-export function jsonTooDeepOffset(text: string, max: number): number | undefined {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (inString) {
-      if (code === 0x5c) index++; // backslash: the next character is escaped
-      else if (code === 0x22 || code === 0x0a || code === 0x0d) inString = false;
-    } else if (code === 0x22) inString = true;
-    else if (code === 0x5b || code === 0x7b) {
-      if (++depth > max) return index;
-    } else if (code === 0x5d || code === 0x7d) depth--;
-  }
-  return undefined;
-}
 
 export interface YamlTokenShape {
   /** Offset of the first collection nested deeper than the limit. */
