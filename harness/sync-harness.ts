@@ -10,7 +10,7 @@ import path from "node:path";
 import { computeDesiredState, type DesiredState } from "../src/domain/desired-state.ts";
 import { loadWorkspaces } from "../src/workspace/load.ts";
 import { seedEmulator } from "./seed.ts";
-import { startOktaEmulator, type OktaEmulator } from "./okta-emulator.ts";
+import { startOktaEmulator, type EmulatorOptions, type OktaEmulator } from "./okta-emulator.ts";
 import { createTerraformSandbox, type TerraformSandbox } from "./terraform-env.ts";
 
 const repo = path.resolve(import.meta.dirname, "..");
@@ -24,14 +24,14 @@ export class SyncHarness {
   ) {}
 
   /** `source` is a workspaces folder to copy, or a function writing one into the given folder. */
-  static async start(source: string | ((workspacesDir: string) => Promise<void>)): Promise<SyncHarness> {
+  static async start(source: string | ((workspacesDir: string) => Promise<void>), options: { emulator?: EmulatorOptions } = {}): Promise<SyncHarness> {
     const cwd = await mkdtemp(path.join(tmpdir(), "cerby-okta-sync-"));
     const workspacesDir = path.join(cwd, "workspaces");
     if (typeof source === "string") await cp(source, workspacesDir, { recursive: true });
     else await source(workspacesDir);
     // A fresh random token per run: no credential is ever written in the repository.
     const token = randomBytes(16).toString("hex");
-    const emulator = await startOktaEmulator({ token });
+    const emulator = await startOktaEmulator({ ...options.emulator, token });
     const sandbox = await createTerraformSandbox({ emulatorUrl: emulator.url, token });
     const harness = new SyncHarness(cwd, emulator, sandbox);
     await harness.seedPeople();
@@ -44,11 +44,11 @@ export class SyncHarness {
     await rm(this.cwd, { recursive: true, force: true });
   }
 
-  /** Runs `cerby-okta <args>` with Terraform pointed at the emulator. */
-  cli(args: string[]) {
+  /** Runs `cerby-okta <args>` with Terraform (and cerby-okta's own Okta reads) pointed at the emulator. */
+  cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
     return execa("node", [bin, ...args], {
-      cwd: this.cwd,
-      env: { ...this.sandbox.env, PATH: process.env.PATH ?? "", CI: "true" },
+      cwd: options.cwd ?? this.cwd,
+      env: { ...this.sandbox.env, CERBY_OKTA_OKTA_URL: this.emulator.url, PATH: process.env.PATH ?? "", CI: "true", ...options.env },
       extendEnv: false,
       reject: false,
     });

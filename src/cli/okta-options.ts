@@ -53,7 +53,11 @@ export function oktaClientFor(workspace: DesiredWorkspace, options: OktaAccessOp
         `Set it, or, if you are sure the org holds none of these apps yet, pass --no-adoption-check`,
     );
   }
-  return new OktaClient({ baseUrl: oktaUrlFor(workspace, options.oktaUrl, env), token });
+  return new OktaClient({
+    baseUrl: oktaUrlFor(workspace, options.oktaUrl, env),
+    token,
+    unknownHostHint: "to reach another Okta (a proxy, the local sandbox), pass --okta-url or set CERBY_OKTA_OKTA_URL",
+  });
 }
 
 /** Reads what a workspace's org already holds, unless the check was turned off. */

@@ -1,0 +1,169 @@
+// The ways okta/okta 4.20 fails against a real org, end to end through the
+// CLI, real Terraform, the strict stand-in provider and the emulator: each
+// scenario ends with every person's dashboard right and the exit codes a CI
+// job can trust.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { SyncHarness } from "../../harness/sync-harness.ts";
+
+interface Doc {
+  version: 1;
+  workspace: Record<string, unknown>;
+  users: { id: string; email: string; oktaUserId?: string; workspaceRole: string }[];
+  teams: { id: string; name: string; oktaGroupId?: string; members?: string[] }[];
+  accounts: { id: string; name: string; app: string; grants: { user?: string; team?: string; role: string }[]; okta?: { extendedBy: string; extendedAt: string } }[];
+}
+
+function safeWorkspace(rateLimit?: Record<string, number>): Doc {
+  const extended = { extendedBy: "u-alice", extendedAt: "2026-02-01T09:00:00Z" };
+  return {
+    version: 1,
+    workspace: {
+      id: "ws-safe",
+      name: "Safe",
+      extendedAccountAccess: true,
+      okta: { orgName: "safe", baseUrl: "okta.com", ...(rateLimit ? { rateLimit } : {}) },
+    },
+    users: [
+      { id: "u-alice", email: "alice@safe.example", oktaUserId: "00u1alice", workspaceRole: "owner" },
+      { id: "u-bob", email: "bob@safe.example", oktaUserId: "00u1bob", workspaceRole: "user" },
+      { id: "u-carol", email: "carol@safe.example", oktaUserId: "00u1carol", workspaceRole: "user" },
+      { id: "u-dan", email: "dan@safe.example", workspaceRole: "user" },
+    ],
+    teams: [{ id: "t-idp", name: "Marketing (IdP)", oktaGroupId: "00g1idp", members: ["u-alice"] }],
+    accounts: [
+      {
+        id: "a-insta",
+        name: "Contentzilla",
+        app: "Instagram",
+        grants: [
+          { user: "u-alice", role: "owner" },
+          { user: "u-bob", role: "collaborator" },
+          { team: "t-idp", role: "collaborator" },
+        ],
+        okta: extended,
+      },
+      { id: "a-tiktok", name: "Contentzilla", app: "TikTok", grants: [{ user: "u-alice", role: "owner" }, { user: "u-carol", role: "collaborator" }], okta: extended },
+      { id: "a-portal", name: "Vendor Portal", app: "Salesforce", grants: [{ user: "u-alice", role: "owner" }, { team: "t-idp", role: "collaborator" }], okta: extended },
+    ],
+  };
+}
+
+const skip = shouldSkipTerraformTests();
+
+describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () => {
+  let harness: SyncHarness;
+  let doc: Doc;
+  const write = () => harness.writeFile("safe/workspace.json", JSON.stringify(doc, null, 2));
+  const account = (id: string) => doc.accounts.find((candidate) => candidate.id === id)!;
+  const expectDashboardsRight = async () => expect(harness.dashboards()).toEqual(await harness.expectedDashboards());
+
+  beforeAll(async () => {
+    requireTerraform();
+    doc = safeWorkspace();
+    harness = await SyncHarness.start(async (dir) => {
+      const { mkdir, writeFile } = await import("node:fs/promises");
+      await mkdir(`${dir}/safe`, { recursive: true });
+      await writeFile(`${dir}/safe/workspace.json`, JSON.stringify(doc, null, 2));
+    });
+    await harness.sync();
+    await expectDashboardsRight();
+  }, 180_000);
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it("keeps an account extended when its last direct viewer goes and only an IdP team sees it (upstream #1885)", async () => {
+    account("a-insta").grants = account("a-insta").grants.filter((grant) => grant.user !== "u-bob");
+    await write();
+    const { plan, apply } = await harness.sync();
+    expect(plan.stdout).toContain('- u-bob no longer sees "Contentzilla - Instagram"');
+    expect(apply.exitCode).toBe(0);
+    // No group was deleted while an app still held it, so no 404 anywhere.
+    expect(harness.emulator.requestCount((request) => request.status === 404)).toBe(0);
+    await expectDashboardsRight();
+    expect(harness.dashboards()["bob@safe.example"]).toEqual([]);
+  }, 120_000);
+
+  it("replaces a team grant by direct grants (the reverse transition)", async () => {
+    account("a-portal").grants = [{ user: "u-alice", role: "owner" }, { user: "u-bob", role: "collaborator" }, { user: "u-carol", role: "collaborator" }];
+    await write();
+    const { plan } = await harness.sync();
+    expect(plan.stdout).toContain('- group 00g1idp no longer sees "Vendor Portal - Salesforce"');
+    expect(plan.stdout).toContain('+ u-bob sees "Vendor Portal - Salesforce"');
+    expect(harness.emulator.requestCount((request) => request.status >= 400)).toBe(0);
+    await expectDashboardsRight();
+  }, 120_000);
+
+  it("catches a membership change Okta refused although Terraform said it applied (upstream #2359), and the next sync puts it right", async () => {
+    account("a-tiktok").grants.push({ user: "u-bob", role: "collaborator" });
+    await write();
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(2);
+    harness.emulator.failNext({ method: "PUT", route: "/api/v1/groups/{id}/users/{uid}", status: 403, errorSummary: "You do not have permission to perform the requested action" });
+    const apply = await harness.cli(["apply"]);
+    expect(apply.exitCode).toBe(1);
+    expect(apply.stderr).toContain("Okta differs from the plan");
+    expect(apply.stderr).toContain('u-bob should see "Contentzilla - TikTok" (account a-tiktok) but is not in its access group in Okta');
+    expect(harness.dashboards()["bob@safe.example"]).not.toContain("Contentzilla - TikTok");
+    // The state now says what Okta holds: an ordinary incremental sync adds bob.
+    const { plan: again } = await harness.sync();
+    expect(again.stdout).toContain('+ u-bob sees "Contentzilla - TikTok"');
+    await expectDashboardsRight();
+  }, 180_000);
+
+  it("heals an app deleted in the Okta console while its account is removed: no failed apply, no reconcile needed", async () => {
+    const appId = harness.appIdByLabel("Contentzilla - TikTok")!;
+    harness.emulator.deleteApp(appId);
+    doc.accounts = doc.accounts.filter((candidate) => candidate.id !== "a-tiktok");
+    await write();
+    const plan = await harness.cli(["plan"]);
+    expect(plan.stdout).toContain('- a-tiktok: remove chiclet "Contentzilla - TikTok"');
+    const apply = await harness.cli(["apply", "--allow-destroy"]);
+    expect(apply.stderr).toMatch(/already gone from Okta \(deleted in the console\?\): reading (it|them) back and planning again/);
+    expect(apply.exitCode).toBe(0);
+    const after = await harness.cli(["plan"]);
+    expect(after.exitCode).toBe(0);
+    await expectDashboardsRight();
+  }, 180_000);
+
+  it("brings back a chiclet whose app was deleted in the console while its account stays", async () => {
+    const appId = harness.appIdByLabel("Vendor Portal - Salesforce")!;
+    harness.emulator.deleteApp(appId);
+    doc.accounts[0]!.name = "Contentzilla HQ";
+    account("a-portal").name = "Supplier Portal";
+    await write();
+    const { apply } = await harness.sync(["--allow-destroy"]);
+    expect(apply.stderr).toContain("already gone from Okta");
+    expect(harness.appIdByLabel("Supplier Portal - Salesforce")).toBeDefined();
+    await expectDashboardsRight();
+  }, 180_000);
+
+  it("lets everyone else sync when Okta does not know one person's login, and names that person", async () => {
+    const dan = harness.emulator.findUserByLogin("dan@safe.example")!;
+    harness.emulator.state.users.delete(dan.id);
+    account("a-insta").grants.push({ user: "u-dan", role: "collaborator" }, { user: "u-carol", role: "collaborator" });
+    await write();
+    const { plan, apply } = await harness.sync();
+    expect(plan.stdout).toContain('! u-dan: Okta found nobody for profile.login eq \\"dan@safe.example\\"');
+    expect(plan.stdout).toContain('+ u-carol sees "Contentzilla HQ - Instagram"');
+    expect(apply.exitCode).toBe(0);
+    expect(harness.dashboards()["carol@safe.example"]).toContain("Contentzilla HQ - Instagram");
+    // Once Okta knows them, the next sync gives them the chiclet.
+    harness.emulator.seedUser({ login: "dan@safe.example" });
+    const { plan: later } = await harness.sync();
+    expect(later.stdout).toContain("sees \"Contentzilla HQ - Instagram\"");
+    expect(harness.dashboards()["dan@safe.example"]).toEqual(["Contentzilla HQ - Instagram"]);
+  }, 180_000);
+
+  it("prints Terraform's reason, in Okta terms, when Okta rejects the token", async () => {
+    account("a-portal").name = "Supplier Portal EU";
+    await write();
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(2);
+    const apply = await harness.cli(["apply"], { env: { OKTA_API_TOKEN: "wrong-token" } });
+    expect(apply.exitCode).toBe(1);
+    expect(apply.stderr).toMatch(/Okta rejected the credentials \(401\)/);
+    expect(apply.stderr).toMatch(/Invalid token provided/);
+  }, 120_000);
+});
