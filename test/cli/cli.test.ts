@@ -107,3 +107,35 @@ describe("cerby-okta --help", () => {
     expect(result.stderr).toContain("unknown command");
   });
 });
+
+describe("small things a user notices", () => {
+  it("prints its version", async () => {
+    const result = await run(["--version"], work);
+    expect(result.exitCode).toBe(0);
+    const { version } = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8"));
+    expect(result.stdout.trim()).toBe(version);
+  });
+
+  it("says a --terraform-binary path does not exist, rather than that it is not on PATH", async () => {
+    const result = await run(["plan", "--terraform-binary", "/no/such/terraform", "--out", "tf-missing"], work);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("cannot run /no/such/terraform: no such file");
+    expect(result.stderr).not.toContain("internal error");
+  });
+
+  it("reports --state-dir pointing at a file as the user's error", async () => {
+    await writeFile(path.join(work, "a-file"), "x");
+    const result = await run(["plan", "--state-dir", "a-file", "--out", "tf-file"], work);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("--state-dir a-file is a file, not a folder");
+    expect(result.stderr).not.toContain("internal error");
+  });
+
+  it("shows each warning once in `npm start` (preview, then synth without repeating them)", async () => {
+    const preview = await run(["preview"], work);
+    const synth = await run(["synth", "--no-warnings", "--out", "start-out"], work);
+    const warning = "whose workspace role login_only may not extend accounts";
+    const count = (text: string) => text.split(warning).length - 1;
+    expect(count(preview.stdout + preview.stderr) + count(synth.stdout + synth.stderr)).toBe(1);
+  });
+});
