@@ -94,8 +94,9 @@ async function main(): Promise<number> {
       const dashboards = sandbox.dashboards();
       process.stdout.write(renderText(dashboards));
       if (options.json) {
-        const { requestsByBucket } = sandbox.pageModel();
-        writeFileSync(options.json, `${JSON.stringify({ url: sandbox.url, people: dashboards, requestsByBucket }, null, 2)}\n`);
+        const { requestsByBucket, lastSyncRequests } = sandbox.pageModel();
+        const rejected = lastSyncRequests.filter((entry) => entry.status >= 400 && entry.status < 500).length;
+        writeFileSync(options.json, `${JSON.stringify({ url: sandbox.url, people: dashboards, requestsByBucket, lastSync: { requests: lastSyncRequests, rejected } }, null, 2)}\n`);
       }
       return 0;
     }

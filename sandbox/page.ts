@@ -21,8 +21,19 @@ export interface PersonDashboard {
   readonly chiclets: readonly Chiclet[];
 }
 
+/** One Okta API request the emulator answered during the last sync. */
+export interface RequestRow {
+  readonly method: string;
+  readonly route: string;
+  readonly status: number;
+  /** Okta rate-limit bucket, e.g. `/api/v1/apps`. */
+  readonly bucket: string;
+}
+
 export interface PageModel {
   readonly people: readonly PersonDashboard[];
+  /** Every request of the last sync, in order: what a real org would have been asked, and answered. */
+  readonly lastSyncRequests: readonly RequestRow[];
   /** Requests the emulator answered, per Okta rate-limit bucket. */
   readonly requestsByBucket: Readonly<Record<string, number>>;
   /** Requests per `METHOD route`. */
@@ -69,6 +80,9 @@ export function renderText(people: readonly PersonDashboard[]): string {
   return text;
 }
 
+/** Rows on the page; /sandbox.json has every request. */
+const MAX_REQUEST_ROWS = 2000;
+
 export function renderPage(model: PageModel): string {
   const e = escapeHtml;
   const people = model.people
@@ -92,6 +106,18 @@ ${chiclets}
 </section>`;
     })
     .join("\n");
+  const rejected = model.lastSyncRequests.filter((request) => request.status >= 400 && request.status < 500);
+  const shown = model.lastSyncRequests.slice(0, MAX_REQUEST_ROWS);
+  const requestRows = shown
+    .map(
+      (request) =>
+        `<tr${request.status >= 400 ? ` class="rejected"` : ""}><td>${e(request.method)}</td><td><code>${e(request.route)}</code></td><td class="n">${request.status}</td><td>${e(request.bucket)}</td></tr>`,
+    )
+    .join("");
+  const requestNote =
+    rejected.length > 0
+      ? `<p class="warn">${rejected.length} request${rejected.length === 1 ? "" : "s"} of the last sync answered 4xx: a real Okta org would have refused ${rejected.length === 1 ? "it" : "them"} too.</p>`
+      : `<p>No request of the last sync was refused (no 4xx).</p>`;
   const buckets = Object.entries(model.requestsByBucket)
     .map(([bucket, count]) => `<tr><td>${e(bucket)}</td><td class="n">${count}</td></tr>`)
     .join("");
@@ -117,7 +143,8 @@ h1 { font-size: 1.4rem; } h2 { font-size: 1.05rem; margin: 0 0 .2rem; }
 .none { color: #999; margin: 0; }
 .status { font-size: .75rem; font-weight: normal; padding: .05rem .4rem; border-radius: 4px; background: #e4f4e4; }
 .status-suspended, .status-deprovisioned { background: #f8e0e0; }
-table { border-collapse: collapse; } td { padding: .15rem .8rem .15rem 0; } .n { text-align: right; }
+table { border-collapse: collapse; } td, th { padding: .15rem .8rem .15rem 0; text-align: left; } .n { text-align: right; }
+.rejected td { background: #f8e0e0; font-weight: 600; } .warn { color: #a00; font-weight: 600; }
 pre { background: #f6f6f6; padding: .8rem; overflow-x: auto; }
 </style>
 </head>
@@ -125,7 +152,12 @@ pre { background: #f6f6f6; padding: .8rem; overflow-x: auto; }
 <h1>cerby-okta sandbox</h1>
 <p>Okta dashboards as the emulator at <code>${e(model.emulatorUrl)}</code> serves them (<code>/api/v1/users/{id}/appLinks</code>). Reload after each <code>cerby-okta apply</code>.</p>
 ${people}
-<h2>Okta API requests per rate-limit bucket</h2>
+<h2>Okta API requests of the last sync (${model.lastSyncRequests.length})</h2>
+${requestNote}
+<details${rejected.length > 0 ? " open" : ""}><summary>each request</summary><table><tr><th>method</th><th>route</th><th>status</th><th>bucket</th></tr>${requestRows}</table>${
+    model.lastSyncRequests.length > shown.length ? `<p>... and ${model.lastSyncRequests.length - shown.length} more in <code>/sandbox.json</code></p>` : ""
+  }</details>
+<h2>Okta API requests since the sandbox started, per rate-limit bucket</h2>
 <table>${buckets}</table>
 <details><summary>per route</summary><table>${routes}</table></details>
 <h2>Run cerby-okta against this sandbox</h2>

@@ -51,6 +51,8 @@ export interface Sandbox {
   shellSetup: string;
   dashboards(): PersonDashboard[];
   pageModel(): PageModel;
+  /** From now on, the requests the emulator answers count as the last sync's. */
+  markSync(): void;
   /** `cerby-okta <args>` as a child process with the sandbox environment, in `dir`; resolves to the exit code. */
   cli(args: string[], okCodes?: number[]): Promise<number>;
   close(): Promise<void>;
@@ -105,6 +107,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await emulator.close();
   };
 
+  let syncStart = 0;
+  const markSync = () => {
+    syncStart = emulator.requests.length;
+  };
   try {
     let model: () => PageModel = () => {
       throw new Error("not ready");
@@ -123,8 +129,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }
       if (request.method === "GET" && pathname === "/sandbox.json") {
         response.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
-        const { people: dashboards, requestsByBucket } = model();
-        response.end(`${JSON.stringify({ people: dashboards, requestsByBucket }, null, 2)}\n`);
+        const { people: dashboards, requestsByBucket, lastSyncRequests } = model();
+        const rejected = lastSyncRequests.filter((entry) => entry.status >= 400 && entry.status < 500).length;
+        response.end(`${JSON.stringify({ people: dashboards, requestsByBucket, lastSync: { requests: lastSyncRequests, rejected } }, null, 2)}\n`);
+        return;
+      }
+      if (request.method === "POST" && pathname === "/sandbox/sync") {
+        // A person about to run plan and apply from another shell starts a fresh request list.
+        markSync();
+        response.writeHead(204).end();
         return;
       }
       proxy(request, response, emulator);
@@ -144,6 +157,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       "# in another shell, from anywhere:",
       ...EXPORTED.map((name) => `export ${name}=${shellQuote(env[name] ?? "")}`),
       `cd ${shellQuote(dir)}   # stacks, saved plans and Terraform state of the sandbox live here`,
+      `curl -s -X POST ${url}/sandbox/sync   # the page then lists the requests of the next sync only`,
       `node ${shellQuote(CLI)} plan --workspaces ${shellQuote(workspacesDir)}`,
       `node ${shellQuote(CLI)} apply`,
       `node ${shellQuote(CLI)} reconcile --workspaces ${shellQuote(workspacesDir)}   # add --apply to repair drift`,
@@ -170,6 +184,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         });
     model = () => ({
       people: dashboards(),
+      lastSyncRequests: emulator.requests
+        .slice(Math.min(syncStart, emulator.requests.length))
+        .map((entry) => ({ method: entry.method, route: entry.route, status: entry.status, bucket: entry.bucket })),
       requestsByBucket: emulator.countsByBucket(),
       requestsByRoute: emulator.countsByRoute(),
       shellSetup,
@@ -202,6 +219,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       shellSetup,
       dashboards,
       pageModel: () => model(),
+      markSync,
       cli,
       close: closeAll,
     };
@@ -213,6 +231,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
 /** Runs the example loop: `plan` (exit 0 no changes, 2 changes), then `apply`. */
 export async function syncOnce(sandbox: Sandbox, workspaces: string): Promise<void> {
+  sandbox.markSync();
   await sandbox.cli(["plan", "--workspaces", path.resolve(workspaces)], [0, 2]);
   await sandbox.cli(["apply"]);
 }

@@ -25,6 +25,7 @@ interface SandboxJson {
   url: string;
   people: PersonDashboard[];
   requestsByBucket: Record<string, number>;
+  lastSync: { requests: { method: string; route: string; status: number; bucket: string }[]; rejected: number };
 }
 
 /** login -> sorted labels, from `preview --json`: users see chiclets directly, IdP groups through their members. */
@@ -92,6 +93,10 @@ describe.skipIf(shouldSkipTerraformTests())("npm run sandbox -- --once", () => {
     expect(result.stdout).toBe(renderText(sandbox.people));
     // Terraform went through the emulator's API (the 100/min apps bucket: bookmark creation and group assignments).
     expect(sandbox.requestsByBucket["/api/v1/apps"]).toBeGreaterThan(0);
+    // Every request of the sync is listed, and none was refused: a real org would have accepted them all.
+    expect(sandbox.lastSync.requests.some((request) => request.method === "POST" && request.route === "/api/v1/apps" && request.bucket === "/api/v1/apps")).toBe(true);
+    expect(sandbox.lastSync.requests.filter((request) => request.status >= 400)).toEqual([]);
+    expect(sandbox.lastSync.rejected).toBe(0);
     process.stderr.write(`sandbox --once took ${(durationMs / 1000).toFixed(1)} s\n`);
   });
 });
@@ -112,6 +117,7 @@ describe("sandbox page", () => {
   it("escapes every string and links only http(s) URLs", () => {
     const html = renderPage({
       people: [person],
+      lastSyncRequests: [{ method: "PUT", route: "/api/v1/<x>", status: 404, bucket: "<b>" }],
       requestsByBucket: { apps: 3, "<bucket>": 1 },
       requestsByRoute: { "GET /api/v1/<x>": 1 },
       shellSetup: "export A='<b>'",
@@ -125,6 +131,22 @@ describe("sandbox page", () => {
     expect(html).toContain(escapeHtml(hostile));
     expect(html).toContain(`href="https://example.com/a?b=%3Cc%3E&amp;d=%22e%22"`);
     expect(safeHttpUrl("data:text/html,x")).toBeUndefined();
+  });
+
+  it("lists each request of the last sync and flags the ones a real org would have refused", () => {
+    const html = renderPage({
+      people: [],
+      lastSyncRequests: [
+        { method: "GET", route: "/api/v1/users/me", status: 200, bucket: "/api/v1/users/me" },
+        { method: "DELETE", route: "/api/v1/apps/{id}/groups/{gid}", status: 404, bucket: "/api/v1/apps" },
+      ],
+      requestsByBucket: {},
+      requestsByRoute: {},
+      shellSetup: "",
+      emulatorUrl: "http://127.0.0.1:1",
+    });
+    expect(html).toContain("1 request of the last sync answered 4xx");
+    expect(html).toContain(`<tr class="rejected"><td>DELETE</td><td><code>/api/v1/apps/{id}/groups/{gid}</code></td><td class="n">404</td>`);
   });
 
   it("prints control characters visibly in text", () => {
