@@ -11,7 +11,8 @@ export interface ValidationProblem {
 
 export function validateConfig(block: SchemaBlock, facts: BlockFacts | undefined, config: Obj, path: Array<string | number> = []): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
-  const isSet = (v: Value | undefined) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+  // an unknown value may still turn out unset: SDKv2 does not count it as a conflict
+  const isSet = (v: Value | undefined) => v !== undefined && v !== null && v !== UNKNOWN && !(Array.isArray(v) && v.length === 0);
   for (const a of block.attributes) {
     const v = config[a.name];
     const check = facts?.attributes[a.name]?.validate;
