@@ -271,6 +271,6 @@ const appAttribute = (org: OktaOrg) => (a: OktaApp, attribute: string): unknown 
   return ({ id: a.id, name: a.name, label: a.label, status: a.status, signOnMode: a.signOnMode } as Record<string, unknown>)[attribute];
 };
 
-const groupAttribute = (g: OktaGroup, attribute: string) => attributeOf(g as unknown as Parameters<typeof attributeOf>[0], attribute);
+const groupAttribute = (g: OktaGroup, attribute: string) => attributeOf(g, attribute);
 
-const userAttribute = (u: OktaUser, attribute: string) => attributeOf(u as unknown as Parameters<typeof attributeOf>[0], attribute);
+const userAttribute = (u: OktaUser, attribute: string) => attributeOf(u, attribute);

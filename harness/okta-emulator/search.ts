@@ -122,8 +122,8 @@ export function compileExpression<T>(expr: string, get: Getter<T>): Predicate<T>
   return predicate && pos === tokens.length ? predicate : null;
 }
 
-/** Reads `profile.x`, or a top-level attribute, from an object. */
-export function attributeOf(item: { profile?: Record<string, unknown> } & Record<string, unknown>, attribute: string): unknown {
-  if (attribute.startsWith("profile.")) return item.profile?.[attribute.slice("profile.".length)];
-  return item[attribute];
+/** Reads `profile.x`, or a top-level attribute, from an Okta object. */
+export function attributeOf(item: { profile: object }, attribute: string): unknown {
+  if (attribute.startsWith("profile.")) return (item.profile as Record<string, unknown>)[attribute.slice("profile.".length)];
+  return (item as Record<string, unknown>)[attribute];
 }
