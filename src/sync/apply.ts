@@ -99,8 +99,10 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
       return await verifyOrFail(current, current.report.accountsToVerify, terraform, paths, { people, labels }, options.log, prefix);
     } catch (error) {
       if (!(error instanceof TerraformApplyError)) throw error;
-      const gone = error.diagnostics.filter(isGoneFromOkta).map((diagnostic) => diagnostic.address!);
-      const failedAccounts = error.diagnostics.flatMap((diagnostic) => (diagnostic.address ? [accountOf(diagnostic.address)] : [])).filter((id): id is string => id !== undefined);
+      const gone = goneAddresses(error);
+      const failedAccounts = [...error.erroredAddresses, ...error.diagnostics.flatMap((diagnostic) => (diagnostic.address ? [diagnostic.address] : []))]
+        .map(accountOf)
+        .filter((id): id is string => id !== undefined);
       if (gone.length > 0 && attempt === 1) {
         options.log(`${prefix}: ${gone.length} object${gone.length === 1 ? " was" : "s were"} already gone from Okta (deleted in the console?): reading ${gone.length === 1 ? "it" : "them"} back and planning again`);
         await healGone(current.stack, gone, terraform, paths);
@@ -114,7 +116,8 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
       }
       // A failed update may have left Terraform believing in assignments it never made: read those back now.
       const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels }).catch(() => undefined);
-      throw new ExternalError(explainFailure(error.diagnostics, labels, check), { cause: error });
+      // The explanation carries every diagnostic: Terraform's error as a cause would only repeat it.
+      throw new ExternalError(explainFailure(error.diagnostics, labels, check));
     }
   }
 }
@@ -157,9 +160,24 @@ async function verifyOrFail(
   return check.accounts;
 }
 
-/** okta/okta formats API errors as the Okta SDK does: `... Status: 404 Not Found`. */
-function isGoneFromOkta(diagnostic: Diagnostic): boolean {
-  return diagnostic.address !== undefined && /\b404\b/.test(`${diagnostic.summary} ${diagnostic.detail}`);
+/**
+ * Okta's answer for an object that is not there, as the provider passes it on:
+ * `the API returned an error: Not found: Resource not found: 0oa1 (AppInstance)` (E0000007, HTTP 404).
+ */
+function saysNotFound(diagnostic: Diagnostic): boolean {
+  return /Not found: Resource not found|E0000007|\b404\b/.test(`${diagnostic.summary} ${diagnostic.detail}`);
+}
+
+/**
+ * The addresses whose change failed because Okta no longer has the object.
+ * A diagnostic about a resource being deleted may carry no address (it is no
+ * longer in the configuration): then every resource that errored is read back.
+ */
+function goneAddresses(error: TerraformApplyError): string[] {
+  const notFound = error.diagnostics.filter(saysNotFound);
+  if (notFound.length === 0) return [];
+  const addressed = notFound.flatMap((diagnostic) => (diagnostic.address ? [diagnostic.address] : []));
+  return [...new Set(addressed.length === notFound.length ? addressed : [...addressed, ...error.erroredAddresses])];
 }
 
 /** Reads the given addresses back from Okta and records what is there (gone objects leave the state). */

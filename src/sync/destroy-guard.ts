@@ -13,6 +13,14 @@ export interface DestroyLimits {
 
 export const DEFAULT_DESTROY_LIMITS: DestroyLimits = { maxPercent: 10, maxCount: 20 };
 
+/**
+ * Lost access is judged by the percentage only past this many pairs: in a
+ * small workspace one collaborator leaving is already 10%, and an ordinary
+ * change, not an accident at scale. (Apps have no floor: any app lost is a
+ * chiclet gone for everyone who saw it.)
+ */
+export const ACCESS_PERCENT_FLOOR = 10;
+
 const percentOf = (part: number, whole: number) => (whole === 0 ? 100 : (part / whole) * 100);
 
 /** Why the plan must not be applied without --allow-destroy, or undefined when it may. */
@@ -25,7 +33,7 @@ export function destroyRefusal(report: PlanReport, limits: DestroyLimits): strin
   }
   const lost = report.accessLost;
   const lostPercent = percentOf(lost, report.existingAccess);
-  if (lost > 0 && (lost > limits.maxCount || lostPercent > limits.maxPercent)) {
+  if (lost > limits.maxCount || (lost > ACCESS_PERCENT_FLOOR && lostPercent > limits.maxPercent)) {
     reasons.push(`takes ${lost} of ${report.existingAccess} chiclet assignments away from people or IdP groups (${lostPercent.toFixed(0)}%)`);
   }
   if (reasons.length === 0) return undefined;

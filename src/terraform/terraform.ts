@@ -29,6 +29,8 @@ export class TerraformApplyError extends ExternalError {
   constructor(
     readonly binary: string,
     readonly diagnostics: readonly Diagnostic[],
+    /** Addresses Terraform reported as failed (`apply_errored`), whether or not a diagnostic names them. */
+    readonly erroredAddresses: readonly string[] = [],
   ) {
     super(`${binary} apply failed:\n${diagnostics.map((diagnostic) => `  ${[diagnostic.address, diagnostic.summary, diagnostic.detail].filter(Boolean).join(": ")}`).join("\n")}`);
   }
@@ -104,6 +106,7 @@ export class TerraformCli implements Terraform {
     // {"@level":"info","@message":"okta_app_bookmark.app[\"a-1\"]: Creation complete after 0s [id=0oa1]","type":"apply_complete","hook":{"resource":{"addr":"okta_app_bookmark.app[\"a-1\"]",...},"action":"create",...}}
     // {"@level":"error","type":"diagnostic","diagnostic":{"severity":"error","summary":"failed to update ...","detail":"...","address":"okta_app_group_assignments.assignments[\"a-1\"]"}}
     const errors: Diagnostic[] = [];
+    const errored: string[] = [];
     for await (const line of subprocess.iterable({ from: "stdout" })) {
       let event: {
         type?: string;
@@ -121,6 +124,7 @@ export class TerraformCli implements Terraform {
       if (event.type === "apply_complete" && event.hook?.resource?.addr) {
         onProgress?.({ address: event.hook.resource.addr, action: event.hook.action ?? "" });
       }
+      if (event.type === "apply_errored" && event.hook?.resource?.addr) errored.push(event.hook.resource.addr);
       if (event.type === "diagnostic" && event["@level"] === "error") {
         errors.push({
           summary: event.diagnostic?.summary ?? "",
@@ -130,7 +134,7 @@ export class TerraformCli implements Terraform {
       }
     }
     const result = await subprocess;
-    if (errors.length > 0 && !result.isCanceled) throw new TerraformApplyError(this.options.binary, errors);
+    if (errors.length > 0 && !result.isCanceled) throw new TerraformApplyError(this.options.binary, errors, errored);
     this.check(result, args);
   }
 
