@@ -4,9 +4,9 @@
 import { stat } from "node:fs/promises";
 import type { InputIssue } from "../errors.ts";
 import { displayPath, parseWorkspaceFile, type ParsedFile } from "../workspace/load.ts";
-import { WorkspaceFileSchema } from "../workspace/schema.ts";
 import { fileIssue, fileStatsRefusal, readErrorMessage } from "../workspace/read-file.ts";
 import { parseSourceFile, wholeTextIssue, type SourceFile } from "../workspace/source-file.ts";
+import { validateWorkspaceData } from "../workspace/validate-file.ts";
 import { TextIO } from "./text-io.ts";
 import { parseYamlChunked, type ChunkCache } from "./yaml-chunks.ts";
 
@@ -86,9 +86,9 @@ export function parseFile(file: string, text: string, stamp: string, previousChu
   if (/\.ya?ml$/i.test(file) && wholeTextIssue(displayPath(file), text) === undefined) {
     const chunked = parseYamlChunked(text, previousChunks);
     if (chunked) {
-      const result = WorkspaceFileSchema.safeParse(chunked.data);
-      if (result.success) {
-        const parsed: ParsedFile = { source: lazySource(displayPath(file), text, chunked.data), content: result.data };
+      const result = validateWorkspaceData(chunked.data);
+      if (result.ok) {
+        const parsed: ParsedFile = { source: lazySource(displayPath(file), text, chunked.data), content: result.content };
         return { path: file, stamp, text, parsed, issues: [], chunks: chunked.cache };
       }
     }

@@ -11,6 +11,16 @@ export const MAX_YAML_FILE_BYTES = 5 * 1024 * 1024;
 /** JSON parses about 100 times faster: 64 MiB is some 190,000 accounts, validated in about 10 s and 0.5 GB. */
 export const MAX_JSON_FILE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Values in a YAML file as written, keys included: parsing costs about 15 µs
+ * and 1 KB per value, whatever the bytes. A 5 MiB workspace holds about
+ * 450,000; `[1,1,1,...]` would hold 2.6 million.
+ */
+export const MAX_YAML_VALUES = 1_000_000;
+
+/** Values in a JSON file (keys not counted): 64 MiB of workspace holds about 5 million; `[1,1,1,...]` would hold 32 million. */
+export const MAX_JSON_VALUES = 10_000_000;
+
 /** Lists and mappings inside one another. The format needs 5 (`accounts[0].grants[0]`); parsers recurse per level. */
 export const MAX_NESTING_DEPTH = 32;
 
@@ -20,6 +30,12 @@ export const MAX_NESTING_DEPTH = 32;
  * check after parsing walks the expanded tree.
  */
 export const MAX_EXPANDED_YAML_VALUES = 1_000_000;
+
+/** Validation of one file stops after this many problems: the first ones are the ones to fix. */
+export const MAX_ISSUES_PER_FILE = 100;
+
+/** Problems listed in one run, over all files. */
+export const MAX_REPORTED_ISSUES = 1_000;
 
 /** Why a too deeply nested file is refused. */
 export function tooDeepMessage(): string {

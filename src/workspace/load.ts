@@ -9,8 +9,10 @@ import { displayPath } from "./display-path.ts";
 import { findWorkspaceFiles, findWorkspaceFolders } from "./folders.ts";
 import type { Workspace } from "./model.ts";
 import { errorReason, fileIssue, readWorkspaceText } from "./read-file.ts";
-import { WorkspaceFileSchema, type WorkspaceFile } from "./schema.ts";
+import { MAX_ISSUES_PER_FILE, MAX_REPORTED_ISSUES } from "./limits.ts";
+import type { WorkspaceFile } from "./schema.ts";
 import { formatPath, parseSourceFile, type SourceFile } from "./source-file.ts";
+import { validateWorkspaceData } from "./validate-file.ts";
 
 export { displayPath };
 
@@ -54,15 +56,16 @@ export async function listWorkspaceFiles(folder: string, issues: InputIssue[] = 
 export function parseWorkspaceFile(file: string, text: string, issues: InputIssue[]): ParsedFile | undefined {
   const source = parseSourceFile(displayPath(file), text);
   if (source.syntaxIssues.length > 0) {
-    issues.push(...source.syntaxIssues);
+    for (const issue of source.syntaxIssues) issues.push(issue);
     return undefined;
   }
-  const result = WorkspaceFileSchema.safeParse(source.data);
-  if (!result.success) {
-    issues.push(...schemaIssues(source, result.error.issues));
+  const result = validateWorkspaceData(source.data);
+  if (!result.ok) {
+    for (const issue of schemaIssues(source, result.issues)) issues.push(issue);
+    if (result.stopped) issues.push(fileIssue(source.file, `validation of this file stopped after ${MAX_ISSUES_PER_FILE} problems: fix these first`));
     return undefined;
   }
-  return { source, content: result.data };
+  return { source, content: result.content };
 }
 
 /** zod's issues as located input issues: unknown fields point at the field, types are named plainly. */
@@ -132,8 +135,15 @@ export async function loadWorkspaces(root: string): Promise<Workspace[]> {
     if (workspace) workspaces.push(workspace);
   }
   checkWorkspaceSet(workspaces, issues);
-  if (issues.length > 0) throw new InputError(issues);
+  if (issues.length > 0) throw new InputError(shownIssues(root, issues));
   return workspaces;
+}
+
+/** The first MAX_REPORTED_ISSUES issues, and how many more there are: a terminal, not a log file. */
+function shownIssues(root: string, issues: readonly InputIssue[]): readonly InputIssue[] {
+  if (issues.length <= MAX_REPORTED_ISSUES) return issues;
+  const more = issues.length - MAX_REPORTED_ISSUES;
+  return [...issues.slice(0, MAX_REPORTED_ISSUES), fileIssue(displayPath(root), `and ${more.toLocaleString("en-US")} more problem${more === 1 ? "" : "s"} not shown`)];
 }
 
 /** Loads one folder of the workspaces folder `root`; problems are appended to `issues`. */

@@ -2,12 +2,12 @@
 // line and column, so that every error can name where it is. The limits on
 // encoding, nesting and aliases are enforced here, in the one parse step every
 // reader shares (loader, watcher, deprovision, project configuration).
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode } from "jsonc-parser";
+import { findNodeAtLocation, parseTree, printParseErrorCode } from "jsonc-parser";
 import { isMap, isNode, isScalar, isSeq, LineCounter, type Document } from "yaml";
 import type { InputIssue } from "../errors.ts";
 import { escapeUnsafeCharacters, replacementCharacterOffset } from "./characters.ts";
-import { isJsonFile, MAX_NESTING_DEPTH, maxFileBytes, tooDeepMessage, tooLargeMessage } from "./limits.ts";
-import { scanJson } from "./json-scan.ts";
+import { isJsonFile, MAX_JSON_VALUES, MAX_NESTING_DEPTH, maxFileBytes, tooDeepMessage, tooLargeMessage } from "./limits.ts";
+import { scanJson, type JsonOutline } from "./json-scan.ts";
 import { parseYamlWithinLimits } from "./yaml-text.ts";
 
 export type FieldPath = readonly (string | number)[];
@@ -112,10 +112,16 @@ function parseJsonFile(file: string, text: string): SourceFile {
     }
     return { line: low + 1, column: offset - lineStarts[low]! + 1 };
   };
-  const scan = scanJson(text, MAX_NESTING_DEPTH);
-  if (scan.tooDeepOffset !== undefined) {
-    const where = position(scan.tooDeepOffset);
-    return { file, data: undefined, syntaxIssues: [{ file, ...where, path: "", message: tooDeepMessage() }], locate: () => where };
+  const scan = scanJson(text, MAX_NESTING_DEPTH, MAX_JSON_VALUES);
+  const refusal =
+    scan.tooDeepOffset !== undefined
+      ? { offset: scan.tooDeepOffset, message: tooDeepMessage() }
+      : scan.tooManyValuesOffset !== undefined
+        ? { offset: scan.tooManyValuesOffset, message: `more than ${MAX_JSON_VALUES.toLocaleString("en-US")} values in one JSON file: split it into several files` }
+        : undefined;
+  if (refusal) {
+    const where = position(refusal.offset);
+    return { file, data: undefined, syntaxIssues: [{ file, ...where, path: "", message: refusal.message }], locate: () => where };
   }
   let data: unknown;
   let parsed = false;
@@ -139,7 +145,6 @@ function parseJsonFile(file: string, text: string): SourceFile {
     };
     return { file, data: undefined, syntaxIssues: [issue], locate: () => position(0) };
   }
-  let tree: JsonNode | undefined;
   return {
     file,
     data,
@@ -149,20 +154,43 @@ function parseJsonFile(file: string, text: string): SourceFile {
       path: "",
       message: "JSON syntax: a key repeated in the same object (JSON.parse would silently keep the last one)",
     })),
-    locate(path) {
-      tree ??= parseTree(text); // recursive, but the scan has bounded the nesting
-      if (!tree) return position(0);
-      for (let length = path.length; length > 0; length--) {
-        const node = findNodeAtLocation(tree, path.slice(0, length) as (string | number)[]);
-        if (node) {
-          // A property's key is a better pointer than its value.
-          const key = node.parent?.type === "property" ? node.parent.children?.[0] : undefined;
-          return position((key ?? node).offset);
-        }
-      }
-      return position(tree.offset);
-    },
+    locate: (path) => position(jsonOffset(text, scan.outline, path)),
   };
+}
+
+/**
+ * Offset of the field at `path` (its key, for a field), or of its nearest
+ * existing ancestor. The outline leads to the top-level field and list item;
+ * only that part is parsed into a tree.
+ */
+function jsonOffset(text: string, outline: JsonOutline, path: FieldPath): number {
+  const root = Math.max(outline.rootOffset, 0);
+  const field = typeof path[0] === "string" ? outline.fields.get(path[0]) : undefined;
+  if (!field) return root;
+  if (path.length === 1) return field.keyOffset;
+  let start = field.valueStart;
+  let end = field.valueEnd;
+  let rest = path.slice(1);
+  const items = field.itemStarts;
+  if (items && typeof rest[0] === "number") {
+    const index = rest[0];
+    if (index >= items.length) return field.keyOffset;
+    start = items[index]!;
+    end = index + 1 < items.length ? items[index + 1]! : field.valueEnd - 1; // up to the next item, or the closing bracket
+    rest = rest.slice(1);
+    if (rest.length === 0) return start;
+  }
+  const tree = parseTree(text.slice(start, end)); // recursive, but the scan has bounded the nesting
+  if (!tree) return start;
+  for (let length = rest.length; length > 0; length--) {
+    const node = findNodeAtLocation(tree, rest.slice(0, length) as (string | number)[]);
+    if (node) {
+      // A property's key is a better pointer than its value.
+      const key = node.parent?.type === "property" ? node.parent.children?.[0] : undefined;
+      return start + (key ?? node).offset;
+    }
+  }
+  return start;
 }
 
 function computeLineStarts(text: string): number[] {

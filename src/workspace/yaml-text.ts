@@ -2,8 +2,8 @@
 // syntax tree before the recursive composer sees it, and aliases are expanded
 // only on paper (shared nodes counted where they appear) before anything walks
 // the data. Used by the loader and by the watcher's incremental reader alike.
-import { Composer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
-import { MAX_EXPANDED_YAML_VALUES, MAX_NESTING_DEPTH, tooDeepMessage } from "./limits.ts";
+import { Composer, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
+import { MAX_EXPANDED_YAML_VALUES, MAX_ISSUES_PER_FILE, MAX_NESTING_DEPTH, MAX_YAML_VALUES, tooDeepMessage } from "./limits.ts";
 import { measureExpandedData, measureYamlTokens } from "./nesting.ts";
 
 export interface YamlProblem {
@@ -21,7 +21,12 @@ export interface ParsedYaml {
 }
 
 export function parseYamlWithinLimits(text: string, lineCounter?: LineCounter): ParsedYaml {
-  const tokens = Array.from(new Parser(lineCounter?.addNewLine).parse(text));
+  const lexed = lexAndParse(text, lineCounter);
+  if (lexed.tooManyValuesAt !== undefined) {
+    const message = `more than ${MAX_YAML_VALUES.toLocaleString("en-US")} values (keys included) in one YAML file: split it into several files, or use JSON`;
+    return { document: undefined, data: undefined, problems: [{ offset: lexed.tooManyValuesAt, message }] };
+  }
+  const tokens = lexed.tokens;
   const shape = measureYamlTokens(tokens, MAX_NESTING_DEPTH);
   if (shape.tooDeepOffset !== undefined) {
     return { document: undefined, data: undefined, problems: [{ offset: shape.tooDeepOffset, message: tooDeepMessage() }] };
@@ -29,7 +34,10 @@ export function parseYamlWithinLimits(text: string, lineCounter?: LineCounter): 
 
   const document = composeOne(tokens, text.length);
   if (document.errors.length > 0) {
-    const problems = document.errors.map((error) => ({ offset: error.pos[0], message: `YAML syntax: ${firstLine(error.message)}` }));
+    // The first error is the one to fix; a file of a million broken lines must not print a million.
+    const problems = document.errors
+      .slice(0, MAX_ISSUES_PER_FILE)
+      .map((error) => ({ offset: error.pos[0], message: `YAML syntax: ${firstLine(error.message)}` }));
     return { document, data: undefined, problems };
   }
 
@@ -53,17 +61,66 @@ export function parseYamlWithinLimits(text: string, lineCounter?: LineCounter): 
   return { document, data, problems: [] };
 }
 
+/**
+ * What `Parser.parse` does, counting values as they are lexed: parsing costs
+ * time and memory per value, whatever the bytes (`[1,1,1,...]` holds one
+ * value per two bytes), so the count, not only the size, is bounded.
+ */
+function lexAndParse(text: string, lineCounter: LineCounter | undefined): { tokens: CST.Token[]; tooManyValuesAt?: number } {
+  const parser = new Parser(lineCounter?.addNewLine);
+  lineCounter?.addNewLine(0); // as Parser.parse does first
+  const tokens: CST.Token[] = [];
+  let values = 0;
+  let errors = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    if (startsValue(lexeme) && ++values > MAX_YAML_VALUES) return { tokens, tooManyValuesAt: parser.offset };
+    for (const token of parser.next(lexeme)) {
+      tokens.push(token);
+      // Garbage such as five million `]` is five million errors: the first ones are enough.
+      if (token.type === "error" && ++errors === MAX_ISSUES_PER_FILE) return { tokens };
+    }
+  }
+  for (const token of parser.end()) tokens.push(token);
+  return { tokens };
+}
+
+/** Lexemes that start a value: a plain scalar's marker, a quoted or block scalar, an alias, a flow collection. */
+function startsValue(lexeme: string): boolean {
+  switch (lexeme.charCodeAt(0)) {
+    case 0x1f: // the lexer's mark before a plain scalar
+    case 0x22: // "
+    case 0x27: // '
+    case 0x7c: // |
+    case 0x3e: // >
+    case 0x2a: // *
+    case 0x5b: // [
+    case 0x7b: // {
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** What `parseDocument` does, on tokens already parsed: one document, or an error for a second. */
 function composeOne(tokens: readonly CST.Token[], length: number): Document {
   const composer = new Composer({ uniqueKeys: true });
   let document: Document | undefined;
-  for (const composed of composer.compose(tokens, true, length)) {
-    if (!document) document = composed;
-    else {
-      const [start, end] = composed.range;
-      document.errors.push(new YAMLParseError([start, end], "MULTIPLE_DOCS", "Source contains multiple documents"));
-      break;
+  // Each error the composer finds is an Error object: without a stack trace
+  // it costs a few hundred bytes instead of kilobytes, and a broken file can
+  // hold one per line.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    for (const composed of composer.compose(tokens, true, length)) {
+      if (!document) document = composed;
+      else {
+        const [start, end] = composed.range;
+        document.errors.push(new YAMLParseError([start, end], "MULTIPLE_DOCS", "Source contains multiple documents"));
+        break;
+      }
     }
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
   return document!; // compose(..., true) always yields a document
 }

@@ -1,0 +1,192 @@
+// Input built to hurt: alias bombs, deep nesting, huge files, bytes that are
+// not UTF-8. Each must be refused with a message naming the file and line, at
+// once and in bounded memory, and never end in a crash or a stack trace.
+import { mkdir, truncate, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadWorkspaces } from "../../src/workspace/load.ts";
+import { MAX_NESTING_DEPTH } from "../../src/workspace/limits.ts";
+import { issuesFor, loadIssues, positionOf, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
+import { expectNoCrashText, runCli } from "./run-cli.ts";
+
+afterAll(removeWrittenWorkspaces);
+
+const SETTINGS = [
+  "version: 1",
+  "workspace:",
+  "  id: ws-test",
+  "  name: Test",
+  "  extendedAccountAccess: true",
+  "  okta: { orgName: acme, baseUrl: okta.com }",
+  "users:",
+  "  - { id: u-alice, email: alice@example.com, workspaceRole: owner }",
+  "",
+].join("\n");
+
+/** Nine levels of nine aliases: some 400 million values once expanded. */
+const ALIAS_BOMB = [
+  "version: 1",
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ...["b", "c", "d", "e", "f", "g", "h", "i"].map((name, index) => {
+    const previous = "abcdefgh"[index]!;
+    return `${name}: &${name} [${Array(9).fill(`*${previous}`).join(",")}]`;
+  }),
+  "",
+].join("\n");
+
+const deepJson = (levels: number) => `{"version":1,"accounts":${"[".repeat(levels)}${"]".repeat(levels)}}`;
+
+/** Writes an empty file and stretches it to `bytes` without writing them (a sparse file): nothing may read it. */
+async function sparseFile(file: string, bytes: number): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, "");
+  await truncate(file, bytes);
+}
+
+describe("aliases", () => {
+  it("refuses a YAML alias bomb at its first alias, naming the limit", async () => {
+    const { root, issues } = await issuesFor({ ws: { "workspace.yaml": ALIAS_BOMB } });
+    expect(issues).toEqual([
+      {
+        file: path.join(root, "ws", "workspace.yaml"),
+        ...positionOf(ALIAS_BOMB, "*a"),
+        path: "",
+        message: expect.stringMatching(/^aliases \(`\*name`\) expand this file to 4\.\de\+8 values, more than the 1,000,000 allowed/),
+      },
+    ]);
+  });
+
+  it("refuses an alias inside the node it names, which would be endless", async () => {
+    const text = `${SETTINGS}teams: &teams\n  - { id: t-1, name: One, members: *teams }\n`;
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ ...positionOf(text, "*teams"), message: expect.stringMatching(/inside the node it names/) });
+  });
+
+  it("loads a workspace whose accounts share one grant list through 300 aliases (the YAML library alone allowed 100)", async () => {
+    const accounts = Array.from({ length: 300 }, (_, index) => `  - { id: a-${index}, name: Brand ${index}, app: X, grants: *owner }`);
+    const text = `${SETTINGS}accounts:\n  - { id: a-first, name: First, app: X, grants: &owner [{ user: u-alice, role: owner }] }\n${accounts.join("\n")}\n`;
+    const root = await writeWorkspaces({ ws: { "workspace.yaml": text } });
+    const [workspace] = await loadWorkspaces(root);
+    expect(workspace!.accounts).toHaveLength(301);
+    expect(workspace!.accounts[300]!.grants).toEqual([{ user: "u-alice", role: "owner" }]);
+  });
+});
+
+describe("nesting", () => {
+  it(`refuses JSON nested 10,000 levels deep at the ${MAX_NESTING_DEPTH + 1}th level`, async () => {
+    const text = deepJson(10_000);
+    const { root, issues } = await issuesFor({ ws: { "snapshot.json": text } });
+    const tooDeep = text.indexOf("[") + MAX_NESTING_DEPTH - 1; // the root object is the first level
+    expect(issues).toEqual([
+      { file: path.join(root, "ws", "snapshot.json"), line: 1, column: tooDeep + 1, path: "", message: expect.stringMatching(/nested more than 32 levels deep/) },
+    ]);
+  });
+
+  it("refuses deep JSON even when it is not valid JSON (the error locator recurses too)", async () => {
+    const { issues } = await issuesFor({ ws: { "snapshot.json": `{"accounts": ${"[".repeat(50_000)}` } });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.message).toMatch(/nested more than 32 levels deep/);
+  });
+
+  it("refuses YAML flow collections nested 10,000 levels deep", async () => {
+    const text = `version: 1\naccounts: ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`;
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 2, message: expect.stringMatching(/nested more than 32 levels deep/) });
+  });
+
+  it("refuses YAML nested by indentation, at the first level too deep", async () => {
+    const lines = ["version: 1", "accounts:"];
+    for (let level = 0; level < 200; level++) lines.push(`${"  ".repeat(level + 1)}k${level}:`);
+    const text = `${lines.join("\n")} end\n`;
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(issues).toHaveLength(1);
+    // The root mapping is level 1, `accounts`' value level 2: k30's value is level 33.
+    expect(issues[0]).toMatchObject({ ...positionOf(text, "k31:"), message: expect.stringMatching(/nested more than 32 levels deep/) });
+  });
+
+  it("counts nesting with aliases expanded", async () => {
+    const half = (from: number) => Array.from({ length: 20 }, (_, level) => `${"  ".repeat(level + from)}n${level}:`).join("\n");
+    const text = `version: 1\n_: &deep\n${half(1)} leaf\naccounts:\n${half(1)} *deep\n`;
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ ...positionOf(text, "*deep"), message: expect.stringMatching(/nested more than 32 levels deep/) });
+  });
+});
+
+describe("file size", () => {
+  it("refuses a 200 MB YAML file at once, without reading it", async () => {
+    const root = await writeWorkspaces({ ws: { "accounts.json": "{}" } });
+    const file = path.join(root, "ws", "workspace.yaml");
+    await sparseFile(file, 200 * 1024 * 1024);
+    const started = performance.now();
+    const issues = await loadIssues(root);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(issues).toEqual([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: "file is 200 MiB; a YAML file may be at most 5 MiB (YAML is slow to parse): split it into several files, or use JSON (up to 64 MiB)",
+      },
+    ]);
+  });
+
+  it("gives JSON its own, larger limit", async () => {
+    // 6 MiB of valid JSON (white space is JSON): over the YAML limit, well under the JSON one.
+    const settings = JSON.stringify({ version: 1, workspace: { id: "ws-big", name: "Big", okta: { orgName: "acme", baseUrl: "okta.com" } } });
+    const root = await writeWorkspaces({ ws: { "snapshot.json": settings + "\n".repeat(6 * 1024 * 1024) } });
+    const [workspace] = await loadWorkspaces(root);
+    expect(workspace!.settings.id).toBe("ws-big");
+
+    await sparseFile(path.join(root, "ws", "more.json"), 65 * 1024 * 1024);
+    const issues = await loadIssues(root);
+    expect(issues).toEqual([
+      expect.objectContaining({ file: path.join(root, "ws", "more.json"), line: 1, message: "file is 65 MiB; a JSON file may be at most 64 MiB: split the workspace into several files" }),
+    ]);
+  });
+});
+
+describe("encoding", () => {
+  it("refuses bytes that are not UTF-8 at their line and column, in YAML and in JSON", async () => {
+    const root = await writeWorkspaces({});
+    await mkdir(path.join(root, "ws"));
+    const yamlFile = path.join(root, "ws", "workspace.yaml");
+    const yamlText = Buffer.concat([Buffer.from(`${SETTINGS}accounts:\n  - id: a-1\n    name: "Caf`), Buffer.from([0xe9]), Buffer.from(` au lait"\n    app: X\n`)]);
+    await writeFile(yamlFile, yamlText);
+    const jsonFile = path.join(root, "ws", "more.json");
+    const jsonText = Buffer.concat([Buffer.from('{\n  "teams": [{ "id": "t-1", "name": "'), Buffer.from([0xff, 0xfe]), Buffer.from('" }]\n}\n')]);
+    await writeFile(jsonFile, jsonText);
+    const issues = await loadIssues(root);
+    const message = expect.stringMatching(/^not valid UTF-8/);
+    expect(issues).toEqual([
+      { file: jsonFile, ...positionOf(jsonText.toString("utf8"), "\uFFFD"), path: "", message },
+      { file: yamlFile, ...positionOf(yamlText.toString("utf8"), "\uFFFD"), path: "", message },
+    ]);
+  });
+});
+
+describe("cerby-okta validate on hostile input", () => {
+  it("reports every hostile file in one run with exit status 1, no crash, in bounded time and memory", async () => {
+    const root = await writeWorkspaces({
+      bomb: { "workspace.yaml": ALIAS_BOMB },
+      "deep-json": { "snapshot.json": deepJson(10_000) },
+      "deep-yaml": { "workspace.yaml": `version: 1\naccounts: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}\n` },
+      fine: { "workspace.yaml": SETTINGS.replace("ws-test", "ws-fine") },
+    });
+    await sparseFile(path.join(root, "huge", "workspace.yaml"), 200 * 1024 * 1024);
+    const run = await runCli(["validate", "--workspaces", root], { cwd: root });
+    expectNoCrashText(run.stderr);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^error: 4 problems in the workspace input:/);
+    expect(run.stderr).toContain("bomb/workspace.yaml:3:8: aliases");
+    expect(run.stderr).toMatch(/deep-json\/snapshot\.json:1:\d+: lists and mappings nested more than 32 levels deep/);
+    expect(run.stderr).toMatch(/deep-yaml\/workspace\.yaml:2:\d+: lists and mappings nested more than 32 levels deep/);
+    expect(run.stderr).toContain("huge/workspace.yaml:1:1: file is 200 MiB; a YAML file may be at most 5 MiB");
+    expect(run.seconds).toBeLessThan(20); // about 1.5 s on the project's machine; the 200 MB file alone used to take 79 s
+    expect(run.peakMegabytes).toBeLessThan(300);
+  });
+});
