@@ -30,6 +30,8 @@ function costWorkspace(accounts: number) {
 export interface ChangeCost {
   readonly total: number;
   readonly byBucket: Record<string, number>;
+  /** Requests by `METHOD route`. */
+  readonly byRoute: Record<string, number>;
   /** Seconds the first sync took, for the record. */
   readonly firstSyncSeconds: number;
 }
@@ -53,7 +55,7 @@ export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
     for (const expected of ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ u-2 sees "Brand three - Instagram"']) {
       if (!plan.stdout.includes(expected)) throw new Error(`the plan does not say ${expected}:\n${plan.stdout}`);
     }
-    return { total: harness.emulator.requests.length, byBucket: harness.emulator.countsByBucket(), firstSyncSeconds };
+    return { total: harness.emulator.requests.length, byBucket: harness.emulator.countsByBucket(), byRoute: harness.emulator.countsByRoute(), firstSyncSeconds };
   } finally {
     await harness.stop();
   }

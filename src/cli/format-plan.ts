@@ -61,15 +61,17 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
 const MAX_FOLDED_ROWS = 250;
 
 /**
- * Text safe in a Markdown table cell and in HTML: no tag, comment, entity,
- * link, emphasis or code span can start from it, and `|` cannot end the cell.
+ * Text safe in a Markdown table cell or list item and in HTML: no tag,
+ * comment, entity, link, image, emphasis, strike-through, code span or
+ * mention can start from it, and `|` cannot end the cell. (It never starts a
+ * line, so list and heading markers need no escape.)
  */
 export function markdownText(value: string, max = 80): string {
   return printable(value, max)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/([\\`*_[\]{}()#+!|~-])/g, "\\$1")
+    .replace(/([\\`*_[\]!|~])/g, "\\$1")
     .replace(/@/g, "&#64;");
 }
 

@@ -7,7 +7,10 @@ import { rm } from "node:fs/promises";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { UsageError } from "../errors.ts";
 import { OktaClient, oktaOrgUrl } from "../okta-api/client.ts";
-import { readExistingObjects } from "../okta-api/org-objects.ts";
+import { accessReader, readExistingObjects, type AccessReader } from "../okta-api/org-objects.ts";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { stackDir, type SyncPaths } from "../sync/saved-plans.ts";
 import { accessGroupName } from "../stack/names.ts";
 import type { ExistingObjectsReader } from "../sync/plan.ts";
 import { adoptionFile } from "./terraform-options.ts";
@@ -64,6 +67,21 @@ export function oktaClientFor(workspace: DesiredWorkspace, options: OktaAccessOp
 export function existingObjectsReader(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): ExistingObjectsReader | undefined {
   if (options.adoptionCheck === false) return undefined;
   return (workspace) => readExistingObjects(oktaClientFor(workspace, options, "its first sync (checking for apps that already exist)", env), accessGroupName(workspace.id, ""));
+}
+
+/**
+ * Reads a stack's Okta org directly (for the check after apply), with the org
+ * the stack's provider block names; undefined without OKTA_API_TOKEN.
+ */
+export function accessReaderFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined> {
+  return async (stack, paths) => {
+    if (!env.OKTA_API_TOKEN) return undefined;
+    const config = JSON.parse(await readFile(path.join(stackDir(paths, stack), "cdk.tf.json"), "utf8")) as { provider?: { okta?: { org_name?: string; base_url?: string }[] } };
+    const okta = config.provider?.okta?.[0];
+    if (!okta?.org_name || !okta.base_url) return undefined;
+    const workspace = { id: stack, okta: { orgName: okta.org_name, baseUrl: okta.base_url } } as DesiredWorkspace;
+    return accessReader(oktaClientFor(workspace, options, "checking the apply", env));
+  };
 }
 
 /** Adoption files of stacks whose apply took the objects in: no longer needed. */

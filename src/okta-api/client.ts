@@ -84,6 +84,15 @@ export class OktaClient {
    * token would go along). Objects repeated across pages count once.
    */
   async listAll(path: string, params: Readonly<Record<string, string>> = {}): Promise<unknown[]> {
+    return (await this.list(path, params, false))!;
+  }
+
+  /** Like listAll, but undefined when Okta answers 404: the app or group itself is gone. */
+  async listAllUnlessGone(path: string, params: Readonly<Record<string, string>> = {}): Promise<unknown[] | undefined> {
+    return this.list(path, params, true);
+  }
+
+  private async list(path: string, params: Readonly<Record<string, string>>, goneIsUndefined: boolean): Promise<unknown[] | undefined> {
     let url: URL | undefined = new URL(path, this.base);
     for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
     const what = `GET /${path}`;
@@ -95,7 +104,8 @@ export class OktaClient {
         throw new ExternalError(`Okta ${what}: page ${this.maxPages} still links to a next page; stopped after ${this.maxPages} pages: Okta's paging does not seem to end`);
       }
       visited.add(url.href);
-      const response = await this.http.request({ method: "GET", url, what: `${what} page ${page}` });
+      const response = await this.http.request({ method: "GET", url, what: `${what} page ${page}`, ...(goneIsUndefined && page === 1 ? { accept: [404] } : {}) });
+      if (response.status === 404) return undefined;
       if (!Array.isArray(response.body)) throw new ExternalError(`Okta ${what} page ${page}: the answer is not a list`);
       let added = 0;
       for (const object of response.body) {

@@ -20,3 +20,24 @@ export async function readExistingObjects(client: OktaClient, groupPrefix: strin
   }
   return { appsByLabel, groupsByName };
 }
+
+/** What an apply left in Okta for one app and its access group, read directly. */
+export interface AccessReader {
+  /** IDs of the groups assigned to the app; undefined when the app is gone. */
+  appGroups(appId: string): Promise<string[] | undefined>;
+  /** IDs of the group's members; undefined when the group is gone. */
+  groupMembers(groupId: string): Promise<string[] | undefined>;
+}
+
+const ids = (objects: readonly unknown[] | undefined) =>
+  objects?.flatMap((object) => {
+    const id = (object as { id?: unknown } | null)?.id;
+    return typeof id === "string" ? [id] : [];
+  });
+
+export function accessReader(client: OktaClient): AccessReader {
+  return {
+    appGroups: async (appId) => ids(await client.listAllUnlessGone(`api/v1/apps/${encodeURIComponent(appId)}/groups`, { limit: "200" })),
+    groupMembers: async (groupId) => ids(await client.listAllUnlessGone(`api/v1/groups/${encodeURIComponent(groupId)}/users`, { limit: "200" })),
+  };
+}

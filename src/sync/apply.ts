@@ -14,7 +14,8 @@ import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { planStack, rememberPeople, type Log } from "./plan.ts";
 import { forgetPlan, planFile, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { recordSync } from "./status.ts";
-import { verifyAccounts, type Verification } from "./verify.ts";
+import { verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
+import type { AccessReader } from "../okta-api/org-objects.ts";
 import { printable } from "../domain/desired-state.ts";
 import path from "node:path";
 
@@ -23,6 +24,8 @@ export interface ApplyOptions {
   readonly allowDestroy: boolean;
   readonly log: Log;
   readonly now?: () => Date;
+  /** Reads a stack's Okta org directly, to verify cheaply; undefined (no API token) means a Terraform refresh verifies. */
+  readonly reader?: (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined>;
 }
 
 export interface ApplyResult {
@@ -92,11 +95,12 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
   }
   const people = await rememberPeople(paths, plan.stack, {});
   const labels = new Map(Object.entries(plan.accounts).map(([accountId, account]) => [accountId, account.label]));
+  const reader = await options.reader?.(plan.stack, paths);
   let current = plan;
   for (let attempt = 1; ; attempt++) {
     try {
       await runApply(current, terraform, paths, options, prefix);
-      return await verifyOrFail(current, current.report.accountsToVerify, terraform, paths, { people, labels }, options.log, prefix);
+      return await verifyOrFail(current, current.report.accountsToVerify, terraform, paths, { people, labels, reader }, options.log, prefix);
     } catch (error) {
       if (!(error instanceof TerraformApplyError)) throw error;
       const gone = goneAddresses(error);
@@ -115,7 +119,9 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
         continue;
       }
       // A failed update may have left Terraform believing in assignments it never made: read those back now.
-      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels }).catch(() => undefined);
+      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels, reader }).catch(
+        () => undefined,
+      );
       // The explanation carries every diagnostic: Terraform's error as a cause would only repeat it.
       throw new ExternalError(explainFailure(error.diagnostics, labels, check));
     }
@@ -143,13 +149,16 @@ async function verifyOrFail(
   accounts: readonly string[],
   terraform: Terraform,
   paths: SyncPaths,
-  context: { people: ReadonlyMap<string, string>; labels: ReadonlyMap<string, string> },
+  context: VerifyContext,
   log: Log,
   prefix: string,
 ): Promise<number> {
   if (accounts.length === 0) return 0;
   const check = await verifyAccounts(plan.stack, accounts, terraform, paths, context);
-  log(`${prefix}: checked ${check.accounts} account${check.accounts === 1 ? "" : "s"} against Okta (about ${check.requests} requests): ${check.problems.length === 0 ? "as planned" : `${check.problems.length} difference${check.problems.length === 1 ? "" : "s"}`}`);
+  const cost = check.requests !== undefined ? `${check.requests} requests` : "a Terraform refresh, which reads every app and access group of the stack: set OKTA_API_TOKEN for 2 requests an account";
+  log(
+    `${prefix}: checked ${check.accounts} account${check.accounts === 1 ? "" : "s"} against Okta (${check.how}, ${cost}): ${check.problems.length === 0 ? "as planned" : `${check.problems.length} difference${check.problems.length === 1 ? "" : "s"}`}`,
+  );
   if (check.problems.length > 0) {
     throw new ExternalError(
       `Terraform reported success, but Okta differs from the plan (okta/okta 4.20 does not report every failed membership change):\n` +

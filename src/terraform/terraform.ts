@@ -47,6 +47,8 @@ export interface Terraform {
   apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void>;
   /** `terraform state pull`, parsed: the state as the backend holds it. */
   pullState(dir: string): Promise<unknown>;
+  /** `terraform show -json`, parsed: the state's resources with their values (no Okta request). */
+  showState(dir: string): Promise<unknown>;
 }
 
 export interface ApplyProgress {
@@ -136,6 +138,15 @@ export class TerraformCli implements Terraform {
     const result = await subprocess;
     if (errors.length > 0 && !result.isCanceled) throw new TerraformApplyError(this.options.binary, errors, errored);
     this.check(result, args);
+  }
+
+  async showState(dir: string): Promise<unknown> {
+    const stdout = await this.capture(dir, ["show", "-json", "-no-color"]);
+    try {
+      return JSON.parse(stdout);
+    } catch (error) {
+      throw new ExternalError(`${this.options.binary} show -json printed something that is not JSON`, { cause: error });
+    }
   }
 
   async pullState(dir: string): Promise<unknown> {

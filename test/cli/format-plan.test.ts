@@ -24,7 +24,7 @@ describe("review Markdown", () => {
     expect(markdown.length).toBeLessThan(65_536);
     expect(markdown).toContain("<details><summary>4950 more chiclet changes</summary>");
     expect(markdown).toContain("... and 4700 more");
-    expect(markdown).toMatch(/\| ws\\-big \| `okta_app_bookmark` \| 5000 \| 0 \| 0 \| 0 \| 0 \|/);
+    expect(markdown).toMatch(/\| ws-big \| `okta_app_bookmark` \| 5000 \| 0 \| 0 \| 0 \| 0 \|/);
   });
 
   it("is the same text for the same plan", () => {
@@ -46,8 +46,8 @@ describe("review Markdown", () => {
       { accountId: "a-<!--", kind: "create" as const, label: "<script>alert(1)</script> & [link](https://x.example) *bold* @team" },
     ];
     const markdown = formatReviewMarkdown([{ ...plan, report: { ...plan.report, chiclets, appsRemoved: 1 } }]);
-    expect(markdown).not.toMatch(/<!--|<script|\]\(https/);
-    expect(markdown).toContain("Evil &lt;\\!\\-\\- \\- Instagram");
+    expect(markdown).not.toMatch(/<!--|<script|[^\\]\]\(https/);
+    expect(markdown).toContain("Evil &lt;\\!-- - Instagram");
     expect(markdown).toContain("&lt;script&gt;");
     expect(markdown).toContain("&#64;team");
     // Everything after the hostile label is still there.

@@ -176,7 +176,7 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
     const review = await harness.cli(["review"]);
     expect(review.exitCode).toBe(0);
     expect(review.stdout).toContain("> [!WARNING]");
-    expect(review.stdout).toContain("`a-contentzilla-backup` Contentzilla - Instagram (2) (remove)");
-    expect(review.stdout).toMatch(/\| ws-acme \| `okta_app_bookmark` \| 1 \| 0 \| 1 \| 0 \|/);
+    expect(review.stdout).toContain("> - a-contentzilla-backup: Contentzilla - Instagram (2) (remove)");
+    expect(review.stdout).toMatch(/\| ws-acme \| `okta_app_bookmark` \| 1 \| 0 \| 1 \| 0 \| 0 \|/);
   }, 120_000);
 });

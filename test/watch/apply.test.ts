@@ -53,6 +53,9 @@ function fakeTerraform(calls: string[], removedApps: number): Terraform {
     async pullState() {
       return {};
     },
+    async showState() {
+      return {};
+    },
   };
 }
 

@@ -1,13 +1,13 @@
 import type { Command } from "commander";
 import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
-import { clearAdoptions } from "../okta-options.ts";
+import { accessReaderFor, addOktaUrlOption, clearAdoptions } from "../okta-options.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ApplyCommandOptions = TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
+type ApplyCommandOptions = TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
 
 export function register(program: Command): void {
-  addDestroyGuardOptions(
+  addOktaUrlOption(addDestroyGuardOptions(
     addTerraformOptions(
       program
         .command("apply")
@@ -17,7 +17,7 @@ export function register(program: Command): void {
         ),
       { readsWorkspaces: false },
     ),
-  ).action(async (options: ApplyCommandOptions) => {
+  )).action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
@@ -26,6 +26,7 @@ export function register(program: Command): void {
       limits: destroyLimits(options),
       allowDestroy: options.allowDestroy === true,
       log: logProgress,
+      reader: accessReaderFor(options),
     });
     await clearAdoptions(paths.stateDir, applied);
     process.stdout.write(`applied: ${applied.join(", ") || "nothing"}\n`);

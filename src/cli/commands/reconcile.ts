@@ -5,7 +5,7 @@ import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, clearAdoptions, existingObjectsReader } from "../okta-options.ts";
+import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { loadDesiredState } from "../workspaces-option.ts";
 import type { PlanCommandOptions } from "./plan.ts";
@@ -49,6 +49,7 @@ export function register(program: Command): void {
           limits: destroyLimits(options),
           allowDestroy: options.allowDestroy === true,
           log: logProgress,
+          reader: accessReaderFor(options),
         }));
         await clearAdoptions(context.paths.stateDir, applied);
       }

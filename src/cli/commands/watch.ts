@@ -9,6 +9,7 @@
 // it, the watch keeps waiting for Terraform to stop cleanly).
 import { InvalidArgumentError, type Command } from "commander";
 import type { ApplyStacks } from "../../watch/watcher.ts";
+import { accessReaderFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
 type WatchCommandOptions = TerraformCommandOptions & {
@@ -42,6 +43,7 @@ export function register(program: Command): void {
           limits: destroyLimits(options),
           allowDestroy: options.allowDestroy === true,
           log: logProgress,
+          reader: accessReaderFor({}),
         })
       : undefined;
     const applyStacks: ApplyStacks | undefined =
