@@ -168,9 +168,11 @@ function jsonOffset(text: string, outline: JsonOutline, path: FieldPath): number
   const field = typeof path[0] === "string" ? outline.fields.get(path[0]) : undefined;
   if (!field) return root;
   if (path.length === 1) return field.keyOffset;
+  // The part to parse: the field's value, or the one list item the path goes through.
   let start = field.valueStart;
   let end = field.valueEnd;
   let rest = path.slice(1);
+  let fallback = field.keyOffset;
   const items = field.itemStarts;
   if (items && typeof rest[0] === "number") {
     const index = rest[0];
@@ -178,10 +180,11 @@ function jsonOffset(text: string, outline: JsonOutline, path: FieldPath): number
     start = items[index]!;
     end = index + 1 < items.length ? items[index + 1]! : field.valueEnd - 1; // up to the next item, or the closing bracket
     rest = rest.slice(1);
+    fallback = start;
     if (rest.length === 0) return start;
   }
   const tree = parseTree(text.slice(start, end)); // recursive, but the scan has bounded the nesting
-  if (!tree) return start;
+  if (!tree) return fallback;
   for (let length = rest.length; length > 0; length--) {
     const node = findNodeAtLocation(tree, rest.slice(0, length) as (string | number)[]);
     if (node) {
@@ -190,7 +193,7 @@ function jsonOffset(text: string, outline: JsonOutline, path: FieldPath): number
       return start + (key ?? node).offset;
     }
   }
-  return start;
+  return fallback;
 }
 
 function computeLineStarts(text: string): number[] {

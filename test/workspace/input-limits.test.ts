@@ -4,7 +4,9 @@
 import { mkdir, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { findNodeAtLocation, parseTree } from "jsonc-parser";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
+import { parseSourceFile } from "../../src/workspace/source-file.ts";
 import { MAX_NESTING_DEPTH } from "../../src/workspace/limits.ts";
 import { issuesFor, loadIssues, positionOf, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
 import { expectNoCrashText, runCli } from "./run-cli.ts";
@@ -74,7 +76,7 @@ describe("aliases", () => {
 });
 
 describe("nesting", () => {
-  it(`refuses JSON nested 10,000 levels deep at the ${MAX_NESTING_DEPTH + 1}th level`, async () => {
+  it(`refuses JSON nested 10,000 levels deep at level ${MAX_NESTING_DEPTH + 1}`, async () => {
     const text = deepJson(10_000);
     const { root, issues } = await issuesFor({ ws: { "snapshot.json": text } });
     const tooDeep = text.indexOf("[") + MAX_NESTING_DEPTH - 1; // the root object is the first level
@@ -167,6 +169,85 @@ describe("encoding", () => {
     ]);
   });
 });
+
+describe("values and problems", () => {
+  it("refuses a YAML file of more than 1,000,000 values while lexing it, before building its tree", async () => {
+    // Two bytes per value: well under the size limit, and the parser's cost is per value.
+    const text = `version: 1\nusers: [${"1,".repeat(1_000_001)}]\n`;
+    const started = performance.now();
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(issues).toEqual([expect.objectContaining({ line: 2, path: "", message: expect.stringMatching(/^more than 1,000,000 values \(keys included\) in one YAML file/) })]);
+  });
+
+  it("refuses a JSON file of more than 10,000,000 values", async () => {
+    const { issues } = await issuesFor({ ws: { "snapshot.json": `[${"1,".repeat(10_000_000)}1]` } });
+    expect(issues).toEqual([expect.objectContaining({ line: 1, path: "", message: "more than 10,000,000 values in one JSON file: split it into several files" })]);
+  });
+
+  it("stops validating a file after 100 problems and says so", async () => {
+    const text = `version: 1\nusers:\n${"  - {}\n".repeat(1_000)}`;
+    const { root, issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(issues).toHaveLength(101);
+    expect(issues[0]).toMatchObject({ line: 3, path: "users[0].id", message: "is required" });
+    expect(issues[100]).toEqual({ file: path.join(root, "ws", "workspace.yaml"), line: 1, column: 1, path: "", message: "validation of this file stopped after 100 problems: fix these first" });
+  });
+
+  it("reports the first 100 errors of a YAML file of five million syntax errors, at once", async () => {
+    const started = performance.now();
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": "]".repeat(5_000_000) } });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(issues).toHaveLength(100);
+    expect(issues[0]).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/^YAML syntax: /) });
+  });
+
+  it("lists at most 1,000 problems in one run, then how many more there are", async () => {
+    const accounts = Array.from({ length: 1_500 }, (_, index) => `  - { id: a-${index}, name: A, app: X, grants: [{ user: u-nobody, role: owner }] }`);
+    const root = await writeWorkspaces({ ws: { "workspace.yaml": `${SETTINGS}accounts:\n${accounts.join("\n")}\n` } });
+    const issues = await loadIssues(root);
+    expect(issues).toHaveLength(1_001);
+    expect(issues[1_000]).toEqual({ file: root, line: 1, column: 1, path: "", message: "and 500 more problems not shown" });
+  });
+
+  it("locates every JSON field exactly where a tree of the whole file would", () => {
+    const text = JSON.stringify(
+      {
+        version: 1,
+        workspace: { id: "ws-a", name: "A", okta: { orgName: "acme", baseUrl: "okta.com", rateLimit: { maxRetries: 3 } } },
+        users: [{ id: "u-1", email: "a@b.example", workspaceRole: "owner" }, { id: "u-2", email: "c@d.example", workspaceRole: "user" }],
+        teams: [],
+        accounts: [
+          { id: "a-1", name: "N", app: "X", grants: [{ user: "u-1", role: "owner" }, { team: "t-1", role: "collaborator" }], okta: { extendedBy: "u-1", extendedAt: "2026-01-01T00:00:00Z" } },
+          { id: "a-2", name: "M", app: "Y" },
+        ],
+      },
+      null,
+      2,
+    );
+    const source = parseSourceFile("snapshot.json", text);
+    const tree = parseTree(text)!;
+    const expected = (fieldPath: (string | number)[]) => {
+      for (let length = fieldPath.length; length > 0; length--) {
+        const node = findNodeAtLocation(tree, fieldPath.slice(0, length));
+        if (node) return offsetPosition(text, (node.parent?.type === "property" ? node.parent.children![0]! : node).offset);
+      }
+      return offsetPosition(text, tree.offset);
+    };
+    const paths: (string | number)[][] = [];
+    const walk = (value: unknown, at: (string | number)[]) => {
+      paths.push(at, [...at, "missing"], [...at, 99]);
+      if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...at, index]));
+      else if (typeof value === "object" && value !== null) for (const [key, item] of Object.entries(value)) walk(item, [...at, key]);
+    };
+    walk(JSON.parse(text), []);
+    for (const fieldPath of paths) expect(source.locate(fieldPath), JSON.stringify(fieldPath)).toEqual(expected(fieldPath));
+  });
+});
+
+function offsetPosition(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split("\n").length, column: offset - before.lastIndexOf("\n") };
+}
 
 describe("cerby-okta validate on hostile input", () => {
   it("reports every hostile file in one run with exit status 1, no crash, in bounded time and memory", async () => {
