@@ -25,7 +25,7 @@ export const DEFAULT_TOKEN = "sandbox-token";
 /** A file that marks a folder as the sandbox's own, so that it may be wiped. */
 const MARKER = ".cerby-okta-sandbox";
 /** Environment variables of the Terraform sandbox a user must export to run the CLI themselves. */
-const EXPORTED = ["TF_CLI_CONFIG_FILE", "OKTA_EMULATOR_URL", "OKTA_API_TOKEN", "TF_IN_AUTOMATION", "TF_INPUT", "CHECKPOINT_DISABLE"];
+const EXPORTED = ["TF_CLI_CONFIG_FILE", "OKTA_EMULATOR_URL", "CERBY_OKTA_OKTA_URL", "OKTA_API_TOKEN", "TF_IN_AUTOMATION", "TF_INPUT", "CHECKPOINT_DISABLE"];
 
 export interface SandboxOptions {
   /** Front port on 127.0.0.1; 0 picks a free one. */
@@ -152,7 +152,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
 
     terraform = await createTerraformSandbox({ emulatorUrl: url, token: options.token });
-    const env = terraform.env;
+    // cerby-okta's own requests (the first-sync check, the check after apply) go to the emulator too.
+    const env: Record<string, string> = { ...terraform.env, CERBY_OKTA_OKTA_URL: url };
     const shellSetup = [
       "# in another shell, from anywhere:",
       ...EXPORTED.map((name) => `export ${name}=${shellQuote(env[name] ?? "")}`),
