@@ -68,15 +68,24 @@ export function parseWorkspaceFile(file: string, text: string, issues: InputIssu
   return { source, content: result.content };
 }
 
-/** zod's issues as located input issues: unknown fields point at the field, types are named plainly. */
+/**
+ * zod's issues as located input issues: unknown fields point at the field,
+ * types are named plainly. At most MAX_ISSUES_PER_FILE: one issue of zod may
+ * list a million unknown keys.
+ */
 export function schemaIssues(source: SourceFile, zodIssues: readonly z.core.$ZodIssue[]): InputIssue[] {
-  return zodIssues.flatMap((issue) => schemaIssue(source, issue, source.data));
+  const located: InputIssue[] = [];
+  for (const issue of zodIssues) {
+    for (const one of schemaIssue(source, issue, source.data, MAX_ISSUES_PER_FILE - located.length)) located.push(one);
+    if (located.length >= MAX_ISSUES_PER_FILE) break;
+  }
+  return located;
 }
 
-function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue, data: unknown): InputIssue[] {
+function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue, data: unknown, room: number): InputIssue[] {
   const issuePath = issue.path as (string | number)[];
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => {
+    return issue.keys.slice(0, room).map((key) => {
       const fieldPath = [...issuePath, key];
       return { file: source.file, ...source.locate(fieldPath), path: formatPath(fieldPath), message: "unknown field" };
     });

@@ -2,7 +2,7 @@
 // line and column, so that every error can name where it is. The limits on
 // encoding, nesting and aliases are enforced here, in the one parse step every
 // reader shares (loader, watcher, deprovision, project configuration).
-import { findNodeAtLocation, parseTree, printParseErrorCode } from "jsonc-parser";
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode } from "jsonc-parser";
 import { isMap, isNode, isScalar, isSeq, LineCounter, type Document } from "yaml";
 import type { InputIssue } from "../errors.ts";
 import { escapeUnsafeCharacters, replacementCharacterOffset } from "./characters.ts";
@@ -145,6 +145,7 @@ function parseJsonFile(file: string, text: string): SourceFile {
     };
     return { file, data: undefined, syntaxIssues: [issue], locate: () => position(0) };
   }
+  const parsePart = lastPartParser(text);
   return {
     file,
     data,
@@ -154,7 +155,16 @@ function parseJsonFile(file: string, text: string): SourceFile {
       path: "",
       message: "JSON syntax: a key repeated in the same object (JSON.parse would silently keep the last one)",
     })),
-    locate: (path) => position(jsonOffset(text, scan.outline, path)),
+    locate: (path) => position(jsonOffset(text, scan.outline, path, parsePart)),
+  };
+}
+
+/** The tree of one part of a JSON text, kept for the next call: issues come item by item. */
+function lastPartParser(text: string): (start: number, end: number) => JsonNode | undefined {
+  let last: { start: number; end: number; tree: JsonNode | undefined } | undefined;
+  return (start, end) => {
+    if (last?.start !== start || last.end !== end) last = { start, end, tree: parseTree(text.slice(start, end)) };
+    return last.tree;
   };
 }
 
@@ -163,7 +173,7 @@ function parseJsonFile(file: string, text: string): SourceFile {
  * existing ancestor. The outline leads to the top-level field and list item;
  * only that part is parsed into a tree.
  */
-function jsonOffset(text: string, outline: JsonOutline, path: FieldPath): number {
+function jsonOffset(text: string, outline: JsonOutline, path: FieldPath, parsePart: (start: number, end: number) => JsonNode | undefined): number {
   const root = Math.max(outline.rootOffset, 0);
   const field = typeof path[0] === "string" ? outline.fields.get(path[0]) : undefined;
   if (!field) return root;
@@ -183,7 +193,7 @@ function jsonOffset(text: string, outline: JsonOutline, path: FieldPath): number
     fallback = start;
     if (rest.length === 0) return start;
   }
-  const tree = parseTree(text.slice(start, end)); // recursive, but the scan has bounded the nesting
+  const tree = parsePart(start, end); // recursive, but the scan has bounded the nesting
   if (!tree) return fallback;
   for (let length = rest.length; length > 0; length--) {
     const node = findNodeAtLocation(tree, rest.slice(0, length) as (string | number)[]);
