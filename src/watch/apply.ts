@@ -7,7 +7,7 @@
 // again after the next change.
 import { InternalError } from "../errors.ts";
 import type { DestroyLimits } from "../sync/destroy-guard.ts";
-import { applySavedPlans } from "../sync/apply.ts";
+import { applySavedPlans, type ApplyOptions } from "../sync/apply.ts";
 import { planStack, stackInput } from "../sync/plan.ts";
 import { savePlanSet, type SavedPlan, type SyncPaths } from "../sync/saved-plans.ts";
 import type { Terraform } from "../terraform/terraform.ts";
@@ -21,6 +21,7 @@ export interface TerraformApplierOptions {
   readonly limits: DestroyLimits;
   readonly allowDestroy: boolean;
   readonly log: (message: string) => void;
+  readonly reader?: ApplyOptions["reader"];
 }
 
 export function terraformApplier(options: TerraformApplierOptions): ApplyStacks {
@@ -45,6 +46,6 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
       notSynced: [],
     } as const;
     await savePlanSet(options.paths, set);
-    await applySavedPlans(set, plans, terraform, options.paths, { limits: options.limits, allowDestroy: options.allowDestroy, log: options.log });
+    await applySavedPlans(set, plans, terraform, options.paths, { limits: options.limits, allowDestroy: options.allowDestroy, log: options.log, reader: options.reader });
   };
 }

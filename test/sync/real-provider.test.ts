@@ -167,3 +167,48 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     expect(apply.stderr).toMatch(/Invalid token provided/);
   }, 120_000);
 });
+
+describe.skipIf(skip)("rate limits, as okta/okta 4.20 meets them", () => {
+  let harness: SyncHarness | undefined;
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  async function startWith(doc: Doc, emulator: Parameters<typeof SyncHarness.start>[1]) {
+    harness = await SyncHarness.start(async (dir) => {
+      const { mkdir, writeFile } = await import("node:fs/promises");
+      await mkdir(`${dir}/safe`, { recursive: true });
+      await writeFile(`${dir}/safe/workspace.json`, JSON.stringify(doc, null, 2));
+    }, emulator);
+    return harness;
+  }
+
+  it("rides out 429 answers with the provider's own backoff, and every dashboard ends right", async () => {
+    requireTerraform();
+    const h = await startWith(safeWorkspace({ minWaitSeconds: 1, maxWaitSeconds: 2, maxRetries: 5 }), {});
+    expect((await h.cli(["plan"])).exitCode).toBe(2);
+    h.emulator.setRateLimit("/api/v1/apps", { fail429Next: 3 });
+    const apply = await h.cli(["apply"]);
+    expect(apply.stderr).not.toContain("error");
+    expect(apply.exitCode).toBe(0);
+    expect(h.emulator.requestCount({ status: 429 })).toBe(3);
+    expect(h.dashboards()).toEqual(await h.expectedDashboards());
+    await h.stop();
+    harness = undefined;
+  }, 180_000);
+
+  it("gets through limits Okta enforces (its governor and backoff), and every dashboard ends right", async () => {
+    requireTerraform();
+    const doc = safeWorkspace({ maxApiCapacity: 50, minWaitSeconds: 1, maxWaitSeconds: 2 });
+    doc.accounts = Array.from({ length: 8 }, (_, index) => ({ ...doc.accounts[0]!, id: `a-${index}`, name: `Brand ${index}` }));
+    // 16 a window, of which an API token gets half: 8 requests every 3 s in the 100/min bucket.
+    const h = await startWith(doc, { emulator: { rateLimits: { enforce: true, windowSeconds: 3, limits: { "/api/v1/apps": 16 } } } });
+    await h.sync();
+    // Terraform runs 10 operations at once, so the governor cannot avoid every 429; the backoff rides them out.
+    expect(h.emulator.countsByBucket()["/api/v1/apps"]).toBeGreaterThan(8 * 3);
+    expect(h.dashboards()).toEqual(await h.expectedDashboards());
+    expect((await h.cli(["plan"])).exitCode).toBe(0);
+    await h.stop();
+    harness = undefined;
+  }, 240_000);
+});

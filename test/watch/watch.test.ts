@@ -171,19 +171,18 @@ describe("watch", () => {
     await mkdir(path.join(workspacesDir, "new"));
     await writeFile(
       path.join(workspacesDir, "new", "workspace.yaml"),
-      `${settingsYaml({ id: "ws-new", orgName: "other", users: 3, teams: 0 })}accounts:\n  - { id: a-1, name: "Bell\\u0007Name", app: X, grants: [{ user: u-0, role: owner }], okta: { extendedBy: u-0, extendedAt: "2026-01-01T00:00:00Z" } }\n`,
+      `${settingsYaml({ id: "ws-new", orgName: "other", users: 3, teams: 0 })}accounts:\n  - { id: a-1, name: "Promo \${x} %{y} Name", app: X, grants: [{ user: u-0, role: owner }], okta: { extendedBy: u-0, extendedAt: "2026-01-01T00:00:00Z" } }\n`,
     );
     report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.includes("ws-new"));
-    expect((await readData(outDir, "ws-new")).apps["a-1"]!.label).toBe("Bell\u0007Name - X");
-    expect(report.changes.join("\n")).not.toContain("\u0007");
+    expect((await readData(outDir, "ws-new")).apps["a-1"]!.label).toBe("Promo ${x} %{y} Name - X");
     const manifest = JSON.parse(await readFile(path.join(outDir, "manifest.json"), "utf8"));
     expect(Object.keys(manifest.stacks)).toEqual(["ws-acme", "ws-acme-eu", "ws-new"]);
 
-    // A grant there: printed with the control character escaped.
+    // A grant there.
     const newFile = path.join(workspacesDir, "new", "workspace.yaml");
     await writeFile(newFile, (await readFile(newFile, "utf8")).replace("grants: [{ user: u-0, role: owner }]", "grants: [{ user: u-0, role: owner }, { user: u-1, role: collaborator }]"));
     report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.includes("ws-new"));
-    expect(report.changes).toEqual(["ws-new: + user1@acme.example sees Bell\\u0007Name - X"]);
+    expect(report.changes).toEqual(["ws-new: + user1@acme.example sees Promo ${x} %{y} Name - X"]);
 
     // The switch turned off: the output stays, with a notice.
     const eu = path.join(workspacesDir, "acme-eu", "snapshot.json");
@@ -214,7 +213,7 @@ describe("watch", () => {
     expect(await stopping).toEqual({ syncInterrupted: true, applyInterrupted: false });
     expect(await readStack(outDir, "ws-acme")).toEqual(before);
     expect((await readdir(path.join(outDir, "stacks"))).sort()).toEqual(["ws-acme", "ws-acme-eu"]);
-    expect((await readdir(outDir)).sort()).toEqual(["manifest.json", "stacks"]);
+    expect((await readdir(outDir)).sort()).toEqual([".cerby-okta-out", "manifest.json", "stacks"]);
   });
 
   it("applies only the changed stacks, one run at a time, and stops an in-flight run", async () => {
@@ -251,7 +250,8 @@ describe("watch", () => {
     const result = await watcher!.stop();
     expect(result).toEqual({ syncInterrupted: false, applyInterrupted: true });
     expect(release).toBeDefined();
-    expect(JSON.parse(written.data).accessGroups["a-vendor-portal"]).toBeUndefined(); // the manager sees nothing
+    // The manager sees nothing: the access group stays (it lives as long as the app), empty.
+    expect(JSON.parse(written.data).accessGroups["a-vendor-portal"].users).toEqual([]);
     expect(await readStack(outDir, "ws-acme")).toEqual(written);
   });
 
