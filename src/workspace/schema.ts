@@ -76,10 +76,33 @@ export const WorkspaceSettingsSchema = z.strictObject({
             .max(100)
             .optional()
             .describe("Percent of each Okta rate limit the provider may use (max_api_capacity). Default 50."),
-          backoff: z.boolean().optional().describe("Back off and retry when Okta answers 429 (backoff). Default true."),
-          minWaitSeconds: z.number().int().min(0).max(3600).optional().describe("Shortest wait before a retry (min_wait_seconds). Default 30."),
-          maxWaitSeconds: z.number().int().min(0).max(3600).optional().describe("Longest wait before a retry (max_wait_seconds). Default 300."),
-          maxRetries: z.number().int().min(0).max(100).optional().describe("Retries of one request (max_retries). Default 5."),
+          // okta/okta 4.20 reads these with GetOk, so a zero or false is silently replaced by the
+          // default: refused here rather than accepted and ignored.
+          backoff: z
+            .literal(true, { message: "okta/okta 4.20 ignores backoff: false and backs off anyway; leave the field out" })
+            .optional()
+            .describe("Back off and retry when Okta answers 429 (backoff). Always on: okta/okta 4.20 ignores false."),
+          minWaitSeconds: z
+            .number()
+            .int()
+            .min(1, "okta/okta 4.20 ignores 0 here and waits its default 30 s; use 1 or more")
+            .max(3600)
+            .optional()
+            .describe("Shortest wait before a retry (min_wait_seconds), doubled at each retry. Default 30."),
+          maxWaitSeconds: z
+            .number()
+            .int()
+            .min(1, "okta/okta 4.20 ignores 0 here and waits up to its default 300 s; use 1 or more")
+            .max(3600)
+            .optional()
+            .describe("Longest wait before a retry (max_wait_seconds). Default 300."),
+          maxRetries: z
+            .number()
+            .int()
+            .min(1, "okta/okta 4.20 ignores 0 here and retries its default 5 times; use 1 or more")
+            .max(100)
+            .optional()
+            .describe("Retries of one request (max_retries). Default 5."),
         })
         .optional()
         .describe("Added by cerby-okta: the okta/okta provider's rate-limit settings; the defaults suit an org shared with other clients."),

@@ -609,3 +609,19 @@ describe("loadWorkspaces on malformed input", () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("provider settings okta/okta 4.20 would silently ignore", () => {
+  it.each([
+    ["backoff: false", "okta/okta 4.20 ignores backoff: false"],
+    ["minWaitSeconds: 0", "okta/okta 4.20 ignores 0 here and waits its default 30 s"],
+    ["maxWaitSeconds: 0", "okta/okta 4.20 ignores 0 here and waits up to its default 300 s"],
+    ["maxRetries: 0", "okta/okta 4.20 ignores 0 here and retries its default 5 times"],
+  ])("refuses %s with the reason", async (setting, reason) => {
+    const text = `${SETTINGS}    rateLimit: { ${setting} }\n${PEOPLE}`;
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe(`workspace.okta.rateLimit.${setting.split(":")[0]}`);
+    expect(issues[0]!.message).toContain(reason);
+    expect(issues[0]!.line).toBe(9);
+  });
+});
