@@ -3,6 +3,7 @@
 // emulator. Used by a test (small sizes) and bench/incremental-bench.ts.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { estimateWorkspaceCost, type WorkspaceCost } from "../src/domain/api-cost.ts";
 import { SyncHarness } from "./sync-harness.ts";
 
 function costWorkspace(accounts: number) {
@@ -28,12 +29,18 @@ function costWorkspace(accounts: number) {
 }
 
 export interface ChangeCost {
+  /** Requests of the first sync (plan, apply and the check after it), by Okta bucket. */
+  readonly firstSync: Record<string, number>;
+  /** Requests of a full refresh (`reconcile`, nothing to change), by Okta bucket. */
+  readonly fullRefresh: Record<string, number>;
   readonly total: number;
   readonly byBucket: Record<string, number>;
   /** Requests by `METHOD route`. */
   readonly byRoute: Record<string, number>;
   /** Seconds the first sync took, for the record. */
   readonly firstSyncSeconds: number;
+  /** What src/domain/api-cost.ts predicts for the workspace, by bucket. */
+  readonly estimate: WorkspaceCost;
 }
 
 /** Requests one account's change costs (plan and apply), after a first sync of `accounts`. */
@@ -45,8 +52,15 @@ export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
   });
   try {
     const started = Date.now();
+    harness.emulator.resetRequestLog();
     await harness.sync();
     const firstSyncSeconds = (Date.now() - started) / 1000;
+    const firstSync = harness.emulator.countsByBucket();
+    const estimate = estimateWorkspaceCost((await harness.desiredState()).workspaces[0]!);
+    harness.emulator.resetRequestLog();
+    const reconcile = await harness.cli(["reconcile"]);
+    if (reconcile.exitCode !== 0) throw new Error(`reconcile found changes or failed (${reconcile.exitCode}):\n${reconcile.stdout}${reconcile.stderr}`);
+    const fullRefresh = harness.emulator.countsByBucket();
     harness.emulator.resetRequestLog();
     document.accounts[3]!.grants.push({ user: "u-2", role: "collaborator" });
     document.accounts[3]!.name = "Brand three";
@@ -55,7 +69,15 @@ export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
     for (const expected of ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ u-2 sees "Brand three - Instagram"']) {
       if (!plan.stdout.includes(expected)) throw new Error(`the plan does not say ${expected}:\n${plan.stdout}`);
     }
-    return { total: harness.emulator.requests.length, byBucket: harness.emulator.countsByBucket(), byRoute: harness.emulator.countsByRoute(), firstSyncSeconds };
+    return {
+      firstSync,
+      fullRefresh,
+      total: harness.emulator.requests.length,
+      byBucket: harness.emulator.countsByBucket(),
+      byRoute: harness.emulator.countsByRoute(),
+      firstSyncSeconds,
+      estimate,
+    };
   } finally {
     await harness.stop();
   }

@@ -58,8 +58,13 @@ export const OPERATION_CALLS = {
   groupDelete: { group: 1 },
   /** Per Terraform command that configures the provider: GET /users/me twice (credentials check). */
   configure: { me: 2 },
-  /** Once per apply that creates or updates an app: GET /.well-known/okta-organization. */
+  /**
+   * GET /.well-known/okta-organization, once per Terraform run that creates, reads or updates an
+   * app (cached per process, but without a lock: with Terraform's parallelism up to 10 times).
+   */
   orgKind: { other: 1 },
+  /** Before a stack's first sync, cerby-okta lists the org's bookmark apps and access groups (one page each per 200). */
+  firstSyncCheck: { apps: 1, groups: 1 },
 } as const satisfies Record<string, Calls>;
 
 /** PUT per member, then one listing (none at all for an empty group). */
@@ -151,9 +156,10 @@ export function estimateWorkspaceCost(workspace: DesiredWorkspace): WorkspaceCos
       // plan, then apply: each configures the provider; the plan looks people up.
       scaleCalls(OPERATION_CALLS.configure, 2),
       OPERATION_CALLS.orgKind,
+      OPERATION_CALLS.firstSyncCheck,
       lookups,
     ),
-    fullRefresh: addCalls(...parts.map((part) => part.refresh), OPERATION_CALLS.configure, lookups),
+    fullRefresh: addCalls(...parts.map((part) => part.refresh), OPERATION_CALLS.configure, OPERATION_CALLS.orgKind, lookups),
     appsIfAssignedPerUser: perUser,
   };
 }
