@@ -6,9 +6,9 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { cpus, tmpdir } from "node:os";
 import path from "node:path";
 import { stringify } from "yaml";
+import { REPO_ROOT as repo } from "../harness/repo-root.ts";
 import { generateWorkspace } from "./generate.ts";
 
-const repo = path.resolve(import.meta.dirname, "..");
 const sizes = (process.env.BENCH_SIZES ?? "1000,10000,50000").split(",").map(Number);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const yamlUpTo = Number(process.env.BENCH_YAML_UP_TO ?? 10000);

@@ -1,15 +1,13 @@
 #!/usr/bin/env node
-// `cerby-okta`: runs the TypeScript sources without a build step, from a
-// bundle compiled on first use (see compile.js). Where the cache cannot be
-// written, the sources are loaded through loader hooks instead.
-import { compiledEntry, ensureCacheRoot } from "./compile.js";
+// `cerby-okta`: runs the CLI compiled by `tsc` into dist/ (`npm run build`,
+// also run by `npm install`). Source maps are on, so that the stack trace of
+// an internal error points at the TypeScript sources under src/.
+import { existsSync } from "node:fs";
 
-let entry;
-try {
-  ensureCacheRoot();
-  entry = await compiledEntry("src/cli/main.ts");
-} catch {
-  await import("./register-ts.js");
-  entry = new URL("../src/cli/main.ts", import.meta.url).href;
+const entry = new URL("../dist/src/cli/main.js", import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write("cerby-okta is not built (dist/ is missing): run `npm install` or `npm run build` in the project first.\n");
+  process.exit(1);
 }
-await import(entry);
+process.setSourceMapsEnabled(true);
+await import(entry.href);

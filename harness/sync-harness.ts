@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { computeDesiredState, type DesiredState } from "../src/domain/desired-state.ts";
 import { loadWorkspaces } from "../src/workspace/load.ts";
+import { REPO_ROOT } from "./repo-root.ts";
 import { seedEmulator } from "./seed.ts";
 import { startOktaEmulator, type EmulatorOptions, type OktaEmulator } from "./okta-emulator.ts";
 import { createTerraformSandbox, type TerraformSandbox } from "./terraform-env.ts";
 
-const repo = path.resolve(import.meta.dirname, "..");
-const bin = path.join(repo, "bin", "cerby-okta.js");
+const bin = path.join(REPO_ROOT, "bin", "cerby-okta.js");
 
 export class SyncHarness {
   private constructor(

@@ -2,24 +2,31 @@
  * A sandbox in which the real `terraform` binary runs offline against the
  * stand-in okta/okta provider (./provider) and the Okta emulator.
  *
+ * The provider runs compiled, from dist/harness/provider/main.js (`npm run
+ * build`; the tests' global set-up builds before every run), reading its
+ * schema and protos from the source folder harness/provider.
+ *
  * Layout of the sandbox (a fresh temp dir per call):
- *   provider/          bundled stand-in provider (provider.cjs), its schema,
- *                      protos and a pre-generated TLS certificate
+ *   provider/cert/     a pre-generated TLS certificate for the provider
  *   mirror/registry.terraform.io/okta/okta/<v>/<os>_<arch>/terraform-provider-okta_v<v>
- *                      executable wrapper (`exec node provider.cjs`)
+ *                      executable wrapper (`exec node <repo>/dist/harness/provider/main.js`)
  *   terraformrc        CLI config: filesystem_mirror for okta/okta, direct for the rest
  *   work/              a working directory tests may use for configurations
  */
-import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
 import { generateCertificate } from "./provider/tls.ts";
+import { REPO_ROOT } from "./repo-root.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PROVIDER_SRC = join(HERE, "provider");
+/** The provider's source folder: its schema.json and .proto files are read from here (OKTA_STANDIN_DIR). */
+const PROVIDER_SRC = join(REPO_ROOT, "harness", "provider");
+/** The provider compiled by `npm run build`. */
+const PROVIDER_MAIN = join(REPO_ROOT, "dist", "harness", "provider", "main.js");
 const require = createRequire(import.meta.url);
 
 export const SKIP_ENV = "CERBY_OKTA_SKIP_TERRAFORM_TESTS";
@@ -59,8 +66,6 @@ export interface TerraformSandboxOptions {
   token: string;
   /** Provider version to publish in the mirror (default: the pinned one). */
   providerVersion?: string;
-  /** Run provider/main.ts through the tsx loader instead of an esbuild bundle (slower start). */
-  useTsx?: boolean;
   /** Extra environment for terraform and the provider. */
   env?: Record<string, string>;
 }
@@ -96,48 +101,16 @@ function platformDir(): string {
 
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-async function bundleProvider(outFile: string): Promise<void> {
-  const esbuild = (await import("esbuild")) as typeof import("esbuild");
-  await esbuild.build({
-    entryPoints: [join(PROVIDER_SRC, "main.ts")],
-    outfile: outFile,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    logLevel: "silent",
-    // main.ts only reads import.meta.url when OKTA_STANDIN_DIR is unset; the wrapper always sets it.
-    define: { "import.meta.url": "undefined" },
-  });
-}
-
 export async function createTerraformSandbox(options: TerraformSandboxOptions): Promise<TerraformSandbox> {
   const version = options.providerVersion ?? pinnedOktaProviderVersion();
   const dir = mkdtempSync(join(tmpdir(), "cerby-okta-tf-"));
   try {
-    const providerDir = join(dir, "provider");
-    const certDir = join(providerDir, "cert");
+    if (!existsSync(PROVIDER_MAIN)) {
+      throw new Error(`the stand-in provider is not built (${PROVIDER_MAIN} is missing): run \`npm run build\``);
+    }
+    const certDir = join(dir, "provider", "cert");
     mkdirSync(certDir, { recursive: true });
-    for (const f of ["schema.json", "tfplugin6.proto", "grpc_controller.proto"]) {
-      copyFileSync(join(PROVIDER_SRC, f), join(providerDir, f));
-    }
     generateCertificate(certDir);
-
-    let exec: string | undefined;
-    if (!options.useTsx) {
-      const bundle = join(providerDir, "provider.cjs");
-      try {
-        await bundleProvider(bundle);
-        exec = `exec ${sh(process.execPath)} ${sh(bundle)}`;
-      } catch (e) {
-        // esbuild comes with tsx/vitest; without it, fall back to the tsx loader
-        process.stderr.write(`[terraform-env] bundling the stand-in provider failed (${String(e)}); using tsx\n`);
-      }
-    }
-    if (!exec) {
-      const tsxLoader = require.resolve("tsx", { paths: [process.cwd(), HERE] });
-      exec = `exec ${sh(process.execPath)} --import ${sh(tsxLoader)} ${sh(join(PROVIDER_SRC, "main.ts"))}`;
-    }
 
     const mirrorDir = join(dir, "mirror");
     const pkgDir = join(mirrorDir, "registry.terraform.io", "okta", "okta", version, platformDir());
@@ -148,10 +121,10 @@ export async function createTerraformSandbox(options: TerraformSandboxOptions): 
       [
         "#!/bin/sh",
         "# stand-in okta/okta provider for tests (generated by harness/terraform-env.ts)",
-        `OKTA_STANDIN_DIR=${sh(providerDir)}`,
+        `OKTA_STANDIN_DIR=${sh(PROVIDER_SRC)}`,
         `OKTA_STANDIN_CERT_DIR=${sh(certDir)}`,
         "export OKTA_STANDIN_DIR OKTA_STANDIN_CERT_DIR",
-        exec,
+        `exec ${sh(process.execPath)} ${sh(PROVIDER_MAIN)}`,
         "",
       ].join("\n"),
     );

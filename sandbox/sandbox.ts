@@ -14,11 +14,12 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { loadWorkspaces } from "../src/workspace/load.ts";
 import { startOktaEmulator, type OktaEmulator } from "../harness/okta-emulator.ts";
+import { REPO_ROOT } from "../harness/repo-root.ts";
 import { seedEmulator } from "../harness/seed.ts";
 import { createTerraformSandbox, requireTerraform, type TerraformSandbox } from "../harness/terraform-env.ts";
 import { renderPage, type PageModel, type PersonDashboard } from "./page.ts";
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, "..");
+export { REPO_ROOT };
 export const CLI = path.join(REPO_ROOT, "bin", "cerby-okta.js");
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_TOKEN = "sandbox-token";

@@ -13,12 +13,14 @@
  * Not recoverable this way: sensitive (schema.ts) and the SDKv2 facts
  * (defaults, force-new, diff suppression, validation: sdkv2/facts.ts).
  *
- * Usage: npx tsx harness/provider/gen-schema.ts  (writes schema.json here)
+ * Usage: npm run build && node dist/harness/provider/gen-schema.js
+ * (writes harness/provider/schema.json, next to this source file)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "../repo-root.ts";
 
 export type TfType = string | [string, TfType] | ["object", Record<string, TfType>];
 
@@ -237,7 +239,7 @@ export function generateSchema(): { schema: ProviderSchemaFile; warnings: string
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { schema, warnings } = generateSchema();
   for (const w of warnings) console.error("warning:", w);
-  const out = join(dirname(fileURLToPath(import.meta.url)), "schema.json");
+  const out = join(REPO_ROOT, "harness", "provider", "schema.json");
   writeFileSync(out, JSON.stringify(schema, null, 2) + "\n");
   console.error(`wrote ${out} (okta/okta ${schema.providerVersion})`);
 }

@@ -7,21 +7,21 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { createHandlers, type Handler } from "./handlers.ts";
 import { log } from "./log.ts";
 import { loadSchema } from "./schema.ts";
 import { generateCertificate } from "./tls.ts";
+import { REPO_ROOT } from "../repo-root.ts";
 
 const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
 const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
+/** Where schema.json and the .proto files are: the source folder harness/provider, also when running compiled from dist/. */
 function moduleDir(): string {
-  if (process.env.OKTA_STANDIN_DIR) return process.env.OKTA_STANDIN_DIR;
-  return dirname(fileURLToPath(import.meta.url));
+  return process.env.OKTA_STANDIN_DIR || join(REPO_ROOT, "harness", "provider");
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

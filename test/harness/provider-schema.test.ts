@@ -6,7 +6,7 @@ import { decodeValue, encodeValue, UNKNOWN } from "../../harness/provider/values
 import { pinnedOktaProviderVersion } from "../../harness/terraform-env.ts";
 
 describe("stand-in okta provider schema", () => {
-  it("schema.json is what gen-schema.ts derives from @cdktf/provider-okta (regenerate with: npx tsx harness/provider/gen-schema.ts)", () => {
+  it("schema.json is what gen-schema.ts derives from @cdktf/provider-okta (regenerate with: npm run build && node dist/harness/provider/gen-schema.js)", () => {
     const checkedIn = JSON.parse(readFileSync(join(import.meta.dirname, "../../harness/provider/schema.json"), "utf8"));
     const { schema, warnings } = generateSchema();
     expect(warnings).toEqual([]);

@@ -69,7 +69,7 @@ describe.skipIf(shouldSkipTerraformTests())("npm run sandbox -- --once", () => {
     // Its own port and folder: a sandbox the developer is running is left alone.
     result = await execa(
       process.execPath,
-      ["--import", "./bin/register-ts.js", "sandbox/main.ts", "--once", "--port", "0", "--dir", path.join(dir, "work"), "--json", path.join(dir, "dashboards.json")],
+      ["dist/sandbox/main.js", "--once", "--port", "0", "--dir", path.join(dir, "work"), "--json", path.join(dir, "dashboards.json")],
       { cwd: ROOT, reject: false, timeout: 240_000, stripFinalNewline: false },
     );
     durationMs = Date.now() - started;

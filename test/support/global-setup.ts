@@ -1,11 +1,40 @@
-// Every test run gets a temporary folder of its own (TMPDIR), removed at the
-// end: what cdktf's Testing helpers, Terraform sandboxes and the tests leave
-// in the temp folder goes with it, instead of piling up run after run.
+// Before any test: the compiled code in dist/ is brought up to date
+// (`tsc -b tsconfig.build.json`, incremental: about a second when nothing
+// changed), because tests spawn the CLI (bin/cerby-okta.js runs dist/), the
+// sandbox and the stand-in Terraform provider compiled. In watch mode it is
+// brought up to date again before every re-run.
+//
+// Every test run also gets a temporary folder of its own (TMPDIR), removed at
+// the end: what cdktf's Testing helpers, Terraform sandboxes and the tests
+// leave in the temp folder goes with it, instead of piling up run after run.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { TestProject } from "vitest/node";
 
-export default function setup(): () => void {
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** Runs the incremental build; type errors are reported but do not stop the tests (tsc still emits, as vitest still runs the sources). */
+function build(): void {
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [tsc, "-b", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
+  const output = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+  if (result.error || (result.status !== 0 && !/error TS\d+/.test(output))) {
+    throw new Error(`npm run build failed, so dist/ may be stale: ${result.error?.message ?? output}`);
+  }
+  if (result.status !== 0) {
+    process.stderr.write(`[global-setup] dist/ was rebuilt, with type errors (\`npm run typecheck\` fails on them):\n${output}\n`);
+  }
+  const ms = performance.now() - started;
+  if (ms > 3000) process.stderr.write(`[global-setup] build of dist/ took ${(ms / 1000).toFixed(1)} s\n`);
+}
+
+export default function setup(project: TestProject): () => void {
+  build();
+  project.onTestsRerun(() => build());
   const previous = process.env.TMPDIR;
   const dir = mkdtempSync(path.join(tmpdir(), "cerby-okta-tests-"));
   process.env.TMPDIR = dir;
