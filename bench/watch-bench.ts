@@ -1,7 +1,7 @@
 // Watch-mode benchmark (issue 4): a 10k-account workspace split over 20 account
 // files (3 direct users + 2 teams per account), generated into a temp folder.
 //
-//   npm run bench:watch      (node --expose-gc --import ./bin/register-ts.js bench/watch-bench.ts)
+//   npm run bench:watch      (node --expose-gc dist/bench/watch-bench.js)
 //
 // Latency: time from the start of the write of one edited grant until the
 // watcher reports the new output on disk (its rename done), median of 20

@@ -1,5 +1,5 @@
 // Before any test: the compiled code in dist/ is brought up to date
-// (`tsc -b tsconfig.build.json`, incremental: about a second when nothing
+// (`tsc -b tsconfig.build.json`, incremental: about half a second when nothing
 // changed), because tests spawn the CLI (bin/cerby-okta.js runs dist/), the
 // sandbox and the stand-in Terraform provider compiled. In watch mode it is
 // brought up to date again before every re-run.
