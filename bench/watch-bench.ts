@@ -134,7 +134,7 @@ console.table({
   "write -> output on disk (ms)": { median: +median(lat).toFixed(0), p90: +quantile(lat, 0.9).toFixed(0), max: +Math.max(...lat).toFixed(0) },
   "of which the sync itself (ms)": { median: +median(sync).toFixed(0), p90: +quantile(sync, 0.9).toFixed(0), max: +Math.max(...sync).toFixed(0) },
   ...Object.fromEntries(
-    (["read", "desired", "compare", "write"] as const).map((phase) => {
+    (["read", "desired", "write"] as const).map((phase) => {
       const values = latencies.map((sample) => sample.phases[phase]);
       return [`  sync: ${phase} (ms)`, { median: +median(values).toFixed(0), p90: +quantile(values, 0.9).toFixed(0), max: +Math.max(...values).toFixed(0) }];
     }),

@@ -43,6 +43,11 @@ export class ExternalError extends Error {
   override name = "ExternalError";
 }
 
+/** A run stopped on request (Ctrl-C) before its output was swapped in: nothing of it was written. */
+export class SyncAborted extends Error {
+  override name = "SyncAborted";
+}
+
 /** Our bug. */
 export class InternalError extends Error {
   override name = "InternalError";

@@ -6,7 +6,7 @@
 // drops the accounts.
 import { ExternalError } from "../errors.ts";
 import type { WorkspaceFile } from "../workspace/schema.ts";
-import { compareText } from "../domain/labels.ts";
+import { compareText } from "../text/printable.ts";
 
 export interface LossGuardOptions {
   /** Largest tolerated share lost, 0..1. */

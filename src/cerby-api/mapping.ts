@@ -9,7 +9,8 @@
 //   {"data":[{"id":"u-1","type":"users","attributes":{"email":"a@x","role":"admin"}}],
 //    "links":{"next":"...page[number]=2..."},"meta":{"page":{"total":250,"totalPages":3}}}
 import { ExternalError } from "../errors.ts";
-import { ACCOUNT_ROLES, WORKSPACE_ROLES, type AccountRole, type User } from "../workspace/schema.ts";
+import { type User } from "../workspace/schema.ts";
+import { ACCOUNT_ROLES, AccountRole, WORKSPACE_ROLES } from "../domain/model.ts";
 
 // ---------------------------------------------------------------- routes
 

@@ -5,16 +5,7 @@ import { readFile, readdir } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ExternalError, UsageError } from "../errors.ts";
-import {
-  WorkspaceFileSchema,
-  WorkspaceSettingsSchema,
-  type Account,
-  type Grant,
-  type Team,
-  type User,
-  type WorkspaceFile,
-  type WorkspaceSettings,
-} from "../workspace/schema.ts";
+import { WorkspaceFileSchema, WorkspaceSettingsSchema, type Account, type Grant, type Team, type User, type WorkspaceFile, type WorkspaceSettings } from "../workspace/schema.ts";
 import { CerbyClient, settleAll } from "./client.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { formatDuration, type Clock } from "../http/http-client.ts";
@@ -33,8 +24,8 @@ import {
   type CerbyUserGrant,
 } from "./mapping.ts";
 import { Progress } from "../http/progress.ts";
-import { compareText } from "../domain/labels.ts";
 import { checkSnapshotLoss } from "./loss-guard.ts";
+import { compareText } from "../text/printable.ts";
 
 /** Workspace settings given on the command line. */
 export interface SettingsFlags {

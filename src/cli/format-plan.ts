@@ -2,29 +2,10 @@
 // Markdown review for a pull-request comment. Stable for the same plan. Every
 // string that came from Cerby is escaped for where it is shown.
 import { BUCKETS, totalCalls, type Bucket, type Calls } from "../domain/api-cost.ts";
-import { printable } from "../domain/desired-state.ts";
-import { compareText } from "../domain/labels.ts";
+
 import type { SavedPlan } from "../sync/saved-plans.ts";
-import type { ChicletChange } from "../terraform/plan-report.ts";
-
-const CHICLET_SIGNS: Record<ChicletChange["kind"], string> = { create: "+", relabel: "~", update: "~", remove: "-", replace: "-/+", adopt: "<=" };
-
-function describeChiclet(change: ChicletChange, quote: (text: string) => string): string {
-  switch (change.kind) {
-    case "create":
-      return `new chiclet ${quote(change.label)}`;
-    case "relabel":
-      return `relabel ${quote(change.previousLabel ?? "")} -> ${quote(change.label)}`;
-    case "update":
-      return `update ${quote(change.label)}`;
-    case "remove":
-      return `remove chiclet ${quote(change.label)}`;
-    case "replace":
-      return `REPLACE ${quote(change.previousLabel ?? change.label)} (new Okta app ID; bookmarks break)`;
-    case "adopt":
-      return `adopt the existing Okta app ${change.oktaAppId ?? ""} as ${quote(change.label)} (imported, not recreated)`;
-  }
-}
+import { chicletSign, describeChanges, describeChiclet } from "../domain/changes.ts";
+import { compareText, printable } from "../text/printable.ts";
 
 export function describeCalls(calls: Calls): string {
   const total = totalCalls(calls);
@@ -36,18 +17,10 @@ export function describeCalls(calls: Calls): string {
 }
 
 export function formatPlanSummary(plans: readonly SavedPlan[]): string {
-  const quote = (label: string) => `"${printable(label, 70)}"`;
   let text = "";
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
-    for (const change of report.chiclets) text += `  ${CHICLET_SIGNS[change.kind]} ${printable(change.accountId)}: ${describeChiclet(change, quote)}\n`;
-    for (const access of report.access) {
-      const label = quote(access.label);
-      for (const user of access.gainedUsers) text += `  + ${printable(user)} sees ${label}\n`;
-      for (const group of access.gainedGroups) text += `  + group ${printable(group)} sees ${label}\n`;
-      for (const user of access.lostUsers) text += `  - ${printable(user)} no longer sees ${label}\n`;
-      for (const group of access.lostGroups) text += `  - group ${printable(group)} no longer sees ${label}\n`;
-    }
+    for (const line of describeChanges(report)) text += `  ${line}\n`;
     for (const person of report.unresolvedPeople) {
       text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
@@ -137,7 +110,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
       const gains = [...(access?.gainedUsers ?? []), ...(access?.gainedGroups ?? []).map((group) => `group ${group}`)];
       const losses = [...(access?.lostUsers ?? []), ...(access?.lostGroups ?? []).map((group) => `group ${group}`)];
       rows.push(
-        `| ${cell(plan.stack)} | ${cell(accountId)} | ${chiclet ? `${CHICLET_SIGNS[chiclet.kind]} ${cell(describeChiclet(chiclet, (label) => label))}` : "access only"} | ${cell(gains.join(", ")) || "-"} | ${cell(losses.join(", ")) || "-"} |`,
+        `| ${cell(plan.stack)} | ${cell(accountId)} | ${chiclet ? `${chicletSign(chiclet)} ${cell(describeChiclet(chiclet, (label) => label))}` : "access only"} | ${cell(gains.join(", ")) || "-"} | ${cell(losses.join(", ")) || "-"} |`,
       );
     }
   }

@@ -1,6 +1,7 @@
 // The human form of `preview`: a table per workspace. Names from Cerby are
 // printed escaped, so control characters cannot rewrite the terminal.
-import { printable, type DesiredState } from "../domain/desired-state.ts";
+import { type DesiredState } from "../domain/desired-state.ts";
+import { printable } from "../text/printable.ts";
 
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], indent = "  "): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)));

@@ -7,6 +7,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadProject, type Project } from "../config/project-config.ts";
 import { UsageError } from "../errors.ts";
+import type { PipelineOptions } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
 import type { Adoption } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
@@ -142,6 +143,11 @@ async function readAdoptions(stateDir: string): Promise<Map<string, Adoption>> {
     }
   }
   return adoptions;
+}
+
+/** The pipeline's settings for this command: where to read, where to write, what never to replace. */
+export function pipelineOptions(context: CommandContext): PipelineOptions {
+  return { workspacesDir: context.workspacesDir, outDir: context.paths.outDir, stackOptions: context.stackOptions, protectedPaths: context.protectedPaths };
 }
 
 export function terraformFor(options: TerraformCommandOptions, signal: AbortSignal): TerraformCli {

@@ -2,8 +2,8 @@
 import { Option } from "commander";
 import path from "node:path";
 import { loadProject } from "../config/project-config.ts";
-import { computeDesiredState, type DesiredState } from "../domain/desired-state.ts";
-import { loadWorkspaces } from "../workspace/load.ts";
+import type { DesiredState } from "../domain/desired-state.ts";
+import { decide } from "../pipeline/pipeline.ts";
 
 export const DEFAULT_WORKSPACES_DIR = "workspaces";
 
@@ -19,5 +19,5 @@ export async function workspacesDirOf(flag: string | undefined, cwd = process.cw
 
 /** Loads and checks every workspace, then decides what Okta should hold. */
 export async function loadDesiredState(workspacesDir: string): Promise<DesiredState> {
-  return computeDesiredState(await loadWorkspaces(workspacesDir));
+  return decide(workspacesDir);
 }

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { InputError } from "../errors.ts";
-import { schemaIssues } from "../workspace/load.ts";
+import { schemaIssues } from "../workspace/parse-file.ts";
 import { parseSourceFile } from "../workspace/source-file.ts";
 
 export const DEFAULT_CONFIG_FILE = "cerby-okta.yaml";

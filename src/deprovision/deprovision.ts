@@ -15,7 +15,7 @@ import type { WorkspaceFile } from "../workspace/schema.ts";
 import { readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./folder.ts";
 import { planRemovals, type Removal } from "./plan.ts";
 import { removeUsersFromYaml } from "./yaml-edit.ts";
-import { compareText } from "../domain/labels.ts";
+import { compareText } from "../text/printable.ts";
 
 export interface DeprovisionOptions {
   readonly dir: string;

@@ -5,14 +5,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { InputError, UsageError, type InputIssue } from "../errors.ts";
-import { assembleWorkspace, listWorkspaceFiles, parseWorkspaceFile, type ParsedFile } from "../workspace/load.ts";
-import {
-  type Account,
-  type Team,
-  type User,
-  type WorkspaceFile,
-  type WorkspaceSettings,
-} from "../workspace/schema.ts";
+import { assembleWorkspace, listWorkspaceFiles } from "../workspace/load.ts";
+import { parseWorkspaceFile, type ParsedFile } from "../workspace/parse-file.ts";
+import { type Account, type Team, type User, type WorkspaceFile, type WorkspaceSettings } from "../workspace/schema.ts";
 
 export interface SourceFile {
   readonly path: string;

@@ -1,13 +1,8 @@
 // Who leaves the workspace because Okta says so (R7), and what they lose.
 // Pure: no I/O, so the rule is tested apart from both APIs.
-import type { Account, Team, User } from "../workspace/schema.ts";
-import { compareText } from "../domain/labels.ts";
-
-/** Okta statuses that remove a user from the Cerby workspace (R7: deactivated is DEPROVISIONED in Okta). */
-export const DEPROVISIONING_STATUSES: ReadonlySet<string> = new Set(["SUSPENDED", "DEPROVISIONED"]);
-
-/** Roles that show the account's chiclet (R5). */
-const SEEING_ROLES: ReadonlySet<string> = new Set(["owner", "collaborator"]);
+import { baseLabel } from "../domain/labels.ts";
+import { HIDDEN_OKTA_STATUSES, VIEWING_ROLES, type Account, type Team, type User } from "../domain/model.ts";
+import { compareText } from "../text/printable.ts";
 
 export interface Removal {
   readonly userId: string;
@@ -40,7 +35,7 @@ export function planRemovals(workspace: Workspace, statuses: ReadonlyMap<string,
   const teams = workspace.teams.map((team) => team.value);
   const accounts = workspace.accounts.map((account) => account.value);
   return workspace.users
-    .filter(({ value }) => DEPROVISIONING_STATUSES.has(statuses.get(value.id) ?? ""))
+    .filter(({ value }) => HIDDEN_OKTA_STATUSES.has(statuses.get(value.id) ?? ""))
     .map(({ value: user, file }) => {
       const memberOf = teams.filter((team) => team.members?.includes(user.id)).map((team) => team.id);
       const memberSet = new Set(memberOf);
@@ -56,16 +51,11 @@ export function planRemovals(workspace: Workspace, statuses: ReadonlyMap<string,
         oktaStatus: statuses.get(user.id)!,
         file: file.name,
         via: file.kind === "json" ? ("cerby-api" as const) : ("yaml" as const),
-        chiclets: sorted(accounts.filter((account) => account.okta && holds(account, SEEING_ROLES)).map(chicletLabel)),
+        chiclets: sorted(accounts.filter((account) => account.okta && holds(account, VIEWING_ROLES)).map(baseLabel)),
         grants: sorted(accounts.filter((account) => (account.grants ?? []).some((grant) => grant.user === user.id)).map((account) => account.id)),
         teams: sorted(memberOf),
         extended: sorted(accounts.filter((account) => account.okta?.extendedBy === user.id).map((account) => account.id)),
       };
     })
     .sort((a, b) => compareText(a.userId, b.userId));
-}
-
-/** R3, without the duplicate numbering of R4: enough to tell a person what they lose. */
-export function chicletLabel(account: Pick<Account, "name" | "app">): string {
-  return `${account.name} - ${account.app}`;
 }

@@ -1,9 +1,6 @@
 // R2 (who may extend) and R5 (who sees the chiclet), for one account.
-import { HIDDEN_OKTA_STATUSES, NON_EXTENDING_ROLES, type Account, type AccountRole, type Team, type User } from "../workspace/schema.ts";
-import { compareText } from "./labels.ts";
-
-/** Roles whose holders see the chiclet. `manager` does not (R5). */
-const VIEWING_ROLES: ReadonlySet<AccountRole> = new Set(["owner", "collaborator"]);
+import { HIDDEN_OKTA_STATUSES, NON_EXTENDING_ROLES, VIEWING_ROLES, type Account, type Team, type User } from "./model.ts";
+import { compareText } from "../text/printable.ts";
 
 /** Users and teams of a workspace by ID. */
 export interface Directory {

@@ -1,11 +1,10 @@
 // From checked workspaces to what Okta should hold: R1–R6 and the format's
 // "Meaning" section. Pure: no I/O, no cdktf. Lists are sorted so that the
 // same input in any order gives the same result.
-import type { Workspace } from "../workspace/model.ts";
-import type { WorkspaceSettings } from "../workspace/schema.ts";
-import { escapeUnsafeCharacters } from "../workspace/characters.ts";
+import type { WorkspaceInput, WorkspaceSettings } from "./model.ts";
 import { buildDirectory, extensionRefusal, viewersOf, type Directory } from "./access.ts";
-import { assignLabels, baseLabel, compareText, type LabelRequest } from "./labels.ts";
+import { assignLabels, baseLabel, type LabelRequest } from "./labels.ts";
+import { compareText, printable } from "../text/printable.ts";
 
 /** Used when a workspace sets no `loginUrl`. */
 export const DEFAULT_LOGIN_URL = "https://app.cerby.com/accounts/{accountId}/login";
@@ -39,7 +38,6 @@ export interface Person {
 export interface DesiredWorkspace {
   readonly id: string;
   readonly name: string;
-  readonly folder: string;
   /** Org, domain and rate-limit settings for the okta/okta provider. */
   readonly okta: WorkspaceSettings["okta"];
   /** R1: false when Extended account access is off; then nothing is synthesized. */
@@ -73,11 +71,11 @@ export function chicletUrl(loginUrl: string | undefined, accountId: string): str
 }
 
 interface Extended {
-  readonly workspace: Workspace;
+  readonly workspace: WorkspaceInput;
   readonly accountIndex: number;
 }
 
-export function computeDesiredState(workspaces: readonly Workspace[]): DesiredState {
+export function computeDesiredState(workspaces: readonly WorkspaceInput[]): DesiredState {
   const sorted = [...workspaces].sort((a, b) => compareText(a.settings.id, b.settings.id));
   const directories = new Map<string, Directory>(sorted.map((ws) => [ws.settings.id, buildDirectory(ws.users, ws.teams)]));
 
@@ -108,7 +106,7 @@ export function computeDesiredState(workspaces: readonly Workspace[]): DesiredSt
       const account = workspace.accounts[accountIndex]!;
       requests.push({
         key: labelRequestKey(workspace.settings.id, account.id),
-        baseLabel: baseLabel(account.name, account.app),
+        baseLabel: baseLabel(account),
         extendedAtMs: Date.parse(account.okta!.extendedAt),
         accountId: account.id,
       });
@@ -130,7 +128,7 @@ function labelRequestKey(workspaceId: string, accountId: string): string {
 }
 
 function describeWorkspace(
-  workspace: Workspace,
+  workspace: WorkspaceInput,
   directory: Directory,
   extended: readonly Extended[],
   rejected: readonly Rejection[],
@@ -176,7 +174,6 @@ function describeWorkspace(
   return {
     id: settings.id,
     name: settings.name,
-    folder: workspace.folder,
     okta: settings.okta,
     synced,
     chiclets,
@@ -189,23 +186,10 @@ function describeWorkspace(
 }
 
 /** Cerby user ID -> Okta user ID, in an object without a prototype: an ID such as `constructor` is a key like any other. */
-function knownOktaUserIdsOf(workspace: Workspace): Record<string, string> {
+function knownOktaUserIdsOf(workspace: WorkspaceInput): Record<string, string> {
   const known: Record<string, string> = Object.create(null);
   for (const user of workspace.users) if (user.oktaUserId !== undefined) known[user.id] = user.oktaUserId;
   return known;
-}
-
-/**
- * For messages only: control, bidirectional and invisible formatting
- * characters shown escaped (`\u202e`), as are quotes and backslashes; long
- * text cut. Accents, CJK and emoji stay as they are.
- */
-export function printable(text: string, max = 80): string {
-  const escaped = escapeUnsafeCharacters(JSON.stringify(text).slice(1, -1));
-  if (escaped.length <= max) return escaped;
-  // Never cut a surrogate pair in two: half a pair prints as garbage.
-  const cut = /[\ud800-\udbff]/.test(escaped.charAt(max - 2)) ? max - 2 : max - 1;
-  return `${escaped.slice(0, cut)}…`;
 }
 
 /** Every warning of a workspace, rejected accounts first (the format asks that each is named in a warning). */

@@ -1,8 +1,10 @@
 // R3 and R4: chiclet labels and their numbering when they collide.
+import { compareText } from "../text/printable.ts";
+import type { Account } from "./model.ts";
 
-/** `<account name> - <app name>`, exactly as typed: hostile text stays literal. */
-export function baseLabel(accountName: string, appName: string): string {
-  return `${accountName} - ${appName}`;
+/** R3: `<account name> - <app name>`, exactly as typed: hostile text stays literal. */
+export function baseLabel(account: Pick<Account, "name" | "app">): string {
+  return `${account.name} - ${account.app}`;
 }
 
 /** Labels collide when equal after trimming, collapsing white space and ignoring case. */
@@ -51,9 +53,4 @@ export function assignLabels(requests: readonly LabelRequest[]): Map<string, str
     labels.set(request.key, label);
   }
   return labels;
-}
-
-/** Code-unit order: stable across locales and machines, unlike localeCompare. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

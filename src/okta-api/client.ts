@@ -6,7 +6,7 @@
 //   X-Rate-Limit-Reset: 1740000060      (epoch seconds when the window resets)
 import { HttpClient, type Clock, type RetryPolicy, type WaitEvent } from "../http/http-client.ts";
 import { ExternalError } from "../errors.ts";
-import { OKTA_STATUSES } from "../workspace/schema.ts";
+import { OKTA_STATUSES } from "../domain/model.ts";
 
 export type OktaStatus = (typeof OKTA_STATUSES)[number];
 

@@ -4,10 +4,10 @@
 // is by exact label for apps and by name for access groups; the matches are
 // written for the next plan, which imports them (Terraform import blocks) and
 // shows what it would then change. Nothing in Okta changes here.
-import { compareText } from "../domain/labels.ts";
-import { printable } from "../domain/desired-state.ts";
+
 import { emptyMap, type Adoption, type StackData } from "../stack/stack-data.ts";
 import type { ExistingObjects } from "./plan.ts";
+import { compareText, printable } from "../text/printable.ts";
 
 export interface AdoptionMatch {
   readonly adoption: Adoption;

@@ -6,7 +6,7 @@
 //   more, so such a sync heals itself instead of failing until `reconcile`;
 // - what the apply changed in place is read back and compared (verify.ts);
 // - a failure is reported in Okta terms, with Terraform's own reason.
-import { compareText } from "../domain/labels.ts";
+
 import { ExternalError, UsageError } from "../errors.ts";
 import { TerraformApplyError, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
 import { MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
@@ -16,8 +16,9 @@ import { forgetPlan, planFile, readPlanSet, stackDigest, stackDir, type PlanSet,
 import { recordSync } from "./status.ts";
 import { verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
 import type { AccessReader } from "../okta-api/org-objects.ts";
-import { printable } from "../domain/desired-state.ts";
+
 import path from "node:path";
+import { compareText, printable } from "../text/printable.ts";
 
 export interface ApplyOptions {
   readonly limits: DestroyLimits;

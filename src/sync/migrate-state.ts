@@ -6,9 +6,7 @@
 // and the move fails loudly unless every resource arrived.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { DesiredState } from "../domain/desired-state.ts";
 import { ExternalError, UsageError } from "../errors.ts";
-import type { ProtectedPaths } from "../stack/out-dir.ts";
 import { APP, isResource } from "../stack/names.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import type { Terraform } from "../terraform/terraform.ts";
@@ -62,11 +60,15 @@ function describeBackend(options: StackOptions, stack: string): string {
 }
 
 export async function migrateStates(
-  state: DesiredState,
   stacks: readonly string[],
   terraform: Terraform,
   paths: SyncPaths,
-  options: { stackOptions: StackOptions; protectedPaths: ProtectedPaths; log: Log },
+  options: {
+    readonly stackOptions: StackOptions;
+    /** Writes the stacks with their new backend (the pipeline, allowed to change backends). */
+    readonly resynthesize: () => Promise<unknown>;
+    readonly log: Log;
+  },
 ): Promise<MigrationResult[]> {
   // Before anything is re-synthesized: what each stack's state holds now, read through its old backend.
   const before = new Map<string, { summary: StateSummary; from: string }>();
@@ -81,8 +83,7 @@ export async function migrateStates(
     }
     before.set(stack, { summary: summarize(await terraform.pullState(dir)), from });
   }
-  const { synthesizeAtomically } = await import("../stack/synthesize.ts");
-  await synthesizeAtomically(state, paths.outDir, options.stackOptions, { protectedPaths: options.protectedPaths, allowBackendChange: true });
+  await options.resynthesize();
   const results: MigrationResult[] = [];
   for (const stack of stacks) {
     const dir = stackDir(paths, stack);

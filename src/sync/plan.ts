@@ -5,16 +5,15 @@
 // lost state).
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { compareText } from "../domain/labels.ts";
+
 import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
-import type { ProtectedPaths } from "../stack/out-dir.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
-import type { StackOptions } from "../stack/workspace-stack.ts";
 import { lookedUpUsers, readPlan, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDigest, stackDir, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+import { compareText } from "../text/printable.ts";
 
 export type Log = (message: string) => void;
 
@@ -33,8 +32,6 @@ export interface PlanOptions {
   readonly refresh: boolean;
   readonly log: Log;
   readonly workspacesDir: string;
-  readonly stackOptions?: StackOptions;
-  readonly protectedPaths?: ProtectedPaths;
   /** How a first sync learns what Okta holds; absent means the check was turned off. */
   readonly existingObjects?: ExistingObjectsReader;
 }
@@ -53,10 +50,8 @@ export function selectStacks(state: DesiredState, only: readonly string[] | unde
   return synced.filter((stack) => only.includes(stack));
 }
 
+/** Plans the given stacks of a state already synthesized into `paths.outDir` (by the pipeline), and saves the plan set. */
 export async function planStacks(state: DesiredState, stacks: readonly string[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
-  // cdktf takes a while to load: only paid for when a command synthesizes.
-  const { synthesizeAtomically } = await import("../stack/synthesize.ts");
-  await synthesizeAtomically(state, paths.outDir, options.stackOptions, { protectedPaths: options.protectedPaths });
   await clearPlans(paths);
   const notSynced = state.workspaces.filter((workspace) => !workspace.synced).map((workspace) => workspace.id);
   for (const id of notSynced) options.log(`${id}: not planned, Extended account access is off (Okta keeps what it has, R1)`);

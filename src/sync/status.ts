@@ -4,7 +4,7 @@
 import { mkdir, readFile, readdir } from "node:fs/promises";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import path from "node:path";
-import { compareText } from "../domain/labels.ts";
+import { compareText } from "../text/printable.ts";
 
 export interface AccountStatus {
   readonly label: string;

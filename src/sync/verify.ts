@@ -12,13 +12,15 @@
 // (a targeted refresh, the costly way, only when something is wrong) so that
 // the next incremental plan puts it right. Without an API token cerby-okta
 // cannot read Okta itself, and the targeted refresh is the check.
-import { printable } from "../domain/desired-state.ts";
+
 import type { AccessReader } from "../okta-api/org-objects.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, instanceAddress, isResource, type ResourceName } from "../stack/names.ts";
-import { actionOf, groupIds, minus, stringList } from "../terraform/plan-report.ts";
+import { minus } from "../domain/changes.ts";
+import { actionOf, groupIds, stringList } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { plansDir, stackDir, type SyncPaths } from "./saved-plans.ts";
 import path from "node:path";
+import { printable } from "../text/printable.ts";
 
 export interface VerifyContext {
   /** Okta user ID -> Cerby user ID, to name people. */

@@ -16,9 +16,11 @@ import {
   OPERATION_CALLS,
   type Calls,
 } from "../domain/api-cost.ts";
-import { compareText } from "../domain/labels.ts";
+
 import { ExternalError } from "../errors.ts";
+import { minus, type AccessChange, type ChicletChange } from "../domain/changes.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
+import { compareText } from "../text/printable.ts";
 
 const ResourceChangeSchema = z.object({
   address: z.string(),
@@ -52,27 +54,6 @@ const PlanSchema = z.object({
 export type ResourceChange = z.infer<typeof ResourceChangeSchema>;
 export type Action = "create" | "update" | "delete" | "replace" | "read" | "no-op";
 
-export interface ChicletChange {
-  readonly accountId: string;
-  readonly kind: "create" | "relabel" | "update" | "remove" | "replace" | "adopt";
-  readonly label: string;
-  readonly previousLabel?: string;
-  /** For `adopt`: the existing Okta app taken under management. */
-  readonly oktaAppId?: string;
-}
-
-export interface AccessChange {
-  readonly accountId: string;
-  /** The chiclet's label after the plan (before it, for a removed chiclet). */
-  readonly label: string;
-  /** Cerby user IDs where the stack knows them, else Okta user IDs. */
-  readonly gainedUsers: readonly string[];
-  readonly lostUsers: readonly string[];
-  /** Okta group IDs of IdP-managed teams. */
-  readonly gainedGroups: readonly string[];
-  readonly lostGroups: readonly string[];
-}
-
 /** Someone who should see chiclets but whom Okta did not find by login: their chiclets wait. */
 export interface UnresolvedPerson {
   readonly cerbyUserId: string;
@@ -80,6 +61,7 @@ export interface UnresolvedPerson {
   readonly search: string;
 }
 
+/** A stack's plan in Okta terms; its `chiclets` and `access` are a ChangeSet. */
 export interface PlanReport {
   readonly stack: string;
   readonly hasChanges: boolean;
@@ -115,10 +97,6 @@ const text = (value: unknown) => (typeof value === "string" ? value : "");
 export const stringList = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : []);
 export const groupIds = (value: unknown): string[] =>
   Array.isArray(value) ? value.map((block) => text((block as { id?: unknown })?.id)).filter(Boolean) : [];
-export const minus = (a: readonly string[], b: readonly string[]) => {
-  const other = new Set(b);
-  return [...new Set(a)].filter((item) => !other.has(item)).sort(compareText);
-};
 
 export interface PlanContext {
   /** Okta user ID -> Cerby user ID, so that people are named as the workspace names them; unknown IDs are shown as they are. */

@@ -3,6 +3,7 @@
 // binary with execa, one working directory per stack.
 import type { ResultPromise } from "execa";
 import { ExternalError, UsageError } from "../errors.ts";
+import { BackendChangedError } from "../stack/backend.ts";
 
 export interface PlanOptions {
   /** Where to save the plan, so that apply runs exactly what was reviewed. */
@@ -211,16 +212,5 @@ export class TerraformCli implements Terraform {
       if (/Backend configuration changed|Backend initialization required/.test(detail)) throw new BackendChangedError(detail);
       throw new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`);
     }
-  }
-}
-
-/** The stack's backend settings differ from those its state was initialized with. */
-export class BackendChangedError extends UsageError {
-  override name = "BackendChangedError";
-  constructor(readonly terraformOutput: string) {
-    super(
-      "the state backend changed since this stack was last initialized (cerby-okta.yaml `backend:`): " +
-        "Terraform will not plan until the state is moved. Run `cerby-okta migrate-state` to copy every stack's state to the new backend and check it",
-    );
   }
 }

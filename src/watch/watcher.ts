@@ -1,5 +1,5 @@
-// Watch mode (issue 4): re-synthesize on every change, fast, and never die on
-// a bad edit. Usable without the CLI:
+// Watch mode: run the pipeline again on every change to the workspace
+// folders, fast, and never die on a bad edit. Usable without the CLI:
 //
 //   const watcher = startWatcher({ workspacesDir, outDir });
 //   watcher.onSync((report) => ...);
@@ -7,27 +7,25 @@
 //   ...
 //   await watcher.stop();         // in-flight sync finished or dropped whole
 //
-// One sync at a time. File events are debounced (a burst of writes, an
-// editor's save, a `git checkout`, becomes one sync); events arriving during a
-// sync are folded into the next one. A sync re-reads only files that changed,
-// re-parses only text that changed, recomputes the desired state (labels are
-// numbered per Okta org across workspaces) and writes only the stacks whose
-// desired state changed. Any input problem keeps the whole last good output
-// in place (like `synth`, all or nothing) until an edit fixes it.
+// This file is only the watching: file events, debouncing (a burst of writes,
+// an editor's save or a `git checkout` becomes one sync; events during a sync
+// fold into the next), one sync at a time, what to say about each, and the
+// stop. Reading, deciding and writing are the pipeline's (src/pipeline), the
+// same as `synth`, with its caches kept from sync to sync. A bad edit keeps
+// the last good output in place until an edit fixes it. When the workspaces
+// folder itself disappears, the watch waits for it to come back.
 import { watch, type FSWatcher } from "chokidar";
-import { readdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
-import { formatIssue, UsageError, type InputIssue } from "../errors.ts";
-import { printable, type DesiredWorkspace } from "../domain/desired-state.ts";
-import { assembleWorkspace, displayPath, listWorkspaceFiles } from "../workspace/load.ts";
-import { checkWorkspaceSet } from "../workspace/check.ts";
-import type { Workspace } from "../workspace/model.ts";
-import { DesiredByOrg } from "./desired-by-org.ts";
-import { describeChanges, newWarnings, stackChanged } from "./diff.ts";
-import { FileCache, type CachedFile } from "./file-cache.ts";
+import { describeChanges, diffDesired } from "../domain/changes.ts";
+import type { DesiredWorkspace } from "../domain/desired-state.ts";
+import { formatIssue, SyncAborted, UsageError, type InputIssue } from "../errors.ts";
+import { Pipeline, type PipelineRun } from "../pipeline/pipeline.ts";
+import type { ProtectedPaths } from "../stack/out-dir.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
-import { StackWriter, SyncAborted } from "./stack-writer.ts";
-import { checkOutDir, type ProtectedPaths } from "../stack/out-dir.ts";
+import { printable } from "../text/printable.ts";
+import { displayPath } from "../workspace/display-path.ts";
+import type { Workspace } from "../workspace/model.ts";
 
 /**
  * Plans and applies the given stacks (folders `<out>/stacks/<id>`). Must stop
@@ -47,6 +45,8 @@ export interface WatchOptions {
   readonly debounceMs?: number;
   /** A sync starts at the latest this long after the first event of a burst. Default 1000 ms. */
   readonly maxWaitMs?: number;
+  /** How often to look for a workspaces folder that disappeared. Default 1000 ms. */
+  readonly rootPollMs?: number;
   /** Where messages go; each call is one or more whole lines, without the final newline. */
   readonly log?: WatchLog;
   /** Runs after each sync that wrote stacks, for those stacks (`--apply`). */
@@ -88,8 +88,8 @@ export interface SyncReport {
   readonly applied: readonly string[];
   /** The Okta-terms lines printed for this sync. */
   readonly changes: readonly string[];
-  /** Milliseconds spent reading and checking files, computing the desired state, comparing, and writing stacks. */
-  readonly phases: { read: number; desired: number; compare: number; write: number };
+  /** Milliseconds spent reading and checking files, deciding the desired state, and writing stacks. */
+  readonly phases: PipelineRun["phases"];
 }
 
 export interface StopResult {
@@ -110,350 +110,335 @@ export interface Watcher {
   stop(): Promise<StopResult>;
 }
 
-interface Assembly {
-  readonly entries: readonly CachedFile[];
-  readonly workspace: Workspace | undefined;
-  readonly issues: readonly InputIssue[];
+export function startWatcher(options: WatchOptions): Watcher {
+  return new WatchSession(options).start();
 }
 
-const WORKSPACE_FILE = /\.(ya?ml|json)$/i;
+type Phase = "idle" | "syncing" | "applying";
 
-export function startWatcher(options: WatchOptions): Watcher {
-  const root = path.resolve(options.workspacesDir);
-  const debounceMs = options.debounceMs ?? 50;
-  const maxWaitMs = options.maxWaitMs ?? 1000;
-  const maxChangeLines = options.maxChangeLines ?? 40;
-  const log: WatchLog = options.log ?? defaultLog;
-  const writer = new StackWriter(options.outDir, options.stackOptions);
-  const outDir = writer.outDir;
-  const cache = new FileCache();
-  const assemblies = new Map<string, Assembly>();
-  const desired = new DesiredByOrg();
-  const listeners = new Set<(report: SyncReport) => void>();
-  const startListeners = new Set<(seq: number) => void>();
-  const abort = new AbortController();
+class WatchSession {
+  private readonly root: string;
+  private readonly log: WatchLog;
+  private readonly pipeline: Pipeline;
+  private readonly abort = new AbortController();
+  private readonly listeners = new Set<(report: SyncReport) => void>();
+  private readonly startListeners = new Set<(seq: number) => void>();
+  /** What each stack was last written from; the base of the change lines, and what --apply plans. */
+  private readonly written = new Map<string, DesiredWorkspace>();
+  /** Each workspace of the last valid input, with its folder. */
+  private seen = new Map<string, { folder: string; desired: DesiredWorkspace }>();
+  private readonly pendingApply = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private fsWatcher: FSWatcher | undefined;
+  private rootPoll: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private burstStartedAt: number | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private seq = 0;
+  private stopping = false;
+  private phase: Phase = "idle";
+  private lastOutcome: SyncOutcome | undefined;
+  private stopResult: Promise<StopResult> | undefined;
+  private ready!: Promise<void>;
 
-  /** Last desired state seen for each workspace ID, and last written to disk. */
-  let seen = new Map<string, DesiredWorkspace>();
-  const written = new Map<string, DesiredWorkspace>();
-  const pendingApply = new Set<string>();
-  let mustRecompute = true;
-
-  let fsWatcher: FSWatcher | undefined;
-  const dirty = new Set<string>();
-  let timer: NodeJS.Timeout | undefined;
-  let burstStartedAt: number | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let seq = 0;
-  let stopping = false;
-  let phase: "idle" | "reading" | "writing" | "applying" = "idle";
-  let lastOutcome: SyncOutcome | undefined;
-  let stopResult: Promise<StopResult> | undefined;
-
-  const schedule = () => {
-    if (stopping) return;
-    const now = Date.now();
-    burstStartedAt ??= now;
-    if (timer) clearTimeout(timer);
-    const wait = Math.max(0, Math.min(debounceMs, burstStartedAt + maxWaitMs - now));
-    timer = setTimeout(() => {
-      timer = undefined;
-      burstStartedAt = undefined;
-      kick();
-    }, wait);
-  };
-
-  const kick = () => {
-    if (stopping) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          const batch = new Set(dirty);
-          dirty.clear();
-          await syncOnce(batch);
-        } while (again && !stopping);
-      } finally {
-        running = undefined;
-      }
-    })();
-  };
-
-  const emit = (report: SyncReport) => {
-    for (const listener of listeners) {
-      try {
-        listener(report);
-      } catch (error) {
-        log(`a sync listener failed: ${(error as Error).message}`, "error");
-      }
-    }
-  };
-
-  async function readWorkspaces(batch: ReadonlySet<string>, filesParsed: string[]) {
-    let entries;
-    try {
-      entries = await readdir(root, { withFileTypes: true });
-    } catch (error) {
-      throw new UsageError(`cannot read the workspaces folder ${displayPath(root)}: ${(error as Error).message}`, { cause: error });
-    }
-    const folders = entries
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
-      .map((entry) => path.join(root, entry.name))
-      .filter((folder) => folder !== outDir)
-      .sort();
-    const issues: InputIssue[] = [];
-    const workspaces: Workspace[] = [];
-    const liveFiles = new Set<string>();
-    let changed = false;
-    const liveFolders = new Set<string>();
-    for (const folder of folders) {
-      let files: string[];
-      try {
-        files = await listWorkspaceFiles(folder);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === "ENOENT" || code === "ENOTDIR") continue; // gone meanwhile: its event follows
-        throw error;
-      }
-      liveFolders.add(folder);
-      const folderEntries: CachedFile[] = [];
-      for (const file of files) {
-        const outcome = await cache.read(file, batch.has(file));
-        if (outcome.kind === "gone") continue;
-        liveFiles.add(file);
-        if (outcome.kind === "changed") filesParsed.push(displayPath(file));
-        folderEntries.push(outcome.entry);
-      }
-      const previous = assemblies.get(folder);
-      let assembly: Assembly;
-      if (previous && sameEntries(previous.entries, folderEntries)) assembly = previous;
-      else {
-        changed = true;
-        const fileIssues = folderEntries.flatMap((entry) => entry.issues);
-        if (fileIssues.length > 0) assembly = { entries: folderEntries, workspace: undefined, issues: fileIssues };
-        else {
-          const assembleIssues: InputIssue[] = [];
-          const workspace = assembleWorkspace(folder, folderEntries.map((entry) => entry.parsed!), assembleIssues);
-          assembly = { entries: folderEntries, workspace: assembleIssues.length > 0 ? undefined : workspace, issues: assembleIssues };
-        }
-        assemblies.set(folder, assembly);
-      }
-      issues.push(...assembly.issues);
-      if (assembly.workspace) workspaces.push(assembly.workspace);
-    }
-    for (const folder of assemblies.keys()) {
-      if (!liveFolders.has(folder)) {
-        assemblies.delete(folder);
-        changed = true;
-      }
-    }
-    cache.retainOnly(liveFiles);
-    checkWorkspaceSet(workspaces, issues);
-    return { workspaces, issues, changed };
+  constructor(private readonly options: WatchOptions) {
+    this.root = path.resolve(options.workspacesDir);
+    this.log = options.log ?? defaultLog;
+    this.pipeline = new Pipeline({
+      workspacesDir: this.root,
+      outDir: options.outDir,
+      stackOptions: options.stackOptions,
+      protectedPaths: options.protectedPaths ?? { keep: [{ path: this.root, what: "the workspaces folder" }] },
+      incremental: true,
+    });
   }
 
-  async function syncOnce(batch: ReadonlySet<string>): Promise<void> {
-    seq++;
-    const initial = seq === 1;
-    const startedAt = new Date();
-    const start = performance.now();
-    const filesParsed: string[] = [];
-    const toWrite: DesiredWorkspace[] = [];
-    const applied: string[] = [];
-    const changes: string[] = [];
-    const notices: string[] = [];
-    let issues: readonly InputIssue[] = [];
-    let outcome: SyncOutcome = "ok";
-    let error: string | undefined;
-    let durationMs = 0;
-    let failedWhile = "";
-    const phases = { read: 0, desired: 0, compare: 0, write: 0 };
-    let mark = start;
-    const lap = (name: keyof typeof phases) => {
-      const now = performance.now();
-      phases[name] = now - mark;
-      mark = now;
+  start(): Watcher {
+    this.ready = this.begin();
+    // `ready` may be awaited late or never: its rejection is reported there.
+    this.ready.catch(() => undefined);
+    return {
+      ready: this.ready,
+      onSync: (listener) => this.subscribe(this.listeners, listener),
+      onSyncStart: (listener) => this.subscribe(this.startListeners, listener),
+      stop: () => (this.stopResult ??= this.halt()),
     };
-    try {
-      phase = "reading";
-      for (const listener of startListeners) listener(seq);
-      const read = await readWorkspaces(batch, filesParsed);
-      lap("read");
-      issues = read.issues;
-      if (!read.changed && !mustRecompute) {
-        outcome = "unchanged";
-        return;
-      }
-      mustRecompute = true;
-      if (issues.length > 0) {
-        outcome = "invalid";
-        return;
-      }
-      if (abort.signal.aborted) throw new SyncAborted("stopped");
-
-      const state = desired.compute(read.workspaces);
-      lap("desired");
-      const now = new Map(state.map((workspace) => [workspace.id, workspace]));
-      for (const workspace of state) {
-        const before = seen.get(workspace.id);
-        if (!workspace.synced) {
-          if (written.has(workspace.id) && (before === undefined || before.synced)) {
-            notices.push(`${workspace.id}: Extended account access is off: its stack in ${displayPath(path.join(writer.stacksDir, workspace.id))} is left as it was and no longer updated; Okta keeps what it has (R1)`);
-          }
-          continue;
-        }
-        const base = written.get(workspace.id);
-        if (!base || stackChanged(base, workspace)) toWrite.push(workspace);
-      }
-      for (const [id, before] of seen) {
-        if (now.has(id)) continue;
-        const where = `${displayPath(path.join(writer.stacksDir, id))}`;
-        notices.push(
-          written.has(id)
-            ? `${id}: its workspace folder ${before.folder} is gone (or now holds another ID): the stack in ${where} is left in place, and Okta keeps its apps; removing them is an explicit decision (delete the stack with Terraform)`
-            : `${id}: its workspace folder ${before.folder} is gone`,
-        );
-      }
-
-      lap("compare");
-      phase = "writing";
-      failedWhile = "writing the stacks";
-      await writer.write(toWrite, abort.signal);
-      lap("write");
-      durationMs = performance.now() - start;
-      for (const workspace of toWrite) {
-        const before = written.get(workspace.id);
-        const lines = initial || !before ? [firstWriteSummary(workspace, before === undefined && !initial)] : describeChanges(before, workspace, teamNames(read.workspaces, workspace.id));
-        changes.push(...capped(lines, maxChangeLines).map((line) => `${workspace.id}: ${line}`));
-        written.set(workspace.id, workspace);
-        pendingApply.add(workspace.id);
-      }
-      for (const workspace of state) {
-        const lines = newWarnings(initial ? undefined : seen.get(workspace.id), workspace);
-        changes.push(...capped(lines, maxChangeLines).map((line) => `${workspace.id}: ${line}`));
-      }
-      seen = now;
-      mustRecompute = false;
-      report(`sync #${seq}${initial ? " (first)" : ""}${lastOutcome === "invalid" ? " (input valid again)" : ""} done in ${formatMs(durationMs)}: ${toWrite.length === 0 ? "no stack changed" : `wrote ${toWrite.map((workspace) => workspace.id).join(", ")}`}`);
-
-      if (options.applyStacks && pendingApply.size > 0 && !abort.signal.aborted) {
-        phase = "applying";
-        failedWhile = "applying";
-        const ids = [...pendingApply].sort();
-        const applyStart = performance.now();
-        log(`${timestamp()} applying ${ids.join(", ")} ...`, "info");
-        await options.applyStacks(ids, abort.signal, written);
-        for (const id of ids) pendingApply.delete(id);
-        applied.push(...ids);
-        log(`${timestamp()} applied ${ids.join(", ")} in ${formatMs(performance.now() - applyStart)}`, "info");
-      }
-    } catch (caught) {
-      if (caught instanceof SyncAborted || abort.signal.aborted) {
-        outcome = "aborted";
-        error = phase === "applying" ? "the Terraform run was stopped; the stacks will be applied again at the next start" : "stopped before the new output was swapped in";
-      } else {
-        outcome = "failed";
-        error = `${failedWhile ? `${failedWhile}: ` : ""}${describeError(caught)}`;
-        if (phase !== "applying") for (const file of batch) dirty.add(file);
-        else error += `; ${[...pendingApply].sort().join(", ")} stay pending and are planned again after the next change`;
-      }
-    } finally {
-      phase = "idle";
-      if (durationMs === 0) durationMs = performance.now() - start;
-      if (outcome === "invalid") {
-        log(
-          `${timestamp()} sync #${seq}: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the workspace input; the last good output stays in place:\n` +
-            issues.map((issue) => `  ${formatIssue(issue)}`).join("\n"),
-          "error",
-        );
-      } else if (outcome === "failed") {
-        const retry = failedWhile === "applying" ? "" : `${written.size > 0 ? "; the last good output stays in place" : ""}; will retry on the next change`;
-        log(`${timestamp()} sync #${seq} failed: ${error}${retry}`, "error");
-      } else if (outcome === "aborted") {
-        log(`${timestamp()} sync #${seq} stopped: ${error}`, "notice");
-      }
-      if (outcome !== "unchanged") lastOutcome = outcome;
-      emit({ seq, initial, startedAt, durationMs, outcome, issues, error, filesParsed, written: toWrite.map((workspace) => workspace.id), applied, changes, phases });
-    }
-
-    function report(headline: string) {
-      const lines = [`${timestamp(startedAt)} ${headline}`, ...changes.map((line) => `  ${line}`)];
-      log(lines.join("\n"), "info");
-      for (const notice of notices) log(`  notice: ${notice}`, "notice");
-    }
   }
 
-  const ready = (async () => {
+  private subscribe<T>(set: Set<T>, listener: T): () => void {
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private async begin(): Promise<void> {
     let rootStats;
     try {
-      rootStats = await stat(root);
+      rootStats = await stat(this.root);
     } catch (error) {
-      throw new UsageError(`cannot read the workspaces folder ${displayPath(root)}: ${(error as Error).message}`, { cause: error });
+      throw new UsageError(`cannot read the workspaces folder ${displayPath(this.root)}: ${(error as Error).message}`, { cause: error });
     }
-    if (!rootStats.isDirectory()) throw new UsageError(`the workspaces folder ${displayPath(root)} is not a folder`);
-    await checkOutDir(outDir, options.protectedPaths ?? { keep: [{ path: root, what: "the workspaces folder" }] });
-    await writer.recover();
-    if (stopping) return;
-    fsWatcher = watch(root, {
+    if (!rootStats.isDirectory()) throw new UsageError(`the workspaces folder ${displayPath(this.root)} is not a folder`);
+    await this.pipeline.recover();
+    if (this.stopping) return;
+    await this.watchRoot();
+    if (this.stopping) return;
+    this.kick();
+    await this.running;
+  }
+
+  private async watchRoot(): Promise<void> {
+    const root = this.root;
+    const watcher = watch(root, {
       ignoreInitial: true,
       depth: 1,
       ignored: (file, stats) => {
         const relative = path.relative(root, file);
         if (relative === "") return false;
         if (relative.split(path.sep).some((part) => part.startsWith("."))) return true;
-        if (file === outDir || file.startsWith(outDir + path.sep)) return true;
-        return stats?.isFile() === true && !WORKSPACE_FILE.test(file);
+        return stats?.isFile() === true && !/\.(ya?ml|json)$/i.test(file);
       },
     });
-    const onEvent = (file: string) => {
-      dirty.add(path.resolve(file));
-      schedule();
-    };
-    for (const event of ["add", "change", "unlink", "addDir", "unlinkDir"] as const) fsWatcher.on(event, onEvent);
-    fsWatcher.on("error", (error) => log(`${timestamp()} file watcher: ${(error as Error).message ?? String(error)}`, "error"));
-    await new Promise<void>((resolve) => fsWatcher!.once("ready", () => resolve()));
-    if (stopping) return;
-    kick();
-    await running;
-  })();
-  // `ready` may be awaited late or never: its rejection is reported there.
-  ready.catch(() => undefined);
+    this.fsWatcher = watcher;
+    for (const event of ["add", "change", "unlink", "addDir", "unlinkDir"] as const) {
+      watcher.on(event, (file: string) => {
+        this.dirty.add(path.resolve(file));
+        this.schedule();
+      });
+    }
+    watcher.on("error", (error) => this.log(`${timestamp()} file watcher: ${(error as Error).message ?? String(error)}`, "error"));
+    await new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  }
 
+  /** The workspaces folder is gone: keep the last good output, and look for the folder every second. */
+  private waitForRoot(): void {
+    if (this.rootPoll || this.stopping) return;
+    this.log(`${timestamp()} the workspaces folder ${displayPath(this.root)} is gone; the last good output stays in place; waiting for it to come back (Ctrl-C to stop)`, "notice");
+    void this.fsWatcher?.close();
+    this.fsWatcher = undefined;
+    this.rootPoll = setInterval(() => {
+      void stat(this.root).then(
+        async (stats) => {
+          if (!stats.isDirectory() || !this.rootPoll || this.stopping) return;
+          clearInterval(this.rootPoll);
+          this.rootPoll = undefined;
+          this.log(`${timestamp()} the workspaces folder ${displayPath(this.root)} is back`, "notice");
+          await this.watchRoot();
+          this.kick();
+        },
+        () => undefined,
+      );
+    }, this.options.rootPollMs ?? 1000);
+  }
+
+  private schedule(): void {
+    if (this.stopping) return;
+    const now = Date.now();
+    this.burstStartedAt ??= now;
+    if (this.timer) clearTimeout(this.timer);
+    const wait = Math.max(0, Math.min(this.options.debounceMs ?? 50, this.burstStartedAt + (this.options.maxWaitMs ?? 1000) - now));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.burstStartedAt = undefined;
+      this.kick();
+    }, wait);
+  }
+
+  private kick(): void {
+    if (this.stopping) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          const batch = new Set(this.dirty);
+          this.dirty.clear();
+          await this.syncOnce(batch);
+        } while (this.again && !this.stopping);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+  }
+
+  private async syncOnce(batch: ReadonlySet<string>): Promise<void> {
+    const seq = ++this.seq;
+    const initial = seq === 1;
+    const startedAt = new Date();
+    const start = performance.now();
+    let run: PipelineRun | undefined;
+    let outcome: SyncOutcome = "ok";
+    let error: string | undefined;
+    let durationMs = 0;
+    const applied: string[] = [];
+    const changes: string[] = [];
+    const notices: string[] = [];
+    this.phase = "syncing";
+    try {
+      for (const listener of this.startListeners) listener(seq);
+      run = await this.pipeline.run({ changed: batch, signal: this.abort.signal });
+      durationMs = performance.now() - start;
+      if (run.outcome !== "ok") {
+        outcome = run.outcome;
+        return;
+      }
+      this.describe(run, initial, changes, notices);
+      this.log([`${timestamp(startedAt)} sync #${seq}${initial ? " (first)" : ""}${this.lastOutcome === "invalid" ? " (input valid again)" : ""} done in ${formatMs(durationMs)}: ${run.written.length === 0 ? "no stack changed" : `wrote ${run.written.join(", ")}`}`, ...changes.map((line) => `  ${line}`)].join("\n"), "info");
+      for (const notice of notices) this.log(`  notice: ${notice}`, "notice");
+      if (this.options.applyStacks && this.pendingApply.size > 0 && !this.abort.signal.aborted) {
+        this.phase = "applying";
+        const ids = [...this.pendingApply].sort();
+        const applyStart = performance.now();
+        this.log(`${timestamp()} applying ${ids.join(", ")} ...`, "info");
+        await this.options.applyStacks(ids, this.abort.signal, this.written);
+        for (const id of ids) this.pendingApply.delete(id);
+        applied.push(...ids);
+        this.log(`${timestamp()} applied ${ids.join(", ")} in ${formatMs(performance.now() - applyStart)}`, "info");
+      }
+    } catch (caught) {
+      const applying = this.phase === "applying";
+      if (caught instanceof SyncAborted || this.abort.signal.aborted) {
+        outcome = "aborted";
+        error = applying ? "the Terraform run was stopped; the stacks will be applied again at the next start" : "stopped before the new output was swapped in";
+      } else {
+        outcome = "failed";
+        error = `${applying ? "applying: " : run ? "" : "reading or writing: "}${describeError(caught)}`;
+        if (applying) error += `; ${[...this.pendingApply].sort().join(", ")} stay pending and are planned again after the next change`;
+        else for (const file of batch) this.dirty.add(file);
+        if (!applying && !run && !(await isFolder(this.root))) this.waitForRoot();
+      }
+    } finally {
+      const applying = this.phase === "applying";
+      this.phase = "idle";
+      if (durationMs === 0) durationMs = performance.now() - start;
+      this.report(seq, outcome, error, applying, run?.issues ?? []);
+      if (outcome !== "unchanged") this.lastOutcome = outcome;
+      const report: SyncReport = {
+        seq,
+        initial,
+        startedAt,
+        durationMs,
+        outcome,
+        issues: run?.issues ?? [],
+        error,
+        filesParsed: run?.filesParsed ?? [],
+        written: outcome === "ok" || (outcome === "failed" && applying) ? (run?.written ?? []) : [],
+        applied,
+        changes,
+        phases: run?.phases ?? { read: 0, desired: 0, write: 0 },
+      };
+      for (const listener of this.listeners) {
+        try {
+          listener(report);
+        } catch (listenerError) {
+          this.log(`a sync listener failed: ${(listenerError as Error).message}`, "error");
+        }
+      }
+    }
+  }
+
+  /** Lines in Okta terms for each stack written, and notices for workspaces switched off or gone. */
+  private describe(run: PipelineRun, initial: boolean, changes: string[], notices: string[]): void {
+    const maxLines = this.options.maxChangeLines ?? 40;
+    const stacksDir = path.join(path.resolve(this.options.outDir), "stacks");
+    const now = new Map(run.desired.workspaces.map((workspace) => [workspace.id, workspace]));
+    const folders = new Map(run.workspaces.map((workspace) => [workspace.settings.id, workspace.folder]));
+    for (const id of run.written) {
+      const workspace = now.get(id)!;
+      const before = this.written.get(id);
+      const lines = initial || !before ? [firstWriteSummary(workspace, before === undefined && !initial)] : describeChanges(diffDesired(before, workspace), naming(run.workspaces, workspace));
+      changes.push(...capped(lines, maxLines).map((line) => `${id}: ${line}`));
+      this.written.set(id, workspace);
+      this.pendingApply.add(id);
+    }
+    for (const workspace of run.desired.workspaces) {
+      const before = this.seen.get(workspace.id)?.desired;
+      changes.push(...capped(newWarnings(initial ? undefined : before, workspace), maxLines).map((line) => `${workspace.id}: ${line}`));
+      if (!workspace.synced && this.written.has(workspace.id) && (before === undefined || before.synced)) {
+        notices.push(`${workspace.id}: Extended account access is off: its stack in ${displayPath(path.join(stacksDir, workspace.id))} is left as it was and no longer updated; Okta keeps what it has (R1)`);
+      }
+    }
+    for (const [id, before] of this.seen) {
+      if (now.has(id)) continue;
+      notices.push(
+        this.written.has(id)
+          ? `${id}: its workspace folder ${before.folder} is gone (or now holds another ID): the stack in ${displayPath(path.join(stacksDir, id))} is left in place, and Okta keeps its apps; removing them is an explicit decision (delete the stack with Terraform)`
+          : `${id}: its workspace folder ${before.folder} is gone`,
+      );
+    }
+    this.seen = new Map(run.desired.workspaces.map((workspace) => [workspace.id, { folder: folders.get(workspace.id) ?? workspace.id, desired: workspace }]));
+  }
+
+  private report(seq: number, outcome: SyncOutcome, error: string | undefined, applying: boolean, issues: readonly InputIssue[]): void {
+    if (outcome === "invalid") {
+      this.log(
+        `${timestamp()} sync #${seq}: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the workspace input; the last good output stays in place:\n` +
+          issues.map((issue) => `  ${formatIssue(issue)}`).join("\n"),
+        "error",
+      );
+    } else if (outcome === "failed") {
+      const retry = applying ? "" : `${this.written.size > 0 ? "; the last good output stays in place" : ""}; will retry on the next change`;
+      this.log(`${timestamp()} sync #${seq} failed: ${error}${retry}`, "error");
+    } else if (outcome === "aborted") {
+      this.log(`${timestamp()} sync #${seq} stopped: ${error}`, "notice");
+    }
+  }
+
+  private async halt(): Promise<StopResult> {
+    this.stopping = true;
+    const inFlight = this.phase;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.rootPoll) clearInterval(this.rootPoll);
+    this.abort.abort();
+    let result: StopResult = { syncInterrupted: false, applyInterrupted: false };
+    const listener = (report: SyncReport) => {
+      if (report.outcome === "aborted") result = { syncInterrupted: inFlight !== "applying", applyInterrupted: inFlight === "applying" };
+    };
+    this.listeners.add(listener);
+    await this.ready.catch(() => undefined);
+    await this.fsWatcher?.close();
+    while (this.running) await this.running;
+    this.listeners.delete(listener);
+    return result;
+  }
+}
+
+/** People by login and IdP groups with their team names, for this workspace's lines. */
+function naming(workspaces: readonly Workspace[], desired: DesiredWorkspace) {
+  const workspace = workspaces.find((candidate) => candidate.settings.id === desired.id);
+  const emails = new Map((workspace?.users ?? []).map((user) => [user.id, user.email]));
+  const teams = new Map((workspace?.teams ?? []).flatMap((team) => (team.oktaGroupId === undefined ? [] : [[team.oktaGroupId, team.name] as const])));
   return {
-    ready,
-    onSync(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onSyncStart(listener) {
-      startListeners.add(listener);
-      return () => startListeners.delete(listener);
-    },
-    stop() {
-      stopResult ??= (async () => {
-        stopping = true;
-        const inFlight = phase;
-        if (timer) clearTimeout(timer);
-        abort.abort();
-        let result: StopResult = { syncInterrupted: false, applyInterrupted: false };
-        const listener = (report: SyncReport) => {
-          if (report.outcome === "aborted") result = { syncInterrupted: inFlight !== "applying", applyInterrupted: inFlight === "applying" };
-        };
-        listeners.add(listener);
-        await ready.catch(() => undefined);
-        await fsWatcher?.close();
-        while (running) await running;
-        listeners.delete(listener);
-        return result;
-      })();
-      return stopResult;
-    },
+    person: (id: string) => printable(emails.get(id) ?? id),
+    group: (id: string) => (teams.has(id) ? `group ${printable(id)} (team ${printable(teams.get(id)!)})` : `group ${printable(id)}`),
   };
+}
+
+/** New rejections and warnings, worth a line each. */
+function newWarnings(before: DesiredWorkspace | undefined, after: DesiredWorkspace): string[] {
+  const old = new Set((before?.rejected ?? []).map((rejection) => `${rejection.accountId}\u0000${rejection.reason}`));
+  const lines = after.rejected
+    .filter((rejection) => !old.has(`${rejection.accountId}\u0000${rejection.reason}`))
+    .map((rejection) => `! account ${printable(rejection.accountId)} rejected: ${printable(rejection.reason, 300)}`);
+  const oldWarnings = new Set(before?.warnings ?? []);
+  // Warnings are our own sentences; the input text in them is already printable.
+  for (const warning of after.warnings) if (!oldWarnings.has(warning)) lines.push(`! ${warning}`);
+  return lines;
+}
+
+function firstWriteSummary(workspace: DesiredWorkspace, appeared: boolean): string {
+  const chiclets = workspace.chiclets.length;
+  return `${appeared ? "new stack" : "stack written"}: ${chiclets} chiclet${chiclets === 1 ? "" : "s"}, ${workspace.people.length} ${workspace.people.length === 1 ? "person" : "people"} assigned directly, ${workspace.rejected.length} rejected (${printable(workspace.name)})`;
+}
+
+async function isFolder(folder: string): Promise<boolean> {
+  return stat(folder).then(
+    (stats) => stats.isDirectory(),
+    () => false,
+  );
 }
 
 /** The message, and the causes' messages (Terraform's own error is usually the cause). */
@@ -465,26 +450,6 @@ function describeError(error: unknown): string {
     if (!(current instanceof Error)) break;
   }
   return parts.join(": ");
-}
-
-function sameEntries(a: readonly CachedFile[], b: readonly CachedFile[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let index = 0; index < a.length; index++) {
-    if (a[index]!.path !== b[index]!.path || a[index]!.parsed !== b[index]!.parsed || a[index]!.issues !== b[index]!.issues) return false;
-  }
-  return true;
-}
-
-function teamNames(workspaces: readonly Workspace[], workspaceId: string): Map<string, string> {
-  const workspace = workspaces.find((candidate) => candidate.settings.id === workspaceId);
-  const names = new Map<string, string>();
-  for (const team of workspace?.teams ?? []) if (team.oktaGroupId !== undefined) names.set(team.oktaGroupId, team.name);
-  return names;
-}
-
-function firstWriteSummary(workspace: DesiredWorkspace, appeared: boolean): string {
-  const chiclets = workspace.chiclets.length;
-  return `${appeared ? "new stack" : "stack written"}: ${chiclets} chiclet${chiclets === 1 ? "" : "s"}, ${workspace.people.length} ${workspace.people.length === 1 ? "person" : "people"} assigned directly, ${workspace.rejected.length} rejected (${printable(workspace.name)})`;
 }
 
 function capped(lines: readonly string[], max: number): string[] {

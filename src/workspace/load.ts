@@ -1,25 +1,119 @@
-// Reads workspace folders from disk and returns validated workspaces, or
-// throws one InputError that lists every problem found in every file.
+// Reads the workspace folders under a root into checked workspaces, with
+// every problem of every file located. One reader for every command: `synth`
+// and the others read once (`loadWorkspaces`); the watcher keeps a reader and
+// reads again on every change, and then only what changed is read, parsed and
+// assembled again (its cache). Both list folders and files the same way and
+// give the same workspaces and problems.
 import path from "node:path";
-import type { z } from "zod";
 import { InputError, UsageError, type InputIssue } from "../errors.ts";
-import { escapeUnsafeCharacters } from "./characters.ts";
 import { checkWorkspace, checkWorkspaceSet } from "./check.ts";
 import { displayPath } from "./display-path.ts";
+import { FileCache, type CachedFile } from "./file-cache.ts";
 import { findWorkspaceFiles, findWorkspaceFolders } from "./folders.ts";
+import { MAX_REPORTED_ISSUES } from "./limits.ts";
 import type { Workspace } from "./model.ts";
-import { errorReason, fileIssue, readWorkspaceText } from "./read-file.ts";
-import { MAX_ISSUES_PER_FILE, MAX_REPORTED_ISSUES } from "./limits.ts";
-import type { WorkspaceFile } from "./schema.ts";
-import { formatPath, parseSourceFile, type SourceFile } from "./source-file.ts";
-import { validateWorkspaceData } from "./validate-file.ts";
+import { parseWorkspaceFile, type ParsedFile } from "./parse-file.ts";
+import { errorReason, fileIssue, TextReader } from "./read-file.ts";
 
 export { displayPath };
 
-/** One file of a workspace after parsing and schema validation. */
-export interface ParsedFile {
-  readonly source: SourceFile;
-  readonly content: WorkspaceFile;
+export interface ReadResult {
+  /** The workspaces whose folders have no problem, sorted by folder. */
+  readonly workspaces: readonly Workspace[];
+  /** Every problem found, in every folder; the workspaces are unusable as a whole while there is one. */
+  readonly issues: readonly InputIssue[];
+  /** Whether anything differs from the previous read (always true for the first). */
+  readonly changed: boolean;
+  /** Files whose text was parsed this time, as shown in messages. */
+  readonly filesParsed: readonly string[];
+}
+
+/** One folder's files and what they assembled into, kept between reads. */
+interface Assembly {
+  readonly entries: readonly CachedFile[];
+  readonly workspace: Workspace | undefined;
+  readonly issues: readonly InputIssue[];
+}
+
+export class WorkspaceReader {
+  readonly root: string;
+  private readonly cache = new FileCache();
+  private readonly assemblies = new Map<string, Assembly>();
+  private first = true;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  /**
+   * Reads every folder; files in `changed` are read again whatever their
+   * stamp says. Throws a UsageError when the root itself cannot be read.
+   */
+  async read(changed: ReadonlySet<string> = new Set()): Promise<ReadResult> {
+    const issues: InputIssue[] = [];
+    const folders = await listWorkspaceFolders(this.root, issues);
+    const workspaces: Workspace[] = [];
+    const filesParsed: string[] = [];
+    const liveFiles = new Set<string>();
+    const liveFolders = new Set<string>();
+    let anyChange = this.first;
+    for (const folder of folders) {
+      let files;
+      const listIssues: InputIssue[] = [];
+      try {
+        files = await findWorkspaceFiles(folder, this.root, listIssues);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT" || code === "ENOTDIR") continue; // gone meanwhile: its event follows
+        issues.push(fileIssue(displayPath(folder), `cannot read the workspace folder: ${errorReason(error)}`));
+        continue;
+      }
+      liveFolders.add(folder);
+      const entries: CachedFile[] = [];
+      for (const file of files) {
+        const outcome = await this.cache.read(file.path, file.target, changed.has(file.path));
+        if (outcome.kind === "gone") continue;
+        liveFiles.add(file.path);
+        if (outcome.kind === "changed") filesParsed.push(displayPath(file.path));
+        entries.push(outcome.entry);
+      }
+      const previous = this.assemblies.get(folder);
+      let assembly = previous;
+      if (!previous || !sameEntries(previous.entries, entries) || listIssues.length > 0 || previous.issues.length > 0) {
+        assembly = assemble(folder, entries, listIssues);
+        if (!previous || assembly.workspace !== previous.workspace || assembly.issues.length + previous.issues.length > 0) anyChange = true;
+        this.assemblies.set(folder, assembly);
+      }
+      for (const issue of assembly!.issues) issues.push(issue);
+      if (assembly!.workspace) workspaces.push(assembly!.workspace);
+    }
+    for (const folder of this.assemblies.keys()) {
+      if (!liveFolders.has(folder)) {
+        this.assemblies.delete(folder);
+        anyChange = true;
+      }
+    }
+    this.cache.retainOnly(liveFiles);
+    this.first = false;
+    checkWorkspaceSet(workspaces, issues);
+    return { workspaces, issues, changed: anyChange, filesParsed };
+  }
+}
+
+function assemble(folder: string, entries: readonly CachedFile[], listIssues: readonly InputIssue[]): Assembly {
+  const fileIssues = [...listIssues, ...entries.flatMap((entry) => entry.issues)];
+  if (fileIssues.length > 0) return { entries, workspace: undefined, issues: fileIssues };
+  const issues: InputIssue[] = [];
+  const workspace = assembleWorkspace(folder, entries.map((entry) => entry.parsed!), issues);
+  return { entries, workspace: issues.length > 0 ? undefined : workspace, issues };
+}
+
+function sameEntries(a: readonly CachedFile[], b: readonly CachedFile[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index++) {
+    if (a[index]!.path !== b[index]!.path || a[index]!.parsed !== b[index]!.parsed || a[index]!.issues !== b[index]!.issues) return false;
+  }
+  return true;
 }
 
 /**
@@ -52,126 +146,53 @@ export async function listWorkspaceFiles(folder: string, issues: InputIssue[] = 
   return files.map((file) => file.path);
 }
 
-/** Parses and validates one file; problems are appended to `issues`. */
-export function parseWorkspaceFile(file: string, text: string, issues: InputIssue[]): ParsedFile | undefined {
-  const source = parseSourceFile(displayPath(file), text);
-  if (source.syntaxIssues.length > 0) {
-    for (const issue of source.syntaxIssues) issues.push(issue);
-    return undefined;
-  }
-  const result = validateWorkspaceData(source.data);
-  if (!result.ok) {
-    for (const issue of schemaIssues(source, result.issues)) issues.push(issue);
-    if (result.stopped) issues.push(fileIssue(source.file, `validation of this file stopped after ${MAX_ISSUES_PER_FILE} problems: fix these first`));
-    return undefined;
-  }
-  return { source, content: result.content };
-}
-
-/**
- * zod's issues as located input issues: unknown fields point at the field,
- * types are named plainly. At most MAX_ISSUES_PER_FILE: one issue of zod may
- * list a million unknown keys.
- */
-export function schemaIssues(source: SourceFile, zodIssues: readonly z.core.$ZodIssue[]): InputIssue[] {
-  const located: InputIssue[] = [];
-  for (const issue of zodIssues) {
-    for (const one of schemaIssue(source, issue, source.data, MAX_ISSUES_PER_FILE - located.length)) located.push(one);
-    if (located.length >= MAX_ISSUES_PER_FILE) break;
-  }
-  return located;
-}
-
-function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue, data: unknown, room: number): InputIssue[] {
-  const issuePath = issue.path as (string | number)[];
-  if (issue.code === "unrecognized_keys") {
-    return issue.keys.slice(0, room).map((key) => {
-      const fieldPath = [...issuePath, key];
-      return { file: source.file, ...source.locate(fieldPath), path: formatPath(fieldPath), message: "unknown field" };
-    });
-  }
-  return [{ file: source.file, ...source.locate(issuePath), path: formatPath(issuePath), message: describeIssue(issue, data) }];
-}
-
-function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
-  if (issue.code === "invalid_type") {
-    const value = issue.path.length > 0 ? valueAt(data, issue.path) : data;
-    if (value === undefined) return "is required";
-    if (value === null) return `is empty; it must be ${article(issue.expected)}`;
-    return `must be ${article(issue.expected)}, not ${describeValue(value)}`;
-  }
-  if (issue.code === "invalid_value" && issue.message.startsWith("Invalid option")) {
-    return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
-  }
-  return issue.message;
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let value = data;
-  for (const part of path) {
-    // Own fields only: a field named `constructor` or `__proto__` is data, not the prototype's.
-    if (typeof value !== "object" || value === null || !Object.hasOwn(value, part)) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[part];
-  }
-  return value;
-}
-
-function article(type: string): string {
-  const names: Record<string, string> = { object: "a mapping", array: "a list", string: "text", number: "a number", boolean: "a boolean (true or false)" };
-  return names[type] ?? type;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return "empty";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `the text ${escapeUnsafeCharacters(JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value))}`;
-  return `${typeof value === "number" ? "the number" : "the value"} ${String(value)}`;
-}
-
 /** Assembles one workspace from its parsed files; cross-file problems are appended to `issues`. */
 export function assembleWorkspace(folder: string, files: readonly ParsedFile[], issues: InputIssue[]): Workspace | undefined {
   return checkWorkspace(displayPath(folder), files, issues);
 }
 
-/** Loads every workspace under `root`. Throws InputError listing all problems. */
+/** Loads every workspace under `root` (a reader with an empty cache). Throws InputError listing all problems. */
 export async function loadWorkspaces(root: string): Promise<Workspace[]> {
+  const { workspaces, issues } = await readOnce(root);
+  if (issues.length > 0) throw new InputError(shownIssues(root, issues));
+  return [...workspaces];
+}
+
+/** Everything under `root`, read once, without keeping a cache. */
+export async function readOnce(root: string): Promise<ReadResult> {
   const issues: InputIssue[] = [];
   const folders = await listWorkspaceFolders(root, issues);
+  const reader = new TextReader();
   const workspaces: Workspace[] = [];
+  const filesParsed: string[] = [];
   for (const folder of folders) {
-    const workspace = await loadWorkspaceFolder(folder, issues, root);
+    const before = issues.length;
+    let files;
+    try {
+      files = await findWorkspaceFiles(folder, root, issues);
+    } catch (error) {
+      issues.push(fileIssue(displayPath(folder), `cannot read the workspace folder: ${errorReason(error)}`));
+      continue;
+    }
+    const parsed: ParsedFile[] = [];
+    for (const file of files) {
+      const text = await reader.read(file.target, displayPath(file.path), issues);
+      if (text === undefined) continue;
+      filesParsed.push(displayPath(file.path));
+      const result = parseWorkspaceFile(file.path, text, issues);
+      if (result) parsed.push(result);
+    }
+    if (issues.length > before) continue;
+    const workspace = assembleWorkspace(folder, parsed, issues);
     if (workspace) workspaces.push(workspace);
   }
   checkWorkspaceSet(workspaces, issues);
-  if (issues.length > 0) throw new InputError(shownIssues(root, issues));
-  return workspaces;
+  return { workspaces, issues, changed: true, filesParsed };
 }
 
 /** The first MAX_REPORTED_ISSUES issues, and how many more there are: a terminal, not a log file. */
-function shownIssues(root: string, issues: readonly InputIssue[]): readonly InputIssue[] {
+export function shownIssues(root: string, issues: readonly InputIssue[]): readonly InputIssue[] {
   if (issues.length <= MAX_REPORTED_ISSUES) return issues;
   const more = issues.length - MAX_REPORTED_ISSUES;
   return [...issues.slice(0, MAX_REPORTED_ISSUES), fileIssue(displayPath(root), `and ${more.toLocaleString("en-US")} more problem${more === 1 ? "" : "s"} not shown`)];
-}
-
-/** Loads one folder of the workspaces folder `root`; problems are appended to `issues`. */
-export async function loadWorkspaceFolder(folder: string, issues: InputIssue[], root = path.dirname(folder)): Promise<Workspace | undefined> {
-  const before = issues.length;
-  let files;
-  try {
-    files = await findWorkspaceFiles(folder, root, issues);
-  } catch (error) {
-    issues.push(fileIssue(displayPath(folder), `cannot read the workspace folder: ${errorReason(error)}`));
-    return undefined;
-  }
-  const parsed: ParsedFile[] = [];
-  for (const file of files) {
-    const text = await readWorkspaceText(file.target, displayPath(file.path), issues);
-    if (text === undefined) continue;
-    const result = parseWorkspaceFile(file.path, text, issues);
-    if (result) parsed.push(result);
-  }
-  if (issues.length > before) return undefined;
-  return assembleWorkspace(folder, parsed, issues);
 }

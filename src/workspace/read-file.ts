@@ -8,48 +8,59 @@ import { open } from "node:fs/promises";
 import type { InputIssue } from "../errors.ts";
 import { maxFileBytes, tooLargeMessage } from "./limits.ts";
 
-/** Reads `file` (shown as `shownAs`) as UTF-8, or appends the reason it cannot be read to `issues`. */
-export async function readWorkspaceText(file: string, shownAs: string, issues: InputIssue[]): Promise<string | undefined> {
-  let handle;
-  try {
-    // Non-blocking, so that a named pipe is refused instead of waiting for a writer.
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    issues.push(fileIssue(shownAs, readErrorMessage(error)));
-    return undefined;
-  }
-  try {
-    // The size of what was opened, not of what a path named a moment before.
-    const stats = await handle.stat();
-    const refusal = fileStatsRefusal(shownAs, stats);
-    if (refusal) {
-      issues.push(refusal);
+/**
+ * Reads workspace files as UTF-8 through one buffer, reused from file to file
+ * and grown as needed (never past the size limit). A watch runs for days and
+ * reads multi-megabyte files on every change: a fresh buffer per read makes
+ * glibc keep freed blocks around, so RSS creeps up although the JS heap stays
+ * flat. One reader per owner; not re-entrant: await each call.
+ */
+export class TextReader {
+  private buffer = Buffer.allocUnsafe(256 * 1024);
+
+  /** Reads `file` (shown as `shownAs`), or appends the reason it cannot be read to `issues`. */
+  async read(file: string, shownAs: string, issues: InputIssue[]): Promise<string | undefined> {
+    let handle;
+    try {
+      // Non-blocking, so that a named pipe is refused instead of waiting for a writer.
+      handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      issues.push(fileIssue(shownAs, readErrorMessage(error)));
       return undefined;
     }
-    const limit = maxFileBytes(shownAs);
-    // Sized by the stats, grown if the file grows while it is read, never past the limit.
-    let buffer = Buffer.allocUnsafe(Math.min(stats.size, limit) + 1);
-    let length = 0;
-    for (;;) {
-      if (length === buffer.length) {
-        if (length > limit) {
-          issues.push(fileIssue(shownAs, tooLargeMessage(shownAs, limit, true)));
-          return undefined;
-        }
-        const bigger = Buffer.allocUnsafe(Math.min(buffer.length * 2, limit + 1));
-        buffer.copy(bigger, 0, 0, length);
-        buffer = bigger;
+    try {
+      // The size of what was opened, not of what a path named a moment before.
+      const stats = await handle.stat();
+      const refusal = fileStatsRefusal(shownAs, stats);
+      if (refusal) {
+        issues.push(refusal);
+        return undefined;
       }
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
+      const limit = maxFileBytes(shownAs);
+      // Grown if the file grows while it is read, never past the limit.
+      if (this.buffer.length < Math.min(stats.size, limit) + 1) this.buffer = Buffer.allocUnsafe(Math.min(stats.size, limit) + 1);
+      let length = 0;
+      for (;;) {
+        if (length === this.buffer.length) {
+          if (length > limit) {
+            issues.push(fileIssue(shownAs, tooLargeMessage(shownAs, limit, true)));
+            return undefined;
+          }
+          const bigger = Buffer.allocUnsafe(Math.min(this.buffer.length * 2, limit + 1));
+          this.buffer.copy(bigger, 0, 0, length);
+          this.buffer = bigger;
+        }
+        const { bytesRead } = await handle.read(this.buffer, length, this.buffer.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      return this.buffer.toString("utf8", 0, length);
+    } catch (error) {
+      issues.push(fileIssue(shownAs, readErrorMessage(error)));
+      return undefined;
+    } finally {
+      await handle.close();
     }
-    return buffer.toString("utf8", 0, length);
-  } catch (error) {
-    issues.push(fileIssue(shownAs, readErrorMessage(error)));
-    return undefined;
-  } finally {
-    await handle.close();
   }
 }
 

@@ -2,27 +2,9 @@
 // Field names here are relied on by outside tooling; add optional fields only.
 // Each field's description also goes into schema/workspace.schema.json (editors show it).
 import { z } from "zod";
-import { describeCharacter, findUnsafeCharacter } from "./characters.ts";
+import { describeCharacter, findUnsafeCharacter } from "../text/characters.ts";
 
-/** Workspace roles, from the weakest to the strongest that may extend. */
-export const WORKSPACE_ROLES = ["owner", "super_admin", "admin", "user", "login_only", "guest"] as const;
-/** Roles that may never extend an account (R2). */
-export const NON_EXTENDING_ROLES: ReadonlySet<string> = new Set(["login_only", "guest"]);
-/** Account roles. `manager` administers the account but sees no chiclet (R5). */
-export const ACCOUNT_ROLES = ["owner", "collaborator", "manager"] as const;
-/** Okta user statuses as Okta reports them. */
-export const OKTA_STATUSES = [
-  "ACTIVE",
-  "STAGED",
-  "PROVISIONED",
-  "RECOVERY",
-  "PASSWORD_EXPIRED",
-  "LOCKED_OUT",
-  "SUSPENDED",
-  "DEPROVISIONED",
-] as const;
-/** Users in these states see no chiclet (R7). */
-export const HIDDEN_OKTA_STATUSES: ReadonlySet<string> = new Set(["SUSPENDED", "DEPROVISIONED"]);
+import { ACCOUNT_ROLES, OKTA_STATUSES, WORKSPACE_ROLES } from "../domain/model.ts";
 
 /** Refuses control, bidirectional and invisible formatting characters (docs/workspace-format.md, "Characters"). */
 function refuseUnsafeCharacters(value: string, ctx: z.RefinementCtx): void {
@@ -196,4 +178,3 @@ export type Team = z.infer<typeof TeamSchema>;
 export type Grant = z.infer<typeof GrantSchema>;
 export type Account = z.infer<typeof AccountSchema>;
 export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
-export type AccountRole = (typeof ACCOUNT_ROLES)[number];

@@ -5,7 +5,7 @@
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode } from "jsonc-parser";
 import { isMap, isNode, isScalar, isSeq, LineCounter, type Document } from "yaml";
 import type { InputIssue } from "../errors.ts";
-import { escapeUnsafeCharacters, replacementCharacterOffset } from "./characters.ts";
+import { escapeUnsafeCharacters, replacementCharacterOffset } from "../text/characters.ts";
 import { isJsonFile, MAX_JSON_VALUES, MAX_NESTING_DEPTH, maxFileBytes, tooDeepMessage, tooLargeMessage } from "./limits.ts";
 import { scanJson, type JsonOutline } from "./json-scan.ts";
 import { parseYamlWithinLimits } from "./yaml-text.ts";

@@ -5,9 +5,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadProjectConfig, type BackendConfig } from "../../src/config/project-config.ts";
 import { InputError } from "../../src/errors.ts";
-import { synthesizeAtomically } from "../../src/stack/synthesize.ts";
+
 import { WorkspaceStack } from "../../src/stack/workspace-stack.ts";
-import { desiredFromText, oneAccountWorkspace } from "../support/desired.ts";
+import { desiredFromText, oneAccountWorkspace, synthesizeInto } from "../support/desired.ts";
 
 const folders: string[] = [];
 afterEach(async () => {
@@ -55,7 +55,7 @@ describe("project configuration", () => {
 
   it("keeps cdktf's local default without a backend", async () => {
     const out = path.join(path.dirname(await configFile("")), "out");
-    await synthesizeAtomically(desiredFromText(oneAccountWorkspace("Contentzilla")), out);
+    await synthesizeInto(desiredFromText(oneAccountWorkspace("Contentzilla")), out);
     const config = JSON.parse(await readFile(path.join(out, "stacks", "ws-test", "cdk.tf.json"), "utf8"));
     expect(config.terraform.backend).toEqual({ local: { path: expect.stringMatching(/terraform\.ws-test\.tfstate$/) } });
   });

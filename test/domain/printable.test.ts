@@ -1,7 +1,7 @@
 // printable() is how every message shows text from the input: whatever an
 // account name holds, the terminal gets visible, inert characters.
 import { describe, expect, it } from "vitest";
-import { printable } from "../../src/domain/desired-state.ts";
+import { printable } from "../../src/text/printable.ts";
 
 describe("printable", () => {
   it.each([

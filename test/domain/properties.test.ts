@@ -7,7 +7,7 @@ import { computeDesiredState, oktaOrgKey, type DesiredState } from "../../src/do
 import { labelKey } from "../../src/domain/labels.ts";
 import { previewDocument } from "../../src/domain/preview.ts";
 import type { Workspace } from "../../src/workspace/model.ts";
-import { ACCOUNT_ROLES, OKTA_STATUSES, WORKSPACE_ROLES, type Account, type Grant, type Team, type User } from "../../src/workspace/schema.ts";
+import { ACCOUNT_ROLES, OKTA_STATUSES, WORKSPACE_ROLES, type Account, type Grant, type Team, type User } from "../../src/domain/model.ts";
 import { makeWorkspace } from "../support/workspace-builder.ts";
 
 const RUNS = { numRuns: 150 };

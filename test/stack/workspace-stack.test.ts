@@ -7,9 +7,9 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DesiredState } from "../../src/domain/desired-state.ts";
 import { STACK_DATA_FILE, boundedAccessGroupName, buildStackData, loginSearch } from "../../src/stack/stack-data.ts";
 import { OUT_MARKER } from "../../src/stack/out-dir.ts";
-import { synthesizeAtomically } from "../../src/stack/synthesize.ts";
+
 import { DEFAULT_RATE_LIMIT, WorkspaceStack } from "../../src/stack/workspace-stack.ts";
-import { desiredFromText, oneAccountWorkspace } from "../support/desired.ts";
+import { desiredFromText, oneAccountWorkspace, synthesizeInto } from "../support/desired.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 
 const skipTerraformTests = shouldSkipTerraformTests();
@@ -182,7 +182,7 @@ describe("hostile account names", () => {
     "keeps %s out of the Terraform configuration and literal in the data file",
     async (_title, name) => {
       const out = await temporaryFolder();
-      await synthesizeAtomically(desiredFromText(oneAccountWorkspace(name), "ws.json"), out);
+      await synthesizeInto(desiredFromText(oneAccountWorkspace(name), "ws.json"), out);
       const config = await readFile(path.join(out, "stacks", "ws-test", "cdk.tf.json"), "utf8");
       const data = JSON.parse(await readFile(path.join(out, "stacks", "ws-test", STACK_DATA_FILE), "utf8"));
       expect(data.apps["a-1"].label).toBe(`${name} - Instagram`);
@@ -203,7 +203,7 @@ describe("hostile account names through real Terraform", () => {
     const template = text.accounts[0];
     text.accounts = HOSTILE_NAMES.map((name, index) => ({ ...template, id: `a-${index}`, name }));
     const out = await temporaryFolder();
-    await synthesizeAtomically(desiredFromText(JSON.stringify(text), "ws.json"), out);
+    await synthesizeInto(desiredFromText(JSON.stringify(text), "ws.json"), out);
     const stackDir = path.join(out, "stacks", "ws-test");
     const synthesized = JSON.parse(await readFile(path.join(stackDir, "cdk.tf.json"), "utf8"));
 
@@ -237,7 +237,7 @@ describe("atomic synthesis", () => {
     await writeFile(path.join(out, "marker"), "previous");
     const workspace = desiredFromText(oneAccountWorkspace("Contentzilla")).workspaces[0]!;
     // Two stacks with one name make cdktf throw in the middle of building the app.
-    await expect(synthesizeAtomically({ workspaces: [workspace, workspace] }, out)).rejects.toThrow();
+    await expect(synthesizeInto({ workspaces: [workspace, workspace] }, out)).rejects.toThrow();
     expect(await readdir(parent)).toEqual(["cdktf.out"]);
     expect(await readFile(path.join(out, "marker"), "utf8")).toBe("previous");
   });
@@ -246,7 +246,7 @@ describe("atomic synthesis", () => {
     const parent = await temporaryFolder();
     const out = path.join(parent, "cdktf.out");
     await mkdir(path.join(out, "stacks", "ws-gone"), { recursive: true });
-    await synthesizeAtomically(desiredFromText(oneAccountWorkspace("Contentzilla")), out);
+    await synthesizeInto(desiredFromText(oneAccountWorkspace("Contentzilla")), out);
     expect(await readdir(path.join(out, "stacks"))).toEqual(["ws-test"]);
     expect(await readdir(parent)).toEqual(["cdktf.out"]);
   });

@@ -1,7 +1,8 @@
 // Builds desired state from inline workspace text, as the CLI would from files.
 import { computeDesiredState, type DesiredState } from "../../src/domain/desired-state.ts";
 import type { InputIssue } from "../../src/errors.ts";
-import { assembleWorkspace, parseWorkspaceFile } from "../../src/workspace/load.ts";
+import { assembleWorkspace } from "../../src/workspace/load.ts";
+import { parseWorkspaceFile } from "../../src/workspace/parse-file.ts";
 
 /** Parses one YAML or JSON workspace file given as text; throws with the issues when invalid. */
 export function desiredFromText(text: string, file = "workspaces/test/workspace.yaml"): DesiredState {
@@ -36,4 +37,10 @@ export function oneAccountWorkspace(name: string, app = "Instagram"): string {
       },
     ],
   });
+}
+
+/** Writes the stacks of `state` into `outDir` as `synth` does: a fresh synthesizer, other stacks removed. */
+export async function synthesizeInto(state: DesiredState, outDir: string): Promise<string[]> {
+  const { StackSynthesizer } = await import("../../src/stack/synthesizer.ts");
+  return new StackSynthesizer({ outDir }).write(state.workspaces, { prune: true });
 }

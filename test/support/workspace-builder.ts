@@ -1,7 +1,7 @@
 // Builds checked workspaces in memory, as loadWorkspaces would return them,
 // for tests of the domain rules. Defaults are valid; pass only what matters.
 import type { Workspace } from "../../src/workspace/model.ts";
-import type { Account, AccountRole, Grant, Team, User, WorkspaceSettings } from "../../src/workspace/schema.ts";
+import type { Account, AccountRole, Grant, Team, User, WorkspaceSettings } from "../../src/domain/model.ts";
 
 export interface WorkspaceSpec {
   readonly id?: string;

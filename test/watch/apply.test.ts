@@ -7,7 +7,7 @@ import { computeDesiredState, type DesiredWorkspace } from "../../src/domain/des
 import { DEFAULT_DESTROY_LIMITS } from "../../src/sync/destroy-guard.ts";
 import type { Terraform } from "../../src/terraform/terraform.ts";
 import { terraformApplier } from "../../src/watch/apply.ts";
-import { StackWriter } from "../../src/watch/stack-writer.ts";
+import { StackSynthesizer } from "../../src/stack/synthesizer.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
 import { makeTempDir, removeDir } from "../../harness/workspace-fixture.ts";
 import { EXAMPLE_WORKSPACES } from "./helpers.ts";
@@ -61,7 +61,7 @@ function fakeTerraform(calls: string[], removedApps: number): Terraform {
 
 async function written(outDir: string): Promise<Map<string, DesiredWorkspace>> {
   const synced = computeDesiredState(await loadWorkspaces(EXAMPLE_WORKSPACES)).workspaces.filter((workspace) => workspace.synced);
-  await new StackWriter(outDir).write(synced, new AbortController().signal);
+  await new StackSynthesizer({ outDir }).write(synced, { prune: false });
   return new Map(synced.map((workspace) => [workspace.id, workspace]));
 }
 

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { computeDesiredState } from "../../src/domain/desired-state.ts";
-import { describeCharacter, escapeUnsafeCharacters, findUnsafeCharacter } from "../../src/workspace/characters.ts";
+import { describeCharacter, escapeUnsafeCharacters, findUnsafeCharacter } from "../../src/text/characters.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
 import { issuesFor, positionOf, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
 import { expectNoCrashText, runCli } from "./run-cli.ts";

@@ -13,8 +13,8 @@ import { interruptSignal } from "../interrupt.ts";
 import { addOktaUrlOption, oktaClientFor } from "../okta-options.ts";
 import { readExistingObjects } from "../../okta-api/org-objects.ts";
 import { accessGroupName } from "../../stack/names.ts";
-import { addTerraformOptions, adoptionFile, commandContext, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
-import { loadDesiredState } from "../workspaces-option.ts";
+import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 
 export function register(program: Command): void {
   addOktaUrlOption(
@@ -29,11 +29,9 @@ export function register(program: Command): void {
   ).action(async (options: TerraformCommandOptions & { oktaUrl?: string }) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
-    const state = await loadDesiredState(context.workspacesDir);
+    const { desired: state } = await synthesize(pipelineOptions(context));
     const stacks = selectStacks(state, options.stack);
     const terraform = terraformFor(options, signal);
-    const { synthesizeAtomically } = await import("../../stack/synthesize.ts");
-    await synthesizeAtomically(state, context.paths.outDir, context.stackOptions, { protectedPaths: context.protectedPaths });
     for (const stack of stacks) {
       const workspace = state.workspaces.find((candidate) => candidate.id === stack)!;
       logProgress(`${stack}: reading what the stack's state and the Okta org hold`);

@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import { migrateStates } from "../../sync/migrate-state.ts";
 import { selectStacks } from "../../sync/plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addTerraformOptions, commandContext, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
-import { loadDesiredState } from "../workspaces-option.ts";
+import { addTerraformOptions, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { decide, synthesize } from "../../pipeline/pipeline.ts";
 
 export function register(program: Command): void {
   addTerraformOptions(
@@ -18,10 +18,10 @@ export function register(program: Command): void {
   ).action(async (options: TerraformCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
-    const state = await loadDesiredState(context.workspacesDir);
-    const results = await migrateStates(state, selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
+    const state = await decide(context.workspacesDir);
+    const results = await migrateStates(selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
       stackOptions: context.stackOptions,
-      protectedPaths: context.protectedPaths,
+      resynthesize: () => synthesize({ ...pipelineOptions(context), allowBackendChange: true }),
       log: logProgress,
     });
     for (const result of results) {

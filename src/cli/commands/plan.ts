@@ -4,8 +4,8 @@ import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
-import { addTerraformOptions, commandContext, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
-import { loadDesiredState } from "../workspaces-option.ts";
+import { addTerraformOptions, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 
 export type PlanCommandOptions = TerraformCommandOptions & { json?: string; adoptionCheck: boolean; oktaUrl?: string };
 
@@ -24,13 +24,11 @@ export function register(program: Command): void {
     .action(async (options: PlanCommandOptions) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
-      const state = await loadDesiredState(context.workspacesDir);
+      const { desired: state } = await synthesize(pipelineOptions(context));
       const plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
         refresh: false,
         log: logProgress,
         workspacesDir: context.workspacesDir,
-        stackOptions: context.stackOptions,
-        protectedPaths: context.protectedPaths,
         existingObjects: existingObjectsReader(options),
       });
       process.stdout.write(formatPlanSummary(plans));

@@ -6,8 +6,8 @@ import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader } from "../okta-options.ts";
-import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
-import { loadDesiredState } from "../workspaces-option.ts";
+import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 type ReconcileOptions = PlanCommandOptions & { apply?: boolean; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
@@ -30,14 +30,12 @@ export function register(program: Command): void {
     .action(async (options: ReconcileOptions) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
-      const state = await loadDesiredState(context.workspacesDir);
+      const { desired: state } = await synthesize(pipelineOptions(context));
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, options.stack), terraform, context.paths, {
         refresh: true,
         log: logProgress,
         workspacesDir: context.workspacesDir,
-        stackOptions: context.stackOptions,
-        protectedPaths: context.protectedPaths,
         existingObjects: existingObjectsReader(options),
       });
       process.stdout.write(formatPlanSummary(plans));

@@ -4,8 +4,8 @@ import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatReviewMarkdown } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
-import { addTerraformOptions, commandContext, logProgress, terraformFor } from "../terraform-options.ts";
-import { loadDesiredState } from "../workspaces-option.ts";
+import { addTerraformOptions, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 export function register(program: Command): void {
@@ -23,13 +23,11 @@ export function register(program: Command): void {
       let plans;
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
-        const state = await loadDesiredState(context.workspacesDir);
+        const { desired: state } = await synthesize(pipelineOptions(context));
         plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
           refresh: false,
           log: logProgress,
           workspacesDir: context.workspacesDir,
-          stackOptions: context.stackOptions,
-          protectedPaths: context.protectedPaths,
           existingObjects: existingObjectsReader(options),
         });
       }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { printable } from "../../domain/desired-state.ts";
+
 import { readAllStatus } from "../../sync/status.ts";
 import { formatTable } from "../format-preview.ts";
-import { compareText } from "../../domain/labels.ts";
+
 import { commandContext } from "../terraform-options.ts";
+import { compareText, printable } from "../../text/printable.ts";
 
 export function register(program: Command): void {
   program

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { workspaceWarnings } from "../../domain/desired-state.ts";
 import { formatSynthSummary } from "../format-synth.ts";
-import { addOutOption, commandContext } from "../terraform-options.ts";
-import { loadDesiredState, workspacesOption } from "../workspaces-option.ts";
+import { addOutOption, commandContext, pipelineOptions } from "../terraform-options.ts";
+import { workspacesOption } from "../workspaces-option.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 
 /** A long list of warnings buries the summary: the rest are one `preview` away. */
 const MAX_WARNINGS_SHOWN = 20;
@@ -17,10 +18,7 @@ export function register(program: Command): void {
     .option("--no-warnings", "do not repeat the warnings `preview` shows")
     .action(async (options: { workspaces?: string; out?: string; warnings: boolean }) => {
       const context = await commandContext(options);
-      const state = await loadDesiredState(context.workspacesDir);
-      // cdktf takes a while to load: only the commands that synthesize pay for it.
-      const { synthesizeAtomically } = await import("../../stack/synthesize.ts");
-      await synthesizeAtomically(state, context.paths.outDir, context.stackOptions, { protectedPaths: context.protectedPaths });
+      const { desired: state } = await synthesize(pipelineOptions(context));
       process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir));
       if (!options.warnings) return;
       const warnings = state.workspaces.flatMap((workspace) => workspaceWarnings(workspace).map((warning) => `${workspace.id}: ${warning}`));

@@ -1,12 +1,12 @@
-// The watcher reads files through its own cache and a fast incremental YAML
-// path; it must refuse exactly what the loader refuses, with the same
-// messages and locations, and never crash the watch.
+// The incremental reader (the watcher's) reads files through its cache and a
+// fast YAML path; it must refuse exactly what a one-time read refuses, with
+// the same messages and locations, and never crash the watch.
 import { execFileSync } from "node:child_process";
 import { mkdir, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { InputIssue } from "../../src/errors.ts";
-import { FileCache } from "../../src/watch/file-cache.ts";
+import { FileCache } from "../../src/workspace/file-cache.ts";
 import { loadIssues, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
 
 afterAll(removeWrittenWorkspaces);
@@ -45,7 +45,7 @@ const BAD_FILES: Record<string, string | Buffer> = {
 
 /** Issues the watcher's cache reports for `file`, read as on a change. */
 async function watcherIssues(file: string): Promise<readonly InputIssue[]> {
-  const outcome = await new FileCache().read(file, true);
+  const outcome = await new FileCache().read(file, file, true);
   if (outcome.kind === "gone") throw new Error(`${file} is gone`);
   return outcome.entry.issues;
 }
@@ -100,10 +100,10 @@ describe("the watcher's reader", () => {
     const root = await writeWorkspaces({ ws: { "workspace.yaml": SETTINGS + accounts(["Promo\u202egnp.exe"]) } });
     const file = path.join(root, "ws", "workspace.yaml");
     const cache = new FileCache();
-    const bad = await cache.read(file, true);
+    const bad = await cache.read(file, file, true);
     expect(bad.kind === "changed" && bad.entry.issues.map((issue) => issue.path)).toEqual(["accounts[0].name"]);
     await writeFile(file, SETTINGS + accounts(["Promo gnp.exe", "世界 😀"]));
-    const good = await cache.read(file, true);
+    const good = await cache.read(file, file, true);
     expect(good.kind === "changed" && good.entry.issues).toEqual([]);
     expect(good.kind === "changed" && good.entry.parsed!.content.accounts!.map((account) => account.name)).toEqual(["Promo gnp.exe", "世界 😀"]);
   });

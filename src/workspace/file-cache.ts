@@ -1,13 +1,14 @@
-// Parsed workspace files by path, re-read only when they change. A file is
-// re-read when the watcher reported it or its size, mtime or inode moved; it
-// is re-parsed only when its text differs from the cached text.
+// Parsed workspace files by path, for a reader that reads again and again
+// (the watcher). A file is re-read when it was reported changed or its size,
+// mtime or inode moved; it is re-parsed only when its text differs; a YAML
+// file re-parses only the list items whose text changed (yaml-chunks.ts).
 import { stat } from "node:fs/promises";
 import type { InputIssue } from "../errors.ts";
-import { displayPath, parseWorkspaceFile, type ParsedFile } from "../workspace/load.ts";
-import { fileIssue, fileStatsRefusal, readErrorMessage } from "../workspace/read-file.ts";
-import { parseSourceFile, wholeTextIssue, type SourceFile } from "../workspace/source-file.ts";
-import { validateWorkspaceData } from "../workspace/validate-file.ts";
-import { TextIO } from "./text-io.ts";
+import { displayPath } from "./display-path.ts";
+import { parseWorkspaceFile, type ParsedFile } from "./parse-file.ts";
+import { fileIssue, fileStatsRefusal, readErrorMessage, TextReader } from "./read-file.ts";
+import { parseSourceFile, wholeTextIssue, type SourceFile } from "./source-file.ts";
+import { validateWorkspaceData } from "./validate-file.ts";
 import { parseYamlChunked, type ChunkCache } from "./yaml-chunks.ts";
 
 export interface CachedFile {
@@ -31,21 +32,26 @@ function stampOf(stats: { mtimeMs: number; size: number; ino: number; ctimeMs: n
 
 export class FileCache {
   private readonly entries = new Map<string, CachedFile>();
-  private readonly io = new TextIO();
+  private readonly reader = new TextReader();
 
-  /** Reads `file` unless it is cached with the same stamp and not `forced`. Not re-entrant: await each call. */
-  async read(file: string, forced: boolean): Promise<ReadOutcome> {
+  /**
+   * Reads `file` (the real file `target`, for a link) unless it is cached
+   * with the same stamp and not `forced`. Not re-entrant: await each call.
+   */
+  async read(file: string, target: string, forced: boolean): Promise<ReadOutcome> {
     const cached = this.entries.get(file);
+    const shown = displayPath(file);
     let stamp = ""; // until stat answers
-    let text: string;
+    let text: string | undefined;
+    const issues: InputIssue[] = [];
     try {
-      const stats = await stat(file);
+      const stats = await stat(target);
       stamp = stampOf(stats);
       if (cached && !forced && cached.stamp === stamp) return { kind: "unchanged", entry: cached };
       // The loader's own checks: not a regular file, or too large to read.
-      const refusal = fileStatsRefusal(displayPath(file), stats);
+      const refusal = fileStatsRefusal(shown, stats);
       if (refusal) return this.refused(file, stamp, refusal);
-      text = await this.io.read(file);
+      text = await this.reader.read(target, shown, issues);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") {
@@ -53,8 +59,9 @@ export class FileCache {
         return { kind: "gone" };
       }
       // Unreadable (permissions): a problem with the input like any other, not the end of the watch.
-      return this.refused(file, stamp, fileIssue(displayPath(file), readErrorMessage(error)));
+      return this.refused(file, stamp, fileIssue(shown, readErrorMessage(error)));
     }
+    if (text === undefined) return this.refused(file, stamp, ...issues);
     if (cached && cached.text === text) {
       const entry = { ...cached, stamp };
       this.entries.set(file, entry);
@@ -65,8 +72,8 @@ export class FileCache {
     return { kind: "changed", entry };
   }
 
-  private refused(file: string, stamp: string, issue: InputIssue): ReadOutcome {
-    const entry: CachedFile = { path: file, stamp, text: "", parsed: undefined, issues: [issue], chunks: undefined };
+  private refused(file: string, stamp: string, ...issues: InputIssue[]): ReadOutcome {
+    const entry: CachedFile = { path: file, stamp, text: "", parsed: undefined, issues, chunks: undefined };
     this.entries.set(file, entry);
     return { kind: "changed", entry };
   }
@@ -75,13 +82,9 @@ export class FileCache {
   retainOnly(keep: ReadonlySet<string>): void {
     for (const file of this.entries.keys()) if (!keep.has(file)) this.entries.delete(file);
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
-export function parseFile(file: string, text: string, stamp: string, previousChunks?: ChunkCache): CachedFile {
+function parseFile(file: string, text: string, stamp: string, previousChunks?: ChunkCache): CachedFile {
   // Checks on the whole text (size, encoding) come first, as in the ordinary path.
   if (/\.ya?ml$/i.test(file) && wholeTextIssue(displayPath(file), text) === undefined) {
     const chunked = parseYamlChunked(text, previousChunks);

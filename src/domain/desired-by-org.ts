@@ -3,13 +3,13 @@
 // are numbered per Okta org (R4); everything else is per workspace. So the
 // desired state of an org's workspaces depends on those workspaces alone, and
 // an org whose workspaces are the same objects as last time is reused.
-// (test/watch/desired-by-org.test.ts checks this against computeDesiredState.)
-import { computeDesiredState, oktaOrgKey, type DesiredWorkspace } from "../domain/desired-state.ts";
-import { compareText } from "../domain/labels.ts";
-import type { Workspace } from "../workspace/model.ts";
+// (a test checks this against computeDesiredState.)
+import { compareText } from "../text/printable.ts";
+import { computeDesiredState, oktaOrgKey, type DesiredWorkspace } from "./desired-state.ts";
+import type { WorkspaceInput } from "./model.ts";
 
 interface OrgResult {
-  readonly inputs: readonly Workspace[];
+  readonly inputs: readonly WorkspaceInput[];
   readonly result: readonly DesiredWorkspace[];
 }
 
@@ -17,8 +17,8 @@ export class DesiredByOrg {
   private cache = new Map<string, OrgResult>();
 
   /** Same as `computeDesiredState(workspaces).workspaces` (sorted by workspace ID). */
-  compute(workspaces: readonly Workspace[]): DesiredWorkspace[] {
-    const groups = new Map<string, Workspace[]>();
+  compute(workspaces: readonly WorkspaceInput[]): DesiredWorkspace[] {
+    const groups = new Map<string, WorkspaceInput[]>();
     for (const workspace of workspaces) {
       const key = oktaOrgKey(workspace.settings.okta);
       const group = groups.get(key);

@@ -1,0 +1,241 @@
+// Writes stacks into `<out>/stacks/<id>/`: `cdk.tf.json` from cdktf, and the
+// data file. The one writer for `synth`, `plan`, the watcher and the cdktf
+// entry point alike.
+//
+// - Only a folder it made (or an empty one) is written into; see out-dir.ts.
+// - Each stack is staged in a hidden folder beside its target, and all stacks
+//   of a write are staged before any is swapped in by rename: a failure or a
+//   stop before the swaps changes nothing, and each stack folder is always
+//   whole. Files the new folder lacks (Terraform's `.terraform/`, its lock
+//   file) move over from the old one, so no new `terraform init` is needed.
+// - `cdk.tf.json` depends only on the stack's ID, its Okta settings and the
+//   state backend: what people type in Cerby lives in the data file. So cdktf
+//   runs for a stack the first time and when those change; otherwise the text
+//   it made is reused and only the data file is written (the template cache).
+//   A stack whose configuration and data are what this synthesizer last wrote
+//   is not written at all: a new synthesizer writes every stack.
+// - A stack whose backend changed since its folder was initialized is refused
+//   before anything is swapped (its state must be moved first: migrate-state).
+import { App } from "cdktf";
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { DesiredWorkspace } from "../domain/desired-state.ts";
+import { SyncAborted, UsageError } from "../errors.ts";
+import { swapFolder } from "../files/swap-folder.ts";
+import { TextWriter } from "../files/text-writer.ts";
+import { writeFileAtomic } from "../files/write-file-atomic.ts";
+import { compareText } from "../text/printable.ts";
+import { BackendChangedError } from "./backend.ts";
+import { STACK_DATA_FILE } from "./names.ts";
+import { checkOutDir, OUT_MARKER, OUT_MARKER_TEXT, type ProtectedPaths } from "./out-dir.ts";
+import { buildStackData, NO_ADOPTION } from "./stack-data.ts";
+import { WorkspaceStack, type StackOptions } from "./workspace-stack.ts";
+
+const STACK_FILE = "cdk.tf.json";
+const MANIFEST_FILE = "manifest.json";
+const STAGING = /^\.(.+)\.(staging|old)-[0-9]+-[0-9a-f]+$/;
+
+export interface SynthesizerOptions {
+  readonly outDir: string;
+  readonly stackOptions?: StackOptions;
+  readonly protectedPaths?: ProtectedPaths;
+  /** Let a stack's backend differ from the one its folder was initialized with (`migrate-state` only). */
+  readonly allowBackendChange?: boolean;
+}
+
+export interface WriteOptions {
+  /** Remove the stack folders of every other workspace: the output then holds exactly these stacks. */
+  readonly prune: boolean;
+  /** Stops the write before anything is swapped in (SyncAborted). */
+  readonly signal?: AbortSignal;
+}
+
+interface Written {
+  readonly templateKey: string;
+  readonly template: string;
+  readonly manifestEntry: unknown;
+  readonly data: string;
+}
+
+interface Staged {
+  readonly id: string;
+  readonly staging: string;
+  readonly written: Written;
+}
+
+export class StackSynthesizer {
+  readonly outDir: string;
+  readonly stacksDir: string;
+  private readonly stackOptions: StackOptions;
+  private readonly written = new Map<string, Written>();
+  private readonly writer = new TextWriter();
+  private manifestVersion: string | undefined;
+  private checked = false;
+
+  constructor(private readonly options: SynthesizerOptions) {
+    this.outDir = path.resolve(options.outDir);
+    this.stacksDir = path.join(this.outDir, "stacks");
+    this.stackOptions = options.stackOptions ?? {};
+  }
+
+  /** Cleans up after a crash: leftover staging folders go, a stack folder caught mid-swap comes back. */
+  async recover(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.stacksDir);
+    } catch {
+      return;
+    }
+    const present = new Set(names);
+    for (const name of names) {
+      const match = STAGING.exec(name);
+      if (!match) continue;
+      const full = path.join(this.stacksDir, name);
+      if (match[2] === "old" && !present.has(match[1]!)) {
+        await rename(full, path.join(this.stacksDir, match[1]!));
+        present.add(match[1]!);
+      } else await rm(full, { recursive: true, force: true });
+    }
+  }
+
+  /** Writes the stacks that changed; returns their IDs. Workspaces whose switch is off get no stack (R1). */
+  async write(workspaces: readonly DesiredWorkspace[], options: WriteOptions): Promise<string[]> {
+    if (!this.checked) {
+      await checkOutDir(this.outDir, this.options.protectedPaths ?? { keep: [] });
+      this.checked = true;
+    }
+    const synced = workspaces.filter((workspace) => workspace.synced);
+    const changed = synced
+      .map((workspace) => ({ workspace, key: templateKey(workspace, this.stackOptions), data: this.dataOf(workspace) }))
+      .filter(({ workspace, key, data }) => {
+        const last = this.written.get(workspace.id);
+        return !last || last.templateKey !== key || last.data !== data;
+      });
+    const pruned = options.prune ? await this.stacksOtherThan(new Set(synced.map((workspace) => workspace.id))) : [];
+    if (changed.length === 0 && pruned.length === 0) return [];
+
+    await mkdir(this.stacksDir, { recursive: true });
+    await writeFile(path.join(this.outDir, OUT_MARKER), OUT_MARKER_TEXT);
+    const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
+    const staged: Staged[] = [];
+    try {
+      const needTemplate = changed.filter(({ workspace, key }) => this.written.get(workspace.id)?.templateKey !== key);
+      if (needTemplate.length > 0) staged.push(...(await this.synthesize(needTemplate, suffix)));
+      for (const { workspace, key, data } of changed) {
+        if (staged.some((stack) => stack.id === workspace.id)) continue;
+        options.signal?.throwIfAborted();
+        const last = this.written.get(workspace.id)!;
+        const staging = path.join(this.stacksDir, `.${workspace.id}.staging-${suffix}`);
+        staged.push({ id: workspace.id, staging, written: { ...last, templateKey: key, data } });
+        await mkdir(staging);
+        await this.writer.write(path.join(staging, STACK_FILE), last.template);
+        await this.writer.write(path.join(staging, STACK_DATA_FILE), data);
+      }
+      if (!this.options.allowBackendChange) await this.refuseBackendChanges(staged);
+      if (options.signal?.aborted) throw new SyncAborted("stopped before the new output was swapped in");
+    } catch (error) {
+      await Promise.all(staged.map((stack) => rm(stack.staging, { recursive: true, force: true })));
+      if (options.signal?.aborted) throw new SyncAborted("stopped before the new output was swapped in", { cause: error });
+      throw error;
+    }
+    // From here on, no interruption: every stack of this write goes in.
+    for (const stack of staged) {
+      const target = path.join(this.stacksDir, stack.id);
+      await swapFolder(stack.staging, target, path.join(this.stacksDir, `.${stack.id}.old-${suffix}`), true);
+      this.written.set(stack.id, stack.written);
+    }
+    for (const id of pruned) {
+      await rm(path.join(this.stacksDir, id), { recursive: true, force: true });
+      this.written.delete(id);
+    }
+    await this.updateManifest(staged, pruned);
+    return staged.map((stack) => stack.id).sort(compareText);
+  }
+
+  private dataOf(workspace: DesiredWorkspace): string {
+    return JSON.stringify(buildStackData(workspace, this.stackOptions.adoptions?.get(workspace.id) ?? NO_ADOPTION));
+  }
+
+  /** Stack folders on disk that are not in `keep` (never the hidden staging ones). */
+  private async stacksOtherThan(keep: ReadonlySet<string>): Promise<string[]> {
+    try {
+      return (await readdir(this.stacksDir)).filter((name) => !name.startsWith(".") && !keep.has(name));
+    } catch {
+      return [];
+    }
+  }
+
+  /** cdktf for the stacks whose template is not cached, each moved to its staging folder. */
+  private async synthesize(stacks: readonly { workspace: DesiredWorkspace; key: string; data: string }[], suffix: string): Promise<Staged[]> {
+    const scratch = path.join(this.outDir, `.synth-${suffix}`);
+    const staged: Staged[] = [];
+    try {
+      try {
+        const app = new App({ outdir: scratch });
+        for (const { workspace } of stacks) new WorkspaceStack(app, workspace, this.stackOptions);
+        app.synth();
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "EACCES" || code === "ENOENT" || code === "EROFS" || code === "ENOTDIR" || code === "EPERM") {
+          throw new UsageError(`cannot write the stacks into ${this.outDir}: ${(error as Error).message}`, { cause: error });
+        }
+        throw error;
+      }
+      const manifest = JSON.parse(await readFile(path.join(scratch, MANIFEST_FILE), "utf8")) as { stacks: Record<string, unknown>; version?: string };
+      this.manifestVersion = manifest.version;
+      for (const { workspace, key, data } of stacks) {
+        const staging = path.join(this.stacksDir, `.${workspace.id}.staging-${suffix}`);
+        await rename(path.join(scratch, "stacks", workspace.id), staging);
+        const template = await readFile(path.join(staging, STACK_FILE), "utf8");
+        staged.push({ id: workspace.id, staging, written: { templateKey: key, template, manifestEntry: manifest.stacks[workspace.id], data } });
+      }
+      return staged;
+    } catch (error) {
+      await Promise.all(staged.map((stack) => rm(stack.staging, { recursive: true, force: true })));
+      throw error;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** A stack whose backend settings differ from those its folder was initialized with is not swapped in. */
+  private async refuseBackendChanges(staged: readonly Staged[]): Promise<void> {
+    const changed: string[] = [];
+    for (const stack of staged) {
+      let recorded: { backend?: { type?: string; config?: Record<string, unknown> } };
+      try {
+        recorded = JSON.parse(await readFile(path.join(this.stacksDir, stack.id, ".terraform", "terraform.tfstate"), "utf8"));
+      } catch {
+        continue; // never initialized: no state to move
+      }
+      const config = JSON.parse(stack.written.template) as { terraform?: { backend?: Record<string, Record<string, unknown>> } };
+      const [type, settings] = Object.entries(config.terraform?.backend ?? { local: {} })[0] ?? ["local", {}];
+      const same = recorded.backend?.type === type && Object.entries(settings).every(([key, value]) => JSON.stringify(recorded.backend?.config?.[key]) === JSON.stringify(value));
+      if (!same) changed.push(stack.id);
+    }
+    if (changed.length > 0) throw new BackendChangedError(`stacks with a new backend: ${changed.join(", ")}`);
+  }
+
+  /** cdktf's `<out>/manifest.json` (what `cdktf deploy` reads): the entries of the stacks written, none of those pruned. */
+  private async updateManifest(staged: readonly Staged[], pruned: readonly string[]): Promise<void> {
+    const file = path.join(this.outDir, MANIFEST_FILE);
+    let manifest: { stacks: Record<string, unknown>; version?: string };
+    try {
+      manifest = JSON.parse(await readFile(file, "utf8"));
+      if (typeof manifest !== "object" || manifest === null || typeof manifest.stacks !== "object") throw new Error("unexpected manifest");
+    } catch {
+      manifest = { stacks: {} };
+    }
+    for (const stack of staged) manifest.stacks[stack.id] = stack.written.manifestEntry;
+    for (const id of pruned) delete manifest.stacks[id];
+    manifest.stacks = Object.fromEntries(Object.entries(manifest.stacks).sort(([a], [b]) => compareText(a, b)));
+    manifest.version ??= this.manifestVersion;
+    await writeFileAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+}
+
+/** What `cdk.tf.json` depends on besides the stack's own ID. */
+function templateKey(workspace: DesiredWorkspace, options: StackOptions): string {
+  return JSON.stringify([workspace.id, workspace.okta, options.backend ?? null, options.projectDir ?? null]);
+}
