@@ -10,9 +10,10 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml, renderPage, renderText, safeHttpUrl, type PersonDashboard } from "../../sandbox/page.ts";
-import { HIDDEN_OKTA_STATUSES } from "../../src/workspace/schema.ts";
+
 import { loadWorkspaces } from "../../src/workspace/load.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { HIDDEN_OKTA_STATUSES } from "../../src/domain/model.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const WORKSPACES = path.join(ROOT, "workspaces");
