@@ -1,19 +1,21 @@
-// What `cdktf synth|diff|deploy` runs (main.ts): the same pipeline as
-// `cerby-okta synth`, into the App cdktf hands us.
+// What `cdktf synth|diff|deploy` runs (main.ts): the pipeline's decision, the
+// same stacks as `cerby-okta synth`, added to the App cdktf hands us.
 import type { App } from "cdktf";
-import { loadProject } from "./config/project-config.ts";
-import { reportError } from "./cli/run.ts";
-import { loadDesiredState } from "./cli/workspaces-option.ts";
-import { addWorkspaceStacks } from "./stack/synthesize.ts";
 import path from "node:path";
+import { loadProject } from "./config/project-config.ts";
+import { errorReport } from "./errors.ts";
+import { decide } from "./pipeline/pipeline.ts";
+import { addWorkspaceStacks } from "./stack/synthesize.ts";
 
 export async function runCdktfApp(app: App): Promise<void> {
   try {
     const project = await loadProject();
     const workspacesDir = path.resolve(project.dir, process.env.CERBY_OKTA_WORKSPACES ?? "workspaces");
-    addWorkspaceStacks(app, await loadDesiredState(workspacesDir), { backend: project.config.backend, projectDir: project.dir });
+    addWorkspaceStacks(app, await decide(workspacesDir), { backend: project.config.backend, projectDir: project.dir });
     app.synth();
   } catch (error) {
-    process.exitCode = reportError(error);
+    const { text, exitCode } = errorReport(error);
+    process.stderr.write(text);
+    process.exitCode = exitCode;
   }
 }

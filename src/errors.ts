@@ -52,3 +52,30 @@ export class SyncAborted extends Error {
 export class InternalError extends Error {
   override name = "InternalError";
 }
+
+/**
+ * What to print for an error, and the exit code: the message and every cause
+ * behind it (Terraform's own reason is usually a cause, and is never hidden)
+ * for errors of the user or of something outside; a stack only for our bugs.
+ */
+export function errorReport(error: unknown): { text: string; exitCode: number } {
+  if (error instanceof InputError || error instanceof UsageError || error instanceof ExternalError) {
+    return { text: `error: ${error.message}\n${describeCauses(error)}`, exitCode: 1 };
+  }
+  const internal = error instanceof InternalError ? error : new InternalError(String(error), { cause: error });
+  const stack = error instanceof Error && error.stack ? `${error.stack}\n` : "";
+  return { text: `internal error (a bug in cerby-okta, please report it): ${internal.message}\n${stack}`, exitCode: 1 };
+}
+
+/** The reasons behind an error, each once. */
+function describeCauses(error: Error): string {
+  const seen = new Set([error.message]);
+  let text = "";
+  for (let cause = error.cause, depth = 0; cause !== undefined && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (!seen.has(message) && ![...seen].some((shown) => shown.includes(message))) text += `  because: ${message.replace(/\n/g, "\n  ")}\n`;
+    seen.add(message);
+    if (!(cause instanceof Error)) break;
+  }
+  return text;
+}

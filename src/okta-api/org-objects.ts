@@ -1,8 +1,15 @@
 // What an Okta org already holds that a first sync could duplicate: bookmark
 // apps (by label) and groups (by name). Listing costs one request per 200
 // objects, far less than one search per planned label.
-import type { ExistingObjects } from "../sync/plan.ts";
 import type { OktaClient } from "./client.ts";
+
+/** Apps and groups that already exist in the Okta org, for a first sync to check against. */
+export interface ExistingObjects {
+  /** Okta app IDs of bookmark apps by label (more than one when Okta holds duplicates already). */
+  readonly appsByLabel: ReadonlyMap<string, readonly string[]>;
+  /** Okta group IDs by group name. */
+  readonly groupsByName: ReadonlyMap<string, string>;
+}
 
 /** Bookmark apps by label, and the groups whose name starts with `groupPrefix`, by name. */
 export async function readExistingObjects(client: OktaClient, groupPrefix: string): Promise<ExistingObjects> {

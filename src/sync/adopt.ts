@@ -6,7 +6,7 @@
 // shows what it would then change. Nothing in Okta changes here.
 
 import { emptyMap, type Adoption, type StackData } from "../stack/stack-data.ts";
-import type { ExistingObjects } from "./plan.ts";
+import type { ExistingObjects } from "../okta-api/org-objects.ts";
 import { compareText, printable } from "../text/printable.ts";
 
 export interface AdoptionMatch {

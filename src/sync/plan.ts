@@ -12,18 +12,11 @@ import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
 import { lookedUpUsers, readPlan, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import type { ExistingObjects } from "../okta-api/org-objects.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDigest, stackDir, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { compareText } from "../text/printable.ts";
 
 export type Log = (message: string) => void;
-
-/** Apps and groups that already exist in the Okta org, for a first sync to check against. */
-export interface ExistingObjects {
-  /** Okta app IDs of bookmark apps by label (more than one when Okta holds duplicates already). */
-  readonly appsByLabel: ReadonlyMap<string, readonly string[]>;
-  /** Okta group IDs by group name. */
-  readonly groupsByName: ReadonlyMap<string, string>;
-}
 
 /** Reads what the workspace's Okta org holds; undefined when it cannot be reached (then a first sync is refused). */
 export type ExistingObjectsReader = (workspace: DesiredWorkspace) => Promise<ExistingObjects>;

@@ -10,7 +10,6 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeHtml, renderPage, renderText, safeHttpUrl, type PersonDashboard } from "../../sandbox/page.ts";
-
 import { loadWorkspaces } from "../../src/workspace/load.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { HIDDEN_OKTA_STATUSES } from "../../src/domain/model.ts";
