@@ -48,6 +48,17 @@ export class SyncAborted extends Error {
   override name = "SyncAborted";
 }
 
+/** The stack's backend settings differ from those its state was initialized with. */
+export class BackendChangedError extends UsageError {
+  override name = "BackendChangedError";
+  constructor(readonly terraformOutput: string) {
+    super(
+      "the state backend changed since this stack was last initialized (cerby-okta.yaml `backend:`): " +
+        "Terraform will not plan until the state is moved. Run `cerby-okta migrate-state` to copy every stack's state to the new backend and check it",
+    );
+  }
+}
+
 /** Our bug. */
 export class InternalError extends Error {
   override name = "InternalError";

@@ -2,7 +2,7 @@
 // costs in Okta API calls and, at the workspace's rate-limit share, in time.
 import { BUCKETS, minutesAtRateLimits, totalCalls, type Bucket, type Calls, estimateWorkspaceCost } from "../domain/api-cost.ts";
 import type { DesiredState } from "../domain/desired-state.ts";
-import { DEFAULT_RATE_LIMIT } from "../stack/workspace-stack.ts";
+import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { formatTable } from "./format-preview.ts";
 
 export function formatSynthSummary(state: DesiredState, outdir: string): string {

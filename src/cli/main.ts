@@ -1,28 +1,39 @@
 // The `cerby-okta` command line. Each command lives in its own file under
-// ./commands and registers itself on the program.
+// ./commands and registers itself on the program. Only the command being run
+// is loaded (start-up is mostly module loading); help and an unknown command
+// load them all, to list them.
 import { Command } from "commander";
 import { runCli } from "./run.ts";
-import * as preview from "./commands/preview.ts";
-import * as synth from "./commands/synth.ts";
-import * as validate from "./commands/validate.ts";
-import * as snapshot from "./commands/snapshot.ts";
-import * as deprovision from "./commands/deprovision.ts";
-import * as plan from "./commands/plan.ts";
-import * as review from "./commands/review.ts";
-import * as apply from "./commands/apply.ts";
-import * as reconcile from "./commands/reconcile.ts";
-import * as status from "./commands/status.ts";
-import * as watch from "./commands/watch.ts";
-import * as adopt from "./commands/adopt.ts";
-import * as migrateState from "./commands/migrate-state.ts";
 import { packageVersion } from "./version.ts";
+
+type CommandModule = { register(program: Command): void };
+
+/** In the order `--help` lists them. */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  validate: () => import("./commands/validate.ts"),
+  preview: () => import("./commands/preview.ts"),
+  synth: () => import("./commands/synth.ts"),
+  plan: () => import("./commands/plan.ts"),
+  review: () => import("./commands/review.ts"),
+  apply: () => import("./commands/apply.ts"),
+  reconcile: () => import("./commands/reconcile.ts"),
+  status: () => import("./commands/status.ts"),
+  watch: () => import("./commands/watch.ts"),
+  adopt: () => import("./commands/adopt.ts"),
+  "migrate-state": () => import("./commands/migrate-state.ts"),
+  snapshot: () => import("./commands/snapshot.ts"),
+  deprovision: () => import("./commands/deprovision.ts"),
+  schema: () => import("./commands/schema.ts"),
+};
 
 const program = new Command("cerby-okta")
   .description("Keep an Okta org in step with a Cerby workspace.")
   .version(packageVersion(), "-V, --version", "print the version")
   .showHelpAfterError();
 
-for (const command of [validate, preview, synth, plan, review, apply, reconcile, status, watch, adopt, migrateState, snapshot, deprovision]) command.register(program);
-(await import("./commands/schema.ts")).register(program);
+const requested = process.argv[2];
+const only =
+  requested === "--version" || requested === "-V" ? [] : requested !== undefined && Object.hasOwn(COMMANDS, requested) ? [requested] : Object.keys(COMMANDS);
+for (const module of await Promise.all(only.map((name) => COMMANDS[name]!()))) module.register(program);
 
 process.exitCode = await runCli(program, process.argv);

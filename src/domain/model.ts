@@ -20,6 +20,15 @@ export const VIEWING_ROLES: ReadonlySet<string> = new Set<AccountRole>(["owner",
 /** Users in these Okta states see no chiclet, and leave the Cerby workspace (R7: deactivated is DEPROVISIONED in Okta). */
 export const HIDDEN_OKTA_STATUSES: ReadonlySet<string> = new Set<OktaStatus>(["SUSPENDED", "DEPROVISIONED"]);
 
+/** Rate-limit settings used when a workspace sets none: leave half the org's capacity to others. */
+export const DEFAULT_RATE_LIMIT = {
+  maxApiCapacity: 50,
+  backoff: true,
+  minWaitSeconds: 30,
+  maxWaitSeconds: 300,
+  maxRetries: 5,
+} as const;
+
 export interface RateLimitSettings {
   readonly maxApiCapacity?: number;
   readonly backoff?: boolean;

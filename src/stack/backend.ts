@@ -2,7 +2,6 @@
 import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
 import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
-import { UsageError } from "../errors.ts";
 
 const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
 
@@ -48,16 +47,5 @@ export function addBackend(stack: TerraformStack, workspaceId: string, backend: 
         ...(backend.hostname ? { hostname: backend.hostname } : {}),
       });
       return;
-  }
-}
-
-/** The stack's backend settings differ from those its state was initialized with. */
-export class BackendChangedError extends UsageError {
-  override name = "BackendChangedError";
-  constructor(readonly terraformOutput: string) {
-    super(
-      "the state backend changed since this stack was last initialized (cerby-okta.yaml `backend:`): " +
-        "Terraform will not plan until the state is moved. Run `cerby-okta migrate-state` to copy every stack's state to the new backend and check it",
-    );
   }
 }

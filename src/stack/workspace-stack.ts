@@ -13,18 +13,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
+import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { addBackend } from "./backend.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, DATA_LOCAL, resourcePath, STACK_DATA_FILE, USER_LOOKUP } from "./names.ts";
 import { buildStackData, NO_ADOPTION, type Adoption } from "./stack-data.ts";
-
-/** Rate-limit settings used when a workspace sets none: leave half the org's capacity to others. */
-export const DEFAULT_RATE_LIMIT = {
-  maxApiCapacity: 50,
-  backoff: true,
-  minWaitSeconds: 30,
-  maxWaitSeconds: 300,
-  maxRetries: 5,
-} as const;
 
 export interface StackOptions {
   /** Where Terraform keeps state; cdktf's local default when absent. */

@@ -2,8 +2,7 @@
 // binaries (OpenTofu) plug in through it. The CLI implementation runs the
 // binary with execa, one working directory per stack.
 import type { ResultPromise } from "execa";
-import { ExternalError, UsageError } from "../errors.ts";
-import { BackendChangedError } from "../stack/backend.ts";
+import { BackendChangedError, ExternalError, UsageError } from "../errors.ts";
 
 export interface PlanOptions {
   /** Where to save the plan, so that apply runs exactly what was reviewed. */

@@ -8,7 +8,8 @@ import type { DesiredState } from "../../src/domain/desired-state.ts";
 import { STACK_DATA_FILE, boundedAccessGroupName, buildStackData, loginSearch } from "../../src/stack/stack-data.ts";
 import { OUT_MARKER } from "../../src/stack/out-dir.ts";
 
-import { DEFAULT_RATE_LIMIT, WorkspaceStack } from "../../src/stack/workspace-stack.ts";
+import { DEFAULT_RATE_LIMIT } from "../../src/domain/model.ts";
+import { WorkspaceStack } from "../../src/stack/workspace-stack.ts";
 import { desiredFromText, oneAccountWorkspace, synthesizeInto } from "../support/desired.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 
