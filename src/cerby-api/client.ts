@@ -1,7 +1,7 @@
 // Reads and writes the Cerby API through HttpClient. Knows paging; what the
 // routes and fields are called is in ./mapping.ts.
 import { ExternalError } from "../errors.ts";
-import { AbortedError, HttpClient, parseRetryAfter, type Clock, type RetryPolicy, type WaitEvent } from "../http/http-client.ts";
+import { AbortedError, HttpClient, parseRetryAfter, type ApiClientOptions } from "../http/http-client.ts";
 import {
   API_KEY_HEADER,
   FIRST_PAGE,
@@ -14,25 +14,16 @@ import {
   type Where,
 } from "./mapping.ts";
 
-export interface CerbyClientOptions {
+/** `maxPages`: pages read per route at most (announced or followed), default DEFAULT_MAX_PAGES. */
+export interface CerbyClientOptions extends ApiClientOptions {
   /** e.g. `https://acme.cerby.com/api/v1/` */
   readonly baseUrl: string;
   /** Sent as X-API-Key; never logged. */
   readonly apiKey: string;
   /** @default 100 */
   readonly pageSize?: number;
-  /** Requests in flight at once. @default 4 */
-  readonly concurrency?: number;
-  readonly clock?: Clock;
-  readonly policy?: Partial<RetryPolicy>;
-  readonly onWait?: (event: WaitEvent) => void;
-  /** Pages read per route at most (announced or followed). @default DEFAULT_MAX_PAGES */
-  readonly maxPages?: number;
-  /** Added to the message when the API's host does not exist, e.g. which flag names it. */
-  readonly unknownHostHint?: string;
   /** Called after each page arrives. */
   readonly onPage?: (route: string, page: number, items: number) => void;
-  readonly fetch?: typeof fetch;
 }
 
 /** Pages read per route at most, unless --max-pages says otherwise: 1,000,000 items at the default page size. */

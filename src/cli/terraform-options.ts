@@ -2,7 +2,8 @@
 // paths they resolve to. Defaults resolve against the project folder (the one
 // holding cerby-okta.yaml, see src/config/project-config.ts), so a command
 // finds the same stacks, plans and state from any folder of the project.
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
+import { nonNegativeInteger } from "./number-options.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadProject, type Project } from "../config/project-config.ts";
@@ -61,20 +62,15 @@ export function addDestroyGuardOptions(command: Command): Command {
     .addOption(
       new Option("--max-destroy-percent <n>", "refuse plans removing more than this percent of a stack's apps or people-chiclet pairs")
         .default(DEFAULT_DESTROY_LIMITS.maxPercent)
-        .argParser(parseCount),
+        .argParser(nonNegativeInteger),
     )
     .addOption(
       new Option("--max-destroy-count <n>", "refuse plans removing more than this many apps or people-chiclet pairs of a stack")
         .default(DEFAULT_DESTROY_LIMITS.maxCount)
-        .argParser(parseCount),
+        .argParser(nonNegativeInteger),
     );
 }
 
-function parseCount(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError("must be a whole number, 0 or more");
-  return number;
-}
 
 export function destroyLimits(options: { maxDestroyPercent: number; maxDestroyCount: number }): DestroyLimits {
   return { maxPercent: options.maxDestroyPercent, maxCount: options.maxDestroyCount };

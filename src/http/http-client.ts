@@ -120,6 +120,20 @@ export interface WaitEvent {
   readonly attempt: number;
 }
 
+/** What a caller of an API client may set about its HTTP (the Cerby and Okta clients alike). */
+export interface ApiClientOptions {
+  /** Requests in flight at once. @default 4 */
+  readonly concurrency?: number;
+  /** Pages one listing reads at most. */
+  readonly maxPages?: number;
+  readonly clock?: Clock;
+  readonly policy?: Partial<RetryPolicy>;
+  readonly onWait?: (event: WaitEvent) => void;
+  /** Added to the message when the API's host does not exist, e.g. which flag names it. */
+  readonly unknownHostHint?: string;
+  readonly fetch?: typeof fetch;
+}
+
 export interface HttpClientOptions {
   /** Name of the remote system, used in messages: "Cerby API", "Okta". */
   readonly system: string;

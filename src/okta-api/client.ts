@@ -4,7 +4,7 @@
 //   X-Rate-Limit-Limit: 600
 //   X-Rate-Limit-Remaining: 0
 //   X-Rate-Limit-Reset: 1740000060      (epoch seconds when the window resets)
-import { HttpClient, type Clock, type RetryPolicy, type WaitEvent } from "../http/http-client.ts";
+import { HttpClient, type ApiClientOptions } from "../http/http-client.ts";
 import { ExternalError } from "../errors.ts";
 import { OKTA_STATUSES } from "../domain/model.ts";
 
@@ -16,20 +16,11 @@ export interface OktaUser {
   readonly status: OktaStatus;
 }
 
-export interface OktaClientOptions {
+/** `maxPages`: pages one `listAll` reads at most, default DEFAULT_MAX_OKTA_PAGES. */
+export interface OktaClientOptions extends ApiClientOptions {
   /** `https://<orgName>.<baseUrl>` */
   readonly baseUrl: string;
   readonly token: string;
-  /** @default 4 */
-  readonly concurrency?: number;
-  /** Pages one `listAll` reads at most. @default DEFAULT_MAX_OKTA_PAGES */
-  readonly maxPages?: number;
-  readonly clock?: Clock;
-  readonly policy?: Partial<RetryPolicy>;
-  readonly onWait?: (event: WaitEvent) => void;
-  /** Added to the message when the org's host does not exist, e.g. how to point at another Okta. */
-  readonly unknownHostHint?: string;
-  readonly fetch?: typeof fetch;
 }
 
 /** Pages one listing reads at most: 200,000 objects at Okta's `limit=200`. */

@@ -1,16 +1,17 @@
 // `cerby-okta deprovision <folder>`: users suspended or deprovisioned in Okta
 // leave the Cerby workspace (R7). Dry run unless --apply. The work is in
 // src/deprovision/deprovision.ts.
-import { Command, Option } from "commander";
+import type { Command } from "commander";
 import { runDeprovision } from "../../deprovision/deprovision.ts";
 import { checkFolder } from "../../deprovision/folder.ts";
 import { redactError, redactingWriter, redactor } from "../../http/redact.ts";
 import { progressEnabled } from "../../http/progress.ts";
 import { UsageError } from "../../errors.ts";
-import { cerbyBaseUrl, parsers, processDeps, type CommandDeps } from "./snapshot.ts";
+import { cerbyBaseUrl, processDeps, type CommandDeps } from "./snapshot.ts";
+import { addHttpOptions, type HttpFlags } from "../http-options.ts";
 
 export function register(program: Command, deps: CommandDeps = processDeps()): void {
-  program
+  const command = program
     .command("deprovision")
     .description(
       "find workspace users SUSPENDED or DEPROVISIONED in Okta (token from OKTA_API_TOKEN) and remove them from the Cerby workspace; dry run unless --apply",
@@ -20,14 +21,8 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     .option("--okta-url <url>", "Okta org URL (default: https://<orgName>.<baseUrl> from the workspace; the local sandbox: http://127.0.0.1:8787)")
     .option("--workspace <name>", "Cerby workspace subdomain, for --apply on a snapshot (key from CERBY_API_KEY)")
     .option("--base-url <url>", "Cerby API base URL (instead of --workspace)")
-    .option("--json", "print the report as JSON")
-    .option("--concurrency <n>", "requests in flight at once", parsers.positiveInteger, 4)
-    .option("--max-wait <seconds>", "cap on total waiting for rate limits and retries", parsers.nonNegativeNumber, 1800)
-    .option("--max-retries <n>", "retries per request after a 5xx or a dropped connection", parsers.nonNegativeInteger, 5)
-    .option("--timeout <seconds>", "per-request timeout, body included", parsers.positiveNumber, 60)
-    .addOption(new Option("--progress", "progress on stderr even when CI=true"))
-    .addOption(new Option("--no-progress", "no progress lines"))
-    .action(async (dir: string, flags: DeprovisionFlags) => {
+    .option("--json", "print the report as JSON");
+  addHttpOptions(command).action(async (dir: string, flags: DeprovisionFlags) => {
       const oktaToken = deps.env.OKTA_API_TOKEN;
       const apiKey = deps.env.CERBY_API_KEY;
       // Whatever a server echoes, no line we print holds a credential.
@@ -64,17 +59,12 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     });
 }
 
-interface DeprovisionFlags {
+interface DeprovisionFlags extends HttpFlags {
   apply?: boolean;
   oktaUrl?: string;
   workspace?: string;
   baseUrl?: string;
   json?: boolean;
-  concurrency: number;
-  maxWait: number;
-  maxRetries: number;
-  timeout: number;
-  progress?: boolean;
 }
 
 /** The token travels with every request: https only, except to this machine (tests). */

@@ -1,6 +1,8 @@
 // `cerby-okta snapshot --out workspaces/<name>/snapshot.json`: the Cerby API
 // to a format-v1 JSON file. The work is in src/cerby-api/snapshot.ts.
-import { Command, InvalidArgumentError, Option } from "commander";
+import type { Command } from "commander";
+import { percent, positiveInteger } from "../number-options.ts";
+import { addHttpOptions, type HttpFlags } from "../http-options.ts";
 import { clockFromEnv, type Clock } from "../../http/http-client.ts";
 import { defaultBaseUrl } from "../../cerby-api/mapping.ts";
 import { progressEnabled } from "../../http/progress.ts";
@@ -28,7 +30,7 @@ export function processDeps(): CommandDeps {
 }
 
 export function register(program: Command, deps: CommandDeps = processDeps()): void {
-  program
+  const command = program
     .command("snapshot")
     .description("read a workspace from the Cerby API and write it as a format-v1 JSON snapshot (key from CERBY_API_KEY)")
     .requiredOption("--out <file>", "snapshot to write, e.g. workspaces/acme/snapshot.json")
@@ -42,16 +44,10 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     .option("--no-extended-account-access", "set workspace.extendedAccountAccess to false")
     .option("--login-url <template>", "workspace.loginUrl, {accountId} is replaced (default: previous snapshot)")
     .option("--page-size <n>", "items per page", positiveInteger, 100)
-    .option("--concurrency <n>", "requests in flight at once", positiveInteger, 4)
-    .option("--max-wait <seconds>", "cap on total waiting for rate limits and retries", nonNegativeNumber, 1800)
-    .option("--max-retries <n>", "retries per request after a 5xx or a dropped connection", nonNegativeInteger, 5)
-    .option("--timeout <seconds>", "per-request timeout, body included", positiveNumber, 60)
     .option("--max-pages <n>", "pages read per route at most", positiveInteger, DEFAULT_MAX_PAGES)
     .option("--max-account-loss <percent>", "refuse a snapshot missing more than this share of the previous accounts, or of people's access to them", percent, 10)
-    .option("--force", "write even if accounts or access were lost or the previous snapshot is unreadable")
-    .addOption(new Option("--progress", "progress on stderr even when CI=true"))
-    .addOption(new Option("--no-progress", "no progress lines"))
-    .action(async (flags: SnapshotFlags) => {
+    .option("--force", "write even if accounts or access were lost or the previous snapshot is unreadable");
+  addHttpOptions(command).action(async (flags: SnapshotFlags) => {
       const apiKey = deps.env.CERBY_API_KEY;
       if (!apiKey) throw new UsageError("CERBY_API_KEY is not set: the Cerby API key is read only from the environment");
       // Whatever a server echoes, no line we print holds a credential.
@@ -92,7 +88,7 @@ function snapshotWith(flags: SnapshotFlags, apiKey: string, deps: CommandDeps, s
   );
 }
 
-interface SnapshotFlags {
+interface SnapshotFlags extends HttpFlags {
   out: string;
   workspace?: string;
   baseUrl?: string;
@@ -103,14 +99,9 @@ interface SnapshotFlags {
   extendedAccountAccess?: boolean;
   loginUrl?: string;
   pageSize: number;
-  concurrency: number;
-  maxWait: number;
-  maxRetries: number;
-  timeout: number;
   maxPages: number;
   maxAccountLoss: number;
   force?: boolean;
-  progress?: boolean;
 }
 
 /** `--base-url`, else `https://<--workspace>.cerby.com/api/v1/`. */
@@ -136,35 +127,3 @@ export function cerbyBaseUrl(flags: { workspace?: string; baseUrl?: string }): s
   }
   throw new UsageError("pass --workspace <name> (https://<name>.cerby.com/api/v1/) or --base-url <url>");
 }
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError("must be a whole number of at least 1");
-  return number;
-}
-
-function nonNegativeInteger(value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError("must be a whole number of at least 0");
-  return number;
-}
-
-function positiveNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError("must be a number above 0");
-  return number;
-}
-
-function nonNegativeNumber(value: string): number {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number < 0) throw new InvalidArgumentError("must be a number of at least 0");
-  return number;
-}
-
-function percent(value: string): number {
-  const number = Number(value.replace(/%$/, ""));
-  if (!Number.isFinite(number) || number < 0 || number > 100) throw new InvalidArgumentError("must be a percentage between 0 and 100");
-  return number;
-}
-
-export const parsers = { positiveInteger, nonNegativeInteger, positiveNumber, nonNegativeNumber };

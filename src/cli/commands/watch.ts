@@ -7,7 +7,8 @@
 // then hold part of that change: the next start applies the stacks again);
 // 130 when a second signal forces an immediate exit (without --apply; with
 // it, the watch keeps waiting for Terraform to stop cleanly).
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
+import { milliseconds } from "../number-options.ts";
 import type { ApplyStacks } from "../../watch/watcher.ts";
 import { accessReaderFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
@@ -27,7 +28,7 @@ export function register(program: Command): void {
         .command("watch")
         .description("re-synthesize the affected stacks on every change to the workspace folders; a bad edit is reported and the last good output kept")
         .option("--apply", "after each change, plan (without refresh) and apply the changed stacks, under the destroy guard")
-        .option("--debounce <ms>", "quiet time after the last file event before a sync", parseMs, 50),
+        .option("--debounce <ms>", "quiet time after the last file event before a sync", milliseconds, 50),
     ),
   ).action(async (options: WatchCommandOptions) => {
     // Loaded here, not at the top: cdktf and chokidar would slow down the start of every other command.
@@ -95,10 +96,3 @@ export function register(program: Command): void {
     }
   });
 }
-
-function parseMs(value: string): number {
-  const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 0 || ms > 60_000) throw new InvalidArgumentError("must be a whole number of milliseconds, 0 to 60000");
-  return ms;
-}
-
