@@ -16,6 +16,7 @@
 //   is not written at all: a new synthesizer writes every stack.
 // - A stack whose backend changed since its folder was initialized is refused
 //   before anything is swapped (its state must be moved first: migrate-state).
+import { ensureFolder } from "../files/ensure-folder.ts";
 import { App } from "cdktf";
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -114,7 +115,7 @@ export class StackSynthesizer {
     const pruned = options.prune ? await this.stacksOtherThan(new Set(synced.map((workspace) => workspace.id))) : [];
     if (changed.length === 0 && pruned.length === 0) return [];
 
-    await mkdir(this.stacksDir, { recursive: true });
+    await ensureFolder(this.stacksDir);
     await writeFile(path.join(this.outDir, OUT_MARKER), OUT_MARKER_TEXT);
     const suffix = `${process.pid}-${randomBytes(4).toString("hex")}`;
     const staged: Staged[] = [];

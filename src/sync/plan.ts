@@ -3,7 +3,8 @@
 // sync (no state yet) is checked against what Okta already holds, so that it
 // never duplicates apps made before (by hand, by Cerby's own sync, or under a
 // lost state).
-import { mkdir, readFile } from "node:fs/promises";
+import { ensureFolder } from "../files/ensure-folder.ts";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts";
@@ -105,7 +106,7 @@ export async function planStack(
   const stack = input.id;
   const dir = stackDir(paths, stack);
   if (options.init) await terraform.init(dir);
-  await mkdir(path.dirname(planFile(paths, stack)), { recursive: true });
+  await ensureFolder(path.dirname(planFile(paths, stack)));
   await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh });
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
@@ -174,7 +175,7 @@ export async function rememberPeople(paths: SyncPaths, stack: string, knownOktaU
   const map = new Map<string, string>(Object.entries(remembered));
   for (const [cerbyId, oktaId] of Object.entries(knownOktaUserIds)) map.set(oktaId, cerbyId);
   if (planJson !== undefined) for (const [oktaId, cerbyId] of lookedUpUsers(planJson)) map.set(oktaId, cerbyId);
-  await mkdir(path.dirname(file), { recursive: true });
+  await ensureFolder(path.dirname(file));
   const sorted = [...map].sort(([a], [b]) => compareText(a, b));
   const record = Object.create(null) as Record<string, string>;
   for (const [oktaId, cerbyId] of sorted) record[oktaId] = cerbyId;

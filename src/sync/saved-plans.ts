@@ -4,8 +4,9 @@
 //   plans/<stack>.json      the plan in Okta terms, and a digest of the stack folder it was made from
 // `apply` applies a set only as a whole, only for the folder it was made for,
 // and only while each stack folder is still what was planned.
+import { ensureFolder } from "../files/ensure-folder.ts";
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
@@ -70,11 +71,11 @@ export async function stackDigest(paths: SyncPaths, stack: string): Promise<stri
 /** Plans of an earlier run must never be applied after a new `plan` starts. */
 export async function clearPlans(paths: SyncPaths): Promise<void> {
   await rm(plansDir(paths), { recursive: true, force: true });
-  await mkdir(plansDir(paths), { recursive: true });
+  await ensureFolder(plansDir(paths));
 }
 
 export async function savePlan(paths: SyncPaths, plan: SavedPlan): Promise<void> {
-  await mkdir(plansDir(paths), { recursive: true });
+  await ensureFolder(plansDir(paths));
   await writeFileAtomic(planMetaFile(paths, plan.stack), `${JSON.stringify(plan, null, 2)}\n`);
 }
 

@@ -1,7 +1,8 @@
 // R9: per extended account, when it was extended, by whom, and when it last
 // synced successfully. Recorded after every successful apply, one file per
 // workspace under .cerby-okta/status/ (keep it with the state in CI).
-import { mkdir, readFile, readdir } from "node:fs/promises";
+import { ensureFolder } from "../files/ensure-folder.ts";
+import { readFile, readdir } from "node:fs/promises";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import path from "node:path";
 import { compareText } from "../text/printable.ts";
@@ -59,6 +60,6 @@ export async function recordSync(
     ),
   };
   const file = statusFile(stateDir, workspaceId);
-  await mkdir(path.dirname(file), { recursive: true });
+  await ensureFolder(path.dirname(file));
   await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
 }

@@ -1,6 +1,6 @@
 // `cerby-okta adopt`: see src/sync/adopt.ts.
+import { ensureFolder } from "../../files/ensure-folder.ts";
 import type { Command } from "commander";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../../errors.ts";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
@@ -51,7 +51,7 @@ export function register(program: Command): void {
         process.stdout.write(`${stack}: nothing to adopt (${managed.size} apps already managed, ${match.toCreate} to create)\n`);
         continue;
       }
-      await mkdir(path.dirname(file), { recursive: true });
+      await ensureFolder(path.dirname(file));
       await writeFileAtomic(file, `${JSON.stringify(match.adoption, null, 2)}\n`);
       process.stdout.write(
         `${stack}: will adopt ${match.adopted.length} existing Okta object${match.adopted.length === 1 ? "" : "s"} at the next plan and apply (nothing in Okta changed yet):\n` +
