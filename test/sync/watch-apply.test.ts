@@ -42,6 +42,6 @@ describe.skipIf(shouldSkipTerraformTests())("watch --apply", () => {
     watch.kill("SIGTERM");
     const result = await watch;
     expect(result.exitCode).toBe(0);
-    expect(output).toContain("~ relabel");
+    expect(output).toContain(": relabel \"Vendor Portal - Salesforce\" -> \"Supplier Portal - Salesforce\"");
   }, 300_000);
 });
