@@ -173,7 +173,7 @@ export class StackSynthesizer {
     try {
       try {
         const app = new App({ outdir: scratch });
-        for (const { workspace } of stacks) new WorkspaceStack(app, workspace, this.stackOptions);
+        for (const { workspace, data } of stacks) new WorkspaceStack(app, workspace, this.stackOptions, data);
         app.synth();
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;

@@ -30,10 +30,10 @@ export interface StackOptions {
 const local = (name: string) => `local.${DATA_LOCAL}.${name}`;
 
 export class WorkspaceStack extends TerraformStack {
-  constructor(scope: Construct, workspace: DesiredWorkspace, options: StackOptions = {}) {
+  /** `dataText`: the data file's text when the caller has it already (the synthesizer compares it first). */
+  constructor(scope: Construct, workspace: DesiredWorkspace, options: StackOptions = {}, dataText?: string) {
     super(scope, workspace.id);
     addBackend(this, workspace.id, options.backend, options.projectDir);
-    const data = buildStackData(workspace, options.adoptions?.get(workspace.id) ?? NO_ADOPTION);
     const rateLimit = { ...DEFAULT_RATE_LIMIT, ...workspace.okta.rateLimit };
 
     // Credentials come only from the environment (OKTA_API_TOKEN, or
@@ -48,7 +48,7 @@ export class WorkspaceStack extends TerraformStack {
       maxRetries: rateLimit.maxRetries,
     });
 
-    writeDataFileOnSynth(this, JSON.stringify(data));
+    writeDataFileOnSynth(this, dataText ?? JSON.stringify(buildStackData(workspace, options.adoptions?.get(workspace.id) ?? NO_ADOPTION)));
     // Expressions are written as HCL text: only our own names appear in them,
     // never a string from Cerby (those stay in the data file).
     new TerraformLocal(this, DATA_LOCAL, `\${jsondecode(file("\${path.module}/${STACK_DATA_FILE}"))}`);
