@@ -1,4 +1,4 @@
-// The `preview --json` document: a contract (shared/workspace-format.md).
+// The `preview --json` document: a contract (docs/workspace-format.md).
 // Field names and sort orders must not change; optional fields may be added.
 import { workspaceWarnings, type DesiredState } from "./desired-state.ts";
 
