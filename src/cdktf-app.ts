@@ -2,7 +2,7 @@
 // same stacks as `cerby-okta synth`, added to the App cdktf hands us.
 import type { App } from "cdktf";
 import path from "node:path";
-import { loadProject } from "./config/project-config.ts";
+import { loadProject, shardCountsOf } from "./config/project-config.ts";
 import { errorReport } from "./errors.ts";
 import { decide } from "./pipeline/pipeline.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
@@ -11,7 +11,8 @@ export async function runCdktfApp(app: App): Promise<void> {
   try {
     const project = await loadProject();
     const workspacesDir = path.resolve(project.dir, process.env.CERBY_OKTA_WORKSPACES ?? "workspaces");
-    addWorkspaceStacks(app, await decide(workspacesDir), { backend: project.config.backend, projectDir: project.dir });
+    const { stacks } = await decide(workspacesDir, shardCountsOf(project));
+    addWorkspaceStacks(app, stacks, { backend: project.config.backend, projectDir: project.dir });
     app.synth();
   } catch (error) {
     const { text, exitCode } = errorReport(error);

@@ -28,7 +28,8 @@ export function formatSynthSummary(state: DesiredState, outdir: string): string 
 }
 
 function describeBuckets(calls: Calls): string {
-  return (Object.entries(calls) as [Bucket, number][])
+  return (Object.keys(BUCKETS) as Bucket[])
+    .map((bucket) => [bucket, calls[bucket] ?? 0] as const)
     .filter(([, count]) => count > 0)
     .map(([bucket, count]) => `${count} in ${BUCKETS[bucket]}`)
     .join(", ");

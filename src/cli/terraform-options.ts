@@ -3,10 +3,10 @@
 // holding cerby-okta.yaml, see src/config/project-config.ts), so a command
 // finds the same stacks, plans and state from any folder of the project.
 import { Option, type Command } from "commander";
-import { nonNegativeInteger } from "./number-options.ts";
+import { nonNegativeInteger, positiveInteger } from "./number-options.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { loadProject, type Project } from "../config/project-config.ts";
+import { loadProject, shardCountsOf, type Project } from "../config/project-config.ts";
 import { UsageError } from "../errors.ts";
 import type { PipelineOptions } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
@@ -30,6 +30,7 @@ export interface TerraformCommandOptions extends PathOptions {
   terraformBinary?: string;
   verbose?: boolean;
   stack?: string[];
+  parallel?: number;
 }
 
 /** Where everything is, resolved to absolute paths. */
@@ -51,7 +52,8 @@ export function addTerraformOptions(command: Command, { readsWorkspaces = true }
   if (readsWorkspaces) command.addOption(workspacesOption());
   return addOutOption(command)
     .option("--state-dir <dir>", `where saved plans and sync status are kept (default: ${DEFAULT_STATE_DIR} in the project folder)`)
-    .option("--stack <id...>", "only these workspaces (stacks)")
+    .option("--stack <id...>", "only these workspaces, or stacks (a shard: <workspace id>-s007)")
+    .option("--parallel <n>", "stacks run at once, each with its share of the workspace's rate-limit capacity (default 1)", positiveInteger)
     .option("--terraform-binary <path>", "Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")
     .option("--verbose", "stream Terraform's own output to stderr");
 }
@@ -143,7 +145,13 @@ async function readAdoptions(stateDir: string): Promise<Map<string, Adoption>> {
 
 /** The pipeline's settings for this command: where to read, where to write, what never to replace. */
 export function pipelineOptions(context: CommandContext): PipelineOptions {
-  return { workspacesDir: context.workspacesDir, outDir: context.paths.outDir, stackOptions: context.stackOptions, protectedPaths: context.protectedPaths };
+  return {
+    workspacesDir: context.workspacesDir,
+    outDir: context.paths.outDir,
+    stackOptions: context.stackOptions,
+    protectedPaths: context.protectedPaths,
+    shardCounts: shardCountsOf(context.project),
+  };
 }
 
 export function terraformFor(options: TerraformCommandOptions, signal: AbortSignal): TerraformCli {

@@ -19,5 +19,5 @@ export async function workspacesDirOf(flag: string | undefined, cwd = process.cw
 
 /** Loads and checks every workspace, then decides what Okta should hold. */
 export async function loadDesiredState(workspacesDir: string): Promise<DesiredState> {
-  return decide(workspacesDir);
+  return (await decide(workspacesDir)).desired;
 }

@@ -53,6 +53,11 @@ export const BackendSchema = z.discriminatedUnion("type", [
 
 export const ProjectConfigSchema = z.strictObject({
   backend: BackendSchema.optional(),
+  /**
+   * Shards per workspace ID: a workspace given N > 1 is split into N stacks,
+   * each with its own state (docs/sharding.md). Absent: one stack.
+   */
+  shards: z.record(z.string(), z.number().int().min(1).max(999)).optional(),
 });
 
 export type BackendConfig = z.infer<typeof BackendSchema>;
@@ -89,6 +94,11 @@ export async function loadProject(cwd = process.cwd(), env: NodeJS.ProcessEnv = 
     }
   }
   return { dir: path.resolve(cwd), config: {} };
+}
+
+/** Shards per workspace ID, from `shards:`. */
+export function shardCountsOf(project: Project): Map<string, number> {
+  return new Map(Object.entries(project.config.shards ?? {}));
 }
 
 /** Reads the project configuration; a missing default file means all defaults. */

@@ -10,6 +10,7 @@ import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts"
 import { DesiredByOrg } from "../domain/desired-by-org.ts";
 import { InputError, type InputIssue } from "../errors.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
+import { stackUnits, type StackUnit } from "../stack/shards.ts";
 import type { StackSynthesizer } from "../stack/synthesizer.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { readOnce, shownIssues, WorkspaceReader, type ReadResult } from "../workspace/load.ts";
@@ -25,6 +26,8 @@ export interface PipelineOptions {
   readonly incremental?: boolean;
   /** `migrate-state` only: write stacks whose backend changed. */
   readonly allowBackendChange?: boolean;
+  /** Shards per workspace ID (cerby-okta.yaml `shards:`); absent or 1: one stack. */
+  readonly shardCounts?: ReadonlyMap<string, number>;
 }
 
 export interface PipelineRun {
@@ -37,6 +40,8 @@ export interface PipelineRun {
   readonly workspaces: readonly Workspace[];
   /** Sorted by workspace ID; empty when the input is not valid. */
   readonly desired: DesiredState;
+  /** The stacks of the synced workspaces (one per workspace, or its shards), in order. */
+  readonly stacks: readonly StackUnit[];
   /** Stack IDs written by this run. */
   readonly written: readonly string[];
   /** Milliseconds spent reading, deciding and writing. */
@@ -65,7 +70,7 @@ export class Pipeline {
     };
     const read: ReadResult = this.reader ? await this.reader.read(options.changed) : await readOnce(this.options.workspacesDir);
     const phases = { read: lap(), desired: 0, write: 0 };
-    const nothing = { desired: { workspaces: [] }, written: [], workspaces: [] };
+    const nothing = { desired: { workspaces: [] }, stacks: [], written: [], workspaces: [] };
     if (read.issues.length > 0) {
       this.inStep = false;
       return { outcome: "invalid", issues: read.issues, filesParsed: read.filesParsed, phases, ...nothing };
@@ -73,14 +78,15 @@ export class Pipeline {
     if (!read.changed && this.inStep) return { outcome: "unchanged", issues: [], filesParsed: read.filesParsed, phases, ...nothing, workspaces: read.workspaces };
     this.inStep = false;
     const desired: DesiredWorkspace[] = this.decide.compute(read.workspaces);
+    const stacks = stackUnits(desired, this.options.shardCounts);
     phases.desired = lap();
     let written: string[] = [];
     if (options.write !== false) {
-      written = await (await this.stackSynthesizer()).write(desired, { prune: !this.options.incremental, signal: options.signal });
+      written = await (await this.stackSynthesizer()).write(stacks, { prune: !this.options.incremental, signal: options.signal });
       phases.write = lap();
     }
     this.inStep = true;
-    return { outcome: "ok", issues: [], filesParsed: read.filesParsed, workspaces: read.workspaces, desired: { workspaces: desired }, written, phases };
+    return { outcome: "ok", issues: [], filesParsed: read.filesParsed, workspaces: read.workspaces, desired: { workspaces: desired }, stacks, written, phases };
   }
 
   /** Cleans up staging folders left by a crash (the watcher, at start). */
@@ -110,9 +116,9 @@ export async function synthesize(options: Omit<PipelineOptions, "incremental">):
   return run;
 }
 
-/** The pipeline up to the desired state, writing nothing (`preview`). Throws InputError listing every problem. */
-export async function decide(workspacesDir: string): Promise<DesiredState> {
-  const run = await new Pipeline({ workspacesDir, outDir: "" }).run({ write: false });
+/** The pipeline up to the desired state and its stacks, writing nothing (`preview`). Throws InputError listing every problem. */
+export async function decide(workspacesDir: string, shardCounts?: ReadonlyMap<string, number>): Promise<PipelineRun> {
+  const run = await new Pipeline({ workspacesDir, outDir: "", shardCounts }).run({ write: false });
   if (run.outcome === "invalid") throw new InputError(shownIssues(workspacesDir, run.issues));
-  return run.desired;
+  return run;
 }

@@ -25,6 +25,13 @@ export const USER_LOOKUP: ResourceName = { mode: "data", type: "okta_users", nam
 /** Every managed resource kind, for counting and reports. */
 export const MANAGED_RESOURCES: readonly ResourceName[] = [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS];
 
+/**
+ * The Terraform variable holding the provider's max_api_capacity: its default
+ * is the workspace's setting; `plan --parallel N` gives each of N concurrent
+ * stacks a share (`-var`), so the configuration is the same whatever N.
+ */
+export const CAPACITY_VARIABLE = "max_api_capacity";
+
 /** The data file beside each stack's cdk.tf.json (see stack-data.ts). */
 export const STACK_DATA_FILE = "cerby-okta.json";
 /** The Terraform local holding the decoded data file. */

@@ -67,15 +67,17 @@ export function loginSearch(login: string): string {
 
 export const NO_ADOPTION: Adoption = { apps: {}, accessGroups: {} };
 
-export function buildStackData(workspace: DesiredWorkspace, adopt: Adoption = NO_ADOPTION): StackData {
+/** `workspace` may be a shard of a workspace (a StackUnit): group names stay those of the workspace, so a reshard renames nothing. */
+export function buildStackData(workspace: DesiredWorkspace & { readonly workspaceId?: string }, adopt: Adoption = NO_ADOPTION): StackData {
+  const workspaceId = workspace.workspaceId ?? workspace.id;
   const apps = emptyMap<AppData>();
   const accessGroups = emptyMap<AccessGroupData>();
   for (const chiclet of workspace.chiclets) {
     apps[chiclet.accountId] = { label: chiclet.label, url: chiclet.url, groups: [...chiclet.groups] };
     accessGroups[chiclet.accountId] = {
-      name: boundedAccessGroupName(workspace.id, chiclet.accountId),
+      name: boundedAccessGroupName(workspaceId, chiclet.accountId),
       // IDs only: the label is hostile and may exceed Okta's description length.
-      description: `People who see the chiclet of Cerby account ${chiclet.accountId} (workspace ${workspace.id}). Managed by cerby-okta: edits here are undone.`,
+      description: `People who see the chiclet of Cerby account ${chiclet.accountId} (workspace ${workspaceId}). Managed by cerby-okta: edits here are undone.`,
       users: [...chiclet.users],
     };
   }
@@ -87,7 +89,7 @@ export function buildStackData(workspace: DesiredWorkspace, adopt: Adoption = NO
   }
   return {
     version: 2,
-    workspaceId: workspace.id,
+    workspaceId,
     apps,
     accessGroups,
     oktaUserIds,

@@ -7,7 +7,7 @@ import { DataOktaUsers } from "@cdktf/provider-okta/lib/data-okta-users/index.js
 import { Group } from "@cdktf/provider-okta/lib/group/index.js";
 import { GroupMemberships } from "@cdktf/provider-okta/lib/group-memberships/index.js";
 import { OktaProvider } from "@cdktf/provider-okta/lib/provider/index.js";
-import { MapTerraformIterator, TerraformLocal, TerraformStack, Token, type ISynthesisSession } from "cdktf";
+import { MapTerraformIterator, TerraformLocal, TerraformStack, TerraformVariable, Token, type ISynthesisSession } from "cdktf";
 import type { Construct } from "constructs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,7 +15,7 @@ import type { BackendConfig } from "../config/project-config.ts";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { addBackend } from "./backend.ts";
-import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, DATA_LOCAL, resourcePath, STACK_DATA_FILE, USER_LOOKUP } from "./names.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, CAPACITY_VARIABLE, DATA_LOCAL, resourcePath, STACK_DATA_FILE, USER_LOOKUP } from "./names.ts";
 import { buildStackData, NO_ADOPTION, type Adoption } from "./stack-data.ts";
 
 export interface StackOptions {
@@ -38,10 +38,15 @@ export class WorkspaceStack extends TerraformStack {
 
     // Credentials come only from the environment (OKTA_API_TOKEN, or
     // OKTA_API_CLIENT_ID with OKTA_API_PRIVATE_KEY): never in synthesized files.
+    const capacity = new TerraformVariable(this, CAPACITY_VARIABLE, {
+      type: "number",
+      default: rateLimit.maxApiCapacity,
+      description: "Percent of each Okta rate limit this stack may use; stacks applied at the same time share the workspace's.",
+    });
     new OktaProvider(this, "okta", {
       orgName: workspace.okta.orgName,
       baseUrl: workspace.okta.baseUrl,
-      maxApiCapacity: rateLimit.maxApiCapacity,
+      maxApiCapacity: capacity.numberValue,
       backoff: rateLimit.backoff,
       minWaitSeconds: rateLimit.minWaitSeconds,
       maxWaitSeconds: rateLimit.maxWaitSeconds,

@@ -11,7 +11,7 @@ import { ExternalError, UsageError } from "../errors.ts";
 import { TerraformApplyError, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
 import { MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
 import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
-import { planStack, rememberPeople, type Log } from "./plan.ts";
+import { inPool, planStack, rememberPeople, type Log } from "./plan.ts";
 import { forgetPlan, planFile, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { recordSync } from "./status.ts";
 import { verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
@@ -27,6 +27,8 @@ export interface ApplyOptions {
   readonly now?: () => Date;
   /** Reads a stack's Okta org directly, to verify cheaply; undefined (no API token) means a Terraform refresh verifies. */
   readonly reader?: (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined>;
+  /** Stacks applied at once (default 1). */
+  readonly parallel?: number;
 }
 
 export interface ApplyResult {
@@ -69,23 +71,28 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   const applied: string[] = [];
   let verified = 0;
   let remaining = set;
-  for (const [position, plan] of plans.entries()) {
-    const prefix = `[${position + 1}/${plans.length}] ${plan.stack}`;
+  // Stacks applied at once share the saved plan set's index: its updates go one after another.
+  let indexUpdates = Promise.resolve();
+  const pending = plans.filter((plan) => !plan.unchangedSinceApply);
+  if (pending.length < plans.length) options.log(`${plans.length - pending.length} stack${plans.length - pending.length === 1 ? "" : "s"} unchanged since the last apply: nothing to apply there`);
+  await inPool(pending, Math.max(1, options.parallel ?? 1), async (plan, position) => {
+    const prefix = `[${position + 1}/${pending.length}] ${plan.stack}`;
     try {
       verified += await applyStack(plan, terraform, paths, options, prefix);
     } catch (error) {
       const before = applied.length > 0 ? ` (stacks applied before it: ${applied.join(", ")})` : "";
-      if (error instanceof UsageError || error instanceof ExternalError) {
-        error.message = `${prefix}: ${error.message}${before}`;
-        throw error;
-      }
+      if (error instanceof UsageError || error instanceof ExternalError) error.message = `${prefix}: ${error.message}${before}`;
       throw error;
     }
-    await recordSync(paths.stateDir, plan.stack, plan.accounts, (options.now ?? (() => new Date()))());
-    remaining = await forgetPlan(paths, remaining, plan.stack);
+    await recordSync(paths.stateDir, { stack: plan.stack, workspaceId: plan.workspaceId, digest: plan.stackDigest }, plan.accounts, (options.now ?? (() => new Date()))());
+    indexUpdates = indexUpdates.then(async () => {
+      remaining = await forgetPlan(paths, remaining, plan.stack);
+    });
+    await indexUpdates;
     applied.push(plan.stack);
-  }
-  return { applied, verified };
+  });
+  for (const plan of plans.filter((candidate) => candidate.unchangedSinceApply)) remaining = await forgetPlan(paths, remaining, plan.stack);
+  return { applied: applied.sort(compareText), verified };
 }
 
 /** Applies one stack (healing once if Okta lost objects), then verifies; returns the accounts verified. */
@@ -111,7 +118,10 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
       if (gone.length > 0 && attempt === 1) {
         options.log(`${prefix}: ${gone.length} object${gone.length === 1 ? " was" : "s were"} already gone from Okta (deleted in the console?): reading ${gone.length === 1 ? "it" : "them"} back and planning again`);
         await healGone(current.stack, gone, terraform, paths);
-        current = await planStack({ id: current.stack, knownOktaUserIds: {}, accounts: current.accounts }, terraform, paths, { refresh: false, init: false });
+        current = await planStack({ id: current.stack, workspaceId: current.workspaceId, knownOktaUserIds: {}, accounts: current.accounts }, terraform, paths, {
+          refresh: false,
+          init: false,
+        });
         if (!options.allowDestroy) {
           const refusal = destroyRefusal(current.report, options.limits);
           if (refusal) throw new UsageError(`after reading back what Okta lost, the new plan goes over the destroy guard; nothing more was changed:\n${refusal}`);

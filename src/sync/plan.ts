@@ -14,6 +14,10 @@ import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
 import { lookedUpUsers, readPlan, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import type { ExistingObjects } from "../okta-api/org-objects.ts";
+import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
+import { CAPACITY_VARIABLE } from "../stack/names.ts";
+import type { StackUnit } from "../stack/shards.ts";
+import { readStatus } from "./status.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDigest, stackDir, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { compareText } from "../text/printable.ts";
 
@@ -28,36 +32,60 @@ export interface PlanOptions {
   readonly workspacesDir: string;
   /** How a first sync learns what Okta holds; absent means the check was turned off. */
   readonly existingObjects?: ExistingObjectsReader;
+  /** Stacks planned at once (default 1); each gets its share of its workspace's rate-limit capacity. */
+  readonly parallel?: number;
+  /** Plan every stack, even one unchanged since its last successful apply here. */
+  readonly all?: boolean;
 }
 
-/** Synced workspaces, optionally only some of them. Unknown names are a usage error. */
-export function selectStacks(state: DesiredState, only: readonly string[] | undefined): string[] {
-  const synced = state.workspaces.filter((workspace) => workspace.synced).map((workspace) => workspace.id);
-  if (!only || only.length === 0) return synced;
-  const unknown = only.filter((stack) => !synced.includes(stack));
+/**
+ * The stacks to plan: every synced workspace's (its shards, when sharded), or
+ * only those named, by workspace or stack ID. Unknown names are a usage error.
+ */
+export function selectStacks(state: DesiredState, stacks: readonly StackUnit[], only: readonly string[] | undefined): StackUnit[] {
+  if (!only || only.length === 0) return [...stacks];
+  const unknown = only.filter((name) => !stacks.some((stack) => stack.id === name || stack.workspaceId === name));
   if (unknown.length > 0) {
-    const off = unknown.filter((stack) => state.workspaces.some((workspace) => workspace.id === stack && !workspace.synced));
+    const synced = [...new Set(stacks.map((stack) => stack.workspaceId))];
+    const off = unknown.filter((name) => state.workspaces.some((workspace) => workspace.id === name && !workspace.synced));
     throw new UsageError(
-      `no synced workspace named ${unknown.join(", ")} (synced: ${synced.join(", ") || "none"}${off.length > 0 ? `; Extended account access is off for ${off.join(", ")}` : ""})`,
+      `no synced workspace or stack named ${unknown.join(", ")} (synced: ${synced.join(", ") || "none"}${off.length > 0 ? `; Extended account access is off for ${off.join(", ")}` : ""})`,
     );
   }
-  return synced.filter((stack) => only.includes(stack));
+  return stacks.filter((stack) => only.includes(stack.id) || only.includes(stack.workspaceId));
 }
 
-/** Plans the given stacks of a state already synthesized into `paths.outDir` (by the pipeline), and saves the plan set. */
-export async function planStacks(state: DesiredState, stacks: readonly string[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
+/**
+ * Plans the given stacks, already synthesized into `paths.outDir` by the
+ * pipeline, and saves the plan set. A stack whose configuration and data are
+ * what was last applied successfully is not planned at all: no Terraform run,
+ * no Okta request (R8); `reconcile` (a refresh) and `--all` plan every stack.
+ */
+export async function planStacks(state: DesiredState, stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
   await clearPlans(paths);
   const notSynced = state.workspaces.filter((workspace) => !workspace.synced).map((workspace) => workspace.id);
   for (const id of notSynced) options.log(`${id}: not planned, Extended account access is off (Okta keeps what it has, R1)`);
-  const saved: SavedPlan[] = [];
-  for (const [position, stack] of stacks.entries()) {
+  const parallel = Math.max(1, options.parallel ?? 1);
+  let unchanged = 0;
+  const saved = await inPool(stacks, parallel, async (unit, position) => {
+    const prefix = `[${position + 1}/${stacks.length}] ${unit.id}`;
+    const digest = await stackDigest(paths, unit.id);
+    if (!options.refresh && !options.all && (await readStatus(paths.stateDir, unit.id))?.appliedDigest === digest) {
+      unchanged++;
+      return unchangedPlan(stackInput(unit), digest);
+    }
     const started = Date.now();
-    options.log(`[${position + 1}/${stacks.length}] ${stack}: init, ${options.refresh ? "refresh and plan" : "plan (no refresh)"}`);
-    const workspace = state.workspaces.find((candidate) => candidate.id === stack)!;
-    const plan = await planStack(stackInput(workspace), terraform, paths, { refresh: options.refresh, init: true, existingObjects: options.existingObjects });
-    saved.push(plan);
-    options.log(`[${position + 1}/${stacks.length}] ${stack}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  }
+    options.log(`${prefix}: init, ${options.refresh ? "refresh and plan" : "plan (no refresh)"}`);
+    const plan = await planStack(stackInput(unit), terraform, paths, {
+      refresh: options.refresh,
+      init: true,
+      existingObjects: options.existingObjects,
+      vars: parallel > 1 ? { [CAPACITY_VARIABLE]: String(capacityShare(unit, parallel)) } : undefined,
+    });
+    options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    return plan;
+  });
+  if (unchanged > 0) options.log(`${unchanged} of ${stacks.length} stack${stacks.length === 1 ? "" : "s"} unchanged since the last apply: not planned (plan --all plans them; reconcile refreshes them)`);
   await savePlanSet(paths, {
     version: 1,
     plannedAt: new Date().toISOString(),
@@ -70,9 +98,35 @@ export async function planStacks(state: DesiredState, stacks: readonly string[],
   return saved;
 }
 
+/** A stack's share of its workspace's rate-limit capacity when `parallel` stacks run at once (at least 1%). */
+export function capacityShare(workspace: DesiredWorkspace, parallel: number): number {
+  return Math.max(1, Math.floor((workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity) / parallel));
+}
+
+/** Runs `work` on every item, at most `limit` at once; results in the items' order. A failure stops new work and is thrown once the running ones end. */
+export async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await work(items[index]!, index);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+  return results;
+}
+
 /** What planning a stack needs to know of its workspace. */
 export interface StackInput {
   readonly id: string;
+  readonly workspaceId: string;
   /** Cerby user ID -> Okta user ID, for naming people in the report. */
   readonly knownOktaUserIds: Readonly<Record<string, string>>;
   /** For the status record (R9). */
@@ -81,14 +135,27 @@ export interface StackInput {
   readonly workspace?: DesiredWorkspace;
 }
 
-export function stackInput(workspace: DesiredWorkspace): StackInput {
+export function stackInput(unit: DesiredWorkspace & { readonly workspaceId?: string }): StackInput {
   return {
-    id: workspace.id,
-    knownOktaUserIds: workspace.knownOktaUserIds,
-    accounts: Object.fromEntries(
-      workspace.chiclets.map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }]),
-    ),
-    workspace,
+    id: unit.id,
+    workspaceId: unit.workspaceId ?? unit.id,
+    knownOktaUserIds: unit.knownOktaUserIds,
+    accounts: Object.fromEntries(unit.chiclets.map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }])),
+    workspace: unit,
+  };
+}
+
+/** The plan of a stack that is what was last applied: nothing to do, nothing run. */
+function unchangedPlan(input: StackInput, digest: string): SavedPlan {
+  return {
+    stack: input.id,
+    workspaceId: input.workspaceId,
+    plannedAt: new Date().toISOString(),
+    refreshed: false,
+    unchangedSinceApply: true,
+    report: readPlan(input.id, { format_version: "1.2", resource_changes: [] }),
+    accounts: input.accounts,
+    stackDigest: digest,
   };
 }
 
@@ -101,13 +168,13 @@ export async function planStack(
   input: StackInput,
   terraform: Terraform,
   paths: SyncPaths,
-  options: { refresh: boolean; init: boolean; existingObjects?: ExistingObjectsReader },
+  options: { refresh: boolean; init: boolean; existingObjects?: ExistingObjectsReader; vars?: Readonly<Record<string, string>> },
 ): Promise<SavedPlan> {
   const stack = input.id;
   const dir = stackDir(paths, stack);
   if (options.init) await terraform.init(dir);
   await ensureFolder(path.dirname(planFile(paths, stack)));
-  await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh });
+  await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars });
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
@@ -116,6 +183,7 @@ export async function planStack(
   if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects);
   const plan: SavedPlan = {
     stack,
+    workspaceId: input.workspaceId,
     plannedAt: new Date().toISOString(),
     refreshed: options.refresh,
     report,

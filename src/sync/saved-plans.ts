@@ -38,6 +38,10 @@ export interface PlanSet {
 /** What `plan` saves beside each binary plan. */
 export interface SavedPlan {
   readonly stack: string;
+  /** The workspace the stack belongs to (the same as `stack` unless sharded). */
+  readonly workspaceId: string;
+  /** Not planned: its configuration and data are what was last applied successfully. */
+  readonly unchangedSinceApply?: boolean;
   readonly plannedAt: string;
   readonly refreshed: boolean;
   readonly report: PlanReport;

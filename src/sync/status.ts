@@ -1,6 +1,8 @@
 // R9: per extended account, when it was extended, by whom, and when it last
 // synced successfully. Recorded after every successful apply, one file per
-// workspace under .cerby-okta/status/ (keep it with the state in CI).
+// stack under .cerby-okta/status/ (keep it with the state in CI), with a
+// digest of what was applied: a stack whose configuration and data are still
+// that digest needs no new plan.
 import { ensureFolder } from "../files/ensure-folder.ts";
 import { readFile, readdir } from "node:fs/promises";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
@@ -17,16 +19,21 @@ export interface AccountStatus {
 
 export interface WorkspaceStatus {
   readonly workspaceId: string;
+  /** The stack: the workspace ID, or one of its shards. */
+  readonly stack?: string;
+  /** Digest of the stack's cdk.tf.json and data file as last applied successfully. */
+  readonly appliedDigest?: string;
   readonly accounts: Record<string, AccountStatus>;
 }
 
-export function statusFile(stateDir: string, workspaceId: string): string {
-  return path.join(stateDir, "status", `${workspaceId}.json`);
+export function statusFile(stateDir: string, stack: string): string {
+  return path.join(stateDir, "status", `${stack}.json`);
 }
 
-export async function readStatus(stateDir: string, workspaceId: string): Promise<WorkspaceStatus | undefined> {
+/** The record of one stack, or undefined when it was never applied here. */
+export async function readStatus(stateDir: string, stack: string): Promise<WorkspaceStatus | undefined> {
   try {
-    return JSON.parse(await readFile(statusFile(stateDir, workspaceId), "utf8")) as WorkspaceStatus;
+    return JSON.parse(await readFile(statusFile(stateDir, stack), "utf8")) as WorkspaceStatus;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
@@ -43,23 +50,30 @@ export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]
   const records = await Promise.all(
     files.map(async (file) => JSON.parse(await readFile(path.join(stateDir, "status", file), "utf8")) as WorkspaceStatus),
   );
-  return records.sort((a, b) => compareText(a.workspaceId, b.workspaceId));
+  // One record per workspace: its shards' accounts together.
+  const byWorkspace = new Map<string, Record<string, AccountStatus>>();
+  for (const record of records) byWorkspace.set(record.workspaceId, { ...byWorkspace.get(record.workspaceId), ...record.accounts });
+  return [...byWorkspace]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([workspaceId, accounts]) => ({ workspaceId, accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))) }));
 }
 
 /** After a successful apply: every account in the applied stack is in sync as of `syncedAt`; accounts no longer there are dropped. */
 export async function recordSync(
   stateDir: string,
-  workspaceId: string,
+  applied: { stack: string; workspaceId: string; digest: string },
   accounts: Record<string, Omit<AccountStatus, "lastSyncedAt">>,
   syncedAt: Date,
 ): Promise<void> {
   const status: WorkspaceStatus = {
-    workspaceId,
+    workspaceId: applied.workspaceId,
+    stack: applied.stack,
+    appliedDigest: applied.digest,
     accounts: Object.fromEntries(
       Object.entries(accounts).map(([id, account]) => [id, { ...account, lastSyncedAt: syncedAt.toISOString() }]),
     ),
   };
-  const file = statusFile(stateDir, workspaceId);
+  const file = statusFile(stateDir, applied.stack);
   await ensureFolder(path.dirname(file));
   await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
 }

@@ -13,6 +13,8 @@ export interface PlanOptions {
   readonly refreshOnly?: boolean;
   /** Only these resource addresses and what they depend on (`-target`). */
   readonly targets?: readonly string[];
+  /** Input variables (`-var name=value`), saved in the plan. */
+  readonly vars?: Readonly<Record<string, string>>;
 }
 
 /** One error Terraform reported, with the resource it is about when it is about one. */
@@ -82,11 +84,12 @@ export class TerraformCli implements Terraform {
     await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : [])]);
   }
 
-  async plan(dir: string, { out, refresh, refreshOnly, targets }: PlanOptions): Promise<{ hasChanges: boolean }> {
+  async plan(dir: string, { out, refresh, refreshOnly, targets, vars }: PlanOptions): Promise<{ hasChanges: boolean }> {
     const args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock-timeout=60s", `-out=${out}`];
     if (refreshOnly) args.push("-refresh-only");
     else if (!refresh) args.push("-refresh=false");
     for (const target of targets ?? []) args.push(`-target=${target}`);
+    for (const [name, value] of Object.entries(vars ?? {})) args.push("-var", `${name}=${value}`);
     // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
     const result = await this.run(dir, args, [0, 2]);
     return { hasChanges: result === 2 };

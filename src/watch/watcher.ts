@@ -22,6 +22,7 @@ import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { formatIssue, SyncAborted, UsageError, type InputIssue } from "../errors.ts";
 import { Pipeline, type PipelineRun } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
+import type { StackUnit } from "../stack/shards.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { printable } from "../text/printable.ts";
 import { displayPath } from "../workspace/display-path.ts";
@@ -124,7 +125,7 @@ class WatchSession {
   private readonly listeners = new Set<(report: SyncReport) => void>();
   private readonly startListeners = new Set<(seq: number) => void>();
   /** What each stack was last written from; the base of the change lines, and what --apply plans. */
-  private readonly written = new Map<string, DesiredWorkspace>();
+  private readonly written = new Map<string, StackUnit>();
   /** Each workspace of the last valid input, with its folder. */
   private seen = new Map<string, { folder: string; desired: DesiredWorkspace }>();
   private readonly pendingApply = new Set<string>();
@@ -345,9 +346,10 @@ class WatchSession {
     const maxLines = this.options.maxChangeLines ?? 40;
     const stacksDir = path.join(path.resolve(this.options.outDir), "stacks");
     const now = new Map(run.desired.workspaces.map((workspace) => [workspace.id, workspace]));
+    const stacks = new Map(run.stacks.map((stack) => [stack.id, stack]));
     const folders = new Map(run.workspaces.map((workspace) => [workspace.settings.id, workspace.folder]));
     for (const id of run.written) {
-      const workspace = now.get(id)!;
+      const workspace = stacks.get(id)!;
       const before = this.written.get(id);
       const lines = initial || !before ? [firstWriteSummary(workspace, before === undefined && !initial)] : describeChanges(diffDesired(before, workspace), naming(run.workspaces, workspace));
       changes.push(...capped(lines, maxLines).map((line) => `${id}: ${line}`));
@@ -357,14 +359,15 @@ class WatchSession {
     for (const workspace of run.desired.workspaces) {
       const before = this.seen.get(workspace.id)?.desired;
       changes.push(...capped(newWarnings(initial ? undefined : before, workspace), maxLines).map((line) => `${workspace.id}: ${line}`));
-      if (!workspace.synced && this.written.has(workspace.id) && (before === undefined || before.synced)) {
+      const hadStacks = [...this.written.values()].some((stack) => stack.workspaceId === workspace.id);
+      if (!workspace.synced && hadStacks && (before === undefined || before.synced)) {
         notices.push(`${workspace.id}: Extended account access is off: its stack in ${displayPath(path.join(stacksDir, workspace.id))} is left as it was and no longer updated; Okta keeps what it has (R1)`);
       }
     }
     for (const [id, before] of this.seen) {
       if (now.has(id)) continue;
       notices.push(
-        this.written.has(id)
+        [...this.written.values()].some((stack) => stack.workspaceId === id)
           ? `${id}: its workspace folder ${before.folder} is gone (or now holds another ID): the stack in ${displayPath(path.join(stacksDir, id))} is left in place, and Okta keeps its apps; removing them is an explicit decision (delete the stack with Terraform)`
           : `${id}: its workspace folder ${before.folder} is gone`,
       );
@@ -407,8 +410,8 @@ class WatchSession {
 }
 
 /** People by login and IdP groups with their team names, for this workspace's lines. */
-function naming(workspaces: readonly Workspace[], desired: DesiredWorkspace) {
-  const workspace = workspaces.find((candidate) => candidate.settings.id === desired.id);
+function naming(workspaces: readonly Workspace[], desired: StackUnit) {
+  const workspace = workspaces.find((candidate) => candidate.settings.id === desired.workspaceId);
   const emails = new Map((workspace?.users ?? []).map((user) => [user.id, user.email]));
   const teams = new Map((workspace?.teams ?? []).flatMap((team) => (team.oktaGroupId === undefined ? [] : [[team.oktaGroupId, team.name] as const])));
   return {

@@ -15,7 +15,7 @@ function bigPlan(apps: number): SavedPlan {
       change: { actions: ["create"], before: null, after: { label: `Brand ${index} - Instagram ${"x".repeat(40)}` } },
     })),
   };
-  return { stack: "ws-big", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report: readPlan("ws-big", planJson), accounts: {}, stackDigest: "" };
+  return { stack: "ws-big", workspaceId: "ws-big", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report: readPlan("ws-big", planJson), accounts: {}, stackDigest: "" };
 }
 
 describe("review Markdown", () => {

@@ -98,7 +98,7 @@ describe("workspace stack", () => {
       Testing.toHaveProviderWithProperties(json, "okta", {
         org_name: "acme",
         base_url: "okta.com",
-        max_api_capacity: DEFAULT_RATE_LIMIT.maxApiCapacity,
+        max_api_capacity: "${var.max_api_capacity}",
         backoff: true,
         max_retries: DEFAULT_RATE_LIMIT.maxRetries,
       }),
@@ -111,7 +111,9 @@ describe("workspace stack", () => {
     const text = JSON.parse(oneAccountWorkspace("Contentzilla"));
     text.workspace.okta.rateLimit = { maxApiCapacity: 20, maxRetries: 9 };
     const { json } = synthStack(desiredFromText(JSON.stringify(text), "ws.json"));
-    expect(Testing.toHaveProviderWithProperties(json, "okta", { max_api_capacity: 20, max_retries: 9, min_wait_seconds: 30 })).toBe(true);
+    expect(Testing.toHaveProviderWithProperties(json, "okta", { max_api_capacity: "${var.max_api_capacity}", max_retries: 9, min_wait_seconds: 30 })).toBe(true);
+    // The capacity is a variable, so that stacks applied at once can share it without changing the configuration.
+    expect(JSON.parse(json).variable.max_api_capacity.default).toBe(20);
   });
 
   it("names the stack by the workspace ID", () => {

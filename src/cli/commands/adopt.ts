@@ -29,16 +29,15 @@ export function register(program: Command): void {
   ).action(async (options: TerraformCommandOptions & { oktaUrl?: string }) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
-    const { desired: state } = await synthesize(pipelineOptions(context));
-    const stacks = selectStacks(state, options.stack);
+    const run = await synthesize(pipelineOptions(context));
     const terraform = terraformFor(options, signal);
-    for (const stack of stacks) {
-      const workspace = state.workspaces.find((candidate) => candidate.id === stack)!;
+    for (const workspace of selectStacks(run.desired, run.stacks, options.stack)) {
+      const stack = workspace.id;
       logProgress(`${stack}: reading what the stack's state and the Okta org hold`);
       const dir = stackDir(context.paths, stack);
       await terraform.init(dir);
       const managed = managedApps(await terraform.pullState(dir));
-      const existing = await readExistingObjects(oktaClientFor(workspace, options, "adopt"), accessGroupName(workspace.id, ""));
+      const existing = await readExistingObjects(oktaClientFor(workspace, options, "adopt"), accessGroupName(workspace.workspaceId, ""));
       const match = matchExisting(buildStackData(workspace), existing, managed);
       if (match.ambiguous.length > 0) {
         throw new UsageError(

@@ -18,8 +18,8 @@ export function register(program: Command): void {
   ).action(async (options: TerraformCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
-    const state = await decide(context.workspacesDir);
-    const results = await migrateStates(selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
+    const { desired, stacks } = await decide(context.workspacesDir, pipelineOptions(context).shardCounts);
+    const results = await migrateStates(selectStacks(desired, stacks, options.stack).map((stack) => stack.id), terraformFor(options, signal), context.paths, {
       stackOptions: context.stackOptions,
       resynthesize: () => synthesize({ ...pipelineOptions(context), allowBackendChange: true }),
       log: logProgress,

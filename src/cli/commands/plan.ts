@@ -7,7 +7,7 @@ import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.t
 import { addTerraformOptions, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
-export type PlanCommandOptions = TerraformCommandOptions & { json?: string; adoptionCheck: boolean; oktaUrl?: string };
+export type PlanCommandOptions = TerraformCommandOptions & { json?: string; adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
 
 export function register(program: Command): void {
   addAdoptionCheckOption(
@@ -21,13 +21,16 @@ export function register(program: Command): void {
     ),
   )
     .option("--json <file>", "also write a machine-readable report")
+    .option("--all", "plan every stack, also those unchanged since their last successful apply here")
     .action(async (options: PlanCommandOptions) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
-      const { desired: state } = await synthesize(pipelineOptions(context));
-      const plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
+      const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
         refresh: false,
         log: logProgress,
+        parallel: options.parallel,
+        all: options.all,
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options),
       });

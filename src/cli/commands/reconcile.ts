@@ -30,11 +30,13 @@ export function register(program: Command): void {
     .action(async (options: ReconcileOptions) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
-      const { desired: state } = await synthesize(pipelineOptions(context));
+      const { desired: state, stacks } = await synthesize(pipelineOptions(context));
       const terraform = terraformFor(options, signal);
-      const plans = await planStacks(state, selectStacks(state, options.stack), terraform, context.paths, {
+      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: true,
         log: logProgress,
+        parallel: options.parallel,
+        all: options.all,
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options),
       });

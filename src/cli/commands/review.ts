@@ -17,16 +17,19 @@ export function register(program: Command): void {
     ),
   )
     .option("--saved", "render the plan saved by the last `plan` instead of planning again")
+    .option("--all", "plan every stack, also those unchanged since their last successful apply here")
     .action(async (options: PlanCommandOptions & { saved?: boolean }) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
       let plans;
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
-        const { desired: state } = await synthesize(pipelineOptions(context));
-        plans = await planStacks(state, selectStacks(state, options.stack), terraformFor(options, signal), context.paths, {
+        const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+        plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
           refresh: false,
           log: logProgress,
+          parallel: options.parallel,
+          all: options.all,
           workspacesDir: context.workspacesDir,
           existingObjects: existingObjectsReader(options),
         });

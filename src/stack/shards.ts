@@ -1,0 +1,69 @@
+// Large workspaces are split into shards: each its own Terraform stack and
+// state, so that a plan or an apply handles a few hundred accounts, whatever
+// the size of the workspace (Terraform's cost grows faster than the number of
+// instances in one state). An account's shard is a hash of its ID modulo the
+// workspace's shard count: stable as other accounts come and go. Labels are
+// numbered before the split, across the whole Okta org (R4).
+import { createHash } from "node:crypto";
+import type { DesiredWorkspace } from "../domain/desired-state.ts";
+import { UsageError } from "../errors.ts";
+
+/** One Terraform stack: a whole workspace, or one shard of it. */
+export interface StackUnit extends DesiredWorkspace {
+  /** The stack ID (`id`) is the workspace ID, or `<workspace id>-s007` for a shard. */
+  readonly workspaceId: string;
+  readonly shard?: { readonly index: number; readonly count: number };
+}
+
+/** Accounts per shard the defaults aim at: measured in docs/benchmarks.md ("Terraform time per stack"). */
+export const RECOMMENDED_SHARD_SIZE = 250;
+
+export function shardStackId(workspaceId: string, index: number): string {
+  return `${workspaceId}-s${String(index).padStart(3, "0")}`;
+}
+
+/** The shard of an account: the first 4 bytes of SHA-256 of its ID, modulo the count. */
+export function shardOf(accountId: string, count: number): number {
+  return createHash("sha256").update(accountId).digest().readUInt32BE(0) % count;
+}
+
+/** The shard count that keeps shards near the recommended size: a power of two, so that a change moves half the accounts at most. */
+export function suggestedShardCount(accounts: number): number {
+  let count = 1;
+  while (accounts / count > RECOMMENDED_SHARD_SIZE * 2) count *= 2;
+  return count;
+}
+
+/**
+ * The stacks of the synced workspaces: one per workspace, or `count` shards
+ * for a workspace given a count above 1. A shard holds its accounts' chiclets
+ * and the people who see them.
+ */
+export function stackUnits(workspaces: readonly DesiredWorkspace[], shardCounts: ReadonlyMap<string, number> = new Map()): StackUnit[] {
+  const units: StackUnit[] = [];
+  const ids = new Set(workspaces.map((workspace) => workspace.id));
+  for (const workspace of workspaces) {
+    if (!workspace.synced) continue;
+    const count = shardCounts.get(workspace.id) ?? 1;
+    if (count <= 1) {
+      units.push({ ...workspace, workspaceId: workspace.id });
+      continue;
+    }
+    const shards = Array.from({ length: count }, () => [] as DesiredWorkspace["chiclets"][number][]);
+    for (const chiclet of workspace.chiclets) shards[shardOf(chiclet.accountId, count)]!.push(chiclet);
+    shards.forEach((chiclets, index) => {
+      const id = shardStackId(workspace.id, index);
+      if (ids.has(id)) throw new UsageError(`the shard stacks of workspace ${workspace.id} would be named like the workspace ${id}: give one of them another ID or shard count`);
+      const seen = new Set(chiclets.flatMap((chiclet) => chiclet.users));
+      units.push({
+        ...workspace,
+        id,
+        workspaceId: workspace.id,
+        shard: { index, count },
+        chiclets,
+        people: workspace.people.filter((person) => seen.has(person.id)),
+      });
+    });
+  }
+  return units;
+}

@@ -1,0 +1,59 @@
+// Splitting a large workspace into shards: stable, complete, and numbered across the org.
+import { describe, expect, it } from "vitest";
+import { computeDesiredState } from "../../src/domain/desired-state.ts";
+import { buildStackData } from "../../src/stack/stack-data.ts";
+import { shardOf, stackUnits, suggestedShardCount } from "../../src/stack/shards.ts";
+import { makeAccount, makeUser, makeWorkspace, userGrant } from "../support/workspace-builder.ts";
+
+function workspaceOf(accounts: number) {
+  const users = [makeUser("u-owner", { oktaUserId: "00uowner" }), ...Array.from({ length: 20 }, (_, index) => makeUser(`u-${index}`, { oktaUserId: `00u${index}` }))];
+  return makeWorkspace({
+    users,
+    accounts: Array.from({ length: accounts }, (_, index) =>
+      makeAccount(`a-${index}`, { name: index % 7 === 0 ? "Shared" : `Brand ${index}`, grants: [userGrant("u-owner", "owner"), userGrant(`u-${index % 20}`, "collaborator")], extendedBy: "u-owner" }),
+    ),
+  });
+}
+
+describe("shards", () => {
+  it("put every account in exactly one shard, each shard with only its people", () => {
+    const [workspace] = computeDesiredState([workspaceOf(300)]).workspaces;
+    const units = stackUnits([workspace!], new Map([[workspace!.id, 4]]));
+    expect(units.map((unit) => unit.id)).toEqual([0, 1, 2, 3].map((index) => `${workspace!.id}-s00${index}`));
+    expect(units.flatMap((unit) => unit.chiclets.map((chiclet) => chiclet.accountId)).sort()).toEqual(workspace!.chiclets.map((chiclet) => chiclet.accountId).sort());
+    for (const unit of units) {
+      expect(unit.workspaceId).toBe(workspace!.id);
+      const seen = new Set(unit.chiclets.flatMap((chiclet) => chiclet.users));
+      expect(unit.people.map((person) => person.id).sort()).toEqual([...seen].sort());
+      expect(unit.chiclets.length).toBeGreaterThan(40);
+    }
+  });
+
+  it("keep an account in its shard as other accounts come and go", () => {
+    const [before] = computeDesiredState([workspaceOf(300)]).workspaces;
+    const [after] = computeDesiredState([workspaceOf(400)]).workspaces;
+    const shardsOf = (units: ReturnType<typeof stackUnits>) => new Map(units.flatMap((unit) => unit.chiclets.map((chiclet) => [chiclet.accountId, unit.id] as const)));
+    const old = shardsOf(stackUnits([before!], new Map([[before!.id, 8]])));
+    const now = shardsOf(stackUnits([after!], new Map([[after!.id, 8]])));
+    for (const [accountId, stack] of old) expect(now.get(accountId)).toBe(stack);
+    expect(shardOf("a-1", 8)).toBe(shardOf("a-1", 8));
+  });
+
+  it("keep labels numbered across the whole org, and group names those of the workspace", () => {
+    const [workspace] = computeDesiredState([workspaceOf(300)]).workspaces;
+    const units = stackUnits([workspace!], new Map([[workspace!.id, 4]]));
+    const labels = units.flatMap((unit) => unit.chiclets.map((chiclet) => chiclet.label));
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels.filter((label) => label.startsWith("Shared - ")).length).toBe(workspace!.chiclets.filter((chiclet) => chiclet.label.startsWith("Shared - ")).length);
+    const data = buildStackData(units[1]!);
+    expect(data.workspaceId).toBe(workspace!.id);
+    for (const group of Object.values(data.accessGroups)) expect(group.name.startsWith(`cerby-okta/${workspace!.id}/`)).toBe(true);
+  });
+
+  it("leave a workspace unsharded unless told, under its own ID", () => {
+    const [workspace] = computeDesiredState([workspaceOf(30)]).workspaces;
+    expect(stackUnits([workspace!]).map((unit) => unit.id)).toEqual([workspace!.id]);
+    expect(suggestedShardCount(200)).toBe(1);
+    expect(suggestedShardCount(10_000)).toBe(32);
+  });
+});
