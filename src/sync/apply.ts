@@ -84,7 +84,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
       if (error instanceof UsageError || error instanceof ExternalError) error.message = `${prefix}: ${error.message}${before}`;
       throw error;
     }
-    await recordSync(paths.stateDir, { stack: plan.stack, workspaceId: plan.workspaceId, digest: plan.stackDigest }, plan.accounts, (options.now ?? (() => new Date()))());
+    await recordSync(paths.stateDir, { stack: plan.stack, workspaceId: plan.workspaceId, shards: plan.shards, digest: plan.stackDigest }, plan.accounts, (options.now ?? (() => new Date()))());
     indexUpdates = indexUpdates.then(async () => {
       remaining = await forgetPlan(paths, remaining, plan.stack);
     });
@@ -118,7 +118,7 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
       if (gone.length > 0 && attempt === 1) {
         options.log(`${prefix}: ${gone.length} object${gone.length === 1 ? " was" : "s were"} already gone from Okta (deleted in the console?): reading ${gone.length === 1 ? "it" : "them"} back and planning again`);
         await healGone(current.stack, gone, terraform, paths);
-        current = await planStack({ id: current.stack, workspaceId: current.workspaceId, knownOktaUserIds: {}, accounts: current.accounts }, terraform, paths, {
+        current = await planStack({ id: current.stack, workspaceId: current.workspaceId, shards: current.shards, knownOktaUserIds: {}, accounts: current.accounts }, terraform, paths, {
           refresh: false,
           init: false,
         });

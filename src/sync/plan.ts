@@ -18,6 +18,7 @@ import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import { readStatus } from "./status.ts";
+import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDigest, stackDir, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { compareText } from "../text/printable.ts";
 
@@ -62,6 +63,7 @@ export function selectStacks(state: DesiredState, stacks: readonly StackUnit[], 
  * no Okta request (R8); `reconcile` (a refresh) and `--all` plan every stack.
  */
 export async function planStacks(state: DesiredState, stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
+  await refuseUnmovedShards(paths.stateDir, stacks);
   await clearPlans(paths);
   const notSynced = state.workspaces.filter((workspace) => !workspace.synced).map((workspace) => workspace.id);
   for (const id of notSynced) options.log(`${id}: not planned, Extended account access is off (Okta keeps what it has, R1)`);
@@ -127,6 +129,8 @@ export async function inPool<T, R>(items: readonly T[], limit: number, work: (it
 export interface StackInput {
   readonly id: string;
   readonly workspaceId: string;
+  /** The workspace's shard count (1: not sharded). */
+  readonly shards?: number;
   /** Cerby user ID -> Okta user ID, for naming people in the report. */
   readonly knownOktaUserIds: Readonly<Record<string, string>>;
   /** For the status record (R9). */
@@ -135,10 +139,11 @@ export interface StackInput {
   readonly workspace?: DesiredWorkspace;
 }
 
-export function stackInput(unit: DesiredWorkspace & { readonly workspaceId?: string }): StackInput {
+export function stackInput(unit: DesiredWorkspace & { readonly workspaceId?: string; readonly shard?: { readonly count: number } }): StackInput {
   return {
     id: unit.id,
     workspaceId: unit.workspaceId ?? unit.id,
+    shards: unit.shard?.count ?? 1,
     knownOktaUserIds: unit.knownOktaUserIds,
     accounts: Object.fromEntries(unit.chiclets.map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }])),
     workspace: unit,
@@ -150,6 +155,7 @@ function unchangedPlan(input: StackInput, digest: string): SavedPlan {
   return {
     stack: input.id,
     workspaceId: input.workspaceId,
+    shards: input.shards,
     plannedAt: new Date().toISOString(),
     refreshed: false,
     unchangedSinceApply: true,
@@ -184,6 +190,7 @@ export async function planStack(
   const plan: SavedPlan = {
     stack,
     workspaceId: input.workspaceId,
+    shards: input.shards,
     plannedAt: new Date().toISOString(),
     refreshed: options.refresh,
     report,

@@ -40,6 +40,8 @@ export interface SavedPlan {
   readonly stack: string;
   /** The workspace the stack belongs to (the same as `stack` unless sharded). */
   readonly workspaceId: string;
+  /** How many shards the workspace had when planned (1: not sharded). */
+  readonly shards?: number;
   /** Not planned: its configuration and data are what was last applied successfully. */
   readonly unchangedSinceApply?: boolean;
   readonly plannedAt: string;

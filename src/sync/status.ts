@@ -21,6 +21,8 @@ export interface WorkspaceStatus {
   readonly workspaceId: string;
   /** The stack: the workspace ID, or one of its shards. */
   readonly stack?: string;
+  /** The workspace's shard count at that apply (1: not sharded). */
+  readonly shards?: number;
   /** Digest of the stack's cdk.tf.json and data file as last applied successfully. */
   readonly appliedDigest?: string;
   readonly accounts: Record<string, AccountStatus>;
@@ -40,16 +42,19 @@ export async function readStatus(stateDir: string, stack: string): Promise<Works
   }
 }
 
-export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]> {
+/** Every stack's record, as written. */
+export async function readStatusRecords(stateDir: string): Promise<WorkspaceStatus[]> {
   let files: string[];
   try {
     files = (await readdir(path.join(stateDir, "status"))).filter((file) => file.endsWith(".json")).sort();
   } catch {
     return [];
   }
-  const records = await Promise.all(
-    files.map(async (file) => JSON.parse(await readFile(path.join(stateDir, "status", file), "utf8")) as WorkspaceStatus),
-  );
+  return Promise.all(files.map(async (file) => JSON.parse(await readFile(path.join(stateDir, "status", file), "utf8")) as WorkspaceStatus));
+}
+
+export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]> {
+  const records = await readStatusRecords(stateDir);
   // One record per workspace: its shards' accounts together.
   const byWorkspace = new Map<string, Record<string, AccountStatus>>();
   for (const record of records) byWorkspace.set(record.workspaceId, { ...byWorkspace.get(record.workspaceId), ...record.accounts });
@@ -61,13 +66,14 @@ export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]
 /** After a successful apply: every account in the applied stack is in sync as of `syncedAt`; accounts no longer there are dropped. */
 export async function recordSync(
   stateDir: string,
-  applied: { stack: string; workspaceId: string; digest: string },
+  applied: { stack: string; workspaceId: string; shards?: number; digest: string },
   accounts: Record<string, Omit<AccountStatus, "lastSyncedAt">>,
   syncedAt: Date,
 ): Promise<void> {
   const status: WorkspaceStatus = {
     workspaceId: applied.workspaceId,
     stack: applied.stack,
+    shards: applied.shards ?? 1,
     appliedDigest: applied.digest,
     accounts: Object.fromEntries(
       Object.entries(accounts).map(([id, account]) => [id, { ...account, lastSyncedAt: syncedAt.toISOString() }]),

@@ -51,6 +51,8 @@ export interface Terraform {
   pullState(dir: string): Promise<unknown>;
   /** `terraform show -json`, parsed: the state's resources with their values (no Okta request). */
   showState(dir: string): Promise<unknown>;
+  /** `terraform state rm`: the state stops tracking these instances; nothing in Okta changes. Each must be in the state. */
+  forget(dir: string, addresses: readonly string[]): Promise<void>;
 }
 
 export interface ApplyProgress {
@@ -72,6 +74,8 @@ export interface TerraformCliOptions {
 
 /** How long Terraform gets to stop cleanly after SIGINT before it is killed. */
 const STOP_GRACE_MS = 60_000;
+/** Addresses per `terraform state rm` (each a few dozen bytes; Linux allows 128 KiB per argument, 2 MiB in all). */
+const FORGET_BATCH = 2_000;
 
 export function terraformBinary(flag: string | undefined): string {
   return flag ?? process.env.TERRAFORM_BINARY_NAME ?? "terraform";
@@ -159,6 +163,13 @@ export class TerraformCli implements Terraform {
       return JSON.parse(stdout);
     } catch (error) {
       throw new ExternalError(`${this.options.binary} state pull printed something that is not JSON`, { cause: error });
+    }
+  }
+
+  async forget(dir: string, addresses: readonly string[]): Promise<void> {
+    // In batches: tens of thousands of addresses would not fit one command line.
+    for (let start = 0; start < addresses.length; start += FORGET_BATCH) {
+      await this.run(dir, ["state", "rm", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
     }
   }
 

@@ -56,6 +56,9 @@ function fakeTerraform(calls: string[], removedApps: number): Terraform {
     async showState() {
       return {};
     },
+    async forget(stackDir, addresses) {
+      calls.push(`forget ${path.basename(stackDir)} ${addresses.length}`);
+    },
   };
 }
 

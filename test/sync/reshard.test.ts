@@ -1,0 +1,105 @@
+// Changing a workspace's shard count moves accounts between Terraform states
+// without creating, deleting or losing anything in Okta: real CLI, real
+// Terraform, stand-in provider, emulator.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { SyncHarness } from "../../harness/sync-harness.ts";
+
+const skip = shouldSkipTerraformTests();
+
+function workspace(id: string, accounts: number) {
+  return {
+    version: 1,
+    workspace: { id, name: id, extendedAccountAccess: true, okta: { orgName: "acme", baseUrl: "okta.com" } },
+    users: [
+      { id: "u-owner", email: `owner@${id}.example`, oktaUserId: `00u${id}owner`, workspaceRole: "owner" },
+      ...Array.from({ length: 4 }, (_, index) => ({ id: `u-${index}`, email: `user${index}@${id}.example`, oktaUserId: `00u${id}${index}`, workspaceRole: "user" })),
+    ],
+    accounts: Array.from({ length: accounts }, (_, index) => ({
+      id: index === 0 ? "__proto__" : `a-${index}`,
+      name: `Brand ${index}`,
+      app: "Instagram",
+      grants: [{ user: "u-owner", role: "owner" }, { user: `u-${index % 4}`, role: "collaborator" }],
+      okta: { extendedBy: "u-owner", extendedAt: "2026-02-01T09:00:00Z" },
+    })),
+  };
+}
+
+const harnesses: SyncHarness[] = [];
+afterEach(async () => {
+  for (const harness of harnesses.splice(0)) await harness.stop();
+});
+
+async function start(doc: object): Promise<SyncHarness> {
+  const harness = await SyncHarness.start(async (dir) => {
+    await mkdir(path.join(dir, "acme"), { recursive: true });
+    await writeFile(path.join(dir, "acme", "workspace.json"), JSON.stringify(doc, null, 2));
+  });
+  harnesses.push(harness);
+  return harness;
+}
+
+const groupsOf = (harness: SyncHarness) => new Map([...harness.emulator.state.groups].map(([id, group]) => [id, JSON.stringify(group.profile)]));
+const writes = (harness: SyncHarness, route: RegExp) => harness.emulator.requests.filter((request) => request.method !== "GET" && route.test(request.route)).length;
+
+describe.skipIf(skip)("changing the shard count", () => {
+  beforeAll(() => requireTerraform());
+
+  it("refuses to plan until reshard moved the accounts, then imports them: no app or group created or deleted, dashboards unchanged", async () => {
+    const harness = await start(workspace("ws-shard", 12));
+    await harness.sync();
+    const apps = new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]));
+    const dashboards = harness.dashboards();
+    const groups = groupsOf(harness);
+    expect(apps.size).toBe(12);
+
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 4\n");
+    const refused = await harness.cli(["plan"]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("cerby-okta reshard");
+
+    harness.emulator.resetRequestLog();
+    const moved = await harness.cli(["reshard"]);
+    expect(moved.stderr).not.toMatch(/error/i);
+    expect(moved.exitCode).toBe(0);
+    expect(moved.stdout).toContain("ws-shard: 1 -> 4 shards; 12 accounts moved into 4 stacks (nothing in Okta changed)");
+    expect(harness.emulator.requests.filter((request) => request.method !== "GET")).toEqual([]);
+
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stdout).toContain("adopt the existing Okta app");
+    const apply = await harness.cli(["apply"]);
+    expect(apply.stderr).not.toMatch(/error/i);
+    expect(apply.exitCode).toBe(0);
+
+    // No app or group created, changed or deleted; no membership or assignment removed.
+    expect(harness.emulator.requestCount({ method: "GET", route: "/api/v1/apps/{id}" })).toBeGreaterThan(0); // the imports read them; routes are named as the emulator logs them
+    expect(writes(harness, /^\/api\/v1\/(apps|groups)$/)).toBe(0);
+    expect(writes(harness, /^\/api\/v1\/apps\/\{id\}$/)).toBe(0);
+    // Each imported group is written once with what it holds: the provider's `skip_users` default, left unset by its import, is a diff.
+    expect(writes(harness, /^\/api\/v1\/groups\/\{id\}$/)).toBe(12);
+    expect(groupsOf(harness)).toEqual(groups);
+    expect(harness.emulator.requests.filter((request) => request.method === "DELETE")).toEqual([]);
+    expect(new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]))).toEqual(apps);
+    expect(harness.dashboards()).toEqual(dashboards);
+    expect(harness.dashboards()).toEqual(await harness.expectedDashboards());
+
+    // Every stack is in step: nothing more to plan, even with --all.
+    const again = await harness.cli(["plan", "--all"]);
+    expect(again.exitCode).toBe(0);
+    const status = JSON.parse((await harness.cli(["status", "--json"])).stdout);
+    expect(Object.keys(status.workspaces[0].accounts)).toHaveLength(12);
+
+    // And back to one stack.
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 1\n");
+    const back = await harness.cli(["reshard"]);
+    expect(back.exitCode).toBe(0);
+    expect(back.stdout).toContain("ws-shard: 4 -> 1 shards; 12 accounts moved into 1 stack");
+    await harness.sync();
+    expect(new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]))).toEqual(apps);
+    expect(harness.dashboards()).toEqual(dashboards);
+    expect((await harness.cli(["plan", "--all"])).exitCode).toBe(0);
+  }, 400_000);
+});
