@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   watch: () => import("./commands/watch.ts"),
   adopt: () => import("./commands/adopt.ts"),
   "migrate-state": () => import("./commands/migrate-state.ts"),
+  shards: () => import("./commands/shards.ts"),
   reshard: () => import("./commands/reshard.ts"),
   snapshot: () => import("./commands/snapshot.ts"),
   deprovision: () => import("./commands/deprovision.ts"),

@@ -84,7 +84,9 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
       if (error instanceof UsageError || error instanceof ExternalError) error.message = `${prefix}: ${error.message}${before}`;
       throw error;
     }
-    await recordSync(paths.stateDir, { stack: plan.stack, workspaceId: plan.workspaceId, shards: plan.shards, digest: plan.stackDigest }, plan.accounts, (options.now ?? (() => new Date()))());
+    // A stack waiting for people Okta does not know yet depends on Okta, not only on its files: never skip its next plan.
+    const digest = plan.report.unresolvedPeople.length > 0 ? undefined : (plan.settledDigest ?? plan.stackDigest);
+    await recordSync(paths.stateDir, { stack: plan.stack, workspaceId: plan.workspaceId, shards: plan.shards, digest }, plan.accounts, (options.now ?? (() => new Date()))());
     indexUpdates = indexUpdates.then(async () => {
       remaining = await forgetPlan(paths, remaining, plan.stack);
     });

@@ -19,7 +19,7 @@ import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import { readStatus } from "./status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
-import { clearPlans, planFile, savePlan, savePlanSet, stackDigest, stackDir, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+import { clearPlans, planFile, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { compareText } from "../text/printable.ts";
 
 export type Log = (message: string) => void;
@@ -71,10 +71,12 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   let unchanged = 0;
   const saved = await inPool(stacks, parallel, async (unit, position) => {
     const prefix = `[${position + 1}/${stacks.length}] ${unit.id}`;
-    const digest = await stackDigest(paths, unit.id);
-    if (!options.refresh && !options.all && (await readStatus(paths.stateDir, unit.id))?.appliedDigest === digest) {
+    const fingerprint = await stackFingerprint(paths, unit.id);
+    if (!options.refresh && !options.all && !fingerprint.importing && (await readStatus(paths.stateDir, unit.id))?.appliedDigest === fingerprint.settled) {
       unchanged++;
-      return unchangedPlan(stackInput(unit), digest);
+      const plan = unchangedPlan(stackInput(unit), fingerprint);
+      await savePlan(paths, plan); // listed in the plan set like any other, so that apply finds it
+      return plan;
     }
     const started = Date.now();
     options.log(`${prefix}: init, ${options.refresh ? "refresh and plan" : "plan (no refresh)"}`);
@@ -151,7 +153,7 @@ export function stackInput(unit: DesiredWorkspace & { readonly workspaceId?: str
 }
 
 /** The plan of a stack that is what was last applied: nothing to do, nothing run. */
-function unchangedPlan(input: StackInput, digest: string): SavedPlan {
+function unchangedPlan(input: StackInput, fingerprint: StackFingerprint): SavedPlan {
   return {
     stack: input.id,
     workspaceId: input.workspaceId,
@@ -161,7 +163,8 @@ function unchangedPlan(input: StackInput, digest: string): SavedPlan {
     unchangedSinceApply: true,
     report: readPlan(input.id, { format_version: "1.2", resource_changes: [] }),
     accounts: input.accounts,
-    stackDigest: digest,
+    stackDigest: fingerprint.digest,
+    settledDigest: fingerprint.settled,
   };
 }
 
@@ -187,6 +190,7 @@ export async function planStack(
   const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
   const report = readPlan(stack, planJson, { oktaToCerby: people, labels });
   if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects);
+  const fingerprint = await stackFingerprint(paths, stack);
   const plan: SavedPlan = {
     stack,
     workspaceId: input.workspaceId,
@@ -195,7 +199,8 @@ export async function planStack(
     refreshed: options.refresh,
     report,
     accounts: input.accounts,
-    stackDigest: await stackDigest(paths, stack),
+    stackDigest: fingerprint.digest,
+    settledDigest: fingerprint.settled,
   };
   await savePlan(paths, plan);
   return plan;

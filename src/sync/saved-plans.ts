@@ -51,6 +51,8 @@ export interface SavedPlan {
   readonly accounts: Record<string, Omit<AccountStatus, "lastSyncedAt">>;
   /** Digest of the stack's cdk.tf.json and data file when planned. */
   readonly stackDigest: string;
+  /** The same without imports: what the stack is once applied (StackFingerprint.settled). */
+  readonly settledDigest?: string;
 }
 
 const STACK_FILES = ["cdk.tf.json", STACK_DATA_FILE];
@@ -62,16 +64,38 @@ const indexFile = (paths: SyncPaths) => path.join(plansDir(paths), "index.json")
 export const stackDir = (paths: SyncPaths, stack: string) => path.join(paths.outDir, "stacks", stack);
 
 export async function stackDigest(paths: SyncPaths, stack: string): Promise<string> {
-  const hash = createHash("sha256");
+  return (await stackFingerprint(paths, stack)).digest;
+}
+
+export interface StackFingerprint {
+  /** Of the stack folder's files exactly as they are: for "unchanged since planned". */
+  readonly digest: string;
+  /** The same without the objects being imported, which an apply takes in: for "unchanged since applied". */
+  readonly settled: string;
+  /** Whether the stack imports anything (`adopt`, `reshard`): such a stack always needs a plan. */
+  readonly importing: boolean;
+}
+
+export async function stackFingerprint(paths: SyncPaths, stack: string): Promise<StackFingerprint> {
+  const exact = createHash("sha256");
+  const settled = createHash("sha256");
+  let importing = false;
   for (const name of STACK_FILES) {
+    let content: Buffer | undefined;
     try {
-      hash.update(name).update("\0").update(await readFile(path.join(stackDir(paths, stack), name))).update("\0");
+      content = await readFile(path.join(stackDir(paths, stack), name));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      hash.update(name).update("\0missing\0");
     }
+    exact.update(name).update("\0").update(content ?? "\0missing").update("\0");
+    if (name === STACK_DATA_FILE && content) {
+      const data = JSON.parse(content.toString("utf8")) as { adopt?: { apps?: object; accessGroups?: object } };
+      importing = Object.keys(data.adopt?.apps ?? {}).length + Object.keys(data.adopt?.accessGroups ?? {}).length > 0;
+      if (importing) content = Buffer.from(JSON.stringify({ ...data, adopt: { apps: {}, accessGroups: {} } }));
+    }
+    settled.update(name).update("\0").update(content ?? "\0missing").update("\0");
   }
-  return hash.digest("hex");
+  return { digest: exact.digest("hex"), settled: settled.digest("hex"), importing };
 }
 
 /** Plans of an earlier run must never be applied after a new `plan` starts. */

@@ -66,7 +66,7 @@ export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]
 /** After a successful apply: every account in the applied stack is in sync as of `syncedAt`; accounts no longer there are dropped. */
 export async function recordSync(
   stateDir: string,
-  applied: { stack: string; workspaceId: string; shards?: number; digest: string },
+  applied: { stack: string; workspaceId: string; shards?: number; digest: string | undefined },
   accounts: Record<string, Omit<AccountStatus, "lastSyncedAt">>,
   syncedAt: Date,
 ): Promise<void> {
@@ -74,7 +74,7 @@ export async function recordSync(
     workspaceId: applied.workspaceId,
     stack: applied.stack,
     shards: applied.shards ?? 1,
-    appliedDigest: applied.digest,
+    ...(applied.digest ? { appliedDigest: applied.digest } : {}),
     accounts: Object.fromEntries(
       Object.entries(accounts).map(([id, account]) => [id, { ...account, lastSyncedAt: syncedAt.toISOString() }]),
     ),

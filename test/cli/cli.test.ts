@@ -20,6 +20,20 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+describe("cerby-okta shards", () => {
+  it("lists one stack per synced workspace, every one needing a plan before any apply", async () => {
+    const result = await run(["shards", "--json", "--out", "shards-out", "--state-dir", "shards-state"], work);
+    expect(result.exitCode).toBe(0);
+    const listed = JSON.parse(result.stdout) as { stacks: { stack: string; workspace: string; shards: number; accounts: number; changed: boolean }[] };
+    expect(listed.stacks.length).toBeGreaterThan(0);
+    for (const stack of listed.stacks) expect(stack).toMatchObject({ stack: stack.workspace, shards: 1, changed: true });
+    const preview = JSON.parse((await run(["preview", "--json"], work)).stdout) as { workspaces: { id: string; synced: boolean; chiclets: unknown[] }[] };
+    expect(listed.stacks.map((stack) => [stack.stack, stack.accounts])).toEqual(
+      preview.workspaces.filter((workspace) => workspace.synced).map((workspace) => [workspace.id, workspace.chiclets.length]),
+    );
+  });
+});
+
 describe("cerby-okta validate", () => {
   it("accepts the bundled example", async () => {
     const result = await run(["validate"], work);

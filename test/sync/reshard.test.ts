@@ -91,6 +91,17 @@ describe.skipIf(skip)("changing the shard count", () => {
     expect(again.exitCode).toBe(0);
     const status = JSON.parse((await harness.cli(["status", "--json"])).stdout);
     expect(Object.keys(status.workspaces[0].accounts)).toHaveLength(12);
+    const shards = JSON.parse((await harness.cli(["shards", "--json"])).stdout);
+    expect(shards.stacks.map((stack: { stack: string; changed: boolean }) => [stack.stack, stack.changed])).toEqual([0, 1, 2, 3].map((index) => [`ws-shard-s00${index}`, false]));
+    expect(shards.stacks.reduce((total: number, stack: { accounts: number }) => total + stack.accounts, 0)).toBe(12);
+    // One account relabelled: only its shard needs a plan.
+    const document = workspace("ws-shard", 12);
+    document.accounts[5]!.name = "Brand five";
+    await writeFile(path.join(harness.cwd, "workspaces", "acme", "workspace.json"), JSON.stringify(document, null, 2));
+    const changed = JSON.parse((await harness.cli(["shards", "--json", "--changed"])).stdout);
+    expect(changed.stacks).toHaveLength(1);
+    expect(changed.stacks[0].accounts).toBeGreaterThan(0);
+    await writeFile(path.join(harness.cwd, "workspaces", "acme", "workspace.json"), JSON.stringify(workspace("ws-shard", 12), null, 2));
 
     // And back to one stack.
     await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 1\n");

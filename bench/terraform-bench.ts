@@ -1,0 +1,375 @@
+// `npm run bench:terraform` (issue 11): what Terraform costs at scale, through
+// the real CLI, the real `terraform`, the stand-in okta/okta provider and the
+// in-process Okta emulator (harness/sync-harness.ts), never a mock.
+//
+// 1. Per stack: one stack (no sharding) of 100, 250, 500 and 1,000 accounts:
+//    first sync (`plan`, `apply`), a no-op `plan --all` (Terraform runs although
+//    the stack is unchanged), one account's change (`plan`, `apply`).
+// 2. Whole workspaces of 1,000 and 10,000 accounts, sharded with
+//    `shards: { <id>: suggestedShardCount(accounts) }` in cerby-okta.yaml:
+//    first sync (`plan --parallel 2`, `apply --parallel 2`), a no-op `plan`
+//    (unchanged stacks are skipped without Terraform), a no-op
+//    `plan --all --parallel 2`, one account's change (`plan`, `apply`) with
+//    the Okta requests it makes; and the time a real org's rate limits impose
+//    on the first sync (src/domain/api-cost.ts).
+// 3. For every step, the Terraform processes started: TERRAFORM_BINARY_NAME
+//    points at a wrapper that logs its subcommand to a file, then execs the
+//    real terraform.
+//
+// Variables: BENCH_STACK_SIZES (default 100,250,500,1000),
+// BENCH_WORKSPACE_SIZES (default 1000,10000; empty for none),
+// BENCH_SHARDS (default: suggestedShardCount of each workspace size; set it
+// only to try the sharded path quickly on a small workspace),
+// BENCH_FIRST_SYNC_LIMIT_MINUTES (default 45: a first sync still running then
+// is stopped, and the benchmark fails saying so).
+// Progress goes to stderr, the Markdown tables to stdout.
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { cpus, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { estimateWorkspaceCost, minutesAtRateLimits, totalCalls } from "../src/domain/api-cost.ts";
+import { suggestedShardCount } from "../src/stack/shards.ts";
+import { SyncHarness } from "../harness/sync-harness.ts";
+
+const sizesOf = (name: string, fallback: string): number[] =>
+  (process.env[name] ?? fallback)
+    .split(",")
+    .map((text) => text.trim())
+    .filter((text) => text !== "")
+    .map((text) => {
+      const size = Number(text);
+      if (!Number.isInteger(size) || size < 4) throw new Error(`${name}: ${text} is not a whole number of accounts of at least 4`);
+      return size;
+    });
+const stackSizes = sizesOf("BENCH_STACK_SIZES", "100,250,500,1000");
+const workspaceSizes = sizesOf("BENCH_WORKSPACE_SIZES", "1000,10000");
+const shardOverride = process.env.BENCH_SHARDS ? Number(process.env.BENCH_SHARDS) : undefined;
+if (shardOverride !== undefined && !(Number.isInteger(shardOverride) && shardOverride >= 1)) throw new Error(`BENCH_SHARDS: ${process.env.BENCH_SHARDS} is not a whole number of at least 1`);
+const firstSyncLimitMs = Number(process.env.BENCH_FIRST_SYNC_LIMIT_MINUTES ?? 45) * 60_000;
+
+const log = (message: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const load = () => loadavg().map((value) => value.toFixed(2)).join(", ");
+const count = (n: number) => n.toLocaleString("en-US");
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+// ---- the Terraform wrapper: one line per process started ----
+
+function realTerraform(): string {
+  try {
+    const found = execFileSync("sh", ["-c", "command -v terraform"], { encoding: "utf8" }).trim();
+    if (found) return found;
+  } catch {
+    /* reported below */
+  }
+  throw new Error("terraform is not on PATH: install Terraform 1.x (this benchmark runs the real terraform)");
+}
+
+const sh = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+const terraformPath = realTerraform();
+const wrapperDir = mkdtempSync(path.join(tmpdir(), "cerby-okta-tf-count-"));
+const counterFile = path.join(wrapperDir, "runs.log");
+const wrapper = path.join(wrapperDir, "terraform");
+writeFileSync(counterFile, "");
+writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "\${1:-}" >> ${sh(counterFile)}\nexec ${sh(terraformPath)} "$@"\n`);
+chmodSync(wrapper, 0o755);
+
+const runsSoFar = () => readFileSync(counterFile, "utf8").split("\n").filter((line) => line !== "");
+
+/** Terraform processes: how many, and how many of each subcommand. */
+function formatRuns(runs: readonly string[]): string {
+  if (runs.length === 0) return "0";
+  const by = new Map<string, number>();
+  for (const run of runs) by.set(run, (by.get(run) ?? 0) + 1);
+  return `${runs.length} (${[...by].map(([command, n]) => `${command} ${n}`).join(", ")})`;
+}
+
+// ---- the workspace: as harness/change-cost.ts makes it ----
+
+const WORKSPACE_ID = "ws-bench";
+const FILE = "bench/snapshot.json";
+
+function benchWorkspace(accounts: number) {
+  const users = [0, 1, 2, 3, 4].map((index) => ({
+    id: `u-${index}`,
+    email: `user${index}@bench.example`,
+    oktaUserId: `00ubench${index}`,
+    workspaceRole: "user",
+  }));
+  return {
+    version: 1,
+    workspace: { id: WORKSPACE_ID, name: "Bench", extendedAccountAccess: true, okta: { orgName: "bench", baseUrl: "okta.com" } },
+    users,
+    teams: [{ id: "t-idp", name: "Everyone in marketing", oktaGroupId: "00gbenchidp", members: ["u-0"] }],
+    accounts: Array.from({ length: accounts }, (_, index) => ({
+      id: `a-${index}`,
+      name: `Brand ${index}`,
+      app: "Instagram",
+      grants: [{ team: "t-idp", role: "owner" }, ...(index % 2 === 0 ? [{ user: "u-1", role: "collaborator" }] : [])],
+      okta: { extendedBy: "u-0", extendedAt: "2026-02-01T09:00:00Z" },
+    })),
+  };
+}
+
+// ---- measured steps ----
+
+interface Step {
+  readonly ms: number;
+  /** The subcommand of each Terraform process started. */
+  readonly runs: readonly string[];
+  readonly stdout: string;
+}
+
+type Harness = SyncHarness;
+
+/**
+ * Runs `cerby-okta <args>` and measures it; fails loudly on an unexpected exit
+ * code. `deadline` (Date.now() value): the command is stopped (SIGTERM, which
+ * the CLI turns into a clean Terraform stop) when still running then.
+ */
+async function step(harness: Harness, args: string[], expected: readonly number[], deadline?: number): Promise<Step & { exitCode: number }> {
+  const from = runsSoFar().length;
+  log(`  cerby-okta ${args.join(" ")} ...`);
+  const started = performance.now();
+  const child = harness.cli(args, { env: { TERRAFORM_BINARY_NAME: wrapper } });
+  let stopped = false;
+  const heartbeat = setInterval(() => log(`    ... ${seconds(performance.now() - started)}, ${runsSoFar().length - from} Terraform processes so far, load ${load()}`), 60_000);
+  const timer = deadline === undefined ? undefined : setTimeout(() => {
+    stopped = true;
+    log(`    stopping it: the first sync has run past ${firstSyncLimitMs / 60_000} minutes`);
+    child.kill("SIGTERM");
+  }, Math.max(0, deadline - Date.now()));
+  try {
+    const result = await child;
+    const ms = performance.now() - started;
+    const runs = runsSoFar().slice(from);
+    const exitCode = result.exitCode ?? -1;
+    if (stopped) throw new Error(`cerby-okta ${args.join(" ")} stopped after ${seconds(ms)} (first sync over ${firstSyncLimitMs / 60_000} minutes), exit ${exitCode}:\n${String(result.stderr)}`);
+    if (!expected.includes(exitCode)) {
+      throw new Error(`cerby-okta ${args.join(" ")} exited ${exitCode} (expected ${expected.join(" or ")}) after ${seconds(ms)}:\n${String(result.stderr)}\n${String(result.stdout)}`);
+    }
+    log(`    exit ${exitCode}, ${seconds(ms)}, Terraform processes: ${formatRuns(runs)}`);
+    return { ms, runs, stdout: String(result.stdout), exitCode };
+  } finally {
+    clearInterval(heartbeat);
+    if (timer) clearTimeout(timer);
+  }
+}
+
+const PLAN_OK = [0, 2];
+const APPLY_OK = [0];
+
+function sum(a: Step, b: Step): Step {
+  return { ms: a.ms + b.ms, runs: [...a.runs, ...b.runs], stdout: "" };
+}
+
+async function startHarness(accounts: number, shards: number | undefined) {
+  const document = benchWorkspace(accounts);
+  const harness = await SyncHarness.start(async (dir) => {
+    await mkdir(path.join(dir, path.dirname(FILE)), { recursive: true });
+    await writeFile(path.join(dir, FILE), JSON.stringify(document));
+  });
+  if (shards !== undefined) await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), `shards:\n  ${WORKSPACE_ID}: ${shards}\n`);
+  return { harness, document };
+}
+
+/** Exactly one app per account in the emulator, each with its expected label. */
+function checkOneAppPerAccount(harness: Harness, accounts: number, labelOf: (index: number) => string): string {
+  const apps = [...harness.emulator.state.apps.values()];
+  const labels = new Map<string, number>();
+  for (const app of apps) labels.set(app.label, (labels.get(app.label) ?? 0) + 1);
+  const duplicates = [...labels].filter(([, n]) => n > 1);
+  const missing: string[] = [];
+  for (let index = 0; index < accounts; index++) if (!labels.has(labelOf(index))) missing.push(labelOf(index));
+  if (apps.length !== accounts || duplicates.length > 0 || missing.length > 0) {
+    throw new Error(
+      `the emulator holds ${apps.length} apps for ${accounts} accounts; ${duplicates.length} labels held by several apps (${duplicates.slice(0, 5).map(([label, n]) => `${label} x${n}`).join(", ")}); ${missing.length} accounts without an app (${missing.slice(0, 5).join(", ")})`,
+    );
+  }
+  return `${count(apps.length)} apps, one per account, no duplicate`;
+}
+
+/** Relabels account a-3 and gives it a direct viewer (u-2), as harness/change-cost.ts does. */
+async function editOneAccount(harness: Harness, document: ReturnType<typeof benchWorkspace>): Promise<void> {
+  document.accounts[3]!.grants.push({ user: "u-2", role: "collaborator" });
+  document.accounts[3]!.name = "Brand three";
+  await harness.writeFile(FILE, JSON.stringify(document));
+}
+
+function checkChangeApplied(harness: Harness, plan: Step): void {
+  for (const expected of ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ u-2 sees "Brand three - Instagram"']) {
+    if (!plan.stdout.includes(expected)) throw new Error(`the plan of the one-account change does not say ${expected}:\n${plan.stdout}`);
+  }
+  const links = harness.emulator.appLinksFor("user2@bench.example").map((link) => link.label);
+  if (!links.includes("Brand three - Instagram")) throw new Error(`after the apply, user2 does not see "Brand three - Instagram" in Okta (sees: ${links.join(", ") || "nothing"})`);
+  if (harness.appIdByLabel("Brand 3 - Instagram") !== undefined) throw new Error(`after the apply, Okta still holds an app labelled "Brand 3 - Instagram"`);
+}
+
+const labelOf = (index: number) => `Brand ${index} - Instagram`;
+
+// ---- 1. one stack ----
+
+interface StackRow {
+  accounts: number;
+  firstPlan: Step;
+  firstApply: Step;
+  apps: string;
+  noop: Step & { exitCode: number };
+  changePlan: Step;
+  changeApply: Step;
+  changeRequests: number;
+}
+
+async function measureOneStack(accounts: number): Promise<StackRow> {
+  log(`one stack of ${count(accounts)} accounts (load ${load()})`);
+  const { harness, document } = await startHarness(accounts, undefined);
+  try {
+    const firstPlan = await step(harness, ["plan"], PLAN_OK);
+    const firstApply = await step(harness, ["apply"], APPLY_OK);
+    const apps = checkOneAppPerAccount(harness, accounts, labelOf);
+    log(`    ${apps}`);
+    const noop = await step(harness, ["plan", "--all"], PLAN_OK);
+    if (noop.exitCode !== 0) log(`    WARNING: the no-op plan --all found changes (exit ${noop.exitCode})`);
+    await editOneAccount(harness, document);
+    harness.emulator.resetRequestLog();
+    const changePlan = await step(harness, ["plan"], [2]);
+    const changeApply = await step(harness, ["apply"], APPLY_OK);
+    const changeRequests = harness.emulator.requests.length;
+    checkChangeApplied(harness, changePlan);
+    return { accounts, firstPlan, firstApply, apps, noop, changePlan, changeApply, changeRequests };
+  } finally {
+    await harness.stop();
+  }
+}
+
+// ---- 2. a sharded workspace ----
+
+interface WorkspaceRow {
+  accounts: number;
+  shards: number;
+  firstPlan: Step;
+  firstApply: Step;
+  firstRequests: number;
+  apps: string;
+  noop: Step & { exitCode: number };
+  noopAll: Step & { exitCode: number };
+  changePlan: Step;
+  changeApply: Step;
+  changeRequests: number;
+  predictedFirstSync: number;
+  minutesAtLimits: number;
+}
+
+async function measureWorkspace(accounts: number): Promise<WorkspaceRow> {
+  const shards = shardOverride ?? suggestedShardCount(accounts);
+  log(`workspace of ${count(accounts)} accounts in ${shards} shards (load ${load()})`);
+  const { harness, document } = await startHarness(accounts, shards);
+  try {
+    const cost = estimateWorkspaceCost((await harness.desiredState()).workspaces[0]!);
+    const deadline = Date.now() + firstSyncLimitMs;
+    harness.emulator.resetRequestLog();
+    const firstPlan = await step(harness, ["plan", "--parallel", "2"], PLAN_OK, deadline);
+    const firstApply = await step(harness, ["apply", "--parallel", "2"], APPLY_OK, deadline);
+    const firstRequests = harness.emulator.requests.length;
+    const apps = checkOneAppPerAccount(harness, accounts, labelOf);
+    log(`    ${apps}`);
+    const noop = await step(harness, ["plan"], PLAN_OK);
+    if (noop.exitCode !== 0) log(`    WARNING: the no-op plan found changes (exit ${noop.exitCode})`);
+    const noopAll = await step(harness, ["plan", "--all", "--parallel", "2"], PLAN_OK);
+    if (noopAll.exitCode !== 0) log(`    WARNING: the no-op plan --all found changes (exit ${noopAll.exitCode})`);
+    await editOneAccount(harness, document);
+    harness.emulator.resetRequestLog();
+    const changePlan = await step(harness, ["plan"], [2]);
+    const changeApply = await step(harness, ["apply"], APPLY_OK);
+    const changeRequests = harness.emulator.requests.length;
+    checkChangeApplied(harness, changePlan);
+    return {
+      accounts,
+      shards,
+      firstPlan,
+      firstApply,
+      firstRequests,
+      apps,
+      noop,
+      noopAll,
+      changePlan,
+      changeApply,
+      changeRequests,
+      predictedFirstSync: totalCalls(cost.firstSync),
+      minutesAtLimits: minutesAtRateLimits(cost.firstSync, 50),
+    };
+  } finally {
+    await harness.stop();
+  }
+}
+
+// ---- run and report ----
+
+const stackRows: StackRow[] = [];
+const workspaceRows: WorkspaceRow[] = [];
+const loadBefore = load();
+const startedAt = new Date();
+
+function report(): string {
+  const out: string[] = [];
+  const exitNote = (s: { exitCode: number }) => (s.exitCode === 0 ? "" : ` (exit ${s.exitCode}: changes!)`);
+  if (stackRows.length > 0) {
+    out.push(
+      "One stack (no sharding): wall time of each CLI call; Terraform processes started, by subcommand",
+      "",
+      "| accounts | first sync: plan + apply | its Terraform processes | no-op `plan --all` | its Terraform processes | one-account change: plan + apply | its Terraform processes | its Okta requests |",
+      "| ---: | ---: | --- | ---: | --- | ---: | --- | ---: |",
+      ...stackRows.map((row) => {
+        const first = sum(row.firstPlan, row.firstApply);
+        const change = sum(row.changePlan, row.changeApply);
+        return `| ${count(row.accounts)} | ${seconds(first.ms)} (${seconds(row.firstPlan.ms)} + ${seconds(row.firstApply.ms)}) | ${formatRuns(first.runs)} | ${seconds(row.noop.ms)}${exitNote(row.noop)} | ${formatRuns(row.noop.runs)} | ${seconds(change.ms)} (${seconds(row.changePlan.ms)} + ${seconds(row.changeApply.ms)}) | ${formatRuns(change.runs)} | ${row.changeRequests} |`;
+      }),
+      "",
+      ...stackRows.map((row) => `- ${count(row.accounts)} accounts, after the first sync: ${row.apps}`),
+      "",
+    );
+  }
+  if (workspaceRows.length > 0) {
+    out.push(
+      `Whole workspaces, sharded (\`shards:\` = ${shardOverride === undefined ? "suggestedShardCount" : `BENCH_SHARDS=${shardOverride}`}): wall time of each CLI call; Terraform processes started, by subcommand`,
+      "",
+      "| accounts | shards | first sync: `plan --parallel 2` + `apply --parallel 2` | its Terraform processes | no-op `plan` | its Terraform processes | no-op `plan --all --parallel 2` | its Terraform processes | one-account change: plan + apply | its Terraform processes | its Okta requests |",
+      "| ---: | ---: | ---: | --- | ---: | --- | ---: | --- | ---: | --- | ---: |",
+      ...workspaceRows.map((row) => {
+        const first = sum(row.firstPlan, row.firstApply);
+        const change = sum(row.changePlan, row.changeApply);
+        return `| ${count(row.accounts)} | ${row.shards} | ${seconds(first.ms)} (${seconds(row.firstPlan.ms)} + ${seconds(row.firstApply.ms)}) | ${formatRuns(first.runs)} | ${seconds(row.noop.ms)}${exitNote(row.noop)} | ${formatRuns(row.noop.runs)} | ${seconds(row.noopAll.ms)}${exitNote(row.noopAll)} | ${formatRuns(row.noopAll.runs)} | ${seconds(change.ms)} (${seconds(row.changePlan.ms)} + ${seconds(row.changeApply.ms)}) | ${formatRuns(change.runs)} | ${row.changeRequests} |`;
+      }),
+      "",
+      ...workspaceRows.map((row) => `- ${count(row.accounts)} accounts, after the first sync: ${row.apps}`),
+      "",
+      "First sync against a real Okta org: Okta requests measured here (predicted by src/domain/api-cost.ts), and the time Okta's default rate limits impose at max_api_capacity 50",
+      "",
+      "| accounts | requests measured (predicted) | at Okta's limits | stand-in wall |",
+      "| ---: | ---: | ---: | ---: |",
+      ...workspaceRows.map(
+        (row) =>
+          `| ${count(row.accounts)} | ${count(row.firstRequests)} (${count(row.predictedFirstSync)}) | ${row.minutesAtLimits.toFixed(1)} min (${(row.minutesAtLimits / 60).toFixed(1)} h) | ${seconds(row.firstPlan.ms + row.firstApply.ms)} |`,
+      ),
+      "",
+    );
+  }
+  out.push(`Node ${process.version}, ${cpus().length} cores; started ${startedAt.toISOString()}, load average before ${loadBefore}, after ${load()}.`, "");
+  return out.join("\n");
+}
+
+let failure: unknown;
+try {
+  for (const accounts of stackSizes) stackRows.push(await measureOneStack(accounts));
+  for (const accounts of workspaceSizes) workspaceRows.push(await measureWorkspace(accounts));
+} catch (error) {
+  failure = error;
+} finally {
+  rmSync(wrapperDir, { recursive: true, force: true });
+}
+process.stdout.write(report());
+if (failure !== undefined) {
+  log(`FAILED: ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`);
+  if (stackRows.length + workspaceRows.length > 0) log("the tables above hold only the steps measured before the failure");
+  process.exitCode = 1;
+}

@@ -1,0 +1,83 @@
+// `cerby-okta shards`: the stacks the workspaces are split into, and which of
+// them need a plan (their configuration or data differ from what was last
+// applied here). `--json` feeds a CI matrix: one job per stack to plan.
+import type { Command } from "commander";
+import { synthesize } from "../../pipeline/pipeline.ts";
+import { RECOMMENDED_SHARD_SIZE, suggestedShardCount } from "../../stack/shards.ts";
+import { selectStacks } from "../../sync/plan.ts";
+import { stacksLeftBehind } from "../../sync/reshard.ts";
+import { stackFingerprint, type SyncPaths } from "../../sync/saved-plans.ts";
+import { readStatus } from "../../sync/status.ts";
+import { formatTable } from "../format-preview.ts";
+import { addOutOption, commandContext, pipelineOptions, type PathOptions } from "../terraform-options.ts";
+import { workspacesOption } from "../workspaces-option.ts";
+
+interface ShardsOptions extends PathOptions {
+  json?: boolean;
+  stack?: string[];
+  changed?: boolean;
+}
+
+export function register(program: Command): void {
+  addOutOption(
+    program
+      .command("shards")
+      .description(
+        "synthesizes, then lists each stack (a workspace, or one shard of it) with its accounts and whether it changed since its last apply here " +
+          "(what `plan` would run Terraform for); --json for a CI matrix",
+      )
+      .addOption(workspacesOption()),
+  )
+    .option("--state-dir <dir>", "where the sync status of the last applies is kept (default: .cerby-okta in the project folder)")
+    .option("--stack <id...>", "only these workspaces, or stacks")
+    .option("--changed", "only the stacks that need a plan")
+    .option("--json", "print JSON: { version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], workspaces: [...] }")
+    .action(async (options: ShardsOptions) => {
+      const context = await commandContext(options);
+      const run = await synthesize(pipelineOptions(context));
+      const stacks = selectStacks(run.desired, run.stacks, options.stack);
+      const unmoved = await stacksLeftBehind(context.paths.stateDir, stacks);
+      const rows = await Promise.all(
+        stacks.map(async (stack) => ({
+          stack: stack.id,
+          workspace: stack.workspaceId,
+          shard: stack.shard?.index ?? 0,
+          shards: stack.shard?.count ?? 1,
+          accounts: stack.chiclets.length,
+          people: stack.people.length,
+          ...(await changedSinceApply(context.paths, stack.id)),
+        })),
+      );
+      const listed = options.changed ? rows.filter((row) => row.changed) : rows;
+      const workspaces = [...new Set(stacks.map((stack) => stack.workspaceId))].map((id) => {
+        const accounts = rows.filter((row) => row.workspace === id).reduce((total, row) => total + row.accounts, 0);
+        const shards = rows.find((row) => row.workspace === id)!.shards;
+        return { workspace: id, accounts, shards, suggestedShards: suggestedShardCount(accounts), reshardNeeded: unmoved.has(id) };
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ version: 1, stacks: listed, workspaces }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${formatTable(
+          ["STACK", "WORKSPACE", "SHARD", "ACCOUNTS", "PEOPLE", "NEEDS A PLAN"],
+          listed.map((row) => [row.stack, row.workspace, `${row.shard + 1}/${row.shards}`, String(row.accounts), String(row.people), row.changed ? "yes" : "no"]),
+        )}\n`,
+      );
+      for (const workspace of workspaces) {
+        if (workspace.reshardNeeded) process.stdout.write(`${workspace.workspace}: its shard count changed since its last apply: run \`cerby-okta reshard\` before planning\n`);
+        else if (workspace.suggestedShards !== workspace.shards) {
+          process.stdout.write(
+            `${workspace.workspace}: ${workspace.accounts} accounts in ${workspace.shards} stack${workspace.shards === 1 ? "" : "s"}; ` +
+              `${workspace.suggestedShards} would keep each near ${RECOMMENDED_SHARD_SIZE} (\`shards:\` in cerby-okta.yaml, then \`cerby-okta reshard\`)\n`,
+          );
+        }
+      }
+    });
+}
+
+/** A stack's digest (its configuration and data), and whether it differs from the last apply recorded here. */
+async function changedSinceApply(paths: SyncPaths, stack: string): Promise<{ changed: boolean; digest: string }> {
+  const fingerprint = await stackFingerprint(paths, stack);
+  return { changed: fingerprint.importing || (await readStatus(paths.stateDir, stack))?.appliedDigest !== fingerprint.settled, digest: fingerprint.settled };
+}
