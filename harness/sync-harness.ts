@@ -54,6 +54,25 @@ export class SyncHarness {
     });
   }
 
+  /**
+   * Runs the repository's `cdktf <args>` in the project folder, which gets a
+   * cdktf.json pointing at the compiled main.ts: the same stacks and state as
+   * the CLI. `--auto-approve` is the caller's: without a terminal cdktf cannot ask.
+   */
+  async cdktf(args: string[], options: { env?: Record<string, string> } = {}) {
+    await writeFile(
+      path.join(this.cwd, "cdktf.json"),
+      JSON.stringify({ language: "typescript", app: `node ${JSON.stringify(path.join(REPO_ROOT, "dist", "main.js"))}`, projectId: "cerby-okta-test", sendCrashReports: "false" }),
+    );
+    return execa(path.join(REPO_ROOT, "node_modules", ".bin", "cdktf"), args, {
+      cwd: this.cwd,
+      env: { ...this.sandbox.env, PATH: process.env.PATH ?? "", HOME: this.cwd, CI: "true", CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "1", ...options.env },
+      extendEnv: false,
+      reject: false,
+      stdin: "ignore",
+    });
+  }
+
   /** `plan` then `apply`; returns both results, failing loudly on errors. */
   async sync(applyArgs: string[] = []) {
     const plan = await this.cli(["plan"]);

@@ -75,6 +75,11 @@ function prepareDir(dir: string): void {
     "Working folder of `npm run sandbox`: stacks, saved plans and Terraform state for the in-memory Okta emulator.\n" +
       "Wiped at every start (the emulator forgets everything when it stops).\n",
   );
+  // So that `cdktf synth|diff|deploy` run here use the sandbox's stacks and state, as cerby-okta does.
+  writeFileSync(
+    path.join(dir, "cdktf.json"),
+    `${JSON.stringify({ language: "typescript", app: `node ${JSON.stringify(path.join(REPO_ROOT, "dist", "main.js"))}`, projectId: "cerby-okta-sandbox", sendCrashReports: "false" }, null, 2)}\n`,
+  );
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -163,6 +168,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       `node ${shellQuote(CLI)} plan --workspaces ${shellQuote(workspacesDir)}`,
       `node ${shellQuote(CLI)} apply`,
       `node ${shellQuote(CLI)} reconcile --workspaces ${shellQuote(workspacesDir)}   # add --apply to repair drift`,
+      "# or cdktf, on the same stacks and state (see docs/sandbox.md):",
+      `export CERBY_OKTA_WORKSPACES=${shellQuote(workspacesDir)} TF_CLI_ARGS_plan=-refresh=false TF_CLI_ARGS_apply=-refresh=false`,
+      `${shellQuote(path.join(REPO_ROOT, "node_modules", ".bin", "cdktf"))} deploy '*' --auto-approve`,
+      `node ${shellQuote(CLI)} status --from-state --workspaces ${shellQuote(workspacesDir)}   # R9: record what the deploy synced`,
     ].join("\n");
 
     const dashboards = (): PersonDashboard[] =>

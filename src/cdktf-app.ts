@@ -4,6 +4,7 @@ import type { App } from "cdktf";
 import path from "node:path";
 import { loadProject, shardCountsOf } from "./config/project-config.ts";
 import { errorReport } from "./errors.ts";
+import { warningLines } from "./domain/desired-state.ts";
 import { decide } from "./pipeline/pipeline.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
 
@@ -11,7 +12,9 @@ export async function runCdktfApp(app: App): Promise<void> {
   try {
     const project = await loadProject();
     const workspacesDir = path.resolve(project.dir, process.env.CERBY_OKTA_WORKSPACES ?? "workspaces");
-    const { stacks } = await decide(workspacesDir, shardCountsOf(project));
+    const { stacks, desired } = await decide(workspacesDir, shardCountsOf(project));
+    // The rejected accounts and other warnings `cerby-okta synth` shows.
+    for (const line of warningLines(desired)) process.stderr.write(`${line}\n`);
     addWorkspaceStacks(app, stacks, { backend: project.config.backend, projectDir: project.dir });
     app.synth();
   } catch (error) {

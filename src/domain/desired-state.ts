@@ -199,3 +199,13 @@ export function workspaceWarnings(workspace: DesiredWorkspace): string[] {
     ...workspace.warnings,
   ];
 }
+
+/** A long list of warnings buries what follows: the rest are one `preview` away. */
+const MAX_WARNINGS_SHOWN = 20;
+
+/** The warnings of every workspace as `warning:` lines, at most 20 and how many more. */
+export function warningLines(state: DesiredState): string[] {
+  const warnings = state.workspaces.flatMap((workspace) => workspaceWarnings(workspace).map((warning) => `warning: ${workspace.id}: ${warning}`));
+  if (warnings.length <= MAX_WARNINGS_SHOWN) return warnings;
+  return [...warnings.slice(0, MAX_WARNINGS_SHOWN), `warning: ... and ${warnings.length - MAX_WARNINGS_SHOWN} more; \`cerby-okta preview\` lists them all`];
+}

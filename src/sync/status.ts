@@ -23,6 +23,8 @@ export interface WorkspaceStatus {
   readonly stack?: string;
   /** The workspace's shard count at that apply (1: not sharded). */
   readonly shards?: number;
+  /** The Terraform state's lineage and serial when `status --from-state` last read it (after `cdktf deploy`). */
+  readonly stateSerial?: string;
   /** Digest of the stack's cdk.tf.json and data file as last applied successfully. */
   readonly appliedDigest?: string;
   readonly accounts: Record<string, AccountStatus>;

@@ -1,19 +1,47 @@
 import type { Command } from "commander";
 
+import { synthesize } from "../../pipeline/pipeline.ts";
+import { selectStacks } from "../../sync/plan.ts";
+import { recordFromStates } from "../../sync/state-status.ts";
 import { readAllStatus } from "../../sync/status.ts";
 import { formatTable } from "../format-preview.ts";
-
-import { commandContext } from "../terraform-options.ts";
+import { interruptSignal } from "../interrupt.ts";
+import { addOutOption, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { compareText, printable } from "../../text/printable.ts";
+import { workspacesOption } from "../workspaces-option.ts";
+
+type StatusOptions = TerraformCommandOptions & { json?: boolean; fromState?: boolean };
 
 export function register(program: Command): void {
-  program
-    .command("status")
-    .description("per extended account: when it was extended, by whom, and when it last synced successfully (recorded by apply)")
+  addOutOption(
+    program
+      .command("status")
+      .description(
+        "per extended account: when it was extended, by whom, and when it last synced successfully (recorded by apply; " +
+          "after `cdktf deploy`, --from-state records it from the Terraform state first)",
+      )
+      .addOption(workspacesOption()),
+  )
     .option("--state-dir <dir>", "where sync status is kept (default: .cerby-okta in the project folder)")
+    .option("--stack <id...>", "with --from-state: only these workspaces, or stacks")
+    .option("--terraform-binary <path>", "with --from-state: Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")
+    .option("--verbose", "with --from-state: stream Terraform's own output to stderr")
+    .option("--from-state", "first read each stack's Terraform state (no Okta request) and record as synced now the accounts a deploy changed")
     .option("--json", "print the status records as JSON")
-    .action(async (options: { stateDir?: string; json?: boolean }) => {
-      const { paths } = await commandContext(options);
+    .action(async (options: StatusOptions) => {
+      const context = await commandContext(options);
+      const { paths } = context;
+      if (options.fromState) {
+        const run = await synthesize(pipelineOptions(context));
+        const stacks = selectStacks(run.desired, run.stacks, options.stack);
+        const readings = await recordFromStates(stacks, terraformFor(options, interruptSignal()), paths, new Date(), logProgress);
+        for (const reading of readings) {
+          logProgress(
+            `${reading.stack}: ${reading.changed ? "state changed since last recorded" : "state unchanged"}; ` +
+              `${reading.inStep} account${reading.inStep === 1 ? "" : "s"} in step${reading.waiting > 0 ? `, ${reading.waiting} not deployed yet` : ""}`,
+          );
+        }
+      }
       const records = await readAllStatus(paths.stateDir);
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ version: 1, workspaces: records }, null, 2)}\n`);

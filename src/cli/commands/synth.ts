@@ -1,12 +1,9 @@
 import type { Command } from "commander";
-import { workspaceWarnings } from "../../domain/desired-state.ts";
+import { warningLines } from "../../domain/desired-state.ts";
 import { formatSynthSummary } from "../format-synth.ts";
 import { addOutOption, commandContext, pipelineOptions } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
-
-/** A long list of warnings buries the summary: the rest are one `preview` away. */
-const MAX_WARNINGS_SHOWN = 20;
 
 export function register(program: Command): void {
   addOutOption(
@@ -21,10 +18,6 @@ export function register(program: Command): void {
       const { desired: state } = await synthesize(pipelineOptions(context));
       process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir));
       if (!options.warnings) return;
-      const warnings = state.workspaces.flatMap((workspace) => workspaceWarnings(workspace).map((warning) => `${workspace.id}: ${warning}`));
-      for (const warning of warnings.slice(0, MAX_WARNINGS_SHOWN)) process.stderr.write(`warning: ${warning}\n`);
-      if (warnings.length > MAX_WARNINGS_SHOWN) {
-        process.stderr.write(`warning: ... and ${warnings.length - MAX_WARNINGS_SHOWN} more; \`cerby-okta preview\` lists them all\n`);
-      }
+      for (const line of warningLines(state)) process.stderr.write(`${line}\n`);
     });
 }
