@@ -47,16 +47,19 @@ export function addOutOption(command: Command): Command {
   return command.option("--out <dir>", `where stacks are synthesized (default: ${DEFAULT_OUT_DIR} in the project folder)`);
 }
 
-/** `readsWorkspaces: false` for `apply`, which works from saved plans only. */
-export function addTerraformOptions(command: Command, { readsWorkspaces = true } = {}): Command {
+/** `readsWorkspaces: false` for `apply`, which works from saved plans only; `parallel` for the commands that run stacks at once. */
+export function addTerraformOptions(command: Command, { readsWorkspaces = true, parallel = "" } = {}): Command {
   if (readsWorkspaces) command.addOption(workspacesOption());
-  return addOutOption(command)
+  addOutOption(command)
     .option("--state-dir <dir>", `where saved plans and sync status are kept (default: ${DEFAULT_STATE_DIR} in the project folder)`)
-    .option("--stack <id...>", "only these workspaces, or stacks (a shard: <workspace id>-s007)")
-    .option("--parallel <n>", "stacks run at once, each with its share of the workspace's rate-limit capacity (default 1)", positiveInteger)
+    .option("--stack <id...>", "only these workspaces, or stacks (a shard: <workspace id>-s007)");
+  if (parallel) command.option("--parallel <n>", parallel, positiveInteger);
+  return command
     .option("--terraform-binary <path>", "Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")
     .option("--verbose", "stream Terraform's own output to stderr");
 }
+
+export const PLAN_PARALLEL_HELP = "plan this many stacks at once, each with its share of the workspace's rate-limit capacity (default 1)";
 
 export function addDestroyGuardOptions(command: Command): Command {
   return command

@@ -27,7 +27,7 @@ export interface ApplyOptions {
   readonly now?: () => Date;
   /** Reads a stack's Okta org directly, to verify cheaply; undefined (no API token) means a Terraform refresh verifies. */
   readonly reader?: (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined>;
-  /** Stacks applied at once (default 1). */
+  /** Stacks applied at once (default: as many as were planned at once, PlanSet.parallel). */
   readonly parallel?: number;
 }
 
@@ -75,7 +75,11 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   let indexUpdates = Promise.resolve();
   const pending = plans.filter((plan) => !plan.unchangedSinceApply);
   if (pending.length < plans.length) options.log(`${plans.length - pending.length} stack${plans.length - pending.length === 1 ? "" : "s"} unchanged since the last apply: nothing to apply there`);
-  await inPool(pending, Math.max(1, options.parallel ?? 1), async (plan, position) => {
+  // Each plan holds its rate-limit share for as many stacks at once as were planned at once: never more.
+  const planned = Math.max(1, set.parallel ?? 1);
+  const parallel = Math.min(Math.max(1, options.parallel ?? planned), planned);
+  if ((options.parallel ?? planned) > planned) options.log(`applying ${planned} stack${planned === 1 ? "" : "s"} at once, as planned (plan --parallel ${options.parallel} gives each its share of the rate limit for more)`);
+  await inPool(pending, parallel, async (plan, position) => {
     const prefix = `[${position + 1}/${pending.length}] ${plan.stack}`;
     try {
       verified += await applyStack(plan, terraform, paths, options, prefix);

@@ -98,6 +98,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
     workspacesDir: path.resolve(options.workspacesDir),
     stacks: saved.map((plan) => plan.stack),
     notSynced,
+    parallel,
   });
   return saved;
 }

@@ -4,7 +4,7 @@ import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
-import { addTerraformOptions, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
 export type PlanCommandOptions = TerraformCommandOptions & { json?: string; adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
@@ -18,6 +18,7 @@ export function register(program: Command): void {
           "synthesize, then terraform init, plan and show for each stack; print the changes in Okta terms and save the plan for `apply`. " +
             "Incremental: resources are not read back from Okta (that is `reconcile`). Exit 0 no changes, 2 changes, 1 error",
         ),
+      { parallel: PLAN_PARALLEL_HELP },
     ),
   )
     .option("--json <file>", "also write a machine-readable report")

@@ -4,7 +4,7 @@ import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatReviewMarkdown } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
-import { addTerraformOptions, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
+import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
@@ -14,6 +14,7 @@ export function register(program: Command): void {
       program
         .command("review")
         .description("plan like `plan`, and print the plan as Markdown for a pull-request comment (on stdout)"),
+      { parallel: PLAN_PARALLEL_HELP },
     ),
   )
     .option("--saved", "render the plan saved by the last `plan` instead of planning again")

@@ -34,7 +34,8 @@ export function register(program: Command): void {
     .option("--json", "print JSON: { version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], workspaces: [...] }")
     .action(async (options: ShardsOptions) => {
       const context = await commandContext(options);
-      const run = await synthesize(pipelineOptions(context));
+      const settings = pipelineOptions(context);
+      const run = await synthesize(settings);
       const stacks = selectStacks(run.desired, run.stacks, options.stack);
       const unmoved = await stacksLeftBehind(context.paths.stateDir, stacks);
       const rows = await Promise.all(
@@ -64,6 +65,10 @@ export function register(program: Command): void {
           listed.map((row) => [row.stack, row.workspace, `${row.shard + 1}/${row.shards}`, String(row.accounts), String(row.people), row.changed ? "yes" : "no"]),
         )}\n`,
       );
+      const synced = new Set(run.stacks.map((stack) => stack.workspaceId));
+      for (const id of settings.shardCounts?.keys() ?? []) {
+        if (!synced.has(id)) process.stderr.write(`warning: ${context.project.configFile}: shards: names ${JSON.stringify(id)}, which is no synced workspace\n`);
+      }
       for (const workspace of workspaces) {
         if (workspace.reshardNeeded) process.stdout.write(`${workspace.workspace}: its shard count changed since its last apply: run \`cerby-okta reshard\` before planning\n`);
         else if (workspace.suggestedShards !== workspace.shards) {
