@@ -67,10 +67,12 @@ describe.skipIf(skip)("changing the shard count", () => {
     expect(moved.stdout).toContain("ws-shard: 1 -> 4 shards; 12 accounts moved into 4 stacks (nothing in Okta changed)");
     expect(harness.emulator.requests.filter((request) => request.method !== "GET")).toEqual([]);
 
-    const plan = await harness.cli(["plan"]);
+    const plan = await harness.cli(["plan", "--parallel", "2"]);
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain("adopt the existing Okta app");
-    const apply = await harness.cli(["apply"]);
+    // Each plan holds half the rate-limit share: apply runs no more than 2 at once.
+    const apply = await harness.cli(["apply", "--parallel", "4"]);
+    expect(apply.stderr).toContain("applying 2 stacks at once, as planned");
     expect(apply.stderr).not.toMatch(/error/i);
     expect(apply.exitCode).toBe(0);
 
