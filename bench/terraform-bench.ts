@@ -24,7 +24,7 @@
 // is stopped, and the benchmark fails saying so).
 // Progress goes to stderr, the Markdown tables to stdout.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -118,6 +118,35 @@ interface Step {
   /** The subcommand of each Terraform process started. */
   readonly runs: readonly string[];
   readonly stdout: string;
+  /** Highest 1-minute load average sampled while it ran. */
+  readonly maxLoad: number;
+  /** Whether a vitest process (someone else's test run) was seen while it ran. */
+  readonly vitestSeen: boolean;
+}
+
+/** True when a process whose command line mentions vitest runs on the machine (not one of ours: the benchmark starts none). */
+function vitestRunning(): boolean {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("vitest")) return true;
+    } catch {
+      /* gone */
+    }
+  }
+  return false;
+}
+
+/** The CLI call under way, stopped cleanly when the benchmark is interrupted. */
+let running: { kill(signal: NodeJS.Signals): boolean } | undefined;
+let interrupted: NodeJS.Signals | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = signal;
+    log(`${signal}: stopping the CLI call under way (cleanly), then the harness; again to quit at once`);
+    running?.kill("SIGTERM");
+  });
 }
 
 type Harness = SyncHarness;
@@ -131,9 +160,17 @@ async function step(harness: Harness, args: string[], expected: readonly number[
   const from = runsSoFar().length;
   log(`  cerby-okta ${args.join(" ")} ...`);
   const started = performance.now();
+  if (interrupted) throw new Error(`interrupted by ${interrupted}`);
   const child = harness.cli(args, { env: { TERRAFORM_BINARY_NAME: wrapper } });
+  running = child;
   let stopped = false;
-  const heartbeat = setInterval(() => log(`    ... ${seconds(performance.now() - started)}, ${runsSoFar().length - from} Terraform processes so far, load ${load()}`), 60_000);
+  let maxLoad = loadavg()[0]!;
+  let vitestSeen = vitestRunning();
+  const sampler = setInterval(() => {
+    maxLoad = Math.max(maxLoad, loadavg()[0]!);
+    vitestSeen ||= vitestRunning();
+  }, 5_000);
+  const heartbeat = setInterval(() => log(`    ... ${seconds(performance.now() - started)}, ${runsSoFar().length - from} Terraform processes so far, load ${load()}${vitestSeen ? ", vitest seen" : ""}`), 60_000);
   const timer = deadline === undefined ? undefined : setTimeout(() => {
     stopped = true;
     log(`    stopping it: the first sync has run past ${firstSyncLimitMs / 60_000} minutes`);
@@ -144,13 +181,17 @@ async function step(harness: Harness, args: string[], expected: readonly number[
     const ms = performance.now() - started;
     const runs = runsSoFar().slice(from);
     const exitCode = result.exitCode ?? -1;
+    maxLoad = Math.max(maxLoad, loadavg()[0]!);
+    if (interrupted) throw new Error(`cerby-okta ${args.join(" ")} interrupted by ${interrupted} after ${seconds(ms)}, exit ${exitCode}:\n${String(result.stderr)}`);
     if (stopped) throw new Error(`cerby-okta ${args.join(" ")} stopped after ${seconds(ms)} (first sync over ${firstSyncLimitMs / 60_000} minutes), exit ${exitCode}:\n${String(result.stderr)}`);
     if (!expected.includes(exitCode)) {
       throw new Error(`cerby-okta ${args.join(" ")} exited ${exitCode} (expected ${expected.join(" or ")}) after ${seconds(ms)}:\n${String(result.stderr)}\n${String(result.stdout)}`);
     }
-    log(`    exit ${exitCode}, ${seconds(ms)}, Terraform processes: ${formatRuns(runs)}`);
-    return { ms, runs, stdout: String(result.stdout), exitCode };
+    log(`    exit ${exitCode}, ${seconds(ms)}, Terraform processes: ${formatRuns(runs)}; max load ${maxLoad.toFixed(2)}${vitestSeen ? ", vitest seen" : ""}`);
+    return { ms, runs, stdout: String(result.stdout), exitCode, maxLoad, vitestSeen };
   } finally {
+    running = undefined;
+    clearInterval(sampler);
     clearInterval(heartbeat);
     if (timer) clearTimeout(timer);
   }
@@ -160,7 +201,7 @@ const PLAN_OK = [0, 2];
 const APPLY_OK = [0];
 
 function sum(a: Step, b: Step): Step {
-  return { ms: a.ms + b.ms, runs: [...a.runs, ...b.runs], stdout: "" };
+  return { ms: a.ms + b.ms, runs: [...a.runs, ...b.runs], stdout: "", maxLoad: Math.max(a.maxLoad, b.maxLoad), vitestSeen: a.vitestSeen || b.vitestSeen };
 }
 
 async function startHarness(accounts: number, shards: number | undefined) {
@@ -310,6 +351,13 @@ const workspaceRows: WorkspaceRow[] = [];
 const loadBefore = load();
 const startedAt = new Date();
 
+/** Highest load average during each step of a size, and the steps during which someone else's vitest ran. */
+function loadNote(steps: Record<string, Step>): string {
+  const max = Math.max(...Object.values(steps).map((step) => step.maxLoad));
+  const disturbed = Object.entries(steps).filter(([, step]) => step.vitestSeen).map(([name]) => name);
+  return `highest 1-min load average ${max.toFixed(2)} (${Object.entries(steps).map(([name, step]) => `${name} ${step.maxLoad.toFixed(2)}`).join(", ")}); ${disturbed.length === 0 ? "no other vitest run seen" : `a vitest run was seen during: ${disturbed.join(", ")}`}`;
+}
+
 function report(): string {
   const out: string[] = [];
   const exitNote = (s: { exitCode: number }) => (s.exitCode === 0 ? "" : ` (exit ${s.exitCode}: changes!)`);
@@ -325,7 +373,10 @@ function report(): string {
         return `| ${count(row.accounts)} | ${seconds(first.ms)} (${seconds(row.firstPlan.ms)} + ${seconds(row.firstApply.ms)}) | ${formatRuns(first.runs)} | ${seconds(row.noop.ms)}${exitNote(row.noop)} | ${formatRuns(row.noop.runs)} | ${seconds(change.ms)} (${seconds(row.changePlan.ms)} + ${seconds(row.changeApply.ms)}) | ${formatRuns(change.runs)} | ${row.changeRequests} |`;
       }),
       "",
-      ...stackRows.map((row) => `- ${count(row.accounts)} accounts, after the first sync: ${row.apps}`),
+      ...stackRows.map(
+        (row) =>
+          `- ${count(row.accounts)} accounts: after the first sync ${row.apps}; ${loadNote({ "first plan": row.firstPlan, "first apply": row.firstApply, "plan --all": row.noop, "change plan": row.changePlan, "change apply": row.changeApply })}`,
+      ),
       "",
     );
   }
@@ -341,7 +392,10 @@ function report(): string {
         return `| ${count(row.accounts)} | ${row.shards} | ${seconds(first.ms)} (${seconds(row.firstPlan.ms)} + ${seconds(row.firstApply.ms)}) | ${formatRuns(first.runs)} | ${seconds(row.noop.ms)}${exitNote(row.noop)} | ${formatRuns(row.noop.runs)} | ${seconds(row.noopAll.ms)}${exitNote(row.noopAll)} | ${formatRuns(row.noopAll.runs)} | ${seconds(change.ms)} (${seconds(row.changePlan.ms)} + ${seconds(row.changeApply.ms)}) | ${formatRuns(change.runs)} | ${row.changeRequests} |`;
       }),
       "",
-      ...workspaceRows.map((row) => `- ${count(row.accounts)} accounts, after the first sync: ${row.apps}`),
+      ...workspaceRows.map(
+        (row) =>
+          `- ${count(row.accounts)} accounts: after the first sync ${row.apps}; ${loadNote({ "first plan": row.firstPlan, "first apply": row.firstApply, plan: row.noop, "plan --all": row.noopAll, "change plan": row.changePlan, "change apply": row.changeApply })}`,
+      ),
       "",
       "First sync against a real Okta org: Okta requests measured here (predicted by src/domain/api-cost.ts), and the time Okta's default rate limits impose at max_api_capacity 50",
       "",
