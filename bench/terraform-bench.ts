@@ -71,17 +71,25 @@ const wrapperDir = mkdtempSync(path.join(tmpdir(), "cerby-okta-tf-count-"));
 const counterFile = path.join(wrapperDir, "runs.log");
 const wrapper = path.join(wrapperDir, "terraform");
 writeFileSync(counterFile, "");
-writeFileSync(wrapper, `#!/bin/sh\nprintf '%s\\n' "\${1:-}" >> ${sh(counterFile)}\nexec ${sh(terraformPath)} "$@"\n`);
+// Logs "<subcommand> <milliseconds>" when the process ends (not exec: it waits to time it).
+writeFileSync(
+  wrapper,
+  `#!/bin/sh\nstarted=$(date +%s%3N)\n${sh(terraformPath)} "$@"\ncode=$?\nprintf '%s %s\\n' "\${1:-}" "$(( $(date +%s%3N) - started ))" >> ${sh(counterFile)}\nexit $code\n`,
+);
 chmodSync(wrapper, 0o755);
 
 const runsSoFar = () => readFileSync(counterFile, "utf8").split("\n").filter((line) => line !== "");
 
-/** Terraform processes: how many, and how many of each subcommand. */
+/** Terraform processes: how many, and of each subcommand how many and their total wall time (sequential runs add up; parallel ones overlap). */
 function formatRuns(runs: readonly string[]): string {
   if (runs.length === 0) return "0";
-  const by = new Map<string, number>();
-  for (const run of runs) by.set(run, (by.get(run) ?? 0) + 1);
-  return `${runs.length} (${[...by].map(([command, n]) => `${command} ${n}`).join(", ")})`;
+  const by = new Map<string, { n: number; ms: number }>();
+  for (const run of runs) {
+    const [command = "", ms = "0"] = run.split(" ");
+    const entry = by.get(command) ?? { n: 0, ms: 0 };
+    by.set(command, { n: entry.n + 1, ms: entry.ms + Number(ms) });
+  }
+  return `${runs.length} (${[...by].map(([command, { n, ms }]) => `${command} ${n}: ${seconds(ms)}`).join(", ")})`;
 }
 
 // ---- the workspace: as harness/change-cost.ts makes it ----

@@ -15,8 +15,14 @@ export interface StackUnit extends DesiredWorkspace {
   readonly shard?: { readonly index: number; readonly count: number };
 }
 
-/** Accounts per shard the defaults aim at: measured in docs/benchmarks.md ("Terraform time per stack"). */
-export const RECOMMENDED_SHARD_SIZE = 250;
+/**
+ * Suggested shards hold this many accounts to twice as many. From the curve in
+ * docs/benchmarks.md ("Terraform at scale"): a stack's fixed cost (two provider
+ * starts, `show`, the CLI) is about 6 s per change; above ~130 accounts the
+ * per-account cost of plan and first apply grows, and a one-account change
+ * passes 10 s.
+ */
+export const RECOMMENDED_SHARD_SIZE = 64;
 
 export function shardStackId(workspaceId: string, index: number): string {
   return `${workspaceId}-s${String(index).padStart(3, "0")}`;

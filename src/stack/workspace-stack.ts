@@ -90,9 +90,15 @@ export class WorkspaceStack extends TerraformStack {
       name: accessGroups.getString("name"),
       description: accessGroups.getString("description"),
     });
+    // Instances look IDs up in these maps rather than as `resource[each.key].id`:
+    // Terraform builds the value of every instance of a resource each time an
+    // expression names it, so per-instance references cost N x N (docs/benchmarks.md).
+    new TerraformLocal(this, "app_ids", `\${{ for key, app in ${resourcePath(APP)} : key => app.id }}`);
+    new TerraformLocal(this, "access_group_ids", `\${{ for key, group in ${resourcePath(ACCESS_GROUP)} : key => group.id }}`);
+
     new GroupMemberships(this, ACCESS_MEMBERS.name, {
       forEach: accessGroups,
-      groupId: `\${${resourcePath(ACCESS_GROUP)}[each.key].id}`,
+      groupId: "${local.access_group_ids[each.key]}",
       users: Token.asList(`\${[for cerby_id in each.value.users : local.okta_user_ids[cerby_id] if lookup(local.okta_user_ids, cerby_id, "") != ""]}`),
       // The group is ours alone: members added in the Okta console show up as drift.
       trackAllUsers: true,
@@ -102,10 +108,10 @@ export class WorkspaceStack extends TerraformStack {
     // and the account's access group.
     const assignments = new AppGroupAssignments(this, ASSIGNMENTS.name, {
       forEach: apps,
-      appId: `\${${resourcePath(APP)}[each.key].id}`,
+      appId: "${local.app_ids[each.key]}",
     });
     assignments.addOverride("dynamic.group", {
-      for_each: `\${concat(each.value.groups, [${resourcePath(ACCESS_GROUP)}[each.key].id])}`,
+      for_each: "${concat(each.value.groups, [local.access_group_ids[each.key]])}",
       content: { id: "${group.value}" },
     });
 

@@ -53,7 +53,9 @@ describe("shards", () => {
   it("leave a workspace unsharded unless told, under its own ID", () => {
     const [workspace] = computeDesiredState([workspaceOf(30)]).workspaces;
     expect(stackUnits([workspace!]).map((unit) => unit.id)).toEqual([workspace!.id]);
-    expect(suggestedShardCount(200)).toBe(1);
-    expect(suggestedShardCount(10_000)).toBe(32);
+    expect(suggestedShardCount(128)).toBe(1);
+    expect(suggestedShardCount(200)).toBe(2);
+    expect(suggestedShardCount(1_000)).toBe(8);
+    expect(suggestedShardCount(10_000)).toBe(128);
   });
 });

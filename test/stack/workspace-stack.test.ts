@@ -65,9 +65,9 @@ describe("workspace stack", () => {
     const { json, config } = synthStack(state);
     expect(Testing.toHaveResourceWithProperties(json, "okta_app_group_assignments", { for_each: "${local.cerby.apps}" })).toBe(true);
     const assignments = config.resource.okta_app_group_assignments.assignments;
-    expect(assignments.app_id).toBe("${okta_app_bookmark.app[each.key].id}");
+    expect(assignments.app_id).toBe("${local.app_ids[each.key]}");
     expect(assignments.dynamic.group.for_each).toContain("each.value.groups");
-    expect(assignments.dynamic.group.for_each).toContain("okta_group.access[each.key].id");
+    expect(assignments.dynamic.group.for_each).toContain("local.access_group_ids[each.key]");
     expect(Object.keys(config.resource.okta_app_group_assignments)).toHaveLength(1);
   });
 
@@ -76,10 +76,17 @@ describe("workspace stack", () => {
     expect(
       Testing.toHaveResourceWithProperties(json, "okta_group_memberships", {
         for_each: "${local.cerby.accessGroups}",
-        group_id: "${okta_group.access[each.key].id}",
+        group_id: "${local.access_group_ids[each.key]}",
         track_all_users: true,
       }),
     ).toBe(true);
+  });
+
+  it("looks IDs up in one map per resource, not by naming the resource in every instance (which costs Terraform N x N)", () => {
+    const { config } = synthStack(state);
+    expect(config.locals.app_ids).toBe("${{ for key, app in okta_app_bookmark.app : key => app.id }}");
+    expect(config.locals.access_group_ids).toBe("${{ for key, group in okta_group.access : key => group.id }}");
+    expect(JSON.stringify(config.resource)).not.toMatch(/(okta_app_bookmark\.app|okta_group\.access)\[each\.key\]/);
   });
 
   it("looks up users without an Okta ID by login with the plural data source, which does not fail on nobody found", () => {
