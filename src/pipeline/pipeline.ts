@@ -103,6 +103,7 @@ export class Pipeline {
         stackOptions: this.options.stackOptions,
         protectedPaths: this.options.protectedPaths,
         allowBackendChange: this.options.allowBackendChange,
+        reuseOnDisk: !this.options.incremental,
       });
     }
     return this.synthesizer;

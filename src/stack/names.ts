@@ -22,6 +22,13 @@ export const ASSIGNMENTS: ResourceName = { mode: "managed", type: "okta_app_grou
 /** People without a known Okta user ID, looked up by login; keyed by Cerby user ID. */
 export const USER_LOOKUP: ResourceName = { mode: "data", type: "okta_users", name: "by_login" };
 
+/**
+ * The version of what WorkspaceStack writes into cdk.tf.json: a stack folder
+ * written under another version is synthesized again rather than reused.
+ * test/stack/synthesizer.test.ts fails when the template changes without it.
+ */
+export const STACK_TEMPLATE_VERSION = 2;
+
 /** Every managed resource kind, for counting and reports. */
 export const MANAGED_RESOURCES: readonly ResourceName[] = [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS];
 

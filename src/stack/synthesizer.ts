@@ -13,12 +13,14 @@
 //   runs for a stack the first time and when those change; otherwise the text
 //   it made is reused and only the data file is written (the template cache).
 //   A stack whose configuration and data are what this synthesizer last wrote
-//   is not written at all: a new synthesizer writes every stack.
+//   is not written at all. With `reuseOnDisk` (one-shot commands), what an
+//   earlier run wrote counts too: each stack folder keeps a record of what its
+//   cdk.tf.json was made from and its hash, so an unchanged stack of a large
+//   sharded workspace costs two file reads, not cdktf (docs/benchmarks.md).
 // - A stack whose backend changed since its folder was initialized is refused
 //   before anything is swapped (its state must be moved first: migrate-state).
 import { ensureFolder } from "../files/ensure-folder.ts";
-import { App } from "cdktf";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
@@ -27,13 +29,15 @@ import { swapFolder } from "../files/swap-folder.ts";
 import { TextWriter } from "../files/text-writer.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { compareText } from "../text/printable.ts";
-import { STACK_DATA_FILE } from "./names.ts";
+import { STACK_DATA_FILE, STACK_TEMPLATE_VERSION } from "./names.ts";
 import { checkOutDir, OUT_MARKER, OUT_MARKER_TEXT, type ProtectedPaths } from "./out-dir.ts";
 import { buildStackData, NO_ADOPTION } from "./stack-data.ts";
-import { WorkspaceStack, type StackOptions } from "./workspace-stack.ts";
+import type { StackOptions } from "./workspace-stack.ts";
 
 const STACK_FILE = "cdk.tf.json";
 const MANIFEST_FILE = "manifest.json";
+/** Beside each stack's files: what its cdk.tf.json was made from (`key`) and its SHA-256. Not a `.tf.json`: Terraform ignores it. */
+const TEMPLATE_RECORD = ".cerby-okta-template.json";
 const STAGING = /^\.(.+)\.(staging|old)-[0-9]+-[0-9a-f]+$/;
 
 export interface SynthesizerOptions {
@@ -42,6 +46,8 @@ export interface SynthesizerOptions {
   readonly protectedPaths?: ProtectedPaths;
   /** Let a stack's backend differ from the one its folder was initialized with (`migrate-state` only). */
   readonly allowBackendChange?: boolean;
+  /** Count the stack folders already on disk as written, when their record and files are intact (one-shot commands; the watcher writes every stack once). */
+  readonly reuseOnDisk?: boolean;
 }
 
 export interface WriteOptions {
@@ -72,6 +78,7 @@ export class StackSynthesizer {
   private readonly writer = new TextWriter();
   private manifestVersion: string | undefined;
   private checked = false;
+  private loadedFromDisk = false;
 
   constructor(private readonly options: SynthesizerOptions) {
     this.outDir = path.resolve(options.outDir);
@@ -106,6 +113,10 @@ export class StackSynthesizer {
       this.checked = true;
     }
     const synced = workspaces.filter((workspace) => workspace.synced);
+    if (this.options.reuseOnDisk && !this.loadedFromDisk) {
+      await this.loadFromDisk(synced.map((workspace) => workspace.id));
+      this.loadedFromDisk = true;
+    }
     const changed = synced
       .map((workspace) => ({ workspace, key: templateKey(workspace, this.stackOptions), data: this.dataOf(workspace) }))
       .filter(({ workspace, key, data }) => {
@@ -131,6 +142,7 @@ export class StackSynthesizer {
         await mkdir(staging);
         await this.writer.write(path.join(staging, STACK_FILE), last.template);
         await this.writer.write(path.join(staging, STACK_DATA_FILE), data);
+        await this.writer.write(path.join(staging, TEMPLATE_RECORD), templateRecord(key, last.template));
       }
       if (!this.options.allowBackendChange) await this.refuseBackendChanges(staged);
       if (options.signal?.aborted) throw new SyncAborted("stopped before the new output was swapped in");
@@ -153,6 +165,37 @@ export class StackSynthesizer {
     return staged.map((stack) => stack.id).sort(compareText);
   }
 
+  /** The stacks an earlier run wrote, taken as written when their record, template and manifest entry agree. */
+  private async loadFromDisk(ids: readonly string[]): Promise<void> {
+    let manifest: { stacks?: Record<string, unknown>; version?: string };
+    try {
+      manifest = JSON.parse(await readFile(path.join(this.outDir, MANIFEST_FILE), "utf8"));
+    } catch {
+      return; // no manifest: every stack is written
+    }
+    const entries = manifest.stacks;
+    if (typeof entries !== "object" || entries === null) return;
+    await Promise.all(
+      ids.map(async (id) => {
+        if (this.written.has(id) || !Object.hasOwn(entries, id)) return;
+        const folder = path.join(this.stacksDir, id);
+        try {
+          const [recordText, template, data] = await Promise.all([
+            readFile(path.join(folder, TEMPLATE_RECORD), "utf8"),
+            readFile(path.join(folder, STACK_FILE), "utf8"),
+            readFile(path.join(folder, STACK_DATA_FILE), "utf8"),
+          ]);
+          const record = JSON.parse(recordText) as { key?: unknown; sha256?: unknown };
+          if (typeof record.key !== "string" || record.sha256 !== sha256(template)) return; // edited by hand, or from an older version
+          this.written.set(id, { templateKey: record.key, template, manifestEntry: entries[id], data });
+        } catch {
+          // Missing or unreadable: the stack is written again.
+        }
+      }),
+    );
+    this.manifestVersion ??= manifest.version;
+  }
+
   private dataOf(workspace: DesiredWorkspace): string {
     return JSON.stringify(buildStackData(workspace, this.stackOptions.adoptions?.get(workspace.id) ?? NO_ADOPTION));
   }
@@ -172,6 +215,8 @@ export class StackSynthesizer {
     const staged: Staged[] = [];
     try {
       try {
+        // cdktf takes a while to load: only when a template is not cached.
+        const [{ App }, { WorkspaceStack }] = await Promise.all([import("cdktf"), import("./workspace-stack.ts")]);
         const app = new App({ outdir: scratch });
         for (const { workspace, data } of stacks) new WorkspaceStack(app, workspace, this.stackOptions, data);
         app.synth();
@@ -188,6 +233,7 @@ export class StackSynthesizer {
         const staging = path.join(this.stacksDir, `.${workspace.id}.staging-${suffix}`);
         await rename(path.join(scratch, "stacks", workspace.id), staging);
         const template = await readFile(path.join(staging, STACK_FILE), "utf8");
+        await this.writer.write(path.join(staging, TEMPLATE_RECORD), templateRecord(key, template));
         staged.push({ id: workspace.id, staging, written: { templateKey: key, template, manifestEntry: manifest.stacks[workspace.id], data } });
       }
       return staged;
@@ -235,7 +281,13 @@ export class StackSynthesizer {
   }
 }
 
-/** What `cdk.tf.json` depends on besides the stack's own ID. */
+/** What `cdk.tf.json` depends on: the stack's ID, its Okta settings, the backend, and the code that writes it. */
 function templateKey(workspace: DesiredWorkspace, options: StackOptions): string {
-  return JSON.stringify([workspace.id, workspace.okta, options.backend ?? null, options.projectDir ?? null]);
+  return JSON.stringify([STACK_TEMPLATE_VERSION, workspace.id, workspace.okta, options.backend ?? null, options.projectDir ?? null]);
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function templateRecord(key: string, template: string): string {
+  return `${JSON.stringify({ key, sha256: sha256(template) })}\n`;
 }

@@ -1,10 +1,12 @@
 // The one stack writer of synth, plan and the watcher.
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { computeDesiredState, type DesiredWorkspace } from "../../src/domain/desired-state.ts";
 import { SyncAborted } from "../../src/errors.ts";
+import { createHash } from "node:crypto";
+import { STACK_TEMPLATE_VERSION } from "../../src/stack/names.ts";
 import { StackSynthesizer } from "../../src/stack/synthesizer.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
 import { makeTempDir, removeDir } from "../../harness/workspace-fixture.ts";
@@ -73,5 +75,54 @@ describe("stack synthesizer", () => {
     expect(await readdir(path.join(dir, "stacks"))).toEqual(["ws-acme"]);
     expect(await readFile(path.join(dir, "stacks", "ws-acme", ".terraform", "marker"), "utf8")).toBe("init");
     expect(Object.keys(JSON.parse(await readFile(path.join(dir, "manifest.json"), "utf8")).stacks)).toEqual(["ws-acme"]);
+  });
+
+  it("reuses the stack folders an earlier run wrote: nothing is written when nothing changed, only the data when only the data changed", async () => {
+    const workspaces = await example();
+    await new StackSynthesizer({ outDir: dir }).write(workspaces, { prune: true });
+    const before = await stackFiles(dir, "ws-acme");
+    const reusing = () => new StackSynthesizer({ outDir: dir, reuseOnDisk: true });
+    expect(await reusing().write(workspaces, { prune: true })).toEqual([]);
+    expect(await stackFiles(dir, "ws-acme")).toEqual(before);
+
+    const acme = workspaces.find((workspace) => workspace.id === "ws-acme")!;
+    const edited = workspaces.map((workspace) =>
+      workspace === acme ? { ...acme, chiclets: acme.chiclets.map((chiclet, index) => (index === 0 ? { ...chiclet, label: "Renamed - X" } : chiclet)) } : workspace,
+    );
+    expect(await reusing().write(edited, { prune: true })).toEqual(["ws-acme"]);
+    await new StackSynthesizer({ outDir: path.join(dir, "fresh") }).write(edited, { prune: true });
+    for (const id of ["ws-acme", "ws-acme-eu"]) expect(await stackFiles(dir, id)).toEqual(await stackFiles(path.join(dir, "fresh"), id));
+    expect(await readFile(path.join(dir, "manifest.json"), "utf8")).toBe(await readFile(path.join(dir, "fresh", "manifest.json"), "utf8"));
+  });
+
+  it("writes a stack folder again when its cdk.tf.json was edited, its record is missing, or another version wrote it", async () => {
+    const workspaces = await example();
+    await new StackSynthesizer({ outDir: dir }).write(workspaces, { prune: true });
+    const before = await stackFiles(dir, "ws-acme");
+    const record = path.join(dir, "stacks", "ws-acme", ".cerby-okta-template.json");
+    const reusing = () => new StackSynthesizer({ outDir: dir, reuseOnDisk: true });
+
+    await writeFile(path.join(dir, "stacks", "ws-acme", "cdk.tf.json"), before.config.replace('"okta_app_bookmark"', '"okta_app_bookmark" '));
+    expect(await reusing().write(workspaces, { prune: true })).toEqual(["ws-acme"]);
+    expect(await stackFiles(dir, "ws-acme")).toEqual(before);
+
+    await rm(record);
+    expect(await reusing().write(workspaces, { prune: true })).toEqual(["ws-acme"]);
+    expect(existsSync(record)).toBe(true);
+
+    const { key, sha256 } = JSON.parse(await readFile(record, "utf8")) as { key: string; sha256: string };
+    await writeFile(record, JSON.stringify({ key: key.replace(`[${STACK_TEMPLATE_VERSION},`, "[0,"), sha256 }));
+    expect(await reusing().write(workspaces, { prune: true })).toEqual(["ws-acme"]);
+    expect(JSON.parse(await readFile(record, "utf8")).key).toBe(key);
+  });
+
+  it("has a STACK_TEMPLATE_VERSION that changes with what cdk.tf.json holds (else folders written by older code would be reused)", async () => {
+    const workspaces = await example();
+    await new StackSynthesizer({ outDir: dir }).write(workspaces, { prune: true });
+    // Only the parts that do not depend on the temporary folder.
+    const { terraform, ...config } = JSON.parse((await stackFiles(dir, "ws-acme")).config) as Record<string, unknown>;
+    const digest = createHash("sha256").update(JSON.stringify({ ...config, providers: (terraform as { required_providers?: unknown }).required_providers })).digest("hex").slice(0, 16);
+    // When this fails: bump STACK_TEMPLATE_VERSION in src/stack/names.ts, then record the new pair here.
+    expect({ version: STACK_TEMPLATE_VERSION, digest }).toEqual({ version: 2, digest: "0e2e1fd1270cb819" });
   });
 });

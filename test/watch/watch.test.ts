@@ -298,7 +298,7 @@ describe("watch", () => {
     await writeFile(path.join(outDir, "stacks", "ws-acme", ".terraform.lock.hcl"), "# lock\n");
     await editAccounts(grantFrankOnVendorPortal);
     await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.length > 0);
-    expect((await readdir(path.join(outDir, "stacks", "ws-acme"))).sort()).toEqual([".terraform", ".terraform.lock.hcl", "cdk.tf.json", "cerby-okta.json"]);
+    expect((await readdir(path.join(outDir, "stacks", "ws-acme"))).sort()).toEqual([".cerby-okta-template.json", ".terraform", ".terraform.lock.hcl", "cdk.tf.json", "cerby-okta.json"]);
   });
 
   it("fails to start on a missing workspaces folder", async () => {
