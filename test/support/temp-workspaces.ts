@@ -12,6 +12,20 @@ export type WorkspaceTree = Record<string, Record<string, string>>;
 
 const roots: string[] = [];
 
+/** A minimal workspace.yaml, switched on, with Alice as its owner unless `withAlice` is false; tests append sections to it. */
+export function workspaceSettings(id = "ws-test", { withAlice = true } = {}): string {
+  return [
+    "version: 1",
+    "workspace:",
+    `  id: ${id}`,
+    "  name: Test",
+    "  extendedAccountAccess: true",
+    "  okta: { orgName: acme, baseUrl: okta.com }",
+    ...(withAlice ? ["users:", "  - { id: u-alice, email: alice@example.com, workspaceRole: owner }"] : []),
+    "",
+  ].join("\n");
+}
+
 /** Writes `tree` under a fresh folder in the system temp directory and returns that root. */
 export async function writeWorkspaces(tree: WorkspaceTree): Promise<string> {
   const root = await mkdtemp(path.join(os.tmpdir(), "cerby-okta-test-"));

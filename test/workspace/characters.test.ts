@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { computeDesiredState } from "../../src/domain/desired-state.ts";
 import { describeCharacter, escapeUnsafeCharacters, findUnsafeCharacter } from "../../src/text/characters.ts";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
-import { issuesFor, positionOf, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
+import { issuesFor, positionOf, removeWrittenWorkspaces, workspaceSettings, writeWorkspaces } from "../support/temp-workspaces.ts";
 import { expectNoCrashText, runCli } from "./run-cli.ts";
 
 afterAll(removeWrittenWorkspaces);
@@ -90,15 +90,7 @@ describe("findUnsafeCharacter", () => {
   });
 });
 
-const SETTINGS = [
-  "version: 1",
-  "workspace:",
-  "  id: ws-test",
-  "  name: Test",
-  "  extendedAccountAccess: true",
-  "  okta: { orgName: acme, baseUrl: okta.com }",
-  "",
-].join("\n");
+const SETTINGS = workspaceSettings("ws-test", { withAlice: false });
 
 describe("workspace text with refused characters", () => {
   it("names the character, its position, the file, line, column and field, for every field that reaches Okta or a terminal", async () => {

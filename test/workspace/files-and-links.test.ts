@@ -8,23 +8,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
-import { loadIssues, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
+import { loadIssues, removeWrittenWorkspaces, workspaceSettings, writeWorkspaces } from "../support/temp-workspaces.ts";
 import { expectNoCrashText, runCli } from "./run-cli.ts";
 
 afterAll(removeWrittenWorkspaces);
 
-const settings = (id: string) =>
-  [
-    "version: 1",
-    "workspace:",
-    `  id: ${id}`,
-    "  name: Test",
-    "  extendedAccountAccess: true",
-    "  okta: { orgName: acme, baseUrl: okta.com }",
-    "users:",
-    "  - { id: u-alice, email: alice@example.com, workspaceRole: owner }",
-    "",
-  ].join("\n");
+const settings = (id: string) => workspaceSettings(id);
 const ACCOUNTS = "accounts:\n  - { id: a-1, name: One, app: X, grants: [{ user: u-alice, role: owner }] }\n  - { id: a-2, name: Two, app: X }\n";
 
 const messageFor = (issues: readonly { file: string; message: string }[], file: string) => issues.filter((issue) => issue.file === file).map((issue) => issue.message);

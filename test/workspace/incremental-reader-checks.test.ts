@@ -7,21 +7,11 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { InputIssue } from "../../src/errors.ts";
 import { FileCache } from "../../src/workspace/file-cache.ts";
-import { loadIssues, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
+import { loadIssues, removeWrittenWorkspaces, workspaceSettings, writeWorkspaces } from "../support/temp-workspaces.ts";
 
 afterAll(removeWrittenWorkspaces);
 
-const SETTINGS = [
-  "version: 1",
-  "workspace:",
-  "  id: ws-test",
-  "  name: Test",
-  "  extendedAccountAccess: true",
-  "  okta: { orgName: acme, baseUrl: okta.com }",
-  "users:",
-  "  - { id: u-alice, email: alice@example.com, workspaceRole: owner }",
-  "",
-].join("\n");
+const SETTINGS = workspaceSettings();
 
 /** Accounts in block style, one item per account: the layout the fast path reads piece by piece. */
 const accounts = (names: readonly string[]) =>

@@ -8,22 +8,12 @@ import { findNodeAtLocation, parseTree } from "jsonc-parser";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
 import { parseSourceFile } from "../../src/workspace/source-file.ts";
 import { MAX_NESTING_DEPTH } from "../../src/workspace/limits.ts";
-import { issuesFor, loadIssues, positionOf, removeWrittenWorkspaces, writeWorkspaces } from "../support/temp-workspaces.ts";
+import { issuesFor, loadIssues, positionOf, removeWrittenWorkspaces, workspaceSettings, writeWorkspaces } from "../support/temp-workspaces.ts";
 import { expectNoCrashText, runCli } from "./run-cli.ts";
 
 afterAll(removeWrittenWorkspaces);
 
-const SETTINGS = [
-  "version: 1",
-  "workspace:",
-  "  id: ws-test",
-  "  name: Test",
-  "  extendedAccountAccess: true",
-  "  okta: { orgName: acme, baseUrl: okta.com }",
-  "users:",
-  "  - { id: u-alice, email: alice@example.com, workspaceRole: owner }",
-  "",
-].join("\n");
+const SETTINGS = workspaceSettings();
 
 /** Nine levels of nine aliases: some 400 million values once expanded. */
 const ALIAS_BOMB = [
