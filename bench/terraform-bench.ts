@@ -30,6 +30,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { estimateWorkspaceCost, minutesAtRateLimits, totalCalls } from "../src/domain/api-cost.ts";
 import { suggestedShardCount } from "../src/stack/shards.ts";
+import { changeOneAccount, COST_WORKSPACE_ID, costWorkspace, ONE_ACCOUNT_CHANGE_LINES } from "../harness/change-cost.ts";
 import { SyncHarness } from "../harness/sync-harness.ts";
 
 const sizesOf = (name: string, fallback: string): number[] =>
@@ -92,32 +93,9 @@ function formatRuns(runs: readonly string[]): string {
   return `${runs.length} (${[...by].map(([command, { n, ms }]) => `${command} ${n}: ${seconds(ms)}`).join(", ")})`;
 }
 
-// ---- the workspace: as harness/change-cost.ts makes it ----
+// ---- the workspace: harness/change-cost.ts's, in one JSON snapshot ----
 
-const WORKSPACE_ID = "ws-bench";
 const FILE = "bench/snapshot.json";
-
-function benchWorkspace(accounts: number) {
-  const users = [0, 1, 2, 3, 4].map((index) => ({
-    id: `u-${index}`,
-    email: `user${index}@bench.example`,
-    oktaUserId: `00ubench${index}`,
-    workspaceRole: "user",
-  }));
-  return {
-    version: 1,
-    workspace: { id: WORKSPACE_ID, name: "Bench", extendedAccountAccess: true, okta: { orgName: "bench", baseUrl: "okta.com" } },
-    users,
-    teams: [{ id: "t-idp", name: "Everyone in marketing", oktaGroupId: "00gbenchidp", members: ["u-0"] }],
-    accounts: Array.from({ length: accounts }, (_, index) => ({
-      id: `a-${index}`,
-      name: `Brand ${index}`,
-      app: "Instagram",
-      grants: [{ team: "t-idp", role: "owner" }, ...(index % 2 === 0 ? [{ user: "u-1", role: "collaborator" }] : [])],
-      okta: { extendedBy: "u-0", extendedAt: "2026-02-01T09:00:00Z" },
-    })),
-  };
-}
 
 // ---- measured steps ----
 
@@ -213,12 +191,12 @@ function sum(a: Step, b: Step): Step {
 }
 
 async function startHarness(accounts: number, shards: number | undefined) {
-  const document = benchWorkspace(accounts);
+  const document = costWorkspace(accounts);
   const harness = await SyncHarness.start(async (dir) => {
     await mkdir(path.join(dir, path.dirname(FILE)), { recursive: true });
     await writeFile(path.join(dir, FILE), JSON.stringify(document));
   });
-  if (shards !== undefined) await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), `shards:\n  ${WORKSPACE_ID}: ${shards}\n`);
+  if (shards !== undefined) await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), `shards:\n  ${COST_WORKSPACE_ID}: ${shards}\n`);
   return { harness, document };
 }
 
@@ -238,20 +216,28 @@ function checkOneAppPerAccount(harness: Harness, accounts: number, labelOf: (ind
   return `${count(apps.length)} apps, one per account, no duplicate`;
 }
 
-/** Relabels account a-3 and gives it a direct viewer (u-2), as harness/change-cost.ts does. */
-async function editOneAccount(harness: Harness, document: ReturnType<typeof benchWorkspace>): Promise<void> {
-  document.accounts[3]!.grants.push({ user: "u-2", role: "collaborator" });
-  document.accounts[3]!.name = "Brand three";
+/** Measures harness/change-cost.ts's one-account change, from the edit to applied, and checks the plan and the dashboard in Okta. */
+async function measureOneChange(harness: Harness, document: ReturnType<typeof costWorkspace>): Promise<{ changePlan: Step; changeApply: Step; changeRequests: number }> {
+  changeOneAccount(document);
   await harness.writeFile(FILE, JSON.stringify(document));
-}
-
-function checkChangeApplied(harness: Harness, plan: Step): void {
-  for (const expected of ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ u-2 sees "Brand three - Instagram"']) {
-    if (!plan.stdout.includes(expected)) throw new Error(`the plan of the one-account change does not say ${expected}:\n${plan.stdout}`);
+  harness.emulator.resetRequestLog();
+  const changePlan = await step(harness, ["plan"], [2]);
+  const changeApply = await step(harness, ["apply"], APPLY_OK);
+  const changeRequests = harness.emulator.requests.length;
+  for (const expected of ONE_ACCOUNT_CHANGE_LINES) {
+    if (!changePlan.stdout.includes(expected)) throw new Error(`the plan of the one-account change does not say ${expected}:\n${changePlan.stdout}`);
   }
   const links = harness.emulator.appLinksFor("user2@bench.example").map((link) => link.label);
   if (!links.includes("Brand three - Instagram")) throw new Error(`after the apply, user2 does not see "Brand three - Instagram" in Okta (sees: ${links.join(", ") || "nothing"})`);
   if (harness.appIdByLabel("Brand 3 - Instagram") !== undefined) throw new Error(`after the apply, Okta still holds an app labelled "Brand 3 - Instagram"`);
+  return { changePlan, changeApply, changeRequests };
+}
+
+/** A plan of an unchanged workspace; one that finds changes is reported, not fatal. */
+async function noopPlan(harness: Harness, args: string[]): Promise<Step & { exitCode: number }> {
+  const noop = await step(harness, args, PLAN_OK);
+  if (noop.exitCode !== 0) log(`    WARNING: the no-op ${args.join(" ")} found changes (exit ${noop.exitCode})`);
+  return noop;
 }
 
 const labelOf = (index: number) => `Brand ${index} - Instagram`;
@@ -277,15 +263,8 @@ async function measureOneStack(accounts: number): Promise<StackRow> {
     const firstApply = await step(harness, ["apply"], APPLY_OK);
     const apps = checkOneAppPerAccount(harness, accounts, labelOf);
     log(`    ${apps}`);
-    const noop = await step(harness, ["plan", "--all"], PLAN_OK);
-    if (noop.exitCode !== 0) log(`    WARNING: the no-op plan --all found changes (exit ${noop.exitCode})`);
-    await editOneAccount(harness, document);
-    harness.emulator.resetRequestLog();
-    const changePlan = await step(harness, ["plan"], [2]);
-    const changeApply = await step(harness, ["apply"], APPLY_OK);
-    const changeRequests = harness.emulator.requests.length;
-    checkChangeApplied(harness, changePlan);
-    return { accounts, firstPlan, firstApply, apps, noop, changePlan, changeApply, changeRequests };
+    const noop = await noopPlan(harness, ["plan", "--all"]);
+    return { accounts, firstPlan, firstApply, apps, noop, ...(await measureOneChange(harness, document)) };
   } finally {
     await harness.stop();
   }
@@ -322,16 +301,9 @@ async function measureWorkspace(accounts: number): Promise<WorkspaceRow> {
     const firstRequests = harness.emulator.requests.length;
     const apps = checkOneAppPerAccount(harness, accounts, labelOf);
     log(`    ${apps}`);
-    const noop = await step(harness, ["plan"], PLAN_OK);
-    if (noop.exitCode !== 0) log(`    WARNING: the no-op plan found changes (exit ${noop.exitCode})`);
-    const noopAll = await step(harness, ["plan", "--all", "--parallel", "2"], PLAN_OK);
-    if (noopAll.exitCode !== 0) log(`    WARNING: the no-op plan --all found changes (exit ${noopAll.exitCode})`);
-    await editOneAccount(harness, document);
-    harness.emulator.resetRequestLog();
-    const changePlan = await step(harness, ["plan"], [2]);
-    const changeApply = await step(harness, ["apply"], APPLY_OK);
-    const changeRequests = harness.emulator.requests.length;
-    checkChangeApplied(harness, changePlan);
+    const noop = await noopPlan(harness, ["plan"]);
+    const noopAll = await noopPlan(harness, ["plan", "--all", "--parallel", "2"]);
+    const change = await measureOneChange(harness, document);
     return {
       accounts,
       shards,
@@ -341,9 +313,7 @@ async function measureWorkspace(accounts: number): Promise<WorkspaceRow> {
       apps,
       noop,
       noopAll,
-      changePlan,
-      changeApply,
-      changeRequests,
+      ...change,
       predictedFirstSync: totalCalls(cost.firstSync),
       minutesAtLimits: minutesAtRateLimits(cost.firstSync, 50),
     };

@@ -6,7 +6,11 @@ import path from "node:path";
 import { estimateWorkspaceCost, type WorkspaceCost } from "../src/domain/api-cost.ts";
 import { SyncHarness } from "./sync-harness.ts";
 
-function costWorkspace(accounts: number) {
+/** The workspace ID of `costWorkspace`. */
+export const COST_WORKSPACE_ID = "ws-cost";
+
+/** Five people with known Okta IDs; one IdP team sees every account, one direct viewer every other one. */
+export function costWorkspace(accounts: number) {
   const users = [0, 1, 2, 3, 4].map((index) => ({
     id: `u-${index}`,
     email: `user${index}@bench.example`,
@@ -15,7 +19,7 @@ function costWorkspace(accounts: number) {
   }));
   return {
     version: 1,
-    workspace: { id: "ws-cost", name: "Cost", extendedAccountAccess: true, okta: { orgName: "bench", baseUrl: "okta.com" } },
+    workspace: { id: COST_WORKSPACE_ID, name: "Cost", extendedAccountAccess: true, okta: { orgName: "bench", baseUrl: "okta.com" } },
     users,
     teams: [{ id: "t-idp", name: "Everyone in marketing", oktaGroupId: "00gbenchidp", members: ["u-0"] }],
     accounts: Array.from({ length: accounts }, (_, index) => ({
@@ -27,6 +31,15 @@ function costWorkspace(accounts: number) {
     })),
   };
 }
+
+/** The one-account change measured: account a-3 is relabelled and gets a direct viewer (u-2). */
+export function changeOneAccount(document: ReturnType<typeof costWorkspace>): void {
+  document.accounts[3]!.grants.push({ user: "u-2", role: "collaborator" });
+  document.accounts[3]!.name = "Brand three";
+}
+
+/** What the plan of that change must say. */
+export const ONE_ACCOUNT_CHANGE_LINES = ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ u-2 sees "Brand three - Instagram"'];
 
 export interface ChangeCost {
   /** Requests of the first sync (plan, apply and the check after it), by Okta bucket. */
@@ -62,11 +75,10 @@ export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
     if (reconcile.exitCode !== 0) throw new Error(`reconcile found changes or failed (${reconcile.exitCode}):\n${reconcile.stdout}${reconcile.stderr}`);
     const fullRefresh = harness.emulator.countsByBucket();
     harness.emulator.resetRequestLog();
-    document.accounts[3]!.grants.push({ user: "u-2", role: "collaborator" });
-    document.accounts[3]!.name = "Brand three";
+    changeOneAccount(document);
     await harness.writeFile("cost/snapshot.json", JSON.stringify(document));
     const { plan } = await harness.sync();
-    for (const expected of ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ u-2 sees "Brand three - Instagram"']) {
+    for (const expected of ONE_ACCOUNT_CHANGE_LINES) {
       if (!plan.stdout.includes(expected)) throw new Error(`the plan does not say ${expected}:\n${plan.stdout}`);
     }
     return {
