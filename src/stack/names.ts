@@ -72,6 +72,16 @@ export function isResource(entry: { mode?: string; type?: string; name?: string 
   return entry.mode === resource.mode && entry.type === resource.type && entry.name === resource.name;
 }
 
+/** The instances of one of our resources in a raw state (`terraform state pull`): each keyed by a Cerby ID, with its attributes. */
+export function stateInstances(state: unknown, resource: ResourceName): { key: string; attributes: Record<string, unknown> }[] {
+  type StateResource = { mode?: string; type?: string; name?: string; instances?: { index_key?: unknown; attributes?: Record<string, unknown> }[] };
+  return ((state as { resources?: StateResource[] } | null)?.resources ?? [])
+    .filter((entry) => isResource(entry, resource))
+    .flatMap((entry) => entry.instances ?? [])
+    .filter((instance) => typeof instance.index_key === "string")
+    .map((instance) => ({ key: instance.index_key as string, attributes: instance.attributes ?? {} }));
+}
+
 /** Okta group names are unique per org; immutable IDs keep this one stable across renames. */
 export function accessGroupName(workspaceId: string, accountId: string): string {
   return `cerby-okta/${workspaceId}/${accountId}`;

@@ -11,7 +11,7 @@
 // imports: nothing is ever created twice, and Okta is only read.
 import { rm } from "node:fs/promises";
 import { UsageError } from "../errors.ts";
-import { ACCESS_GROUP, APP, instanceAddress, isResource, MANAGED_RESOURCES } from "../stack/names.ts";
+import { ACCESS_GROUP, APP, instanceAddress, MANAGED_RESOURCES, stateInstances } from "../stack/names.ts";
 import { emptyMap, type Adoption } from "../stack/stack-data.ts";
 import { shardStackId, type StackUnit } from "../stack/shards.ts";
 import type { Terraform } from "../terraform/terraform.ts";
@@ -38,22 +38,15 @@ interface Held {
   readonly addresses: string[];
 }
 
-type StateResource = { mode?: string; type?: string; name?: string; instances?: { index_key?: unknown; attributes?: { id?: unknown } }[] };
-
 /** What each account's instances are in a state, with its app's and access group's Okta IDs. */
 export function heldByAccount(state: unknown): Map<string, Held> {
   const held = new Map<string, Held>();
-  for (const resource of (state as { resources?: StateResource[] }).resources ?? []) {
-    const kind = MANAGED_RESOURCES.find((name) => isResource(resource, name));
-    if (!kind) continue;
-    for (const instance of resource.instances ?? []) {
-      if (typeof instance.index_key !== "string") continue;
-      const accountId = instance.index_key;
+  for (const kind of MANAGED_RESOURCES) {
+    for (const { key: accountId, attributes } of stateInstances(state, kind)) {
       const entry = held.get(accountId) ?? { addresses: [] };
       entry.addresses.push(instanceAddress(kind, accountId));
-      const id = instance.attributes?.id;
-      if (typeof id === "string" && kind === APP) entry.appId = id;
-      if (typeof id === "string" && kind === ACCESS_GROUP) entry.groupId = id;
+      if (typeof attributes.id === "string" && kind === APP) entry.appId = attributes.id;
+      if (typeof attributes.id === "string" && kind === ACCESS_GROUP) entry.groupId = attributes.id;
       held.set(accountId, entry);
     }
   }

@@ -2,15 +2,12 @@
 // `cerby-okta status --from-state` reads each stack's Terraform state (no Okta
 // request) and, when it changed since last read, marks as synced now every
 // account whose app the state holds under the label the workspace wants.
-import { APP, isResource } from "../stack/names.ts";
+import { APP, stateInstances } from "../stack/names.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import type { Log } from "./plan.ts";
 import { stackDir, stackFingerprint, type SyncPaths } from "./saved-plans.ts";
-import { readStatus, statusFile, type AccountStatus, type WorkspaceStatus } from "./status.ts";
-import { writeFileAtomic } from "../files/write-file-atomic.ts";
-import { ensureFolder } from "../files/ensure-folder.ts";
-import path from "node:path";
+import { readStatus, writeStatus, type AccountStatus } from "./status.ts";
 
 export interface StateReading {
   readonly stack: string;
@@ -22,7 +19,7 @@ export interface StateReading {
   readonly waiting: number;
 }
 
-type State = { lineage?: string; serial?: number; resources?: { mode?: string; type?: string; name?: string; instances?: { index_key?: unknown; attributes?: { label?: unknown } }[] }[] };
+type State = { lineage?: string; serial?: number };
 
 export async function recordFromStates(stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, now: Date, log: Log): Promise<StateReading[]> {
   const readings: StateReading[] = [];
@@ -32,18 +29,14 @@ export async function recordFromStates(stacks: readonly StackUnit[], terraform: 
     await terraform.init(dir);
     const state = (await terraform.pullState(dir)) as State;
     const serial = `${state.lineage ?? ""}/${state.serial ?? 0}`;
-    const labels = new Map<string, unknown>();
-    for (const resource of state.resources ?? []) {
-      if (!isResource(resource, APP)) continue;
-      for (const instance of resource.instances ?? []) labels.set(String(instance.index_key), instance.attributes?.label);
-    }
+    const labels = new Map(stateInstances(state, APP).map(({ key, attributes }) => [key, attributes.label]));
     const inStep = unit.chiclets.filter((chiclet) => labels.get(chiclet.accountId) === chiclet.label);
     const reading = { stack: unit.id, inStep: inStep.length, waiting: unit.chiclets.length - inStep.length };
     const record = await readStatus(paths.stateDir, unit.id);
     // `cerby-okta apply` recorded exactly what the stack is now: its times are right, keep them.
     const appliedHere = record?.stateSerial === undefined && record?.appliedDigest === (await stackFingerprint(paths, unit.id)).settled;
     if (record?.stateSerial === serial || appliedHere) {
-      if (appliedHere) await write(paths.stateDir, { ...record!, stateSerial: serial });
+      if (appliedHere) await writeStatus(paths.stateDir, { ...record!, stateSerial: serial });
       readings.push({ ...reading, changed: false });
       continue;
     }
@@ -55,14 +48,8 @@ export async function recordFromStates(stacks: readonly StackUnit[], terraform: 
       } else if (earlier) accounts[chiclet.accountId] = earlier;
     }
     // No applied digest: the next `plan` runs Terraform for this stack, which says whether anything is left to do.
-    await write(paths.stateDir, { workspaceId: unit.workspaceId, stack: unit.id, shards: unit.shard?.count ?? 1, stateSerial: serial, accounts });
+    await writeStatus(paths.stateDir, { workspaceId: unit.workspaceId, stack: unit.id, shards: unit.shard?.count ?? 1, stateSerial: serial, accounts });
     readings.push({ ...reading, changed: true });
   }
   return readings;
-}
-
-async function write(stateDir: string, status: WorkspaceStatus): Promise<void> {
-  const file = statusFile(stateDir, status.stack ?? status.workspaceId);
-  await ensureFolder(path.dirname(file));
-  await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
 }

@@ -81,7 +81,12 @@ export async function recordSync(
       Object.entries(accounts).map(([id, account]) => [id, { ...account, lastSyncedAt: syncedAt.toISOString() }]),
     ),
   };
-  const file = statusFile(stateDir, applied.stack);
+  await writeStatus(stateDir, status);
+}
+
+/** Writes a stack's record whole (replacing any earlier one). */
+export async function writeStatus(stateDir: string, status: WorkspaceStatus): Promise<void> {
+  const file = statusFile(stateDir, status.stack ?? status.workspaceId);
   await ensureFolder(path.dirname(file));
   await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`);
 }

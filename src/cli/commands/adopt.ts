@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import path from "node:path";
 import { UsageError } from "../../errors.ts";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
-import { APP, isResource } from "../../stack/names.ts";
+import { accessGroupName, APP, stateInstances } from "../../stack/names.ts";
 import { buildStackData } from "../../stack/stack-data.ts";
 import { matchExisting } from "../../sync/adopt.ts";
 import { selectStacks } from "../../sync/plan.ts";
@@ -12,7 +12,6 @@ import { stackDir } from "../../sync/saved-plans.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addOktaUrlOption, oktaClientFor } from "../okta-options.ts";
 import { readExistingObjects } from "../../okta-api/org-objects.ts";
-import { accessGroupName } from "../../stack/names.ts";
 import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
@@ -63,6 +62,5 @@ export function register(program: Command): void {
 }
 
 function managedApps(state: unknown): Set<string> {
-  const resources = (state as { resources?: { mode?: string; type?: string; name?: string; instances?: { index_key?: unknown }[] }[] }).resources ?? [];
-  return new Set(resources.filter((resource) => isResource(resource, APP)).flatMap((resource) => (resource.instances ?? []).map((instance) => String(instance.index_key))));
+  return new Set(stateInstances(state, APP).map((instance) => instance.key));
 }
