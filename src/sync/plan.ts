@@ -71,8 +71,8 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   let unchanged = 0;
   const saved = await inPool(stacks, parallel, async (unit, position) => {
     const prefix = `[${position + 1}/${stacks.length}] ${unit.id}`;
-    const fingerprint = await stackFingerprint(paths, unit.id);
-    if (!options.refresh && !options.all && !fingerprint.importing && (await readStatus(paths.stateDir, unit.id))?.appliedDigest === fingerprint.settled) {
+    const { fingerprint, changed } = await changedSinceApply(paths, unit.id);
+    if (!options.refresh && !options.all && !changed) {
       unchanged++;
       const plan = unchangedPlan(stackInput(unit), fingerprint);
       await savePlan(paths, plan); // listed in the plan set like any other, so that apply finds it
@@ -262,4 +262,14 @@ export async function rememberPeople(paths: SyncPaths, stack: string, knownOktaU
   for (const [oktaId, cerbyId] of sorted) record[oktaId] = cerbyId;
   await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
   return map;
+}
+
+/**
+ * Whether a stack needs Terraform: its configuration or data differ from
+ * what its last apply here applied, or it has objects to import. `plan`
+ * skips the others; `shards --changed` lists these.
+ */
+export async function changedSinceApply(paths: SyncPaths, stack: string): Promise<{ fingerprint: StackFingerprint; changed: boolean }> {
+  const fingerprint = await stackFingerprint(paths, stack);
+  return { fingerprint, changed: fingerprint.importing || (await readStatus(paths.stateDir, stack))?.appliedDigest !== fingerprint.settled };
 }

@@ -4,12 +4,11 @@
 import type { Command } from "commander";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import { RECOMMENDED_SHARD_SIZE, suggestedShardCount } from "../../stack/shards.ts";
-import { selectStacks } from "../../sync/plan.ts";
+import { changedSinceApply, selectStacks } from "../../sync/plan.ts";
 import { stacksLeftBehind } from "../../sync/reshard.ts";
-import { stackFingerprint, type SyncPaths } from "../../sync/saved-plans.ts";
-import { readStatus } from "../../sync/status.ts";
+import type { SyncPaths } from "../../sync/saved-plans.ts";
 import { formatTable } from "../format-preview.ts";
-import { addOutOption, commandContext, pipelineOptions, type PathOptions } from "../terraform-options.ts";
+import { addOutOption, commandContext, DEFAULT_STATE_DIR, pipelineOptions, type PathOptions } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
 interface ShardsOptions extends PathOptions {
@@ -28,7 +27,7 @@ export function register(program: Command): void {
       )
       .addOption(workspacesOption()),
   )
-    .option("--state-dir <dir>", "where the sync status of the last applies is kept (default: .cerby-okta in the project folder)")
+    .option("--state-dir <dir>", `where the sync status of the last applies is kept (default: ${DEFAULT_STATE_DIR} in the project folder)`)
     .option("--stack <id...>", "only these workspaces, or stacks")
     .option("--changed", "only the stacks that need a plan")
     .option("--json", "print JSON: { version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], workspaces: [...] }")
@@ -46,7 +45,7 @@ export function register(program: Command): void {
           shards: stack.shard?.count ?? 1,
           accounts: stack.chiclets.length,
           people: stack.people.length,
-          ...(await changedSinceApply(context.paths, stack.id)),
+          ...(await changeOf(context.paths, stack.id)),
         })),
       );
       const listed = options.changed ? rows.filter((row) => row.changed) : rows;
@@ -81,8 +80,8 @@ export function register(program: Command): void {
     });
 }
 
-/** A stack's digest (its configuration and data), and whether it differs from the last apply recorded here. */
-async function changedSinceApply(paths: SyncPaths, stack: string): Promise<{ changed: boolean; digest: string }> {
-  const fingerprint = await stackFingerprint(paths, stack);
-  return { changed: fingerprint.importing || (await readStatus(paths.stateDir, stack))?.appliedDigest !== fingerprint.settled, digest: fingerprint.settled };
+/** A stack's digest (its configuration and data), and whether it needs a plan. */
+async function changeOf(paths: SyncPaths, stack: string): Promise<{ changed: boolean; digest: string }> {
+  const { fingerprint, changed } = await changedSinceApply(paths, stack);
+  return { changed, digest: fingerprint.settled };
 }
