@@ -73,7 +73,7 @@ export function register(program: Command): void {
         else if (workspace.suggestedShards !== workspace.shards) {
           process.stdout.write(
             `${workspace.workspace}: ${workspace.accounts} accounts in ${workspace.shards} stack${workspace.shards === 1 ? "" : "s"}; ` +
-              `${workspace.suggestedShards} would keep each near ${RECOMMENDED_SHARD_SIZE} (\`shards:\` in cerby-okta.yaml, then \`cerby-okta reshard\`)\n`,
+              `${workspace.suggestedShards} would keep each at ${RECOMMENDED_SHARD_SIZE} to ${RECOMMENDED_SHARD_SIZE * 2} accounts (\`shards:\` in cerby-okta.yaml, then \`cerby-okta reshard\`)\n`,
           );
         }
       }
