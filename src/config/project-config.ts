@@ -113,6 +113,6 @@ export async function loadProjectConfig(file: string, mustExist = false): Promis
   const source = parseSourceFile(file, text);
   if (source.syntaxIssues.length > 0) throw new InputError(source.syntaxIssues);
   const result = ProjectConfigSchema.safeParse(source.data);
-  if (!result.success) throw new InputError(schemaIssues(source, result.error.issues));
+  if (!result.success) throw new InputError(schemaIssues(source, result.error.issues, ProjectConfigSchema));
   return result.data;
 }

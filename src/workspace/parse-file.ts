@@ -6,7 +6,8 @@ import { escapeUnsafeCharacters } from "../text/characters.ts";
 import { displayPath } from "./display-path.ts";
 import { MAX_ISSUES_PER_FILE } from "./limits.ts";
 import { fileIssue } from "./read-file.ts";
-import type { WorkspaceFile } from "./schema.ts";
+import { WorkspaceFileSchema, type WorkspaceFile } from "./schema.ts";
+import { closestField, knownFieldsAt } from "./field-suggestion.ts";
 import { formatPath, parseSourceFile, type SourceFile } from "./source-file.ts";
 import { validateWorkspaceData } from "./validate-file.ts";
 
@@ -37,24 +38,27 @@ export function parseWorkspaceFile(file: string, text: string, issues: InputIssu
  * types are named plainly. At most MAX_ISSUES_PER_FILE: one issue of zod may
  * list a million unknown keys.
  */
-export function schemaIssues(source: SourceFile, zodIssues: readonly z.core.$ZodIssue[]): InputIssue[] {
+export function schemaIssues(source: SourceFile, zodIssues: readonly z.core.$ZodIssue[], schema: z.core.$ZodType = WorkspaceFileSchema): InputIssue[] {
   const located: InputIssue[] = [];
   for (const issue of zodIssues) {
-    for (const one of schemaIssue(source, issue, source.data, MAX_ISSUES_PER_FILE - located.length)) located.push(one);
+    for (const one of schemaIssue(source, issue, schema, MAX_ISSUES_PER_FILE - located.length)) located.push(one);
     if (located.length >= MAX_ISSUES_PER_FILE) break;
   }
   return located;
 }
 
-function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue, data: unknown, room: number): InputIssue[] {
+function schemaIssue(source: SourceFile, issue: z.core.$ZodIssue, schema: z.core.$ZodType, room: number): InputIssue[] {
   const issuePath = issue.path as (string | number)[];
   if (issue.code === "unrecognized_keys") {
+    const known = knownFieldsAt(schema, issuePath);
     return issue.keys.slice(0, room).map((key) => {
       const fieldPath = [...issuePath, key];
-      return { file: source.file, ...source.locate(fieldPath), path: formatPath(fieldPath), message: "unknown field" };
+      const meant = closestField(key, known);
+      const message = meant === undefined ? "unknown field" : `unknown field; did you mean ${meant}?`;
+      return { file: source.file, ...source.locate(fieldPath), path: formatPath(fieldPath), message };
     });
   }
-  return [{ file: source.file, ...source.locate(issuePath), path: formatPath(issuePath), message: describeIssue(issue, data) }];
+  return [{ file: source.file, ...source.locate(issuePath), path: formatPath(issuePath), message: describeIssue(issue, source.data) }];
 }
 
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {

@@ -34,11 +34,15 @@ export function parseYamlWithinLimits(text: string, lineCounter?: LineCounter): 
 
   const document = composeOne(tokens, text.length);
   if (document.errors.length > 0) {
-    // The first error is the one to fix; a file of a million broken lines must not print a million.
-    const problems = document.errors
-      .slice(0, MAX_ISSUES_PER_FILE)
-      .map((error) => ({ offset: error.pos[0], message: `YAML syntax: ${firstLine(error.message)}` }));
-    return { document, data: undefined, problems };
+    // The first error is the one to fix: the parser's later errors mostly follow from it (one
+    // mis-indented line gives four to seven), so they are counted, not listed.
+    const first = document.errors[0]!;
+    const more = document.errors.length - 1;
+    const message =
+      `YAML syntax: ${firstLine(first.message)}` +
+      indentationHint(text, first.pos[0], first.code) +
+      (more > 0 ? ` (${more.toLocaleString("en-US")}${document.errors.length >= MAX_ISSUES_PER_FILE ? " or more" : ""} further YAML error${more === 1 ? "" : "s"} after it, often caused by this one: fix it, then validate again)` : "");
+    return { document, data: undefined, problems: [{ offset: first.pos[0], message }] };
   }
 
   // Aliases come back as shared objects: cheap here, but each later walk
@@ -127,4 +131,34 @@ function composeOne(tokens: readonly CST.Token[], length: number): Document {
 
 function firstLine(message: string): string {
   return message.split("\n")[0] ?? message;
+}
+
+/** Parser errors that usually mean a line is indented wrongly. */
+const INDENTATION_ERRORS = new Set(["BAD_INDENT", "MISSING_CHAR", "BLOCK_AS_IMPLICIT_KEY", "MULTILINE_IMPLICIT_KEY", "UNEXPECTED_TOKEN"]);
+
+/**
+ * A hint for an indentation mistake: how far the line of the error is
+ * indented against the nearest non-blank line above it. Empty for other errors.
+ */
+function indentationHint(text: string, offset: number, code: string): string {
+  if (!INDENTATION_ERRORS.has(code)) return "";
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  const lineEnd = text.indexOf("\n", lineStart);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+  if (line.trim() === "") return "";
+  let above = "";
+  for (let end = lineStart - 1; end > 0 && above.trim() === ""; ) {
+    const start = text.lastIndexOf("\n", end - 1) + 1;
+    above = text.slice(start, end);
+    end = start - 1;
+  }
+  const indent = (value: string) => value.length - value.trimStart().length;
+  const here = indent(line);
+  const previous = indent(above);
+  const where = above.trim() === "" ? `this line is indented ${spaces(here)}` : `this line is indented ${spaces(here)}, the line above ${spaces(previous)}`;
+  return `; hint: YAML nests by indentation (spaces only): ${where}; items of one mapping or list start in the same column, and a nested one is indented further`;
+}
+
+function spaces(count: number): string {
+  return `${count} space${count === 1 ? "" : "s"}`;
 }

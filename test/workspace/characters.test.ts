@@ -139,7 +139,7 @@ describe("workspace text with refused characters", () => {
   it("shows unknown field names with their invisible characters escaped", async () => {
     const text = `${SETTINGS}accounts:\n  - { id: a-1, name: A, app: X, "gra\u202ents": [] }\n`;
     const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
-    expect(issues).toEqual([expect.objectContaining({ path: "accounts[0].gra\\u202ents", message: "unknown field" })]);
+    expect(issues).toEqual([expect.objectContaining({ path: "accounts[0].gra\\u202ents", message: "unknown field; did you mean grants?" })]);
   });
 
   it("prints a clean message and exits 1 from cerby-okta validate; the raw character never reaches the terminal", async () => {

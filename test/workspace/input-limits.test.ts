@@ -183,12 +183,12 @@ describe("values and problems", () => {
     expect(issues[100]).toEqual({ file: path.join(root, "ws", "workspace.yaml"), line: 1, column: 1, path: "", message: "validation of this file stopped after 100 problems: fix these first" });
   });
 
-  it("reports the first 100 errors of a YAML file of five million syntax errors, at once", async () => {
+  it("reports the first error of a YAML file of five million syntax errors, and that more follow, at once", async () => {
     const started = performance.now();
     const { issues } = await issuesFor({ ws: { "workspace.yaml": "]".repeat(5_000_000) } });
     expect(performance.now() - started).toBeLessThan(10_000);
-    expect(issues).toHaveLength(100);
-    expect(issues[0]).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/^YAML syntax: /) });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/^YAML syntax: .*\(99 or more further YAML errors after it/) });
   });
 
   it("lists at most 1,000 problems in one run, then how many more there are", async () => {

@@ -93,6 +93,14 @@ describe("loadWorkspaces on malformed input", () => {
       expect(issues[0]!.message).toMatch(/^YAML syntax: .*nested mappings/i);
     });
 
+    it("reports one mis-indented line once, with its indentation against the line above and how many errors followed", async () => {
+      const text = validWith("    baseUrl: okta.com", "   baseUrl: okta.com");
+      const { issues, file } = await issuesOfOneFile("workspace.yaml", text);
+      expect(issues).toHaveLength(1);
+      expect(issues[0]).toMatchObject({ file, line: positionOf(text, "   baseUrl").line, path: "" });
+      expect(issues[0]!.message).toMatch(/^YAML syntax: All mapping items must start at the same column; hint: YAML nests by indentation \(spaces only\): this line is indented 3 spaces, the line above 4 spaces/);
+    });
+
     it("reports a tab used as YAML indentation on its own line", async () => {
       const text = validWith("  name: Test Workspace", "\tname: Test Workspace");
       const { issues, file } = await issuesOfOneFile("workspace.yaml", text);
