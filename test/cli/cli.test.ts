@@ -153,3 +153,23 @@ describe("small things a user notices", () => {
     expect(count(preview.stdout + preview.stderr) + count(synth.stdout + synth.stderr)).toBe(1);
   });
 });
+
+describe("the Node version", () => {
+  it("is checked against package.json's engines before anything runs, naming the version needed", async () => {
+    const copy = await mkdtemp(path.join(tmpdir(), "cerby-okta-engines-"));
+    try {
+      await cp(path.join(repo, "bin"), path.join(copy, "bin"), { recursive: true });
+      const running = process.versions.node.split(".").map(Number);
+      await writeFile(path.join(copy, "package.json"), JSON.stringify({ engines: { node: `>=${running[0]! + 1}.0` } }));
+      const refused = await execa("node", [path.join(copy, "bin", "cerby-okta.js"), "--version"], { reject: false });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toContain(`cerby-okta needs Node ${running[0]! + 1}.0 or later`);
+      expect(refused.stderr).toContain(`this is Node ${process.versions.node}`);
+      // The version running now meets the real engines field.
+      const accepted = await execa("node", [bin, "--version"], { reject: false });
+      expect(accepted.exitCode).toBe(0);
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+});
