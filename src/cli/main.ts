@@ -10,6 +10,7 @@ type CommandModule = { register(program: Command): void };
 
 /** In the order `--help` lists them. */
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  init: () => import("./commands/init.ts"),
   validate: () => import("./commands/validate.ts"),
   preview: () => import("./commands/preview.ts"),
   synth: () => import("./commands/synth.ts"),

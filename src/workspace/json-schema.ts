@@ -5,6 +5,15 @@
 import { z } from "zod";
 import { GrantSchema, TimestampSchema, WorkspaceFileSchema } from "./schema.ts";
 
+/**
+ * The schema's identity: the same in every repository that uses cerby-okta,
+ * whatever path the file is kept at (a URN: there is no server to fetch it from).
+ */
+export const WORKSPACE_SCHEMA_ID = "urn:cerby-okta:schema:workspace-file:1";
+
+/** Where `cerby-okta init` and `cerby-okta schema --write` put the schema, in the project folder. */
+export const WORKSPACE_SCHEMA_FILE = "schema/workspace.schema.json";
+
 export function workspaceJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(WorkspaceFileSchema, {
     io: "input",
@@ -24,7 +33,7 @@ export function workspaceJsonSchema(): Record<string, unknown> {
     },
   }) as Record<string, unknown>;
   const { $schema, ...rest } = generated;
-  return { $schema, title: "cerby-okta workspace file (format version 1)", ...rest };
+  return { $schema, $id: WORKSPACE_SCHEMA_ID, title: "cerby-okta workspace file (format version 1)", ...rest };
 }
 
 /** The schema as committed in schema/workspace.schema.json and printed by `cerby-okta schema`. */

@@ -161,6 +161,11 @@ export const AccountSchema = z.strictObject({
 /** One file of a workspace folder. Lists from all files are concatenated. */
 export const WorkspaceFileSchema = z
   .strictObject({
+    $schema: z
+      .string()
+      .max(2048)
+      .optional()
+      .describe("The JSON Schema this file follows, for editors (as written by `cerby-okta init` or `cerby-okta schema --write`); cerby-okta itself ignores it."),
     version: z
       .literal(1, { message: "must be 1 (the only format version)" })
       .optional()
