@@ -42,6 +42,14 @@ describe("cerby-okta validate", () => {
     expect(result.stdout).toBe("");
   });
 
+  it("warns of every rejected extension with its reason (R2), and still exits 0", async () => {
+    const result = await run(["validate"], work);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain("warning: ws-acme: account a-brand-x rejected: extended by u-bob, who does not hold the owner role on this account");
+    expect(result.stderr).toContain("warning: ws-acme: account a-newsletter rejected: extended by u-dave, whose workspace role login_only may not extend accounts");
+    expect(result.stderr).toMatch(/ok: 3 workspaces, 8 accounts \(2 extensions rejected: not synced, see the warnings\)$/);
+  });
+
   it("exits 1 and names file, line and field of every problem", async () => {
     const bad = path.join(work, "bad");
     await cp(path.join(work, "workspaces"), bad, { recursive: true });

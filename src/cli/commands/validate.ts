@@ -1,16 +1,23 @@
 import type { Command } from "commander";
-import { loadWorkspaces } from "../../workspace/load.ts";
+import { warningLines } from "../../domain/desired-state.ts";
+import { decide } from "../../pipeline/pipeline.ts";
 import { workspacesDirOf, workspacesOption } from "../workspaces-option.ts";
 
 export function register(program: Command): void {
   program
     .command("validate")
-    .description("check the workspace files; print every problem with file, line and field; exit 1 on any")
+    .description("check the workspace files; print every problem with file, line and field, and warn of rejected accounts (R2); exit 1 on any problem")
     .addOption(workspacesOption())
     .action(async (options: { workspaces?: string }) => {
-      const workspaces = await loadWorkspaces(await workspacesDirOf(options.workspaces));
+      const { desired, workspaces } = await decide(await workspacesDirOf(options.workspaces));
       const accounts = workspaces.reduce((sum, workspace) => sum + workspace.accounts.length, 0);
-      // A message, not data: stdout stays empty for scripts.
-      process.stderr.write(`ok: ${workspaces.length} workspace${workspaces.length === 1 ? "" : "s"}, ${accounts} account${accounts === 1 ? "" : "s"}\n`);
+      // Messages, not data: stdout stays empty for scripts.
+      for (const line of warningLines(desired)) process.stderr.write(`${line}\n`);
+      const rejected = desired.workspaces.reduce((sum, workspace) => sum + workspace.rejected.length, 0);
+      process.stderr.write(
+        `ok: ${workspaces.length} workspace${workspaces.length === 1 ? "" : "s"}, ${accounts} account${accounts === 1 ? "" : "s"}` +
+          (rejected > 0 ? ` (${rejected} extension${rejected === 1 ? "" : "s"} rejected: not synced, see the warnings)` : "") +
+          "\n",
+      );
     });
 }
