@@ -55,8 +55,30 @@ function checkShare(
   if (share <= options.maxAccountLoss) return;
   throw new ExternalError(
     `the new snapshot ${what(lost.length, before.length, `${percent(share)}, more than --max-account-loss ${percent(options.maxAccountLoss)}`)}, ` +
-      `e.g. ${lost.slice(0, 5).map(name).join(", ")}; nothing was written. If that really is gone, pass --force`,
+      `e.g. ${lost.slice(0, 5).map(name).join(", ")}; nothing was written. ${LIKELY_CAUSE} If that really is gone, pass --allow-shrink`,
   );
+}
+
+/**
+ * Cerby's API answers with the items the key's creator owns, even in
+ * all-access mode (Cerby's developer documentation): the commonest cause of
+ * a snapshot that shrank, and one R10 would turn into apps removed from Okta.
+ */
+const LIKELY_CAUSE =
+  "The likeliest cause: CERBY_API_KEY belongs to someone who does not own all of the workspace's items " +
+  "(a Cerby API key returns only what its creator owns, even in all-access mode); use the key of a workspace owner who owns them.";
+
+/** What the new snapshot saw, beside the snapshot it replaces: `coverage: 120 accounts (previous 130, 10 missing), ...`. */
+export function coverageLine(previous: WorkspaceFile | undefined, next: WorkspaceFile): string {
+  const count = (file: WorkspaceFile | undefined, list: "accounts" | "users" | "teams") => file?.[list]?.length ?? 0;
+  const part = (list: "accounts" | "users" | "teams") => {
+    const seen = count(next, list);
+    if (previous === undefined) return `${seen} ${list}`;
+    const ids = new Set((next[list] ?? []).map((item) => item.id));
+    const missing = (previous[list] ?? []).filter((item) => !ids.has(item.id)).length;
+    return `${seen} ${list} (previous snapshot ${count(previous, list)}${missing > 0 ? `, ${missing} missing` : ""})`;
+  };
+  return `coverage: ${part("accounts")}, ${part("users")}, ${part("teams")}`;
 }
 
 const PAIR_SEPARATOR = "\0";

@@ -24,7 +24,7 @@ import {
   type CerbyUserGrant,
 } from "./mapping.ts";
 import { Progress } from "../http/progress.ts";
-import { checkSnapshotLoss } from "./loss-guard.ts";
+import { checkSnapshotLoss, coverageLine } from "./loss-guard.ts";
 import { compareText } from "../text/printable.ts";
 
 /** Workspace settings given on the command line. */
@@ -55,6 +55,8 @@ export interface SnapshotOptions {
   /** Largest tolerated share of previously known accounts, or of people's access to them, missing from the new snapshot, 0..1. */
   readonly maxAccountLoss: number;
   readonly force: boolean;
+  /** Write a snapshot that lost accounts or access (not an unreadable previous one: that is `force`). */
+  readonly allowShrink?: boolean;
 }
 
 export interface SnapshotDeps {
@@ -108,7 +110,8 @@ export async function runSnapshot(options: SnapshotOptions, deps: SnapshotDeps):
   const fetched = await fetchWorkspace(client);
   const file = buildSnapshot(fetched, settings, previous);
   const text = serializeSnapshot(file);
-  checkSnapshotLoss(previous, file, options);
+  deps.stderr(`snapshot: ${coverageLine(previous, file)}\n`);
+  checkSnapshotLoss(previous, file, { ...options, force: options.force || options.allowShrink === true });
   if (options.apiKey.length >= 6 && text.includes(options.apiKey)) {
     // A server echoing the key into a name or an email must not get it into a file that is committed.
     throw new ExternalError(`the Cerby API's answers hold the API key itself (in a name, an email or an ID); nothing was written`);

@@ -362,6 +362,10 @@ describe("snapshot account-loss guard", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("lost 3 of the 20 accounts");
     expect(result.stderr).toContain("more than --max-account-loss 10.0%");
+    // What was seen, beside the snapshot it would replace, and the likeliest cause named.
+    expect(result.stderr).toMatch(/snapshot: coverage: 17 accounts \(previous snapshot 20, 3 missing\), \d+ users \(previous snapshot \d+\), \d+ teams/);
+    expect(result.stderr).toContain("a Cerby API key returns only what its creator owns, even in all-access mode");
+    expect(result.stderr).toContain("If that really is gone, pass --allow-shrink");
     expect(await readFile(out, "utf8")).toBe(before);
     expect(await filesIn(join(dir, "acme"))).toEqual(["snapshot.json"]);
   });
@@ -373,10 +377,12 @@ describe("snapshot account-loss guard", () => {
     expect(await readFile(out, "utf8")).toBe(before);
   });
 
-  it("accepts the loss under a raised --max-account-loss, or with --force", async () => {
+  it("accepts the loss under a raised --max-account-loss, with --allow-shrink, or with --force", async () => {
     await firstSnapshot(20);
     api!.data.accounts = api!.data.accounts.slice(3);
     expect((await snapshot(["--max-account-loss", "15"])).code).toBe(0);
+    api!.data.accounts = api!.data.accounts.slice(5);
+    expect((await snapshot(["--allow-shrink"])).code).toBe(0);
     api!.data.accounts = [];
     expect((await snapshot(["--force"])).code).toBe(0);
     expect(JSON.parse(await readFile(out, "utf8")).accounts).toEqual([]);
@@ -607,7 +613,8 @@ describe("snapshot access-loss guard", () => {
       "error: the new snapshot takes away 18 of the 20 accesses of people to accounts in " + out +
         " (user-account pairs through a grant or a team: 90.0%, more than --max-account-loss 10.0%), e.g. u-002 on a-00002, u-003 on a-00003",
     );
-    expect(result.stderr).toContain("nothing was written. If that really is gone, pass --force");
+    expect(result.stderr).toContain("nothing was written. The likeliest cause: CERBY_API_KEY belongs to someone who does not own all");
+    expect(result.stderr).toContain("If that really is gone, pass --allow-shrink");
     expect(await readFile(out, "utf8")).toBe(before);
     expect(await filesIn(join(dir, "acme"))).toEqual(["snapshot.json"]);
     expect((await snapshot(["--page-size", "50", "--force"])).code).toBe(0);

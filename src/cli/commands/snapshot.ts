@@ -46,6 +46,7 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     .option("--page-size <n>", "items per page", positiveInteger, 100)
     .option("--max-pages <n>", "pages read per route at most", positiveInteger, DEFAULT_MAX_PAGES)
     .option("--max-account-loss <percent>", "refuse a snapshot missing more than this share of the previous accounts, or of people's access to them", percent, 10)
+    .option("--allow-shrink", "write even if accounts or access were lost (the previous snapshot held more)")
     .option("--force", "write even if accounts or access were lost or the previous snapshot is unreadable");
   addHttpOptions(command).action(async (flags: SnapshotFlags) => {
       const apiKey = deps.env.CERBY_API_KEY;
@@ -83,6 +84,7 @@ function snapshotWith(flags: SnapshotFlags, apiKey: string, deps: CommandDeps, s
       maxPages: flags.maxPages,
       maxAccountLoss: flags.maxAccountLoss / 100,
       force: flags.force === true,
+      allowShrink: flags.allowShrink === true,
     },
     { clock: deps.clock, stderr, progress: progressEnabled(flags.progress, deps.env), fetch: deps.fetch },
   );
@@ -102,6 +104,7 @@ interface SnapshotFlags extends HttpFlags {
   maxPages: number;
   maxAccountLoss: number;
   force?: boolean;
+  allowShrink?: boolean;
 }
 
 /** `--base-url`, else `https://<--workspace>.cerby.com/api/v1/`. */
