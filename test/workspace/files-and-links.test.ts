@@ -2,7 +2,7 @@
 // each is a problem named with its file, reported with all the others in one
 // run; links that stay inside the workspaces folder are followed; nothing is
 // ever skipped in silence.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmod, mkdir, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,11 +18,23 @@ const ACCOUNTS = "accounts:\n  - { id: a-1, name: One, app: X, grants: [{ user: 
 
 const messageFor = (issues: readonly { file: string; message: string }[], file: string) => issues.filter((issue) => issue.file === file).map((issue) => issue.message);
 
+/**
+ * Why `nobody` cannot run the CLI of this checkout (a private folder above it,
+ * as in a clone under a fresh `mktemp -d`), or undefined when it can.
+ */
+function otherUserCannotRun(user: { uid: number; gid: number }): string | undefined {
+  const probe = spawnSync(process.execPath, [path.resolve(import.meta.dirname, "../../bin/cerby-okta.js"), "--version"], { ...user, encoding: "utf8" });
+  if (probe.status === 0) return undefined;
+  return `uid ${user.uid} cannot run this checkout's CLI (${(probe.error?.message ?? probe.stderr).trim().split("\n")[0]}): a folder above the checkout is private`;
+}
+
 describe("files that cannot be read", () => {
   // Root reads everything: the CLI runs as `nobody` then, like a user without the permission.
   const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  const skipReason = "uid" in asUser ? otherUserCannotRun(asUser) : undefined;
+  if (skipReason) console.warn(`skipped "files that cannot be read": ${skipReason}; run the suite from a checkout every user can reach to cover it`);
 
-  it("names every unreadable file and folder in one run, with exit status 1 and no crash", async () => {
+  it.skipIf(skipReason !== undefined)("names every unreadable file and folder in one run, with exit status 1 and no crash", async () => {
     const root = await writeWorkspaces({
       acme: { "workspace.yaml": settings("ws-acme"), "accounts.yaml": ACCOUNTS },
       labs: { "workspace.yaml": settings("ws-labs") },
