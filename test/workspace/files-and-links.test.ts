@@ -25,7 +25,8 @@ const messageFor = (issues: readonly { file: string; message: string }[], file: 
 function otherUserCannotRun(user: { uid: number; gid: number }): string | undefined {
   const probe = spawnSync(process.execPath, [path.resolve(import.meta.dirname, "../../bin/cerby-okta.js"), "--version"], { ...user, encoding: "utf8" });
   if (probe.status === 0) return undefined;
-  return `uid ${user.uid} cannot run this checkout's CLI (${(probe.error?.message ?? probe.stderr).trim().split("\n")[0]}): a folder above the checkout is private`;
+  const lines = (probe.error?.message ?? probe.stderr).trim().split("\n");
+  return `uid ${user.uid} cannot run this checkout's CLI (${lines.find((line) => /Error/.test(line)) ?? lines[0]}): a folder above the checkout is private`;
 }
 
 describe("files that cannot be read", () => {
