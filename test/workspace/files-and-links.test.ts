@@ -32,7 +32,7 @@ function otherUserCannotRun(user: { uid: number; gid: number }): string | undefi
 describe("files that cannot be read", () => {
   // Root reads everything: the CLI runs as `nobody` then, like a user without the permission.
   const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  const skipReason = "uid" in asUser ? otherUserCannotRun(asUser) : undefined;
+  const skipReason = asUser.uid !== undefined ? otherUserCannotRun({ uid: asUser.uid, gid: asUser.gid }) : undefined;
   if (skipReason) console.warn(`skipped "files that cannot be read": ${skipReason}; run the suite from a checkout every user can reach to cover it`);
 
   it.skipIf(skipReason !== undefined)("names every unreadable file and folder in one run, with exit status 1 and no crash", async () => {
