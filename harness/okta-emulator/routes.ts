@@ -219,9 +219,19 @@ export function registerRoutes(router: Router, org: OktaOrg, paging: PagingDefau
 
 // ---------------------------------------------------------------- bodies
 
+/**
+ * Okta refuses app labels over 100 characters (its Apps API reference: label,
+ * MaxLength 100). Counted in UTF-16 units, as Java's `String.length()`: the
+ * stricter reading when an astral character counts as one. The cause's
+ * wording is ours; the code and summary are Okta's validation answer.
+ */
+export const MAX_APP_LABEL = 100;
+
 function appEssentials(body: any): { label: string; url: string } {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw malformedBody();
   if (typeof body.label !== "string" || body.label === "") throw blankField("label");
+  if (body.label.length > MAX_APP_LABEL)
+    throw new HttpError(400, "E0000001", "Api validation failed: label", [`label: The field cannot exceed ${MAX_APP_LABEL} characters`]);
   const url = body.settings?.app?.url;
   if (typeof url !== "string" || url === "") throw blankField("url");
   return { label: body.label, url };

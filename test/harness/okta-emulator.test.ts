@@ -92,6 +92,18 @@ describe("okta emulator: API", () => {
     expect((await api("POST", "/api/v1/apps", { ...bookmark(""), label: "" })).status).toBe(400);
   });
 
+  it("refuses an app label over 100 characters as Okta does (400 E0000001), on create and on update", async () => {
+    await start();
+    const long = await api("POST", "/api/v1/apps", bookmark("x".repeat(101)));
+    expect(long.status).toBe(400);
+    expect(long.json).toMatchObject({ errorCode: "E0000001", errorSummary: "Api validation failed: label", errorCauses: [{ errorSummary: expect.stringContaining("label") }] });
+    // 50 astral characters are 100 UTF-16 units: allowed; 51 are not.
+    const created = await api("POST", "/api/v1/apps", bookmark("\u{1F600}".repeat(50)));
+    expect(created.status).toBe(200);
+    expect((await api("PUT", `/api/v1/apps/${created.json.id}`, bookmark("\u{1F600}".repeat(51)))).status).toBe(400);
+    expect(emu!.state.apps.get(created.json.id)!.label).toBe("\u{1F600}".repeat(50));
+  });
+
   it("lists apps with filter, q, limit and after, and Link rel=next", async () => {
     await start();
     const apps = Array.from({ length: 5 }, (_, i) => emu!.createBookmarkApp(`Brand ${i}`, "https://b.example"));
