@@ -3,7 +3,7 @@
 // provider and the emulator, three syncs in a row, and asserts every
 // person's dashboard, the exit codes, the messages, and that the last sync
 // plans nothing.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SyncHarness } from "../../harness/sync-harness.ts";
@@ -156,6 +156,79 @@ describe.skipIf(skip)("names Okta would refuse", () => {
     expect(names.filter((name) => /~[0-9a-f]{16}$/.test(name))).toHaveLength(2);
     expect(harness.dashboards()["carol@acme.example"]).toEqual(["Past - Instagram"]);
     await expectConverged(harness);
+    await expectConverged(harness);
+  }, 240_000);
+});
+
+describe.skipIf(skip)("drift shown in detail", () => {
+  beforeAll(() => requireTerraform());
+
+  function vendorWorkspace(id: string) {
+    const doc = workspace(id, [
+      { id: "a-vendor-portal", name: "Vendor", app: "Portal", viewers: ["bob"] },
+      { id: "a-quiet", name: "Quiet", app: "Portal", viewers: ["carol"] },
+    ]);
+    return { ...doc, workspace: { ...doc.workspace, loginUrl: "https://vendor.example/accounts/{accountId}/login" } };
+  }
+
+  it("reports a URL hijacked in the console as a warning naming both hosts, a deactivation as hidden from everyone, and --apply restores both", async () => {
+    const harness = await start(vendorWorkspace("ws-hijack"));
+    await harness.sync();
+    const portal = harness.appIdByLabel("Vendor - Portal")!;
+    const quiet = harness.appIdByLabel("Quiet - Portal")!;
+    harness.emulator.setAppUrl(portal, "https://evil.example/x");
+    harness.emulator.setAppStatus(quiet, "INACTIVE");
+    expect(harness.dashboards()["carol@acme.example"]).toEqual([]);
+
+    const jsonFile = path.join(harness.cwd, "reconcile.json");
+    const found = await harness.cli(["reconcile", "--json", jsonFile]);
+    expect(found.exitCode, found.stderr).toBe(2);
+    expect(found.stdout).toContain(
+      '! WARNING: chiclet "Vendor - Portal" (account a-vendor-portal): its URL was moved to another host in Okta: evil.example (https://evil.example/x), was vendor.example',
+    );
+    expect(found.stdout).toContain(
+      '! changed in Okta: okta_app_bookmark.app["a-vendor-portal"], chiclet "Vendor - Portal" (account a-vendor-portal): URL https://vendor.example/accounts/a-vendor-portal/login -> https://evil.example/x (another host: vendor.example -> evil.example)',
+    );
+    expect(found.stdout).toContain('! changed in Okta: okta_app_bookmark.app["a-quiet"], chiclet "Quiet - Portal" (account a-quiet): deactivated (status ACTIVE -> INACTIVE): its chiclet is hidden from everyone');
+    expect(found.stdout).not.toContain('\\"');
+    const json = JSON.parse(await readFile(jsonFile, "utf8"));
+    expect(json.stacks[0].warnings).toHaveLength(1);
+    expect(json.stacks[0].drift.map((drift: { address: string }) => drift.address)).toEqual(['okta_app_bookmark.app["a-quiet"]', 'okta_app_bookmark.app["a-vendor-portal"]']);
+    // The address as printed is one `terraform state` takes.
+    const state = await harness.sandbox.terraform(["state", "show", "-no-color", 'okta_app_bookmark.app["a-vendor-portal"]'], {
+      cwd: path.join(harness.cwd, "cdktf.out", "stacks", "ws-hijack"),
+    });
+    expect(state.exitCode, state.stderr).toBe(0);
+    // review --saved shows the same plan, drift and warning included.
+    const review = await harness.cli(["review", "--saved"]);
+    expect(review.stdout).toContain("> **ws-hijack: 1 chiclet pointing at another host:**");
+    expect(review.stdout).toContain("deactivated (status ACTIVE -&gt; INACTIVE): its chiclet is hidden from everyone");
+
+    const fixed = await harness.cli(["reconcile", "--apply"]);
+    expect(fixed.exitCode, fixed.stderr).toBe(2);
+    expect(harness.emulator.state.apps.get(portal)!.url).toBe("https://vendor.example/accounts/a-vendor-portal/login");
+    expect(harness.emulator.state.apps.get(quiet)!.status).toBe("ACTIVE");
+    const after = await harness.cli(["reconcile"]);
+    expect(after.exitCode, after.stdout).toBe(0);
+    expect(harness.dashboards()).toEqual(await harness.expectedDashboards());
+  }, 240_000);
+
+  it("shows, before an adoption, every attribute the import will change: the URL and its host, the status", async () => {
+    const harness = await start(vendorWorkspace("ws-adopt"));
+    const existing = harness.emulator.createBookmarkApp("Vendor - Portal", "https://evil.example/x", "INACTIVE");
+    expect((await harness.cli(["adopt"])).exitCode).toBe(0);
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain(
+      `<= a-vendor-portal: adopt the existing Okta app ${existing.id} as "Vendor - Portal" (imported, not recreated); the import changes it: URL https://evil.example/x -> https://vendor.example/accounts/a-vendor-portal/login (another host: evil.example -> vendor.example); reactivated (status INACTIVE -> ACTIVE)`,
+    );
+    expect(plan.stdout).toContain("! WARNING: chiclet \"Vendor - Portal\" (account a-vendor-portal): the Okta app being adopted points at another host: evil.example");
+    const review = await harness.cli(["review", "--saved"]);
+    expect(review.stdout).toContain("the import changes it: URL https://evil.example/x -&gt; https://vendor.example/accounts/a-vendor-portal/login (another host: evil.example -&gt; vendor.example)");
+    const apply = await harness.cli(["apply"]);
+    expect(apply.exitCode, apply.stderr).toBe(0);
+    expect(harness.emulator.state.apps.get(existing.id)!).toMatchObject({ url: "https://vendor.example/accounts/a-vendor-portal/login", status: "ACTIVE" });
+    expect(harness.emulator.state.apps.size).toBe(2);
     await expectConverged(harness);
   }, 240_000);
 });
