@@ -14,7 +14,7 @@ import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { inPool, planStack, rememberPeople, type Log } from "./plan.ts";
 import { forgetPlan, planFile, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { recordSync } from "./status.ts";
-import { verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
+import { READ_ONCE, verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
 import type { AccessReader } from "../okta-api/org-objects.ts";
 
 import path from "node:path";
@@ -136,7 +136,7 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
         continue;
       }
       // A failed update may have left Terraform believing in assignments it never made: read those back now.
-      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels, reader }).catch(
+      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels, reader, settle: READ_ONCE }).catch(
         () => undefined,
       );
       // The explanation carries every diagnostic: Terraform's error as a cause would only repeat it.

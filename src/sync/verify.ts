@@ -55,6 +55,9 @@ export const DEFAULT_SETTLE: Settle = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+/** One reading, no waiting: after a failed apply, whose differences are expected and recorded for the next plan. */
+export const READ_ONCE: Settle = { ...DEFAULT_SETTLE, windowMs: 0 };
+
 /**
  * Checks `keys`, then again those found wrong, waiting `firstWaitMs`, twice
  * that, ... between rounds, until none is wrong or the window is over.

@@ -93,6 +93,14 @@ describe("recheckUntilSettled", () => {
     expect(problems.get("a")).toEqual(["still wrong"]);
   });
 
+  it("reads once and never waits with a window of 0 (after a failed apply)", async () => {
+    const clock = fakeClock(0);
+    const { problems, rounds } = await recheckUntilSettled(["a"], async () => new Map([["a", ["wrong"]]]), clock);
+    expect(rounds).toBe(1);
+    expect(clock.waits).toEqual([]);
+    expect(problems.get("a")).toEqual(["wrong"]);
+  });
+
   it("reads again only the keys that differed, and stops as soon as none does", async () => {
     const clock = fakeClock();
     const asked: string[][] = [];
