@@ -25,8 +25,10 @@ function chicletName(entry: { label: string; accountId: string }): string {
 
 /** `okta_app_bookmark.app["a-1"], chiclet "X" (account a-1): URL ... (another host: ...)` */
 export function describeDrift(drift: Drift): string {
-  const what = drift.changes.length > 0 ? drift.changes.map((change) => describeAttribute(change)).join("; ") : `changed (${drift.actions.join(", ")})`;
-  return `${terraformAddress(drift.address)}, chiclet ${chicletName(drift)}: ${what}`;
+  // Plans saved by an earlier version carry only the address and actions.
+  const changes = drift.changes ?? [];
+  const what = changes.length > 0 ? changes.map((change) => describeAttribute(change)).join("; ") : `changed (${drift.actions.join(", ")})`;
+  return `${terraformAddress(drift.address)}${drift.accountId !== undefined ? `, chiclet ${chicletName(drift)}` : ""}: ${what}`;
 }
 
 export function describeWarning(warning: PlanWarning): string {
@@ -178,7 +180,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
         .slice(0, maxRows)
         .map(
           ({ stack, drift }) =>
-            `| ${cell(stack)} | ${cell(drift.accountId)} | ${markdownEscape(terraformAddress(drift.address))} | ${markdownEscape(drift.changes.map((change) => describeAttribute(change)).join("; ") || drift.actions.join(", "))} |`,
+            `| ${cell(stack)} | ${cell(drift.accountId ?? "")} | ${markdownEscape(terraformAddress(drift.address))} | ${markdownEscape((drift.changes ?? []).map((change) => describeAttribute(change)).join("; ") || drift.actions.join(", "))} |`,
         ),
       ...(drifted.length > maxRows ? [`| ... | | | and ${drifted.length - maxRows} more: \`cerby-okta reconcile --json FILE\` has them all |`] : []),
     );

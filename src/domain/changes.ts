@@ -89,7 +89,7 @@ export function describeAttribute(change: AttributeChange, naming: Naming = BY_I
       return parts.join("; ");
     }
     case "deleted":
-      return `${change.what} deleted`;
+      return `${change.what} was deleted in Okta`;
   }
 }
 

@@ -112,3 +112,27 @@ describe("an adoption read from a plan that imports", () => {
     expect(markdown).toContain("> **ws-drift: 1 chiclet pointing at another host:**");
   });
 });
+
+describe("drift edge cases", () => {
+  it("says an object deleted in the console was deleted, and renders drift from a plan saved before drift had details", () => {
+    const planJson = {
+      format_version: "1.2",
+      resource_drift: [
+        {
+          address: 'okta_app_bookmark.app["a-gone"]',
+          mode: "managed",
+          type: "okta_app_bookmark",
+          name: "app",
+          index: "a-gone",
+          change: { actions: ["delete"], before: { label: "Gone - X", url: "https://x.example/" }, after: null },
+        },
+      ],
+    };
+    const report = readPlan("ws", planJson, { labels: new Map([["a-gone", "Gone - X"]]) });
+    expect(report.drift[0]!.changes).toEqual([{ attribute: "deleted", what: "its app" }]);
+    const plan: SavedPlan = { stack: "ws", workspaceId: "ws", plannedAt: "", refreshed: true, report, accounts: {}, stackDigest: "" };
+    expect(formatPlanSummary([plan])).toContain('! changed in Okta: okta_app_bookmark.app["a-gone"], chiclet "Gone - X" (account a-gone): its app was deleted in Okta');
+    const old = { ...plan, report: { ...report, drift: [{ address: 'okta_app_bookmark.app["a-gone"]', actions: ["delete"] }] as never, warnings: undefined as never } };
+    expect(formatPlanSummary([old])).toContain('! changed in Okta: okta_app_bookmark.app["a-gone"]: changed (delete)');
+  });
+});
