@@ -113,6 +113,31 @@ describe.skipIf(skip)("converging while Okta's lists lag behind writes", () => {
   }, 240_000);
 });
 
+describe.skipIf(skip)("converging while Okta's search index lags behind a new user", () => {
+  beforeAll(() => requireTerraform());
+
+  it("lets a person too new for the search index wait, names them, and gives them the chiclet once Okta finds them", async () => {
+    const harness = await start(workspace("ws-index", [{ id: "a-1", name: "Contentzilla", viewers: ["bob"] }]));
+    await harness.sync();
+    // Erin was just created in Okta: her login is not in the search index yet.
+    harness.emulator.setSearchLag({ reads: 1_000 });
+    harness.emulator.seedUser({ login: "erin@acme.example" });
+    const doc = workspace("ws-index", [{ id: "a-1", name: "Contentzilla", viewers: ["bob"] }]);
+    doc.users.push({ id: "u-erin", email: "erin@acme.example", workspaceRole: "user" } as (typeof doc.users)[number]);
+    doc.accounts[0]!.grants.push({ user: "u-erin", role: "collaborator" });
+    await rewrite(harness, doc);
+    const waiting = await harness.sync();
+    expect(waiting.plan.stdout).toContain('! u-erin: Okta found nobody for profile.login eq \\"erin@acme.example\\": their chiclets wait');
+    expect(harness.dashboards()["erin@acme.example"]).toEqual([]);
+    // The index catches up: the next sync finds her and shows her the chiclet.
+    harness.emulator.settleLag();
+    const found = await harness.sync();
+    expect(found.plan.stdout).toContain('+ u-erin sees "Contentzilla - Instagram"');
+    expect(harness.dashboards()["erin@acme.example"]).toEqual(["Contentzilla - Instagram"]);
+    await expectConverged(harness);
+  }, 240_000);
+});
+
 describe.skipIf(skip)("names Okta would refuse", () => {
   beforeAll(() => requireTerraform());
 
