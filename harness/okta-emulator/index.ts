@@ -33,6 +33,8 @@ export async function startOktaEmulator(options: EmulatorOptions = {}): Promise<
   const port = (server.address() as AddressInfo).port;
   org.baseUrl = `http://127.0.0.1:${port}`;
 
+  org.listLag.set(options.lag?.lists);
+  org.searchLag.set(options.lag?.search);
   for (const u of options.users ?? []) org.seedUser(u);
 
   // Helpers simulate console edits; a missing object is a test mistake, reported plainly.
@@ -59,6 +61,12 @@ export async function startOktaEmulator(options: EmulatorOptions = {}): Promise<
     resetRequestLog: () => log.reset(),
     setRateLimit: (bucket, o) => limiter.set(bucket, o),
     failNext: (fault) => faults.add(fault),
+    setListLag: (lag) => org.listLag.set(lag),
+    setSearchLag: (lag) => org.searchLag.set(lag),
+    settleLag: () => {
+      org.listLag.settleAll();
+      org.searchLag.settleAll();
+    },
     seedUser: (input) => org.seedUser(input),
     createGroup: (name, description) => helper(() => org.createGroup(name, description ?? null)),
     createBookmarkApp: (label, url, status) => org.createBookmarkApp(label, url, status),
@@ -83,6 +91,7 @@ export async function startOktaEmulator(options: EmulatorOptions = {}): Promise<
     addUserToGroup: (gid, uid) => helper(() => org.addMember(gid, org.getUser(uid).id)),
     removeUserFromGroup: (gid, uid) => helper(() => org.removeMember(gid, org.getUser(uid).id)),
     setUserStatus: (uid, s) => helper(() => org.setUserStatus(uid, s)),
+    setUserLogin: (uid, login) => helper(() => org.setUserLogin(uid, login)),
     findUserByLogin: (login) => org.findUserByLogin(login),
     findAppsByLabel: (label) => [...org.state.apps.values()].filter((a) => a.label === label),
     findGroupByName: (name) => [...org.state.groups.values()].find((g) => g.profile.name === name),

@@ -74,7 +74,8 @@ export function registerRoutes(router: Router, org: OktaOrg, paging: PagingDefau
   });
   on("GET", "/api/v1/apps/{id}/groups", (ctx) => {
     const appId = org.getApp(ctx.params[0]!).id;
-    return paged(ctx, [...org.state.appGroups.get(appId)!.values()]).map((as) => assignmentJson(org, appId, as));
+    const listed = org.listLag.read(`assignments:${appId}`, org.state.appGroups.get(appId)!.entries());
+    return paged(ctx, listed).map((as) => assignmentJson(org, appId, as));
   });
   on("GET", "/api/v1/apps/{id}/groups/{gid}", (ctx) => {
     const appId = org.getApp(ctx.params[0]!).id;
@@ -138,7 +139,8 @@ export function registerRoutes(router: Router, org: OktaOrg, paging: PagingDefau
   });
   on("GET", "/api/v1/groups/{id}/users", (ctx) => {
     const g = org.getGroup(ctx.params[0]!);
-    const members = [...org.state.groupMembers.get(g.id)!].map((id) => org.state.users.get(id)).filter((u): u is OktaUser => Boolean(u));
+    const listed = org.listLag.read(`members:${g.id}`, [...org.state.groupMembers.get(g.id)!].map((id) => [id, id] as const));
+    const members = listed.map((id) => org.state.users.get(id)).filter((u): u is OktaUser => Boolean(u));
     return paged(ctx, members).map((u) => userJson(org, u));
   });
   on("PUT", "/api/v1/groups/{id}/users/{uid}", (ctx) => {
@@ -163,7 +165,8 @@ export function registerRoutes(router: Router, org: OktaOrg, paging: PagingDefau
     const filter = ctx.url.searchParams.get("filter");
     // Okta's list without a search leaves DEPROVISIONED users out.
     if (!search) users = users.filter((u) => u.status !== "DEPROVISIONED");
-    users = filtered(search, users, userAttribute);
+    // A search reads Okta's index: while it lags, a new user is missing and a changed login is found by its old value.
+    if (search) users = filtered(search, org.searchLag.read("users", users.map((u) => [u.id, u] as const)), userAttribute).map((u) => org.state.users.get(u.id) ?? u);
     users = filtered(filter, users, userAttribute);
     const q = ctx.url.searchParams.get("q")?.toLowerCase();
     if (q)
@@ -219,9 +222,19 @@ export function registerRoutes(router: Router, org: OktaOrg, paging: PagingDefau
 
 // ---------------------------------------------------------------- bodies
 
+/**
+ * Okta refuses app labels over 100 characters (its Apps API reference: label,
+ * MaxLength 100). Counted in UTF-16 units, as Java's `String.length()`: the
+ * stricter reading when an astral character counts as one. The cause's
+ * wording is ours; the code and summary are Okta's validation answer.
+ */
+export const MAX_APP_LABEL = 100;
+
 function appEssentials(body: any): { label: string; url: string } {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw malformedBody();
   if (typeof body.label !== "string" || body.label === "") throw blankField("label");
+  if (body.label.length > MAX_APP_LABEL)
+    throw new HttpError(400, "E0000001", "Api validation failed: label", [`label: The field cannot exceed ${MAX_APP_LABEL} characters`]);
   const url = body.settings?.app?.url;
   if (typeof url !== "string" || url === "") throw blankField("url");
   return { label: body.label, url };

@@ -4,6 +4,7 @@
  */
 import { HttpError, notFound } from "./errors.ts";
 import { now, oktaId } from "./ids.ts";
+import { LaggingReads } from "./lag.ts";
 import type {
   AppLink,
   EmulatorState,
@@ -30,6 +31,10 @@ export class OktaOrg {
   readonly defaultAccessPolicyId: string;
   /** Set once the server listens; used in links. */
   baseUrl = "";
+  /** Group member lists and app group assignment lists, behind writes when a test asks (off by default). */
+  readonly listLag = new LaggingReads();
+  /** The users search index, behind new users and profile changes when a test asks (off by default). */
+  readonly searchLag = new LaggingReads();
 
   constructor(readonly pipeline: "idx" | "v1") {
     const t = now();
@@ -121,8 +126,17 @@ export class OktaOrg {
         ...(input.profile ?? {}),
       },
     };
+    this.searchLag.written("users", id, { present: false });
     this.state.users.set(id, user);
     return user;
+  }
+
+  /** A login changed in Okta (a rename, a domain migration): searches find the new login once the index has it. */
+  setUserLogin(idOrLogin: string, login: string): void {
+    const u = this.getUser(idOrLogin);
+    this.searchLag.written("users", u.id, { present: true, value: { ...u, profile: { ...u.profile } } });
+    u.profile.login = login;
+    u.lastUpdated = now();
   }
 
   setUserStatus(idOrLogin: string, status: OktaUserStatus): void {
@@ -167,14 +181,18 @@ export class OktaOrg {
   addMember(groupId: string, userId: string): void {
     const g = this.getGroup(groupId);
     const u = this.getUserById(userId);
-    this.state.groupMembers.get(g.id)!.add(u.id);
+    const members = this.state.groupMembers.get(g.id)!;
+    if (!members.has(u.id)) this.listLag.written(`members:${g.id}`, u.id, { present: false });
+    members.add(u.id);
     g.lastMembershipUpdated = now();
   }
 
   removeMember(groupId: string, userId: string): void {
     const g = this.getGroup(groupId);
     const u = this.getUserById(userId);
-    this.state.groupMembers.get(g.id)!.delete(u.id);
+    const members = this.state.groupMembers.get(g.id)!;
+    if (members.has(u.id)) this.listLag.written(`members:${g.id}`, u.id, { present: true, value: u.id });
+    members.delete(u.id);
     g.lastMembershipUpdated = now();
   }
 
@@ -221,6 +239,7 @@ export class OktaOrg {
       profile: profile ?? existing?.profile ?? {},
       lastUpdated: now(),
     };
+    this.listLag.written(`assignments:${appId}`, groupId, existing ? { present: true, value: existing } : { present: false });
     m.set(groupId, as);
     return as;
   }
@@ -230,6 +249,7 @@ export class OktaOrg {
     this.getApp(appId);
     const m = this.state.appGroups.get(appId)!;
     if (!m.has(groupId)) throw notFound(`${groupId} (ApplicationGroupAssignment)`);
+    this.listLag.written(`assignments:${appId}`, groupId, { present: true, value: m.get(groupId) });
     m.delete(groupId);
   }
 

@@ -1,5 +1,8 @@
 /** Public types of the Okta emulator. */
 import type { ApiFamily } from "../okta-rate-limit-buckets.ts";
+import type { Lag } from "./lag.ts";
+
+export type { Lag };
 
 export type { ApiFamily };
 
@@ -162,6 +165,8 @@ export interface EmulatorOptions {
   pipeline?: "idx" | "v1";
   /** Users to seed. */
   users?: SeedUserInput[];
+  /** Reads behind writes, as Okta's eventually consistent lists and search index (default: none). */
+  lag?: { lists?: Lag; search?: Lag };
 }
 
 export interface AppLink {
@@ -195,6 +200,12 @@ export interface OktaEmulator {
   setRateLimit(bucket: Bucket, options: RateLimitOptions): void;
   /** The next matching requests answer the given status with an Okta error body. */
   failNext(fault: FaultSpec): void;
+  /** Group member and app assignment lists lag behind writes (undefined: off, and everything visible at once). */
+  setListLag(lag: Lag | undefined): void;
+  /** The users search index lags behind new users and login changes (undefined: off). */
+  setSearchLag(lag: Lag | undefined): void;
+  /** Every write not yet visible to lists and searches becomes visible now (the lag stays set). */
+  settleLag(): void;
   /** The id of the org's default access policy. */
   defaultAccessPolicyId: string;
   // ---- direct state helpers (simulate console edits / other admins) ----
@@ -212,6 +223,8 @@ export interface OktaEmulator {
   addUserToGroup(groupId: string, userId: string): void;
   removeUserFromGroup(groupId: string, userId: string): void;
   setUserStatus(userId: string, status: OktaUserStatus): void;
+  /** A login changed in Okta; searches find it once the search index has it. */
+  setUserLogin(userIdOrLogin: string, login: string): void;
   findUserByLogin(login: string): OktaUser | undefined;
   findAppsByLabel(label: string): OktaApp[];
   findGroupByName(name: string): OktaGroup | undefined;

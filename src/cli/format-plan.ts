@@ -4,8 +4,36 @@
 import { BUCKETS, totalCalls, type Bucket, type Calls } from "../domain/api-cost.ts";
 
 import type { SavedPlan } from "../sync/saved-plans.ts";
-import { chicletSign, describeChanges, describeChiclet } from "../domain/changes.ts";
+import { chicletSign, describeAttribute, describeChanges, describeChiclet } from "../domain/changes.ts";
+import { escapeUnsafeCharacters } from "../text/characters.ts";
 import { compareText, printable } from "../text/printable.ts";
+import type { Drift, PlanWarning } from "../terraform/plan-report.ts";
+
+/**
+ * A Terraform address as Terraform writes it and `terraform state` commands
+ * take it (`okta_app_bookmark.app["a-1"]`), not JSON-escaped; only
+ * characters unsafe on a terminal are escaped (workspace IDs never hold any).
+ */
+export function terraformAddress(address: string): string {
+  return escapeUnsafeCharacters(address);
+}
+
+/** `"Contentzilla - Instagram" (account a-1)` */
+function chicletName(entry: { label: string; accountId: string }): string {
+  return `"${printable(entry.label, 70)}" (account ${printable(entry.accountId)})`;
+}
+
+/** `okta_app_bookmark.app["a-1"], chiclet "X" (account a-1): URL ... (another host: ...)` */
+export function describeDrift(drift: Drift): string {
+  // Plans saved by an earlier version carry only the address and actions.
+  const changes = drift.changes ?? [];
+  const what = changes.length > 0 ? changes.map((change) => describeAttribute(change)).join("; ") : `changed (${drift.actions.join(", ")})`;
+  return `${terraformAddress(drift.address)}${drift.accountId !== undefined ? `, chiclet ${chicletName(drift)}` : ""}: ${what}`;
+}
+
+export function describeWarning(warning: PlanWarning): string {
+  return `chiclet ${chicletName(warning)}: ${printable(warning.message, 400)}`;
+}
 
 export function describeCalls(calls: Calls): string {
   const total = totalCalls(calls);
@@ -24,7 +52,8 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
     for (const person of report.unresolvedPeople) {
       text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
-    for (const drift of report.drift) text += `  ! drift: ${printable(drift.address, 120)} changed outside Terraform (${drift.actions.join(", ")})\n`;
+    for (const warning of report.warnings ?? []) text += `  ! WARNING: ${describeWarning(warning)}\n`;
+    for (const drift of report.drift) text += `  ! changed in Okta: ${describeDrift(drift)}\n`;
     if (report.hasChanges) text += `  applying costs about ${describeCalls(report.applyCalls)}\n`;
   }
   return text;
@@ -40,7 +69,12 @@ const MAX_FOLDED_ROWS = 250;
  * line, so list and heading markers need no escape.)
  */
 export function markdownText(value: string, max = 80): string {
-  return printable(value, max)
+  return markdownEscape(printable(value, max));
+}
+
+/** The escapes of markdownText, for text already made printable (a Terraform address, a described change). */
+function markdownEscape(value: string): string {
+  return escapeUnsafeCharacters(value)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
@@ -78,6 +112,16 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
         "",
       );
     }
+    const warnings = plan.report.warnings ?? [];
+    if (warnings.length > 0) {
+      lines.push(
+        `> [!WARNING]`,
+        `> **${stack}: ${warnings.length} chiclet${warnings.length === 1 ? "" : "s"} pointing at another host:**`,
+        ...warnings.slice(0, maxRows).map((warning) => `> - ${cell(warning.accountId)} ${cell(warning.label)}: ${markdownText(warning.message, 400)}`),
+        ...(warnings.length > maxRows ? [`> - ... and ${warnings.length - maxRows} more`] : []),
+        "",
+      );
+    }
     if (plan.report.unresolvedPeople.length > 0) {
       lines.push(
         `> [!NOTE]`,
@@ -110,7 +154,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
       const gains = [...(access?.gainedUsers ?? []), ...(access?.gainedGroups ?? []).map((group) => `group ${group}`)];
       const losses = [...(access?.lostUsers ?? []), ...(access?.lostGroups ?? []).map((group) => `group ${group}`)];
       rows.push(
-        `| ${cell(plan.stack)} | ${cell(accountId)} | ${chiclet ? `${chicletSign(chiclet)} ${cell(describeChiclet(chiclet, (label) => label))}` : "access only"} | ${cell(gains.join(", ")) || "-"} | ${cell(losses.join(", ")) || "-"} |`,
+        `| ${cell(plan.stack)} | ${cell(accountId)} | ${chiclet ? `${chicletSign(chiclet)} ${markdownText(describeChiclet(chiclet, (label) => label), chiclet.attributes?.length ? 600 : 80)}` : "access only"} | ${cell(gains.join(", ")) || "-"} | ${cell(losses.join(", ")) || "-"} |`,
       );
     }
   }
@@ -123,6 +167,23 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
     lines.push("", `<details><summary>${rows.length - maxRows} more chiclet changes</summary>`, "", ...header, ...folded);
     if (rest > 0) lines.push("", `... and ${rest} more: run \`cerby-okta plan --json FILE\` for every change.`);
     lines.push("", "</details>");
+  }
+  const drifted = changed.flatMap((plan) => plan.report.drift.map((drift) => ({ stack: plan.stack, drift })));
+  if (drifted.length > 0) {
+    lines.push(
+      "",
+      `Changed in Okta since the last sync (drift, undone by the apply):`,
+      "",
+      "| stack | account | Terraform address | what changed in Okta |",
+      "| --- | --- | --- | --- |",
+      ...drifted
+        .slice(0, maxRows)
+        .map(
+          ({ stack, drift }) =>
+            `| ${cell(stack)} | ${cell(drift.accountId ?? "")} | ${markdownEscape(terraformAddress(drift.address))} | ${markdownEscape((drift.changes ?? []).map((change) => describeAttribute(change)).join("; ") || drift.actions.join(", "))} |`,
+        ),
+      ...(drifted.length > maxRows ? [`| ... | | | and ${drifted.length - maxRows} more: \`cerby-okta reconcile --json FILE\` has them all |`] : []),
+    );
   }
   return `${lines.join("\n")}\n`;
 }

@@ -12,7 +12,89 @@ export interface ChicletChange {
   readonly previousLabel?: string;
   /** For `adopt`: the existing Okta app taken under management. */
   readonly oktaAppId?: string;
+  /** For `update`, `relabel` and `adopt`: what the apply changes on the app (for an adoption: on the app as Okta holds it). */
+  readonly attributes?: readonly AttributeChange[];
 }
+
+/** One thing about a chiclet that differs between two readings, in Okta terms. */
+export type AttributeChange =
+  | { readonly attribute: "label"; readonly before: string; readonly after: string }
+  /** The page the chiclet opens; `beforeHost`/`afterHost` say where people are sent. */
+  | { readonly attribute: "url"; readonly before: string; readonly after: string; readonly beforeHost: string; readonly afterHost: string }
+  /** ACTIVE or INACTIVE: an inactive app's chiclet is hidden from everyone. */
+  | { readonly attribute: "status"; readonly before: string; readonly after: string }
+  /** People in the access group (Cerby user IDs, Okta IDs for people the workspace does not name). */
+  | { readonly attribute: "people"; readonly added: readonly string[]; readonly removed: readonly string[] }
+  /** Groups assigned to the app: IdP team groups by Okta ID, the access group as `the access group`. */
+  | { readonly attribute: "groups"; readonly added: readonly string[]; readonly removed: readonly string[] }
+  /** The access group's name (Okta group names are unique per org). */
+  | { readonly attribute: "name"; readonly before: string; readonly after: string }
+  /** The object is gone from Okta. */
+  | { readonly attribute: "deleted"; readonly what: string };
+
+/** The host a URL sends people to (`evil.example`), lower case; the text itself when it is no URL. */
+export function urlHost(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return url;
+  }
+}
+
+/** The URL and status differences of an app, and its label's unless `withLabel` is false. */
+export function appAttributeChanges(
+  before: { label?: string; url?: string; status?: string },
+  after: { label?: string; url?: string; status?: string },
+  withLabel = true,
+): AttributeChange[] {
+  const changes: AttributeChange[] = [];
+  if (withLabel && before.label !== undefined && after.label !== undefined && before.label !== after.label) {
+    changes.push({ attribute: "label", before: before.label, after: after.label });
+  }
+  if (before.url !== undefined && after.url !== undefined && before.url !== after.url) {
+    changes.push({ attribute: "url", before: before.url, after: after.url, beforeHost: urlHost(before.url), afterHost: urlHost(after.url) });
+  }
+  if (before.status && after.status && before.status !== after.status) changes.push({ attribute: "status", before: before.status, after: after.status });
+  return changes;
+}
+
+/** True for a URL change that sends people to another host: worth a warning of its own. */
+export function movesHost(change: AttributeChange): boolean {
+  return change.attribute === "url" && change.beforeHost !== change.afterHost;
+}
+
+/** `URL https://a/x -> https://b/y (another host: a -> b)`, `status ACTIVE -> INACTIVE (deactivated: ...)`, ... */
+export function describeAttribute(change: AttributeChange, naming: Naming = BY_ID): string {
+  const url = (value: string) => printable(value, 100);
+  switch (change.attribute) {
+    case "label":
+      return `label "${printable(change.before, 70)}" -> "${printable(change.after, 70)}"`;
+    case "name":
+      return `name "${printable(change.before, 70)}" -> "${printable(change.after, 70)}"`;
+    case "url":
+      return `URL ${url(change.before)} -> ${url(change.after)} (${
+        movesHost(change) ? `another host: ${printable(change.beforeHost)} -> ${printable(change.afterHost)}` : `same host ${printable(change.afterHost)}`
+      })`;
+    case "status":
+      if (change.after === "INACTIVE") return `deactivated (status ${change.before} -> INACTIVE): its chiclet is hidden from everyone`;
+      if (change.after === "ACTIVE") return `reactivated (status ${change.before} -> ACTIVE): its chiclet shows again to everyone assigned`;
+      return `status ${printable(change.before)} -> ${printable(change.after)}`;
+    case "people":
+    case "groups": {
+      const name = change.attribute === "people" ? naming.person : (group: string) => (group === ACCESS_GROUP_NAME ? group : naming.group(group));
+      const parts = [
+        ...(change.added.length > 0 ? [`${change.attribute === "people" ? "added to its access group" : "assigned"}: ${change.added.map(name).join(", ")}`] : []),
+        ...(change.removed.length > 0 ? [`${change.attribute === "people" ? "removed from its access group" : "unassigned"}: ${change.removed.map(name).join(", ")}`] : []),
+      ];
+      return parts.join("; ");
+    }
+    case "deleted":
+      return `${change.what} was deleted in Okta`;
+  }
+}
+
+/** How an assignment of the account's own access group is named in attribute changes. */
+export const ACCESS_GROUP_NAME = "the access group";
 
 export interface AccessChange {
   readonly accountId: string;
@@ -51,16 +133,26 @@ export function describeChiclet(change: ChicletChange, quote: (text: string) => 
     case "create":
       return `new chiclet ${quote(change.label)}`;
     case "relabel":
-      return `relabel ${quote(change.previousLabel ?? "")} -> ${quote(change.label)}`;
+      return `relabel ${quote(change.previousLabel ?? "")} -> ${quote(change.label)}${attributesText(change, false)}`;
     case "update":
-      return `update ${quote(change.label)}`;
+      return `update ${quote(change.label)}${attributesText(change)}`;
     case "remove":
       return `remove chiclet ${quote(change.label)}`;
     case "replace":
       return `REPLACE ${quote(change.previousLabel ?? change.label)} (new Okta app ID; bookmarks break)`;
-    case "adopt":
-      return `adopt the existing Okta app ${change.oktaAppId ?? ""} as ${quote(change.label)} (imported, not recreated)`;
+    case "adopt": {
+      const changed = change.attributes ?? [];
+      return `adopt the existing Okta app ${change.oktaAppId ?? ""} as ${quote(change.label)} (imported, not recreated)${
+        changed.length > 0 ? `; the import changes it: ${changed.map((attribute) => describeAttribute(attribute)).join("; ")}` : "; the import changes nothing on it"
+      }`;
+    }
   }
+}
+
+/** `: URL ... ; reactivated ...` for the changes a chiclet line carries (the label only where the line does not say it already). */
+function attributesText(change: ChicletChange, withLabel = true): string {
+  const shown = (change.attributes ?? []).filter((attribute) => withLabel || attribute.attribute !== "label");
+  return shown.length > 0 ? `: ${shown.map((attribute) => describeAttribute(attribute)).join("; ")}` : "";
 }
 
 export function chicletSign(change: ChicletChange): string {
@@ -93,7 +185,9 @@ export function diffDesired(before: DesiredWorkspace | undefined, after: Desired
     old.delete(chiclet.accountId);
     if (!previous) chiclets.push({ accountId: chiclet.accountId, kind: "create", label: chiclet.label });
     else if (previous.label !== chiclet.label) chiclets.push({ accountId: chiclet.accountId, kind: "relabel", label: chiclet.label, previousLabel: previous.label });
-    else if (previous.url !== chiclet.url) chiclets.push({ accountId: chiclet.accountId, kind: "update", label: chiclet.label });
+    else if (previous.url !== chiclet.url) {
+      chiclets.push({ accountId: chiclet.accountId, kind: "update", label: chiclet.label, attributes: appAttributeChanges(previous, chiclet) });
+    }
     const change = accessChange(chiclet.accountId, chiclet.label, previous, chiclet);
     if (change) access.push(change);
   }

@@ -3,7 +3,7 @@
 // same input in any order gives the same result.
 import type { WorkspaceInput, WorkspaceSettings } from "./model.ts";
 import { buildDirectory, extensionRefusal, viewersOf, type Directory } from "./access.ts";
-import { assignLabels, baseLabel, type LabelRequest } from "./labels.ts";
+import { assignLabels, type LabelRequest } from "./labels.ts";
 import { compareText, printable } from "../text/printable.ts";
 
 /** Used when a workspace sets no `loginUrl`. */
@@ -106,7 +106,7 @@ export function computeDesiredState(workspaces: readonly WorkspaceInput[]): Desi
       const account = workspace.accounts[accountIndex]!;
       requests.push({
         key: labelRequestKey(workspace.settings.id, account.id),
-        baseLabel: baseLabel(account),
+        names: account,
         extendedAtMs: Date.parse(account.okta!.extendedAt),
         accountId: account.id,
       });

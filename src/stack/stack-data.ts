@@ -46,15 +46,40 @@ export interface StackData {
   readonly adopt: Adoption;
 }
 
-/** Okta caps group names at 255 characters (the provider checks it at plan time). */
-const MAX_GROUP_NAME = 255;
+/**
+ * okta/okta 4.20 refuses a group `name` over 255 at plan time, and counts
+ * bytes (Go's `len` of the UTF-8 string): a name of 255 characters can be
+ * 765 bytes. One non-ASCII account ID past the bound would fail the plan of
+ * the whole stack, so the bound is in UTF-8 bytes.
+ */
+export const MAX_GROUP_NAME_BYTES = 255;
+const HASH_LENGTH = 16;
 
-/** The access group's name, shortened with a hash of the full name when an ID is very long. */
+/**
+ * The access group's name: `cerby-okta/<workspace id>/<account id>`, or, past
+ * 255 UTF-8 bytes, its longest start (whole characters) that leaves room for
+ * `~` and 16 hex digits of the full name's SHA-256, so that two long IDs
+ * sharing a start still get distinct names. The same IDs give the same name.
+ * (ASCII names come out as they did when the bound was counted in characters.)
+ */
 export function boundedAccessGroupName(workspaceId: string, accountId: string): string {
   const full = accessGroupName(workspaceId, accountId);
-  if (full.length <= MAX_GROUP_NAME) return full;
-  const hash = createHash("sha256").update(full).digest("hex").slice(0, 16);
-  return `${full.slice(0, MAX_GROUP_NAME - hash.length - 1)}~${hash}`;
+  if (Buffer.byteLength(full, "utf8") <= MAX_GROUP_NAME_BYTES) return full;
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, HASH_LENGTH);
+  return `${utf8Prefix(full, MAX_GROUP_NAME_BYTES - HASH_LENGTH - 1)}~${hash}`;
+}
+
+/** The longest start of `text` of whole code points within `maxBytes` UTF-8 bytes. */
+function utf8Prefix(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const character of text) {
+    const size = Buffer.byteLength(character, "utf8");
+    if (bytes + size > maxBytes) break;
+    bytes += size;
+    end += character.length;
+  }
+  return text.slice(0, end);
 }
 
 /**

@@ -14,7 +14,7 @@ import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { inPool, planStack, rememberPeople, type Log } from "./plan.ts";
 import { forgetPlan, planFile, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { recordSync } from "./status.ts";
-import { verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
+import { READ_ONCE, verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
 import type { AccessReader } from "../okta-api/org-objects.ts";
 
 import path from "node:path";
@@ -136,7 +136,7 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
         continue;
       }
       // A failed update may have left Terraform believing in assignments it never made: read those back now.
-      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels, reader }).catch(
+      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels, reader, settle: READ_ONCE }).catch(
         () => undefined,
       );
       // The explanation carries every diagnostic: Terraform's error as a cause would only repeat it.
@@ -173,14 +173,16 @@ async function verifyOrFail(
   if (accounts.length === 0) return 0;
   const check = await verifyAccounts(plan.stack, accounts, terraform, paths, context);
   const cost = check.requests !== undefined ? `${check.requests} requests` : "a Terraform refresh, which reads every app and access group of the stack: set OKTA_API_TOKEN for 2 requests an account";
+  const reread = check.rounds > 1 ? `, read ${check.rounds} times while Okta's lists caught up` : "";
   log(
-    `${prefix}: checked ${check.accounts} account${check.accounts === 1 ? "" : "s"} against Okta (${check.how}, ${cost}): ${check.problems.length === 0 ? "as planned" : `${check.problems.length} difference${check.problems.length === 1 ? "" : "s"}`}`,
+    `${prefix}: checked ${check.accounts} account${check.accounts === 1 ? "" : "s"} against Okta (${check.how}, ${cost}${reread}): ${check.problems.length === 0 ? "as planned" : `${check.problems.length} difference${check.problems.length === 1 ? "" : "s"}`}`,
   );
   if (check.problems.length > 0) {
+    const seconds = Math.round(check.windowMs / 1000);
     throw new ExternalError(
-      `Terraform reported success, but Okta differs from the plan (okta/okta 4.20 does not report every failed membership change):\n` +
+      `Terraform reported success, but Okta still differs from the plan after ${seconds} s of reading it again (okta/okta 4.20 does not report every failed membership change, and Okta's lists can lag behind writes):\n` +
         check.problems.map((problem) => `  ${problem}`).join("\n") +
-        `\nThe state now records what Okta holds: run \`cerby-okta plan\` and \`apply\` to put it right, and check the token's permissions if it happens again.`,
+        `\nThe state now records what Okta showed: run \`cerby-okta plan\` and \`apply\` to put it right (if Okta was only slow, that apply changes nothing it need not); check the token's permissions if it happens again.`,
     );
   }
   return check.accounts;

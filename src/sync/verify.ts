@@ -12,6 +12,11 @@
 // (a targeted refresh, the costly way, only when something is wrong) so that
 // the next incremental plan puts it right. Without an API token cerby-okta
 // cannot read Okta itself, and the targeted refresh is the check.
+//
+// Okta's member and assignment lists are eventually consistent (the provider
+// itself waits up to 10 s for a new member to be listed): a read that differs
+// is read again, after 0.5 s, 1 s, 2 s, ... for about 10 s, and only what
+// still differs then fails the apply and reaches the state.
 
 import type { AccessReader } from "../okta-api/org-objects.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, instanceAddress, isResource, type ResourceName } from "../stack/names.ts";
@@ -29,6 +34,57 @@ export interface VerifyContext {
   readonly labels: ReadonlyMap<string, string>;
   /** Reads Okta directly; absent without an API token. */
   readonly reader?: AccessReader;
+  /** How long a differing read is read again before it counts; DEFAULT_SETTLE unless a test brings its own clock. */
+  readonly settle?: Settle;
+}
+
+/** The window within which Okta's lists catch up with a write, and the clock that waits it out. */
+export interface Settle {
+  readonly windowMs: number;
+  /** The first wait; each next one is twice as long, never past the window. */
+  readonly firstWaitMs: number;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** About 10 s, as okta/okta 4.20 waits for a new member to be listed (`checkIfGroupHasUsers`). */
+export const DEFAULT_SETTLE: Settle = {
+  windowMs: 10_000,
+  firstWaitMs: 500,
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+/** One reading, no waiting: after a failed apply, whose differences are expected and recorded for the next plan. */
+export const READ_ONCE: Settle = { ...DEFAULT_SETTLE, windowMs: 0 };
+
+/**
+ * Checks `keys`, then again those found wrong, waiting `firstWaitMs`, twice
+ * that, ... between rounds, until none is wrong or the window is over.
+ * Returns each key's problems from its last check (none for keys that came
+ * right) and how many rounds were read.
+ */
+export async function recheckUntilSettled<K>(
+  keys: readonly K[],
+  check: (keys: readonly K[]) => Promise<ReadonlyMap<K, readonly string[]>>,
+  settle: Settle,
+): Promise<{ problems: Map<K, readonly string[]>; rounds: number }> {
+  const deadline = settle.now() + settle.windowMs;
+  const problems = new Map<K, readonly string[]>();
+  let pending = [...keys];
+  let wait = settle.firstWaitMs;
+  let rounds = 0;
+  for (;;) {
+    const found = await check(pending);
+    rounds++;
+    for (const key of pending) problems.delete(key);
+    pending = pending.filter((key) => (found.get(key)?.length ?? 0) > 0);
+    for (const key of pending) problems.set(key, found.get(key)!);
+    const left = deadline - settle.now();
+    if (pending.length === 0 || left <= 0) return { problems, rounds };
+    await settle.sleep(Math.min(wait, left));
+    wait *= 2;
+  }
 }
 
 export interface Verification {
@@ -39,6 +95,10 @@ export interface Verification {
   readonly how: "direct reads" | "Terraform refresh";
   /** What Okta holds that differs from what the apply was to leave, in Okta terms. */
   readonly problems: readonly string[];
+  /** Times Okta was read (1 when it matched at once; more while its lists caught up). */
+  readonly rounds: number;
+  /** The window a difference was read again within, in milliseconds. */
+  readonly windowMs: number;
 }
 
 interface Believed {
@@ -63,31 +123,34 @@ export async function verifyAccounts(
   paths: SyncPaths,
   context: VerifyContext,
 ): Promise<Verification> {
-  if (accounts.length === 0) return { accounts: 0, requests: 0, how: "direct reads", problems: [] };
-  if (!context.reader) return refreshAndCompare(stack, accounts, terraform, paths, context);
+  const settle = context.settle ?? DEFAULT_SETTLE;
+  if (accounts.length === 0) return { accounts: 0, requests: 0, how: "direct reads", problems: [], rounds: 0, windowMs: settle.windowMs };
+  if (!context.reader) return refreshAndCompare(stack, accounts, terraform, paths, context, settle);
   const reader = context.reader;
   const believed = believedAccess(await terraform.showState(stackDir(paths, stack)), accounts);
   const text = namer(context);
   let requests = 0;
-  const checks = await Promise.all(
-    accounts.map(async (accountId) => {
-      const expected = believed.get(accountId);
-      if (!expected?.appId || !expected.groupId) return [] as string[];
-      requests += 2;
-      const [groups, users] = await Promise.all([reader.appGroups(expected.appId), reader.groupMembers(expected.groupId)]);
-      const problems: string[] = [];
-      if (groups === undefined) problems.push(`${text.chiclet(accountId)}: its app is gone from Okta`);
-      if (users === undefined) problems.push(`${text.chiclet(accountId)}: its access group is gone from Okta`);
-      problems.push(...text.membersDiffer(accountId, expected.users, users ?? []));
-      if (groups !== undefined) problems.push(...text.groupsDiffer(accountId, expected.groups, groups, new Set([expected.groupId])));
-      return problems.length > 0 ? problems : [];
-    }),
+  const checkOne = async (accountId: string): Promise<string[]> => {
+    const expected = believed.get(accountId);
+    if (!expected?.appId || !expected.groupId) return [];
+    requests += 2;
+    const [groups, users] = await Promise.all([reader.appGroups(expected.appId), reader.groupMembers(expected.groupId)]);
+    const problems: string[] = [];
+    if (groups === undefined) problems.push(`${text.chiclet(accountId)}: its app is gone from Okta`);
+    if (users === undefined) problems.push(`${text.chiclet(accountId)}: its access group is gone from Okta`);
+    problems.push(...text.membersDiffer(accountId, expected.users, users ?? []));
+    if (groups !== undefined) problems.push(...text.groupsDiffer(accountId, expected.groups, groups, new Set([expected.groupId])));
+    return problems;
+  };
+  const { problems, rounds } = await recheckUntilSettled(
+    accounts,
+    async (pending) => new Map(await Promise.all(pending.map(async (accountId) => [accountId, await checkOne(accountId)] as const))),
+    settle,
   );
-  const problems = checks.flat();
-  const wrong = accounts.filter((_, index) => checks[index]!.length > 0);
+  const wrong = accounts.filter((accountId) => problems.has(accountId));
   // Put what Okta holds into the state, so that the next incremental plan repairs it.
-  if (wrong.length > 0) await refresh(stack, wrong, terraform, paths, "verify");
-  return { accounts: accounts.length, requests, how: "direct reads", problems };
+  if (wrong.length > 0) await refresh(stack, wrong, terraform, paths, "verify", true);
+  return { accounts: accounts.length, requests, how: "direct reads", problems: wrong.flatMap((accountId) => problems.get(accountId)!), rounds, windowMs: settle.windowMs };
 }
 
 /** The app ID, access group ID, members and assigned groups the state holds for each account. */
@@ -132,16 +195,25 @@ function namer(context: VerifyContext) {
   };
 }
 
-/** Targeted refresh-only plan of the accounts' memberships and assignments (and, with them, every access group and app). */
-async function refresh(stack: string, accounts: readonly string[], terraform: Terraform, paths: SyncPaths, purpose: string): Promise<{ resource_drift?: DriftEntry[] }> {
+/**
+ * Targeted refresh-only plan of the accounts' memberships and assignments (and,
+ * with them, every access group and app); with `record`, what it read is
+ * written into the state.
+ */
+async function refresh(stack: string, accounts: readonly string[], terraform: Terraform, paths: SyncPaths, purpose: string, record: boolean): Promise<{ resource_drift?: DriftEntry[] }> {
   const dir = stackDir(paths, stack);
-  const out = path.join(plansDir(paths), `${stack}.${purpose}.tfplan`);
+  const out = refreshPlanFile(paths, stack, purpose);
   const targets = accounts.flatMap((accountId) => [instanceAddress(ACCESS_MEMBERS, accountId), instanceAddress(ASSIGNMENTS, accountId)]);
   await terraform.plan(dir, { out, refresh: true, refreshOnly: true, targets });
   const planJson = (await terraform.showPlan(dir, out)) as { resource_drift?: DriftEntry[] };
-  if ((planJson.resource_drift ?? []).some((entry) => entry.mode === "managed" && actionOf(entry.change.actions) !== "no-op")) await terraform.apply(dir, out);
+  if (record && managedDrift(planJson).length > 0) await terraform.apply(dir, out);
   return planJson;
 }
+
+const refreshPlanFile = (paths: SyncPaths, stack: string, purpose: string) => path.join(plansDir(paths), `${stack}.${purpose}.tfplan`);
+
+const managedDrift = (planJson: { resource_drift?: DriftEntry[] }) =>
+  (planJson.resource_drift ?? []).filter((entry) => entry.mode === "managed" && actionOf(entry.change.actions) !== "no-op");
 
 interface DriftEntry {
   readonly mode: string;
@@ -158,25 +230,48 @@ const KINDS: readonly [ResourceName, string][] = [
   [ASSIGNMENTS, "its group assignments"],
 ];
 
-/** Without a token: a Terraform refresh of the accounts reads them back, and its drift is the answer. */
-async function refreshAndCompare(stack: string, accounts: readonly string[], terraform: Terraform, paths: SyncPaths, context: VerifyContext): Promise<Verification> {
-  const planJson = await refresh(stack, accounts, terraform, paths, "verify");
+/**
+ * Without a token: a Terraform refresh of the accounts reads them back, and
+ * its drift is the answer. Rounds re-read only the accounts still differing;
+ * the last refresh that found a difference is what the state records.
+ */
+async function refreshAndCompare(stack: string, accounts: readonly string[], terraform: Terraform, paths: SyncPaths, context: VerifyContext, settle: Settle): Promise<Verification> {
   const text = namer(context);
-  const drift = (planJson.resource_drift ?? []).filter((entry) => entry.mode === "managed" && actionOf(entry.change.actions) !== "no-op");
+  let lastWrong: readonly string[] = [];
+  const { problems, rounds } = await recheckUntilSettled(
+    accounts,
+    async (pending) => {
+      const found = driftProblems(await refresh(stack, pending, terraform, paths, "verify", false), text);
+      lastWrong = pending.filter((accountId) => (found.get(accountId)?.length ?? 0) > 0);
+      return found;
+    },
+    settle,
+  );
+  // The last round's plan holds what Okta showed then: record it, so that the next plan repairs the difference.
+  if (lastWrong.length > 0) await terraform.apply(stackDir(paths, stack), refreshPlanFile(paths, stack, "verify"));
+  const wrong = accounts.filter((accountId) => problems.has(accountId));
+  return { accounts: accounts.length, how: "Terraform refresh", problems: wrong.flatMap((accountId) => problems.get(accountId)!), rounds, windowMs: settle.windowMs };
+}
+
+/** The refresh's drift, in Okta terms, by account. */
+function driftProblems(planJson: { resource_drift?: DriftEntry[] }, text: ReturnType<typeof namer>): Map<string, string[]> {
+  const drift = managedDrift(planJson);
   const accessGroupIds = new Set<string>();
   for (const entry of drift) {
     if (isResource(entry, ACCESS_GROUP)) for (const side of [entry.change.before, entry.change.after]) if (typeof side?.id === "string") accessGroupIds.add(side.id);
   }
-  const problems: string[] = [];
+  const problems = new Map<string, string[]>();
   for (const entry of drift) {
     const accountId = String(entry.index ?? "");
     const before = entry.change.before ?? {};
     const after = entry.change.after;
     const kind = KINDS.find(([resource]) => isResource(entry, resource))?.[1] ?? entry.type;
-    if (after === null || after === undefined) problems.push(`${text.chiclet(accountId)}: ${kind} is gone from Okta`);
-    else if (isResource(entry, ACCESS_MEMBERS)) problems.push(...text.membersDiffer(accountId, stringList(before.users), stringList(after.users)));
-    else if (isResource(entry, ASSIGNMENTS)) problems.push(...text.groupsDiffer(accountId, groupIds(before.group), groupIds(after.group), accessGroupIds));
-    else problems.push(`${text.chiclet(accountId)}: ${kind} differs in Okta`);
+    const found = problems.get(accountId) ?? [];
+    if (after === null || after === undefined) found.push(`${text.chiclet(accountId)}: ${kind} is gone from Okta`);
+    else if (isResource(entry, ACCESS_MEMBERS)) found.push(...text.membersDiffer(accountId, stringList(before.users), stringList(after.users)));
+    else if (isResource(entry, ASSIGNMENTS)) found.push(...text.groupsDiffer(accountId, groupIds(before.group), groupIds(after.group), accessGroupIds));
+    else found.push(`${text.chiclet(accountId)}: ${kind} differs in Okta`);
+    problems.set(accountId, found);
   }
-  return { accounts: accounts.length, how: "Terraform refresh", problems };
+  return problems;
 }

@@ -18,7 +18,7 @@ import {
 } from "../domain/api-cost.ts";
 
 import { ExternalError } from "../errors.ts";
-import { minus, type AccessChange, type ChicletChange } from "../domain/changes.ts";
+import { ACCESS_GROUP_NAME, appAttributeChanges, minus, movesHost, type AccessChange, type AttributeChange, type ChicletChange } from "../domain/changes.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
 import { compareText } from "../text/printable.ts";
 
@@ -78,13 +78,33 @@ export interface PlanReport {
   readonly existingAccess: number;
   /** Of those, the pairs the plan takes away (lost access is a removal too). */
   readonly accessLost: number;
-  /** Changes made outside Terraform (the Okta console) found by the refresh. */
-  readonly drift: readonly { address: string; actions: readonly string[] }[];
+  /** Changes made outside Terraform (the Okta console) found by the refresh, attribute by attribute. */
+  readonly drift: readonly Drift[];
+  /** Changes worth a warning of their own: a chiclet's URL moved to another host (in the console, or by an adoption's import). */
+  readonly warnings: readonly PlanWarning[];
   /** Okta API calls the apply will make, by rate-limit bucket. */
   readonly applyCalls: Calls;
   /** Accounts whose group memberships or app assignments the apply updates in place: checked against Okta afterwards. */
   readonly accountsToVerify: readonly string[];
   readonly unresolvedPeople: readonly UnresolvedPerson[];
+}
+
+/** One object changed in Okta since Terraform last wrote or read it. */
+export interface Drift {
+  /** As Terraform writes it and `terraform state` commands take it: `okta_app_bookmark.app["a-1"]`. */
+  readonly address: string;
+  readonly actions: readonly string[];
+  readonly accountId: string;
+  /** The chiclet's label as the workspace wants it. */
+  readonly label: string;
+  /** What changed in Okta: state (before) -> Okta now (after). */
+  readonly changes: readonly AttributeChange[];
+}
+
+export interface PlanWarning {
+  readonly accountId: string;
+  readonly label: string;
+  readonly message: string;
 }
 
 export function actionOf(actions: readonly string[]): Action {
@@ -165,7 +185,8 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
 
     if (isResource(change, APP)) {
       const label = text(after.label) || text(change.change.before?.label);
-      if (importing) chiclets.push({ accountId, kind: "adopt", label, oktaAppId: importing });
+      const attributes = appAttributeChanges(appValues(before), appValues(after));
+      if (importing) chiclets.push({ accountId, kind: "adopt", label, oktaAppId: importing, attributes });
       else if (action === "create") chiclets.push({ accountId, kind: "create", label });
       else if (action === "delete") {
         appsRemoved++;
@@ -175,7 +196,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
         chiclets.push({ accountId, kind: "replace", label, previousLabel: text(before.label) });
       } else if (action === "update") {
         const relabel = text(before.label) !== text(after.label);
-        chiclets.push(relabel ? { accountId, kind: "relabel", label, previousLabel: text(before.label) } : { accountId, kind: "update", label });
+        chiclets.push(relabel ? { accountId, kind: "relabel", label, previousLabel: text(before.label), attributes } : { accountId, kind: "update", label, attributes });
       }
     }
     if (isResource(change, ACCESS_MEMBERS)) {
@@ -200,16 +221,39 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     }
   }
 
-  const drift = (parsed.data.resource_drift ?? [])
-    .filter((change) => change.mode === "managed" && actionOf(change.change.actions) !== "no-op")
-    .map((change) => ({ address: change.address, actions: change.change.actions }));
   const bookmarkLabels = new Map(
     changes.filter((change) => isResource(change, APP)).map((change) => [String(change.index ?? ""), text(change.change.after?.label) || text(change.change.before?.label)]),
   );
+  const labelOf = (accountId: string) => bookmarkLabels.get(accountId) || context.labels?.get(accountId) || accountId;
+  const drift: Drift[] = (parsed.data.resource_drift ?? [])
+    .filter((change) => change.mode === "managed" && actionOf(change.change.actions) !== "no-op")
+    .map((change) => {
+      const accountId = String(change.index ?? "");
+      return { address: change.address, actions: change.change.actions, accountId, label: labelOf(accountId), changes: driftChanges(change, person, accessGroupIds) };
+    })
+    .sort((a, b) => compareText(a.accountId, b.accountId) || compareText(a.address, b.address));
+  const warnings: PlanWarning[] = [
+    ...drift.flatMap((entry) =>
+      entry.changes.filter(movesHost).map((change) => ({
+        accountId: entry.accountId,
+        label: entry.label,
+        message: `its URL was moved to another host in Okta: ${hostMove(change)}; people clicking the chiclet are sent there until the apply points it back`,
+      })),
+    ),
+    ...chiclets
+      .filter((change) => change.kind === "adopt")
+      .flatMap((change) =>
+        (change.attributes ?? []).filter(movesHost).map((attribute) => ({
+          accountId: change.accountId,
+          label: change.label,
+          message: `the Okta app being adopted points at another host: ${hostMove(attribute, true)}; the import repoints it`,
+        })),
+      ),
+  ];
   const accessChanges = [...access]
     .map(([accountId, entry]) => ({
       accountId,
-      label: bookmarkLabels.get(accountId) || context.labels?.get(accountId) || accountId,
+      label: labelOf(accountId),
       gainedUsers: [...new Set(entry.gainedUsers)].sort(compareText),
       lostUsers: [...new Set(entry.lostUsers)].sort(compareText),
       gainedGroups: entry.gainedGroups,
@@ -232,10 +276,49 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     existingAccess,
     accessLost,
     drift,
+    warnings,
     applyCalls: hasChanges ? addCalls(OPERATION_CALLS.configure, appWrites > 0 ? OPERATION_CALLS.orgKind : {}, ...costs) : {},
     accountsToVerify: [...toVerify].sort(compareText),
     unresolvedPeople: unresolvedPeople(parsed.data.prior_state?.values?.root_module?.resources ?? []),
   };
+}
+
+const appValues = (values: Record<string, unknown>) => ({
+  label: typeof values.label === "string" ? values.label : undefined,
+  url: typeof values.url === "string" ? values.url : undefined,
+  status: typeof values.status === "string" ? values.status : undefined,
+});
+
+/** `evil.example (https://evil.example/x), was vendor.example`, or for an adoption the other way round. */
+function hostMove(change: AttributeChange, adopting = false): string {
+  if (change.attribute !== "url") return "";
+  return adopting
+    ? `${change.beforeHost} (${change.before}), to become ${change.afterHost}`
+    : `${change.afterHost} (${change.after}), was ${change.beforeHost}`;
+}
+
+/**
+ * One drift entry in Okta terms: `before` is what the state held, `after`
+ * what Okta holds now. A line of the real output it reads:
+ * {"address":"okta_app_bookmark.app[\"a-1\"]",...,"change":{"actions":["update"],"before":{"url":"https://vendor.example/",...},"after":{"url":"https://evil.example/x",...}}}
+ */
+function driftChanges(change: ResourceChange, person: (oktaUserId: string) => string, accessGroupIds: ReadonlySet<string>): AttributeChange[] {
+  const before = change.change.before ?? {};
+  const after = change.change.after;
+  const what = isResource(change, APP) ? "its app" : isResource(change, ACCESS_GROUP) ? "its access group" : isResource(change, ACCESS_MEMBERS) ? "its access group's membership" : "its group assignments";
+  if (after === null || after === undefined || change.change.actions.includes("delete")) return [{ attribute: "deleted", what }];
+  if (isResource(change, APP)) return appAttributeChanges(appValues(before), appValues(after));
+  if (isResource(change, ACCESS_MEMBERS)) {
+    const [was, now] = [stringList(before.users), stringList(after.users)];
+    return [{ attribute: "people", added: minus(now, was).map(person), removed: minus(was, now).map(person) }];
+  }
+  if (isResource(change, ASSIGNMENTS)) {
+    const named = (ids: string[]) => ids.map((id) => (accessGroupIds.has(id) ? ACCESS_GROUP_NAME : id));
+    const [was, now] = [groupIds(before.group), groupIds(after.group)];
+    return [{ attribute: "groups", added: named(minus(now, was)), removed: named(minus(was, now)) }];
+  }
+  if (isResource(change, ACCESS_GROUP)) return text(before.name) !== text(after.name) ? [{ attribute: "name", before: text(before.name), after: text(after.name) }] : [];
+  return [];
 }
 
 /** People looked up by login whom Okta did not find (the lookup answered no user). */

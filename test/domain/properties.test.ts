@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { computeDesiredState, oktaOrgKey, type DesiredState } from "../../src/domain/desired-state.ts";
-import { labelKey } from "../../src/domain/labels.ts";
+import { labelKey, MAX_LABEL_LENGTH } from "../../src/domain/labels.ts";
 import { previewDocument } from "../../src/domain/preview.ts";
 import type { Workspace } from "../../src/workspace/model.ts";
 import { ACCOUNT_ROLES, OKTA_STATUSES, WORKSPACE_ROLES, type Account, type Grant, type Team, type User } from "../../src/domain/model.ts";
@@ -31,6 +31,9 @@ const hostileText = fc.oneof(
       "Instagram (2)",
       "Contentzilla - Instagram",
       "x".repeat(400),
+      "Contentzilla ".repeat(9),
+      "\u{1F600}".repeat(60),
+      "\u00e9".repeat(120),
     ),
   },
   { weight: 2, arbitrary: fc.string({ minLength: 1, maxLength: 20 }) },
@@ -174,6 +177,19 @@ function mayExtend(workspace: Workspace, account: Account): boolean {
   );
 }
 
+/** `label` is `<name> - <app>` with either name kept or cut (its start, then `…`), then nothing or a number from 2 up. */
+function isShortened(label: string, name: string, app: string): boolean {
+  const keptOrCut = (part: string, whole: string) => part === whole || (part.endsWith("\u2026") && whole.startsWith(part.slice(0, -1).trimEnd()));
+  const number = / \(([2-9]|[1-9]\d+)\)$/.exec(label)?.[0] ?? "";
+  // The app name itself may end like a number ("Instagram (2)"): try the label with and without it.
+  for (const bare of new Set([label, label.slice(0, label.length - number.length)])) {
+    for (let at = bare.indexOf(" - "); at >= 0; at = bare.indexOf(" - ", at + 1)) {
+      if (keptOrCut(bare.slice(0, at), name) && keptOrCut(bare.slice(at + 3), app)) return true;
+    }
+  }
+  return false;
+}
+
 function forEachChiclet(workspaces: readonly Workspace[], state: DesiredState, check: (workspace: Workspace, account: Account, chiclet: DesiredState["workspaces"][number]["chiclets"][number]) => void) {
   for (const desired of state.workspaces) {
     const workspace = workspaces.find((candidate) => candidate.settings.id === desired.id)!;
@@ -250,14 +266,32 @@ describe("computeDesiredState on arbitrary valid workspaces", () => {
     );
   });
 
-  it("starts every label with `<name> - <app>` exactly as typed, followed by nothing or a number from 2 up", () => {
+  it("starts every label with `<name> - <app>` exactly as typed, followed by nothing or a number from 2 up, when that fits Okta's limit", () => {
     fc.assert(
       fc.property(workspacesArbitrary, (workspaces) => {
         forEachChiclet(workspaces, computeDesiredState(workspaces), (_, account, chiclet) => {
           const base = `${account.name} - ${account.app}`;
-          expect(chiclet.label.startsWith(base)).toBe(true);
-          const rest = chiclet.label.slice(base.length);
-          expect(rest).toMatch(/^(?:| \(([2-9]|[1-9]\d+)\))$/);
+          const number = / \(([2-9]|[1-9]\d+)\)$/.exec(chiclet.label);
+          if (base.length + (number?.[0].length ?? 0) <= MAX_LABEL_LENGTH) {
+            expect(chiclet.label.startsWith(base)).toBe(true);
+            expect(chiclet.label.slice(base.length)).toMatch(/^(?:| \(([2-9]|[1-9]\d+)\))$/);
+          } else {
+            // Shortened: each cut name keeps its start and ends with `…`; the separator and the number stay whole.
+            expect(chiclet.label).toContain("\u2026");
+            expect(isShortened(chiclet.label, account.name, account.app), chiclet.label).toBe(true);
+          }
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it("keeps every label within Okta's limit of 100, whole characters only (no half of a surrogate pair)", () => {
+    fc.assert(
+      fc.property(workspacesArbitrary, (workspaces) => {
+        forEachChiclet(workspaces, computeDesiredState(workspaces), (_, __, chiclet) => {
+          expect(chiclet.label.length).toBeLessThanOrEqual(MAX_LABEL_LENGTH);
+          expect(chiclet.label).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
         });
       }),
       RUNS,
@@ -297,11 +331,12 @@ describe("computeDesiredState on arbitrary valid workspaces", () => {
   });
 
   it("is fed inputs that exercise every rule: numbered labels, rejections, hidden users, groups and switched-off workspaces", () => {
-    const seen = { numbered: 0, rejected: 0, hidden: 0, groups: 0, off: 0, sharedOrg: 0 };
+    const seen = { numbered: 0, shortened: 0, rejected: 0, hidden: 0, groups: 0, off: 0, sharedOrg: 0 };
     for (const workspaces of fc.sample(workspacesArbitrary, { numRuns: 300, seed: 42 })) {
       const state = computeDesiredState(workspaces);
       const chiclets = state.workspaces.flatMap((workspace) => workspace.chiclets);
       seen.numbered += chiclets.filter((chiclet) => / \(\d+\)$/.test(chiclet.label)).length;
+      seen.shortened += chiclets.filter((chiclet) => chiclet.label.includes("\u2026")).length;
       seen.groups += chiclets.filter((chiclet) => chiclet.groups.length > 0).length;
       seen.rejected += state.workspaces.reduce((sum, workspace) => sum + workspace.rejected.length, 0);
       seen.off += state.workspaces.filter((workspace) => !workspace.synced).length;

@@ -153,6 +153,29 @@ describe("R3: one chiclet per extended account, labelled `<name> - <app>`", () =
     expect(workspace.chiclets[0]!.label).toBe(`${name} - ${app}`);
   });
 
+  it("shortens a label past Okta's 100-character limit: the longer name is cut and marked with an ellipsis, the app kept", () => {
+    const name = `Brand ${"x".repeat(120)}`;
+    const workspace = only(makeWorkspace({ users: [alice], accounts: [ownedAccount("a-one", "u-alice", { name, app: "Instagram" })] }));
+    const label = workspace.chiclets[0]!.label;
+    expect(label).toBe(`${name.slice(0, 87)}\u2026 - Instagram`);
+    expect(label).toHaveLength(100);
+  });
+
+  it("cuts both names when both are long, each keeping about half, and never splits a character made of two UTF-16 units", () => {
+    const name = "\u{1F600}".repeat(60);
+    const app = "A".repeat(80);
+    const label = only(makeWorkspace({ users: [alice], accounts: [ownedAccount("a-one", "u-alice", { name, app })] })).chiclets[0]!.label;
+    expect(label.length).toBeLessThanOrEqual(100);
+    const [cutName, cutApp] = label.split(" - ");
+    expect(cutName).toBe(`${"\u{1F600}".repeat(24)}\u2026`);
+    expect(cutApp).toBe(`${"A".repeat(47)}\u2026`);
+  });
+
+  it("labels the same long names the same way on every run", () => {
+    const accounts = [ownedAccount("a-one", "u-alice", { name: "N".repeat(300), app: "P".repeat(300) })];
+    expect(only(makeWorkspace({ users: [alice], accounts })).chiclets[0]!.label).toBe(only(makeWorkspace({ users: [alice], accounts })).chiclets[0]!.label);
+  });
+
   it("gives each extended account its own chiclet, even with the same name and app", () => {
     const workspace = only(makeWorkspace({ users: [alice], accounts: [ownedAccount("a-1", "u-alice"), ownedAccount("a-2", "u-alice")] }));
     expect(workspace.chiclets.map((c) => c.accountId)).toEqual(["a-1", "a-2"]);
@@ -265,6 +288,23 @@ describe("R4: colliding labels within one Okta org are numbered in order of exte
     const after = desired(grown, neighbour);
     expect(labels(after.get("ws-1")!)).toEqual({ ...before, "a-0": "Contentzilla - Instagram (3)" });
     expect(labels(after.get("ws-0")!)).toEqual({ "a-00": "Contentzilla - Instagram (4)" });
+  });
+
+  it("numbers two long names that Okta's limit cuts to the same label, keeping the number whole within the limit", () => {
+    const shared = `Contentzilla ${"y".repeat(100)}`;
+    const workspace = only(
+      makeWorkspace({
+        users: [alice],
+        accounts: [
+          ownedAccount("a-first", "u-alice", { name: `${shared} first`, app: "Instagram", extendedAt: "2026-01-01T00:00:00Z" }),
+          ownedAccount("a-second", "u-alice", { name: `${shared} second`, app: "Instagram", extendedAt: "2026-01-02T00:00:00Z" }),
+        ],
+      }),
+    );
+    const result = labels(workspace);
+    expect(result["a-first"]).toBe(`${shared.slice(0, 87)}\u2026 - Instagram`);
+    expect(result["a-second"]).toBe(`${shared.slice(0, 83)}\u2026 - Instagram (2)`);
+    expect(result["a-second"]).toHaveLength(100);
   });
 
   it("skips a number that another account's literal label already holds", () => {

@@ -92,6 +92,66 @@ describe("okta emulator: API", () => {
     expect((await api("POST", "/api/v1/apps", { ...bookmark(""), label: "" })).status).toBe(400);
   });
 
+  it("refuses an app label over 100 characters as Okta does (400 E0000001), on create and on update", async () => {
+    await start();
+    const long = await api("POST", "/api/v1/apps", bookmark("x".repeat(101)));
+    expect(long.status).toBe(400);
+    expect(long.json).toMatchObject({ errorCode: "E0000001", errorSummary: "Api validation failed: label", errorCauses: [{ errorSummary: expect.stringContaining("label") }] });
+    // 50 astral characters are 100 UTF-16 units: allowed; 51 are not.
+    const created = await api("POST", "/api/v1/apps", bookmark("\u{1F600}".repeat(50)));
+    expect(created.status).toBe(200);
+    expect((await api("PUT", `/api/v1/apps/${created.json.id}`, bookmark("\u{1F600}".repeat(51)))).status).toBe(400);
+    expect(emu!.state.apps.get(created.json.id)!.label).toBe("\u{1F600}".repeat(50));
+  });
+
+  it("lags list reads behind writes when asked: members and assignments appear (and go) only after N reads or N ms", async () => {
+    await start({ lag: { lists: { reads: 2 } } });
+    const alice = emu!.seedUser({ login: "alice@acme.example" });
+    const bob = emu!.seedUser({ login: "bob@acme.example" });
+    const group = emu!.createGroup("g");
+    const app = (await api("POST", "/api/v1/apps", bookmark("A"))).json;
+    emu!.addUserToGroup(group.id, alice.id);
+    const members = async () => (await api("GET", `/api/v1/groups/${group.id}/users`)).json.map((u: { id: string }) => u.id);
+    expect(await members()).toEqual([]);
+    expect(await members()).toEqual([]);
+    expect(await members()).toEqual([alice.id]);
+    // A removal lags too: the member is still listed for two reads.
+    expect((await api("DELETE", `/api/v1/groups/${group.id}/users/${alice.id}`)).status).toBe(204);
+    expect((await api("PUT", `/api/v1/groups/${group.id}/users/${bob.id}`)).status).toBe(204);
+    expect(await members()).toEqual([alice.id]);
+    expect(await members()).toEqual([alice.id]);
+    expect(await members()).toEqual([bob.id]);
+    // Assignments: a GET of the one assignment is consistent at once; the list is not.
+    expect((await api("PUT", `/api/v1/apps/${app.id}/groups/${group.id}`, {})).status).toBe(200);
+    expect((await api("GET", `/api/v1/apps/${app.id}/groups/${group.id}`)).status).toBe(200);
+    expect((await api("GET", `/api/v1/apps/${app.id}/groups`)).json).toEqual([]);
+    emu!.settleLag();
+    expect((await api("GET", `/api/v1/apps/${app.id}/groups`)).json.map((g: { id: string }) => g.id)).toEqual([group.id]);
+    // By time: visible once the milliseconds have passed, however often it is read.
+    emu!.setListLag({ ms: 300 });
+    emu!.removeUserFromGroup(group.id, bob.id);
+    expect(await members()).toEqual([bob.id]);
+    await sleep(350);
+    expect(await members()).toEqual([]);
+    // Off: at once; the dashboard never lags.
+    emu!.setListLag(undefined);
+    emu!.addUserToGroup(group.id, alice.id);
+    expect(await members()).toEqual([alice.id]);
+  });
+
+  it("lags the users search index when asked: a new user is not found, a changed login is found by its old value", async () => {
+    await start({ lag: { search: { reads: 1 } } });
+    const carol = emu!.seedUser({ login: "carol@acme.example" });
+    const search = async (login: string) =>
+      (await api("GET", `/api/v1/users?search=${encodeURIComponent(`profile.login eq "${login}"`)}`)).json.map((u: { id: string }) => u.id);
+    expect(await search("carol@acme.example")).toEqual([]);
+    expect(await search("carol@acme.example")).toEqual([carol.id]);
+    emu!.setUserLogin(carol.id, "carol@new.example");
+    expect(await search("carol@new.example")).toEqual([]);
+    expect(await search("carol@new.example")).toEqual([carol.id]);
+    expect((await api("GET", `/api/v1/users/${carol.id}`)).json.profile.login).toBe("carol@new.example");
+  });
+
   it("lists apps with filter, q, limit and after, and Link rel=next", async () => {
     await start();
     const apps = Array.from({ length: 5 }, (_, i) => emu!.createBookmarkApp(`Brand ${i}`, "https://b.example"));

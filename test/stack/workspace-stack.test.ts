@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DesiredState } from "../../src/domain/desired-state.ts";
-import { STACK_DATA_FILE, boundedAccessGroupName, buildStackData, loginSearch } from "../../src/stack/stack-data.ts";
+import { fittedBaseLabel } from "../../src/domain/labels.ts";
+import { MAX_GROUP_NAME_BYTES, STACK_DATA_FILE, boundedAccessGroupName, buildStackData, loginSearch } from "../../src/stack/stack-data.ts";
 import { OUT_MARKER } from "../../src/stack/out-dir.ts";
 
 import { DEFAULT_RATE_LIMIT } from "../../src/domain/model.ts";
@@ -169,6 +170,22 @@ describe("stack data", () => {
     expect(a).not.toBe(b);
   });
 
+  it("bounds group names in UTF-8 bytes, as the provider counts them, cutting only between whole characters", () => {
+    // 11 + 100 + 1 + 200 characters; 3 bytes each for "é" (2) and "日" (3) or 4 for "😀" (2 UTF-16 units).
+    for (const accountId of ["é".repeat(200), "日".repeat(200), "a-" + "😀".repeat(99), "é".repeat(70)]) {
+      const name = boundedAccessGroupName("w".repeat(100), accountId);
+      expect(Buffer.byteLength(name, "utf8"), accountId).toBeLessThanOrEqual(MAX_GROUP_NAME_BYTES);
+      expect(name).not.toContain("\ufffd");
+      expect(Buffer.from(name, "utf8").toString("utf8")).toBe(name);
+      expect(name.startsWith(`cerby-okta/${"w".repeat(100)}/`)).toBe(true);
+      expect(boundedAccessGroupName("w".repeat(100), accountId)).toBe(name);
+    }
+    // Under the bound in bytes: the name as it is.
+    expect(boundedAccessGroupName("ws", "é".repeat(100))).toBe(`cerby-okta/ws/${"é".repeat(100)}`);
+    // Two IDs differing only past the cut stay distinct.
+    expect(boundedAccessGroupName("w".repeat(100), "日".repeat(199) + "1")).not.toBe(boundedAccessGroupName("w".repeat(100), "日".repeat(199) + "2"));
+  });
+
   it("keeps IDs such as __proto__ and constructor as ordinary keys", () => {
     const text = JSON.parse(oneAccountWorkspace("Contentzilla"));
     const grants = [{ user: "u-alice", role: "owner" }, { user: "__proto__", role: "collaborator" }];
@@ -195,7 +212,7 @@ describe("hostile account names", () => {
       await synthesizeInto(desiredFromText(oneAccountWorkspace(name), "ws.json"), out);
       const config = await readFile(path.join(out, "stacks", "ws-test", "cdk.tf.json"), "utf8");
       const data = JSON.parse(await readFile(path.join(out, "stacks", "ws-test", STACK_DATA_FILE), "utf8"));
-      expect(data.apps["a-1"].label).toBe(`${name} - Instagram`);
+      expect(data.apps["a-1"].label).toBe(fittedBaseLabel({ name, app: "Instagram" }));
       expect(config).not.toContain(JSON.stringify(name).slice(1, -1));
       expect(config).not.toContain("TfToken");
     },
@@ -234,7 +251,7 @@ describe("hostile account names through real Terraform", () => {
     await execa("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], { cwd: probeDir, env });
     const { stdout } = await execa("terraform", ["output", "-json", "labels"], { cwd: probeDir, env });
     const labels = JSON.parse(stdout);
-    HOSTILE_NAMES.forEach((name, index) => expect(labels[`a-${index}`]).toBe(`${name} - Instagram`));
+    HOSTILE_NAMES.forEach((name, index) => expect(labels[`a-${index}`]).toBe(fittedBaseLabel({ name, app: "Instagram" })));
   }, 60_000);
 });
 
