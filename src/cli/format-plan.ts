@@ -8,6 +8,9 @@ import { chicletSign, describeAttribute, describeChanges, describeChiclet } from
 import { escapeUnsafeCharacters } from "../text/characters.ts";
 import { compareText, printable } from "../text/printable.ts";
 import type { Drift, PlanWarning } from "../terraform/plan-report.ts";
+import { groupName, namingOf, personName } from "../domain/readers.ts";
+import { readerLines, refusedAccounts, renumberings } from "./plan-readers.ts";
+import { renumberingSentence } from "../domain/readers.ts";
 
 /**
  * A Terraform address as Terraform writes it and `terraform state` commands
@@ -48,14 +51,16 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
   let text = "";
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
-    for (const line of describeChanges(report)) text += `  ${line}\n`;
+    const naming = namingOf(report.readers);
+    for (const line of describeChanges(report, naming)) text += `  ${line}\n`;
     for (const person of report.unresolvedPeople) {
-      text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
+      text += `  ! ${naming.person(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
     for (const warning of report.warnings ?? []) text += `  ! WARNING: ${describeWarning(warning)}\n`;
     for (const drift of report.drift) text += `  ! changed in Okta: ${describeDrift(drift)}\n`;
     if (report.hasChanges) text += `  applying costs about ${describeCalls(report.applyCalls)}\n`;
   }
+  for (const line of readerLines(plans)) text += `${line}\n`;
   return text;
 }
 
@@ -88,6 +93,19 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
   const cell = (value: string) => markdownText(value);
   const lines: string[] = ["## cerby-okta: planned Okta changes", ""];
   const changed = plans.filter((plan) => plan.report.hasChanges);
+  // Refused accounts change nothing in Okta: listed even when nothing else is.
+  const refused = refusedAccounts(plans);
+  if (refused.length > 0) {
+    lines.push(
+      "### Refused accounts",
+      "",
+      `> [!CAUTION]`,
+      `> **${refused.length} account${refused.length === 1 ? " was" : "s were"} refused (R2) and will not be in Okta**; the \`okta:\` block needs an account owner whose workspace role may extend:`,
+      ...refused.slice(0, maxRows).map((entry) => `> - ${cell(entry.workspaceId)}: account ${cell(entry.accountId)}: ${markdownText(entry.reason, 300)}`),
+      ...(refused.length > maxRows ? [`> - ... and ${refused.length - maxRows} more: \`cerby-okta preview\` lists them all`] : []),
+      "",
+    );
+  }
   if (changed.length === 0) {
     lines.push("No changes: Okta already matches the workspaces.");
     return `${lines.join("\n")}\n`;
@@ -127,7 +145,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
         `> [!NOTE]`,
         `> **${stack}: Okta found nobody for ${plan.report.unresolvedPeople.length} login${plan.report.unresolvedPeople.length === 1 ? "" : "s"}**; their chiclets wait: ${plan.report.unresolvedPeople
           .slice(0, maxRows)
-          .map((person) => cell(person.cerbyUserId))
+          .map((person) => cell(personName(plan.report.readers, person.cerbyUserId)))
           .join(", ")}`,
         "",
       );
@@ -145,33 +163,32 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
   const calls = changed.reduce((sum, plan) => sum + totalCalls(plan.report.applyCalls), 0);
   lines.push("", `Applying costs about **${calls}** Okta API call${calls === 1 ? "" : "s"}.`, "");
 
-  const rows: string[] = [];
-  for (const plan of changed) {
-    const accounts = new Set([...plan.report.chiclets.map((change) => change.accountId), ...plan.report.access.map((access) => access.accountId)]);
-    for (const accountId of [...accounts].sort(compareText)) {
-      const chiclet = plan.report.chiclets.find((change) => change.accountId === accountId);
-      const access = plan.report.access.find((entry) => entry.accountId === accountId);
-      const gains = [...(access?.gainedUsers ?? []), ...(access?.gainedGroups ?? []).map((group) => `group ${group}`)];
-      const losses = [...(access?.lostUsers ?? []), ...(access?.lostGroups ?? []).map((group) => `group ${group}`)];
-      rows.push(
-        `| ${cell(plan.stack)} | ${cell(accountId)} | ${chiclet ? `${chicletSign(chiclet)} ${markdownText(describeChiclet(chiclet, (label) => label), chiclet.attributes?.length ? 600 : 80)}` : "access only"} | ${cell(gains.join(", ")) || "-"} | ${cell(losses.join(", ")) || "-"} |`,
-      );
-    }
+  const renumbered = renumberings(changed);
+  if (renumbered.length > 0) {
+    lines.push(
+      "Renumbered by another account's change (R4):",
+      "",
+      ...renumbered.slice(0, maxRows).map((entry) => `- ${cell(entry.stack)}: account ${cell(entry.accountId)}: ${markdownText(renumberingSentence(entry), 600)}`),
+      ...(renumbered.length > maxRows ? [`- ... and ${renumbered.length - maxRows} more`] : []),
+      "",
+    );
   }
-  const header = ["| stack | account | chiclet | gains access | loses access |", "| --- | --- | --- | --- | --- |"];
-  lines.push(...header, ...rows.slice(0, maxRows));
-  if (rows.length > maxRows) {
-    // GitHub caps a comment at 65,536 characters: past that, the JSON report (`plan --json`) has it all.
-    const folded = rows.slice(maxRows, maxRows + MAX_FOLDED_ROWS);
-    const rest = rows.length - maxRows - folded.length;
-    lines.push("", `<details><summary>${rows.length - maxRows} more chiclet changes</summary>`, "", ...header, ...folded);
-    if (rest > 0) lines.push("", `... and ${rest} more: run \`cerby-okta plan --json FILE\` for every change.`);
-    lines.push("", "</details>");
+  // One collapsed section per stack, as tfcmt folds each plan; GitHub caps a comment at
+  // 65,536 characters, so past a row budget the JSON report (`plan --json`) has the rest.
+  let budget = maxRows + MAX_FOLDED_ROWS;
+  const header = ["| account | chiclet | gains access | loses access |", "| --- | --- | --- | --- |"];
+  for (const plan of changed) {
+    const rows = chicletRows(plan);
+    if (rows.length === 0) continue;
+    const shown = rows.slice(0, Math.max(0, budget));
+    budget -= shown.length;
+    lines.push(`<details><summary>${cell(plan.stack)}: ${rows.length} chiclet change${rows.length === 1 ? "" : "s"}</summary>`, "", ...header, ...shown);
+    if (shown.length < rows.length) lines.push("", `... and ${rows.length - shown.length} more: run \`cerby-okta plan --json\` for every change.`);
+    lines.push("", "</details>", "");
   }
   const drifted = changed.flatMap((plan) => plan.report.drift.map((drift) => ({ stack: plan.stack, drift })));
   if (drifted.length > 0) {
     lines.push(
-      "",
       `Changed in Okta since the last sync (drift, undone by the apply):`,
       "",
       "| stack | account | Terraform address | what changed in Okta |",
@@ -182,8 +199,23 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
           ({ stack, drift }) =>
             `| ${cell(stack)} | ${cell(drift.accountId ?? "")} | ${markdownEscape(terraformAddress(drift.address))} | ${markdownEscape((drift.changes ?? []).map((change) => describeAttribute(change)).join("; ") || drift.actions.join(", "))} |`,
         ),
-      ...(drifted.length > maxRows ? [`| ... | | | and ${drifted.length - maxRows} more: \`cerby-okta reconcile --json FILE\` has them all |`] : []),
+      ...(drifted.length > maxRows ? [`| ... | | | and ${drifted.length - maxRows} more: \`cerby-okta reconcile --json\` has them all |`] : []),
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** A stack's table rows: one per account whose chiclet or access changes, people named `login (cerby id)`, IdP groups by team name. */
+function chicletRows(plan: SavedPlan): string[] {
+  const { report } = plan;
+  const names = report.readers;
+  const accounts = new Set([...report.chiclets.map((change) => change.accountId), ...report.access.map((access) => access.accountId)]);
+  return [...accounts].sort(compareText).map((accountId) => {
+    const chiclet = report.chiclets.find((change) => change.accountId === accountId);
+    const access = report.access.find((entry) => entry.accountId === accountId);
+    const who = (users: readonly string[] = [], groups: readonly string[] = []) =>
+      [...users.map((user) => personName(names, user)), ...groups.map((group) => groupName(names, group))].map((name) => markdownText(name)).join(", ") || "-";
+    const what = chiclet ? `${chicletSign(chiclet)} ${markdownText(describeChiclet(chiclet, (label) => label), chiclet.attributes?.length ? 600 : 80)}` : "access only";
+    return `| ${markdownText(accountId)} | ${what} | ${who(access?.gainedUsers, access?.gainedGroups)} | ${who(access?.lostUsers, access?.lostGroups)} |`;
+  });
 }

@@ -5,6 +5,7 @@ import type { WorkspaceInput, WorkspaceSettings } from "./model.ts";
 import { buildDirectory, extensionRefusal, viewersOf, type Directory } from "./access.ts";
 import { assignLabels, type LabelRequest } from "./labels.ts";
 import { compareText, printable } from "../text/printable.ts";
+import type { ReaderNames } from "./readers.ts";
 
 /** Used when a workspace sets no `loginUrl`. */
 export const DEFAULT_LOGIN_URL = "https://app.cerby.com/accounts/{accountId}/login";
@@ -52,6 +53,8 @@ export interface DesiredWorkspace {
   readonly people: readonly Person[];
   /** Cerby user ID -> Okta user ID for every user of the workspace whose Okta ID is known (for naming people in reports). */
   readonly knownOktaUserIds: Readonly<Record<string, string>>;
+  /** Every user's login and every IdP-managed team's name, for naming them in plans and reviews. */
+  readonly names?: ReaderNames;
   /** Problems worth a look that do not stop the sync; rejections are listed apart. */
   readonly warnings: readonly string[];
 }
@@ -181,6 +184,7 @@ function describeWorkspace(
     notExtended: workspace.accounts.filter((account) => !account.okta).length,
     people,
     knownOktaUserIds: knownOktaUserIdsOf(workspace),
+    names: readerNamesOf(workspace),
     warnings,
   };
 }
@@ -190,6 +194,15 @@ function knownOktaUserIdsOf(workspace: WorkspaceInput): Record<string, string> {
   const known: Record<string, string> = Object.create(null);
   for (const user of workspace.users) if (user.oktaUserId !== undefined) known[user.id] = user.oktaUserId;
   return known;
+}
+
+/** Logins by Cerby user ID, team names by Okta group ID (IdP-managed teams), without prototypes. */
+function readerNamesOf(workspace: WorkspaceInput): ReaderNames {
+  const people: Record<string, string> = Object.create(null);
+  const teams: Record<string, string> = Object.create(null);
+  for (const user of workspace.users) people[user.id] = user.email;
+  for (const team of workspace.teams) if (team.oktaGroupId !== undefined) teams[team.oktaGroupId] = team.name;
+  return { people, teams };
 }
 
 /** Every warning of a workspace, rejected accounts first (the format asks that each is named in a warning). */

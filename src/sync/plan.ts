@@ -7,7 +7,8 @@ import { ensureFolder } from "../files/ensure-folder.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
-import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts";
+import { oktaOrgKey, type DesiredState, type DesiredWorkspace } from "../domain/desired-state.ts";
+import type { StackReaders } from "../domain/readers.ts";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
@@ -140,6 +141,8 @@ export interface StackInput {
   readonly accounts: SavedPlan["accounts"];
   /** For the first-sync check; absent when re-planning from saved plans. */
   readonly workspace?: DesiredWorkspace;
+  /** Logins, team names, org and refused accounts, for the report's readers. */
+  readonly readers?: StackReaders;
 }
 
 export function stackInput(unit: DesiredWorkspace & { readonly workspaceId?: string; readonly shard?: { readonly count: number } }): StackInput {
@@ -150,6 +153,7 @@ export function stackInput(unit: DesiredWorkspace & { readonly workspaceId?: str
     knownOktaUserIds: unit.knownOktaUserIds,
     accounts: Object.fromEntries(unit.chiclets.map((chiclet) => [chiclet.accountId, { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt }])),
     workspace: unit,
+    readers: { people: unit.names?.people ?? {}, teams: unit.names?.teams ?? {}, org: oktaOrgKey(unit.okta), refused: unit.rejected },
   };
 }
 
@@ -162,7 +166,7 @@ function unchangedPlan(input: StackInput, fingerprint: StackFingerprint): SavedP
     plannedAt: new Date().toISOString(),
     refreshed: false,
     unchangedSinceApply: true,
-    report: readPlan(input.id, { format_version: "1.2", resource_changes: [] }),
+    report: readPlan(input.id, { format_version: "1.2", resource_changes: [] }, { readers: input.readers }),
     accounts: input.accounts,
     stackDigest: fingerprint.digest,
     settledDigest: fingerprint.settled,
@@ -189,7 +193,7 @@ export async function planStack(
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
   const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
-  const report = readPlan(stack, planJson, { oktaToCerby: people, labels });
+  const report = readPlan(stack, planJson, { oktaToCerby: people, labels, readers: input.readers });
   if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects);
   const fingerprint = await stackFingerprint(paths, stack);
   const plan: SavedPlan = {

@@ -21,6 +21,7 @@ import { ExternalError } from "../errors.ts";
 import { ACCESS_GROUP_NAME, appAttributeChanges, minus, movesHost, type AccessChange, type AttributeChange, type ChicletChange } from "../domain/changes.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
 import { compareText } from "../text/printable.ts";
+import { namesFor, type StackReaders } from "../domain/readers.ts";
 
 const ResourceChangeSchema = z.object({
   address: z.string(),
@@ -87,6 +88,8 @@ export interface PlanReport {
   /** Accounts whose group memberships or app assignments the apply updates in place: checked against Okta afterwards. */
   readonly accountsToVerify: readonly string[];
   readonly unresolvedPeople: readonly UnresolvedPerson[];
+  /** From the desired state: the logins and team names of those the report mentions, the org, the refused accounts (absent in plans saved by earlier versions). */
+  readonly readers?: StackReaders;
 }
 
 /** One object changed in Okta since Terraform last wrote or read it. */
@@ -123,6 +126,8 @@ export interface PlanContext {
   readonly oktaToCerby?: ReadonlyMap<string, string>;
   /** Account ID -> label, for access changes on chiclets that are not themselves changing. */
   readonly labels?: ReadonlyMap<string, string>;
+  /** The stack's workspace as its readers know it: logins, team names, org, refused accounts. */
+  readonly readers?: StackReaders;
 }
 
 interface AccessEntry {
@@ -263,6 +268,16 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     .sort((a, b) => compareText(a.accountId, b.accountId));
   chiclets.sort((a, b) => compareText(a.accountId, b.accountId));
   const hasChanges = Object.keys(counts).length > 0;
+  const unresolved = unresolvedPeople(parsed.data.prior_state?.values?.root_module?.resources ?? []);
+  const readers = context.readers && {
+    org: context.readers.org,
+    refused: context.readers.refused,
+    ...namesFor(
+      context.readers,
+      [...accessChanges.flatMap((entry) => [...entry.gainedUsers, ...entry.lostUsers]), ...unresolved.map((person) => person.cerbyUserId)],
+      accessChanges.flatMap((entry) => [...entry.gainedGroups, ...entry.lostGroups]),
+    ),
+  };
 
   return {
     stack,
@@ -279,7 +294,8 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     warnings,
     applyCalls: hasChanges ? addCalls(OPERATION_CALLS.configure, appWrites > 0 ? OPERATION_CALLS.orgKind : {}, ...costs) : {},
     accountsToVerify: [...toVerify].sort(compareText),
-    unresolvedPeople: unresolvedPeople(parsed.data.prior_state?.values?.root_module?.resources ?? []),
+    unresolvedPeople: unresolved,
+    ...(readers ? { readers } : {}),
   };
 }
 

@@ -19,11 +19,11 @@ function bigPlan(apps: number): SavedPlan {
 }
 
 describe("review Markdown", () => {
-  it("folds long tables and stays within one GitHub comment", () => {
+  it("folds each stack's table in a collapsed section and stays within one GitHub comment", () => {
     const markdown = formatReviewMarkdown([bigPlan(5000)]);
     expect(markdown.length).toBeLessThan(65_536);
-    expect(markdown).toContain("<details><summary>4950 more chiclet changes</summary>");
-    expect(markdown).toContain("... and 4700 more");
+    expect(markdown).toContain("<details><summary>ws-big: 5000 chiclet changes</summary>");
+    expect(markdown).toContain("... and 4700 more: run `cerby-okta plan --json` for every change.");
     expect(markdown).toMatch(/\| ws-big \| `okta_app_bookmark` \| 5000 \| 0 \| 0 \| 0 \| 0 \|/);
   });
 

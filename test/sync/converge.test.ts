@@ -107,7 +107,7 @@ describe.skipIf(skip)("converging while Okta's lists lag behind writes", () => {
     harness.emulator.settleLag();
     const repair = await harness.sync();
     expect(repair.plan.exitCode).toBe(2);
-    expect(repair.plan.stdout).toContain('+ u-carol sees "Contentzilla - Instagram"');
+    expect(repair.plan.stdout).toContain('+ carol@acme.example (u-carol) sees "Contentzilla - Instagram"');
     expect(repair.apply.stderr).toContain("as planned");
     await expectConverged(harness);
   }, 240_000);
@@ -132,7 +132,7 @@ describe.skipIf(skip)("converging while Okta's search index lags behind a new us
     // The index catches up: the next sync finds her and shows her the chiclet.
     harness.emulator.settleLag();
     const found = await harness.sync();
-    expect(found.plan.stdout).toContain('+ u-erin sees "Contentzilla - Instagram"');
+    expect(found.plan.stdout).toContain('+ erin@acme.example (u-erin) sees "Contentzilla - Instagram"');
     expect(harness.dashboards()["erin@acme.example"]).toEqual(["Contentzilla - Instagram"]);
     await expectConverged(harness);
   }, 240_000);

@@ -77,7 +77,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     account("a-insta").grants = account("a-insta").grants.filter((grant) => grant.user !== "u-bob");
     await write();
     const { plan, apply } = await harness.sync();
-    expect(plan.stdout).toContain('- u-bob no longer sees "Contentzilla - Instagram"');
+    expect(plan.stdout).toContain('- bob@safe.example (u-bob) no longer sees "Contentzilla - Instagram"');
     expect(apply.exitCode).toBe(0);
     // No group was deleted while an app still held it, so no 404 anywhere.
     expect(harness.emulator.requestCount((request) => request.status === 404)).toBe(0);
@@ -89,8 +89,8 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     account("a-portal").grants = [{ user: "u-alice", role: "owner" }, { user: "u-bob", role: "collaborator" }, { user: "u-carol", role: "collaborator" }];
     await write();
     const { plan } = await harness.sync();
-    expect(plan.stdout).toContain('- group 00g1idp no longer sees "Vendor Portal - Salesforce"');
-    expect(plan.stdout).toContain('+ u-bob sees "Vendor Portal - Salesforce"');
+    expect(plan.stdout).toContain('- Marketing (IdP) (00g1idp) no longer sees "Vendor Portal - Salesforce"');
+    expect(plan.stdout).toContain('+ bob@safe.example (u-bob) sees "Vendor Portal - Salesforce"');
     expect(harness.emulator.requestCount((request) => request.status >= 400)).toBe(0);
     await expectDashboardsRight();
   }, 120_000);
@@ -108,7 +108,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     expect(harness.dashboards()["bob@safe.example"]).not.toContain("Contentzilla - TikTok");
     // The state now says what Okta holds: an ordinary incremental sync adds bob.
     const { plan: again } = await harness.sync();
-    expect(again.stdout).toContain('+ u-bob sees "Contentzilla - TikTok"');
+    expect(again.stdout).toContain('+ bob@safe.example (u-bob) sees "Contentzilla - TikTok"');
     await expectDashboardsRight();
   }, 180_000);
 
@@ -146,7 +146,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     await write();
     const { plan, apply } = await harness.sync();
     expect(plan.stdout).toContain('! u-dan: Okta found nobody for profile.login eq \\"dan@safe.example\\"');
-    expect(plan.stdout).toContain('+ u-carol sees "Contentzilla HQ - Instagram"');
+    expect(plan.stdout).toContain('+ carol@safe.example (u-carol) sees "Contentzilla HQ - Instagram"');
     expect(apply.exitCode).toBe(0);
     expect(harness.dashboards()["carol@safe.example"]).toContain("Contentzilla HQ - Instagram");
     // Once Okta knows them, the next sync gives them the chiclet.

@@ -28,7 +28,7 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
     expect(plan.stderr).not.toContain("error");
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain('+ a-contentzilla: new chiclet "Contentzilla - Instagram"');
-    expect(plan.stdout).toContain('+ u-carol sees "Contentzilla - Instagram"');
+    expect(plan.stdout).toContain('+ carol@agency.example (u-carol) sees "Contentzilla - Instagram"');
     const report = JSON.parse(await readFile(path.join(harness.cwd, "plan.json"), "utf8"));
     expect(report.stacks.map((stack: { stack: string }) => stack.stack)).toEqual(["ws-acme", "ws-acme-eu"]);
     expect(report.stacks[0].counts.okta_app_bookmark).toEqual({ create: 3 });
@@ -84,7 +84,7 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
       text.replace("      - { user: u-dave, role: collaborator }", "      - { user: u-dave, role: collaborator }\n      - { user: u-frank, role: collaborator }"),
     );
     const { plan } = await harness.sync();
-    expect(plan.stdout).toContain('+ u-frank sees "Contentzilla - Instagram (2)"');
+    expect(plan.stdout).toContain('+ frank@acme.example (u-frank) sees "Contentzilla - Instagram (2)"');
     await expectDashboardsToMatchPreview();
     expect(harness.dashboards()["frank@acme.example"]).toContain("Contentzilla - Instagram (2)");
   }, 120_000);
@@ -92,7 +92,7 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
   it("takes the chiclet away when a grant becomes manager", async () => {
     await harness.editFile("acme/accounts.yaml", (text) => text.replace("{ user: u-dave, role: collaborator }", "{ user: u-dave, role: manager }"));
     const { plan } = await harness.sync();
-    expect(plan.stdout).toContain('- u-dave no longer sees "Contentzilla - Instagram (2)"');
+    expect(plan.stdout).toContain('- dave@acme.example (u-dave) no longer sees "Contentzilla - Instagram (2)"');
     await expectDashboardsToMatchPreview();
     expect(harness.dashboards()["dave@acme.example"]).toEqual([]);
   }, 120_000);
@@ -100,7 +100,7 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
   it("takes the chiclet away when a grant is removed", async () => {
     await harness.editFile("acme/accounts.yaml", (text) => text.replace("\n      - { user: u-frank, role: collaborator }", ""));
     const { plan } = await harness.sync();
-    expect(plan.stdout).toContain('- u-frank no longer sees "Contentzilla - Instagram (2)"');
+    expect(plan.stdout).toContain('- frank@acme.example (u-frank) no longer sees "Contentzilla - Instagram (2)"');
     await expectDashboardsToMatchPreview();
     expect(harness.dashboards()["frank@acme.example"]).not.toContain("Contentzilla - Instagram (2)");
   }, 120_000);
@@ -108,8 +108,8 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
   it("follows a self-managed team's membership", async () => {
     await harness.editFile("acme/workspace.yaml", (text) => text.replace("members: [u-carol, u-erin]", "members: [u-erin, u-bob]"));
     const { plan } = await harness.sync();
-    expect(plan.stdout).toContain('- u-carol no longer sees "Contentzilla - Instagram"');
-    expect(plan.stdout).toContain('+ u-bob sees "Contentzilla - Instagram"');
+    expect(plan.stdout).toContain('- carol@agency.example (u-carol) no longer sees "Contentzilla - Instagram"');
+    expect(plan.stdout).toContain('+ bob@acme.example (u-bob) sees "Contentzilla - Instagram"');
     await expectDashboardsToMatchPreview();
   }, 120_000);
 
@@ -157,7 +157,7 @@ describe.skipIf(skip)("syncing the example workspaces through Terraform", () => 
       text.replace("    oktaUserId: 00u1bob\n    workspaceRole: user", "    oktaUserId: 00u1bob\n    workspaceRole: user\n    oktaStatus: SUSPENDED"),
     );
     const { plan } = await harness.sync();
-    expect(plan.stdout).toMatch(/- u-bob no longer sees/);
+    expect(plan.stdout).toMatch(/- bob@acme\.example \(u-bob\) no longer sees/);
     const bobGroups = [...harness.emulator.state.groupMembers.entries()].filter(([, members]) => members.has("00u1bob"));
     expect(bobGroups).toEqual([]);
   }, 120_000);
