@@ -20,7 +20,10 @@ import { compareText } from "../text/printable.ts";
 export interface DeprovisionOptions {
   readonly dir: string;
   readonly apply: boolean;
+  /** Print the report as JSON on stdout (the text report goes to stderr). */
   readonly json: boolean;
+  /** Also write the JSON report to this file. */
+  readonly jsonFile?: string;
   /** Overrides `https://<orgName>.<baseUrl>` from the workspace. */
   readonly oktaUrl?: string;
   /** From OKTA_API_TOKEN; checked only once the folder has been read, the order a user fixes things in. */
@@ -130,7 +133,10 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     filesWritten: filesWritten.map((path) => basename(path)),
     deletedInCerby,
   };
-  deps.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, options.dir));
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  (options.json ? deps.stderr : deps.stdout)(formatReport(report, options.dir));
+  if (options.json) deps.stdout(json);
+  if (options.jsonFile !== undefined) await writeFileAtomic(options.jsonFile, json);
   if (failures.length > 0) {
     throw new ExternalError(
       `${failures.length} user${failures.length === 1 ? "" : "s"} could not be removed through the Cerby API ` +

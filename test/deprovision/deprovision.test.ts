@@ -322,6 +322,21 @@ describe("deprovision of a workspace kept as a Cerby API snapshot", () => {
       ["u-carol", "cerby-api", []],
     ]);
   });
+  it("with --json keeps stdout for the document and tells people on stderr; --json-file writes the same document", async () => {
+    await writeSnapshot();
+    const printed = await deprovision(["--json"]);
+    expect(printed.stderr).toMatch(/u-bob/);
+    const out = await mkdtemp(join(tmpdir(), "deprovision-report-"));
+    try {
+      const file = join(out, "report.json");
+      const written = await deprovision(["--json-file", file]);
+      expect(written.stdout).toMatch(/u-bob/);
+      expect(() => JSON.parse(written.stdout)).toThrow();
+      expect(JSON.parse(await readFile(file, "utf8"))).toEqual(JSON.parse(printed.stdout));
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("deprovision arguments and hostile answers", () => {

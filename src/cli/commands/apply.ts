@@ -2,12 +2,13 @@ import type { Command } from "commander";
 import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
 import { accessReaderFor, addOktaUrlOption, clearAdoptions } from "../okta-options.ts";
 import { interruptSignal } from "../interrupt.ts";
+import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ApplyCommandOptions = TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
+type ApplyCommandOptions = TerraformCommandOptions & JsonOutputOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
 
 export function register(program: Command): void {
-  addOktaUrlOption(addDestroyGuardOptions(
+  addJsonOptions(addOktaUrlOption(addDestroyGuardOptions(
     addTerraformOptions(
       program
         .command("apply")
@@ -17,7 +18,7 @@ export function register(program: Command): void {
         ),
       { readsWorkspaces: false, parallel: "apply this many stacks at once (default and most: as many as `plan --parallel` planned at once, since each plan holds its share of the rate limit)" },
     ),
-  )).action(async (options: ApplyCommandOptions) => {
+  )), "what was applied ({ version, applied: [stack, ...] })").action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
@@ -30,6 +31,7 @@ export function register(program: Command): void {
       parallel: options.parallel,
     });
     await clearAdoptions(paths.stateDir, applied);
-    process.stdout.write(`applied: ${applied.join(", ") || "nothing"}\n`);
+    writeHuman(options, `applied: ${applied.join(", ") || "nothing"}\n`);
+    await emitJson(options, { version: 1, applied });
   });
 }

@@ -21,7 +21,8 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     .option("--okta-url <url>", "Okta org URL (default: https://<orgName>.<baseUrl> from the workspace; the local sandbox: http://127.0.0.1:8787)")
     .option("--workspace <name>", "Cerby workspace subdomain, for --apply on a snapshot (key from CERBY_API_KEY)")
     .option("--base-url <url>", "Cerby API base URL (instead of --workspace)")
-    .option("--json", "print the report as JSON");
+    .option("--json", "print the report as JSON on stdout; the text report goes to stderr")
+    .option("--json-file <file>", "also write the report as JSON to FILE (written whole, or not at all)");
   addHttpOptions(command).action(async (dir: string, flags: DeprovisionFlags) => {
       const oktaToken = deps.env.OKTA_API_TOKEN;
       const apiKey = deps.env.CERBY_API_KEY;
@@ -39,6 +40,7 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
             dir,
             apply: flags.apply === true,
             json: flags.json === true,
+            jsonFile: flags.jsonFile,
             oktaUrl,
             oktaToken,
             cerby,
@@ -65,6 +67,7 @@ interface DeprovisionFlags extends HttpFlags {
   workspace?: string;
   baseUrl?: string;
   json?: boolean;
+  jsonFile?: string;
 }
 
 /** The token travels with every request: https only, except to this machine (tests). */

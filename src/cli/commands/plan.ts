@@ -1,16 +1,17 @@
 import type { Command } from "commander";
-import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { formatPlanSummary } from "../format-plan.ts";
+import { addJsonOptions, checkJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
+import { planDocument } from "../plan-readers.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
-export type PlanCommandOptions = TerraformCommandOptions & { json?: string; adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
+export type PlanCommandOptions = TerraformCommandOptions & JsonOutputOptions & { adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
 
 export function register(program: Command): void {
-  addAdoptionCheckOption(
+  addJsonOptions(addAdoptionCheckOption(
     addTerraformOptions(
       program
         .command("plan")
@@ -20,10 +21,10 @@ export function register(program: Command): void {
         ),
       { parallel: PLAN_PARALLEL_HELP },
     ),
-  )
-    .option("--json <file>", "also write a machine-readable report")
+  ), "the plan report ({ version, labels, refused, renumbered, stacks })", { acceptsFile: true })
     .option("--all", "plan every stack, also those unchanged since their last successful apply here")
     .action(async (options: PlanCommandOptions) => {
+      checkJsonOptions(options);
       const signal = interruptSignal();
       const context = await commandContext(options);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
@@ -35,8 +36,8 @@ export function register(program: Command): void {
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options),
       });
-      process.stdout.write(formatPlanSummary(plans));
-      if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);
+      writeHuman(options, formatPlanSummary(plans));
+      await emitJson(options, planDocument(plans));
       process.exitCode = plans.some((plan) => plan.report.hasChanges) ? 2 : 0;
     });
 }

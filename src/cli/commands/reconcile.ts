@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { applySavedPlans } from "../../sync/apply.ts";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
+import { addJsonOptions, checkJsonOptions, emitJson, writeHuman } from "../json-output.ts";
+import { planDocument } from "../plan-readers.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
@@ -13,7 +14,7 @@ import type { PlanCommandOptions } from "./plan.ts";
 type ReconcileOptions = PlanCommandOptions & { apply?: boolean; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
 
 export function register(program: Command): void {
-  addAdoptionCheckOption(
+  addJsonOptions(addAdoptionCheckOption(
     addDestroyGuardOptions(
       addTerraformOptions(
         program
@@ -25,10 +26,10 @@ export function register(program: Command): void {
         { parallel: "plan (and with --apply, apply) this many stacks at once, each with its share of the workspace's rate-limit capacity (default 1)" },
       ),
     ),
-  )
+  ), "the report, drift included ({ version, reconciledAt, applied, labels, refused, renumbered, stacks }; keep it as a CI artifact)", { acceptsFile: true })
     .option("--apply", "apply the plan (under the destroy guard)")
-    .option("--json <file>", "write a JSON report (keep it as a CI artifact)")
     .action(async (options: ReconcileOptions) => {
+      checkJsonOptions(options);
       const signal = interruptSignal();
       const context = await commandContext(options);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
@@ -41,7 +42,7 @@ export function register(program: Command): void {
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options),
       });
-      process.stdout.write(formatPlanSummary(plans));
+      writeHuman(options, formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);
       let applied: readonly string[] = [];
       if (options.apply && outOfStep) {
@@ -55,10 +56,7 @@ export function register(program: Command): void {
         }));
         await clearAdoptions(context.paths.stateDir, applied);
       }
-      if (options.json) {
-        const report = { version: 1, reconciledAt: new Date().toISOString(), applied, stacks: plans.map((plan) => plan.report) };
-        await writeFileAtomic(options.json, `${JSON.stringify(report, null, 2)}\n`);
-      }
+      await emitJson(options, planDocument(plans, { reconciledAt: new Date().toISOString(), applied }));
       process.exitCode = outOfStep ? 2 : 0;
     });
 }

@@ -2,6 +2,9 @@ import type { Command } from "commander";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatReviewMarkdown } from "../format-plan.ts";
+import { addJsonOptions, checkJsonOptions, emitJson, jsonOnStdout, writeHuman } from "../json-output.ts";
+import { planDocument, prLabels } from "../plan-readers.ts";
+import { UsageError } from "../../errors.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
@@ -9,17 +12,20 @@ import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 export function register(program: Command): void {
-  addAdoptionCheckOption(
+  addJsonOptions(addAdoptionCheckOption(
     addTerraformOptions(
       program
         .command("review")
         .description("plan like `plan`, and print the plan as Markdown for a pull-request comment (on stdout)"),
       { parallel: PLAN_PARALLEL_HELP },
     ),
-  )
+  ), "the review ({ version, markdown, labels, refused, renumbered, stacks })")
+    .option("--labels", "print the pull request's labels instead of the Markdown, one a line: no-changes, destroy (a resource deleted or replaced, or a chiclet taken from anyone), drift")
     .option("--saved", "render the plan saved by the last `plan` instead of planning again")
     .option("--all", "plan every stack, also those unchanged since their last successful apply here")
-    .action(async (options: PlanCommandOptions & { saved?: boolean }) => {
+    .action(async (options: PlanCommandOptions & { saved?: boolean; labels?: boolean }) => {
+      checkJsonOptions(options);
+      if (options.labels && jsonOnStdout(options)) throw new UsageError("--labels and --json both print on stdout: give one (the JSON holds the labels)");
       const signal = interruptSignal();
       const context = await commandContext(options);
       let plans;
@@ -35,6 +41,9 @@ export function register(program: Command): void {
           existingObjects: existingObjectsReader(options),
         });
       }
-      process.stdout.write(formatReviewMarkdown(plans));
+      const markdown = formatReviewMarkdown(plans);
+      if (options.labels) process.stdout.write(prLabels(plans).map((label) => `${label}\n`).join(""));
+      else writeHuman(options, markdown);
+      await emitJson(options, planDocument(plans, { markdown }));
     });
 }

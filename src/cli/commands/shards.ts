@@ -8,17 +8,17 @@ import { changedSinceApply, selectStacks } from "../../sync/plan.ts";
 import { stacksLeftBehind } from "../../sync/reshard.ts";
 import type { SyncPaths } from "../../sync/saved-plans.ts";
 import { formatTable } from "../format-preview.ts";
+import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { addOutOption, commandContext, DEFAULT_STATE_DIR, pipelineOptions, type PathOptions } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
-interface ShardsOptions extends PathOptions {
-  json?: boolean;
+interface ShardsOptions extends PathOptions, JsonOutputOptions {
   stack?: string[];
   changed?: boolean;
 }
 
 export function register(program: Command): void {
-  addOutOption(
+  const command = addOutOption(
     program
       .command("shards")
       .description(
@@ -29,9 +29,8 @@ export function register(program: Command): void {
   )
     .option("--state-dir <dir>", `where the sync status of the last applies is kept (default: ${DEFAULT_STATE_DIR} in the project folder)`)
     .option("--stack <id...>", "only these workspaces, or stacks")
-    .option("--changed", "only the stacks that need a plan")
-    .option("--json", "print JSON: { version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], workspaces: [...] }")
-    .action(async (options: ShardsOptions) => {
+    .option("--changed", "only the stacks that need a plan");
+  addJsonOptions(command, "the stacks, for a CI matrix ({ version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], workspaces: [...] })").action(async (options: ShardsOptions) => {
       const context = await commandContext(options);
       const settings = pipelineOptions(context);
       const run = await synthesize(settings);
@@ -54,11 +53,9 @@ export function register(program: Command): void {
         const shards = rows.find((row) => row.workspace === id)!.shards;
         return { workspace: id, accounts, shards, suggestedShards: suggestedShardCount(accounts), reshardNeeded: unmoved.has(id) };
       });
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify({ version: 1, stacks: listed, workspaces }, null, 2)}\n`);
-        return;
-      }
-      process.stdout.write(
+      await emitJson(options, { version: 1, stacks: listed, workspaces });
+      writeHuman(
+        options,
         `${formatTable(
           ["STACK", "WORKSPACE", "SHARD", "ACCOUNTS", "PEOPLE", "NEEDS A PLAN"],
           listed.map((row) => [row.stack, row.workspace, `${row.shard + 1}/${row.shards}`, String(row.accounts), String(row.people), row.changed ? "yes" : "no"]),
@@ -69,9 +66,10 @@ export function register(program: Command): void {
         if (!synced.has(id)) process.stderr.write(`warning: ${context.project.configFile}: shards: names ${JSON.stringify(id)}, which is no synced workspace\n`);
       }
       for (const workspace of workspaces) {
-        if (workspace.reshardNeeded) process.stdout.write(`${workspace.workspace}: its shard count changed since its last apply: run \`cerby-okta reshard\` before planning\n`);
+        if (workspace.reshardNeeded) writeHuman(options, `${workspace.workspace}: its shard count changed since its last apply: run \`cerby-okta reshard\` before planning\n`);
         else if (workspace.suggestedShards !== workspace.shards) {
-          process.stdout.write(
+          writeHuman(
+            options,
             `${workspace.workspace}: ${workspace.accounts} accounts in ${workspace.shards} stack${workspace.shards === 1 ? "" : "s"}; ` +
               `${workspace.suggestedShards} would keep each at ${RECOMMENDED_SHARD_SIZE} to ${RECOMMENDED_SHARD_SIZE * 2} accounts (\`shards:\` in cerby-okta.yaml, then \`cerby-okta reshard\`)\n`,
           );

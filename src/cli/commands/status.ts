@@ -6,14 +6,15 @@ import { recordFromStates } from "../../sync/state-status.ts";
 import { readAllStatus } from "../../sync/status.ts";
 import { formatTable } from "../format-preview.ts";
 import { interruptSignal } from "../interrupt.ts";
+import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { addOutOption, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { compareText, printable } from "../../text/printable.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
-type StatusOptions = TerraformCommandOptions & { json?: boolean; fromState?: boolean };
+type StatusOptions = TerraformCommandOptions & JsonOutputOptions & { fromState?: boolean };
 
 export function register(program: Command): void {
-  addOutOption(
+  const command = addOutOption(
     program
       .command("status")
       .description(
@@ -26,9 +27,8 @@ export function register(program: Command): void {
     .option("--stack <id...>", "with --from-state: only these workspaces, or stacks")
     .option("--terraform-binary <path>", "with --from-state: Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")
     .option("--verbose", "with --from-state: stream Terraform's own output to stderr")
-    .option("--from-state", "first read each stack's Terraform state (no Okta request) and record as synced now the accounts a deploy changed")
-    .option("--json", "print the status records as JSON")
-    .action(async (options: StatusOptions) => {
+    .option("--from-state", "first read each stack's Terraform state (no Okta request) and record as synced now the accounts a deploy changed");
+  addJsonOptions(command, "the status records ({ version, workspaces })").action(async (options: StatusOptions) => {
       const context = await commandContext(options);
       const { paths } = context;
       if (options.fromState) {
@@ -43,19 +43,16 @@ export function register(program: Command): void {
         }
       }
       const records = await readAllStatus(paths.stateDir);
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify({ version: 1, workspaces: records }, null, 2)}\n`);
-        return;
-      }
+      await emitJson(options, { version: 1, workspaces: records });
       if (records.length === 0) {
-        process.stdout.write(`no sync recorded yet in ${paths.stateDir}: run \`cerby-okta plan\` then \`cerby-okta apply\`\n`);
+        writeHuman(options, `no sync recorded yet in ${paths.stateDir}: run \`cerby-okta plan\` then \`cerby-okta apply\`\n`);
         return;
       }
       for (const record of records) {
         const rows = Object.entries(record.accounts)
           .sort(([a], [b]) => compareText(a, b))
           .map(([id, account]) => [id, printable(account.label, 50), account.extendedAt, account.extendedBy, account.lastSyncedAt]);
-        process.stdout.write(`Workspace ${record.workspaceId}\n${formatTable(["ACCOUNT", "CHICLET", "EXTENDED AT", "EXTENDED BY", "LAST SYNCED"], rows)}\n`);
+        writeHuman(options, `Workspace ${record.workspaceId}\n${formatTable(["ACCOUNT", "CHICLET", "EXTENDED AT", "EXTENDED BY", "LAST SYNCED"], rows)}\n`);
       }
     });
 }

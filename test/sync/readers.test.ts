@@ -1,0 +1,89 @@
+// What a person reads around a plan, end to end on the example workspaces:
+// people named `login (cerby id)`, teams by name, refused accounts (R2),
+// renumbering explained (R4), the pull-request labels and `--json`.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { SyncHarness } from "../../harness/sync-harness.ts";
+
+const repo = path.resolve(import.meta.dirname, "../..");
+const skip = shouldSkipTerraformTests();
+
+describe.skipIf(skip)("what reviewers and operators read", () => {
+  let harness: SyncHarness;
+
+  beforeAll(async () => {
+    requireTerraform();
+    harness = await SyncHarness.start(path.join(repo, "workspaces"));
+  }, 120_000);
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it("plan names people by login and Cerby ID, IdP groups by team name, and lists the refused accounts", async () => {
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stdout).toContain('+ carol@agency.example (u-carol) sees "Contentzilla - Instagram"');
+    expect(plan.stdout).toContain('+ Social Media (00g1social) sees "Contentzilla - Instagram"');
+    expect(plan.stdout).not.toMatch(/\+ u-carol sees/);
+    expect(plan.stdout).toContain("refused accounts (R2: not extended to Okta; fix the okta: block or ask an account owner): 2");
+    expect(plan.stdout).toContain("! ws-acme: account a-brand-x refused: ");
+    expect(plan.stdout).toContain("! ws-acme: account a-newsletter refused: ");
+  }, 120_000);
+
+  it("review shows the refused accounts, people by name, and one collapsed section per stack", async () => {
+    const review = await harness.cli(["review", "--saved"]);
+    expect(review.exitCode).toBe(0);
+    expect(review.stdout).toContain("### Refused accounts");
+    expect(review.stdout).toMatch(/> - ws-acme: account a-brand-x: .*owner/);
+    expect(review.stdout).toContain("carol&#64;agency.example (u-carol)");
+    expect(review.stdout).toContain("Social Media (00g1social)");
+    expect(review.stdout).toMatch(/<details><summary>ws-acme: \d+ chiclet changes<\/summary>/);
+    expect(review.stdout).toMatch(/<details><summary>ws-acme-eu: \d+ chiclet changes?<\/summary>/);
+  }, 60_000);
+
+  it("explains a renumbering by the account whose change caused it, after the apply", async () => {
+    const apply = await harness.cli(["apply"]);
+    expect(apply.exitCode).toBe(0);
+    // (2) is renamed away: the other workspace's (3) becomes (2).
+    await harness.editFile("acme/accounts.yaml", (text) => text.replace("  - id: a-contentzilla-backup                    # same label: numbered \" (2)\"\n    name: Contentzilla", "  - id: a-contentzilla-backup\n    name: Contentzilla Archive"));
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stdout).toContain(
+      'ws-acme-eu: ~ a-eu-contentzilla: "Contentzilla - Instagram (3)" -> "Contentzilla - Instagram (2)" only renumbers (R4) because account a-contentzilla-backup (stack ws-acme) was renamed from "Contentzilla - Instagram (2)" to "Contentzilla Archive - Instagram"',
+    );
+    const review = await harness.cli(["review", "--saved"]);
+    expect(review.stdout).toContain("Renumbered by another account's change (R4):");
+    expect(review.stdout).toContain("- ws-acme-eu: account a-eu-contentzilla: \"Contentzilla - Instagram (3)\" -&gt; \"Contentzilla - Instagram (2)\" only renumbers (R4) because account a-contentzilla-backup");
+  }, 120_000);
+
+  it("review --json carries the labels, the Markdown, the refused accounts, the renumbering and both IDs and names", async () => {
+    const review = await harness.cli(["review", "--saved", "--json"]);
+    expect(review.exitCode).toBe(0);
+    const document = JSON.parse(review.stdout);
+    expect(document.labels).toEqual([]);
+    expect(document.markdown).toContain("## cerby-okta: planned Okta changes");
+    expect(document.refused).toContainEqual(expect.objectContaining({ workspaceId: "ws-acme", accountId: "a-newsletter" }));
+    expect(document.renumbered).toEqual([expect.objectContaining({ stack: "ws-acme-eu", accountId: "a-eu-contentzilla", before: "Contentzilla - Instagram (3)", after: "Contentzilla - Instagram (2)" })]);
+    // The review's Markdown went to stdout inside the document only; the labels command prints one per line.
+    const labels = await harness.cli(["review", "--saved", "--labels"]);
+    expect(labels.stdout).toBe("");
+  }, 60_000);
+
+  it("labels a pull request that takes chiclets away `destroy`, and one that changes nothing `no-changes`", async () => {
+    await harness.editFile("acme/accounts.yaml", (text) => text.replace("      - { user: u-dave, role: collaborator }\n", ""));
+    const plan = await harness.cli(["plan", "--json-file", "plan.json"]);
+    expect(plan.stdout).toContain("- dave@acme.example (u-dave) no longer sees");
+    const report = JSON.parse(await readFile(path.join(harness.cwd, "plan.json"), "utf8"));
+    expect(report.labels).toEqual(["destroy"]);
+    const acme = report.stacks.find((stack: { stack: string }) => stack.stack === "ws-acme");
+    expect(acme.access.some((entry: { lostUsers: string[] }) => entry.lostUsers.includes("u-dave"))).toBe(true);
+    expect(acme.readers.people["u-dave"]).toBe("dave@acme.example");
+    const labels = await harness.cli(["review", "--saved", "--labels"]);
+    expect(labels.stdout).toBe("destroy\n");
+    await harness.sync();
+    const quiet = await harness.cli(["review", "--labels"]);
+    expect(quiet.stdout).toBe("no-changes\n");
+  }, 240_000);
+});
