@@ -168,7 +168,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
     lines.push(
       "Renumbered by another account's change (R4):",
       "",
-      ...renumbered.slice(0, maxRows).map((entry) => `- ${cell(entry.stack)}: account ${cell(entry.accountId)}: ${markdownText(renumberingSentence(entry), 600)}`),
+      ...renumbered.slice(0, maxRows).map((entry) => `- ${cell(entry.stack)}: account ${cell(entry.accountId)}: ${renumberingSentence(entry, { label: (label) => `"${markdownText(label, 70)}"`, id: cell })}`),
       ...(renumbered.length > maxRows ? [`- ... and ${renumbered.length - maxRows} more`] : []),
       "",
     );

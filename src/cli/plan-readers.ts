@@ -57,7 +57,7 @@ export function readerLines(plans: readonly SavedPlan[]): string[] {
     for (const entry of refused) lines.push(`  ! ${printable(entry.workspaceId)}: account ${printable(entry.accountId)} refused: ${printable(entry.reason, 300)}`);
   }
   for (const renumbering of renumberings(plans)) {
-    lines.push(`${printable(renumbering.stack)}: ~ ${printable(renumbering.accountId)}: ${printable(renumberingSentence(renumbering), 600)}`);
+    lines.push(`${printable(renumbering.stack)}: ~ ${printable(renumbering.accountId)}: ${renumberingSentence(renumbering)}`);
   }
   return lines;
 }

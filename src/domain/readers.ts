@@ -62,14 +62,23 @@ export interface LabelChange {
   readonly after?: string;
 }
 
+/** Another account's change that took or freed a place among a label's numbers. */
+export interface RenumberingCause {
+  readonly stack: string;
+  readonly accountId: string;
+  readonly change: "removed" | "extended" | "renamed";
+  readonly before?: string;
+  readonly after?: string;
+}
+
 /** A chiclet relabelled only by R4's numbering, and the changes of other accounts that caused it. */
 export interface Renumbering {
   readonly stack: string;
   readonly accountId: string;
   readonly before: string;
   readonly after: string;
-  /** Sentences such as `account a-2 (stack ws-b) was removed ("X (2)")`; empty when the cause is not in this plan. */
-  readonly causes: readonly string[];
+  /** Empty when the cause is not in this plan. */
+  readonly causes: readonly RenumberingCause[];
 }
 
 /** `X (3)` -> `X`; a label without a number is its own base. */
@@ -90,24 +99,37 @@ export function explainRenumbering(changes: readonly LabelChange[]): Renumbering
       const base = baseOf(change.after!);
       const causes = changes
         .filter((other) => other.org === change.org && !(other.stack === change.stack && other.accountId === change.accountId))
-        .flatMap((other) => {
-          const wasHere = other.before !== undefined && baseOf(other.before) === base;
-          const isHere = other.after !== undefined && baseOf(other.after) === base;
-          if (wasHere === isHere) return [];
-          const who = `account ${other.accountId} (stack ${other.stack})`;
-          if (other.after === undefined) return [`${who} was removed ("${other.before}")`];
-          if (other.before === undefined) return [`${who} was extended ("${other.after}")`];
-          return [`${who} was renamed from "${other.before}" to "${other.after}"`];
-        })
-        .sort(compareText);
+        .filter((other) => (other.before !== undefined && baseOf(other.before) === base) !== (other.after !== undefined && baseOf(other.after) === base))
+        .map((other): RenumberingCause => ({
+          stack: other.stack,
+          accountId: other.accountId,
+          change: other.after === undefined ? "removed" : other.before === undefined ? "extended" : "renamed",
+          ...(other.before !== undefined ? { before: other.before } : {}),
+          ...(other.after !== undefined ? { after: other.after } : {}),
+        }))
+        .sort((a, b) => compareText(a.stack, b.stack) || compareText(a.accountId, b.accountId));
       return { stack: change.stack, accountId: change.accountId, before: change.before!, after: change.after!, causes };
     })
     .sort((a, b) => compareText(a.stack, b.stack) || compareText(a.accountId, b.accountId));
 }
 
-/** The sentence a reader gets: `"X (3)" -> "X (2)" only renumbers (R4): account a-2 (stack ws-b) was removed ("X (2)")`. Raw text. */
-export function renumberingSentence(renumbering: Renumbering): string {
-  const what = `"${renumbering.before}" -> "${renumbering.after}" only renumbers (R4)`;
+/** How a sentence shows input text: a label in quotes, an ID; each escaped for where it is shown. */
+export interface SentenceText {
+  label(label: string): string;
+  id(id: string): string;
+}
+
+const PRINTABLE: SentenceText = { label: (label) => `"${printable(label, 70)}"`, id: (id) => printable(id) };
+
+/** `"X (3)" -> "X (2)" only renumbers (R4) because account a-2 (stack ws-b) was removed ("X (2)")`. */
+export function renumberingSentence(renumbering: Renumbering, text: SentenceText = PRINTABLE): string {
+  const what = `${text.label(renumbering.before)} -> ${text.label(renumbering.after)} only renumbers (R4)`;
   if (renumbering.causes.length === 0) return `${what}; the account whose change freed or took its number is not in this plan`;
-  return `${what} because ${renumbering.causes.join("; ")}`;
+  const causes = renumbering.causes.map((cause) => {
+    const who = `account ${text.id(cause.accountId)} (stack ${text.id(cause.stack)})`;
+    if (cause.change === "removed") return `${who} was removed (${text.label(cause.before ?? "")})`;
+    if (cause.change === "extended") return `${who} was extended (${text.label(cause.after ?? "")})`;
+    return `${who} was renamed from ${text.label(cause.before ?? "")} to ${text.label(cause.after ?? "")}`;
+  });
+  return `${what} because ${causes.join("; ")}`;
 }

@@ -55,7 +55,7 @@ describe.skipIf(skip)("what reviewers and operators read", () => {
     );
     const review = await harness.cli(["review", "--saved"]);
     expect(review.stdout).toContain("Renumbered by another account's change (R4):");
-    expect(review.stdout).toContain("- ws-acme-eu: account a-eu-contentzilla: \"Contentzilla - Instagram (3)\" -&gt; \"Contentzilla - Instagram (2)\" only renumbers (R4) because account a-contentzilla-backup");
+    expect(review.stdout).toContain('- ws-acme-eu: account a-eu-contentzilla: "Contentzilla - Instagram (3)" -> "Contentzilla - Instagram (2)" only renumbers (R4) because account a-contentzilla-backup');
   }, 120_000);
 
   it("review --json carries the labels, the Markdown, the refused accounts, the renumbering and both IDs and names", async () => {
