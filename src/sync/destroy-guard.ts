@@ -3,6 +3,8 @@
 // decision, so apply refuses it unless told otherwise. Lost access counts as
 // a removal too: a person (or an IdP group) losing a chiclet is one pair.
 import type { PlanReport } from "../terraform/plan-report.ts";
+import { groupName, personName } from "../domain/readers.ts";
+import { printable } from "../text/printable.ts";
 
 export interface DestroyLimits {
   /** Refuse when more than this percent of the stack's apps, or of its people-chiclet pairs, would go. */
@@ -34,11 +36,24 @@ export function destroyRefusal(report: PlanReport, limits: DestroyLimits): strin
   const lost = report.accessLost;
   const lostPercent = percentOf(lost, report.existingAccess);
   if (lost > limits.maxCount || (lost > ACCESS_PERCENT_FLOOR && lostPercent > limits.maxPercent)) {
-    reasons.push(`takes ${lost} of ${report.existingAccess} chiclet assignments away from people or IdP groups (${lostPercent.toFixed(0)}%)`);
+    reasons.push(`takes ${lost} of ${report.existingAccess} chiclet assignments away from people or IdP groups (${lostPercent.toFixed(0)}%${whoLoses(report)})`);
   }
   if (reasons.length === 0) return undefined;
   return (
     `stack ${report.stack}: the plan ${reasons.join(" and ")}, over the limit of ${limits.maxPercent}% or ${limits.maxCount}; people would lose these chiclets. ` +
     `If this is intended, run again with --allow-destroy (limits: --max-destroy-percent, --max-destroy-count)`
   );
+}
+
+/** People named in a refusal before "and N more": enough to recognise a truncated snapshot. */
+const NAMED = 5;
+
+/** `; among them dave@acme.example (u-dave), Social Media (00g1social)`: who loses, by name. */
+function whoLoses(report: PlanReport): string {
+  const names = [
+    ...new Set(report.access.flatMap((entry) => [...entry.lostUsers.map((id) => personName(report.readers, id)), ...entry.lostGroups.map((id) => groupName(report.readers, id))])),
+  ];
+  if (names.length === 0) return "";
+  const more = names.length > NAMED ? ` and ${names.length - NAMED} more` : "";
+  return `; among them ${names.slice(0, NAMED).map((name) => printable(name)).join(", ")}${more}`;
 }

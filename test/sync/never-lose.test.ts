@@ -159,6 +159,9 @@ describe.skipIf(skip)("never losing state, never duplicating chiclets", () => {
     const apply = await harness.cli(["apply"]);
     expect(apply.exitCode).toBe(1);
     expect(apply.stderr).toContain("takes 30 of 35 chiclet assignments away");
+    // Who loses, by login and Cerby ID: a truncated snapshot is recognised by the names.
+    expect(apply.stderr).toContain("; among them user0@ws-guard.example (u-0), user1@ws-guard.example (u-1), user2@ws-guard.example (u-2)");
+    expect(apply.stderr).toContain(" and 1 more)");
     expect(harness.dashboards()["user0@ws-guard.example"]).toHaveLength(5);
   }, 180_000);
 
