@@ -82,8 +82,34 @@ describe.skipIf(skip)("what reviewers and operators read", () => {
     expect(acme.readers.people["u-dave"]).toBe("dave@acme.example");
     const labels = await harness.cli(["review", "--saved", "--labels"]);
     expect(labels.stdout).toBe("destroy"); // one a line (the harness drops the last newline)
-    await harness.sync();
-    const quiet = await harness.cli(["review", "--labels"]);
+    // apply --json: the document on stdout, the sentence for people on stderr.
+    const apply = await harness.cli(["apply", "--json"]);
+    expect(apply.exitCode).toBe(0);
+    expect(JSON.parse(apply.stdout)).toEqual({ version: 1, applied: ["ws-acme", "ws-acme-eu"] });
+    expect(apply.stderr).toContain("applied: ws-acme, ws-acme-eu");
+    // plan --json: stdout parses; the summary is on stderr.
+    const quietPlan = await harness.cli(["plan", "--json"]);
+    expect(quietPlan.exitCode).toBe(0);
+    expect(JSON.parse(quietPlan.stdout).labels).toEqual(["no-changes"]);
+    expect(quietPlan.stderr).toContain("ws-acme: no changes");
+    const quiet = await harness.cli(["review", "--saved", "--labels"]);
     expect(quiet.stdout).toBe("no-changes");
+    // A refused account changes nothing in Okta, and the review still says so.
+    const review = await harness.cli(["review", "--saved"]);
+    expect(review.stdout).toContain("### Refused accounts");
+    expect(review.stdout).toContain("No changes: Okta already matches the workspaces.");
+  }, 240_000);
+
+  it("reconcile --json prints the report on stdout; the old --json FILE still writes FILE, with a warning", async () => {
+    const printed = await harness.cli(["reconcile", "--json"]);
+    expect(printed.exitCode).toBe(0);
+    const document = JSON.parse(printed.stdout);
+    expect(document).toMatchObject({ version: 1, applied: [], labels: ["no-changes"] });
+    expect(document.refused.length).toBe(2);
+    expect(printed.stderr).toContain("ws-acme: no changes");
+    const old = await harness.cli(["reconcile", "--json", "old.json"]);
+    expect(old.stderr).toContain("warning: `--json old.json` is deprecated: use `--json-file old.json`");
+    expect(old.stdout).toContain("ws-acme: no changes");
+    expect(JSON.parse(await readFile(path.join(harness.cwd, "old.json"), "utf8")).stacks.length).toBe(2);
   }, 240_000);
 });
