@@ -127,7 +127,7 @@ describe.skipIf(skip)("converging while Okta's search index lags behind a new us
     doc.accounts[0]!.grants.push({ user: "u-erin", role: "collaborator" });
     await rewrite(harness, doc);
     const waiting = await harness.sync();
-    expect(waiting.plan.stdout).toContain('! u-erin: Okta found nobody for profile.login eq \\"erin@acme.example\\": their chiclets wait');
+    expect(waiting.plan.stdout).toContain('! erin@acme.example (u-erin): Okta found nobody for profile.login eq \\"erin@acme.example\\": their chiclets wait');
     expect(harness.dashboards()["erin@acme.example"]).toEqual([]);
     // The index catches up: the next sync finds her and shows her the chiclet.
     harness.emulator.settleLag();

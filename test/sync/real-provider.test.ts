@@ -145,7 +145,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     account("a-insta").grants.push({ user: "u-dan", role: "collaborator" }, { user: "u-carol", role: "collaborator" });
     await write();
     const { plan, apply } = await harness.sync();
-    expect(plan.stdout).toContain('! u-dan: Okta found nobody for profile.login eq \\"dan@safe.example\\"');
+    expect(plan.stdout).toContain('! dan@safe.example (u-dan): Okta found nobody for profile.login eq \\"dan@safe.example\\"');
     expect(plan.stdout).toContain('+ carol@safe.example (u-carol) sees "Contentzilla HQ - Instagram"');
     expect(apply.exitCode).toBe(0);
     expect(harness.dashboards()["carol@safe.example"]).toContain("Contentzilla HQ - Instagram");
