@@ -16,7 +16,7 @@
 import type { Command } from "commander";
 import { milliseconds } from "../number-options.ts";
 import { STOP_GRACE_MS, terraformWasKilled } from "../../terraform/terraform.ts";
-import type { ApplyStacks } from "../../watch/watcher.ts";
+import type { ApplyStacks, StopResult } from "../../watch/watcher.ts";
 import { accessReaderFor, addAdoptionCheckOption, existingObjectsReader, type OktaAccessOptions } from "../okta-options.ts";
 import {
   addDestroyGuardOptions,
@@ -77,11 +77,11 @@ export function register(program: Command): void {
     const watcher = startWatcher({ ...pipelineOptions(context), debounceMs: options.debounce, applyStacks });
 
     let signalled: NodeJS.Signals | undefined;
-    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    const stopped = new Promise<StopResult>((resolve) => {
       const onSignal = (signal: NodeJS.Signals) => {
         if (signalled) {
           if (options.apply) {
-            // Like `apply`: a killed Terraform can leave a stale state lock, worse than waiting.
+            // Like `apply`: Terraform gets its time to stop cleanly (a killed one can leave a stale state lock), but no more.
             process.stderr.write(`${signal} again: still waiting for Terraform to stop (killed at the latest ${STOP_GRACE_MS / 1000} s after the first signal)\n`);
             return;
           }
@@ -90,21 +90,21 @@ export function register(program: Command): void {
         }
         signalled = signal;
         process.stderr.write(`${signal}: stopping (finishing or dropping the sync in flight) ...\n`);
-        resolve(signal);
+        // At once, whatever the watcher is doing: its first sync and that sync's apply included.
+        resolve(watcher.stop());
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
     });
 
     try {
-      await watcher.ready;
+      await Promise.race([watcher.ready, stopped]);
     } catch (error) {
       await watcher.stop();
       throw error;
     }
-    process.stdout.write(`watching ${options.workspaces ?? context.workspacesDir} (Ctrl-C to stop)\n`);
-    await stopped;
-    const result = await watcher.stop();
+    if (!signalled) process.stdout.write(`watching ${options.workspaces ?? context.workspacesDir} (Ctrl-C to stop)\n`);
+    const result = await stopped;
     if (result.applyInterrupted) {
       process.stderr.write(
         terraformWasKilled()
