@@ -8,23 +8,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { brandsWorkspace } from "../../harness/workspace-fixture.ts";
 
 const ACCOUNTS = 150;
-
-function workspace() {
-  return {
-    version: 1,
-    workspace: { id: "ws-big", name: "Big", extendedAccountAccess: true, okta: { orgName: "big", baseUrl: "okta.com" } },
-    users: [{ id: "u-0", email: "owner@big.example", oktaUserId: "00ubig0", workspaceRole: "owner" }],
-    accounts: Array.from({ length: ACCOUNTS }, (_, index) => ({
-      id: `a-${index}`,
-      name: `Brand ${index}`,
-      app: "Instagram",
-      grants: [{ user: "u-0", role: "owner" }],
-      okta: { extendedBy: "u-0", extendedAt: "2026-02-01T09:00:00Z" },
-    })),
-  };
-}
 
 let harness: SyncHarness | undefined;
 let watched: SyncHarness | undefined;
@@ -36,7 +22,7 @@ afterAll(async () => {
 function startHarness() {
   return SyncHarness.start(async (dir) => {
     await mkdir(path.join(dir, "big"), { recursive: true });
-    await writeFile(path.join(dir, "big", "snapshot.json"), JSON.stringify(workspace()));
+    await writeFile(path.join(dir, "big", "snapshot.json"), JSON.stringify(brandsWorkspace(ACCOUNTS)));
   });
 }
 

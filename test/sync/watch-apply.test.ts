@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { brandsWorkspace } from "../../harness/workspace-fixture.ts";
 import { shardOf, shardStackId } from "../../src/stack/shards.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
@@ -25,21 +26,6 @@ afterAll(async () => {
 });
 
 const ACCOUNTS = 12;
-
-function bigWorkspace() {
-  return {
-    version: 1,
-    workspace: { id: "ws-big", name: "Big", extendedAccountAccess: true, okta: { orgName: "big", baseUrl: "okta.com" } },
-    users: [{ id: "u-0", email: "owner@big.example", oktaUserId: "00ubig0", workspaceRole: "owner" }],
-    accounts: Array.from({ length: ACCOUNTS }, (_, index) => ({
-      id: `a-${index}`,
-      name: `Brand ${index}`,
-      app: "Instagram",
-      grants: [{ user: "u-0", role: "owner" }],
-      okta: { extendedBy: "u-0", extendedAt: "2026-02-01T09:00:00Z" },
-    })),
-  };
-}
 
 /** `cerby-okta watch --apply` as a child, with everything it prints collected. */
 function startWatch(on: SyncHarness) {
@@ -81,7 +67,7 @@ describe.skipIf(shouldSkipTerraformTests())("watch --apply on a sharded project"
     requireTerraform();
     sharded = await SyncHarness.start(async (dir) => {
       await mkdir(path.join(dir, "big"), { recursive: true });
-      await writeFile(path.join(dir, "big", "workspace.json"), JSON.stringify(bigWorkspace(), null, 2));
+      await writeFile(path.join(dir, "big", "workspace.json"), JSON.stringify(brandsWorkspace(ACCOUNTS), null, 2));
     });
     const on = sharded;
     await writeFile(path.join(on.cwd, "cerby-okta.yaml"), "shards: { ws-big: 4 }\n");
