@@ -38,6 +38,11 @@ export class TerraformApplyError extends ExternalError {
   }
 }
 
+/** A run stopped on request (Ctrl-C, SIGTERM) before it finished: what it did is in the state, the rest was not done. */
+export class TerraformStopped extends ExternalError {
+  override name = "TerraformStopped";
+}
+
 export interface Terraform {
   /** `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`). */
   init(dir: string, options?: { migrateState?: boolean }): Promise<void>;
@@ -203,7 +208,7 @@ export class TerraformCli implements Terraform {
   /** Wrapped in an object: a subprocess is thenable, and an async function would wait for it. `stopped`: whether this run was told to stop. */
   private async start(dir: string, args: string[], buffer: boolean): Promise<{ subprocess: ResultPromise; stopped: () => boolean }> {
     const command = `${this.options.binary} ${args[0]}`;
-    if (this.options.signal?.aborted) throw new ExternalError(`${command} was not started: stopping`);
+    if (this.options.signal?.aborted) throw new TerraformStopped(`${command} was not started: stopping`);
     // execa takes a while to load; commands that never run Terraform skip it.
     const { execa } = await import("execa");
     const subprocess = execa(this.options.binary, args, {
@@ -273,7 +278,7 @@ export class TerraformCli implements Terraform {
     okCodes: number[] = [0],
   ): void {
     const command = `${this.options.binary} ${args[0]}`;
-    if (stopped && (result.exitCode === undefined || !okCodes.includes(result.exitCode))) throw new ExternalError(`${command} was stopped`);
+    if (stopped && (result.exitCode === undefined || !okCodes.includes(result.exitCode))) throw new TerraformStopped(`${command} was stopped`);
     if (result.code === "ENOENT") {
       throw new UsageError(
         this.options.binary.includes("/")

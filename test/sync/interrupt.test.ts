@@ -68,6 +68,8 @@ describe.skipIf(shouldSkipTerraformTests())("stopping an apply", () => {
 
     expect(stopped.exitCode).toBe(130);
     expect(stopped.stderr).toContain("SIGTERM: stopping Terraform cleanly");
+    expect(stopped.stderr).toContain("[1/1] ws-big: stopped before it finished");
+    expect(stopped.stderr).not.toMatch(/execution halted/i);
     expect(harness.emulator.state.apps.size).toBeLessThan(ACCOUNTS);
     // The local backend's lock lives beside the state file while Terraform runs.
     expect((await readdir(harness.cwd)).filter((name) => name.includes(".lock.info"))).toEqual([]);
@@ -108,6 +110,7 @@ describe.skipIf(shouldSkipTerraformTests())("stopping an apply", () => {
     expect(stopped.exitCode).toBe(1);
     expect(output).toContain("a Terraform run was interrupted");
     expect(output).not.toMatch(/execution halted/i);
+    expect(output).toContain("[1/1] ws-big: stopped before it finished");
     // One line for the stack that was stopped, not one per resource.
     expect(output.split("\n").filter((line) => /stopped|interrupted/i.test(line)).length).toBeLessThanOrEqual(4);
     expect(on.emulator.state.apps.size).toBeLessThan(ACCOUNTS);
