@@ -247,7 +247,9 @@ export class TerraformCli implements Terraform {
         signalGroup(pid, "SIGKILL");
       }, STOP_GRACE_MS);
     };
-    signal?.addEventListener("abort", onAbort, { once: true });
+    // Aborted while execa was loading: stop it at once.
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
     void subprocess.finally(() => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
