@@ -7,7 +7,7 @@ import { resolveProject } from "./config/project.ts";
 import { errorReport } from "./errors.ts";
 import { warningLines } from "./domain/desired-state.ts";
 import { decide } from "./pipeline/pipeline.ts";
-import { stackOptionsOf } from "./stack/backend.ts";
+import { stackOptionsFor } from "./stack/backend.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
 
 export async function runCdktfApp(app: App): Promise<void> {
@@ -17,7 +17,7 @@ export async function runCdktfApp(app: App): Promise<void> {
     // The rejected accounts and other warnings `cerby-okta synth` shows. On
     // stdout: cdktf prints each line the app writes to stderr as an [ERROR].
     for (const line of warningLines(desired)) process.stdout.write(`${line}\n`);
-    addWorkspaceStacks(app, stacks, stackOptionsOf(project));
+    addWorkspaceStacks(app, stacks, await stackOptionsFor(project));
     app.synth();
   } catch (error) {
     const { text, exitCode } = errorReport(error);

@@ -4,22 +4,19 @@
 // from any folder of the project, as `watch`, the sandbox and `cdktf synth` do.
 import { Option, type Command } from "commander";
 import { nonNegativeInteger, positiveInteger } from "./number-options.ts";
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
 import type { Project } from "../config/project-config.ts";
 import { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR, resolveProject, type ResolvedProject } from "../config/project.ts";
-import { UsageError } from "../errors.ts";
-import { stackOptionsOf } from "../stack/backend.ts";
+import { adoptionFile } from "../stack/adoptions.ts";
+import { stackOptionsFor } from "../stack/backend.ts";
 import type { PipelineOptions } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
-import type { Adoption } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
 import { TerraformCli, terraformBinary } from "../terraform/terraform.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
-export { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR };
+export { adoptionFile, DEFAULT_OUT_DIR, DEFAULT_STATE_DIR };
 
 export interface PathOptions {
   workspaces?: string;
@@ -91,7 +88,7 @@ export async function commandContext(options: PathOptions, cwd = process.cwd()):
     resolved,
     workspacesDir,
     paths: { outDir, stateDir },
-    stackOptions: stackOptionsOf(resolved, await readAdoptions(stateDir)),
+    stackOptions: await stackOptionsFor(resolved),
     protectedPaths: {
       keep: [
         { path: workspacesDir, what: "the workspaces folder" },
@@ -100,28 +97,6 @@ export async function commandContext(options: PathOptions, cwd = process.cwd()):
       ],
     },
   };
-}
-
-/** Where `cerby-okta adopt` leaves the objects a stack is to import, until an apply takes them in. */
-export const adoptionFile = (stateDir: string, stack: string) => path.join(stateDir, "adopt", `${stack}.json`);
-
-async function readAdoptions(stateDir: string): Promise<Map<string, Adoption>> {
-  const adoptions = new Map<string, Adoption>();
-  let files: string[];
-  try {
-    files = (await readdir(path.join(stateDir, "adopt"))).filter((file) => file.endsWith(".json"));
-  } catch {
-    return adoptions;
-  }
-  for (const file of files) {
-    const stack = file.slice(0, -".json".length);
-    try {
-      adoptions.set(stack, JSON.parse(await readFile(adoptionFile(stateDir, stack), "utf8")) as Adoption);
-    } catch (error) {
-      throw new UsageError(`cannot read ${adoptionFile(stateDir, stack)} (written by cerby-okta adopt): ${(error as Error).message}; delete it and run adopt again`);
-    }
-  }
-  return adoptions;
 }
 
 /** The pipeline's settings for this command: where to read, where to write, what never to replace. */

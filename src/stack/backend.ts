@@ -3,6 +3,7 @@ import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend,
 import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
 import type { ResolvedProject } from "../config/project.ts";
+import { readAdoptions } from "./adoptions.ts";
 import type { StackOptions } from "./workspace-stack.ts";
 
 const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
@@ -32,9 +33,9 @@ export function stateLocation(backend: BackendConfig | undefined, projectDir: st
   }
 }
 
-/** The stack settings of a resolved project, the same for `synth`, `plan`, the watcher and `cdktf synth`. */
-export function stackOptionsOf(resolved: ResolvedProject, adoptions?: StackOptions["adoptions"]): StackOptions {
-  return { backend: resolved.backend, projectDir: resolved.project.dir, ...(adoptions ? { adoptions } : {}) };
+/** The stack settings of a resolved project, the same for `synth`, `plan`, the watcher and `cdktf synth`: its backend, and the adoptions waiting in its state folder. */
+export async function stackOptionsFor(resolved: ResolvedProject): Promise<StackOptions> {
+  return { backend: resolved.backend, projectDir: resolved.project.dir, adoptions: await readAdoptions(resolved.stateDir) };
 }
 
 /**

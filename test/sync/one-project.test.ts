@@ -13,6 +13,7 @@ import { prepareSandboxProject } from "../../sandbox/sandbox.ts";
 import { resolveProject, type ResolvedProject } from "../../src/config/project.ts";
 import { decide } from "../../src/pipeline/pipeline.ts";
 import { stateLocation } from "../../src/stack/backend.ts";
+import { shardOf, shardStackId } from "../../src/stack/shards.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const CONFIG = `backend: { type: local, path: "state/{workspaceId}.tfstate" }\nshards: { ws-acme: 2 }\n`;
@@ -112,4 +113,18 @@ describe.skipIf(shouldSkipTerraformTests())("one sharded project, every path", (
     expect(sandbox.outDir).toBe(path.join(sandboxDir, "cdktf.out"));
     expect(sandbox.stateDir).toBe(path.join(sandboxDir, ".cerby-okta"));
   });
+
+  it("cerby-okta synth and cdktf synth both write the adoptions `cerby-okta adopt` left, so neither path creates those apps again", async () => {
+    const stack = shardStackId("ws-acme", shardOf("a-contentzilla", 2));
+    await mkdir(path.join(harness.cwd, ".cerby-okta", "adopt"), { recursive: true });
+    await writeFile(path.join(harness.cwd, ".cerby-okta", "adopt", `${stack}.json`), JSON.stringify({ apps: { "a-contentzilla": "0oaadopted" }, accessGroups: {} }));
+    const adoptIn = async (outDir: string) => (JSON.parse(await readFile(path.join(outDir, "stacks", stack, "cerby-okta.json"), "utf8")) as { adopt: unknown }).adopt;
+
+    const synth = await harness.cli(["synth", "--out", path.join(harness.cwd, "out-adopt-synth")], { cwd: sub, env });
+    expect(synth.exitCode, synth.stderr).toBe(0);
+    const cdktf = await harness.cdktf(["synth", "--output", path.join(harness.cwd, "out-adopt-cdktf")], { env });
+    expect(cdktf.exitCode, cdktf.stderr).toBe(0);
+    expect(await adoptIn(path.join(harness.cwd, "out-adopt-synth"))).toEqual({ apps: { "a-contentzilla": "0oaadopted" }, accessGroups: {} });
+    expect(await adoptIn(path.join(harness.cwd, "out-adopt-cdktf"))).toEqual(await adoptIn(path.join(harness.cwd, "out-adopt-synth")));
+  }, 180_000);
 });
