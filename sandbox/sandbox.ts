@@ -84,7 +84,7 @@ export function prepareSandboxProject(dir: string, project: ResolvedProject): Re
   const file = path.join(dir, DEFAULT_CONFIG_FILE);
   writeFileSync(
     file,
-    `# Written by \`npm run sandbox\`: the sandbox's state stays in this folder, whatever ${project.project.configFile ?? "the project's configuration"} says about backend:.\n` +
+    `# Written by \`npm run sandbox\`: the sandbox's state stays in this folder, whatever ${JSON.stringify(project.project.configFile ?? "the project's configuration")} says about backend:.\n` +
       `# Shards as in the project. Wiped at every start.\n${JSON.stringify(config, null, 2)}\n`,
   );
   return { CERBY_OKTA_CONFIG: file, [WORKSPACES_ENV]: project.workspacesDir };
