@@ -4,6 +4,7 @@
 import { CommanderError, type Command } from "commander";
 import { interruption, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { errorReport } from "../errors.ts";
+import { terraformWasKilled } from "../terraform/terraform.ts";
 
 export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
   program.exitOverride();
@@ -16,7 +17,11 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
   }
   const signal = interruption();
   if (signal) {
-    process.stderr.write(`stopped by ${signal}; Terraform exited cleanly (no state lock left). Run the command again to finish.\n`);
+    process.stderr.write(
+      terraformWasKilled()
+        ? `stopped by ${signal}; Terraform had to be killed (see above). Plan again before applying.\n`
+        : `stopped by ${signal}; Terraform exited cleanly (no state lock left). Run the command again to finish.\n`,
+    );
     return INTERRUPTED_EXIT_CODE;
   }
   return code;

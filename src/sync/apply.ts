@@ -8,7 +8,7 @@
 // - a failure is reported in Okta terms, with Terraform's own reason.
 
 import { ExternalError, UsageError } from "../errors.ts";
-import { TerraformApplyError, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
+import { TerraformApplyError, TerraformStopped, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
 import { MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
 import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { inPool, planStack, rememberPeople, type Log } from "./plan.ts";
@@ -84,6 +84,8 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
     try {
       verified += await applyStack(plan, terraform, paths, options, prefix);
     } catch (error) {
+      // Stacks applied at once are all stopped: one line for each, whichever error the command ends with.
+      if (error instanceof TerraformStopped) options.log(`${prefix}: stopped before it finished; the next plan shows what is left`);
       const before = applied.length > 0 ? ` (stacks applied before it: ${applied.join(", ")})` : "";
       if (error instanceof UsageError || error instanceof ExternalError) error.message = `${prefix}: ${error.message}${before}`;
       throw error;

@@ -37,6 +37,8 @@ export interface PlanOptions {
   readonly parallel?: number;
   /** Plan every stack, even one unchanged since its last successful apply here. */
   readonly all?: boolean;
+  /** Stacks this process already ran `terraform init` in (the watcher): not initialized again; each stack planned is added. */
+  readonly initialized?: Set<string>;
 }
 
 /**
@@ -82,10 +84,11 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
     options.log(`${prefix}: init, ${options.refresh ? "refresh and plan" : "plan (no refresh)"}`);
     const plan = await planStack(stackInput(unit), terraform, paths, {
       refresh: options.refresh,
-      init: true,
+      init: !options.initialized?.has(unit.id),
       existingObjects: options.existingObjects,
       vars: parallel > 1 ? { [CAPACITY_VARIABLE]: String(capacityShare(unit, parallel)) } : undefined,
     });
+    options.initialized?.add(unit.id);
     options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return plan;
   });

@@ -34,7 +34,7 @@ import type { Workspace } from "../workspace/model.ts";
  * desired state each stack was last written from. The CLI wires it to the
  * Terraform commands (src/watch/apply.ts).
  */
-export type ApplyStacks = (stackIds: string[], signal: AbortSignal, written: ReadonlyMap<string, DesiredWorkspace>) => Promise<void>;
+export type ApplyStacks = (stackIds: string[], signal: AbortSignal, written: ReadonlyMap<string, StackUnit>) => Promise<void>;
 
 export type LogLevel = "info" | "notice" | "error";
 export type WatchLog = (text: string, level: LogLevel) => void;
@@ -58,6 +58,8 @@ export interface WatchOptions {
   readonly stackOptions?: StackOptions;
   /** What the output folder must never replace (as for `synth --out`). */
   readonly protectedPaths?: ProtectedPaths;
+  /** Shards per workspace ID (cerby-okta.yaml `shards:`), as `synth` and `plan` use them. */
+  readonly shardCounts?: ReadonlyMap<string, number>;
 }
 
 export type SyncOutcome =
@@ -151,6 +153,7 @@ class WatchSession {
       outDir: options.outDir,
       stackOptions: options.stackOptions,
       protectedPaths: options.protectedPaths ?? { keep: [{ path: this.root, what: "the workspaces folder" }] },
+      shardCounts: options.shardCounts,
       incremental: true,
     });
   }
