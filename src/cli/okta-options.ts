@@ -7,12 +7,16 @@ import { rm } from "node:fs/promises";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { UsageError } from "../errors.ts";
 import { OktaClient, oktaOrgUrl } from "../okta-api/client.ts";
-import { accessReader, readExistingObjects, type AccessReader } from "../okta-api/org-objects.ts";
+import { accessReader, OrgObjectsMemo, type AccessReader } from "../okta-api/org-objects.ts";
+import { oktaOrgKey } from "../domain/desired-state.ts";
+import type { StackUnit } from "../stack/shards.ts";
+import type { Terraform } from "../terraform/terraform.ts";
+import type { CreateCheck } from "../sync/create-check.ts";
+import type { Log } from "../sync/plan.ts";
+import { StackStates } from "../sync/stack-states.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stackDir, type SyncPaths } from "../sync/saved-plans.ts";
-import { accessGroupName } from "../stack/names.ts";
-import type { ExistingObjectsReader } from "../sync/plan.ts";
 import { adoptionFile } from "./terraform-options.ts";
 
 export interface OktaAccessOptions {
@@ -29,7 +33,7 @@ export function addOktaUrlOption(command: Command): Command {
 export function addAdoptionCheckOption(command: Command): Command {
   return addOktaUrlOption(command).option(
     "--no-adoption-check",
-    "on a stack's first sync, do not look in Okta for apps and groups that already exist (needs OKTA_API_TOKEN otherwise)",
+    "do not look in Okta for the apps and access groups a plan would create (the check needs OKTA_API_TOKEN, and costs requests only when a plan creates something)",
   );
 }
 
@@ -63,10 +67,28 @@ export function oktaClientFor(workspace: DesiredWorkspace, options: OktaAccessOp
   });
 }
 
-/** Reads what a workspace's org already holds, unless the check was turned off. */
-export function existingObjectsReader(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): ExistingObjectsReader | undefined {
+/** What a run needs to read an org's objects once (per org), with cerby-okta's own token. */
+export function orgObjectsMemo(options: OktaAccessOptions, purpose: string, env: NodeJS.ProcessEnv = process.env): OrgObjectsMemo {
+  return new OrgObjectsMemo((org) => oktaClientFor({ id: `${org.orgName}.${org.baseUrl}`, okta: org } as DesiredWorkspace, options, purpose, env));
+}
+
+/**
+ * The check of a run's creates against Okta (see src/sync/create-check.ts),
+ * unless turned off: one per run, so that each org's apps are listed once.
+ * `stacks`: every stack the run synthesized (the states an object may be in).
+ */
+export function existingObjectsReader(
+  options: OktaAccessOptions,
+  run: { terraform: Terraform; paths: SyncPaths; stacks: readonly StackUnit[]; log: Log },
+  env: NodeJS.ProcessEnv = process.env,
+): CreateCheck | undefined {
   if (options.adoptionCheck === false) return undefined;
-  return (workspace) => readExistingObjects(oktaClientFor(workspace, options, "its first sync (checking for apps that already exist)", env), accessGroupName(workspace.id, ""));
+  return {
+    org: orgObjectsMemo(options, "checking the apps and groups a plan would create against Okta", env),
+    states: new StackStates(run.terraform, run.paths),
+    stacksOfOrg: (workspace) => run.stacks.filter((stack) => oktaOrgKey(stack.okta) === oktaOrgKey(workspace.okta)).map((stack) => stack.id),
+    log: run.log,
+  };
 }
 
 /**

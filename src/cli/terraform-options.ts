@@ -14,6 +14,7 @@ import type { Adoption } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
+import { adoptionFile } from "../sync/adopt.ts";
 import { TerraformCli, terraformBinary } from "../terraform/terraform.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
@@ -124,8 +125,7 @@ async function checkStateDir(stateDir: string, shown: string): Promise<void> {
   }
 }
 
-/** Where `cerby-okta adopt` leaves the objects a stack is to import, until an apply takes them in. */
-export const adoptionFile = (stateDir: string, stack: string) => path.join(stateDir, "adopt", `${stack}.json`);
+export { adoptionFile } from "../sync/adopt.ts";
 
 async function readAdoptions(stateDir: string): Promise<Map<string, Adoption>> {
   const adoptions = new Map<string, Adoption>();

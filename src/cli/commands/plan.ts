@@ -27,13 +27,14 @@ export function register(program: Command): void {
       const signal = interruptSignal();
       const context = await commandContext(options);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
-      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
+      const terraform = terraformFor(options, signal);
+      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: false,
         log: logProgress,
         parallel: options.parallel,
         all: options.all,
         workspacesDir: context.workspacesDir,
-        existingObjects: existingObjectsReader(options),
+        existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, stacks, log: logProgress }),
       });
       process.stdout.write(formatPlanSummary(plans));
       if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);

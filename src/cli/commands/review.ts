@@ -26,13 +26,14 @@ export function register(program: Command): void {
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
         const { desired: state, stacks } = await synthesize(pipelineOptions(context));
-        plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
+        const terraform = terraformFor(options, signal);
+        plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
           refresh: false,
           log: logProgress,
           parallel: options.parallel,
           all: options.all,
           workspacesDir: context.workspacesDir,
-          existingObjects: existingObjectsReader(options),
+          existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, stacks, log: logProgress }),
         });
       }
       process.stdout.write(formatReviewMarkdown(plans));
