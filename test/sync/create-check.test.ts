@@ -160,6 +160,12 @@ describe.skipIf(skip)("every create is checked against Okta", () => {
     const reshard = await harness.cli(["reshard", "--from", "2"]);
     expect(reshard.exitCode).toBe(0);
     expect(reshard.stderr).toMatch(/ws-g: about \d+ accounts? change stacks\. reshard reads only Terraform states \(no Okta request\); the plan after it imports each moved account from Okta: \d+ Okta API calls \(\d+ in \/api\/v1\/apps/);
+    // The estimate printed before the reshard is what the plan after it asks of Okta, bucket by bucket.
+    const estimate = Object.fromEntries([...reshard.stderr.matchAll(/(\d+) in (\/api\/v1\/[a-z{}/]+)/g)].map((match) => [match[2], Number(match[1])]));
+    harness.emulator.resetRequestLog();
+    expect((await harness.cli(["plan"])).exitCode).toBe(2);
+    const counts = harness.emulator.countsByBucket();
+    for (const bucket of ["/api/v1/apps", "/api/v1/apps/{id}", "/api/v1/groups", "/api/v1/groups/{id}"]) expect([bucket, counts[bucket] ?? 0]).toEqual([bucket, estimate[bucket] ?? 0]);
     await untilInStep(harness);
     expect(appCounts(harness)).toEqual(once(brands(8)));
     expect(harness.dashboards()).toEqual(await harness.expectedDashboards());

@@ -9,7 +9,7 @@ import { decide, synthesize } from "../../pipeline/pipeline.ts";
 import type { Adoption } from "../../stack/stack-data.ts";
 import { mergeAdoption } from "../../sync/adopt.ts";
 import { reshard } from "../../sync/reshard.ts";
-import { importCalls } from "../../domain/api-cost.ts";
+import { addCalls, createCheckCalls, importCalls } from "../../domain/api-cost.ts";
 import { DEFAULT_RATE_LIMIT } from "../../domain/model.ts";
 import type { StackUnit } from "../../stack/shards.ts";
 import { describeCost } from "../format-synth.ts";
@@ -87,7 +87,12 @@ function reshardCost(oldStacks: readonly StackUnit[], newStacks: readonly StackU
     const moving = newStacks
       .filter((stack) => stack.workspaceId === workspaceId)
       .flatMap((stack) => stack.chiclets.filter((chiclet) => before.has(chiclet.accountId) && before.get(chiclet.accountId) !== stack.id));
-    const cost = importCalls(moving.map((chiclet) => ({ app: true, accessGroup: true, groups: chiclet.groups.length, members: chiclet.users.length })));
+    const accounts = newStacks.filter((stack) => stack.workspaceId === workspaceId).reduce((sum, stack) => sum + stack.chiclets.length, 0);
+    // The imports, and the listing that finds imports of objects deleted since (at least the workspace's own apps and groups).
+    const cost = addCalls(
+      importCalls(moving.map((chiclet) => ({ app: true, accessGroup: true, groups: chiclet.groups.length, members: chiclet.users.length }))),
+      moving.length > 0 ? createCheckCalls(accounts, accounts) : {},
+    );
     const capacity = newStacks.find((stack) => stack.workspaceId === workspaceId)?.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity;
     lines.push(
       `${workspaceId}: about ${moving.length} account${moving.length === 1 ? "" : "s"} change stacks. reshard reads only Terraform states (no Okta request); ` +
