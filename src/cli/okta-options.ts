@@ -8,12 +8,10 @@ import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { UsageError } from "../errors.ts";
 import { OktaClient, oktaOrgUrl } from "../okta-api/client.ts";
 import { accessReader, OrgObjectsMemo, type AccessReader } from "../okta-api/org-objects.ts";
-import { oktaOrgKey } from "../domain/desired-state.ts";
-import type { StackUnit } from "../stack/shards.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import type { CreateCheck } from "../sync/create-check.ts";
 import type { Log } from "../sync/plan.ts";
-import { StackStates } from "../sync/stack-states.ts";
+import { StackStates, synthesizedStacksOfOrg } from "../sync/stack-states.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stackDir, type SyncPaths } from "../sync/saved-plans.ts";
@@ -75,18 +73,17 @@ export function orgObjectsMemo(options: OktaAccessOptions, purpose: string, env:
 /**
  * The check of a run's creates against Okta (see src/sync/create-check.ts),
  * unless turned off: one per run, so that each org's apps are listed once.
- * `stacks`: every stack the run synthesized (the states an object may be in).
  */
 export function existingObjectsReader(
   options: OktaAccessOptions,
-  run: { terraform: Terraform; paths: SyncPaths; stacks: readonly StackUnit[]; log: Log },
+  run: { terraform: Terraform; paths: SyncPaths; log: Log },
   env: NodeJS.ProcessEnv = process.env,
 ): CreateCheck | undefined {
   if (options.adoptionCheck === false) return undefined;
   return {
     org: orgObjectsMemo(options, "checking the apps and groups a plan would create against Okta", env),
     states: new StackStates(run.terraform, run.paths),
-    stacksOfOrg: (workspace) => run.stacks.filter((stack) => oktaOrgKey(stack.okta) === oktaOrgKey(workspace.okta)).map((stack) => stack.id),
+    stacksOfOrg: (workspace) => synthesizedStacksOfOrg(run.paths, workspace.okta),
     log: run.log,
   };
 }

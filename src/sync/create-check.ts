@@ -42,8 +42,8 @@ export interface CreateCheck {
   readonly org: OrgObjectsMemo;
   /** The run's stacks' states, read only when a create matches something. */
   readonly states: StackStates;
-  /** The stack IDs of every synthesized stack of the run, by Okta org key: the states an object may be held in. */
-  readonly stacksOfOrg: (workspace: DesiredWorkspace) => readonly string[];
+  /** The stacks whose states may hold an object of the workspace's org (synthesizedStacksOfOrg). */
+  readonly stacksOfOrg: (workspace: DesiredWorkspace) => Promise<readonly string[]>;
   readonly log: Log;
 }
 
@@ -110,7 +110,7 @@ export async function checkCreates(
   }
   if (appMatches.size + groupMatches.size === 0) return undefined;
 
-  const others = await check.states.holders(check.stacksOfOrg(workspace).filter((other) => other !== stack));
+  const others = await check.states.holders((await check.stacksOfOrg(workspace)).filter((other) => other !== stack));
   const adopt = { apps: emptyMap<string>(), accessGroups: emptyMap<string>() };
   const refused: string[] = [];
   const moved: string[] = [];

@@ -4,7 +4,7 @@
 // writing it: 0 bytes, or JSON cut short) is refused with what to do, before
 // any plan: Terraform would take an empty file for an empty state and plan
 // every app as new.
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
 import { ACCESS_GROUP, APP, stateInstances } from "../stack/names.ts";
@@ -76,6 +76,30 @@ async function backupAdvice(file: string, stack: string): Promise<string> {
 export async function refuseUnreadableState(dir: string, stack: string): Promise<void> {
   const file = await localStatePath(dir);
   if (file !== undefined) await readLocalState(file, stack);
+}
+
+/**
+ * The stacks synthesized in the output folder whose provider block names this
+ * Okta org: the states an app or group of the org may be held in.
+ */
+export async function synthesizedStacksOfOrg(paths: SyncPaths, okta: { orgName: string; baseUrl: string }): Promise<string[]> {
+  let names: string[];
+  try {
+    names = (await readdir(path.join(paths.outDir, "stacks"))).filter((name) => !name.startsWith("."));
+  } catch {
+    return [];
+  }
+  const stacks: string[] = [];
+  for (const stack of names) {
+    try {
+      const config = JSON.parse(await readFile(path.join(stackDir(paths, stack), "cdk.tf.json"), "utf8")) as { provider?: { okta?: { org_name?: string; base_url?: string }[] } };
+      const provider = config.provider?.okta?.[0];
+      if (provider?.org_name === okta.orgName && provider.base_url === okta.baseUrl) stacks.push(stack);
+    } catch {
+      // Not a stack folder (or half-written): it holds no state of ours.
+    }
+  }
+  return stacks;
 }
 
 /** Who holds an Okta object in a state: the stack and the account (the instance key). */

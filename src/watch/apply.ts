@@ -11,6 +11,7 @@ import { applySavedPlans, type ApplyOptions } from "../sync/apply.ts";
 import { planStack, stackInput } from "../sync/plan.ts";
 import { savePlanSet, type SavedPlan, type SyncPaths } from "../sync/saved-plans.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import type { CreateCheck } from "../sync/create-check.ts";
 import type { ApplyStacks } from "./watcher.ts";
 
 export interface TerraformApplierOptions {
@@ -22,18 +23,21 @@ export interface TerraformApplierOptions {
   readonly allowDestroy: boolean;
   readonly log: (message: string) => void;
   readonly reader?: ApplyOptions["reader"];
+  /** The check of each sync's creates against Okta, made anew per sync (an apply changes what Okta holds); absent: not checked. */
+  readonly createCheck?: (terraform: Terraform) => CreateCheck | undefined;
 }
 
 export function terraformApplier(options: TerraformApplierOptions): ApplyStacks {
   const initialized = new Set<string>();
   return async (stackIds, signal, written) => {
     const terraform = options.terraform(signal);
+    const existingObjects = options.createCheck?.(terraform);
     const plans: SavedPlan[] = [];
     for (const stack of stackIds) {
       signal.throwIfAborted();
       const workspace = written.get(stack);
       if (!workspace) throw new InternalError(`watch: stack ${stack} was written, but its desired state is unknown`);
-      plans.push(await planStack(stackInput(workspace), terraform, options.paths, { refresh: false, init: !initialized.has(stack) }));
+      plans.push(await planStack(stackInput(workspace), terraform, options.paths, { refresh: false, init: !initialized.has(stack), existingObjects }));
       initialized.add(stack);
     }
     const set = {

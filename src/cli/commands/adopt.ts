@@ -35,7 +35,7 @@ export function register(program: Command): void {
     const context = await commandContext(options);
     const run = await synthesize(pipelineOptions(context));
     const terraform = terraformFor(options, signal);
-    const check = existingObjectsReader({ ...options, adoptionCheck: true }, { terraform, paths: context.paths, stacks: run.stacks, log: logProgress })!;
+    const check = existingObjectsReader({ ...options, adoptionCheck: true }, { terraform, paths: context.paths, log: logProgress })!;
     const selected = selectStacks(run.desired, run.stacks, options.stack);
     for (const workspace of selected) {
       const capacity = workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity;
@@ -46,7 +46,7 @@ export function register(program: Command): void {
       );
       await dropStaleAdoptions(stack, workspace, context.paths, check);
       const own = await check.states.read(stack);
-      const elsewhere = await check.states.holders(check.stacksOfOrg(workspace).filter((other) => other !== stack));
+      const elsewhere = await check.states.holders((await check.stacksOfOrg(workspace)).filter((other) => other !== stack));
       const existing = await check.org.existing(workspace.okta, accessGroupPrefix(workspace.workspaceId));
       const match = matchExisting(buildStackData(workspace), existing, heldBy(own, elsewhere));
       for (const line of match.notTaken) process.stdout.write(`${stack}: ${line}\n`);

@@ -34,7 +34,7 @@ export function register(program: Command): void {
         parallel: options.parallel,
         all: options.all,
         workspacesDir: context.workspacesDir,
-        existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, stacks, log: logProgress }),
+        existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress }),
       });
       process.stdout.write(formatPlanSummary(plans));
       if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);

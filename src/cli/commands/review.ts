@@ -33,7 +33,7 @@ export function register(program: Command): void {
           parallel: options.parallel,
           all: options.all,
           workspacesDir: context.workspacesDir,
-          existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, stacks, log: logProgress }),
+          existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress }),
         });
       }
       process.stdout.write(formatReviewMarkdown(plans));

@@ -10,7 +10,7 @@
 import type { Command } from "commander";
 import { milliseconds } from "../number-options.ts";
 import type { ApplyStacks } from "../../watch/watcher.ts";
-import { accessReaderFor } from "../okta-options.ts";
+import { accessReaderFor, existingObjectsReader } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
 type WatchCommandOptions = TerraformCommandOptions & {
@@ -45,8 +45,12 @@ export function register(program: Command): void {
           allowDestroy: options.allowDestroy === true,
           log: logProgress,
           reader: accessReaderFor({}),
+          createCheck: process.env.OKTA_API_TOKEN ? (terraform) => existingObjectsReader({}, { terraform, paths: context.paths, log: logProgress }) : undefined,
         })
       : undefined;
+    if (options.apply && !process.env.OKTA_API_TOKEN) {
+      logProgress("watch --apply: OKTA_API_TOKEN is not set, so the apps and groups a sync creates are not checked against Okta first (a lost or stale state would duplicate them)");
+    }
     const applyStacks: ApplyStacks | undefined =
       applier && only ? (ids, signal, written) => applier(ids.filter((id) => only.includes(id)), signal, written) : applier;
     const watcher = startWatcher({
