@@ -1,13 +1,13 @@
 // The Terraform backend of a workspace stack, from the project configuration.
 import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
-import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
+import { localStateFile } from "./local-state-path.ts";
 
 const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
 
 /** Where a workspace's state lives by default: `terraform.<workspace id>.tfstate` in the project folder. */
 export function defaultLocalStatePath(projectDir: string, workspaceId: string): string {
-  return path.join(projectDir, `terraform.${workspaceId}.tfstate`);
+  return localStateFile(undefined, projectDir, workspaceId)!;
 }
 
 /**
@@ -18,12 +18,8 @@ export function defaultLocalStatePath(projectDir: string, workspaceId: string): 
 export function addBackend(stack: TerraformStack, workspaceId: string, backend: BackendConfig | undefined, projectDir = process.cwd()): void {
   switch (backend?.type) {
     case undefined:
-      new LocalBackend(stack, { path: defaultLocalStatePath(projectDir, workspaceId) });
-      return;
     case "local":
-      new LocalBackend(stack, {
-        path: backend.path ? path.resolve(projectDir, forWorkspace(backend.path, workspaceId)) : defaultLocalStatePath(projectDir, workspaceId),
-      });
+      new LocalBackend(stack, { path: localStateFile(backend, projectDir, workspaceId)! });
       return;
     case "s3": {
       const s3 = new S3Backend(stack, {

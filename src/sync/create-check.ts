@@ -114,11 +114,21 @@ export async function checkCreates(
   const adopt = { apps: emptyMap<string>(), accessGroups: emptyMap<string>() };
   const refused: string[] = [];
   const moved: string[] = [];
+  const offLabels: string[] = [];
   for (const [accountId, matches] of appMatches) {
     const label = data.apps[accountId]!.label;
     const movedFrom = matches.find((app) => others.get(app.id)?.accountId === accountId);
     if (movedFrom) {
       moved.push(`app ${movedFrom.id} "${printable(label, 70)}" of account ${printable(accountId)} is in the state of stack ${others.get(movedFrom.id)!.stack}`);
+      continue;
+    }
+    // A workspace whose switch is off keeps its apps as they are (R1), outside R4's numbering: a second chiclet with that label.
+    const kept = matches.find((app) => others.get(app.id)?.switchedOff);
+    if (kept) {
+      const holder = others.get(kept.id)!;
+      offLabels.push(
+        `app "${printable(label, 70)}" (account ${printable(accountId)}) has the label of app ${kept.id}, which stack ${holder.stack} holds (account ${printable(holder.accountId)}) and whose workspace's switch is off`,
+      );
       continue;
     }
     // Held by another stack for another account: that chiclet is being relabelled or removed, not duplicated.
@@ -133,6 +143,12 @@ export async function checkCreates(
     else adopt.accessGroups[accountId] = id;
   }
   if (moved.length > 0) throw new UsageError(movedMessage(stack, moved));
+  if (offLabels.length > 0) {
+    throw new UsageError(
+      `${stack}: the plan would create apps whose labels a switched-off workspace's apps hold in Okta (R1 keeps those as they are, and R4 numbers only workspaces that sync):\n${listed(offLabels)}\n` +
+        "Creating them would put two chiclets with one label in the org. Rename the account in Cerby, or turn that workspace's Extended account access back on (R4 then numbers the labels), then plan again. Nothing was saved for apply.",
+    );
+  }
   if (refused.length > 0) throw new UsageError(refusedMessage(stack, refused, Object.keys(adopt.apps).length + Object.keys(adopt.accessGroups).length));
   if (Object.keys(adopt.apps).length + Object.keys(adopt.accessGroups).length === 0) return undefined;
   for (const accountId of [...Object.keys(adopt.apps), ...Object.keys(adopt.accessGroups)]) {

@@ -106,6 +106,8 @@ export async function synthesizedStacksOfOrg(paths: SyncPaths, okta: { orgName: 
 export interface Holder {
   readonly stack: string;
   readonly accountId: string;
+  /** A stack with no folder: its workspace's switch is off, so what it holds stays as it is (R1). */
+  readonly switchedOff: boolean;
 }
 
 /**
@@ -115,9 +117,11 @@ export interface Holder {
 export class StackStates {
   private readonly states = new Map<string, Promise<unknown>>();
 
+  /** `unsynthesized`: the local state files of stacks with no folder (workspaces whose switch is off), by stack ID. */
   constructor(
     private readonly terraform: Terraform,
     private readonly paths: SyncPaths,
+    private readonly unsynthesized: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   read(stack: string): Promise<unknown> {
@@ -132,13 +136,15 @@ export class StackStates {
     for (const stack of stacks) {
       const state = await this.read(stack);
       for (const kind of [APP, ACCESS_GROUP]) {
-        for (const { key, attributes } of stateInstances(state, kind)) if (typeof attributes.id === "string") held.set(attributes.id, { stack, accountId: key });
+        for (const { key, attributes } of stateInstances(state, kind)) if (typeof attributes.id === "string") held.set(attributes.id, { stack, accountId: key, switchedOff: this.unsynthesized.has(stack) });
       }
     }
     return held;
   }
 
   private async load(stack: string): Promise<unknown> {
+    const known = this.unsynthesized.get(stack);
+    if (known !== undefined) return readLocalState(known, stack);
     const dir = stackDir(this.paths, stack);
     const file = await localStatePath(dir);
     if (file !== undefined) return readLocalState(file, stack);

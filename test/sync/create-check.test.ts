@@ -171,6 +171,51 @@ describe.skipIf(skip)("every create is checked against Okta", () => {
     expect(harness.dashboards()).toEqual(await harness.expectedDashboards());
   }, 300_000);
 
+  it("never takes an app another workspace's state holds (its switch off), nor one this stack manages for another account", async () => {
+    const account = (id: string, name: string, extendedAt: string) => ({
+      id,
+      name,
+      app: "Instagram",
+      grants: [{ user: "u-owner", role: "owner" }],
+      okta: { extendedBy: "u-owner", extendedAt },
+    });
+    const doc = (id: string, on: boolean, accounts: object[]) => ({
+      version: 1,
+      workspace: { id, name: id, extendedAccountAccess: on, okta: { orgName: "acme", baseUrl: "okta.com" } },
+      users: [{ id: "u-owner", email: `owner@${id}.example`, oktaUserId: `00u${id}owner`, workspaceRole: "owner" }],
+      accounts,
+    });
+    const harness = await SyncHarness.start(async (dir) => {
+      await mkdir(path.join(dir, "a"), { recursive: true });
+      await mkdir(path.join(dir, "b"), { recursive: true });
+      await writeFile(path.join(dir, "a", "workspace.json"), JSON.stringify(doc("ws-a", true, [account("a-1", "Own", "2026-02-01T09:00:00Z")])));
+      await writeFile(path.join(dir, "b", "workspace.json"), JSON.stringify(doc("ws-b", true, [account("b-1", "Shared", "2026-01-01T09:00:00Z")])));
+    });
+    harnesses.push(harness);
+    await harness.sync();
+    const shared = harness.appIdByLabel("Shared - Instagram")!;
+    const own = harness.appIdByLabel("Own - Instagram")!;
+
+    // ws-b's switch goes off (R1: its app stays in Okta, its state keeps it); ws-a extends an account with the same label.
+    await harness.writeFile("b/workspace.json", JSON.stringify(doc("ws-b", false, [account("b-1", "Shared", "2026-01-01T09:00:00Z")])));
+    await harness.writeFile(
+      "a/workspace.json",
+      JSON.stringify(doc("ws-a", true, [account("a-1", "Own", "2026-02-01T09:00:00Z"), account("a-2", "Shared", "2026-03-01T09:00:00Z"), account("a-3", "Third", "2026-03-01T09:00:00Z")])),
+    );
+    // An admin gives ws-a's own app the label of its new account a-3.
+    harness.emulator.renameApp(own, "Third - Instagram");
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(1);
+    expect(plan.stderr).toContain(`app "Shared - Instagram" (account a-2) has the label of app ${shared}, which stack ws-b holds (account b-1) and whose workspace's switch is off`);
+    const adopt = await harness.cli(["adopt"]);
+    expect(adopt.exitCode).toBe(0);
+    expect(adopt.stdout).toContain(`ws-a: app ${shared} "Shared - Instagram" matches account a-2, not taken: the state of stack ws-b holds it (account b-1)`);
+    expect(adopt.stdout).toContain(`ws-a: app ${own} "Third - Instagram" matches account a-3, not taken: this stack already manages it for account a-1`);
+    expect(adopt.stdout).toContain("ws-a: nothing to adopt (1 apps already managed, 2 to create)");
+    expect(harness.emulator.state.apps.get(shared)!.label).toBe("Shared - Instagram");
+    expect(harness.emulator.state.apps.size).toBe(2);
+  }, 240_000);
+
   it("refuses a truncated local state before planning, naming it and its backup; restored from the backup, nothing is created twice", async () => {
     const harness = await start(workspace("ws-cut", 3));
     await harness.sync();

@@ -14,7 +14,7 @@ import { selectStacks } from "../../sync/plan.ts";
 import type { Holder } from "../../sync/stack-states.ts";
 import { describeCost } from "../format-synth.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addOktaUrlOption, existingObjectsReader } from "../okta-options.ts";
+import { addOktaUrlOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
@@ -35,7 +35,7 @@ export function register(program: Command): void {
     const context = await commandContext(options);
     const run = await synthesize(pipelineOptions(context));
     const terraform = terraformFor(options, signal);
-    const check = existingObjectsReader({ ...options, adoptionCheck: true }, { terraform, paths: context.paths, log: logProgress })!;
+    const check = existingObjectsReader({ ...options, adoptionCheck: true }, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, run.desired) })!;
     const selected = selectStacks(run.desired, run.stacks, options.stack);
     for (const workspace of selected) {
       const capacity = workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity;

@@ -3,7 +3,7 @@ import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatReviewMarkdown } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
+import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
@@ -33,7 +33,7 @@ export function register(program: Command): void {
           parallel: options.parallel,
           all: options.all,
           workspacesDir: context.workspacesDir,
-          existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress }),
+          existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         });
       }
       process.stdout.write(formatReviewMarkdown(plans));
