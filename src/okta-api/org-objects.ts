@@ -22,6 +22,16 @@ export interface ExistingObjects {
   readonly groupsByName: ReadonlyMap<string, string>;
 }
 
+/** The apps by label key, beside the groups by name. */
+export function existingObjects(apps: readonly OrgApp[], groupsByName: ReadonlyMap<string, string>): ExistingObjects {
+  const appsByLabelKey = new Map<string, OrgApp[]>();
+  for (const app of apps) {
+    const key = labelKey(app.label);
+    appsByLabelKey.set(key, [...(appsByLabelKey.get(key) ?? []), app]);
+  }
+  return { appsByLabelKey, groupsByName };
+}
+
 export interface OktaOrg {
   readonly orgName: string;
   readonly baseUrl: string;
@@ -43,12 +53,7 @@ export class OrgObjectsMemo {
   /** The org's bookmark apps and the groups whose name starts with `groupPrefix`. */
   async existing(org: OktaOrg, groupPrefix: string): Promise<ExistingObjects> {
     const [apps, groupsByName] = await Promise.all([this.orgApps(org), this.orgGroups(org, groupPrefix)]);
-    const appsByLabelKey = new Map<string, OrgApp[]>();
-    for (const app of apps) {
-      const key = labelKey(app.label);
-      appsByLabelKey.set(key, [...(appsByLabelKey.get(key) ?? []), app]);
-    }
-    return { appsByLabelKey, groupsByName };
+    return existingObjects(apps, groupsByName);
   }
 
   /** Whether Okta still has this app (any kind); one request, for IDs the listing did not show. */

@@ -11,6 +11,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { syncWorkspace } from "../../harness/sync-workspace.ts";
 
 const KILLS = Number(process.env.CERBY_OKTA_CRASH_KILLS ?? 5);
 const SEED = Number(process.env.CERBY_OKTA_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -30,23 +31,7 @@ function generator(seed: number): () => number {
   };
 }
 
-function workspace(accounts: number) {
-  return {
-    version: 1,
-    workspace: { id: "ws-crash", name: "Crash", extendedAccountAccess: true, okta: { orgName: "crash", baseUrl: "okta.com" } },
-    users: [
-      { id: "u-owner", email: "owner@crash.example", oktaUserId: "00ucrashowner", workspaceRole: "owner" },
-      ...Array.from({ length: 3 }, (_, index) => ({ id: `u-${index}`, email: `user${index}@crash.example`, oktaUserId: `00ucrash${index}`, workspaceRole: "user" })),
-    ],
-    accounts: Array.from({ length: accounts }, (_, index) => ({
-      id: `a-${index}`,
-      name: `Brand ${index}`,
-      app: "Instagram",
-      grants: [{ user: "u-owner", role: "owner" }, { user: `u-${index % 3}`, role: "collaborator" }],
-      okta: { extendedBy: "u-owner", extendedAt: "2026-02-01T09:00:00Z" },
-    })),
-  };
-}
+const workspace = (accounts: number) => syncWorkspace("ws-crash", accounts, { orgName: "crash" });
 
 let harness: SyncHarness | undefined;
 afterAll(async () => {

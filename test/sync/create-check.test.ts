@@ -3,45 +3,19 @@
 // root 4; issue 15 item 3) ends with one app per account, through the real
 // CLI, real Terraform, the stand-in provider and the emulator.
 import { execa } from "execa";
-import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { harnessPerTest, syncWorkspace } from "../../harness/sync-workspace.ts";
 
 const skip = shouldSkipTerraformTests();
 
-function workspace(id: string, accounts: number, names: (index: number) => string = (index) => `Brand ${index}`) {
-  return {
-    version: 1,
-    workspace: { id, name: id, extendedAccountAccess: true, okta: { orgName: "acme", baseUrl: "okta.com" } },
-    users: [
-      { id: "u-owner", email: `owner@${id}.example`, oktaUserId: `00u${id}owner`, workspaceRole: "owner" },
-      ...Array.from({ length: 3 }, (_, index) => ({ id: `u-${index}`, email: `user${index}@${id}.example`, oktaUserId: `00u${id}${index}`, workspaceRole: "user" })),
-    ],
-    accounts: Array.from({ length: accounts }, (_, index) => ({
-      id: index === 0 ? "__proto__" : `a-${index}`,
-      name: names(index),
-      app: "Instagram",
-      grants: [{ user: "u-owner", role: "owner" }, { user: `u-${index % 3}`, role: "collaborator" }],
-      okta: { extendedBy: "u-owner", extendedAt: "2026-02-01T09:00:00Z" },
-    })),
-  };
-}
+const workspace = (id: string, accounts: number) => syncWorkspace(id, accounts, { accountId: (index) => (index === 0 ? "__proto__" : `a-${index}`) });
 
-const harnesses: SyncHarness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.stop();
-});
-
-async function start(doc: object): Promise<SyncHarness> {
-  const harness = await SyncHarness.start(async (dir) => {
-    await mkdir(path.join(dir, "acme"), { recursive: true });
-    await writeFile(path.join(dir, "acme", "workspace.json"), JSON.stringify(doc, null, 2));
-  });
-  harnesses.push(harness);
-  return harness;
-}
+const startHarness = harnessPerTest();
+const start = (doc: object) => startHarness({ "acme/workspace.json": doc });
 
 /** Okta's apps by label: each label must be there exactly once. */
 const appCounts = (harness: SyncHarness) => {
@@ -185,13 +159,10 @@ describe.skipIf(skip)("every create is checked against Okta", () => {
       users: [{ id: "u-owner", email: `owner@${id}.example`, oktaUserId: `00u${id}owner`, workspaceRole: "owner" }],
       accounts,
     });
-    const harness = await SyncHarness.start(async (dir) => {
-      await mkdir(path.join(dir, "a"), { recursive: true });
-      await mkdir(path.join(dir, "b"), { recursive: true });
-      await writeFile(path.join(dir, "a", "workspace.json"), JSON.stringify(doc("ws-a", true, [account("a-1", "Own", "2026-02-01T09:00:00Z")])));
-      await writeFile(path.join(dir, "b", "workspace.json"), JSON.stringify(doc("ws-b", true, [account("b-1", "Shared", "2026-01-01T09:00:00Z")])));
+    const harness = await startHarness({
+      "a/workspace.json": doc("ws-a", true, [account("a-1", "Own", "2026-02-01T09:00:00Z")]),
+      "b/workspace.json": doc("ws-b", true, [account("b-1", "Shared", "2026-01-01T09:00:00Z")]),
     });
-    harnesses.push(harness);
     await harness.sync();
     const shared = harness.appIdByLabel("Shared - Instagram")!;
     const own = harness.appIdByLabel("Own - Instagram")!;
