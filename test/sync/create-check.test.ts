@@ -139,6 +139,8 @@ describe.skipIf(skip)("every create is checked against Okta", () => {
     harness.emulator.resetRequestLog();
     expect((await harness.cli(["plan"])).exitCode).toBe(2);
     const counts = harness.emulator.countsByBucket();
+    // The org's apps are listed once for the whole run, not once per shard that imports.
+    expect(harness.emulator.requestCount({ method: "GET", route: "/api/v1/apps" })).toBe(1);
     for (const bucket of ["/api/v1/apps", "/api/v1/apps/{id}", "/api/v1/groups", "/api/v1/groups/{id}"]) expect([bucket, counts[bucket] ?? 0]).toEqual([bucket, estimate[bucket] ?? 0]);
     await untilInStep(harness);
     expect(appCounts(harness)).toEqual(once(brands(8)));
