@@ -148,7 +148,8 @@ export class StackStates {
     const dir = stackDir(this.paths, stack);
     const file = await localStatePath(dir);
     if (file !== undefined) return readLocalState(file, stack);
-    await this.terraform.init(dir);
+    // An initialized folder is not initialized again: another plan of this run may be using it.
+    if (!(await stat(path.join(dir, ".terraform", "terraform.tfstate")).catch(() => undefined))) await this.terraform.init(dir);
     return this.terraform.pullState(dir);
   }
 }

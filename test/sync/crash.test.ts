@@ -64,24 +64,29 @@ describe.skipIf(shouldSkipTerraformTests())("kill -9 during apply", () => {
       const plan = await h.cli(["plan"]);
       expect(plan.exitCode, plan.stderr).toBe(2);
       const creates = round === 1 ? FIRST : ADDED_PER_ROUND;
-      // Where to kill: after some app POSTs, after some group POSTs, or after a random time.
+      // Where to kill: after some app POSTs, after some group POSTs, or a random time after the first app POST (mid-request, mid-state-write).
       const mode = Math.floor(random() * 3);
       const target = 1 + Math.floor(random() * creates);
-      const delayMs = 300 + Math.floor(random() * 6000);
+      const delayMs = Math.floor(random() * 3000);
       const apps = posts("/api/v1/apps");
       const groups = posts("/api/v1/groups");
       const started = Date.now();
       const apply = h.cli(["apply"], { detached: true });
       let finished = false;
       void apply.then(() => (finished = true));
-      const trigger = () =>
-        mode === 0 ? posts("/api/v1/apps") - apps >= target : mode === 1 ? posts("/api/v1/groups") - groups >= target : Date.now() - started >= delayMs;
+      let creating: number | undefined;
+      const trigger = () => {
+        if (mode === 0) return posts("/api/v1/apps") - apps >= target;
+        if (mode === 1) return posts("/api/v1/groups") - groups >= target;
+        if (creating === undefined && posts("/api/v1/apps") > apps) creating = Date.now();
+        return creating !== undefined && Date.now() - creating >= delayMs;
+      };
       while (!finished && !trigger() && Date.now() - started < 120_000) await sleep(10);
       const kill = !finished;
       if (kill) process.kill(-apply.pid!, "SIGKILL");
       const ended = await apply;
       console.log(
-        `round ${round}: ${["after app POST", "after group POST", "after ms"][mode]} ${mode === 2 ? delayMs : target}: ` +
+        `round ${round}: ${mode === 2 ? `${delayMs} ms after the first app POST` : `after ${mode === 0 ? "app" : "group"} POST ${target}`}: ` +
           `${kill ? "killed" : `apply ended first (exit ${ended.exitCode})`}; ${posts("/api/v1/apps") - apps} app POSTs, ${posts("/api/v1/groups") - groups} group POSTs`,
       );
 
