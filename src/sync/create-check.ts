@@ -171,7 +171,8 @@ function refusedMessage(stack: string, refused: string[], adoptable: number): st
     "(labels compared as R4 compares them: trimmed, white space collapsed, case ignored), not held by any state here:\n" +
     `${listed(refused)}\n` +
     "Creating them again would duplicate chiclets, and adopting one that is not ours would take over its URL and group assignments. " +
-    `Run \`cerby-okta adopt --stack ${stack}\` to take them under management (it shows what it takes), or relabel or remove them in Okta; then plan again.` +
+    `Run \`cerby-okta adopt --stack ${stack}\` to take them under management (it shows what it takes), or relabel or remove them in Okta; then plan again. ` +
+    "If the state was moved, point cerby-okta.yaml at it instead." +
     (adoptable > 0 ? ` (${adoptable} orphaned object${adoptable === 1 ? "" : "s"} of ours found too: the next plan adopts ${adoptable === 1 ? "it" : "them"}.)` : "") +
     " Nothing was saved for apply."
   );
