@@ -1,21 +1,21 @@
 // The Terraform backend of a workspace stack, from the project configuration.
 import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
-import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
 import type { ResolvedProject } from "../config/project.ts";
 import { readAdoptions } from "./adoptions.ts";
 import type { StackOptions } from "./workspace-stack.ts";
+import { localStateFile } from "./local-state-path.ts";
 
 const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
 
 /** Where a workspace's state lives by default: `terraform.<workspace id>.tfstate` in the project folder. */
 export function defaultLocalStatePath(projectDir: string, workspaceId: string): string {
-  return path.join(projectDir, `terraform.${workspaceId}.tfstate`);
+  return localStateFile(undefined, projectDir, workspaceId)!;
 }
 
 /** A local stack's state file: absolute, whatever folder a command runs from. */
 function localStatePath(backend: BackendConfig | undefined, projectDir: string, workspaceId: string): string {
-  return backend?.type === "local" && backend.path ? path.resolve(projectDir, forWorkspace(backend.path, workspaceId)) : defaultLocalStatePath(projectDir, workspaceId);
+  return localStateFile(backend?.type === "local" ? backend : undefined, projectDir, workspaceId)!;
 }
 
 /** Where a stack's state lives, as a person would look for it: a file path, or the bucket and key. */
@@ -47,7 +47,7 @@ export function addBackend(stack: TerraformStack, workspaceId: string, backend: 
   switch (backend?.type) {
     case undefined:
     case "local":
-      new LocalBackend(stack, { path: localStatePath(backend, projectDir, workspaceId) });
+      new LocalBackend(stack, { path: localStateFile(backend, projectDir, workspaceId)! });
       return;
     case "s3": {
       const s3 = new S3Backend(stack, {

@@ -13,9 +13,10 @@ import { InternalError } from "../errors.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import type { DestroyLimits } from "../sync/destroy-guard.ts";
 import { applySavedPlans, type ApplyOptions } from "../sync/apply.ts";
-import { planStacks, type ExistingObjectsReader } from "../sync/plan.ts";
+import { planStacks } from "../sync/plan.ts";
 import { readPlanSet, type SyncPaths } from "../sync/saved-plans.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import type { CreateCheck } from "../sync/create-check.ts";
 import type { ApplyStacks } from "./watcher.ts";
 
 export interface TerraformApplierOptions {
@@ -27,8 +28,8 @@ export interface TerraformApplierOptions {
   readonly allowDestroy: boolean;
   readonly log: (message: string) => void;
   readonly reader?: ApplyOptions["reader"];
-  /** How a stack's first sync learns what Okta holds, as for `plan`; absent means the check was turned off. */
-  readonly existingObjects?: ExistingObjectsReader;
+  /** The check of each sync's creates against Okta, made anew per sync (an apply changes what Okta holds); absent: not checked. */
+  readonly createCheck?: (terraform: Terraform) => CreateCheck | undefined;
 }
 
 export function terraformApplier(options: TerraformApplierOptions): ApplyStacks {
@@ -44,7 +45,7 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
       refresh: false,
       log: options.log,
       workspacesDir: options.workspacesDir,
-      existingObjects: options.existingObjects,
+      existingObjects: options.createCheck?.(terraform),
       initialized,
     });
     signal.throwIfAborted();

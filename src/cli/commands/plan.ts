@@ -3,7 +3,7 @@ import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
+import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
@@ -27,13 +27,14 @@ export function register(program: Command): void {
       const signal = interruptSignal();
       const context = await commandContext(options);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
-      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
+      const terraform = terraformFor(options, signal);
+      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: false,
         log: logProgress,
         parallel: options.parallel,
         all: options.all,
         workspacesDir: context.workspacesDir,
-        existingObjects: existingObjectsReader(options),
+        existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
       });
       process.stdout.write(formatPlanSummary(plans));
       if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);

@@ -3,7 +3,7 @@ import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatReviewMarkdown } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
+import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
@@ -26,13 +26,14 @@ export function register(program: Command): void {
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
         const { desired: state, stacks } = await synthesize(pipelineOptions(context));
-        plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
+        const terraform = terraformFor(options, signal);
+        plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
           refresh: false,
           log: logProgress,
           parallel: options.parallel,
           all: options.all,
           workspacesDir: context.workspacesDir,
-          existingObjects: existingObjectsReader(options),
+          existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         });
       }
       process.stdout.write(formatReviewMarkdown(plans));

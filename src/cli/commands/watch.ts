@@ -15,6 +15,7 @@
 // check included.
 import type { Command } from "commander";
 import { milliseconds } from "../number-options.ts";
+import { UsageError } from "../../errors.ts";
 import { STOP_GRACE_MS, terraformWasKilled } from "../../terraform/terraform.ts";
 import type { ApplyStacks, StopResult } from "../../watch/watcher.ts";
 import { accessReaderFor, addAdoptionCheckOption, existingObjectsReader, type OktaAccessOptions } from "../okta-options.ts";
@@ -66,9 +67,15 @@ export function register(program: Command): void {
           allowDestroy: options.allowDestroy === true,
           log: logProgress,
           reader: accessReaderFor(options),
-          existingObjects: existingObjectsReader(options),
+          createCheck: (terraform) => existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress }),
         })
       : undefined;
+    if (options.apply && options.adoptionCheck !== false && !process.env.OKTA_API_TOKEN) {
+      throw new UsageError(
+        "watch --apply checks the apps and groups each sync would create against Okta (a lost or stale state would duplicate them), and OKTA_API_TOKEN is not set: " +
+          "set it, or pass --no-adoption-check if you are sure the org holds none of them",
+      );
+    }
     // --stack names stacks or whole workspaces (all their shards), as for `plan`.
     const applyStacks: ApplyStacks | undefined =
       applier && only
