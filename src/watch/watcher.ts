@@ -58,6 +58,8 @@ export interface WatchOptions {
   readonly stackOptions?: StackOptions;
   /** What the output folder must never replace (as for `synth --out`). */
   readonly protectedPaths?: ProtectedPaths;
+  /** Taken for each sync (writing stacks, and applying them): the project lock, so that no other command plans or applies meanwhile. */
+  readonly lock?: (signal: AbortSignal) => Promise<{ release(): Promise<void> }>;
 }
 
 export type SyncOutcome =
@@ -278,8 +280,10 @@ class WatchSession {
     const changes: string[] = [];
     const notices: string[] = [];
     this.phase = "syncing";
+    let lock: { release(): Promise<void> } | undefined;
     try {
       for (const listener of this.startListeners) listener(seq);
+      lock = await this.options.lock?.(this.abort.signal);
       run = await this.pipeline.run({ changed: batch, signal: this.abort.signal });
       durationMs = performance.now() - start;
       if (run.outcome !== "ok") {
@@ -312,6 +316,7 @@ class WatchSession {
         if (!applying && !run && !(await isFolder(this.root))) this.waitForRoot();
       }
     } finally {
+      await lock?.release();
       const applying = this.phase === "applying";
       this.phase = "idle";
       if (durationMs === 0) durationMs = performance.now() - start;

@@ -9,6 +9,7 @@ import { buildStackData } from "../../stack/stack-data.ts";
 import { matchExisting } from "../../sync/adopt.ts";
 import { selectStacks } from "../../sync/plan.ts";
 import { stackDir } from "../../sync/saved-plans.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addOktaUrlOption, oktaClientFor } from "../okta-options.ts";
 import { readExistingObjects } from "../../okta-api/org-objects.ts";
@@ -16,7 +17,7 @@ import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelin
 import { synthesize } from "../../pipeline/pipeline.ts";
 
 export function register(program: Command): void {
-  addOktaUrlOption(
+  addWaitOption(addOktaUrlOption(
     addTerraformOptions(
       program
         .command("adopt")
@@ -25,9 +26,10 @@ export function register(program: Command): void {
             "writes what to import for the next `plan`, which shows it; changes nothing in Okta (token from OKTA_API_TOKEN)",
         ),
     ),
-  ).action(async (options: TerraformCommandOptions & { oktaUrl?: string }) => {
+  )).action(async (options: TerraformCommandOptions & WaitOption & { oktaUrl?: string }) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
+    await lockProject(context, "adopt", options, signal);
     const run = await synthesize(pipelineOptions(context));
     const terraform = terraformFor(options, signal);
     for (const workspace of selectStacks(run.desired, run.stacks, options.stack)) {

@@ -11,14 +11,15 @@ import { emptyMap, type Adoption } from "../../stack/stack-data.ts";
 import { reshard } from "../../sync/reshard.ts";
 import { selectStacks } from "../../sync/plan.ts";
 import { readStatusRecords } from "../../sync/status.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { positiveInteger } from "../number-options.ts";
 import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ReshardOptions = TerraformCommandOptions & { from?: number };
+type ReshardOptions = TerraformCommandOptions & WaitOption & { from?: number };
 
 export function register(program: Command): void {
-  addTerraformOptions(
+  addWaitOption(addTerraformOptions(
     program
       .command("reshard")
       .description(
@@ -26,9 +27,10 @@ export function register(program: Command): void {
           "(state rm there, import by ID here at the next plan). Okta is only read; run it where the last apply ran, then plan and apply",
       )
       .option("--from <n>", "the shard count the workspaces had (default: as recorded by their last apply here)", positiveInteger),
-  ).action(async (options: ReshardOptions) => {
+  )).action(async (options: ReshardOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
+    await lockProject(context, "reshard", options, signal);
     const settings = pipelineOptions(context);
     const current = await decide(context.workspacesDir, settings.shardCounts);
     const selected = new Set(selectStacks(current.desired, current.stacks, options.stack).map((stack) => stack.workspaceId));

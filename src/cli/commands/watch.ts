@@ -10,10 +10,11 @@
 import type { Command } from "commander";
 import { milliseconds } from "../number-options.ts";
 import type { ApplyStacks } from "../../watch/watcher.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { accessReaderFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type WatchCommandOptions = TerraformCommandOptions & {
+type WatchCommandOptions = TerraformCommandOptions & WaitOption & {
   apply?: boolean;
   debounce: number;
   allowDestroy?: boolean;
@@ -22,7 +23,7 @@ type WatchCommandOptions = TerraformCommandOptions & {
 };
 
 export function register(program: Command): void {
-  addDestroyGuardOptions(
+  addWaitOption(addDestroyGuardOptions(
     addTerraformOptions(
       program
         .command("watch")
@@ -30,7 +31,7 @@ export function register(program: Command): void {
         .option("--apply", "after each change, plan (without refresh) and apply the changed stacks, under the destroy guard")
         .option("--debounce <ms>", "quiet time after the last file event before a sync", milliseconds, 50),
     ),
-  ).action(async (options: WatchCommandOptions) => {
+  )).action(async (options: WatchCommandOptions) => {
     // Loaded here, not at the top: cdktf and chokidar would slow down the start of every other command.
     const { startWatcher } = await import("../../watch/watcher.ts");
     const { terraformApplier } = await import("../../watch/apply.ts");
@@ -56,6 +57,8 @@ export function register(program: Command): void {
       applyStacks,
       stackOptions: context.stackOptions,
       protectedPaths: context.protectedPaths,
+      // Each sync waits for another command's lock (a manual plan or apply) unless --wait gives a limit.
+      lock: (signal) => lockProject(context, options.apply ? "watch --apply" : "watch", { wait: options.wait ?? true }, signal),
     });
 
     let signalled: NodeJS.Signals | undefined;
