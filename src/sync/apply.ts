@@ -12,7 +12,8 @@ import { TerraformApplyError, type Diagnostic, type Terraform } from "../terrafo
 import { MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
 import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { inPool, planStack, rememberPeople, type Log } from "./plan.ts";
-import { forgetPlan, planFile, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+import { forgetPlan, planToApply, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+import { readPlan } from "../terraform/plan-report.ts";
 import { recordSync } from "./status.ts";
 import { verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
 import type { AccessReader } from "../okta-api/org-objects.ts";
@@ -150,15 +151,28 @@ async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths,
   let done = 0;
   let lastLogged = 0;
   const started = Date.now();
-  options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
-  await terraform.apply(stackDir(paths, plan.stack), planFile(paths, plan.stack), () => {
-    done++;
-    // A first sync can take hours: say how far it got every few seconds.
-    if (Date.now() - lastLogged > 5000 || done === total) {
-      lastLogged = Date.now();
-      options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    }
-  });
+  // Exactly the binary plan that was reviewed, its guard judged again on that very file.
+  const applying = await planToApply(paths, plan);
+  try {
+    if (!options.allowDestroy) await guardPlanFile(plan.stack, applying.file, terraform, paths, options.limits);
+    options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
+    await terraform.apply(stackDir(paths, plan.stack), applying.file, () => {
+      done++;
+      // A first sync can take hours: say how far it got every few seconds.
+      if (Date.now() - lastLogged > 5000 || done === total) {
+        lastLogged = Date.now();
+        options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      }
+    });
+  } finally {
+    await applying.remove();
+  }
+}
+
+/** The destroy guard on the plan file itself (`terraform show -json`), not on what was saved beside it. */
+async function guardPlanFile(stack: string, file: string, terraform: Terraform, paths: SyncPaths, limits: DestroyLimits): Promise<void> {
+  const refusal = destroyRefusal(readPlan(stack, await terraform.showPlan(stackDir(paths, stack), file)), limits);
+  if (refusal) throw new UsageError(`the plan file about to be applied goes over the destroy guard; nothing was applied to this stack:\n${refusal}`);
 }
 
 async function verifyOrFail(

@@ -203,8 +203,7 @@ export async function planStack(
     stackDigest: fingerprint.digest,
     settledDigest: fingerprint.settled,
   };
-  await savePlan(paths, plan);
-  return plan;
+  return savePlan(paths, plan);
 }
 
 /** No app in the state yet, and some to create: what Okta already holds decides whether that duplicates. */
