@@ -80,6 +80,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   const planned = Math.max(1, set.parallel ?? 1);
   const parallel = Math.min(Math.max(1, options.parallel ?? planned), planned);
   if ((options.parallel ?? planned) > planned) options.log(`applying ${planned} stack${planned === 1 ? "" : "s"} at once, as planned (plan --parallel ${options.parallel} gives each its share of the rate limit for more)`);
+  const failed: unknown[] = [];
   await inPool(pending, parallel, async (plan, position) => {
     const prefix = `[${position + 1}/${pending.length}] ${plan.stack}`;
     try {
@@ -87,6 +88,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
     } catch (error) {
       const before = applied.length > 0 ? ` (stacks applied before it: ${applied.join(", ")})` : "";
       if (error instanceof UsageError || error instanceof ExternalError) error.message = `${prefix}: ${error.message}${before}`;
+      failed.push(error);
       throw error;
     }
     // A stack waiting for people Okta does not know yet depends on Okta, not only on its files: never skip its next plan.
@@ -97,9 +99,29 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
     });
     await indexUpdates;
     applied.push(plan.stack);
+  }).catch((error: unknown) => {
+    throw everyFailure(failed.length > 0 ? failed : [error], pending.map((plan) => plan.stack).filter((stack) => !applied.includes(stack)));
   });
   for (const plan of plans.filter((candidate) => candidate.unchangedSinceApply)) remaining = await forgetPlan(paths, remaining, plan.stack);
   return { applied: applied.sort(compareText), verified };
+}
+
+/**
+ * Stacks applied at once may fail together: every failure is named, and the
+ * stacks not applied (failed, or never started after the first failure) are listed.
+ */
+function everyFailure(failed: readonly unknown[], notApplied: readonly string[]): unknown {
+  const rest = `\nNot applied: ${[...notApplied].sort(compareText).join(", ")}. Run \`cerby-okta plan\` and \`apply\` again once the cause is fixed.`;
+  // Our own bug is reported as such, with its stack.
+  const bug = failed.find((error) => !(error instanceof UsageError || error instanceof ExternalError));
+  if (bug !== undefined) return bug;
+  if (failed.length === 1) {
+    (failed[0] as Error).message += rest;
+    return failed[0];
+  }
+  const messages = failed.map((error) => (error instanceof Error ? error.message : String(error)));
+  const text = `${failed.length} stacks failed:\n${messages.map((message) => `- ${message.replace(/\n/g, "\n  ")}`).join("\n")}${rest}`;
+  return failed.every((error) => error instanceof UsageError) ? new UsageError(text) : new ExternalError(text);
 }
 
 /** Applies one stack (healing once if Okta lost objects), then verifies; returns the accounts verified. */
