@@ -3,6 +3,7 @@
 // binary with execa, one working directory per stack.
 import type { ResultPromise } from "execa";
 import { BackendChangedError, ExternalError, UsageError } from "../errors.ts";
+import { stateLockAdvice } from "./state-lock.ts";
 
 export interface PlanOptions {
   /** Where to save the plan, so that apply runs exactly what was reviewed. */
@@ -143,8 +144,12 @@ export class TerraformCli implements Terraform {
       }
     }
     const result = await subprocess;
-    if (errors.length > 0 && !result.isCanceled) throw new TerraformApplyError(this.options.binary, errors, errored);
-    this.check(result, args);
+    if (errors.length > 0 && !result.isCanceled) {
+      const locked = errors.map((error) => stateLockAdvice(`${error.summary}\n${error.detail}`, dir, this.options.binary)).find(Boolean);
+      if (locked) throw new ExternalError(locked);
+      throw new TerraformApplyError(this.options.binary, errors, errored);
+    }
+    this.check(result, args, dir);
   }
 
   async showState(dir: string): Promise<unknown> {
@@ -169,7 +174,7 @@ export class TerraformCli implements Terraform {
   async forget(dir: string, addresses: readonly string[]): Promise<void> {
     // In batches: tens of thousands of addresses would not fit one command line.
     for (let start = 0; start < addresses.length; start += FORGET_BATCH) {
-      await this.run(dir, ["state", "rm", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
+      await this.run(dir, ["state", "rm", "-no-color", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
     }
   }
 
@@ -195,19 +200,20 @@ export class TerraformCli implements Terraform {
 
   private async run(dir: string, args: string[], okCodes: number[] = [0]): Promise<number> {
     const result = await (await this.start(dir, args, false)).subprocess;
-    this.check(result, args, okCodes);
+    this.check(result, args, dir, okCodes);
     return result.exitCode ?? 1;
   }
 
   private async capture(dir: string, args: string[]): Promise<string> {
     const result = await (await this.start(dir, args, true)).subprocess;
-    this.check(result, args);
+    this.check(result, args, dir);
     return String(result.stdout);
   }
 
   private check(
     result: { exitCode?: number; isCanceled?: boolean; failed?: boolean; stderr?: unknown; stdout?: unknown; code?: string },
     args: string[],
+    dir: string,
     okCodes: number[] = [0],
   ): void {
     const command = `${this.options.binary} ${args[0]}`;
@@ -221,8 +227,11 @@ export class TerraformCli implements Terraform {
     }
     if (result.code === "EACCES") throw new UsageError(`cannot run ${this.options.binary}: it is not executable`);
     if (result.exitCode === undefined || !okCodes.includes(result.exitCode)) {
-      const detail = String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n");
+      // Colour codes, from commands that have no -no-color, would print as garbage.
+      const detail = (String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n")).replace(/\x1b\[[0-9;]*m/g, "");
       if (/Backend configuration changed|Backend initialization required/.test(detail)) throw new BackendChangedError(detail);
+      const locked = stateLockAdvice(detail, dir, this.options.binary);
+      if (locked) throw new ExternalError(locked, { cause: new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`) });
       throw new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`);
     }
   }
