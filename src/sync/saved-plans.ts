@@ -7,7 +7,7 @@
 // binary plan each `<stack>.json` describes (its SHA-256 is recorded there).
 import { ensureFolder } from "../files/ensure-folder.ts";
 import { createHash } from "node:crypto";
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
@@ -140,9 +140,18 @@ export async function planToApply(paths: SyncPaths, plan: SavedPlan): Promise<{ 
         "another plan rewrote it since. Nothing was applied to this stack: run `cerby-okta plan` again, then apply",
     );
   }
-  const file = path.join(plansDir(paths), `.${plan.stack}.${process.pid}.applying.tfplan`);
+  // Stacks applied at once share the folder: the last one out removes it.
+  const folder = path.join(plansDir(paths), `.applying-${process.pid}`);
+  const file = path.join(folder, `${plan.stack}.tfplan`);
+  await ensureFolder(folder);
   await writeFile(file, bytes);
-  return { file, remove: () => rm(file, { force: true }) };
+  return {
+    file,
+    async remove() {
+      await rm(file, { force: true });
+      await rmdir(folder).catch(() => undefined);
+    },
+  };
 }
 
 /** Written last: a plan set without an index was cut short and is never applied. */
