@@ -60,6 +60,8 @@ export class ProjectLockedError extends ExternalError {
 
 export const lockFile = (stateDir: string) => path.join(stateDir, LOCK_FILE);
 
+/** An unreadable lock file younger than this may be one being written (no hard links): looked at again, not taken over. */
+const UNREADABLE_GRACE_MS = 5_000;
 /** A takeover guard older than this was left by a process killed while taking over. */
 const TAKEOVER_GUARD_STALE_MS = 30_000;
 
@@ -81,6 +83,11 @@ export async function acquireProjectLock(stateDir: string, options: LockOptions)
     if (await createLockFile(file, me)) return heldLock(file, me);
     const current = await readHolder(file);
     if (current === "gone") continue;
+    if (current === "unreadable" && (await ageOf(file)) < UNREADABLE_GRACE_MS) {
+      if (Date.now() >= deadline) throw new ProjectLockedError(`another command is taking the project lock ${file} right now; run again, or pass --wait. Nothing was changed.`);
+      await pause(100, options.signal);
+      continue;
+    }
     const stale = current === "unreadable" ? `its lock file cannot be read` : staleReason(current);
     if (stale !== undefined) {
       const taken = await takeOver(file, current, me);
@@ -155,13 +162,18 @@ function processStartOf(pid: number): { processStart?: string } {
 /** Writes the holder aside, then links it into place: fails (false) when a lock file exists. */
 async function createLockFile(file: string, holder: LockHolder): Promise<boolean> {
   const aside = `${file}.${holder.pid}.${holder.token}`;
-  await writeFile(aside, `${JSON.stringify(holder, null, 2)}\n`, { flag: "wx" });
+  const text = `${JSON.stringify(holder, null, 2)}\n`;
   try {
-    await link(aside, file);
+    await writeFile(aside, text, { flag: "wx" });
+    await link(aside, file).catch(async (error: NodeJS.ErrnoException) => {
+      // A file system without hard links: an exclusive create, which a reader may briefly see empty (see UNREADABLE_GRACE_MS).
+      if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes(error.code ?? "")) throw error;
+      await writeFile(file, text, { flag: "wx" });
+    });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
+    throw new ExternalError(`cannot take the project lock ${file}: ${(error as Error).message}`, { cause: error });
   } finally {
     await unlink(aside).catch(() => undefined);
   }
@@ -195,8 +207,7 @@ async function takeOver(file: string, stale: LockHolder | "unreadable", me: Lock
     await mkdir(guard);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    const age = await stat(guard).then((info) => Date.now() - info.mtimeMs, () => 0);
-    if (age > TAKEOVER_GUARD_STALE_MS) await rmdir(guard).catch(() => undefined);
+    if ((await ageOf(guard)) > TAKEOVER_GUARD_STALE_MS) await rmdir(guard).catch(() => undefined);
     return false;
   }
   try {
@@ -218,6 +229,14 @@ const held = new Set<ProjectLock>();
 /** Releases every lock this process holds: the CLI calls it when a command ends, whether it succeeded or failed. */
 export async function releaseHeldLocks(): Promise<void> {
   for (const lock of [...held]) await lock.release();
+}
+
+/** Milliseconds since the file was last written; 0 when it is gone. */
+function ageOf(file: string): Promise<number> {
+  return stat(file).then(
+    (info) => Date.now() - info.mtimeMs,
+    () => 0,
+  );
 }
 
 function heldLock(file: string, holder: LockHolder): ProjectLock {
