@@ -3,6 +3,7 @@
 // before they start, and `runCli` releases it when they end. `--wait` waits
 // for the holder instead of refusing at once.
 import { InvalidArgumentError, type Command } from "commander";
+import { existsSync } from "node:fs";
 import { acquireProjectLock, type ProjectLock } from "../sync/project-lock.ts";
 import type { CommandContext } from "./terraform-options.ts";
 
@@ -23,8 +24,20 @@ export function addWaitOption(command: Command): Command {
   );
 }
 
-/** Takes the project lock for `command`, or refuses naming its holder; released when the command ends. */
-export function lockProject(context: CommandContext, command: string, options: WaitOption, signal?: AbortSignal): Promise<ProjectLock> {
+/**
+ * Takes the project lock for `command`, or refuses naming its holder; released
+ * when the command ends. `ifStateDirExists` for commands that only write stack
+ * folders (`synth`, `watch`): without a state folder nothing here ever planned
+ * or applied, and such a command must not create one.
+ */
+export async function lockProject(
+  context: CommandContext,
+  command: string,
+  options: WaitOption,
+  signal?: AbortSignal,
+  { ifStateDirExists = false } = {},
+): Promise<Pick<ProjectLock, "release">> {
+  if (ifStateDirExists && !existsSync(context.paths.stateDir)) return { release: async () => undefined };
   return acquireProjectLock(context.paths.stateDir, {
     command,
     waitSeconds: options.wait === true ? Infinity : options.wait,

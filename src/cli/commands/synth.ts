@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .action(async (options: WaitOption & { workspaces?: string; out?: string; warnings: boolean }) => {
       const context = await commandContext(options);
       // A running plan, apply or watch uses the stack folders this rewrites.
-      await lockProject(context, "synth", options);
+      await lockProject(context, "synth", options, undefined, { ifStateDirExists: true });
       const { desired: state } = await synthesize(pipelineOptions(context));
       process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir));
       if (!options.warnings) return;

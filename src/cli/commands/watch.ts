@@ -58,7 +58,7 @@ export function register(program: Command): void {
       stackOptions: context.stackOptions,
       protectedPaths: context.protectedPaths,
       // Each sync waits for another command's lock (a manual plan or apply) unless --wait gives a limit.
-      lock: (signal) => lockProject(context, options.apply ? "watch --apply" : "watch", { wait: options.wait ?? true }, signal),
+      lock: (signal) => lockProject(context, options.apply ? "watch --apply" : "watch", { wait: options.wait ?? true }, signal, { ifStateDirExists: !options.apply }),
     });
 
     let signalled: NodeJS.Signals | undefined;
