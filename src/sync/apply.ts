@@ -80,7 +80,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   const planned = Math.max(1, set.parallel ?? 1);
   const parallel = Math.min(Math.max(1, options.parallel ?? planned), planned);
   if ((options.parallel ?? planned) > planned) options.log(`applying ${planned} stack${planned === 1 ? "" : "s"} at once, as planned (plan --parallel ${options.parallel} gives each its share of the rate limit for more)`);
-  const failed: unknown[] = [];
+  const failed: unknown[] = []; // by position, in plan order
   await inPool(pending, parallel, async (plan, position) => {
     const prefix = `[${position + 1}/${pending.length}] ${plan.stack}`;
     try {
@@ -88,7 +88,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
     } catch (error) {
       const before = applied.length > 0 ? ` (stacks applied before it: ${applied.join(", ")})` : "";
       if (error instanceof UsageError || error instanceof ExternalError) error.message = `${prefix}: ${error.message}${before}`;
-      failed.push(error);
+      failed[position] = error;
       throw error;
     }
     // A stack waiting for people Okta does not know yet depends on Okta, not only on its files: never skip its next plan.
@@ -100,7 +100,8 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
     await indexUpdates;
     applied.push(plan.stack);
   }).catch((error: unknown) => {
-    throw everyFailure(failed.length > 0 ? failed : [error], pending.map((plan) => plan.stack).filter((stack) => !applied.includes(stack)));
+    const errors = failed.filter(() => true); // the positions that failed, in order
+    throw everyFailure(errors.length > 0 ? errors : [error], pending.map((plan) => plan.stack).filter((stack) => !applied.includes(stack)));
   });
   for (const plan of plans.filter((candidate) => candidate.unchangedSinceApply)) remaining = await forgetPlan(paths, remaining, plan.stack);
   return { applied: applied.sort(compareText), verified };

@@ -105,6 +105,16 @@ export async function stackFingerprint(paths: SyncPaths, stack: string): Promise
   return { digest: exact.digest("hex"), settled: settled.digest("hex"), importing };
 }
 
+/** The stacks with changes that the saved plan set (not yet applied) would apply; none when there is no readable set. */
+export async function unappliedStacks(stateDir: string): Promise<string[]> {
+  try {
+    const { plans } = await readPlanSet(stateDir);
+    return plans.filter((plan) => plan.report.hasChanges && !plan.unchangedSinceApply).map((plan) => plan.stack);
+  } catch {
+    return [];
+  }
+}
+
 /** Plans of an earlier run must never be applied after a new `plan` starts. */
 export async function clearPlans(paths: SyncPaths): Promise<void> {
   await rm(plansDir(paths), { recursive: true, force: true });

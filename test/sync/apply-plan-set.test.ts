@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_DESTROY_LIMITS } from "../../src/sync/destroy-guard.ts";
 import { applySavedPlans, type ApplyOptions } from "../../src/sync/apply.ts";
-import { planFile, readPlanSet, savePlan, savePlanSet, type SyncPaths } from "../../src/sync/saved-plans.ts";
+import { planFile, readPlanSet, savePlan, savePlanSet, unappliedStacks, type SyncPaths } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 import { TerraformApplyError, type Terraform } from "../../src/terraform/terraform.ts";
 import { ensureFolder } from "../../src/files/ensure-folder.ts";
@@ -108,6 +108,16 @@ describe("apply and the plan set it was given", () => {
     expect(terraform.applied).toEqual([]);
     await applyAll(terraform, { allowDestroy: true });
     expect(terraform.applied).toEqual(["ws-q"]);
+  });
+
+  it("tells a new plan which stacks of the saved set were never applied (their plan is replaced)", async () => {
+    expect(await unappliedStacks(paths.stateDir)).toEqual([]);
+    await saveStackPlan("ws-p", creating);
+    await saveStackPlan("ws-q", { format_version: "1.2", resource_changes: [] });
+    await saveSet(["ws-p", "ws-q"]);
+    expect(await unappliedStacks(paths.stateDir)).toEqual(["ws-p"]);
+    await applyAll(standIn());
+    expect(await unappliedStacks(paths.stateDir)).toEqual([]);
   });
 
   it("refuses a plan set one of whose plans another plan rewrote since", async () => {

@@ -7,6 +7,7 @@ import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.t
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { unappliedStacks } from "../../sync/saved-plans.ts";
 
 export type PlanCommandOptions = TerraformCommandOptions & WaitOption & { json?: string; adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
 
@@ -28,6 +29,8 @@ export function register(program: Command): void {
       const signal = interruptSignal();
       const context = await commandContext(options);
       await lockProject(context, "plan", options, signal);
+      const replaced = await unappliedStacks(context.paths.stateDir);
+      if (replaced.length > 0) logProgress(`the saved plan of ${replaced.join(", ")}, never applied, is replaced by this plan: apply applies only the newest plan set`);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
         refresh: false,
