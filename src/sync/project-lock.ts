@@ -162,7 +162,7 @@ function processStartOf(pid: number): { processStart?: string } {
 /** Writes the holder aside, then links it into place: fails (false) when a lock file exists. */
 async function createLockFile(file: string, holder: LockHolder): Promise<boolean> {
   const aside = `${file}.${holder.pid}.${holder.token}`;
-  const text = `${JSON.stringify(holder, null, 2)}\n`;
+  const text = `${JSON.stringify({ ...holder, since: new Date().toISOString() }, null, 2)}\n`; // since it was taken, not since waiting began
   try {
     await writeFile(aside, text, { flag: "wx" });
     await link(aside, file).catch(async (error: NodeJS.ErrnoException) => {
