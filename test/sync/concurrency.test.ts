@@ -155,6 +155,26 @@ describe.skipIf(skip)("two commands on one project at once", () => {
     expect(labels(harness).filter((label) => label.startsWith("ws-q"))).toHaveLength(5);
   }, 300_000);
 
+  it("refuses a manual plan while watch --apply applies, naming the watch, instead of swapping its stack folders", async () => {
+    const harness = await start({ "acme/workspace.yaml": workspaceYaml("ws-w", 2) });
+    const gate = await gatedTerraform(harness, "apply");
+    const watch = harness.cli(["watch", "--apply", ...gate.args]);
+    let output = "";
+    watch.stdout!.on("data", (chunk) => (output += String(chunk)));
+    watch.stderr!.on("data", (chunk) => (output += String(chunk)));
+    await gate.reached();
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(1);
+    expect(plan.stderr).toMatch(new RegExp(`cerby-okta watch --apply \\(pid ${watch.pid} on host .*\\) has held the project lock since`));
+    await gate.open();
+    while (!/applied ws-w/.test(output)) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(labels(harness)).toEqual(["ws-w brand 0 - Instagram", "ws-w brand 1 - Instagram"]);
+    const after = await harness.cli(["plan"]);
+    expect(after.exitCode, after.stderr).toBe(0);
+    watch.kill("SIGTERM");
+    expect((await watch).exitCode).toBe(0);
+  }, 240_000);
+
   it("never applies a binary plan another plan left in place of the one reviewed", async () => {
     const harness = await start({ "q/workspace.yaml": workspaceYaml("ws-q", 5) });
     await harness.sync();
