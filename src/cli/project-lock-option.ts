@@ -12,10 +12,13 @@ export interface WaitOption {
   wait?: true | number;
 }
 
-export function addWaitOption(command: Command): Command {
+const WAIT_HELP =
+  "when another cerby-okta command holds the project lock (plan, apply, reconcile, watch, ...), wait for it to finish instead of refusing at once; with SECONDS, at most that long";
+
+export function addWaitOption(command: Command, help = WAIT_HELP): Command {
   return command.option(
     "--wait [seconds]",
-    "when another cerby-okta command holds the project lock (plan, apply, reconcile, ...), wait for it to finish instead of refusing at once; with SECONDS, at most that long",
+    help,
     (text: string) => {
       const seconds = Number(text);
       if (text.trim() === "" || !Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError("must be a number of seconds, 0 or more");

@@ -22,7 +22,7 @@ export function register(program: Command): void {
           "after `cdktf deploy`, --from-state records it from the Terraform state first)",
       )
       .addOption(workspacesOption()),
-  ))
+  ), "with --from-state: when another cerby-okta command holds the project lock, wait for it to finish instead of refusing at once; with SECONDS, at most that long")
     .option("--state-dir <dir>", "where sync status is kept (default: .cerby-okta in the project folder)")
     .option("--stack <id...>", "with --from-state: only these workspaces, or stacks")
     .option("--terraform-binary <path>", "with --from-state: Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")

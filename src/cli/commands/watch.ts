@@ -22,6 +22,10 @@ type WatchCommandOptions = TerraformCommandOptions & WaitOption & {
   maxDestroyCount: number;
 };
 
+const WAIT_HELP =
+  "each sync waits for another cerby-okta command holding the project lock (a manual plan or apply) as long as it takes; " +
+  "with SECONDS, at most that long, then that sync fails and is retried at the next change";
+
 export function register(program: Command): void {
   addWaitOption(addDestroyGuardOptions(
     addTerraformOptions(
@@ -31,7 +35,7 @@ export function register(program: Command): void {
         .option("--apply", "after each change, plan (without refresh) and apply the changed stacks, under the destroy guard")
         .option("--debounce <ms>", "quiet time after the last file event before a sync", milliseconds, 50),
     ),
-  )).action(async (options: WatchCommandOptions) => {
+  ), WAIT_HELP).action(async (options: WatchCommandOptions) => {
     // Loaded here, not at the top: cdktf and chokidar would slow down the start of every other command.
     const { startWatcher } = await import("../../watch/watcher.ts");
     const { terraformApplier } = await import("../../watch/apply.ts");
