@@ -5,6 +5,7 @@ import { CommanderError, type Command } from "commander";
 import { interruption, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { errorReport } from "../errors.ts";
 import { terraformWasKilled } from "../terraform/terraform.ts";
+import { releaseHeldLocks } from "../sync/project-lock.ts";
 
 export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
   program.exitOverride();
@@ -14,6 +15,8 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     code = typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     code = reportError(error);
+  } finally {
+    await releaseHeldLocks();
   }
   const signal = interruption();
   if (signal) {

@@ -209,8 +209,7 @@ export async function planStack(
     stackDigest: fingerprint.digest,
     settledDigest: fingerprint.settled,
   };
-  await savePlan(paths, plan);
-  return plan;
+  return savePlan(paths, plan);
 }
 
 /**

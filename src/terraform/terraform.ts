@@ -3,6 +3,7 @@
 // binary with execa, one working directory per stack.
 import type { ResultPromise } from "execa";
 import { BackendChangedError, ExternalError, UsageError } from "../errors.ts";
+import { stateLockAdvice } from "./state-lock.ts";
 
 export interface PlanOptions {
   /** Where to save the plan, so that apply runs exactly what was reviewed. */
@@ -175,8 +176,12 @@ export class TerraformCli implements Terraform {
       }
     }
     const result = await subprocess;
-    if (errors.length > 0 && !stopped()) throw new TerraformApplyError(this.options.binary, errors, errored);
-    this.check(result, args, stopped());
+    if (errors.length > 0 && !stopped()) {
+      const locked = errors.map((error) => stateLockAdvice(`${error.summary}\n${error.detail}`, dir, this.options.binary)).find(Boolean);
+      if (locked) throw new ExternalError(locked);
+      throw new TerraformApplyError(this.options.binary, errors, errored);
+    }
+    this.check(result, args, stopped(), dir);
   }
 
   async showState(dir: string): Promise<unknown> {
@@ -201,7 +206,7 @@ export class TerraformCli implements Terraform {
   async forget(dir: string, addresses: readonly string[]): Promise<void> {
     // In batches: tens of thousands of addresses would not fit one command line.
     for (let start = 0; start < addresses.length; start += FORGET_BATCH) {
-      await this.run(dir, ["state", "rm", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
+      await this.run(dir, ["state", "rm", "-no-color", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
     }
   }
 
@@ -262,14 +267,14 @@ export class TerraformCli implements Terraform {
   private async run(dir: string, args: string[], okCodes: number[] = [0]): Promise<number> {
     const { subprocess, stopped } = await this.start(dir, args, false);
     const result = await subprocess;
-    this.check(result, args, stopped(), okCodes);
+    this.check(result, args, stopped(), dir, okCodes);
     return result.exitCode ?? 1;
   }
 
   private async capture(dir: string, args: string[]): Promise<string> {
     const { subprocess, stopped } = await this.start(dir, args, true);
     const result = await subprocess;
-    this.check(result, args, stopped());
+    this.check(result, args, stopped(), dir);
     return String(result.stdout);
   }
 
@@ -277,6 +282,7 @@ export class TerraformCli implements Terraform {
     result: { exitCode?: number; failed?: boolean; stderr?: unknown; stdout?: unknown; code?: string },
     args: string[],
     stopped: boolean,
+    dir: string,
     okCodes: number[] = [0],
   ): void {
     const command = `${this.options.binary} ${args[0]}`;
@@ -290,10 +296,13 @@ export class TerraformCli implements Terraform {
     }
     if (result.code === "EACCES") throw new UsageError(`cannot run ${this.options.binary}: it is not executable`);
     if (result.exitCode === undefined || !okCodes.includes(result.exitCode)) {
-      const detail = String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n");
+      // Colour codes, from commands that have no -no-color, would print as garbage.
+      const detail = (String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n")).replace(/\x1b\[[0-9;]*m/g, "");
       if (/Backend configuration changed|Backend initialization required/.test(detail)) throw new BackendChangedError(detail);
       // Interrupted by a signal sent to Terraform itself: one line, not one "execution halted" per resource.
       if (/Interrupt received|execution halted/i.test(detail)) throw new ExternalError(`${command} was interrupted (Terraform received a signal) before it finished`);
+      const locked = stateLockAdvice(detail, dir, this.options.binary);
+      if (locked) throw new ExternalError(locked, { cause: new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`) });
       throw new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`);
     }
   }

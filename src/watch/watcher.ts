@@ -60,6 +60,8 @@ export interface WatchOptions {
   readonly protectedPaths?: ProtectedPaths;
   /** Shards per workspace ID (cerby-okta.yaml `shards:`), as `synth` and `plan` use them. */
   readonly shardCounts?: ReadonlyMap<string, number>;
+  /** Taken for each sync (writing stacks, and applying them): the project lock, so that no other command plans or applies meanwhile. */
+  readonly lock?: (signal: AbortSignal) => Promise<{ release(): Promise<void> }>;
 }
 
 export type SyncOutcome =
@@ -281,8 +283,10 @@ class WatchSession {
     const changes: string[] = [];
     const notices: string[] = [];
     this.phase = "syncing";
+    let lock: { release(): Promise<void> } | undefined;
     try {
       for (const listener of this.startListeners) listener(seq);
+      lock = await this.options.lock?.(this.abort.signal);
       run = await this.pipeline.run({ changed: batch, signal: this.abort.signal });
       durationMs = performance.now() - start;
       if (run.outcome !== "ok") {
@@ -315,6 +319,7 @@ class WatchSession {
         if (!applying && !run && !(await isFolder(this.root))) this.waitForRoot();
       }
     } finally {
+      await lock?.release();
       const applying = this.phase === "applying";
       this.phase = "idle";
       if (durationMs === 0) durationMs = performance.now() - start;

@@ -13,13 +13,14 @@ import { accessGroupPrefix, dropStaleAdoptions } from "../../sync/create-check.t
 import { selectStacks } from "../../sync/plan.ts";
 import type { Holder } from "../../sync/stack-states.ts";
 import { describeCost } from "../format-synth.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addOktaUrlOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
 export function register(program: Command): void {
-  addOktaUrlOption(
+  addWaitOption(addOktaUrlOption(
     addTerraformOptions(
       program
         .command("adopt")
@@ -30,9 +31,10 @@ export function register(program: Command): void {
             "Costs 1 request per 200 bookmark apps of the org (/api/v1/apps) and per 200 access groups; the plan that imports then reads each adopted account (printed before it starts)",
         ),
     ),
-  ).action(async (options: TerraformCommandOptions & { oktaUrl?: string }) => {
+  )).action(async (options: TerraformCommandOptions & WaitOption & { oktaUrl?: string }) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
+    await lockProject(context, "adopt", options, signal);
     const run = await synthesize(pipelineOptions(context));
     const terraform = terraformFor(options, signal);
     const check = existingObjectsReader({ ...options, adoptionCheck: true }, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, run.desired) })!;

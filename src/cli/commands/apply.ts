@@ -1,13 +1,14 @@
 import type { Command } from "commander";
 import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
 import { accessReaderFor, addOktaUrlOption, clearAdoptions } from "../okta-options.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ApplyCommandOptions = TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
+type ApplyCommandOptions = TerraformCommandOptions & WaitOption & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
 
 export function register(program: Command): void {
-  addOktaUrlOption(addDestroyGuardOptions(
+  addWaitOption(addOktaUrlOption(addDestroyGuardOptions(
     addTerraformOptions(
       program
         .command("apply")
@@ -17,9 +18,10 @@ export function register(program: Command): void {
         ),
       { readsWorkspaces: false, parallel: "apply this many stacks at once (default and most: as many as `plan --parallel` planned at once, since each plan holds its share of the rate limit)" },
     ),
-  )).action(async (options: ApplyCommandOptions) => {
+  ))).action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
+    await lockProject(context, "apply", options, signal);
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack) || options.stack!.includes(plan.workspaceId)) : plans;
     const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal), paths, {

@@ -5,12 +5,14 @@ import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { unappliedStacks } from "../../sync/saved-plans.ts";
 
-export type PlanCommandOptions = TerraformCommandOptions & { json?: string; adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
+export type PlanCommandOptions = TerraformCommandOptions & WaitOption & { json?: string; adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
 
 export function register(program: Command): void {
-  addAdoptionCheckOption(
+  addWaitOption(addAdoptionCheckOption(
     addTerraformOptions(
       program
         .command("plan")
@@ -20,12 +22,15 @@ export function register(program: Command): void {
         ),
       { parallel: PLAN_PARALLEL_HELP },
     ),
-  )
+  ))
     .option("--json <file>", "also write a machine-readable report")
     .option("--all", "plan every stack, also those unchanged since their last successful apply here")
     .action(async (options: PlanCommandOptions) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
+      await lockProject(context, "plan", options, signal);
+      const replaced = await unappliedStacks(context.paths.stateDir);
+      if (replaced.length > 0) logProgress(`the saved plan of ${replaced.join(", ")}, never applied, is replaced by this plan: apply applies only the newest plan set`);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {

@@ -4,6 +4,7 @@ import { applySavedPlans } from "../../sync/apply.ts";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
+import { addWaitOption, lockProject } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
@@ -13,7 +14,7 @@ import type { PlanCommandOptions } from "./plan.ts";
 type ReconcileOptions = PlanCommandOptions & { apply?: boolean; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
 
 export function register(program: Command): void {
-  addAdoptionCheckOption(
+  addWaitOption(addAdoptionCheckOption(
     addDestroyGuardOptions(
       addTerraformOptions(
         program
@@ -25,12 +26,13 @@ export function register(program: Command): void {
         { parallel: "plan (and with --apply, apply) this many stacks at once, each with its share of the workspace's rate-limit capacity (default 1)" },
       ),
     ),
-  )
+  ))
     .option("--apply", "apply the plan (under the destroy guard)")
     .option("--json <file>", "write a JSON report (keep it as a CI artifact)")
     .action(async (options: ReconcileOptions) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
+      await lockProject(context, options.apply ? "reconcile --apply" : "reconcile", options, signal);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {

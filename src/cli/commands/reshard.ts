@@ -15,14 +15,15 @@ import type { StackUnit } from "../../stack/shards.ts";
 import { describeCost } from "../format-synth.ts";
 import { selectStacks } from "../../sync/plan.ts";
 import { readStatusRecords } from "../../sync/status.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { positiveInteger } from "../number-options.ts";
 import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ReshardOptions = TerraformCommandOptions & { from?: number };
+type ReshardOptions = TerraformCommandOptions & WaitOption & { from?: number };
 
 export function register(program: Command): void {
-  addTerraformOptions(
+  addWaitOption(addTerraformOptions(
     program
       .command("reshard")
       .description(
@@ -31,9 +32,10 @@ export function register(program: Command): void {
           "(about 4 requests an account, 1 of them in /api/v1/apps, whose limit is 100 a minute: the estimate is printed before it starts). Run it where the last apply ran, then plan and apply",
       )
       .option("--from <n>", "the shard count the workspaces had (default: as recorded by their last apply here)", positiveInteger),
-  ).action(async (options: ReshardOptions) => {
+  )).action(async (options: ReshardOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
+    await lockProject(context, "reshard", options, signal);
     const settings = pipelineOptions(context);
     const current = await decide(context.workspacesDir, settings.shardCounts);
     const selected = new Set(selectStacks(current.desired, current.stacks, options.stack).map((stack) => stack.workspaceId));

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatReviewMarkdown } from "../format-plan.ts";
+import { addWaitOption, lockProject } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
@@ -9,14 +10,14 @@ import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 export function register(program: Command): void {
-  addAdoptionCheckOption(
+  addWaitOption(addAdoptionCheckOption(
     addTerraformOptions(
       program
         .command("review")
         .description("plan like `plan`, and print the plan as Markdown for a pull-request comment (on stdout)"),
       { parallel: PLAN_PARALLEL_HELP },
     ),
-  )
+  ))
     .option("--saved", "render the plan saved by the last `plan` instead of planning again")
     .option("--all", "plan every stack, also those unchanged since their last successful apply here")
     .action(async (options: PlanCommandOptions & { saved?: boolean }) => {
@@ -25,6 +26,7 @@ export function register(program: Command): void {
       let plans;
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
+        await lockProject(context, "review", options, signal); // it saves a plan set, as `plan` does
         const { desired: state, stacks } = await synthesize(pipelineOptions(context));
         const terraform = terraformFor(options, signal);
         plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {

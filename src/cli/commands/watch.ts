@@ -19,6 +19,7 @@ import { UsageError } from "../../errors.ts";
 import { STOP_GRACE_MS, terraformWasKilled } from "../../terraform/terraform.ts";
 import type { ApplyStacks, StopResult } from "../../watch/watcher.ts";
 import { accessReaderFor, addAdoptionCheckOption, existingObjectsReader, type OktaAccessOptions } from "../okta-options.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import {
   addDestroyGuardOptions,
   addTerraformOptions,
@@ -30,7 +31,7 @@ import {
   type TerraformCommandOptions,
 } from "../terraform-options.ts";
 
-type WatchCommandOptions = TerraformCommandOptions & OktaAccessOptions & {
+type WatchCommandOptions = TerraformCommandOptions & OktaAccessOptions & WaitOption & {
   apply?: boolean;
   debounce: number;
   allowDestroy?: boolean;
@@ -38,21 +39,26 @@ type WatchCommandOptions = TerraformCommandOptions & OktaAccessOptions & {
   maxDestroyCount: number;
 };
 
+const WAIT_HELP =
+  "each sync waits for another cerby-okta command holding the project lock (a manual plan or apply) as long as it takes; " +
+  "with SECONDS, at most that long, then that sync fails and is retried at the next change";
+
 export function register(program: Command): void {
-  addAdoptionCheckOption(
-    addDestroyGuardOptions(
-      addTerraformOptions(
-        program
-          .command("watch")
-          .description("re-synthesize the affected stacks on every change to the workspace folders; a bad edit is reported and the last good output kept")
-          .option(
-            "--apply",
-            "after each change, plan (without refresh) and apply the stacks (shards) it changed, as `plan` and `apply` would: first-sync check, destroy guard, sync status",
-          )
-          .option("--debounce <ms>", "quiet time after the last file event before a sync", milliseconds, 50),
-      ),
+  addWaitOption(
+    addAdoptionCheckOption(
+      addDestroyGuardOptions(
+        addTerraformOptions(
+          program
+            .command("watch")
+            .description("re-synthesize the affected stacks on every change to the workspace folders; a bad edit is reported and the last good output kept")
+            .option(
+              "--apply",
+              "after each change, plan (without refresh) and apply the stacks (shards) it changed, as `plan` and `apply` would: first-sync check, destroy guard, sync status",
+            )
+            .option("--debounce <ms>", "quiet time after the last file event before a sync", milliseconds, 50),
+        ),
     ),
-  ).action(async (options: WatchCommandOptions) => {
+  ), WAIT_HELP).action(async (options: WatchCommandOptions) => {
     // Loaded here, not at the top: cdktf and chokidar would slow down the start of every other command.
     const { startWatcher } = await import("../../watch/watcher.ts");
     const { terraformApplier } = await import("../../watch/apply.ts");
@@ -81,7 +87,13 @@ export function register(program: Command): void {
       applier && only
         ? (ids, signal, written) => applier(ids.filter((id) => only.includes(id) || only.includes(written.get(id)?.workspaceId ?? id)), signal, written)
         : applier;
-    const watcher = startWatcher({ ...pipelineOptions(context), debounceMs: options.debounce, applyStacks });
+    const watcher = startWatcher({
+      ...pipelineOptions(context),
+      debounceMs: options.debounce,
+      applyStacks,
+      // Each sync waits for another command's lock (a manual plan or apply) unless --wait gives a limit.
+      lock: (signal) => lockProject(context, options.apply ? "watch --apply" : "watch", { wait: options.wait ?? true }, signal, { ifStateDirExists: !options.apply }),
+    });
 
     let signalled: NodeJS.Signals | undefined;
     const stopped = new Promise<StopResult>((resolve) => {
