@@ -44,10 +44,14 @@ export class SyncHarness {
     await rm(this.cwd, { recursive: true, force: true });
   }
 
-  /** Runs `cerby-okta <args>` with Terraform (and cerby-okta's own Okta reads) pointed at the emulator. */
-  cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  /**
+   * Runs `cerby-okta <args>` with Terraform (and cerby-okta's own Okta reads) pointed at the emulator.
+   * `detached`: in a process group of its own, which a test can kill whole (`process.kill(-pid, "SIGKILL")`).
+   */
+  cli(args: string[], options: { cwd?: string; env?: Record<string, string>; detached?: boolean } = {}) {
     return execa("node", [bin, ...args], {
       cwd: options.cwd ?? this.cwd,
+      detached: options.detached ?? false,
       env: { ...this.sandbox.env, CERBY_OKTA_OKTA_URL: this.emulator.url, PATH: process.env.PATH ?? "", CI: "true", ...options.env },
       extendEnv: false,
       reject: false,

@@ -115,3 +115,19 @@ export async function generateWorkspace(
   }
   return { id: options.id, folder, accountFiles, accountsPerFile, users, teams };
 }
+
+/** Workspace `ws-big` as one JSON document: one owner, and `accounts` accounts `Brand <i>` (`a-<i>`) extended by them. */
+export function brandsWorkspace(accounts: number) {
+  return {
+    version: 1,
+    workspace: { id: "ws-big", name: "Big", extendedAccountAccess: true, okta: { orgName: "big", baseUrl: "okta.com" } },
+    users: [{ id: "u-0", email: "owner@big.example", oktaUserId: "00ubig0", workspaceRole: "owner" }],
+    accounts: Array.from({ length: accounts }, (_, index) => ({
+      id: `a-${index}`,
+      name: `Brand ${index}`,
+      app: "Instagram",
+      grants: [{ user: "u-0", role: "owner" }],
+      okta: { extendedBy: "u-0", extendedAt: "2026-02-01T09:00:00Z" },
+    })),
+  };
+}

@@ -5,7 +5,8 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { renderText } from "./page.ts";
-import { DEFAULT_PORT, DEFAULT_TOKEN, REPO_ROOT, startSandbox, syncOnce, type Sandbox } from "./sandbox.ts";
+import { resolveProject, WORKSPACES_ENV } from "../src/config/project.ts";
+import { DEFAULT_PORT, DEFAULT_TOKEN, startSandbox, syncOnce, type Sandbox } from "./sandbox.ts";
 
 const USAGE = `Usage: npm run sandbox -- [options]
 
@@ -13,10 +14,15 @@ Starts a local Okta emulator seeded with the people of the workspaces, runs
 \`cerby-okta plan\` and \`apply\` against it with the real terraform binary,
 then serves every person's Okta dashboard as a web page until Ctrl-C.
 
+The project is found as cerby-okta finds it (cerby-okta.yaml in this folder
+or above); its workspaces and shards: are used, never its state: the sandbox
+keeps a local state, stacks, plans and status in its working folder,
+whatever backend: says.
+
 Options:
   --port <n>          port on 127.0.0.1 for the page and the Okta API (default ${DEFAULT_PORT}; 0 = any free port)
-  --workspaces <dir>  workspaces to seed from and sync (default: workspaces/)
-  --dir <dir>         working folder: stacks, saved plans, Terraform state (default: .sandbox/); wiped at start
+  --workspaces <dir>  workspaces to seed from and sync (default: $${WORKSPACES_ENV}, else workspaces/ in the project folder)
+  --dir <dir>         working folder: stacks, saved plans, status, Terraform state (default: .sandbox/ in the project folder); wiped at start
   --token <token>     API token the emulator accepts (default ${DEFAULT_TOKEN})
   --once              do everything, print each person's dashboard as text, exit
   --json <file>       with --once: also write the dashboards as JSON
@@ -27,8 +33,8 @@ function parse() {
   const { values } = parseArgs({
     options: {
       port: { type: "string", default: String(DEFAULT_PORT) },
-      workspaces: { type: "string", default: path.join(REPO_ROOT, "workspaces") },
-      dir: { type: "string", default: path.join(REPO_ROOT, ".sandbox") },
+      workspaces: { type: "string" },
+      dir: { type: "string" },
       token: { type: "string", default: DEFAULT_TOKEN },
       once: { type: "boolean", default: false },
       json: { type: "string" },
@@ -77,16 +83,24 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   try {
+    // The one resolution every entry uses (src/config/project.ts): the same workspaces and shards as cerby-okta here.
+    const project = await resolveProject({ workspaces: options.workspaces });
     sandbox = await startSandbox({
       port: options.port,
-      workspaces: options.workspaces,
-      dir: options.dir,
+      project,
+      dir: options.dir ?? path.join(project.project.dir, ".sandbox"),
       token: options.token,
       log,
       signal: controller.signal,
     });
-    log(`Okta API and dashboards at ${sandbox.url}; working folder ${sandbox.dir}`);
-    await syncOnce(sandbox, options.workspaces);
+    const shards = [...project.shardCounts].map(([workspace, count]) => `${workspace} in ${count}`).join(", ");
+    log(`Okta API and dashboards at ${sandbox.url}`);
+    log(
+      `working folder ${sandbox.dir}: the sandbox's own local Terraform state, stacks, saved plans and status live there, never in the project's` +
+        `${project.backend ? ` (its ${project.backend.type} backend in ${project.project.configFile} is not used)` : ""}` +
+        `${shards ? `; shards as in the project: ${shards}` : ""}`,
+    );
+    await syncOnce(sandbox);
     if (controller.signal.aborted) return 130;
     log(`synced in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

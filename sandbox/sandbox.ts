@@ -7,11 +7,21 @@
 // `/` and passes everything else (`/api/v1/...`) on to the emulator, which
 // itself listens on an ephemeral port. So OKTA_EMULATOR_URL stays the same
 // from one run to the next.
+//
+// The sandbox never touches the project's state: its working folder is a
+// project of its own (a cerby-okta.yaml there, named by CERBY_OKTA_CONFIG for
+// every command it runs), with a local state, stacks, saved plans and status
+// inside it, whatever the project's `backend:` says. It keeps the project's
+// workspaces and `shards:`, so sharding can be tried there. The emulator
+// forgets everything when it stops, and the folder is wiped at every start:
+// state and emulator start empty together.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { DEFAULT_CONFIG_FILE } from "../src/config/project-config.ts";
+import { WORKSPACES_ENV, type ResolvedProject } from "../src/config/project.ts";
 import { loadWorkspaces } from "../src/workspace/load.ts";
 import { startOktaEmulator, type OktaEmulator } from "../harness/okta-emulator.ts";
 import { REPO_ROOT } from "../harness/repo-root.ts";
@@ -26,13 +36,13 @@ export const DEFAULT_TOKEN = "sandbox-token";
 /** A file that marks a folder as the sandbox's own, so that it may be wiped. */
 const MARKER = ".cerby-okta-sandbox";
 /** Environment variables of the Terraform sandbox a user must export to run the CLI themselves. */
-const EXPORTED = ["TF_CLI_CONFIG_FILE", "OKTA_EMULATOR_URL", "CERBY_OKTA_OKTA_URL", "OKTA_API_TOKEN", "TF_IN_AUTOMATION", "TF_INPUT", "CHECKPOINT_DISABLE"];
+const EXPORTED = ["TF_CLI_CONFIG_FILE", "OKTA_EMULATOR_URL", "CERBY_OKTA_OKTA_URL", "OKTA_API_TOKEN", "CERBY_OKTA_CONFIG", WORKSPACES_ENV, "TF_IN_AUTOMATION", "TF_INPUT", "CHECKPOINT_DISABLE"];
 
 export interface SandboxOptions {
   /** Front port on 127.0.0.1; 0 picks a free one. */
   port: number;
-  /** Workspaces folder to seed from and sync. */
-  workspaces: string;
+  /** The project as every entry resolves it (src/config/project.ts): its workspaces are seeded and synced, with its shards; never its state. */
+  project: ResolvedProject;
   /** Working folder: synthesized stacks, saved plans, Terraform state. Wiped at start. */
   dir: string;
   token: string;
@@ -60,6 +70,25 @@ export interface Sandbox {
 }
 
 const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * Makes `dir` the sandbox's own project: wiped (when it is ours), with a
+ * cerby-okta.yaml holding a local backend (so the state, stacks, plans and
+ * status live in `dir`) and the project's shards. Returns the environment
+ * that points cerby-okta and `cdktf synth` at it from any folder.
+ */
+export function prepareSandboxProject(dir: string, project: ResolvedProject): Record<string, string> {
+  prepareDir(dir);
+  const shards = Object.fromEntries(project.shardCounts);
+  const config = { backend: { type: "local" }, ...(project.shardCounts.size > 0 ? { shards } : {}) };
+  const file = path.join(dir, DEFAULT_CONFIG_FILE);
+  writeFileSync(
+    file,
+    `# Written by \`npm run sandbox\`: the sandbox's state stays in this folder, whatever ${JSON.stringify(project.project.configFile ?? "the project's configuration")} says about backend:.\n` +
+      `# Shards as in the project. Wiped at every start.\n${JSON.stringify(config, null, 2)}\n`,
+  );
+  return { CERBY_OKTA_CONFIG: file, [WORKSPACES_ENV]: project.workspacesDir };
+}
 
 /** Clears `dir` when it is ours (or absent/empty); refuses any other folder. */
 function prepareDir(dir: string): void {
@@ -91,9 +120,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
   }
   const dir = path.resolve(options.dir);
-  const workspacesDir = path.resolve(options.workspaces);
+  const { workspacesDir } = options.project;
   const workspaces = await loadWorkspaces(workspacesDir);
-  prepareDir(dir);
+  const projectEnv = prepareSandboxProject(dir, options.project);
 
   const emulator = await startOktaEmulator({ token: options.token });
   const people = seedEmulator(emulator, workspaces, options.log);
@@ -159,19 +188,20 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     terraform = await createTerraformSandbox({ emulatorUrl: url, token: options.token });
     // cerby-okta's own requests (the first-sync check, the check after apply) go to the emulator too.
-    const env: Record<string, string> = { ...terraform.env, CERBY_OKTA_OKTA_URL: url };
+    // cerby-okta.yaml of the sandbox (CERBY_OKTA_CONFIG) and the workspaces folder, for every command run here or from the printed lines.
+    const env: Record<string, string> = { ...terraform.env, CERBY_OKTA_OKTA_URL: url, ...projectEnv };
     const shellSetup = [
-      "# in another shell, from anywhere:",
+      "# in another shell, from anywhere (CERBY_OKTA_CONFIG keeps state, stacks, plans and status in the sandbox folder):",
       ...EXPORTED.map((name) => `export ${name}=${shellQuote(env[name] ?? "")}`),
-      `cd ${shellQuote(dir)}   # stacks, saved plans and Terraform state of the sandbox live here`,
+      `cd ${shellQuote(dir)}   # the sandbox's own project folder`,
       `curl -s -X POST ${url}/sandbox/sync   # the page then lists the requests of the next sync only`,
-      `node ${shellQuote(CLI)} plan --workspaces ${shellQuote(workspacesDir)}`,
+      `node ${shellQuote(CLI)} plan`,
       `node ${shellQuote(CLI)} apply`,
-      `node ${shellQuote(CLI)} reconcile --workspaces ${shellQuote(workspacesDir)}   # add --apply to repair drift`,
+      `node ${shellQuote(CLI)} reconcile   # add --apply to repair drift`,
       "# or cdktf, on the same stacks and state (see docs/sandbox.md):",
-      `export CERBY_OKTA_WORKSPACES=${shellQuote(workspacesDir)} TF_CLI_ARGS_plan=-refresh=false TF_CLI_ARGS_apply=-refresh=false`,
+      "export TF_CLI_ARGS_plan=-refresh=false TF_CLI_ARGS_apply=-refresh=false",
       `${shellQuote(path.join(REPO_ROOT, "node_modules", ".bin", "cdktf"))} deploy '*' --auto-approve`,
-      `node ${shellQuote(CLI)} status --from-state --workspaces ${shellQuote(workspacesDir)}   # R9: record what the deploy synced`,
+      `node ${shellQuote(CLI)} status --from-state   # R9: record what the deploy synced`,
     ].join("\n");
 
     const dashboards = (): PersonDashboard[] =>
@@ -240,10 +270,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
 }
 
-/** Runs the example loop: `plan` (exit 0 no changes, 2 changes), then `apply`. */
-export async function syncOnce(sandbox: Sandbox, workspaces: string): Promise<void> {
+/** Runs the example loop: `plan` (exit 0 no changes, 2 changes), then `apply`, on the sandbox's project (its environment names the workspaces). */
+export async function syncOnce(sandbox: Sandbox): Promise<void> {
   sandbox.markSync();
-  await sandbox.cli(["plan", "--workspaces", path.resolve(workspaces)], [0, 2]);
+  await sandbox.cli(["plan"], [0, 2]);
   await sandbox.cli(["apply"]);
 }
 

@@ -1,21 +1,23 @@
 // What `cdktf synth|diff|deploy` runs (main.ts): the pipeline's decision, the
-// same stacks as `cerby-okta synth`, added to the App cdktf hands us.
+// same stacks as `cerby-okta synth`, added to the App cdktf hands us. The
+// project (workspaces folder, shards, backend) is resolved as every other
+// entry resolves it (src/config/project.ts).
 import type { App } from "cdktf";
-import path from "node:path";
-import { loadProject, shardCountsOf } from "./config/project-config.ts";
+import { resolveProject } from "./config/project.ts";
 import { errorReport } from "./errors.ts";
 import { warningLines } from "./domain/desired-state.ts";
 import { decide } from "./pipeline/pipeline.ts";
+import { stackOptionsFor } from "./stack/backend.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
 
 export async function runCdktfApp(app: App): Promise<void> {
   try {
-    const project = await loadProject();
-    const workspacesDir = path.resolve(project.dir, process.env.CERBY_OKTA_WORKSPACES ?? "workspaces");
-    const { stacks, desired } = await decide(workspacesDir, shardCountsOf(project));
-    // The rejected accounts and other warnings `cerby-okta synth` shows.
-    for (const line of warningLines(desired)) process.stderr.write(`${line}\n`);
-    addWorkspaceStacks(app, stacks, { backend: project.config.backend, projectDir: project.dir });
+    const project = await resolveProject();
+    const { stacks, desired } = await decide(project.workspacesDir, project.shardCounts);
+    // The rejected accounts and other warnings `cerby-okta synth` shows. On
+    // stdout: cdktf prints each line the app writes to stderr as an [ERROR].
+    for (const line of warningLines(desired)) process.stdout.write(`${line}\n`);
+    addWorkspaceStacks(app, stacks, await stackOptionsFor(project));
     app.synth();
   } catch (error) {
     const { text, exitCode } = errorReport(error);

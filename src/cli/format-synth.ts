@@ -27,7 +27,7 @@ export function formatSynthSummary(state: DesiredState, outdir: string): string 
   return text;
 }
 
-function describeBuckets(calls: Calls): string {
+export function describeBuckets(calls: Calls): string {
   return (Object.keys(BUCKETS) as Bucket[])
     .map((bucket) => [bucket, calls[bucket] ?? 0] as const)
     .filter(([, count]) => count > 0)
@@ -39,4 +39,11 @@ export function formatMinutes(minutes: number): string {
   if (minutes < 1) return `${Math.ceil(minutes * 60)} s`;
   if (minutes < 120) return `${minutes.toFixed(1)} min`;
   return `${(minutes / 60).toFixed(1)} h`;
+}
+
+/** `N Okta API calls (a in /api/v1/apps, ...), at least T at P% of Okta's default rate limits`: what a person plans a run with. */
+export function describeCost(calls: Calls, capacityPercent: number): string {
+  const total = totalCalls(calls);
+  if (total === 0) return "no Okta API call";
+  return `${total} Okta API call${total === 1 ? "" : "s"} (${describeBuckets(calls)}), at least ${formatMinutes(minutesAtRateLimits(calls, capacityPercent))} at ${capacityPercent}% of Okta's default rate limits`;
 }

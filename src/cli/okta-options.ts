@@ -4,16 +4,21 @@
 // sync against what the org already holds, and by `adopt`.
 import { Option, type Command } from "commander";
 import { rm } from "node:fs/promises";
-import type { DesiredWorkspace } from "../domain/desired-state.ts";
+import { oktaOrgKey, type DesiredState, type DesiredWorkspace } from "../domain/desired-state.ts";
+import { shardCountsOf } from "../config/project-config.ts";
+import { localStateFile } from "../stack/local-state-path.ts";
+import { shardStackId } from "../stack/shards.ts";
 import { UsageError } from "../errors.ts";
 import { OktaClient, oktaOrgUrl } from "../okta-api/client.ts";
-import { accessReader, readExistingObjects, type AccessReader } from "../okta-api/org-objects.ts";
+import { accessReader, OrgObjectsMemo, type AccessReader } from "../okta-api/org-objects.ts";
+import type { Terraform } from "../terraform/terraform.ts";
+import type { CreateCheck } from "../sync/create-check.ts";
+import type { Log } from "../sync/plan.ts";
+import { StackStates, synthesizedStacksOfOrg } from "../sync/stack-states.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stackDir, type SyncPaths } from "../sync/saved-plans.ts";
-import { accessGroupName } from "../stack/names.ts";
-import type { ExistingObjectsReader } from "../sync/plan.ts";
-import { adoptionFile } from "./terraform-options.ts";
+import { adoptionFile, type CommandContext } from "./terraform-options.ts";
 
 export interface OktaAccessOptions {
   adoptionCheck?: boolean;
@@ -29,7 +34,7 @@ export function addOktaUrlOption(command: Command): Command {
 export function addAdoptionCheckOption(command: Command): Command {
   return addOktaUrlOption(command).option(
     "--no-adoption-check",
-    "on a stack's first sync, do not look in Okta for apps and groups that already exist (needs OKTA_API_TOKEN otherwise)",
+    "do not look in Okta for the apps and access groups a plan would create (the check needs OKTA_API_TOKEN, and costs requests only when a plan creates something)",
   );
 }
 
@@ -63,10 +68,57 @@ export function oktaClientFor(workspace: DesiredWorkspace, options: OktaAccessOp
   });
 }
 
-/** Reads what a workspace's org already holds, unless the check was turned off. */
-export function existingObjectsReader(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): ExistingObjectsReader | undefined {
+/** What a run needs to read an org's objects once (per org), with cerby-okta's own token. */
+export function orgObjectsMemo(options: OktaAccessOptions, purpose: string, env: NodeJS.ProcessEnv = process.env): OrgObjectsMemo {
+  return new OrgObjectsMemo((org) => oktaClientFor({ id: `${org.orgName}.${org.baseUrl}`, okta: org } as DesiredWorkspace, options, purpose, env));
+}
+
+/**
+ * The check of a run's creates against Okta (see src/sync/create-check.ts),
+ * unless turned off: one per run, so that each org's apps are listed once.
+ */
+export function existingObjectsReader(
+  options: OktaAccessOptions,
+  run: { terraform: Terraform; paths: SyncPaths; log: Log; switchedOff?: readonly SwitchedOffStack[] },
+  env: NodeJS.ProcessEnv = process.env,
+): CreateCheck | undefined {
   if (options.adoptionCheck === false) return undefined;
-  return (workspace) => readExistingObjects(oktaClientFor(workspace, options, "its first sync (checking for apps that already exist)", env), accessGroupName(workspace.id, ""));
+  const off = run.switchedOff ?? [];
+  return {
+    org: orgObjectsMemo(options, "checking the apps and groups a plan would create against Okta", env),
+    states: new StackStates(run.terraform, run.paths, new Map(off.map((stack) => [stack.stack, stack.stateFile]))),
+    stacksOfOrg: async (workspace) => [
+      ...(await synthesizedStacksOfOrg(run.paths, workspace.okta)),
+      ...off.filter((stack) => oktaOrgKey(stack.okta) === oktaOrgKey(workspace.okta)).map((stack) => stack.stack),
+    ],
+    log: run.log,
+  };
+}
+
+/** A stack of a workspace whose switch is off (R1): not synthesized, but its state still holds what it made. */
+export interface SwitchedOffStack {
+  readonly stack: string;
+  readonly okta: DesiredWorkspace["okta"];
+  readonly stateFile: string;
+}
+
+/**
+ * The stacks of the workspaces whose switch is off, with their local state
+ * files: the check and `adopt` must not take what those states hold. Under a
+ * remote backend their states cannot be reached without a stack folder: not listed.
+ */
+export function switchedOffStacks(context: CommandContext, desired: DesiredState): SwitchedOffStack[] {
+  const counts = shardCountsOf(context.project);
+  return desired.workspaces
+    .filter((workspace) => !workspace.synced)
+    .flatMap((workspace) => {
+      const count = counts.get(workspace.id) ?? 1;
+      const ids = count > 1 ? Array.from({ length: count }, (_, index) => shardStackId(workspace.id, index)) : [workspace.id];
+      return ids.flatMap((stack) => {
+        const stateFile = localStateFile(context.project.config.backend, context.project.dir, stack);
+        return stateFile === undefined ? [] : [{ stack, okta: workspace.okta, stateFile }];
+      });
+    });
 }
 
 /**

@@ -4,6 +4,8 @@
 import { CommanderError, type Command } from "commander";
 import { interruption, INTERRUPTED_EXIT_CODE } from "./interrupt.ts";
 import { errorReport } from "../errors.ts";
+import { terraformWasKilled } from "../terraform/terraform.ts";
+import { releaseHeldLocks } from "../sync/project-lock.ts";
 
 export async function runCli(program: Command, argv: readonly string[]): Promise<number> {
   program.exitOverride();
@@ -13,10 +15,16 @@ export async function runCli(program: Command, argv: readonly string[]): Promise
     code = typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     code = reportError(error);
+  } finally {
+    await releaseHeldLocks();
   }
   const signal = interruption();
   if (signal) {
-    process.stderr.write(`stopped by ${signal}; Terraform exited cleanly (no state lock left). Run the command again to finish.\n`);
+    process.stderr.write(
+      terraformWasKilled()
+        ? `stopped by ${signal}; Terraform had to be killed (see above). Plan again before applying.\n`
+        : `stopped by ${signal}; Terraform exited cleanly (no state lock left). Run the command again to finish.\n`,
+    );
     return INTERRUPTED_EXIT_CODE;
   }
   return code;

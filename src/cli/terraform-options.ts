@@ -1,24 +1,22 @@
 // Options shared by the commands that synthesize or run Terraform, and the
-// paths they resolve to. Defaults resolve against the project folder (the one
-// holding cerby-okta.yaml, see src/config/project-config.ts), so a command
-// finds the same stacks, plans and state from any folder of the project.
+// paths they resolve to, through the one resolution of the project
+// (src/config/project.ts): a command finds the same stacks, plans and state
+// from any folder of the project, as `watch`, the sandbox and `cdktf synth` do.
 import { Option, type Command } from "commander";
 import { nonNegativeInteger, positiveInteger } from "./number-options.ts";
-import { readdir, readFile } from "node:fs/promises";
-import path from "node:path";
-import { loadProject, shardCountsOf, type Project } from "../config/project-config.ts";
-import { UsageError } from "../errors.ts";
+import type { Project } from "../config/project-config.ts";
+import { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR, resolveProject, type ResolvedProject } from "../config/project.ts";
+import { adoptionFile } from "../stack/adoptions.ts";
+import { stackOptionsFor } from "../stack/backend.ts";
 import type { PipelineOptions } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
-import type { Adoption } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
 import { TerraformCli, terraformBinary } from "../terraform/terraform.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
-export const DEFAULT_OUT_DIR = "cdktf.out";
-export const DEFAULT_STATE_DIR = ".cerby-okta";
+export { adoptionFile, DEFAULT_OUT_DIR, DEFAULT_STATE_DIR };
 
 export interface PathOptions {
   workspaces?: string;
@@ -33,9 +31,10 @@ export interface TerraformCommandOptions extends PathOptions {
   parallel?: number;
 }
 
-/** Where everything is, resolved to absolute paths. */
+/** Where everything is, resolved to absolute paths (src/config/project.ts). */
 export interface CommandContext {
   readonly project: Project;
+  readonly resolved: ResolvedProject;
   readonly workspacesDir: string;
   readonly paths: SyncPaths;
   readonly stackOptions: StackOptions;
@@ -82,68 +81,22 @@ export function destroyLimits(options: { maxDestroyPercent: number; maxDestroyCo
 }
 
 export async function commandContext(options: PathOptions, cwd = process.cwd()): Promise<CommandContext> {
-  const project = await loadProject(cwd);
-  const resolve = (flag: string | undefined, fallback: string) => (flag === undefined ? path.join(project.dir, fallback) : path.resolve(cwd, flag));
-  const workspacesDir = resolve(options.workspaces, "workspaces");
-  const paths = { outDir: resolve(options.out, DEFAULT_OUT_DIR), stateDir: resolve(options.stateDir, DEFAULT_STATE_DIR) };
-  await checkStateDir(paths.stateDir, options.stateDir ?? DEFAULT_STATE_DIR);
-  const backend = project.config.backend;
-  if (backend?.type === "local" && backend.path) {
-    const statePath = path.resolve(project.dir, backend.path);
-    const relative = path.relative(paths.outDir, statePath);
-    if (!relative.startsWith("..") && !path.isAbsolute(relative)) {
-      throw new UsageError(
-        `${project.configFile}: backend.path ${backend.path} puts the state inside the output folder ${paths.outDir}, which every synth replaces: the next plan would create every app again. Choose a path outside it, such as state/{workspaceId}.tfstate`,
-      );
-    }
-  }
+  const resolved = await resolveProject(options, { cwd });
+  const { project, workspacesDir, outDir, stateDir } = resolved;
   return {
     project,
+    resolved,
     workspacesDir,
-    paths,
-    stackOptions: { backend, projectDir: project.dir, adoptions: await readAdoptions(paths.stateDir) },
+    paths: { outDir, stateDir },
+    stackOptions: await stackOptionsFor(resolved),
     protectedPaths: {
       keep: [
         { path: workspacesDir, what: "the workspaces folder" },
-        { path: paths.stateDir, what: "the state folder (saved plans, sync status)" },
+        { path: stateDir, what: "the state folder (saved plans, sync status)" },
         { path: project.dir, what: "the project folder" },
       ],
     },
   };
-}
-
-/** `--state-dir` must be a folder (or not exist yet). */
-async function checkStateDir(stateDir: string, shown: string): Promise<void> {
-  try {
-    await readdir(stateDir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return;
-    if (code === "ENOTDIR") throw new UsageError(`--state-dir ${shown} is a file, not a folder`);
-    throw new UsageError(`cannot use --state-dir ${shown}: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** Where `cerby-okta adopt` leaves the objects a stack is to import, until an apply takes them in. */
-export const adoptionFile = (stateDir: string, stack: string) => path.join(stateDir, "adopt", `${stack}.json`);
-
-async function readAdoptions(stateDir: string): Promise<Map<string, Adoption>> {
-  const adoptions = new Map<string, Adoption>();
-  let files: string[];
-  try {
-    files = (await readdir(path.join(stateDir, "adopt"))).filter((file) => file.endsWith(".json"));
-  } catch {
-    return adoptions;
-  }
-  for (const file of files) {
-    const stack = file.slice(0, -".json".length);
-    try {
-      adoptions.set(stack, JSON.parse(await readFile(adoptionFile(stateDir, stack), "utf8")) as Adoption);
-    } catch (error) {
-      throw new UsageError(`cannot read ${adoptionFile(stateDir, stack)} (written by cerby-okta adopt): ${(error as Error).message}; delete it and run adopt again`);
-    }
-  }
-  return adoptions;
 }
 
 /** The pipeline's settings for this command: where to read, where to write, what never to replace. */
@@ -153,7 +106,7 @@ export function pipelineOptions(context: CommandContext): PipelineOptions {
     outDir: context.paths.outDir,
     stackOptions: context.stackOptions,
     protectedPaths: context.protectedPaths,
-    shardCounts: shardCountsOf(context.project),
+    shardCounts: context.resolved.shardCounts,
   };
 }
 

@@ -51,13 +51,15 @@ export const BackendSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
+const ShardCount = z.number().int().min(1).max(999);
+
 export const ProjectConfigSchema = z.strictObject({
   backend: BackendSchema.optional(),
   /**
    * Shards per workspace ID: a workspace given N > 1 is split into N stacks,
    * each with its own state (docs/sharding.md). Absent: one stack.
    */
-  shards: z.record(z.string(), z.number().int().min(1).max(999)).optional(),
+  shards: z.record(z.string(), ShardCount).optional(),
 });
 
 export type BackendConfig = z.infer<typeof BackendSchema>;
@@ -114,5 +116,14 @@ export async function loadProjectConfig(file: string, mustExist = false): Promis
   if (source.syntaxIssues.length > 0) throw new InputError(source.syntaxIssues);
   const result = ProjectConfigSchema.safeParse(source.data);
   if (!result.success) throw new InputError(schemaIssues(source, result.error.issues, ProjectConfigSchema));
-  return result.data;
+  // zod builds records on `{}`, where a key `__proto__` sets the prototype and
+  // vanishes unchecked; workspace IDs are data, so such keys are checked here
+  // and the counts copied from the parsed file into a map without a prototype.
+  const shards = (source.data as { shards?: Record<string, unknown> }).shards;
+  if (shards === undefined) return result.data;
+  const kept = result.data.shards ?? {};
+  const dropped = Object.keys(shards).filter((key) => !Object.hasOwn(kept, key));
+  const issues = dropped.flatMap((key) => (ShardCount.safeParse(shards[key]).error?.issues ?? []).map((issue) => ({ ...issue, path: ["shards", key, ...issue.path] })));
+  if (issues.length > 0) throw new InputError(schemaIssues(source, issues, ProjectConfigSchema));
+  return { ...result.data, shards: Object.assign(Object.create(null) as Record<string, number>, shards) };
 }

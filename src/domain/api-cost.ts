@@ -63,7 +63,10 @@ export const OPERATION_CALLS = {
    * app (cached per process, but without a lock: with Terraform's parallelism up to 10 times).
    */
   orgKind: { other: 1 },
-  /** Before a stack's first sync, cerby-okta lists the org's bookmark apps and access groups (one page each per 200). */
+  /**
+   * When a run's plans create something, cerby-okta lists the org's bookmark apps (once per org and run)
+   * and the workspace's access groups (once per workspace and run): one page each per 200 (createCheckCalls).
+   */
   firstSyncCheck: { apps: 1, groups: 1 },
 } as const satisfies Record<string, Calls>;
 
@@ -98,6 +101,26 @@ export function assignmentsReadCalls(groups: number): Calls {
 /** One search per person looked up by login, on every plan. */
 export function userLookupCalls(people: number): Calls {
   return people === 0 ? {} : { users: people };
+}
+
+/** The check of a run's creates against Okta: the org's bookmark apps and the workspace's access groups, listed by pages of 200. */
+export function createCheckCalls(orgApps: number, accessGroups: number): Calls {
+  return { apps: pages(orgApps), groups: pages(accessGroups) };
+}
+
+/**
+ * What the plan that imports accounts (after `adopt` or `reshard`) reads of
+ * each, as the provider imports them: the app (GET /apps/{id}) and its group
+ * assignments (GET /apps/{id}/groups, in the 100/min bucket), the access group
+ * (GET /groups/{id}) and its members (GET /groups/{id}/users).
+ */
+export function importCalls(accounts: { readonly app: boolean; readonly accessGroup: boolean; readonly groups?: number; readonly members?: number }[]): Calls {
+  const sum: Calls = {};
+  for (const account of accounts) {
+    if (account.app) addInto(sum, addCalls(OPERATION_CALLS.appRead, assignmentsReadCalls((account.groups ?? 0) + 1)));
+    if (account.accessGroup) addInto(sum, addCalls(OPERATION_CALLS.groupRead, membershipsReadCalls(account.members ?? 0)));
+  }
+  return sum;
 }
 
 export function addCalls(...parts: readonly Calls[]): Calls {

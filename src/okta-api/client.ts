@@ -67,6 +67,12 @@ export class OktaClient {
     return this.readUser(response.body, path, idOrLogin);
   }
 
+  /** The object at `path` (`api/v1/apps/{id}`), or undefined when Okta answers 404. */
+  async getUnlessGone(path: string): Promise<unknown> {
+    const response = await this.http.request({ method: "GET", url: new URL(path, this.base), what: `GET /${path}`, accept: [404] });
+    return response.status === 404 ? undefined : response.body;
+  }
+
   /**
    * Every object of a listing (`api/v1/apps`, `api/v1/groups`), following
    * Okta's `Link: <...>; rel="next"` pages. Bounded: at most `maxPages`

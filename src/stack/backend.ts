@@ -1,13 +1,41 @@
 // The Terraform backend of a workspace stack, from the project configuration.
 import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
-import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
+import type { ResolvedProject } from "../config/project.ts";
+import { readAdoptions } from "./adoptions.ts";
+import type { StackOptions } from "./workspace-stack.ts";
+import { localStateFile } from "./local-state-path.ts";
 
 const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
 
 /** Where a workspace's state lives by default: `terraform.<workspace id>.tfstate` in the project folder. */
 export function defaultLocalStatePath(projectDir: string, workspaceId: string): string {
-  return path.join(projectDir, `terraform.${workspaceId}.tfstate`);
+  return localStateFile(undefined, projectDir, workspaceId)!;
+}
+
+/** A local stack's state file: absolute, whatever folder a command runs from. */
+function localStatePath(backend: BackendConfig | undefined, projectDir: string, workspaceId: string): string {
+  return localStateFile(backend?.type === "local" ? backend : undefined, projectDir, workspaceId)!;
+}
+
+/** Where a stack's state lives, as a person would look for it: a file path, or the bucket and key. */
+export function stateLocation(backend: BackendConfig | undefined, projectDir: string, stackId: string): string {
+  switch (backend?.type) {
+    case undefined:
+    case "local":
+      return localStatePath(backend, projectDir, stackId);
+    case "s3":
+      return `s3://${backend.bucket}/${forWorkspace(backend.key, stackId)}`;
+    case "gcs":
+      return `gs://${backend.bucket}/${forWorkspace(backend.prefix, stackId)}/default.tfstate`;
+    case "cloud":
+      return `${backend.hostname ?? "app.terraform.io"}/${backend.organization}/${forWorkspace(backend.workspaceName, stackId)}`;
+  }
+}
+
+/** The stack settings of a resolved project, the same for `synth`, `plan`, the watcher and `cdktf synth`: its backend, and the adoptions waiting in its state folder. */
+export async function stackOptionsFor(resolved: ResolvedProject): Promise<StackOptions> {
+  return { backend: resolved.backend, projectDir: resolved.project.dir, adoptions: await readAdoptions(resolved.stateDir) };
 }
 
 /**
@@ -18,12 +46,8 @@ export function defaultLocalStatePath(projectDir: string, workspaceId: string): 
 export function addBackend(stack: TerraformStack, workspaceId: string, backend: BackendConfig | undefined, projectDir = process.cwd()): void {
   switch (backend?.type) {
     case undefined:
-      new LocalBackend(stack, { path: defaultLocalStatePath(projectDir, workspaceId) });
-      return;
     case "local":
-      new LocalBackend(stack, {
-        path: backend.path ? path.resolve(projectDir, forWorkspace(backend.path, workspaceId)) : defaultLocalStatePath(projectDir, workspaceId),
-      });
+      new LocalBackend(stack, { path: localStateFile(backend, projectDir, workspaceId)! });
       return;
     case "s3": {
       const s3 = new S3Backend(stack, {

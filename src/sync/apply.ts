@@ -8,11 +8,12 @@
 // - a failure is reported in Okta terms, with Terraform's own reason.
 
 import { ExternalError, UsageError } from "../errors.ts";
-import { TerraformApplyError, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
+import { TerraformApplyError, TerraformStopped, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
 import { MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
 import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { inPool, planStack, rememberPeople, type Log } from "./plan.ts";
-import { forgetPlan, planFile, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+import { forgetPlan, planToApply, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+import { readPlan } from "../terraform/plan-report.ts";
 import { recordSync } from "./status.ts";
 import { READ_ONCE, verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
 import type { AccessReader } from "../okta-api/org-objects.ts";
@@ -79,13 +80,17 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   const planned = Math.max(1, set.parallel ?? 1);
   const parallel = Math.min(Math.max(1, options.parallel ?? planned), planned);
   if ((options.parallel ?? planned) > planned) options.log(`applying ${planned} stack${planned === 1 ? "" : "s"} at once, as planned (plan --parallel ${options.parallel} gives each its share of the rate limit for more)`);
+  const failed: unknown[] = []; // by position, in plan order
   await inPool(pending, parallel, async (plan, position) => {
     const prefix = `[${position + 1}/${pending.length}] ${plan.stack}`;
     try {
       verified += await applyStack(plan, terraform, paths, options, prefix);
     } catch (error) {
+      // Stacks applied at once are all stopped: one line for each, whichever error the command ends with.
+      if (error instanceof TerraformStopped) options.log(`${prefix}: stopped before it finished; the next plan shows what is left`);
       const before = applied.length > 0 ? ` (stacks applied before it: ${applied.join(", ")})` : "";
       if (error instanceof UsageError || error instanceof ExternalError) error.message = `${prefix}: ${error.message}${before}`;
+      failed[position] = error;
       throw error;
     }
     // A stack waiting for people Okta does not know yet depends on Okta, not only on its files: never skip its next plan.
@@ -96,9 +101,30 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
     });
     await indexUpdates;
     applied.push(plan.stack);
+  }).catch((error: unknown) => {
+    const errors = failed.filter(() => true); // the positions that failed, in order
+    throw everyFailure(errors.length > 0 ? errors : [error], pending.map((plan) => plan.stack).filter((stack) => !applied.includes(stack)));
   });
   for (const plan of plans.filter((candidate) => candidate.unchangedSinceApply)) remaining = await forgetPlan(paths, remaining, plan.stack);
   return { applied: applied.sort(compareText), verified };
+}
+
+/**
+ * Stacks applied at once may fail together: every failure is named, and the
+ * stacks not applied (failed, or never started after the first failure) are listed.
+ */
+function everyFailure(failed: readonly unknown[], notApplied: readonly string[]): unknown {
+  const rest = `\nNot applied: ${[...notApplied].sort(compareText).join(", ")}. Run \`cerby-okta plan\` and \`apply\` again once the cause is fixed.`;
+  // Our own bug is reported as such, with its stack.
+  const bug = failed.find((error) => !(error instanceof UsageError || error instanceof ExternalError));
+  if (bug !== undefined) return bug;
+  if (failed.length === 1) {
+    (failed[0] as Error).message += rest;
+    return failed[0];
+  }
+  const messages = failed.map((error) => (error instanceof Error ? error.message : String(error)));
+  const text = `${failed.length} stacks failed:\n${messages.map((message) => `- ${message.replace(/\n/g, "\n  ")}`).join("\n")}${rest}`;
+  return failed.every((error) => error instanceof UsageError) ? new UsageError(text) : new ExternalError(text);
 }
 
 /** Applies one stack (healing once if Okta lost objects), then verifies; returns the accounts verified. */
@@ -150,15 +176,28 @@ async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths,
   let done = 0;
   let lastLogged = 0;
   const started = Date.now();
-  options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
-  await terraform.apply(stackDir(paths, plan.stack), planFile(paths, plan.stack), () => {
-    done++;
-    // A first sync can take hours: say how far it got every few seconds.
-    if (Date.now() - lastLogged > 5000 || done === total) {
-      lastLogged = Date.now();
-      options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    }
-  });
+  // Exactly the binary plan that was reviewed, its guard judged again on that very file.
+  const applying = await planToApply(paths, plan);
+  try {
+    if (!options.allowDestroy) await guardPlanFile(plan.stack, applying.file, terraform, paths, options.limits);
+    options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
+    await terraform.apply(stackDir(paths, plan.stack), applying.file, () => {
+      done++;
+      // A first sync can take hours: say how far it got every few seconds.
+      if (Date.now() - lastLogged > 5000 || done === total) {
+        lastLogged = Date.now();
+        options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      }
+    });
+  } finally {
+    await applying.remove();
+  }
+}
+
+/** The destroy guard on the plan file itself (`terraform show -json`), not on what was saved beside it. */
+async function guardPlanFile(stack: string, file: string, terraform: Terraform, paths: SyncPaths, limits: DestroyLimits): Promise<void> {
+  const refusal = destroyRefusal(readPlan(stack, await terraform.showPlan(stackDir(paths, stack), file)), limits);
+  if (refusal) throw new UsageError(`the plan file about to be applied goes over the destroy guard; nothing was applied to this stack:\n${refusal}`);
 }
 
 async function verifyOrFail(

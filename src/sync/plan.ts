@@ -1,8 +1,8 @@
 // `plan`: synthesize, then for each stack `terraform init`, `plan -out` and
-// `show -json`; read the plan in Okta terms and save it for `apply`. A first
-// sync (no state yet) is checked against what Okta already holds, so that it
-// never duplicates apps made before (by hand, by Cerby's own sync, or under a
-// lost state).
+// `show -json`; read the plan in Okta terms and save it for `apply`. Every app
+// and access group a plan would create is checked against what Okta already
+// holds (create-check.ts), so that no sync duplicates what a lost, stale or
+// truncated state forgot.
 import { ensureFolder } from "../files/ensure-folder.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -12,9 +12,10 @@ import type { StackReaders } from "../domain/readers.ts";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
-import { lookedUpUsers, readPlan, type PlanReport } from "../terraform/plan-report.ts";
+import { lookedUpUsers, readPlan } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
-import type { ExistingObjects } from "../okta-api/org-objects.ts";
+import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-check.ts";
+import { refuseUnreadableState } from "./stack-states.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import type { StackUnit } from "../stack/shards.ts";
@@ -25,19 +26,18 @@ import { compareText } from "../text/printable.ts";
 
 export type Log = (message: string) => void;
 
-/** Reads what the workspace's Okta org holds; undefined when it cannot be reached (then a first sync is refused). */
-export type ExistingObjectsReader = (workspace: DesiredWorkspace) => Promise<ExistingObjects>;
-
 export interface PlanOptions {
   readonly refresh: boolean;
   readonly log: Log;
   readonly workspacesDir: string;
-  /** How a first sync learns what Okta holds; absent means the check was turned off. */
-  readonly existingObjects?: ExistingObjectsReader;
+  /** How the plan's creates are checked against what Okta holds (one per run); absent means the check was turned off. */
+  readonly existingObjects?: CreateCheck;
   /** Stacks planned at once (default 1); each gets its share of its workspace's rate-limit capacity. */
   readonly parallel?: number;
   /** Plan every stack, even one unchanged since its last successful apply here. */
   readonly all?: boolean;
+  /** Stacks this process already ran `terraform init` in (the watcher): not initialized again; each stack planned is added. */
+  readonly initialized?: Set<string>;
 }
 
 /**
@@ -83,10 +83,11 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
     options.log(`${prefix}: init, ${options.refresh ? "refresh and plan" : "plan (no refresh)"}`);
     const plan = await planStack(stackInput(unit), terraform, paths, {
       refresh: options.refresh,
-      init: true,
+      init: !options.initialized?.has(unit.id),
       existingObjects: options.existingObjects,
       vars: parallel > 1 ? { [CAPACITY_VARIABLE]: String(capacityShare(unit, parallel)) } : undefined,
     });
+    options.initialized?.add(unit.id);
     options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return plan;
   });
@@ -182,19 +183,24 @@ export async function planStack(
   input: StackInput,
   terraform: Terraform,
   paths: SyncPaths,
-  options: { refresh: boolean; init: boolean; existingObjects?: ExistingObjectsReader; vars?: Readonly<Record<string, string>> },
+  options: { refresh: boolean; init: boolean; existingObjects?: CreateCheck; vars?: Readonly<Record<string, string>> },
 ): Promise<SavedPlan> {
   const stack = input.id;
   const dir = stackDir(paths, stack);
+  await refuseUnreadableState(dir, stack);
   if (options.init) await terraform.init(dir);
+  if (input.workspace && options.existingObjects) await dropStaleAdoptions(stack, input.workspace, paths, options.existingObjects);
   await ensureFolder(path.dirname(planFile(paths, stack)));
   await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars });
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
+  // Orphans of ours found in Okta are imports now: plan again with them.
+  if (input.workspace && options.existingObjects && (await checkCreates(stack, input.workspace, data, planJson, paths, options.existingObjects))) {
+    return planStack(input, terraform, paths, { ...options, init: false });
+  }
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
   const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
   const report = readPlan(stack, planJson, { oktaToCerby: people, labels, readers: input.readers });
-  if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects);
   const fingerprint = await stackFingerprint(paths, stack);
   const plan: SavedPlan = {
     stack,
@@ -207,41 +213,7 @@ export async function planStack(
     stackDigest: fingerprint.digest,
     settledDigest: fingerprint.settled,
   };
-  await savePlan(paths, plan);
-  return plan;
-}
-
-/** No app in the state yet, and some to create: what Okta already holds decides whether that duplicates. */
-function isFirstSync(report: PlanReport): boolean {
-  return report.existingApps === 0 && report.chiclets.some((change) => change.kind === "create");
-}
-
-/** How many existing objects a refusal lists before "... and N more". */
-const LISTED = 10;
-
-async function checkFirstSync(workspace: DesiredWorkspace, data: StackData, reader: ExistingObjectsReader | undefined): Promise<void> {
-  if (!reader) return;
-  const existing = await reader(workspace);
-  const adopted = new Set(Object.keys(data.adopt.apps));
-  const adoptedGroups = new Set(Object.keys(data.adopt.accessGroups));
-  const clashes: string[] = [];
-  for (const [accountId, app] of Object.entries(data.apps)) {
-    const ids = existing.appsByLabel.get(app.label);
-    if (ids && !adopted.has(accountId)) clashes.push(`app "${app.label}" (account ${accountId}) exists as ${ids.join(", ")}`);
-  }
-  for (const [accountId, group] of Object.entries(data.accessGroups)) {
-    const id = existing.groupsByName.get(group.name);
-    if (id && !adoptedGroups.has(accountId)) clashes.push(`group ${group.name} exists as ${id}`);
-  }
-  if (clashes.length === 0) return;
-  clashes.sort(compareText);
-  throw new UsageError(
-    `${workspace.id}: this is the stack's first sync (its state holds no app), but Okta already holds ${clashes.length} of the objects it would create:\n` +
-      clashes.slice(0, LISTED).map((clash) => `  ${clash}`).join("\n") +
-      (clashes.length > LISTED ? `\n  ... and ${clashes.length - LISTED} more` : "") +
-      `\nCreating them again would duplicate chiclets. To take the existing ones under management without changing them, run \`cerby-okta adopt --stack ${workspace.id}\`, then plan again. ` +
-      `If the state was moved, point cerby-okta.yaml at it instead. Nothing was saved for apply.`,
-  );
+  return savePlan(paths, plan);
 }
 
 /**

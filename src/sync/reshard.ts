@@ -8,7 +8,8 @@
 //      `adopt` writes), so that its next plan imports them, by ID;
 //   3. `terraform state rm` the moved accounts from the old stacks.
 // If anything stops after 2, the import files stay and the next plan still
-// imports: nothing is ever created twice, and Okta is only read.
+// imports: nothing is ever created twice. Reshard sends Okta no request; the
+// plan after it reads each moved account by ID (its imports: importCalls).
 import { rm } from "node:fs/promises";
 import { UsageError } from "../errors.ts";
 import { ACCESS_GROUP, APP, instanceAddress, MANAGED_RESOURCES, stateInstances } from "../stack/names.ts";
@@ -83,7 +84,7 @@ export async function refuseUnmovedShards(stateDir: string, stacks: readonly Sta
   throw new UsageError(
     `the shard count of ${left.size === 1 ? "a workspace" : `${left.size} workspaces`} changed since its last apply:\n${lines.join("\n")}\n` +
       "Its accounts are still in the old stacks' states; planning the new stacks now would create their apps again. " +
-      "Run `cerby-okta reshard` to move them (Okta is only read), then plan.",
+      "Run `cerby-okta reshard` to move them (it sends Okta no request; the plan after it reads each moved account once), then plan.",
   );
 }
 

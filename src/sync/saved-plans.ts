@@ -3,10 +3,11 @@
 //   plans/<stack>.tfplan    Terraform's binary plan
 //   plans/<stack>.json      the plan in Okta terms, and a digest of the stack folder it was made from
 // `apply` applies a set only as a whole, only for the folder it was made for,
-// and only while each stack folder is still what was planned.
+// only while each stack folder is still what was planned, and only the very
+// binary plan each `<stack>.json` describes (its SHA-256 is recorded there).
 import { ensureFolder } from "../files/ensure-folder.ts";
 import { createHash } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
@@ -35,6 +36,8 @@ export interface PlanSet {
   readonly notSynced: readonly string[];
   /** Stacks planned at once: each plan holds its share of the rate limit for that many, so apply runs no more at once. */
   readonly parallel?: number;
+  /** SHA-256 of each stack's saved plan (`<stack>.json`) when the set was saved: apply takes the set only whole and unchanged. */
+  readonly plans?: Readonly<Record<string, string>>;
 }
 
 /** What `plan` saves beside each binary plan. */
@@ -55,6 +58,8 @@ export interface SavedPlan {
   readonly stackDigest: string;
   /** The same without imports: what the stack is once applied (StackFingerprint.settled). */
   readonly settledDigest?: string;
+  /** SHA-256 of the binary plan `<stack>.tfplan` this report was read from: apply applies that file only. */
+  readonly planSha256?: string;
 }
 
 const STACK_FILES = ["cdk.tf.json", STACK_DATA_FILE];
@@ -100,20 +105,70 @@ export async function stackFingerprint(paths: SyncPaths, stack: string): Promise
   return { digest: exact.digest("hex"), settled: settled.digest("hex"), importing };
 }
 
+/** The stacks with changes that the saved plan set (not yet applied) would apply; none when there is no readable set. */
+export async function unappliedStacks(stateDir: string): Promise<string[]> {
+  try {
+    const { plans } = await readPlanSet(stateDir);
+    return plans.filter((plan) => plan.report.hasChanges && !plan.unchangedSinceApply).map((plan) => plan.stack);
+  } catch {
+    return [];
+  }
+}
+
 /** Plans of an earlier run must never be applied after a new `plan` starts. */
 export async function clearPlans(paths: SyncPaths): Promise<void> {
   await rm(plansDir(paths), { recursive: true, force: true });
   await ensureFolder(plansDir(paths));
 }
 
-export async function savePlan(paths: SyncPaths, plan: SavedPlan): Promise<void> {
+/** Saves what `apply` needs beside the binary plan (when there is one), with the binary plan's SHA-256; returns what was saved. */
+export async function savePlan(paths: SyncPaths, plan: SavedPlan): Promise<SavedPlan> {
   await ensureFolder(plansDir(paths));
-  await writeFileAtomic(planMetaFile(paths, plan.stack), `${JSON.stringify(plan, null, 2)}\n`);
+  const saved = plan.unchangedSinceApply ? plan : { ...plan, planSha256: sha256(await readFile(planFile(paths, plan.stack))) };
+  await writeFileAtomic(planMetaFile(paths, plan.stack), `${JSON.stringify(saved, null, 2)}\n`);
+  return saved;
+}
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+/**
+ * A private copy of the stack's binary plan, checked to be the one `plan`
+ * described (its SHA-256): what apply runs. Read once, so that a file
+ * rewritten after the check is never what gets applied.
+ */
+export async function planToApply(paths: SyncPaths, plan: SavedPlan): Promise<{ file: string; remove(): Promise<void> }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(planFile(paths, plan.stack));
+  } catch (error) {
+    throw new UsageError(`the saved plan ${planFile(paths, plan.stack)} cannot be read (${(error as Error).message}): run \`cerby-okta plan\` again; nothing was applied to this stack`);
+  }
+  const found = sha256(bytes);
+  if (plan.planSha256 === undefined || found !== plan.planSha256) {
+    throw new UsageError(
+      `the saved plan ${planFile(paths, plan.stack)} is not the plan this apply was given (SHA-256 ${found.slice(0, 12)}, recorded ${plan.planSha256?.slice(0, 12) ?? "none"}): ` +
+        "another plan rewrote it since. Nothing was applied to this stack: run `cerby-okta plan` again, then apply",
+    );
+  }
+  // Stacks applied at once share the folder: the last one out removes it.
+  const folder = path.join(plansDir(paths), `.applying-${process.pid}`);
+  const file = path.join(folder, `${plan.stack}.tfplan`);
+  await ensureFolder(folder);
+  await writeFile(file, bytes);
+  return {
+    file,
+    async remove() {
+      await rm(file, { force: true });
+      await rmdir(folder).catch(() => undefined);
+    },
+  };
 }
 
 /** Written last: a plan set without an index was cut short and is never applied. */
 export async function savePlanSet(paths: SyncPaths, set: PlanSet): Promise<void> {
-  await writeFileAtomic(indexFile(paths), `${JSON.stringify(set, null, 2)}\n`);
+  const plans = Object.create(null) as Record<string, string>;
+  for (const stack of set.stacks) plans[stack] = sha256(await readFile(planMetaFile(paths, stack)));
+  await writeFileAtomic(indexFile(paths), `${JSON.stringify({ ...set, plans }, null, 2)}\n`);
 }
 
 export async function readPlanSet(stateDir: string): Promise<{ set: PlanSet; plans: SavedPlan[] }> {
@@ -127,11 +182,22 @@ export async function readPlanSet(stateDir: string): Promise<{ set: PlanSet; pla
   }
   const plans = await Promise.all(
     set.stacks.map(async (stack) => {
+      let bytes: Buffer;
+      let plan: SavedPlan;
       try {
-        return JSON.parse(await readFile(planMetaFile(paths, stack), "utf8")) as SavedPlan;
+        bytes = await readFile(planMetaFile(paths, stack));
+        plan = JSON.parse(bytes.toString("utf8")) as SavedPlan;
       } catch {
         throw new UsageError(`the saved plan of stack ${stack} is missing or unreadable (applied already?): run \`cerby-okta plan\` again`);
       }
+      const recorded = set.plans && Object.hasOwn(set.plans, stack) ? set.plans[stack] : undefined;
+      if (recorded !== sha256(bytes) || plan.stack !== stack) {
+        throw new UsageError(
+          `the saved plan set in ${plansDir(paths)} is not whole: the plan of stack ${stack} is not the one the set was saved with (another plan rewrote it since). ` +
+            "Nothing was applied: run `cerby-okta plan` again, then apply",
+        );
+      }
+      return plan;
     }),
   );
   return { set, plans };

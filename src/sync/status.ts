@@ -34,25 +34,73 @@ export function statusFile(stateDir: string, stack: string): string {
   return path.join(stateDir, "status", `${stack}.json`);
 }
 
-/** The record of one stack, or undefined when it was never applied here. */
-export async function readStatus(stateDir: string, stack: string): Promise<WorkspaceStatus | undefined> {
+/** Says once per file and run that a record is unreadable (the CLI prints it on stderr). */
+export type StatusWarning = (message: string) => void;
+
+const warned = new Set<string>();
+const warnOnce: StatusWarning = (message) => {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.stderr.write(`warning: ${message}\n`);
+};
+
+/** The record of one stack, or undefined when it was never applied here (or its record is unreadable: then with a warning). */
+export async function readStatus(stateDir: string, stack: string, warn: StatusWarning = warnOnce): Promise<WorkspaceStatus | undefined> {
+  return readRecord(statusFile(stateDir, stack), warn);
+}
+
+async function readRecord(file: string, warn: StatusWarning): Promise<WorkspaceStatus | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(statusFile(stateDir, stack), "utf8")) as WorkspaceStatus;
+    text = await readFile(file, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (error) {
+    record = error;
+  }
+  const problem = recordProblem(record);
+  if (problem === undefined) return record as WorkspaceStatus;
+  // Only a cache of what applies did here: a plan without it plans the stack (no skip), and the next apply writes it again.
+  warn(`${file} is not a sync status record (${problem}): treated as absent, so the stack is planned in full and its status is recorded again at the next apply; delete the file to silence this`);
+  return undefined;
 }
 
-/** Every stack's record, as written. */
-export async function readStatusRecords(stateDir: string): Promise<WorkspaceStatus[]> {
+/** What is wrong with a parsed status record, or undefined when it is one. */
+function recordProblem(record: unknown): string | undefined {
+  if (record instanceof Error) return `not JSON: ${record.message}`;
+  if (typeof record !== "object" || record === null || Array.isArray(record)) return `${record === null ? "null" : Array.isArray(record) ? "a list" : typeof record}, not an object`;
+  const fields = record as Record<string, unknown>;
+  if (typeof fields.workspaceId !== "string" || fields.workspaceId === "") return "no workspaceId";
+  for (const key of ["stack", "appliedDigest", "stateSerial"] as const) {
+    if (fields[key] !== undefined && typeof fields[key] !== "string") return `${key} is not a string`;
+  }
+  if (fields.shards !== undefined && !(Number.isInteger(fields.shards) && (fields.shards as number) >= 1)) return "shards is not a whole number of at least 1";
+  const accounts = fields.accounts;
+  if (typeof accounts !== "object" || accounts === null || Array.isArray(accounts)) return "accounts is not an object";
+  for (const [id, account] of Object.entries(accounts)) {
+    const values = account as Record<string, unknown> | null;
+    if (typeof values !== "object" || values === null || !["label", "extendedBy", "extendedAt", "lastSyncedAt"].every((key) => typeof values[key] === "string")) {
+      return `account ${JSON.stringify(id)} lacks label, extendedBy, extendedAt or lastSyncedAt`;
+    }
+  }
+  return undefined;
+}
+
+/** Every stack's readable record, as written. */
+export async function readStatusRecords(stateDir: string, warn: StatusWarning = warnOnce): Promise<WorkspaceStatus[]> {
   let files: string[];
   try {
     files = (await readdir(path.join(stateDir, "status"))).filter((file) => file.endsWith(".json")).sort();
   } catch {
     return [];
   }
-  return Promise.all(files.map(async (file) => JSON.parse(await readFile(path.join(stateDir, "status", file), "utf8")) as WorkspaceStatus));
+  const records = await Promise.all(files.map((file) => readRecord(path.join(stateDir, "status", file), warn)));
+  return records.filter((record): record is WorkspaceStatus => record !== undefined);
 }
 
 export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]> {

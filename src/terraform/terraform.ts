@@ -3,6 +3,7 @@
 // binary with execa, one working directory per stack.
 import type { ResultPromise } from "execa";
 import { BackendChangedError, ExternalError, UsageError } from "../errors.ts";
+import { stateLockAdvice } from "./state-lock.ts";
 
 export interface PlanOptions {
   /** Where to save the plan, so that apply runs exactly what was reviewed. */
@@ -38,6 +39,11 @@ export class TerraformApplyError extends ExternalError {
   }
 }
 
+/** A run stopped on request (Ctrl-C, SIGTERM) before it finished: what it did is in the state, the rest was not done. */
+export class TerraformStopped extends ExternalError {
+  override name = "TerraformStopped";
+}
+
 export interface Terraform {
   /** `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`). */
   init(dir: string, options?: { migrateState?: boolean }): Promise<void>;
@@ -68,12 +74,39 @@ export interface TerraformCliOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Stream Terraform's own output to stderr. */
   readonly verbose?: boolean;
-  /** Aborting stops the running Terraform with SIGINT, its own clean stop (it releases the state lock). */
+  /** Aborting stops the running Terraform: SIGINT to its process group, its own clean stop (it releases the state lock); SIGKILL after STOP_GRACE_MS. */
   readonly signal?: AbortSignal;
+  /** Where the message about a Terraform that had to be killed goes (default stderr). */
+  readonly log?: (message: string) => void;
 }
 
-/** How long Terraform gets to stop cleanly after SIGINT before it is killed. */
-const STOP_GRACE_MS = 60_000;
+/**
+ * How long Terraform gets to stop cleanly after SIGINT before it and its
+ * providers are killed. A clean stop waits only for the requests in flight
+ * and writes the state: a few seconds. A service manager stopping the watcher
+ * (or a person at Ctrl-C) must not find Terraform still applying minutes later.
+ */
+export const STOP_GRACE_MS = 8_000;
+
+/** Process groups of the Terraform runs in progress: killed if this process exits before they end. */
+const runningGroups = new Set<number>();
+let killedAfterGrace = false;
+
+/** Whether a Terraform run of this process had to be killed after STOP_GRACE_MS. */
+export function terraformWasKilled(): boolean {
+  return killedAfterGrace;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Diagnostics Terraform gives each resource it did not reach after an interrupt, e.g. `{"@level":"error","diagnostic":{"summary":"execution halted",...}}`. */
+const HALTED = /^execution halted$/i;
 /** Addresses per `terraform state rm` (each a few dozen bytes; Linux allows 128 KiB per argument, 2 MiB in all). */
 const FORGET_BATCH = 2_000;
 
@@ -110,7 +143,7 @@ export class TerraformCli implements Terraform {
 
   async apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void> {
     const args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", "-json", planFile];
-    const { subprocess } = await this.start(dir, args, true);
+    const { subprocess, stopped } = await this.start(dir, args, true);
     // `-json` streams one event per line, e.g.
     // {"@level":"info","@message":"okta_app_bookmark.app[\"a-1\"]: Creation complete after 0s [id=0oa1]","type":"apply_complete","hook":{"resource":{"addr":"okta_app_bookmark.app[\"a-1\"]",...},"action":"create",...}}
     // {"@level":"error","type":"diagnostic","diagnostic":{"severity":"error","summary":"failed to update ...","detail":"...","address":"okta_app_group_assignments.assignments[\"a-1\"]"}}
@@ -129,12 +162,12 @@ export class TerraformCli implements Terraform {
       } catch {
         continue;
       }
-      if (this.options.verbose && event["@message"]) process.stderr.write(`${event["@message"]}\n`);
+      if (this.options.verbose && event["@message"] && !stopped()) process.stderr.write(`${event["@message"]}\n`);
       if (event.type === "apply_complete" && event.hook?.resource?.addr) {
         onProgress?.({ address: event.hook.resource.addr, action: event.hook.action ?? "" });
       }
       if (event.type === "apply_errored" && event.hook?.resource?.addr) errored.push(event.hook.resource.addr);
-      if (event.type === "diagnostic" && event["@level"] === "error") {
+      if (event.type === "diagnostic" && event["@level"] === "error" && !HALTED.test(event.diagnostic?.summary ?? "")) {
         errors.push({
           summary: event.diagnostic?.summary ?? "",
           detail: event.diagnostic?.detail ?? "",
@@ -143,8 +176,12 @@ export class TerraformCli implements Terraform {
       }
     }
     const result = await subprocess;
-    if (errors.length > 0 && !result.isCanceled) throw new TerraformApplyError(this.options.binary, errors, errored);
-    this.check(result, args);
+    if (errors.length > 0 && !stopped()) {
+      const locked = errors.map((error) => stateLockAdvice(`${error.summary}\n${error.detail}`, dir, this.options.binary)).find(Boolean);
+      if (locked) throw new ExternalError(locked);
+      throw new TerraformApplyError(this.options.binary, errors, errored);
+    }
+    this.check(result, args, stopped(), dir);
   }
 
   async showState(dir: string): Promise<unknown> {
@@ -169,12 +206,14 @@ export class TerraformCli implements Terraform {
   async forget(dir: string, addresses: readonly string[]): Promise<void> {
     // In batches: tens of thousands of addresses would not fit one command line.
     for (let start = 0; start < addresses.length; start += FORGET_BATCH) {
-      await this.run(dir, ["state", "rm", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
+      await this.run(dir, ["state", "rm", "-no-color", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
     }
   }
 
-  /** Wrapped in an object: a subprocess is thenable, and an async function would wait for it. */
-  private async start(dir: string, args: string[], buffer: boolean): Promise<{ subprocess: ResultPromise }> {
+  /** Wrapped in an object: a subprocess is thenable, and an async function would wait for it. `stopped`: whether this run was told to stop. */
+  private async start(dir: string, args: string[], buffer: boolean): Promise<{ subprocess: ResultPromise; stopped: () => boolean }> {
+    const command = `${this.options.binary} ${args[0]}`;
+    if (this.options.signal?.aborted) throw new TerraformStopped(`${command} was not started: stopping`);
     // execa takes a while to load; commands that never run Terraform skip it.
     const { execa } = await import("execa");
     const subprocess = execa(this.options.binary, args, {
@@ -185,33 +224,69 @@ export class TerraformCli implements Terraform {
       // --verbose: Terraform's output goes to our stderr, keeping stdout for reports.
       stdout: buffer || !this.options.verbose ? "pipe" : ["pipe", process.stderr],
       stderr: this.options.verbose ? ["pipe", process.stderr] : "pipe",
-      cancelSignal: this.options.signal,
-      killSignal: "SIGINT",
-      forceKillAfterDelay: STOP_GRACE_MS,
+      // Its own process group, with its providers: a stop reaches all of them, and only through us (below).
+      detached: true,
       maxBuffer: 1024 * 1024 * 1024,
     }) as unknown as ResultPromise;
-    return { subprocess };
+    return { subprocess, stopped: this.stopOnAbort(subprocess, `${command} (in ${dir})`) };
+  }
+
+  /** On abort: SIGINT to Terraform's process group, SIGKILL after STOP_GRACE_MS. Returns whether the run was told to stop. */
+  private stopOnAbort(subprocess: ResultPromise, command: string): () => boolean {
+    const pid = subprocess.pid;
+    const signal = this.options.signal;
+    if (pid === undefined) return () => false;
+    if (runningGroups.size === 0) process.once("exit", killRunningGroups);
+    runningGroups.add(pid);
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      stopped = true;
+      signalGroup(pid, "SIGINT");
+      timer = setTimeout(() => {
+        killedAfterGrace = true;
+        (this.options.log ?? ((message: string) => process.stderr.write(`${message}\n`)))(
+          `${command} did not stop within ${STOP_GRACE_MS / 1000} s of SIGINT: killed, with its providers. ` +
+            "Its state may stay locked (`terraform force-unlock`) and miss changes that were in flight: plan again before applying.",
+        );
+        signalGroup(pid, "SIGKILL");
+      }, STOP_GRACE_MS);
+    };
+    // Aborted while execa was loading: stop it at once.
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+    void subprocess.finally(() => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      runningGroups.delete(pid);
+      if (runningGroups.size === 0) process.removeListener("exit", killRunningGroups);
+    });
+    return () => stopped;
   }
 
   private async run(dir: string, args: string[], okCodes: number[] = [0]): Promise<number> {
-    const result = await (await this.start(dir, args, false)).subprocess;
-    this.check(result, args, okCodes);
+    const { subprocess, stopped } = await this.start(dir, args, false);
+    const result = await subprocess;
+    this.check(result, args, stopped(), dir, okCodes);
     return result.exitCode ?? 1;
   }
 
   private async capture(dir: string, args: string[]): Promise<string> {
-    const result = await (await this.start(dir, args, true)).subprocess;
-    this.check(result, args);
+    const { subprocess, stopped } = await this.start(dir, args, true);
+    const result = await subprocess;
+    this.check(result, args, stopped(), dir);
     return String(result.stdout);
   }
 
   private check(
-    result: { exitCode?: number; isCanceled?: boolean; failed?: boolean; stderr?: unknown; stdout?: unknown; code?: string },
+    result: { exitCode?: number; failed?: boolean; stderr?: unknown; stdout?: unknown; code?: string },
     args: string[],
+    stopped: boolean,
+    dir: string,
     okCodes: number[] = [0],
   ): void {
     const command = `${this.options.binary} ${args[0]}`;
-    if (result.isCanceled) throw new ExternalError(`${command} was stopped`);
+    if (stopped && (result.exitCode === undefined || !okCodes.includes(result.exitCode))) throw new TerraformStopped(`${command} was stopped`);
     if (result.code === "ENOENT") {
       throw new UsageError(
         this.options.binary.includes("/")
@@ -221,9 +296,18 @@ export class TerraformCli implements Terraform {
     }
     if (result.code === "EACCES") throw new UsageError(`cannot run ${this.options.binary}: it is not executable`);
     if (result.exitCode === undefined || !okCodes.includes(result.exitCode)) {
-      const detail = String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n");
+      // Colour codes, from commands that have no -no-color, would print as garbage.
+      const detail = (String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n")).replace(/\x1b\[[0-9;]*m/g, "");
       if (/Backend configuration changed|Backend initialization required/.test(detail)) throw new BackendChangedError(detail);
+      // Interrupted by a signal sent to Terraform itself: one line, not one "execution halted" per resource.
+      if (/Interrupt received|execution halted/i.test(detail)) throw new ExternalError(`${command} was interrupted (Terraform received a signal) before it finished`);
+      const locked = stateLockAdvice(detail, dir, this.options.binary);
+      if (locked) throw new ExternalError(locked, { cause: new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`) });
       throw new ExternalError(`${command} failed (exit ${result.exitCode ?? "none"}):\n${detail}`);
     }
   }
+}
+
+function killRunningGroups(): void {
+  for (const pid of runningGroups) signalGroup(pid, "SIGKILL");
 }

@@ -1,16 +1,22 @@
-// `watch --apply`: the ApplyStacks the watcher calls after writing stacks. For
-// each changed stack: `terraform init` (once per stack and session), an
-// incremental plan (`-refresh=false`, R8), then the same apply as the `apply`
-// command (src/sync/apply.ts: destroy guard over all stacks first, progress,
-// healing, verification, sync status R9). A refusal by the destroy guard
-// changes nothing and is reported; the stacks stay pending and are planned
-// again after the next change.
+// `watch --apply`: the ApplyStacks the watcher calls after writing stacks.
+// The same plan as the `plan` command (src/sync/plan.ts `planStacks`): an
+// incremental plan (`-refresh=false`, R8) of each written stack that differs
+// from what its last apply applied (a stack the watcher wrote but nobody
+// changed, such as every shard at the watcher's start, costs no Terraform
+// run), the check against what Okta already holds before a stack's first
+// sync, `terraform init` once per stack and session. Then the same apply as
+// the `apply` command (src/sync/apply.ts: destroy guard over all stacks
+// first, progress, healing, verification, sync status R9). A refusal by the
+// destroy guard changes nothing and is reported; the stacks stay pending and
+// are planned again after the next change.
 import { InternalError } from "../errors.ts";
+import type { StackUnit } from "../stack/shards.ts";
 import type { DestroyLimits } from "../sync/destroy-guard.ts";
 import { applySavedPlans, type ApplyOptions } from "../sync/apply.ts";
-import { planStack, stackInput } from "../sync/plan.ts";
-import { savePlanSet, type SavedPlan, type SyncPaths } from "../sync/saved-plans.ts";
+import { planStacks } from "../sync/plan.ts";
+import { readPlanSet, type SyncPaths } from "../sync/saved-plans.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import type { CreateCheck } from "../sync/create-check.ts";
 import type { ApplyStacks } from "./watcher.ts";
 
 export interface TerraformApplierOptions {
@@ -22,30 +28,28 @@ export interface TerraformApplierOptions {
   readonly allowDestroy: boolean;
   readonly log: (message: string) => void;
   readonly reader?: ApplyOptions["reader"];
+  /** The check of each sync's creates against Okta, made anew per sync (an apply changes what Okta holds); absent: not checked. */
+  readonly createCheck?: (terraform: Terraform) => CreateCheck | undefined;
 }
 
 export function terraformApplier(options: TerraformApplierOptions): ApplyStacks {
   const initialized = new Set<string>();
   return async (stackIds, signal, written) => {
     const terraform = options.terraform(signal);
-    const plans: SavedPlan[] = [];
-    for (const stack of stackIds) {
-      signal.throwIfAborted();
-      const workspace = written.get(stack);
-      if (!workspace) throw new InternalError(`watch: stack ${stack} was written, but its desired state is unknown`);
-      plans.push(await planStack(stackInput(workspace), terraform, options.paths, { refresh: false, init: !initialized.has(stack) }));
-      initialized.add(stack);
-    }
-    const set = {
-      version: 1,
-      plannedAt: new Date().toISOString(),
-      refreshed: false,
-      outDir: options.paths.outDir,
+    const stacks: StackUnit[] = stackIds.map((id) => {
+      const stack = written.get(id);
+      if (!stack) throw new InternalError(`watch: stack ${id} was written, but its desired state is unknown`);
+      return stack;
+    });
+    await planStacks({ workspaces: [] }, stacks, terraform, options.paths, {
+      refresh: false,
+      log: options.log,
       workspacesDir: options.workspacesDir,
-      stacks: plans.map((plan) => plan.stack),
-      notSynced: [],
-    } as const;
-    await savePlanSet(options.paths, set);
+      existingObjects: options.createCheck?.(terraform),
+      initialized,
+    });
+    signal.throwIfAborted();
+    const { set, plans } = await readPlanSet(options.paths.stateDir);
     await applySavedPlans(set, plans, terraform, options.paths, { limits: options.limits, allowDestroy: options.allowDestroy, log: options.log, reader: options.reader });
   };
 }

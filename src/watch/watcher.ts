@@ -34,7 +34,7 @@ import type { Workspace } from "../workspace/model.ts";
  * desired state each stack was last written from. The CLI wires it to the
  * Terraform commands (src/watch/apply.ts).
  */
-export type ApplyStacks = (stackIds: string[], signal: AbortSignal, written: ReadonlyMap<string, DesiredWorkspace>) => Promise<void>;
+export type ApplyStacks = (stackIds: string[], signal: AbortSignal, written: ReadonlyMap<string, StackUnit>) => Promise<void>;
 
 export type LogLevel = "info" | "notice" | "error";
 export type WatchLog = (text: string, level: LogLevel) => void;
@@ -58,6 +58,10 @@ export interface WatchOptions {
   readonly stackOptions?: StackOptions;
   /** What the output folder must never replace (as for `synth --out`). */
   readonly protectedPaths?: ProtectedPaths;
+  /** Shards per workspace ID (cerby-okta.yaml `shards:`), as `synth` and `plan` use them. */
+  readonly shardCounts?: ReadonlyMap<string, number>;
+  /** Taken for each sync (writing stacks, and applying them): the project lock, so that no other command plans or applies meanwhile. */
+  readonly lock?: (signal: AbortSignal) => Promise<{ release(): Promise<void> }>;
 }
 
 export type SyncOutcome =
@@ -151,6 +155,7 @@ class WatchSession {
       outDir: options.outDir,
       stackOptions: options.stackOptions,
       protectedPaths: options.protectedPaths ?? { keep: [{ path: this.root, what: "the workspaces folder" }] },
+      shardCounts: options.shardCounts,
       incremental: true,
     });
   }
@@ -278,8 +283,10 @@ class WatchSession {
     const changes: string[] = [];
     const notices: string[] = [];
     this.phase = "syncing";
+    let lock: { release(): Promise<void> } | undefined;
     try {
       for (const listener of this.startListeners) listener(seq);
+      lock = await this.options.lock?.(this.abort.signal);
       run = await this.pipeline.run({ changed: batch, signal: this.abort.signal });
       durationMs = performance.now() - start;
       if (run.outcome !== "ok") {
@@ -312,6 +319,7 @@ class WatchSession {
         if (!applying && !run && !(await isFolder(this.root))) this.waitForRoot();
       }
     } finally {
+      await lock?.release();
       const applying = this.phase === "applying";
       this.phase = "idle";
       if (durationMs === 0) durationMs = performance.now() - start;

@@ -59,8 +59,21 @@ export function tooLargeMessage(file: string, bytes: number, atLeast: boolean): 
     : `file is ${size}; a YAML file may be at most ${formatBytes(MAX_YAML_FILE_BYTES)} (YAML is slow to parse): split it into several files, or use JSON (up to ${formatBytes(MAX_JSON_FILE_BYTES)})`;
 }
 
-/** `5 MiB`, `1.2 MiB`, `300 bytes`. */
+/**
+ * `5 MiB`, `300 bytes`, or exact bytes with the rounded size beside them,
+ * `5,242,881 bytes (5.0 MiB)`: a rounded size alone would read "file is
+ * 5 MiB; at most 5 MiB" for a file one byte over.
+ */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1024 * 1024) return bytes < 1024 ? `${bytes} bytes` : `${(bytes / 1024).toFixed(1).replace(/\.0$/, "")} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "")} MiB`;
+  if (bytes < 1024) return `${bytes} bytes`;
+  for (const [unit, size] of [["MiB", 1024 * 1024], ["KiB", 1024]] as const) {
+    if (bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  const [unit, size] = bytes >= 1024 * 1024 ? ["MiB", 1024 * 1024] : ["KiB", 1024];
+  return `${countOf(bytes)} bytes (${(bytes / size).toFixed(1)} ${unit})`;
+}
+
+/** `1,000,001`; past what a double holds exactly, `about 1.2e+30`. */
+export function countOf(value: number): string {
+  return Number.isSafeInteger(value) ? value.toLocaleString("en-US") : `about ${value.toExponential(1)}`;
 }

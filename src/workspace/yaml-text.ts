@@ -3,7 +3,7 @@
 // only on paper (shared nodes counted where they appear) before anything walks
 // the data. Used by the loader and by the watcher's incremental reader alike.
 import { Composer, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
-import { MAX_EXPANDED_YAML_VALUES, MAX_ISSUES_PER_FILE, MAX_NESTING_DEPTH, MAX_YAML_VALUES, tooDeepMessage } from "./limits.ts";
+import { countOf, MAX_EXPANDED_YAML_VALUES, MAX_ISSUES_PER_FILE, MAX_NESTING_DEPTH, MAX_YAML_VALUES, tooDeepMessage } from "./limits.ts";
 import { measureExpandedData, measureYamlTokens } from "./nesting.ts";
 
 export interface YamlProblem {
@@ -56,7 +56,7 @@ export function parseYamlWithinLimits(text: string, lineCounter?: LineCounter): 
       size.kind === "cycle"
         ? "an alias (`*name`) is used inside the node it names, which would make the data endless"
         : size.values > MAX_EXPANDED_YAML_VALUES
-          ? `aliases (\`*name\`) expand this file to ${size.values.toExponential(1)} values, more than the ${MAX_EXPANDED_YAML_VALUES.toLocaleString("en-US")} allowed: write the values out, or alias less`
+          ? `aliases (\`*name\`) expand this file to ${countOf(size.values)} values, more than the ${MAX_EXPANDED_YAML_VALUES.toLocaleString("en-US")} allowed: write the values out, or alias less`
           : size.depth > MAX_NESTING_DEPTH
             ? tooDeepMessage()
             : undefined;

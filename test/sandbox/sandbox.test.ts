@@ -4,7 +4,7 @@
  * the stand-in okta/okta provider. Every person's dashboard in the emulator
  * must be exactly what `cerby-okta preview --json` promises.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -98,6 +98,58 @@ describe.skipIf(shouldSkipTerraformTests())("npm run sandbox -- --once", () => {
     expect(sandbox.lastSync.requests.filter((request) => request.status >= 400)).toEqual([]);
     expect(sandbox.lastSync.rejected).toBe(0);
     process.stderr.write(`sandbox --once took ${(durationMs / 1000).toFixed(1)} s\n`);
+  });
+});
+
+describe.skipIf(shouldSkipTerraformTests())("npm run sandbox -- --once in a project whose cerby-okta.yaml names a backend", () => {
+  let dir: string;
+  let project: string;
+  let elsewhere: string;
+  const runs: { exitCode?: number; stdout: string; stderr: string }[] = [];
+
+  beforeAll(async () => {
+    requireTerraform();
+    dir = mkdtempSync(path.join(tmpdir(), "cerby-okta-sandbox-backend-"));
+    project = path.join(dir, "project");
+    elsewhere = path.join(dir, "production-state");
+    cpSync(WORKSPACES, path.join(project, "workspaces"), { recursive: true });
+    writeFileSync(path.join(project, "cerby-okta.yaml"), `backend: { type: local, path: "${elsewhere}/{workspaceId}.tfstate" }\nshards: { ws-acme: 2 }\n`);
+    // Twice, as a person trying it twice would: each on a fresh emulator.
+    for (const run of [1, 2]) {
+      runs.push(
+        await execa(process.execPath, [path.join(ROOT, "dist", "sandbox", "main.js"), "--once", "--port", "0", "--json", path.join(dir, `dashboards-${run}.json`)], {
+          cwd: project,
+          reject: false,
+          timeout: 240_000,
+        }),
+      );
+    }
+  }, 500_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("leaves the project's backend and folder untouched, keeps its own state in .sandbox/, and syncs from scratch each time, sharded", async () => {
+    for (const run of runs) if (run.exitCode !== 0) throw new Error(`sandbox --once exited ${run.exitCode}\n${run.stderr.slice(-6000)}`);
+    expect(existsSync(elsewhere)).toBe(false);
+    expect(readdirSync(project).sort()).toEqual([".sandbox", "cerby-okta.yaml", "workspaces"]);
+    expect(readdirSync(path.join(project, ".sandbox")).filter((name) => name.endsWith(".tfstate")).sort()).toEqual([
+      "terraform.ws-acme-eu.tfstate",
+      "terraform.ws-acme-s000.tfstate",
+      "terraform.ws-acme-s001.tfstate",
+    ]);
+    // It says where its state is, and that the project's backend is not used.
+    expect(runs[1]!.stderr).toContain(`working folder ${path.join(project, ".sandbox")}: the sandbox's own local Terraform state`);
+    expect(runs[1]!.stderr).toContain(`(its local backend in ${path.join(project, "cerby-okta.yaml")} is not used)`);
+    expect(runs[1]!.stderr).toContain("shards as in the project: ws-acme in 2");
+    const expected = Object.fromEntries(await expectedDashboards());
+    for (const run of [1, 2]) {
+      const sandbox = JSON.parse(readFileSync(path.join(dir, `dashboards-${run}.json`), "utf8")) as SandboxJson;
+      expect(Object.fromEntries(sandbox.people.map((person) => [person.login.toLowerCase(), person.chiclets.map((chiclet) => chiclet.label).sort()]))).toEqual(expected);
+      // The second run found no old state: it created every app again, in its fresh emulator.
+      expect(sandbox.lastSync.requests.filter((request) => request.method === "POST" && request.route === "/api/v1/apps").length).toBeGreaterThan(2);
+    }
   });
 });
 

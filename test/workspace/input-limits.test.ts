@@ -43,7 +43,8 @@ describe("aliases", () => {
         file: path.join(root, "ws", "workspace.yaml"),
         ...positionOf(ALIAS_BOMB, "*a"),
         path: "",
-        message: expect.stringMatching(/^aliases \(`\*name`\) expand this file to 4\.\de\+8 values, more than the 1,000,000 allowed/),
+        // Exact: a rounded 1.0e+6 would read as within the limit.
+        message: expect.stringMatching(/^aliases \(`\*name`\) expand this file to 490,329,056 values, more than the 1,000,000 allowed/),
       },
     ]);
   });
@@ -138,6 +139,25 @@ describe("file size", () => {
     expect(issues).toEqual([
       expect.objectContaining({ file: path.join(root, "ws", "more.json"), line: 1, message: "file is 65 MiB; a JSON file may be at most 64 MiB: split the workspace into several files" }),
     ]);
+  });
+});
+
+describe("size messages", () => {
+  it("give exact bytes for a file just over the limit, never 'file is 5 MiB; at most 5 MiB'", async () => {
+    const root = await writeWorkspaces({ ws: { "accounts.json": "{}" } });
+    const file = path.join(root, "ws", "workspace.yaml");
+    await sparseFile(file, 5 * 1024 * 1024 + 1);
+    expect(await loadIssues(root)).toEqual([
+      expect.objectContaining({ file, message: expect.stringMatching(/^file is 5,242,881 bytes \(5\.0 MiB\); a YAML file may be at most 5 MiB /) }),
+    ]);
+  });
+
+  it("count alias expansions exactly, however close to the limit", async () => {
+    // 1,001 lists of 999 numbers plus the outer list: 1,001 x 1,000 + 1 + 2 values.
+    const text = `${SETTINGS}x: &x [${Array(999).fill("1").join(",")}]\ny: [${Array(1001).fill("*x").join(",")}]\n`;
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(issues[0]!.message).toMatch(/^aliases \(`\*name`\) expand this file to 1,00\d,\d{3} values, more than the 1,000,000 allowed/);
+    expect(issues[0]!.message).not.toMatch(/e\+/);
   });
 });
 

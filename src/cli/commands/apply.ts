@@ -1,14 +1,15 @@
 import type { Command } from "commander";
 import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
 import { accessReaderFor, addOktaUrlOption, clearAdoptions } from "../okta-options.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ApplyCommandOptions = TerraformCommandOptions & JsonOutputOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
+type ApplyCommandOptions = TerraformCommandOptions & WaitOption & JsonOutputOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
 
 export function register(program: Command): void {
-  addJsonOptions(addOktaUrlOption(addDestroyGuardOptions(
+  addJsonOptions(addWaitOption(addOktaUrlOption(addDestroyGuardOptions(
     addTerraformOptions(
       program
         .command("apply")
@@ -18,9 +19,10 @@ export function register(program: Command): void {
         ),
       { readsWorkspaces: false, parallel: "apply this many stacks at once (default and most: as many as `plan --parallel` planned at once, since each plan holds its share of the rate limit)" },
     ),
-  )), "what was applied ({ version, applied: [stack, ...] })").action(async (options: ApplyCommandOptions) => {
+  ))), "what was applied ({ version, applied: [stack, ...] })").action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
+    await lockProject(context, "apply", options, signal);
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack) || options.stack!.includes(plan.workspaceId)) : plans;
     const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal), paths, {

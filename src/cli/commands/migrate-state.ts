@@ -3,21 +3,23 @@
 import type { Command } from "commander";
 import { migrateStates } from "../../sync/migrate-state.ts";
 import { selectStacks } from "../../sync/plan.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addTerraformOptions, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { decide, synthesize } from "../../pipeline/pipeline.ts";
 
 export function register(program: Command): void {
-  addTerraformOptions(
+  addWaitOption(addTerraformOptions(
     program
       .command("migrate-state")
       .description(
         "after the `backend:` of cerby-okta.yaml changed: copy each stack's state from the backend it was initialized with to the new one " +
           "(terraform init -migrate-state), then check the new state holds every resource and app. Run it where the last plan or apply ran",
       ),
-  ).action(async (options: TerraformCommandOptions) => {
+  )).action(async (options: TerraformCommandOptions & WaitOption) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
+    await lockProject(context, "migrate-state", options, signal);
     const { desired, stacks } = await decide(context.workspacesDir, pipelineOptions(context).shardCounts);
     const results = await migrateStates(selectStacks(desired, stacks, options.stack).map((stack) => stack.id), terraformFor(options, signal), context.paths, {
       stackOptions: context.stackOptions,

@@ -4,14 +4,16 @@ import { formatPlanSummary } from "../format-plan.ts";
 import { addJsonOptions, checkJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { planDocument } from "../plan-readers.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
+import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { unappliedStacks } from "../../sync/saved-plans.ts";
 
-export type PlanCommandOptions = TerraformCommandOptions & JsonOutputOptions & { adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
+export type PlanCommandOptions = TerraformCommandOptions & WaitOption & JsonOutputOptions & { adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
 
 export function register(program: Command): void {
-  addJsonOptions(addAdoptionCheckOption(
+  addJsonOptions(addWaitOption(addAdoptionCheckOption(
     addTerraformOptions(
       program
         .command("plan")
@@ -21,20 +23,24 @@ export function register(program: Command): void {
         ),
       { parallel: PLAN_PARALLEL_HELP },
     ),
-  ), "the plan report ({ version, labels, refused, renumbered, stacks })", { acceptsFile: true })
+  )), "the plan report ({ version, labels, refused, renumbered, stacks })", { acceptsFile: true })
     .option("--all", "plan every stack, also those unchanged since their last successful apply here")
     .action(async (options: PlanCommandOptions) => {
       checkJsonOptions(options);
       const signal = interruptSignal();
       const context = await commandContext(options);
+      await lockProject(context, "plan", options, signal);
+      const replaced = await unappliedStacks(context.paths.stateDir);
+      if (replaced.length > 0) logProgress(`the saved plan of ${replaced.join(", ")}, never applied, is replaced by this plan: apply applies only the newest plan set`);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
-      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
+      const terraform = terraformFor(options, signal);
+      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: false,
         log: logProgress,
         parallel: options.parallel,
         all: options.all,
         workspacesDir: context.workspacesDir,
-        existingObjects: existingObjectsReader(options),
+        existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
       });
       writeHuman(options, formatPlanSummary(plans));
       await emitJson(options, planDocument(plans));

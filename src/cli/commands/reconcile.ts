@@ -5,8 +5,9 @@ import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { addJsonOptions, checkJsonOptions, emitJson, writeHuman } from "../json-output.ts";
 import { planDocument } from "../plan-readers.ts";
+import { addWaitOption, lockProject } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader } from "../okta-options.ts";
+import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
@@ -14,7 +15,7 @@ import type { PlanCommandOptions } from "./plan.ts";
 type ReconcileOptions = PlanCommandOptions & { apply?: boolean; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
 
 export function register(program: Command): void {
-  addJsonOptions(addAdoptionCheckOption(
+  addJsonOptions(addWaitOption(addAdoptionCheckOption(
     addDestroyGuardOptions(
       addTerraformOptions(
         program
@@ -26,12 +27,13 @@ export function register(program: Command): void {
         { parallel: "plan (and with --apply, apply) this many stacks at once, each with its share of the workspace's rate-limit capacity (default 1)" },
       ),
     ),
-  ), "the report, drift included ({ version, reconciledAt, applied, labels, refused, renumbered, stacks }; keep it as a CI artifact)", { acceptsFile: true })
+  )), "the report, drift included ({ version, reconciledAt, applied, labels, refused, renumbered, stacks }; keep it as a CI artifact)", { acceptsFile: true })
     .option("--apply", "apply the plan (under the destroy guard)")
     .action(async (options: ReconcileOptions) => {
       checkJsonOptions(options);
       const signal = interruptSignal();
       const context = await commandContext(options);
+      await lockProject(context, options.apply ? "reconcile --apply" : "reconcile", options, signal);
       const { desired: state, stacks } = await synthesize(pipelineOptions(context));
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
@@ -40,7 +42,7 @@ export function register(program: Command): void {
         parallel: options.parallel,
         all: options.all,
         workspacesDir: context.workspacesDir,
-        existingObjects: existingObjectsReader(options),
+        existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
       });
       writeHuman(options, formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);

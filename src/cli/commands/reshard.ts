@@ -1,34 +1,41 @@
 // `cerby-okta reshard`: after `shards:` in cerby-okta.yaml changed, move each
 // account's Terraform state to the stack it now belongs to. See src/sync/reshard.ts.
 import type { Command } from "commander";
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../../errors.ts";
 import { ensureFolder } from "../../files/ensure-folder.ts";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { decide, synthesize } from "../../pipeline/pipeline.ts";
-import { emptyMap, type Adoption } from "../../stack/stack-data.ts";
+import type { Adoption } from "../../stack/stack-data.ts";
+import { mergeAdoption } from "../../sync/adopt.ts";
 import { reshard } from "../../sync/reshard.ts";
+import { addCalls, createCheckCalls, importCalls } from "../../domain/api-cost.ts";
+import { DEFAULT_RATE_LIMIT } from "../../domain/model.ts";
+import type { StackUnit } from "../../stack/shards.ts";
+import { describeCost } from "../format-synth.ts";
 import { selectStacks } from "../../sync/plan.ts";
 import { readStatusRecords } from "../../sync/status.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { positiveInteger } from "../number-options.ts";
 import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ReshardOptions = TerraformCommandOptions & { from?: number };
+type ReshardOptions = TerraformCommandOptions & WaitOption & { from?: number };
 
 export function register(program: Command): void {
-  addTerraformOptions(
+  addWaitOption(addTerraformOptions(
     program
       .command("reshard")
       .description(
         "after `shards:` in cerby-okta.yaml changed: move each account from the Terraform state of its old stack to its new one " +
-          "(state rm there, import by ID here at the next plan). Okta is only read; run it where the last apply ran, then plan and apply",
+          "(state rm there, import by ID here at the next plan). reshard itself sends no Okta request; the plan after it reads each moved account from Okta " +
+          "(about 4 requests an account, 1 of them in /api/v1/apps, whose limit is 100 a minute: the estimate is printed before it starts). Run it where the last apply ran, then plan and apply",
       )
       .option("--from <n>", "the shard count the workspaces had (default: as recorded by their last apply here)", positiveInteger),
-  ).action(async (options: ReshardOptions) => {
+  )).action(async (options: ReshardOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
+    await lockProject(context, "reshard", options, signal);
     const settings = pipelineOptions(context);
     const current = await decide(context.workspacesDir, settings.shardCounts);
     const selected = new Set(selectStacks(current.desired, current.stacks, options.stack).map((stack) => stack.workspaceId));
@@ -51,6 +58,7 @@ export function register(program: Command): void {
     const old = await synthesize({ ...settings, shardCounts: oldCounts });
     const oldStacks = old.stacks.filter((stack) => moving.includes(stack.workspaceId)).map((stack) => stack.id);
     const newStacks = current.stacks.filter((stack) => moving.includes(stack.workspaceId));
+    logProgress(reshardCost(old.stacks.filter((stack) => moving.includes(stack.workspaceId)), newStacks));
     const result = await reshard(oldStacks, newStacks, terraformFor(options, signal), context.paths, {
       writeImports: (imports) => writeImports(context.paths.stateDir, imports),
       log: logProgress,
@@ -69,6 +77,33 @@ export function register(program: Command): void {
   });
 }
 
+/**
+ * What a reshard costs, said before it starts: reshard itself reads only
+ * Terraform states (no Okta request), but the plan after it imports every
+ * moved account, reading it from Okta by ID (importCalls).
+ */
+function reshardCost(oldStacks: readonly StackUnit[], newStacks: readonly StackUnit[]): string {
+  const before = new Map(oldStacks.flatMap((stack) => stack.chiclets.map((chiclet) => [chiclet.accountId, stack.id] as const)));
+  const lines: string[] = [];
+  for (const workspaceId of [...new Set(newStacks.map((stack) => stack.workspaceId))]) {
+    const moving = newStacks
+      .filter((stack) => stack.workspaceId === workspaceId)
+      .flatMap((stack) => stack.chiclets.filter((chiclet) => before.has(chiclet.accountId) && before.get(chiclet.accountId) !== stack.id));
+    const accounts = newStacks.filter((stack) => stack.workspaceId === workspaceId).reduce((sum, stack) => sum + stack.chiclets.length, 0);
+    // The imports, and the listing that finds imports of objects deleted since (at least the workspace's own apps and groups).
+    const cost = addCalls(
+      importCalls(moving.map((chiclet) => ({ app: true, accessGroup: true, groups: chiclet.groups.length, members: chiclet.users.length }))),
+      moving.length > 0 ? createCheckCalls(accounts, accounts) : {},
+    );
+    const capacity = newStacks.find((stack) => stack.workspaceId === workspaceId)?.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity;
+    lines.push(
+      `${workspaceId}: about ${moving.length} account${moving.length === 1 ? "" : "s"} change stacks. reshard reads only Terraform states (no Okta request); ` +
+        `the plan after it imports each moved account from Okta: ${describeCost(cost, capacity)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
 /** The shard count a workspace's last applies here were made with. */
 function recordedShardCount(workspaceId: string, records: readonly { stack?: string; shards?: number }[]): number {
   const counts = new Set(records.map((record) => record.shards ?? (record.stack === undefined || record.stack === workspaceId ? 1 : undefined)));
@@ -85,16 +120,7 @@ function recordedShardCount(workspaceId: string, records: readonly { stack?: str
 async function writeImports(stateDir: string, imports: ReadonlyMap<string, Adoption>): Promise<void> {
   for (const [stack, adoption] of imports) {
     const file = adoptionFile(stateDir, stack);
-    let existing: Adoption = { apps: emptyMap(), accessGroups: emptyMap() };
-    try {
-      existing = JSON.parse(await readFile(file, "utf8")) as Adoption;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
-    }
-    const merged: Adoption = {
-      apps: Object.assign(emptyMap<string>(), existing.apps, adoption.apps),
-      accessGroups: Object.assign(emptyMap<string>(), existing.accessGroups, adoption.accessGroups),
-    };
+    const merged = await mergeAdoption(file, adoption);
     await ensureFolder(path.dirname(file));
     await writeFileAtomic(file, `${JSON.stringify(merged, null, 2)}\n`);
   }

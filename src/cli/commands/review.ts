@@ -5,21 +5,22 @@ import { formatReviewMarkdown } from "../format-plan.ts";
 import { addJsonOptions, checkJsonOptions, emitJson, jsonOnStdout, writeHuman } from "../json-output.ts";
 import { planDocument, prLabels } from "../plan-readers.ts";
 import { UsageError } from "../../errors.ts";
+import { addWaitOption, lockProject } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
+import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 export function register(program: Command): void {
-  addJsonOptions(addAdoptionCheckOption(
+  addJsonOptions(addWaitOption(addAdoptionCheckOption(
     addTerraformOptions(
       program
         .command("review")
         .description("plan like `plan`, and print the plan as Markdown for a pull-request comment (on stdout)"),
       { parallel: PLAN_PARALLEL_HELP },
     ),
-  ), "the review ({ version, markdown, labels, refused, renumbered, stacks })")
+  )), "the review ({ version, markdown, labels, refused, renumbered, stacks })")
     .option("--labels", "print the pull request's labels instead of the Markdown, one a line: no-changes, destroy (a resource deleted or replaced, or a chiclet taken from anyone), drift")
     .option("--saved", "render the plan saved by the last `plan` instead of planning again")
     .option("--all", "plan every stack, also those unchanged since their last successful apply here")
@@ -31,14 +32,16 @@ export function register(program: Command): void {
       let plans;
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
+        await lockProject(context, "review", options, signal); // it saves a plan set, as `plan` does
         const { desired: state, stacks } = await synthesize(pipelineOptions(context));
-        plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
+        const terraform = terraformFor(options, signal);
+        plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
           refresh: false,
           log: logProgress,
           parallel: options.parallel,
           all: options.all,
           workspacesDir: context.workspacesDir,
-          existingObjects: existingObjectsReader(options),
+          existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         });
       }
       const markdown = formatReviewMarkdown(plans);

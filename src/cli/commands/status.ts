@@ -9,12 +9,13 @@ import { interruptSignal } from "../interrupt.ts";
 import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { addOutOption, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { compareText, printable } from "../../text/printable.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
-type StatusOptions = TerraformCommandOptions & JsonOutputOptions & { fromState?: boolean };
+type StatusOptions = TerraformCommandOptions & WaitOption & JsonOutputOptions & { fromState?: boolean };
 
 export function register(program: Command): void {
-  const command = addOutOption(
+  const command = addWaitOption(addOutOption(
     program
       .command("status")
       .description(
@@ -22,7 +23,7 @@ export function register(program: Command): void {
           "after `cdktf deploy`, --from-state records it from the Terraform state first)",
       )
       .addOption(workspacesOption()),
-  )
+  ), "with --from-state: when another cerby-okta command holds the project lock, wait for it to finish instead of refusing at once; with SECONDS, at most that long")
     .option("--state-dir <dir>", "where sync status is kept (default: .cerby-okta in the project folder)")
     .option("--stack <id...>", "with --from-state: only these workspaces, or stacks")
     .option("--terraform-binary <path>", "with --from-state: Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")
@@ -32,9 +33,11 @@ export function register(program: Command): void {
       const context = await commandContext(options);
       const { paths } = context;
       if (options.fromState) {
+        const signal = interruptSignal();
+        await lockProject(context, "status --from-state", options, signal);
         const run = await synthesize(pipelineOptions(context));
         const stacks = selectStacks(run.desired, run.stacks, options.stack);
-        const readings = await recordFromStates(stacks, terraformFor(options, interruptSignal()), paths, new Date(), logProgress);
+        const readings = await recordFromStates(stacks, terraformFor(options, signal), paths, new Date(), logProgress);
         for (const reading of readings) {
           logProgress(
             `${reading.stack}: ${reading.changed ? "state changed since last recorded" : "state unchanged"}; ` +

@@ -2,19 +2,22 @@ import type { Command } from "commander";
 import { warningLines } from "../../domain/desired-state.ts";
 import { formatSynthSummary } from "../format-synth.ts";
 import { addOutOption, commandContext, pipelineOptions } from "../terraform-options.ts";
+import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
 export function register(program: Command): void {
-  addOutOption(
+  addWaitOption(addOutOption(
     program
       .command("synth")
       .description("write the Terraform configuration, one stack per synced workspace; nothing is written unless all of it succeeds")
       .addOption(workspacesOption()),
-  )
+  ))
     .option("--no-warnings", "do not repeat the warnings `preview` shows")
-    .action(async (options: { workspaces?: string; out?: string; warnings: boolean }) => {
+    .action(async (options: WaitOption & { workspaces?: string; out?: string; warnings: boolean }) => {
       const context = await commandContext(options);
+      // A running plan, apply or watch uses the stack folders this rewrites.
+      await lockProject(context, "synth", options, undefined, { ifStateDirExists: true });
       const { desired: state } = await synthesize(pipelineOptions(context));
       process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir));
       if (!options.warnings) return;

@@ -1,0 +1,56 @@
+// A workspace document for the end-to-end sync tests: `accounts` accounts,
+// each owned by one owner and seen by one of `users` collaborators, all
+// extended at the same instant (so R4 numbers by account ID).
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach } from "vitest";
+import { SyncHarness } from "./sync-harness.ts";
+export interface SyncWorkspaceOptions {
+  /** Collaborators, `u-0` ... (default 3); account i is seen by `u-(i mod users)`. */
+  readonly users?: number;
+  readonly orgName?: string;
+  /** Account i's ID (default `a-<i>`). */
+  readonly accountId?: (index: number) => string;
+  /** Account i's name (default `Brand <i>`): its chiclet is `<name> - Instagram`. */
+  readonly name?: (index: number) => string;
+}
+
+export function syncWorkspace(id: string, accounts: number, options: SyncWorkspaceOptions = {}) {
+  const users = options.users ?? 3;
+  return {
+    version: 1,
+    workspace: { id, name: id, extendedAccountAccess: true, okta: { orgName: options.orgName ?? "acme", baseUrl: "okta.com" } },
+    users: [
+      { id: "u-owner", email: `owner@${id}.example`, oktaUserId: `00u${id}owner`, workspaceRole: "owner" },
+      ...Array.from({ length: users }, (_, index) => ({ id: `u-${index}`, email: `user${index}@${id}.example`, oktaUserId: `00u${id}${index}`, workspaceRole: "user" })),
+    ],
+    accounts: Array.from({ length: accounts }, (_, index) => ({
+      id: options.accountId?.(index) ?? `a-${index}`,
+      name: options.name?.(index) ?? `Brand ${index}`,
+      app: "Instagram",
+      grants: [{ user: "u-owner", role: "owner" }, { user: `u-${index % users}`, role: "collaborator" }],
+      okta: { extendedBy: "u-owner", extendedAt: "2026-02-01T09:00:00Z" },
+    })),
+  };
+}
+
+/**
+ * For a test file: starts harnesses on workspace documents (`files`: path in
+ * the workspaces folder -> document) and stops each after its test.
+ */
+export function harnessPerTest(): (files: Readonly<Record<string, object>>) => Promise<SyncHarness> {
+  const started: SyncHarness[] = [];
+  afterEach(async () => {
+    for (const harness of started.splice(0)) await harness.stop();
+  });
+  return async (files) => {
+    const harness = await SyncHarness.start(async (dir) => {
+      for (const [file, doc] of Object.entries(files)) {
+        await mkdir(path.join(dir, path.dirname(file)), { recursive: true });
+        await writeFile(path.join(dir, file), JSON.stringify(doc, null, 2));
+      }
+    });
+    started.push(harness);
+    return harness;
+  };
+}
