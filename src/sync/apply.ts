@@ -20,6 +20,7 @@ import type { AccessReader } from "../okta-api/org-objects.ts";
 
 import path from "node:path";
 import { compareText, printable } from "../text/printable.ts";
+import { namingOf } from "../domain/readers.ts";
 
 export interface ApplyOptions {
   readonly limits: DestroyLimits;
@@ -133,7 +134,9 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
     options.log(`${prefix}: nothing to apply`);
     return 0;
   }
-  const people = await rememberPeople(paths, plan.stack, {});
+  // Okta user ID -> `login (cerby id)` (escaped), for the check's messages.
+  const naming = namingOf(plan.report.readers);
+  const people = new Map([...(await rememberPeople(paths, plan.stack, {}))].map(([oktaUserId, cerbyUserId]) => [oktaUserId, naming.person(cerbyUserId)]));
   const labels = new Map(Object.entries(plan.accounts).map(([accountId, account]) => [accountId, account.label]));
   const reader = await options.reader?.(plan.stack, paths);
   let current = plan;

@@ -99,7 +99,7 @@ describe.skipIf(skip)("converging while Okta's lists lag behind writes", () => {
     const apply = await harness.cli(["apply"]);
     expect(apply.exitCode).toBe(1);
     expect(apply.stderr).toContain("Okta still differs from the plan after 10 s of reading it again");
-    expect(apply.stderr).toContain('u-carol should see "Contentzilla - Instagram" (account a-1) but is not in its access group in Okta');
+    expect(apply.stderr).toContain('carol@acme.example (u-carol) should see "Contentzilla - Instagram" (account a-1) but is not in its access group in Okta');
     expect(apply.stderr).toContain("run `cerby-okta plan` and `apply` to put it right");
     // Okta itself holds the membership (the dashboard never lags): only its list was behind.
     expect(harness.dashboards()["carol@acme.example"]).toEqual(["Contentzilla - Instagram"]);

@@ -104,7 +104,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     const apply = await harness.cli(["apply"]);
     expect(apply.exitCode).toBe(1);
     expect(apply.stderr).toContain("Okta still differs from the plan");
-    expect(apply.stderr).toContain('u-bob should see "Contentzilla - TikTok" (account a-tiktok) but is not in its access group in Okta');
+    expect(apply.stderr).toContain('bob@safe.example (u-bob) should see "Contentzilla - TikTok" (account a-tiktok) but is not in its access group in Okta');
     expect(harness.dashboards()["bob@safe.example"]).not.toContain("Contentzilla - TikTok");
     // The state now says what Okta holds: an ordinary incremental sync adds bob.
     const { plan: again } = await harness.sync();
