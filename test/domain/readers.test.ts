@@ -123,6 +123,21 @@ describe("renumbering (R4)", () => {
   });
 });
 
+describe("hostile names in the review", () => {
+  it("cannot hide the rest of the comment from a refused account's reason or a renumbered label", () => {
+    const readers: StackReaders = { people: {}, teams: {}, org: "o", refused: [{ accountId: "a-<!--", reason: "extended by u-<!--x @team, who does not hold the owner role" }] };
+    const plans = [
+      saved("ws-a", [bookmark("a-1", ["delete"], "Evil <!-- - X", null)], readers),
+      saved("ws-b", [bookmark("a-2", ["update"], "Evil <!-- - X (2)", "Evil <!-- - X")], readers),
+    ];
+    const markdown = formatReviewMarkdown(plans);
+    expect(markdown).not.toContain("<!--");
+    expect(markdown).toContain("account a-&lt;\\!--: extended by u-&lt;\\!--x &#64;team");
+    expect(markdown).toContain('"Evil &lt;\\!-- - X (2)" -> "Evil &lt;\\!-- - X" only renumbers (R4) because account a-1 (stack ws-a) was removed ("Evil &lt;\\!-- - X")');
+    expect(markdown).toContain("<details><summary>ws-b: 1 chiclet change</summary>");
+  });
+});
+
 describe("pull-request labels", () => {
   const none: StackReaders = { people: {}, teams: {}, org: "o", refused: [] };
   it("are no-changes, destroy and drift as tfcmt sets them", () => {
