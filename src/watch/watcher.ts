@@ -19,6 +19,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { describeChanges, diffDesired } from "../domain/changes.ts";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
+import { namingOf } from "../domain/readers.ts";
 import { formatIssue, SyncAborted, UsageError, type InputIssue } from "../errors.ts";
 import { Pipeline, type PipelineRun } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
@@ -26,7 +27,6 @@ import type { StackUnit } from "../stack/shards.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { printable } from "../text/printable.ts";
 import { displayPath } from "../workspace/display-path.ts";
-import type { Workspace } from "../workspace/model.ts";
 
 /**
  * Plans and applies the given stacks (folders `<out>/stacks/<id>`). Must stop
@@ -359,7 +359,7 @@ class WatchSession {
     for (const id of run.written) {
       const workspace = stacks.get(id)!;
       const before = this.written.get(id);
-      const lines = initial || !before ? [firstWriteSummary(workspace, before === undefined && !initial)] : describeChanges(diffDesired(before, workspace), naming(run.workspaces, workspace));
+      const lines = initial || !before ? [firstWriteSummary(workspace, before === undefined && !initial)] : describeChanges(diffDesired(before, workspace), namingOf(workspace.names));
       changes.push(...capped(lines, maxLines).map((line) => `${id}: ${line}`));
       this.written.set(id, workspace);
       this.pendingApply.add(id);
@@ -415,17 +415,6 @@ class WatchSession {
     this.listeners.delete(listener);
     return result;
   }
-}
-
-/** People by login and IdP groups with their team names, for this workspace's lines. */
-function naming(workspaces: readonly Workspace[], desired: StackUnit) {
-  const workspace = workspaces.find((candidate) => candidate.settings.id === desired.workspaceId);
-  const emails = new Map((workspace?.users ?? []).map((user) => [user.id, user.email]));
-  const teams = new Map((workspace?.teams ?? []).flatMap((team) => (team.oktaGroupId === undefined ? [] : [[team.oktaGroupId, team.name] as const])));
-  return {
-    person: (id: string) => printable(emails.get(id) ?? id),
-    group: (id: string) => (teams.has(id) ? `group ${printable(id)} (team ${printable(teams.get(id)!)})` : `group ${printable(id)}`),
-  };
 }
 
 /** New rejections and warnings, worth a line each. */

@@ -75,7 +75,7 @@ describe("watch", () => {
     const report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.length > 0);
     expect(report.written).toEqual(["ws-acme"]);
     expect(report.filesParsed).toEqual([expect.stringMatching(/acme[/\\]accounts\.yaml$/)]);
-    expect(report.changes).toEqual(['ws-acme: + frank@acme.example sees "Vendor Portal - Salesforce"']);
+    expect(report.changes).toEqual(['ws-acme: + frank@acme.example (u-frank) sees "Vendor Portal - Salesforce"']);
     const data = await readData(outDir, "ws-acme");
     expect(data.accessGroups["a-vendor-portal"]!.users).toContain("u-frank");
     expect(await readStack(outDir, "ws-acme-eu")).toEqual(eu);
@@ -173,7 +173,7 @@ describe("watch", () => {
     const newFile = path.join(workspacesDir, "new", "workspace.yaml");
     await writeFile(newFile, (await readFile(newFile, "utf8")).replace("grants: [{ user: u-0, role: owner }]", "grants: [{ user: u-0, role: owner }, { user: u-1, role: collaborator }]"));
     report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.includes("ws-new"));
-    expect(report.changes).toEqual(['ws-new: + user1@acme.example sees "Promo ${x} %{y} Name - X"']);
+    expect(report.changes).toEqual(['ws-new: + user1@acme.example (u-1) sees "Promo ${x} %{y} Name - X"']);
 
     // The switch turned off: the output stays, with a notice.
     const eu = path.join(workspacesDir, "acme-eu", "snapshot.json");
@@ -200,7 +200,7 @@ describe("watch", () => {
     await copyExamples(workspacesDir);
     await editAccounts(grantFrankOnVendorPortal);
     const report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.includes("ws-acme"));
-    expect(report.changes).toEqual(['ws-acme: + frank@acme.example sees "Vendor Portal - Salesforce"']);
+    expect(report.changes).toEqual(['ws-acme: + frank@acme.example (u-frank) sees "Vendor Portal - Salesforce"']);
     expect(output.lines.join("\n")).toContain("is back");
   });
 
@@ -279,7 +279,7 @@ describe("watch", () => {
     const third = await syncs.next();
     expect([second.seq, second.outcome, second.applied]).toEqual([2, "ok", ["ws-acme"]]);
     expect([third.seq, third.outcome, third.applied]).toEqual([3, "ok", ["ws-acme"]]);
-    expect(third.changes).toEqual(['ws-acme: - frank@acme.example no longer sees "Vendor Portal - Salesforce"']);
+    expect(third.changes).toEqual(['ws-acme: - frank@acme.example (u-frank) no longer sees "Vendor Portal - Salesforce"']);
 
     // A failed apply: printed with Terraform's reason, the stack stays pending and goes with the next change.
     await editAccounts((text) => text.replace("{ user: u-frank, role: manager }", "{ user: u-frank, role: collaborator }"));
