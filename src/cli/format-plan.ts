@@ -4,7 +4,7 @@
 import { BUCKETS, totalCalls, type Bucket, type Calls } from "../domain/api-cost.ts";
 
 import type { SavedPlan } from "../sync/saved-plans.ts";
-import { chicletSign, describeAttribute, describeChanges, describeChiclet } from "../domain/changes.ts";
+import { BY_ID, chicletSign, describeAttribute, describeChanges, describeChiclet, type Naming } from "../domain/changes.ts";
 import { escapeUnsafeCharacters } from "../text/characters.ts";
 import { compareText, printable } from "../text/printable.ts";
 import type { Drift, PlanWarning } from "../terraform/plan-report.ts";
@@ -27,10 +27,10 @@ function chicletName(entry: { label: string; accountId: string }): string {
 }
 
 /** `okta_app_bookmark.app["a-1"], chiclet "X" (account a-1): URL ... (another host: ...)` */
-export function describeDrift(drift: Drift): string {
+export function describeDrift(drift: Drift, naming: Naming = BY_ID): string {
   // Plans saved by an earlier version carry only the address and actions.
   const changes = drift.changes ?? [];
-  const what = changes.length > 0 ? changes.map((change) => describeAttribute(change)).join("; ") : `changed (${drift.actions.join(", ")})`;
+  const what = changes.length > 0 ? changes.map((change) => describeAttribute(change, naming)).join("; ") : `changed (${drift.actions.join(", ")})`;
   return `${terraformAddress(drift.address)}${drift.accountId !== undefined ? `, chiclet ${chicletName(drift)}` : ""}: ${what}`;
 }
 
@@ -57,7 +57,7 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
       text += `  ! ${naming.person(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
     for (const warning of report.warnings ?? []) text += `  ! WARNING: ${describeWarning(warning)}\n`;
-    for (const drift of report.drift) text += `  ! changed in Okta: ${describeDrift(drift)}\n`;
+    for (const drift of report.drift) text += `  ! changed in Okta: ${describeDrift(drift, naming)}\n`;
     if (report.hasChanges) text += `  applying costs about ${describeCalls(report.applyCalls)}\n`;
   }
   for (const line of readerLines(plans)) text += `${line}\n`;
@@ -186,7 +186,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
     if (shown.length < rows.length) lines.push("", `... and ${rows.length - shown.length} more: run \`cerby-okta plan --json\` for every change.`);
     lines.push("", "</details>", "");
   }
-  const drifted = changed.flatMap((plan) => plan.report.drift.map((drift) => ({ stack: plan.stack, drift })));
+  const drifted = changed.flatMap((plan) => plan.report.drift.map((drift) => ({ stack: plan.stack, drift, naming: namingOf(plan.report.readers) })));
   if (drifted.length > 0) {
     lines.push(
       `Changed in Okta since the last sync (drift, undone by the apply):`,
@@ -196,8 +196,8 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
       ...drifted
         .slice(0, maxRows)
         .map(
-          ({ stack, drift }) =>
-            `| ${cell(stack)} | ${cell(drift.accountId ?? "")} | ${markdownEscape(terraformAddress(drift.address))} | ${markdownEscape((drift.changes ?? []).map((change) => describeAttribute(change)).join("; ") || drift.actions.join(", "))} |`,
+          ({ stack, drift, naming }) =>
+            `| ${cell(stack)} | ${cell(drift.accountId ?? "")} | ${markdownEscape(terraformAddress(drift.address))} | ${markdownEscape((drift.changes ?? []).map((change) => describeAttribute(change, naming)).join("; ") || drift.actions.join(", "))} |`,
         ),
       ...(drifted.length > maxRows ? [`| ... | | | and ${drifted.length - maxRows} more: \`cerby-okta reconcile --json\` has them all |`] : []),
     );

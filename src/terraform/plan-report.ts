@@ -269,13 +269,15 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   chiclets.sort((a, b) => compareText(a.accountId, b.accountId));
   const hasChanges = Object.keys(counts).length > 0;
   const unresolved = unresolvedPeople(parsed.data.prior_state?.values?.root_module?.resources ?? []);
+  const drifted = (attribute: "people" | "groups") =>
+    drift.flatMap((entry) => entry.changes.flatMap((change) => (change.attribute === attribute ? [...change.added, ...change.removed] : [])));
   const readers = context.readers && {
     org: context.readers.org,
     refused: context.readers.refused,
     ...namesFor(
       context.readers,
-      [...accessChanges.flatMap((entry) => [...entry.gainedUsers, ...entry.lostUsers]), ...unresolved.map((person) => person.cerbyUserId)],
-      accessChanges.flatMap((entry) => [...entry.gainedGroups, ...entry.lostGroups]),
+      [...accessChanges.flatMap((entry) => [...entry.gainedUsers, ...entry.lostUsers]), ...unresolved.map((person) => person.cerbyUserId), ...drifted("people")],
+      [...accessChanges.flatMap((entry) => [...entry.gainedGroups, ...entry.lostGroups]), ...drifted("groups")],
     ),
   };
 

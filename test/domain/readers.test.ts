@@ -71,6 +71,21 @@ describe("people and teams by name", () => {
   });
 });
 
+describe("drift names people too", () => {
+  it("says who was added to an access group in the console, by login and Cerby ID", () => {
+    const readers: StackReaders = { ...names({ "u-dave": "dave@acme.example", "u-mal": "mal@evil.example" }), org: "o", refused: [] };
+    const planJson = {
+      format_version: "1.2",
+      resource_changes: [members("a-1", ["00u1dave", "00u1mal"], ["00u1dave"])],
+      resource_drift: [{ ...members("a-1", ["00u1dave"], ["00u1dave", "00u1mal"]) }],
+    };
+    const report = readPlan("ws-acme", planJson, { oktaToCerby: new Map([["00u1dave", "u-dave"], ["00u1mal", "u-mal"]]), readers });
+    const plan: SavedPlan = { stack: "ws-acme", workspaceId: "ws-acme", plannedAt: "", refreshed: true, report, accounts: {}, stackDigest: "" };
+    expect(formatPlanSummary([plan])).toContain("added to its access group: mal@evil.example (u-mal)");
+    expect(formatReviewMarkdown([plan])).toContain("added to its access group: mal&#64;evil.example (u-mal)");
+  });
+});
+
 describe("refused accounts (R2)", () => {
   const refused: StackReaders = { people: {}, teams: {}, org: "acme.okta.com", refused: [{ accountId: "a-brand-x", reason: "extended by u-bob, who does not hold the owner role on this account" }] };
 
