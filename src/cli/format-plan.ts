@@ -8,9 +8,8 @@ import { BY_ID, chicletSign, describeAttribute, describeChanges, describeChiclet
 import { escapeUnsafeCharacters } from "../text/characters.ts";
 import { compareText, printable } from "../text/printable.ts";
 import type { Drift, PlanWarning } from "../terraform/plan-report.ts";
-import { groupName, namingOf, personName } from "../domain/readers.ts";
+import { groupName, namingOf, personName, renumberingSentence } from "../domain/readers.ts";
 import { readerLines, refusedAccounts, renumberings } from "./plan-readers.ts";
-import { renumberingSentence } from "../domain/readers.ts";
 
 /**
  * A Terraform address as Terraform writes it and `terraform state` commands
