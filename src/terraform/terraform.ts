@@ -70,6 +70,21 @@ export interface TerraformCliOptions {
   readonly verbose?: boolean;
   /** Aborting stops the running Terraform with SIGINT, its own clean stop (it releases the state lock). */
   readonly signal?: AbortSignal;
+  /**
+   * Operations one plan or apply runs at once (`-parallelism`; Terraform's default is 10). Stacks run
+   * at once each keep to their workspace's whole rate-limit share, their governors seeing one another's
+   * requests in Okta's headers; what a governor cannot stop is the requests already in flight, so
+   * this bounds the bursts (terraformParallelism).
+   */
+  readonly parallelism?: number;
+}
+
+/** Terraform's own `-parallelism` default: the requests in flight that a whole run keeps to. */
+export const TERRAFORM_DEFAULT_PARALLELISM = 10;
+
+/** `-parallelism` for each of `stacksAtOnce` Terraform runs, so that together they keep about `total` operations in flight. */
+export function terraformParallelism(stacksAtOnce: number, total = TERRAFORM_DEFAULT_PARALLELISM): number {
+  return Math.max(1, Math.ceil(total / Math.max(1, stacksAtOnce)));
 }
 
 /** How long Terraform gets to stop cleanly after SIGINT before it is killed. */
@@ -94,6 +109,7 @@ export class TerraformCli implements Terraform {
     else if (!refresh) args.push("-refresh=false");
     for (const target of targets ?? []) args.push(`-target=${target}`);
     for (const [name, value] of Object.entries(vars ?? {})) args.push("-var", `${name}=${value}`);
+    args.push(...this.parallelismArgs());
     // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
     const result = await this.run(dir, args, [0, 2]);
     return { hasChanges: result === 2 };
@@ -109,7 +125,7 @@ export class TerraformCli implements Terraform {
   }
 
   async apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void> {
-    const args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", "-json", planFile];
+    const args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", "-json", ...this.parallelismArgs(), planFile];
     const { subprocess } = await this.start(dir, args, true);
     // `-json` streams one event per line, e.g.
     // {"@level":"info","@message":"okta_app_bookmark.app[\"a-1\"]: Creation complete after 0s [id=0oa1]","type":"apply_complete","hook":{"resource":{"addr":"okta_app_bookmark.app[\"a-1\"]",...},"action":"create",...}}
@@ -171,6 +187,10 @@ export class TerraformCli implements Terraform {
     for (let start = 0; start < addresses.length; start += FORGET_BATCH) {
       await this.run(dir, ["state", "rm", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
     }
+  }
+
+  private parallelismArgs(): string[] {
+    return this.options.parallelism === undefined ? [] : [`-parallelism=${this.options.parallelism}`];
   }
 
   /** Wrapped in an object: a subprocess is thenable, and an async function would wait for it. */
