@@ -17,7 +17,7 @@ function oktaWithWindow(clock: Clock, limit: number, usedByOthers = 0) {
   let windowStart = clock.now();
   let used = usedByOthers;
   const sent: number[] = [];
-  const fetch = (async (input: URL | RequestInfo) => {
+  const fakeFetch: typeof globalThis.fetch = async (input) => {
     const now = clock.now();
     if (now >= windowStart + 60_000) {
       windowStart = now;
@@ -37,8 +37,8 @@ function oktaWithWindow(clock: Clock, limit: number, usedByOthers = 0) {
         "x-rate-limit-reset": String(Math.ceil((windowStart + 60_000) / 1000)),
       },
     });
-  }) as typeof fetch;
-  return { fetch, sent };
+  };
+  return { fetch: fakeFetch, sent };
 }
 
 describe("the rate governor of cerby-okta's own Okta reads", () => {
