@@ -39,8 +39,8 @@ export class TerraformApplyError extends ExternalError {
 }
 
 export interface Terraform {
-  /** `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`). */
-  init(dir: string, options?: { migrateState?: boolean }): Promise<void>;
+  /** `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`); `reconfigure` points the folder at it without copying (`-reconfigure`). */
+  init(dir: string, options?: { migrateState?: boolean; reconfigure?: boolean }): Promise<void>;
   /** Returns whether the plan has changes (from `-detailed-exitcode`). */
   plan(dir: string, options: PlanOptions): Promise<{ hasChanges: boolean }>;
   /** `terraform show -json <plan>`, parsed. */
@@ -99,8 +99,8 @@ export function terraformBinary(flag: string | undefined): string {
 export class TerraformCli implements Terraform {
   constructor(private readonly options: TerraformCliOptions) {}
 
-  async init(dir: string, options: { migrateState?: boolean } = {}): Promise<void> {
-    await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : [])]);
+  async init(dir: string, options: { migrateState?: boolean; reconfigure?: boolean } = {}): Promise<void> {
+    await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : []), ...(options.reconfigure ? ["-reconfigure"] : [])]);
   }
 
   async plan(dir: string, { out, refresh, refreshOnly, targets, vars }: PlanOptions): Promise<{ hasChanges: boolean }> {
