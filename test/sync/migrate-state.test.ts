@@ -113,13 +113,21 @@ describe.skipIf(skip)("migrate-state, run again until done", () => {
     await mkdir(path.join(harness.cwd, "moved"), { recursive: true });
     await writeFile(path.join(harness.cwd, "moved", "ws-mig-s002"), "in the way\n");
 
+    // One stack first: only its folder gets the new backend.
+    const one = await harness.cli(["migrate-state", "--stack", "ws-mig-s000"]);
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(reported(one.stdout).get("ws-mig-s000")?.[0]).toBe("state moved");
+    const backendOf = async (stack: string) => JSON.parse(await readFile(path.join(harness.cwd, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8")).terraform.backend.local.path;
+    expect(await backendOf("ws-mig-s000")).toBe(path.join(harness.cwd, "moved", "ws-mig-s000", "terraform.tfstate"));
+    expect(await backendOf("ws-mig-s001")).toBe(path.join(harness.cwd, "terraform.ws-mig-s001.tfstate"));
+
     const failed = await harness.cli(["migrate-state"]);
     expect(failed.exitCode).toBe(1);
     expect(failed.stderr).toContain("1 of 5 stacks not moved:\n  ws-mig-s002:");
     expect(failed.stderr).toContain("run `cerby-okta migrate-state` again");
     const first = reported(failed.stdout);
     expect(first.get("ws-later")?.[0]).toBe("never planned here");
-    expect(["ws-mig-s000", "ws-mig-s001", "ws-mig-s003"].map((stack) => first.get(stack)?.[0])).toEqual(["state moved", "state moved", "state moved"]);
+    expect(["ws-mig-s000", "ws-mig-s001", "ws-mig-s003"].map((stack) => first.get(stack)?.[0])).toEqual(["already in", "state moved", "state moved"]);
 
     await rm(path.join(harness.cwd, "moved", "ws-mig-s002"));
     const again = await harness.cli(["migrate-state"]);
