@@ -1,11 +1,12 @@
 // Changing a workspace's shard count moves accounts between Terraform states
 // without creating, deleting or losing anything in Okta: real CLI, real
 // Terraform, stand-in provider, emulator.
-import { mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { shardOf } from "../../src/stack/shards.ts";
 
 const skip = shouldSkipTerraformTests();
 
@@ -113,5 +114,57 @@ describe.skipIf(skip)("changing the shard count", () => {
     expect(new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]))).toEqual(apps);
     expect(harness.dashboards()).toEqual(dashboards);
     expect((await harness.cli(["plan", "--all"])).exitCode).toBe(0);
+  }, 400_000);
+
+  it("is finished by running it again after a kill midway, and moves back what was still to import when the count goes back before any apply", async () => {
+    const harness = await start(workspace("ws-shard", 12));
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 2\n");
+    await harness.sync();
+    const apps = new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]));
+    const dashboards = harness.dashboards();
+    const ids = workspace("ws-shard", 12).accounts.map((account) => account.id);
+    const changing = (from: number, to: number) => ids.filter((id) => shardOf(id, from) !== shardOf(id, to)).length;
+
+    // A Terraform that kills cerby-okta (kill -9) as it removes the moved accounts from the second old state.
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 4\n");
+    const wrapper = path.join(harness.cwd, "terraform-killer.sh");
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\ncase " $* " in *" state rm "*)\n  n=$(cat "$COUNTER" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$COUNTER"\n  if [ "$n" -ge 2 ]; then kill -9 $PPID; exit 1; fi;;\nesac\nexec terraform "$@"\n`,
+    );
+    await chmod(wrapper, 0o755);
+    harness.emulator.resetRequestLog();
+    const killed = await harness.cli(["reshard", "--terraform-binary", wrapper], { env: { COUNTER: path.join(harness.cwd, "counter") } });
+    expect(killed.exitCode).not.toBe(0);
+    const refused = await harness.cli(["plan"]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("a reshard stopped midway: ws-shard (2 -> 4 shards)");
+    expect(refused.stderr).toContain("Run `cerby-okta reshard` to finish it");
+
+    const finished = await harness.cli(["reshard"]);
+    expect(finished.stderr).not.toMatch(/error/i);
+    expect(finished.exitCode).toBe(0);
+    expect(finished.stdout).toContain(`ws-shard: 2 -> 4 shards; ${changing(2, 4)} accounts moved into 2 stacks (nothing in Okta changed)`);
+
+    // Back to 2 before anything was applied in 4: the accounts waiting to be imported go back.
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 2\n");
+    const back = await harness.cli(["reshard"]);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stdout).toContain(`ws-shard: 4 -> 2 shards; ${changing(2, 4)} accounts moved into 2 stacks`);
+    expect(back.stdout).toContain("Next: `cerby-okta plan` shows the moved apps and groups as imports");
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain("adopt the existing Okta app");
+    const apply = await harness.cli(["apply"]);
+    expect(apply.exitCode, apply.stderr).toBe(0);
+
+    // Nothing created or deleted in Okta, no one's dashboard changed, and nothing left to do.
+    expect(writes(harness, /^\/api\/v1\/(apps|groups)$/)).toBe(0);
+    expect(harness.emulator.requests.filter((request) => request.method === "DELETE")).toEqual([]);
+    expect(new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]))).toEqual(apps);
+    expect(harness.dashboards()).toEqual(dashboards);
+    expect((await harness.cli(["plan", "--all"])).exitCode).toBe(0);
+    const again = await harness.cli(["reshard"]);
+    expect(again.stdout).toContain("ws-shard: already in 2 shards, nothing to move");
   }, 400_000);
 });
