@@ -20,7 +20,7 @@ import { ensureFolder } from "../files/ensure-folder.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { ACCESS_GROUP, APP, instanceAddress, MANAGED_RESOURCES, stateInstances } from "../stack/names.ts";
 import { emptyMap, type Adoption } from "../stack/stack-data.ts";
-import { shardStackId, type StackUnit } from "../stack/shards.ts";
+import { shardCollision, shardStackId, type StackUnit } from "../stack/shards.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import type { Log } from "./plan.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
@@ -134,6 +134,7 @@ export async function refuseUnmovedShards(stateDir: string, stacks: readonly Sta
         `Some accounts are between stacks; planning now could import one app into two states. Run \`cerby-okta reshard\` to finish it (it moves only what is left), then plan.`,
     );
   }
+  await refuseTakenShardIds(stateDir, stacks);
   const left = await stacksLeftBehind(stateDir, stacks);
   if (left.size === 0) return;
   const lines = [...left].map(([workspace, old]) => `  ${workspace}: applied as ${old.join(", ")}; now ${shardCount(stacks, workspace)} shard(s)`);
@@ -142,6 +143,21 @@ export async function refuseUnmovedShards(stateDir: string, stacks: readonly Sta
       "Its accounts are still in the old stacks' states; planning the new stacks now would create their apps again. " +
       "Run `cerby-okta reshard` to move them (Okta is only read), then plan.",
   );
+}
+
+/**
+ * A shard whose stack ID is a workspace applied here before (its folder gone
+ * since, so the pipeline cannot see it) would plan against that workspace's state.
+ */
+async function refuseTakenShardIds(stateDir: string, stacks: readonly StackUnit[]): Promise<void> {
+  const shards = new Map(stacks.filter((stack) => stack.shard).map((stack) => [stack.id, stack] as const));
+  if (shards.size === 0) return;
+  for (const record of await readStatusRecords(stateDir)) {
+    const shard = shards.get(record.stack ?? record.workspaceId);
+    if (shard && record.workspaceId !== shard.workspaceId) {
+      throw new UsageError(shardCollision(shard.workspaceId, shard.shard!.count, shard.id, `is the stack of workspace ${record.workspaceId}, applied here before (${statusFile(stateDir, shard.id)})`));
+    }
+  }
 }
 
 function shardCount(stacks: readonly StackUnit[], workspaceId: string): number {
@@ -163,6 +179,7 @@ export async function reshard(
   paths: SyncPaths,
   options: { imports: ImportFiles; log: Log },
 ): Promise<ReshardResult> {
+  await refuseTakenShardIds(paths.stateDir, newStacks);
   const home = new Map(newStacks.flatMap((stack) => stack.chiclets.map((chiclet) => [chiclet.accountId, stack.id] as const)));
   const newIds = new Set(newStacks.map((stack) => stack.id));
   const imports = new Map<string, { apps: Record<string, string>; accessGroups: Record<string, string> }>();

@@ -1,7 +1,7 @@
 // Changing a workspace's shard count moves accounts between Terraform states
 // without creating, deleting or losing anything in Okta: real CLI, real
 // Terraform, stand-in provider, emulator.
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
@@ -115,6 +115,33 @@ describe.skipIf(skip)("changing the shard count", () => {
     expect(harness.dashboards()).toEqual(dashboards);
     expect((await harness.cli(["plan", "--all"])).exitCode).toBe(0);
   }, 400_000);
+
+  it("refuses a shard whose stack ID is a workspace's, even one whose folder is gone: its state stays untouched", async () => {
+    const harness = await SyncHarness.start(async (dir) => {
+      for (const id of ["ws2", "ws2-s001"]) {
+        await mkdir(path.join(dir, id), { recursive: true });
+        await writeFile(path.join(dir, id, "workspace.json"), JSON.stringify({ ...workspace(id, 3), accounts: workspace(id, 3).accounts.map((account) => ({ ...account, name: `${id} ${account.name}` })) }, null, 2));
+      }
+    });
+    harnesses.push(harness);
+    await harness.sync();
+    expect(harness.emulator.state.apps.size).toBe(6);
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws2: 2\n");
+    const present = await harness.cli(["plan"]);
+    expect(present.exitCode).toBe(1);
+    expect(present.stderr).toContain("but ws2-s001 is also a workspace's ID: the two would share one Terraform state");
+
+    // The workspace's folder removed (nothing of it is planned, R1), its state still here.
+    const stateFile = path.join(harness.cwd, "terraform.ws2-s001.tfstate");
+    const state = await readFile(stateFile, "utf8");
+    await rm(path.join(harness.cwd, "workspaces", "ws2-s001"), { recursive: true });
+    const gone = await harness.cli(["plan"]);
+    expect(gone.exitCode).toBe(1);
+    expect(gone.stderr).toContain("but ws2-s001 is the stack of workspace ws2-s001, applied here before");
+    expect(gone.stderr).toContain("Leave ws2 whole; nothing was planned");
+    expect(await readFile(stateFile, "utf8")).toBe(state);
+    expect(harness.emulator.state.apps.size).toBe(6);
+  }, 300_000);
 
   it("is finished by running it again after a kill midway, and moves back what was still to import when the count goes back before any apply", async () => {
     const harness = await start(workspace("ws-shard", 12));
