@@ -8,26 +8,11 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { workspaceDocument } from "../../harness/workspace-document.ts";
 
 const skip = shouldSkipTerraformTests();
 
-function workspace(id: string, accounts: number) {
-  return {
-    version: 1,
-    workspace: { id, name: id, extendedAccountAccess: true, okta: { orgName: "acme", baseUrl: "okta.com" } },
-    users: [
-      { id: "u-owner", email: `owner@${id}.example`, oktaUserId: `00u${id}owner`, workspaceRole: "owner" },
-      { id: "u-1", email: `user1@${id}.example`, oktaUserId: `00u${id}1`, workspaceRole: "user" },
-    ],
-    accounts: Array.from({ length: accounts }, (_, index) => ({
-      id: `a-${index}`,
-      name: `${id} ${index}`,
-      app: "Instagram",
-      grants: [{ user: "u-owner", role: "owner" }, { user: "u-1", role: "collaborator" }],
-      okta: { extendedBy: "u-owner", extendedAt: "2026-02-01T09:00:00Z" },
-    })),
-  };
-}
+const workspace = (id: string, accounts: number) => workspaceDocument(id, accounts);
 
 const harnesses: SyncHarness[] = [];
 afterEach(async () => {

@@ -6,27 +6,13 @@ import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { workspaceDocument } from "../../harness/workspace-document.ts";
 import { shardOf } from "../../src/stack/shards.ts";
 
 const skip = shouldSkipTerraformTests();
 
-function workspace(id: string, accounts: number) {
-  return {
-    version: 1,
-    workspace: { id, name: id, extendedAccountAccess: true, okta: { orgName: "acme", baseUrl: "okta.com" } },
-    users: [
-      { id: "u-owner", email: `owner@${id}.example`, oktaUserId: `00u${id}owner`, workspaceRole: "owner" },
-      ...Array.from({ length: 4 }, (_, index) => ({ id: `u-${index}`, email: `user${index}@${id}.example`, oktaUserId: `00u${id}${index}`, workspaceRole: "user" })),
-    ],
-    accounts: Array.from({ length: accounts }, (_, index) => ({
-      id: index === 0 ? "__proto__" : `a-${index}`,
-      name: `Brand ${index}`,
-      app: "Instagram",
-      grants: [{ user: "u-owner", role: "owner" }, { user: `u-${index % 4}`, role: "collaborator" }],
-      okta: { extendedBy: "u-owner", extendedAt: "2026-02-01T09:00:00Z" },
-    })),
-  };
-}
+const workspace = (id: string, accounts: number) =>
+  workspaceDocument(id, accounts, { viewers: 4, accountId: (index) => (index === 0 ? "__proto__" : `a-${index}`), accountName: (index) => `Brand ${index}` });
 
 const harnesses: SyncHarness[] = [];
 afterEach(async () => {
@@ -120,7 +106,7 @@ describe.skipIf(skip)("changing the shard count", () => {
     const harness = await SyncHarness.start(async (dir) => {
       for (const id of ["ws2", "ws2-s001"]) {
         await mkdir(path.join(dir, id), { recursive: true });
-        await writeFile(path.join(dir, id, "workspace.json"), JSON.stringify({ ...workspace(id, 3), accounts: workspace(id, 3).accounts.map((account) => ({ ...account, name: `${id} ${account.name}` })) }, null, 2));
+        await writeFile(path.join(dir, id, "workspace.json"), JSON.stringify(workspaceDocument(id, 3), null, 2));
       }
     });
     harnesses.push(harness);
