@@ -66,6 +66,7 @@ function handle(parts: ServerParts, req: http.IncomingMessage, res: http.ServerR
   };
 
   const limit = parts.limiter.account(bucket, at);
+  entry.rateLimit = { limit: Number(limit.headers["X-Rate-Limit-Limit"]), remaining: Number(limit.headers["X-Rate-Limit-Remaining"]) };
   for (const [name, value] of Object.entries(limit.headers)) res.setHeader(name, value);
   if (limit.limited) return sendError(rateLimited());
 

@@ -95,6 +95,8 @@ export interface LoggedRequest {
   status: number;
   /** Date.now() when the request arrived. */
   at: number;
+  /** X-Rate-Limit-Limit and -Remaining as answered: `limit - remaining` is the bucket's use in its window so far, this request included. */
+  rateLimit?: { limit: number; remaining: number };
 }
 
 export interface RequestFilter {

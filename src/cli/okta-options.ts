@@ -19,6 +19,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stackDir, type SyncPaths } from "../sync/saved-plans.ts";
 import { adoptionFile, type CommandContext } from "./terraform-options.ts";
+import { CAPACITY_VARIABLE } from "../stack/names.ts";
+import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 
 export interface OktaAccessOptions {
   adoptionCheck?: boolean;
@@ -64,6 +66,8 @@ export function oktaClientFor(workspace: DesiredWorkspace, options: OktaAccessOp
   return new OktaClient({
     baseUrl: oktaUrlFor(workspace, options.oktaUrl, env),
     token,
+    // The same share as the workspace's Terraform runs: Okta's headers count both.
+    maxApiCapacity: workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity,
     unknownHostHint: "to reach another Okta (a proxy, the local sandbox), pass --okta-url or set CERBY_OKTA_OKTA_URL",
   });
 }
@@ -128,10 +132,16 @@ export function switchedOffStacks(context: CommandContext, desired: DesiredState
 export function accessReaderFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined> {
   return async (stack, paths) => {
     if (!env.OKTA_API_TOKEN) return undefined;
-    const config = JSON.parse(await readFile(path.join(stackDir(paths, stack), "cdk.tf.json"), "utf8")) as { provider?: { okta?: { org_name?: string; base_url?: string }[] } };
+    const config = JSON.parse(await readFile(path.join(stackDir(paths, stack), "cdk.tf.json"), "utf8")) as {
+      provider?: { okta?: { org_name?: string; base_url?: string }[] };
+      variable?: Record<string, { default?: unknown }>;
+    };
     const okta = config.provider?.okta?.[0];
     if (!okta?.org_name || !okta.base_url) return undefined;
-    const workspace = { id: stack, okta: { orgName: okta.org_name, baseUrl: okta.base_url } } as DesiredWorkspace;
+    // The stack's share, as its provider keeps to it.
+    const capacity = config.variable?.[CAPACITY_VARIABLE]?.default;
+    const rateLimit = typeof capacity === "number" ? { maxApiCapacity: capacity } : undefined;
+    const workspace = { id: stack, okta: { orgName: okta.org_name, baseUrl: okta.base_url, ...(rateLimit ? { rateLimit } : {}) } } as DesiredWorkspace;
     return accessReader(oktaClientFor(workspace, options, "checking the apply", env));
   };
 }

@@ -16,6 +16,7 @@ import { readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./fo
 import { planRemovals, type Removal } from "./plan.ts";
 import { removeUsersFromYaml } from "./yaml-edit.ts";
 import { compareText } from "../text/printable.ts";
+import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 
 export interface DeprovisionOptions {
   readonly dir: string;
@@ -66,6 +67,7 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   const okta = new OktaClient({
     baseUrl: oktaUrl,
     token: options.oktaToken,
+    maxApiCapacity: workspace.settings?.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity,
     concurrency: options.concurrency,
     clock: progress.tickingClock(),
     policy: options.policy,

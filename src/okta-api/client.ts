@@ -7,6 +7,7 @@
 import { HttpClient, type ApiClientOptions } from "../http/http-client.ts";
 import { ExternalError } from "../errors.ts";
 import { OKTA_STATUSES } from "../domain/model.ts";
+import { OktaRateGovernor } from "./rate-governor.ts";
 
 export type OktaStatus = (typeof OKTA_STATUSES)[number];
 
@@ -21,6 +22,8 @@ export interface OktaClientOptions extends ApiClientOptions {
   /** `https://<orgName>.<baseUrl>` */
   readonly baseUrl: string;
   readonly token: string;
+  /** The share of each rate-limit bucket to keep to, in percent (the workspace's `rateLimit.maxApiCapacity`); absent: not governed. */
+  readonly maxApiCapacity?: number;
 }
 
 /** Pages one listing reads at most: 200,000 objects at Okta's `limit=200`. */
@@ -46,6 +49,7 @@ export class OktaClient {
       secrets: [options.token],
       unknownHostHint: options.unknownHostHint,
       fetch: options.fetch,
+      ...(options.maxApiCapacity !== undefined ? { governor: new OktaRateGovernor(options.maxApiCapacity) } : {}),
     });
   }
 

@@ -34,8 +34,9 @@ export const MANAGED_RESOURCES: readonly ResourceName[] = [APP, ACCESS_GROUP, AC
 
 /**
  * The Terraform variable holding the provider's max_api_capacity: its default
- * is the workspace's setting; `plan --parallel N` gives each of N concurrent
- * stacks a share (`-var`), so the configuration is the same whatever N.
+ * is the workspace's setting, which every run of the stack keeps to, however
+ * many stacks run at once (their governors share Okta's counts). `-var` or
+ * `TF_VAR_max_api_capacity` can still lower it for one run.
  */
 export const CAPACITY_VARIABLE = "max_api_capacity";
 

@@ -76,10 +76,8 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   let indexUpdates = Promise.resolve();
   const pending = plans.filter((plan) => !plan.unchangedSinceApply);
   if (pending.length < plans.length) options.log(`${plans.length - pending.length} stack${plans.length - pending.length === 1 ? "" : "s"} unchanged since the last apply: nothing to apply there`);
-  // Each plan holds its rate-limit share for as many stacks at once as were planned at once: never more.
-  const planned = Math.max(1, set.parallel ?? 1);
-  const parallel = Math.min(Math.max(1, options.parallel ?? planned), planned);
-  if ((options.parallel ?? planned) > planned) options.log(`applying ${planned} stack${planned === 1 ? "" : "s"} at once, as planned (plan --parallel ${options.parallel} gives each its share of the rate limit for more)`);
+  // Every stack keeps to its workspace's whole share (the governors share Okta's counts); Terraform's -parallelism bounds the bursts.
+  const parallel = Math.max(1, options.parallel ?? set.parallel ?? 1);
   const failed: unknown[] = []; // by position, in plan order
   await inPool(pending, parallel, async (plan, position) => {
     const prefix = `[${position + 1}/${pending.length}] ${plan.stack}`;

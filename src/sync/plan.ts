@@ -15,8 +15,6 @@ import { lookedUpUsers, readPlan } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-check.ts";
 import { refuseUnreadableState } from "./stack-states.ts";
-import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
-import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import { readStatus } from "./status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
@@ -31,7 +29,7 @@ export interface PlanOptions {
   readonly workspacesDir: string;
   /** How the plan's creates are checked against what Okta holds (one per run); absent means the check was turned off. */
   readonly existingObjects?: CreateCheck;
-  /** Stacks planned at once (default 1); each gets its share of its workspace's rate-limit capacity. */
+  /** Stacks planned at once (default 1). Each uses its workspace's whole rate-limit share: the providers' governors see each other's requests in Okta's headers (same token). */
   readonly parallel?: number;
   /** Plan every stack, even one unchanged since its last successful apply here. */
   readonly all?: boolean;
@@ -84,7 +82,6 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
       refresh: options.refresh,
       init: !options.initialized?.has(unit.id),
       existingObjects: options.existingObjects,
-      vars: parallel > 1 ? { [CAPACITY_VARIABLE]: String(capacityShare(unit, parallel)) } : undefined,
     });
     options.initialized?.add(unit.id);
     options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -102,11 +99,6 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
     parallel,
   });
   return saved;
-}
-
-/** A stack's share of its workspace's rate-limit capacity when `parallel` stacks run at once (at least 1%). */
-export function capacityShare(workspace: DesiredWorkspace, parallel: number): number {
-  return Math.max(1, Math.floor((workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity) / parallel));
 }
 
 /** Runs `work` on every item, at most `limit` at once; results in the items' order. A failure stops new work and is thrown once the running ones end. */

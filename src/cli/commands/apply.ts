@@ -16,7 +16,7 @@ export function register(program: Command): void {
           "apply exactly the plans saved by the last `plan` (never a fresh one), stack by stack, under the destroy guard; " +
             "then read back what changed in place and check it against Okta; record sync status",
         ),
-      { readsWorkspaces: false, parallel: "apply this many stacks at once (default and most: as many as `plan --parallel` planned at once, since each plan holds its share of the rate limit)" },
+      { readsWorkspaces: false, parallel: "apply this many stacks at once (default: as many as `plan --parallel` planned at once); each keeps to its workspace's whole rate-limit share, with Terraform's -parallelism divided among them" },
     ),
   ))).action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
@@ -24,7 +24,7 @@ export function register(program: Command): void {
     await lockProject(context, "apply", options, signal);
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack) || options.stack!.includes(plan.workspaceId)) : plans;
-    const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal), paths, {
+    const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal, options.parallel ?? set.parallel), paths, {
       limits: destroyLimits(options),
       allowDestroy: options.allowDestroy === true,
       log: logProgress,

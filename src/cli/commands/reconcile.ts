@@ -23,7 +23,7 @@ export function register(program: Command): void {
             "for schedules: read everything back from Okta, plan, report drift (changes made in the Okta console); with --apply, apply. " +
               "Exit 0 in step, 2 drift or changes, 1 error",
           ),
-        { parallel: "plan (and with --apply, apply) this many stacks at once, each with its share of the workspace's rate-limit capacity (default 1)" },
+        { parallel: "plan (and with --apply, apply) this many stacks at once (default 1); each keeps to its workspace's whole rate-limit share, with Terraform's -parallelism divided among them" },
       ),
     ),
   ))
