@@ -21,7 +21,9 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
     for (const line of describeChanges(report)) text += `  ${line}\n`;
+    for (const warning of report.warnings ?? []) text += `  ! ${warning}\n`;
     for (const person of report.unresolvedPeople) {
+      if (person.heldOktaUserId !== undefined) continue; // named by its warning
       text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
     for (const drift of report.drift) text += `  ! drift: ${printable(drift.address, 120)} changed outside Terraform (${drift.actions.join(", ")})\n`;
@@ -75,6 +77,16 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
       lines.push(
         `> [!WARNING]`,
         `> **${stack}: ${plan.report.accessLost} of ${plan.report.existingAccess} chiclet assignments taken away** from people or IdP groups (listed under "loses access" below).`,
+        "",
+      );
+    }
+    if ((plan.report.warnings ?? []).length > 0) {
+      const warnings = plan.report.warnings ?? [];
+      lines.push(
+        `> [!WARNING]`,
+        `> **${stack}: Okta does not know, or no longer finds, some people or teams:**`,
+        ...warnings.slice(0, maxRows).map((warning) => `> - ${markdownText(warning, 400)}`),
+        ...(warnings.length > maxRows ? [`> - ... and ${warnings.length - maxRows} more`] : []),
         "",
       );
     }

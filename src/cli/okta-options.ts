@@ -13,7 +13,8 @@ import path from "node:path";
 import { stackDir, type SyncPaths } from "../sync/saved-plans.ts";
 import { accessGroupName } from "../stack/names.ts";
 import type { ExistingObjectsReader } from "../sync/plan.ts";
-import { adoptionFile } from "./terraform-options.ts";
+import { adoptionFile, logProgress } from "./terraform-options.ts";
+import { OktaChecks } from "../sync/okta-checks.ts";
 
 export interface OktaAccessOptions {
   adoptionCheck?: boolean;
@@ -67,6 +68,11 @@ export function oktaClientFor(workspace: DesiredWorkspace, options: OktaAccessOp
 export function existingObjectsReader(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): ExistingObjectsReader | undefined {
   if (options.adoptionCheck === false) return undefined;
   return (workspace) => readExistingObjects(oktaClientFor(workspace, options, "its first sync (checking for apps that already exist)", env), accessGroupName(workspace.id, ""));
+}
+
+/** Checks the Okta user and team group IDs a plan would add; without OKTA_API_TOKEN it says so once and checks nothing. */
+export function oktaChecksFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): OktaChecks {
+  return new OktaChecks((workspace) => (env.OKTA_API_TOKEN ? oktaClientFor(workspace, options, "checking Okta IDs before planning", env) : undefined), logProgress);
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Adoption } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
+import { readAllFindings } from "../sync/people-record.ts";
 import { TerraformCli, terraformBinary } from "../terraform/terraform.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
@@ -101,7 +102,7 @@ export async function commandContext(options: PathOptions, cwd = process.cwd()):
     project,
     workspacesDir,
     paths,
-    stackOptions: { backend, projectDir: project.dir, adoptions: await readAdoptions(paths.stateDir) },
+    stackOptions: { backend, projectDir: project.dir, adoptions: await readAdoptions(paths.stateDir), findings: await readAllFindings(paths.stateDir) },
     protectedPaths: {
       keep: [
         { path: workspacesDir, what: "the workspaces folder" },

@@ -9,9 +9,8 @@ import path from "node:path";
 
 import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts";
 import { UsageError } from "../errors.ts";
-import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
-import { lookedUpUsers, readPlan, type PlanReport } from "../terraform/plan-report.ts";
+import { readPlan, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import type { ExistingObjects } from "../okta-api/org-objects.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
@@ -21,6 +20,10 @@ import { readStatus } from "./status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { compareText } from "../text/printable.ts";
+import { withOktaFindings, type OktaChecks } from "./okta-checks.ts";
+import { rememberPeople } from "./people-record.ts";
+
+export { rememberPeople };
 
 export type Log = (message: string) => void;
 
@@ -37,6 +40,8 @@ export interface PlanOptions {
   readonly parallel?: number;
   /** Plan every stack, even one unchanged since its last successful apply here. */
   readonly all?: boolean;
+  /** Checks the Okta user and team group IDs a plan would add (okta-checks.ts); absent: not checked. */
+  readonly oktaChecks?: OktaChecks;
 }
 
 /**
@@ -84,6 +89,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
       refresh: options.refresh,
       init: true,
       existingObjects: options.existingObjects,
+      oktaChecks: options.oktaChecks,
       vars: parallel > 1 ? { [CAPACITY_VARIABLE]: String(capacityShare(unit, parallel)) } : undefined,
     });
     options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -178,18 +184,19 @@ export async function planStack(
   input: StackInput,
   terraform: Terraform,
   paths: SyncPaths,
-  options: { refresh: boolean; init: boolean; existingObjects?: ExistingObjectsReader; vars?: Readonly<Record<string, string>> },
+  options: { refresh: boolean; init: boolean; existingObjects?: ExistingObjectsReader; oktaChecks?: OktaChecks; vars?: Readonly<Record<string, string>> },
 ): Promise<SavedPlan> {
   const stack = input.id;
   const dir = stackDir(paths, stack);
   if (options.init) await terraform.init(dir);
+  if (options.oktaChecks && input.workspace) await options.oktaChecks.beforePlan(stack, input.workspace, terraform, paths, options.refresh);
   await ensureFolder(path.dirname(planFile(paths, stack)));
   await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars });
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
   const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
-  const report = readPlan(stack, planJson, { oktaToCerby: people, labels });
+  const report = withOktaFindings(readPlan(stack, planJson, { oktaToCerby: people, labels }), data, input.workspace);
   if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects);
   const fingerprint = await stackFingerprint(paths, stack);
   const plan: SavedPlan = {
@@ -238,30 +245,6 @@ async function checkFirstSync(workspace: DesiredWorkspace, data: StackData, read
       `\nCreating them again would duplicate chiclets. To take the existing ones under management without changing them, run \`cerby-okta adopt --stack ${workspace.id}\`, then plan again. ` +
       `If the state was moved, point cerby-okta.yaml at it instead. Nothing was saved for apply.`,
   );
-}
-
-/**
- * Okta user ID -> Cerby user ID: from the workspace, from the logins Terraform
- * looked up, and from earlier plans, so that someone who just lost access
- * (and is no longer looked up) is still named.
- */
-export async function rememberPeople(paths: SyncPaths, stack: string, knownOktaUserIds: Readonly<Record<string, string>>, planJson?: unknown): Promise<Map<string, string>> {
-  const file = path.join(paths.stateDir, "people", `${stack}.json`);
-  let remembered: Record<string, string> = {};
-  try {
-    remembered = JSON.parse(await readFile(file, "utf8")) as Record<string, string>;
-  } catch {
-    // First plan of this stack.
-  }
-  const map = new Map<string, string>(Object.entries(remembered));
-  for (const [cerbyId, oktaId] of Object.entries(knownOktaUserIds)) map.set(oktaId, cerbyId);
-  if (planJson !== undefined) for (const [oktaId, cerbyId] of lookedUpUsers(planJson)) map.set(oktaId, cerbyId);
-  await ensureFolder(path.dirname(file));
-  const sorted = [...map].sort(([a], [b]) => compareText(a, b));
-  const record = Object.create(null) as Record<string, string>;
-  for (const [oktaId, cerbyId] of sorted) record[oktaId] = cerbyId;
-  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
-  return map;
 }
 
 /**

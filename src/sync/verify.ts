@@ -29,6 +29,13 @@ export interface VerifyContext {
   readonly labels: ReadonlyMap<string, string>;
   /** Reads Okta directly; absent without an API token. */
   readonly reader?: AccessReader;
+  /**
+   * Account ID -> the Okta user IDs the plan puts in its access group: the
+   * expectation for an access group whose memberships are not in the state
+   * (their create failed half-way), so that the person missing is named,
+   * not the people added before them.
+   */
+  readonly planned?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface Verification {
@@ -66,7 +73,7 @@ export async function verifyAccounts(
   if (accounts.length === 0) return { accounts: 0, requests: 0, how: "direct reads", problems: [] };
   if (!context.reader) return refreshAndCompare(stack, accounts, terraform, paths, context);
   const reader = context.reader;
-  const believed = believedAccess(await terraform.showState(stackDir(paths, stack)), accounts);
+  const believed = believedAccess(await terraform.showState(stackDir(paths, stack)), accounts, context.planned);
   const text = namer(context);
   let requests = 0;
   const checks = await Promise.all(
@@ -91,13 +98,13 @@ export async function verifyAccounts(
 }
 
 /** The app ID, access group ID, members and assigned groups the state holds for each account. */
-function believedAccess(state: unknown, accounts: readonly string[]): Map<string, Believed> {
+function believedAccess(state: unknown, accounts: readonly string[], planned?: ReadonlyMap<string, readonly string[]>): Map<string, Believed> {
   const wanted = new Set(accounts);
   const resources = (state as { values?: { root_module?: { resources?: StateResource[] } } }).values?.root_module?.resources ?? [];
   const entries = new Map<string, { appId?: string; groupId?: string; users: string[]; groups: string[] }>();
   const entry = (accountId: string) => {
     let found = entries.get(accountId);
-    if (!found) entries.set(accountId, (found = { users: [], groups: [] }));
+    if (!found) entries.set(accountId, (found = { users: [...(planned?.get(accountId) ?? [])], groups: [] }));
     return found;
   };
   for (const resource of resources) {

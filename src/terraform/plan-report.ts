@@ -59,6 +59,8 @@ export interface UnresolvedPerson {
   readonly cerbyUserId: string;
   /** The search Okta was asked. */
   readonly search: string;
+  /** The Okta user ID their login resolved to before: kept, so their access is held, not removed. */
+  readonly heldOktaUserId?: string;
 }
 
 /** A stack's plan in Okta terms; its `chiclets` and `access` are a ChangeSet. */
@@ -85,6 +87,8 @@ export interface PlanReport {
   /** Accounts whose group memberships or app assignments the apply updates in place: checked against Okta afterwards. */
   readonly accountsToVerify: readonly string[];
   readonly unresolvedPeople: readonly UnresolvedPerson[];
+  /** People and teams Okta does not know or no longer finds, each named with what waits and what to do (src/sync/okta-checks.ts). */
+  readonly warnings?: readonly string[];
 }
 
 export function actionOf(actions: readonly string[]): Action {

@@ -3,7 +3,7 @@ import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
+import { addAdoptionCheckOption, existingObjectsReader, oktaChecksFor } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 
@@ -34,6 +34,7 @@ export function register(program: Command): void {
         all: options.all,
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options),
+        oktaChecks: oktaChecksFor(options),
       });
       process.stdout.write(formatPlanSummary(plans));
       if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);

@@ -5,7 +5,7 @@ import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader } from "../okta-options.ts";
+import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader, oktaChecksFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
@@ -40,6 +40,7 @@ export function register(program: Command): void {
         all: options.all,
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options),
+        oktaChecks: oktaChecksFor(options),
       });
       process.stdout.write(formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);
