@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { shardOf } from "../../src/stack/shards.ts";
 
 interface Doc {
   version: 1;
@@ -164,4 +165,39 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
       await expectDashboardsRight();
     }
   }, 240_000);
+
+  it("counts lost access across every shard of the run: a leaver's chiclets spread over shards trip the destroy guard", async () => {
+    const workspace = churnWorkspace();
+    workspace.accounts = Array.from({ length: 24 }, (_, index) => ({
+      id: `a-${String(index).padStart(2, "0")}`,
+      name: `Account ${index}`,
+      app: "Portal",
+      grants: [{ user: "u-alice", role: "owner" }, { user: "u-bob", role: "collaborator" }, { user: "u-carol", role: "collaborator" }],
+      okta: extended,
+    }));
+    // Each shard alone stays under its own limits (at most 10 of its pairs lost): only the run's total is over.
+    const perShard = [0, 1, 2, 3].map((shard) => workspace.accounts.filter((account) => shardOf(account.id, 4) === shard).length);
+    expect(Math.max(...perShard)).toBeLessThanOrEqual(10);
+    const h = await start(workspace, "shards:\n  ws-churn: 4\n");
+    await sync({ plan: 2 });
+    expect(h.dashboards()["bob@churn.example"]).toHaveLength(24);
+
+    doc.accounts = doc.accounts.map((account) => ({ ...account, grants: account.grants.filter((grant) => grant.user !== "u-bob") }));
+    await write();
+    const refused = await sync({ plan: 2, apply: 1 });
+    expect(refused.apply.stderr).toContain("apply refused, nothing was changed");
+    expect(refused.apply.stderr).toContain("the run, across 4 of 4 stacks, takes 24 of 72 chiclet assignments away from people or IdP groups (33%)");
+    expect(refused.apply.stderr).toContain("most affected: u-bob (24)");
+    expect(refused.apply.stderr).not.toMatch(/stack ws-churn-s00\d: the plan/);
+    expect(h.dashboards()["bob@churn.example"]).toHaveLength(24);
+
+    const confirmed = await h.cli(["apply", "--allow-destroy"]);
+    expect(confirmed.exitCode, confirmed.stderr).toBe(0);
+    expect(h.dashboards()["bob@churn.example"]).toEqual([]);
+    await expectDashboardsRight();
+
+    const third = await sync({ plan: 0 });
+    expect(third.plan.stdout).not.toContain(": changes");
+    await expectDashboardsRight();
+  }, 400_000);
 });
