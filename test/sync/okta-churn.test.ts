@@ -104,6 +104,35 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
     }
   }, 240_000);
 
+  it("tells a person deleted between plan and apply from a console deletion, names them, and the next sync adds everyone else", async () => {
+    const h = await start(churnWorkspace());
+    await sync({ plan: 2 });
+    doc.accounts.push({
+      id: "a-vault",
+      name: "Shared",
+      app: "Vault",
+      grants: ["u-alice", "u-bob", "u-carol", "u-dave"].map((user) => ({ user, role: user === "u-alice" ? "owner" : "collaborator" })),
+      okta: extended,
+    });
+    await write();
+    expect((await h.cli(["plan"])).exitCode).toBe(2);
+    h.emulator.state.users.delete("00u1bob");
+    const apply = await h.cli(["apply"]);
+    expect(apply.exitCode).toBe(1);
+    expect(apply.stderr).toContain("Okta has no user 00u1bob (u-bob): deleted in Okta, or a wrong oktaUserId. Recorded: the next `cerby-okta plan` leaves them out");
+    expect(apply.stderr).not.toContain("already gone from Okta");
+    expect(apply.stderr).toContain('u-bob should see "Shared - Vault" (account a-vault) but is not in its access group in Okta');
+    expect(apply.stderr).not.toMatch(/u-(alice|carol|dave) is in the access group .* but should not be/);
+
+    const second = await sync({ plan: 2 });
+    expect(second.plan.stdout).toContain("bob@churn.example (u-bob): Okta has no user 00u1bob");
+    await expectDashboardsRight();
+    for (const person of ["alice", "carol", "dave"]) expect(h.dashboards()[`${person}@churn.example`]).toContain("Shared - Vault");
+    const third = await sync({ plan: 0 });
+    expect(third.plan.stdout).toContain("ws-churn: no changes");
+    await expectDashboardsRight();
+  }, 240_000);
+
   it("holds the access of a person whose login changed between two plans, and says so", async () => {
     const h = await start(churnWorkspace());
     doc.accounts[0]!.grants.push({ user: "u-erin", role: "collaborator" });
