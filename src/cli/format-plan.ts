@@ -23,7 +23,7 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
     for (const line of describeChanges(report)) text += `  ${line}\n`;
     for (const warning of report.warnings ?? []) text += `  ! ${warning}\n`;
     for (const person of report.unresolvedPeople) {
-      if (person.heldOktaUserId !== undefined) continue; // named by its warning
+      if (person.heldOktaUserId !== undefined || person.missingOktaUserId !== undefined) continue; // named by its warning
       text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
     for (const drift of report.drift) text += `  ! drift: ${printable(drift.address, 120)} changed outside Terraform (${drift.actions.join(", ")})\n`;

@@ -158,6 +158,8 @@ export function withOktaFindings(report: PlanReport, data: StackData, workspace:
     );
   }
   const people = report.unresolvedPeople.map((person) => {
+    const missing = Object.hasOwn(data.notInOkta.users, person.cerbyUserId) ? data.notInOkta.users[person.cerbyUserId] : undefined;
+    if (missing !== undefined) return { ...person, missingOktaUserId: missing };
     const held = Object.hasOwn(data.heldOktaUserIds, person.cerbyUserId) ? data.heldOktaUserIds[person.cerbyUserId] : undefined;
     if (held === undefined) return person;
     warnings.push(

@@ -61,6 +61,8 @@ export interface UnresolvedPerson {
   readonly search: string;
   /** The Okta user ID their login resolved to before: kept, so their access is held, not removed. */
   readonly heldOktaUserId?: string;
+  /** The `oktaUserId` Okta does not know, which made them looked up by login instead. */
+  readonly missingOktaUserId?: string;
 }
 
 /** A stack's plan in Okta terms; its `chiclets` and `access` are a ChangeSet. */

@@ -89,6 +89,7 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
     expect(first.plan.stdout).toContain('+ u-carol sees "Shared - Vault"');
     expect(first.plan.stdout).toContain('+ u-dave sees "Shared - Vault"');
     expect(first.plan.stdout).not.toContain("u-bob sees");
+    expect(first.plan.stdout).not.toContain("u-bob: Okta found nobody"); // said once, by the warning
     expect(first.apply.stderr).not.toContain("already gone from Okta");
     await expectDashboardsRight();
     for (const person of ["alice", "carol", "dave"]) expect(h.dashboards()[`${person}@churn.example`]).toContain("Shared - Vault");
