@@ -90,10 +90,12 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
         "",
       );
     }
-    if (plan.report.unresolvedPeople.length > 0) {
+    // People held, or left out for an unknown oktaUserId, are named by the warnings above.
+    const waiting = plan.report.unresolvedPeople.filter((person) => person.heldOktaUserId === undefined && person.missingOktaUserId === undefined);
+    if (waiting.length > 0) {
       lines.push(
         `> [!NOTE]`,
-        `> **${stack}: Okta found nobody for ${plan.report.unresolvedPeople.length} login${plan.report.unresolvedPeople.length === 1 ? "" : "s"}**; their chiclets wait: ${plan.report.unresolvedPeople
+        `> **${stack}: Okta found nobody for ${waiting.length} login${waiting.length === 1 ? "" : "s"}**; their chiclets wait: ${waiting
           .slice(0, maxRows)
           .map((person) => cell(person.cerbyUserId))
           .join(", ")}`,

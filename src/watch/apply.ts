@@ -11,6 +11,7 @@ import { applySavedPlans, type ApplyOptions } from "../sync/apply.ts";
 import { planStack, stackInput } from "../sync/plan.ts";
 import { savePlanSet, type SavedPlan, type SyncPaths } from "../sync/saved-plans.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import type { OktaChecks } from "../sync/okta-checks.ts";
 import type { ApplyStacks } from "./watcher.ts";
 
 export interface TerraformApplierOptions {
@@ -22,6 +23,8 @@ export interface TerraformApplierOptions {
   readonly allowDestroy: boolean;
   readonly log: (message: string) => void;
   readonly reader?: ApplyOptions["reader"];
+  /** Checks the Okta IDs each plan would add (src/sync/okta-checks.ts); absent: not checked. */
+  readonly oktaChecks?: OktaChecks;
 }
 
 export function terraformApplier(options: TerraformApplierOptions): ApplyStacks {
@@ -33,7 +36,7 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
       signal.throwIfAborted();
       const workspace = written.get(stack);
       if (!workspace) throw new InternalError(`watch: stack ${stack} was written, but its desired state is unknown`);
-      plans.push(await planStack(stackInput(workspace), terraform, options.paths, { refresh: false, init: !initialized.has(stack) }));
+      plans.push(await planStack(stackInput(workspace), terraform, options.paths, { refresh: false, init: !initialized.has(stack), oktaChecks: options.oktaChecks }));
       initialized.add(stack);
     }
     const set = {

@@ -10,7 +10,7 @@
 import type { Command } from "commander";
 import { milliseconds } from "../number-options.ts";
 import type { ApplyStacks } from "../../watch/watcher.ts";
-import { accessReaderFor } from "../okta-options.ts";
+import { accessReaderFor, oktaChecksFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
 type WatchCommandOptions = TerraformCommandOptions & {
@@ -45,6 +45,7 @@ export function register(program: Command): void {
           allowDestroy: options.allowDestroy === true,
           log: logProgress,
           reader: accessReaderFor({}),
+          oktaChecks: oktaChecksFor({}),
         })
       : undefined;
     const applyStacks: ApplyStacks | undefined =
