@@ -105,7 +105,7 @@ export function buildStackData(
   adopt: Adoption = NO_ADOPTION,
   findings: OktaFindings = NO_FINDINGS,
 ): StackData {
-  const workspaceId = workspace.workspaceId ?? workspace.id;
+  const workspaceId = workspaceIdOf(workspace);
   const apps = emptyMap<AppData>();
   const accessGroups = emptyMap<AccessGroupData>();
   for (const chiclet of workspace.chiclets) {
@@ -144,6 +144,11 @@ export function buildStackData(
     heldOktaUserIds,
     notInOkta: { users: missingUsers, teamGroups: [...findings.missingGroups].filter((group) => usedGroups.has(group)).sort(compareText) },
   };
+}
+
+/** The workspace of a stack unit (a shard carries its workspace's ID), or of a workspace. */
+export function workspaceIdOf(workspace: DesiredWorkspace & { readonly workspaceId?: string }): string {
+  return workspace.workspaceId ?? workspace.id;
 }
 
 /** A map without a prototype: any Cerby ID is an ordinary key. */

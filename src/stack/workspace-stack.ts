@@ -16,7 +16,7 @@ import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { addBackend } from "./backend.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, CAPACITY_VARIABLE, DATA_LOCAL, resourcePath, STACK_DATA_FILE, USER_LOOKUP } from "./names.ts";
-import { buildStackData, NO_ADOPTION, NO_FINDINGS, type Adoption, type OktaFindings } from "./stack-data.ts";
+import { buildStackData, NO_ADOPTION, NO_FINDINGS, workspaceIdOf, type Adoption, type OktaFindings } from "./stack-data.ts";
 
 export interface StackOptions {
   /** Where Terraform keeps state; cdktf's local default when absent. */
@@ -25,7 +25,7 @@ export interface StackOptions {
   readonly projectDir?: string;
   /** Existing Okta objects to import, by workspace ID (`cerby-okta adopt`). */
   readonly adoptions?: ReadonlyMap<string, Adoption>;
-  /** What earlier plans learned from Okta, by stack ID (src/sync/people-record.ts). */
+  /** What earlier plans learned from Okta, by workspace ID (src/sync/people-record.ts). */
   readonly findings?: ReadonlyMap<string, OktaFindings>;
 }
 
@@ -55,7 +55,7 @@ export class WorkspaceStack extends TerraformStack {
       maxRetries: rateLimit.maxRetries,
     });
 
-    writeDataFileOnSynth(this, dataText ?? JSON.stringify(buildStackData(workspace, options.adoptions?.get(workspace.id) ?? NO_ADOPTION, options.findings?.get(workspace.id) ?? NO_FINDINGS)));
+    writeDataFileOnSynth(this, dataText ?? JSON.stringify(buildStackData(workspace, options.adoptions?.get(workspace.id) ?? NO_ADOPTION, options.findings?.get(workspaceIdOf(workspace)) ?? NO_FINDINGS)));
     // Expressions are written as HCL text: only our own names appear in them,
     // never a string from Cerby (those stay in the data file).
     new TerraformLocal(this, DATA_LOCAL, `\${jsondecode(file("\${path.module}/${STACK_DATA_FILE}"))}`);

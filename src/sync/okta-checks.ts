@@ -25,11 +25,11 @@ import { oktaOrgKey } from "../domain/desired-state.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import type { OktaClient } from "../okta-api/client.ts";
 import { ACCESS_MEMBERS, ASSIGNMENTS, STACK_DATA_FILE, stateInstances } from "../stack/names.ts";
-import { buildStackData, type StackData } from "../stack/stack-data.ts";
+import { buildStackData, workspaceIdOf, type StackData } from "../stack/stack-data.ts";
 import { groupIds, stringList, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { compareText, printable } from "../text/printable.ts";
-import { findingsOf, readPeopleRecord, writePeopleRecord } from "./people-record.ts";
+import { findingsOf, readAllFindings, readPeopleRecord, writePeopleRecord } from "./people-record.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
 
 /** What a stack's state holds, by account ID: access group members and assigned groups. */
@@ -121,7 +121,9 @@ export class OktaChecks {
     this.log(`${stack}: checked ${wanted.users.size} Okta user ID${wanted.users.size === 1 ? "" : "s"} and ${wanted.groups.size} team group${wanted.groups.size === 1 ? "" : "s"} the plan would add${found > 0 ? `: ${found} unknown to Okta, left out` : ""}`);
     if (found === 0) return;
     await writePeopleRecord(paths.stateDir, stack, record);
-    await writeFileAtomic(dataFile, JSON.stringify(buildStackData(workspace, data.adopt, findingsOf(record))));
+    // What the synthesizer will build from the records next time: the same data, so the next plan may skip the stack.
+    const findings = (await readAllFindings(paths.stateDir)).get(workspaceIdOf(workspace)) ?? findingsOf(record);
+    await writeFileAtomic(dataFile, JSON.stringify(buildStackData(workspace, data.adopt, findings)));
   }
 
   private exists(client: OktaClient, org: string, kind: "users" | "groups", id: string): Promise<boolean> {

@@ -81,7 +81,16 @@ export function findingsOf(record: PeopleRecord): OktaFindings {
   return { missingUsers: new Set(Object.keys(record.missingUsers)), missingGroups: new Set(Object.keys(record.missingGroups)), resolved: record.resolved };
 }
 
-/** Every stack's findings, by stack ID, for the synthesizer (as adoptions are). */
+/** The workspace a stack belongs to: `ws-acme-s007` is a shard of `ws-acme` (src/stack/shards.ts names them so). */
+export function workspaceOfStack(stack: string): string {
+  return /^(.+)-s\d{3,}$/.exec(stack)?.[1] ?? stack;
+}
+
+/**
+ * What every stack learned, merged per workspace ID, for the synthesizer (as
+ * adoptions are): a person or team is the same in every shard, and what one
+ * shard learned survives a reshard that moves their accounts elsewhere.
+ */
 export async function readAllFindings(stateDir: string): Promise<Map<string, OktaFindings>> {
   let files: string[];
   try {
@@ -89,9 +98,16 @@ export async function readAllFindings(stateDir: string): Promise<Map<string, Okt
   } catch {
     return new Map();
   }
-  const stacks = files.map((file) => file.slice(0, -".json".length));
+  const stacks = files.map((file) => file.slice(0, -".json".length)).sort(compareText);
   const records = await Promise.all(stacks.map((stack) => readPeopleRecord(stateDir, stack)));
-  return new Map(stacks.map((stack, index) => [stack, findingsOf(records[index]!)]));
+  const merged = new Map<string, PeopleRecord>();
+  stacks.forEach((stack, index) => {
+    const workspace = workspaceOfStack(stack);
+    const into = merged.get(workspace) ?? emptyPeopleRecord();
+    for (const field of ["resolved", "missingUsers", "missingGroups"] as const) Object.assign(into[field], records[index]![field]);
+    merged.set(workspace, into);
+  });
+  return new Map([...merged].map(([workspace, record]) => [workspace, findingsOf(record)]));
 }
 
 /**

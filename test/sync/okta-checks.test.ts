@@ -9,7 +9,7 @@ import type { OktaClient } from "../../src/okta-api/client.ts";
 import { STACK_DATA_FILE, buildStackData, type StackData } from "../../src/stack/stack-data.ts";
 import { DEFAULT_DESTROY_LIMITS, runAccessRefusal } from "../../src/sync/destroy-guard.ts";
 import { idsToCheck, OktaChecks, stateAccess, withOktaFindings } from "../../src/sync/okta-checks.ts";
-import { readPeopleRecord, rememberPeople } from "../../src/sync/people-record.ts";
+import { readAllFindings, readPeopleRecord, rememberPeople, workspaceOfStack } from "../../src/sync/people-record.ts";
 import { readPlan, type PlanReport } from "../../src/terraform/plan-report.ts";
 import type { Terraform } from "../../src/terraform/terraform.ts";
 import { desiredFromText, oneAccountWorkspace } from "../support/desired.ts";
@@ -163,6 +163,22 @@ describe("the people record", () => {
     const names = await rememberPeople(paths, "ws-test", { "u-alice": "00u1alice" }, planJson);
     expect(Object.fromEntries(names)).toEqual({ "00u1old": "u-old", "00u1alice": "u-alice", "00u1carol": "u-carol" });
     expect((await readPeopleRecord(paths.stateDir, "ws-test")).resolved).toEqual({ "u-carol": "00u1carol" });
+  });
+});
+
+describe("what a workspace's stacks learned", () => {
+  it("is merged over every shard of the workspace, so that it survives a reshard, and kept apart from other workspaces", async () => {
+    const stateDir = await folder();
+    await mkdir(path.join(stateDir, "people"));
+    const record = (fields: Record<string, Record<string, string>>) => JSON.stringify({ version: 2, names: {}, resolved: {}, missingUsers: {}, missingGroups: {}, ...fields });
+    await writeFile(path.join(stateDir, "people", "ws-big-s000.json"), record({ resolved: { "u-erin": "00u1erin" } }));
+    await writeFile(path.join(stateDir, "people", "ws-big-s003.json"), record({ missingGroups: { "00g1gone": "t-gone" } }));
+    await writeFile(path.join(stateDir, "people", "ws-small.json"), record({ missingUsers: { "00u1bob": "u-bob" } }));
+    const findings = await readAllFindings(stateDir);
+    expect([...findings.keys()].sort()).toEqual(["ws-big", "ws-small"]);
+    expect(findings.get("ws-big")).toEqual({ missingUsers: new Set(), missingGroups: new Set(["00g1gone"]), resolved: { "u-erin": "00u1erin" } });
+    expect(findings.get("ws-small")!.missingUsers).toEqual(new Set(["00u1bob"]));
+    expect(workspaceOfStack("ws-big-s127")).toBe("ws-big");
   });
 });
 
