@@ -7,6 +7,7 @@ import { errorReport } from "./errors.ts";
 import { warningLines } from "./domain/desired-state.ts";
 import { decide } from "./pipeline/pipeline.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
+import { readAllFindings } from "./sync/people-record.ts";
 
 export async function runCdktfApp(app: App): Promise<void> {
   try {
@@ -15,7 +16,9 @@ export async function runCdktfApp(app: App): Promise<void> {
     const { stacks, desired } = await decide(workspacesDir, shardCountsOf(project));
     // The rejected accounts and other warnings `cerby-okta synth` shows.
     for (const line of warningLines(desired)) process.stderr.write(`${line}\n`);
-    addWorkspaceStacks(app, stacks, { backend: project.config.backend, projectDir: project.dir });
+    // What `cerby-okta plan` learned from Okta (people held, IDs Okta does not know), in the CLI's default state folder.
+    const findings = await readAllFindings(path.join(project.dir, ".cerby-okta"));
+    addWorkspaceStacks(app, stacks, { backend: project.config.backend, projectDir: project.dir, findings });
     app.synth();
   } catch (error) {
     const { text, exitCode } = errorReport(error);
