@@ -23,8 +23,6 @@ import { compareText } from "../text/printable.ts";
 import { withOktaFindings, type OktaChecks } from "./okta-checks.ts";
 import { rememberPeople } from "./people-record.ts";
 
-export { rememberPeople };
-
 export type Log = (message: string) => void;
 
 /** Reads what the workspace's Okta org holds; undefined when it cannot be reached (then a first sync is refused). */
