@@ -37,7 +37,7 @@ export function emptyPeopleRecord(): PeopleRecord {
   return { names: emptyMap(), resolved: emptyMap(), missingUsers: emptyMap(), missingGroups: emptyMap() };
 }
 
-/** The stack's record; empty when there is none yet. Version 1 (a flat map of names) is read as names. */
+/** The stack's record; empty when there is none yet. Version 1 (a flat map of names) is read as names and what they resolve to. */
 export async function readPeopleRecord(stateDir: string, stack: string): Promise<PeopleRecord> {
   let parsed: unknown;
   try {
@@ -50,6 +50,10 @@ export async function readPeopleRecord(stateDir: string, stack: string): Promise
   const object = parsed as Record<string, unknown>;
   if (object.version !== 2) {
     copyStrings(object, record.names);
+    // Version 1 kept no resolutions: a person named by exactly one Okta ID resolved to it (held on a miss from now on).
+    const ids = new Map<string, string[]>();
+    for (const [oktaId, cerbyId] of Object.entries(record.names)) ids.set(cerbyId, [...(ids.get(cerbyId) ?? []), oktaId]);
+    for (const [cerbyId, oktaIds] of ids) if (oktaIds.length === 1) record.resolved[cerbyId] = oktaIds[0]!;
     return record;
   }
   for (const field of ["names", "resolved", "missingUsers", "missingGroups"] as const) copyStrings(object[field], record[field]);
