@@ -103,7 +103,10 @@ export class OktaChecks {
     }
     const dataFile = path.join(stackDir(paths, stack), STACK_DATA_FILE);
     const data = JSON.parse(await readFile(dataFile, "utf8")) as StackData;
-    const wanted = idsToCheck(data, stateAccess(await terraform.pullState(path.dirname(dataFile))), refresh);
+    // No Okta user ID or team group at all (everyone looked up by login): nothing to check, no state to pull.
+    const named = idsToCheck(data, stateAccess({}), true);
+    if (named.users.size === 0 && named.groups.size === 0) return;
+    const wanted = refresh ? named : idsToCheck(data, stateAccess(await terraform.pullState(path.dirname(dataFile))), false);
     if (wanted.users.size === 0 && wanted.groups.size === 0) return;
     const org = oktaOrgKey(workspace.okta);
     const record = await readPeopleRecord(paths.stateDir, stack);
