@@ -121,7 +121,7 @@ export class OktaChecks {
       record.missingGroups[groupId] = workspace.idpTeams?.[groupId]?.id ?? "";
       found++;
     }
-    this.log(`${stack}: checked ${wanted.users.size} Okta user ID${wanted.users.size === 1 ? "" : "s"} and ${wanted.groups.size} team group${wanted.groups.size === 1 ? "" : "s"} the plan would add${found > 0 ? `: ${found} unknown to Okta, left out` : ""}`);
+    this.log(`${stack}: checked ${wanted.users.size} Okta user ID${wanted.users.size === 1 ? "" : "s"} and ${wanted.groups.size} team group${wanted.groups.size === 1 ? "" : "s"} ${refresh ? "the stack names" : "the plan would add"}${found > 0 ? `: ${found} unknown to Okta, left out` : ""}`);
     if (found === 0) return;
     await writePeopleRecord(paths.stateDir, stack, record);
     // What the synthesizer will build from the records next time: the same data, so the next plan may skip the stack.
