@@ -29,7 +29,7 @@ import { buildStackData, workspaceIdOf, type StackData } from "../stack/stack-da
 import { groupIds, stringList, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { compareText, printable } from "../text/printable.ts";
-import { findingsOf, readAllFindings, readPeopleRecord, writePeopleRecord } from "./people-record.ts";
+import { readAllFindings, readPeopleRecord, writePeopleRecord } from "./people-record.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
 
 /** What a stack's state holds, by account ID: access group members and assigned groups. */
@@ -124,9 +124,7 @@ export class OktaChecks {
     this.log(`${stack}: checked ${wanted.users.size} Okta user ID${wanted.users.size === 1 ? "" : "s"} and ${wanted.groups.size} team group${wanted.groups.size === 1 ? "" : "s"} ${refresh ? "the stack names" : "the plan would add"}${found > 0 ? `: ${found} unknown to Okta, left out` : ""}`);
     if (found === 0) return;
     await writePeopleRecord(paths.stateDir, stack, record);
-    // What the synthesizer will build from the records next time: the same data, so the next plan may skip the stack.
-    const findings = (await readAllFindings(paths.stateDir)).get(workspaceIdOf(workspace)) ?? findingsOf(record);
-    await writeFileAtomic(dataFile, JSON.stringify(buildStackData(workspace, data.adopt, findings)));
+    await rewriteFromRecords(dataFile, workspace, data, paths.stateDir);
   }
 
   private exists(client: OktaClient, org: string, kind: "users" | "groups", id: string): Promise<boolean> {
@@ -135,6 +133,24 @@ export class OktaChecks {
     if (!answer) this.answers.set(key, (answer = client.exists(kind, id)));
     return answer;
   }
+}
+
+/**
+ * After a plan, which may have learned what some logins resolve to: the data
+ * file as the synthesizer builds it from the records from now on (their held
+ * IDs added), so that the stack is what its next synth writes and the next
+ * plan may skip it. The plan stays valid: a login found wins over its held ID.
+ */
+export async function settleStackData(paths: SyncPaths, stack: string, workspace: DesiredWorkspace): Promise<void> {
+  const dataFile = path.join(stackDir(paths, stack), STACK_DATA_FILE);
+  await rewriteFromRecords(dataFile, workspace, JSON.parse(await readFile(dataFile, "utf8")) as StackData, paths.stateDir);
+}
+
+/** Writes the data the synthesizer will build from the people records next time, when it differs from the file's. */
+async function rewriteFromRecords(dataFile: string, workspace: DesiredWorkspace, data: StackData, stateDir: string): Promise<void> {
+  const findings = (await readAllFindings(stateDir)).get(workspaceIdOf(workspace));
+  const text = JSON.stringify(buildStackData(workspace, data.adopt, findings));
+  if (text !== JSON.stringify(data)) await writeFileAtomic(dataFile, text);
 }
 
 /**

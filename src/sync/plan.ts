@@ -20,7 +20,7 @@ import { readStatus } from "./status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { compareText } from "../text/printable.ts";
-import { withOktaFindings, type OktaChecks } from "./okta-checks.ts";
+import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";
 import { rememberPeople } from "./people-record.ts";
 
 export type Log = (message: string) => void;
@@ -193,6 +193,7 @@ export async function planStack(
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
+  if (input.workspace) await settleStackData(paths, stack, input.workspace);
   const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
   const report = withOktaFindings(readPlan(stack, planJson, { oktaToCerby: people, labels }), data, input.workspace);
   if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects);
