@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { OktaClient } from "../../src/okta-api/client.ts";
 import { STACK_DATA_FILE, buildStackData, type StackData } from "../../src/stack/stack-data.ts";
 import { DEFAULT_DESTROY_LIMITS, runAccessRefusal } from "../../src/sync/destroy-guard.ts";
-import { idsToCheck, OktaChecks, stateAccess, withOktaFindings } from "../../src/sync/okta-checks.ts";
+import { idsToCheck, OktaChecks, settleStackData, stateAccess, withOktaFindings } from "../../src/sync/okta-checks.ts";
 import { readAllFindings, readPeopleRecord, rememberPeople, workspaceOfStack } from "../../src/sync/people-record.ts";
 import { readPlan, type PlanReport } from "../../src/terraform/plan-report.ts";
 import type { Terraform } from "../../src/terraform/terraform.ts";
@@ -114,6 +114,26 @@ describe("checking before a plan", () => {
     const rewritten = JSON.parse(await readFile(path.join(paths.outDir, "stacks", "ws-test", STACK_DATA_FILE), "utf8")) as StackData;
     expect(rewritten.oktaUserIds).toEqual({});
     expect(rewritten.apps["a-1"]!.groups).toEqual([]);
+  });
+
+  it("after a plan, writes into the stack data the held IDs the plan learned, as the next synth will, and leaves it alone otherwise", async () => {
+    const paths = { outDir: await folder(), stateDir: await folder() };
+    const desired = workspace();
+    const dataFile = path.join(paths.outDir, "stacks", "ws-test", STACK_DATA_FILE);
+    await mkdir(path.dirname(dataFile), { recursive: true });
+    const before = JSON.stringify(buildStackData(desired));
+    await writeFile(dataFile, before);
+    await settleStackData(paths, "ws-test", desired);
+    expect(await readFile(dataFile, "utf8")).toBe(before);
+    const planJson = {
+      format_version: "1.2",
+      prior_state: { values: { root_module: { resources: [{ mode: "data", type: "okta_users", name: "by_login", index: "u-carol", values: { users: [{ id: "00u1carol" }] } }] } } },
+    };
+    await rememberPeople(paths, "ws-test", {}, planJson);
+    await settleStackData(paths, "ws-test", desired);
+    const settled = await readFile(dataFile, "utf8");
+    expect((JSON.parse(settled) as StackData).heldOktaUserIds).toEqual({ "u-carol": "00u1carol" });
+    expect(settled).toBe(JSON.stringify(buildStackData(desired, undefined, (await readAllFindings(paths.stateDir)).get("ws-test"))));
   });
 
   it("says once that it checks nothing without a token, and changes nothing", async () => {
