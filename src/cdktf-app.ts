@@ -9,6 +9,7 @@ import { warningLines } from "./domain/desired-state.ts";
 import { decide } from "./pipeline/pipeline.ts";
 import { stackOptionsFor } from "./stack/backend.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
+import { readAllFindings } from "./sync/people-record.ts";
 
 export async function runCdktfApp(app: App): Promise<void> {
   try {
@@ -17,7 +18,8 @@ export async function runCdktfApp(app: App): Promise<void> {
     // The rejected accounts and other warnings `cerby-okta synth` shows. On
     // stdout: cdktf prints each line the app writes to stderr as an [ERROR].
     for (const line of warningLines(desired)) process.stdout.write(`${line}\n`);
-    addWorkspaceStacks(app, stacks, await stackOptionsFor(project));
+    // What `cerby-okta plan` learned from Okta (people held, IDs Okta does not know), in the project's state folder.
+    addWorkspaceStacks(app, stacks, { ...(await stackOptionsFor(project)), findings: await readAllFindings(project.stateDir) });
     app.synth();
   } catch (error) {
     const { text, exitCode } = errorReport(error);

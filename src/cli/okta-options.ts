@@ -18,9 +18,10 @@ import { StackStates, synthesizedStacksOfOrg } from "../sync/stack-states.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stackDir, type SyncPaths } from "../sync/saved-plans.ts";
-import { adoptionFile, type CommandContext } from "./terraform-options.ts";
+import { adoptionFile, logProgress, type CommandContext } from "./terraform-options.ts";
 import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
+import { OktaChecks } from "../sync/okta-checks.ts";
 
 export interface OktaAccessOptions {
   adoptionCheck?: boolean;
@@ -123,6 +124,11 @@ export function switchedOffStacks(context: CommandContext, desired: DesiredState
         return stateFile === undefined ? [] : [{ stack, okta: workspace.okta, stateFile }];
       });
     });
+}
+
+/** Checks the Okta user and team group IDs a plan would add; without OKTA_API_TOKEN it says so once and checks nothing. */
+export function oktaChecksFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): OktaChecks {
+  return new OktaChecks((workspace) => (env.OKTA_API_TOKEN ? oktaClientFor(workspace, options, "checking Okta IDs before planning", env) : undefined), logProgress);
 }
 
 /**

@@ -15,6 +15,7 @@ import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
 import { TERRAFORM_DEFAULT_PARALLELISM, TerraformCli, terraformBinary, terraformParallelism } from "../terraform/terraform.ts";
+import { readAllFindings } from "../sync/people-record.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
 export { adoptionFile, DEFAULT_OUT_DIR, DEFAULT_STATE_DIR };
@@ -90,7 +91,7 @@ export async function commandContext(options: PathOptions, cwd = process.cwd()):
     resolved,
     workspacesDir,
     paths: { outDir, stateDir },
-    stackOptions: await stackOptionsFor(resolved),
+    stackOptions: { ...(await stackOptionsFor(resolved)), findings: await readAllFindings(resolved.stateDir) },
     protectedPaths: {
       keep: [
         { path: workspacesDir, what: "the workspaces folder" },

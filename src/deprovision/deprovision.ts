@@ -13,7 +13,7 @@ import { ExternalError, UsageError } from "../errors.ts";
 import { OktaClient, oktaOrgUrl, type OktaUser } from "../okta-api/client.ts";
 import type { WorkspaceFile } from "../workspace/schema.ts";
 import { readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./folder.ts";
-import { planRemovals, type Removal } from "./plan.ts";
+import { chicletsSeenBy, planRemovals, type Removal } from "./plan.ts";
 import { removeUsersFromYaml } from "./yaml-edit.ts";
 import { compareText } from "../text/printable.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
@@ -44,8 +44,12 @@ export interface DeprovisionReport {
   readonly workspaceId?: string;
   readonly checked: number;
   readonly removals: readonly Removal[];
-  /** Users Okta does not know (404): left alone, since a typo must not remove anyone. */
-  readonly notFound: readonly { userId: string; email: string }[];
+  /**
+   * Users Okta does not know (404, or no user with that login): left in the
+   * workspace, since a typo must not remove anyone, and reported with the
+   * chiclets that wait for them (`cerby-okta plan` leaves them out).
+   */
+  readonly notFound: readonly { userId: string; email: string; oktaUserId?: string; chiclets: readonly string[] }[];
   readonly applied: boolean;
   /** Files rewritten with --apply. */
   readonly filesWritten: readonly string[];
@@ -88,7 +92,7 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   const removals = planRemovals(workspace, statuses);
   const notFound = workspace.users
     .filter(({ value }) => oktaUsers.get(value.id) === undefined)
-    .map(({ value }) => ({ userId: value.id, email: value.email }))
+    .map(({ value }) => ({ userId: value.id, email: value.email, ...(value.oktaUserId !== undefined ? { oktaUserId: value.oktaUserId } : {}), chiclets: chicletsSeenBy(workspace, value.id) }))
     .sort((a, b) => compareText(a.userId, b.userId));
 
   const viaApi = removals.filter((removal) => removal.via === "cerby-api");
@@ -222,7 +226,16 @@ export function formatReport(report: DeprovisionReport, dir: string): string {
       lines.push(`  extended ${removal.extended.join(", ")}: give ${removal.extended.length === 1 ? "it" : "them"} a new okta.extendedBy, or ${removal.extended.length === 1 ? "it is" : "they are"} rejected`);
     }
   }
-  for (const user of report.notFound) lines.push(`Not found in Okta, left alone: ${user.userId} (${user.email})`);
+  for (const user of report.notFound) {
+    const asked = user.oktaUserId !== undefined ? `Okta has no user ${user.oktaUserId}` : `Okta has no user with the login ${user.email}`;
+    lines.push(`Not found in Okta, left alone: ${user.userId} (${user.email}): ${asked} (deleted in Okta, or a wrong ${user.oktaUserId !== undefined ? "oktaUserId" : "email"})`);
+    lines.push(
+      user.chiclets.length === 0
+        ? `  sees no chiclet; remove them from the Cerby workspace if they left`
+        : `  ${user.chiclets.length} chiclet${user.chiclets.length === 1 ? " waits" : "s wait"} for them (cerby-okta plan leaves them out): ${user.chiclets.map((label) => JSON.stringify(label)).join(", ")}; ` +
+            `remove them from the Cerby workspace if they left, or set their current ${user.oktaUserId !== undefined ? "oktaUserId" : "email"}`,
+    );
+  }
   if (!report.applied) {
     lines.push(report.removals.length > 0 ? "Dry run: nothing changed. Run again with --apply to remove them." : "Nothing to do.");
   } else {

@@ -37,14 +37,7 @@ export function planRemovals(workspace: Workspace, statuses: ReadonlyMap<string,
   return workspace.users
     .filter(({ value }) => HIDDEN_OKTA_STATUSES.has(statuses.get(value.id) ?? ""))
     .map(({ value: user, file }) => {
-      const memberOf = teams.filter((team) => team.members?.includes(user.id)).map((team) => team.id);
-      const memberSet = new Set(memberOf);
-      const holds = (account: Account, roles: ReadonlySet<string> | undefined) =>
-        (account.grants ?? []).some(
-          (grant) =>
-            (roles === undefined || roles.has(grant.role)) &&
-            (grant.user === user.id || (grant.team !== undefined && memberSet.has(grant.team))),
-        );
+      const { memberOf, holds } = grantsOf(user.id, teams);
       return {
         userId: user.id,
         email: user.email,
@@ -58,4 +51,21 @@ export function planRemovals(workspace: Workspace, statuses: ReadonlyMap<string,
       };
     })
     .sort((a, b) => compareText(a.userId, b.userId));
+}
+
+/** The teams a user is a member of, and whether they hold one of `roles` (any, when undefined) on an account, directly or through a team. */
+function grantsOf(userId: string, teams: readonly Team[]) {
+  const memberOf = teams.filter((team) => team.members?.includes(userId)).map((team) => team.id);
+  const memberSet = new Set(memberOf);
+  const holds = (account: Account, roles: ReadonlySet<string> | undefined) =>
+    (account.grants ?? []).some(
+      (grant) => (roles === undefined || roles.has(grant.role)) && (grant.user === userId || (grant.team !== undefined && memberSet.has(grant.team))),
+    );
+  return { memberOf, holds };
+}
+
+/** Labels `<account name> - <app>` of the extended accounts a user sees, sorted. */
+export function chicletsSeenBy(workspace: Workspace, userId: string): string[] {
+  const { holds } = grantsOf(userId, workspace.teams.map((team) => team.value));
+  return sorted(workspace.accounts.map((account) => account.value).filter((account) => account.okta && holds(account, VIEWING_ROLES)).map(baseLabel));
 }

@@ -68,6 +68,12 @@ export const OPERATION_CALLS = {
    * and the workspace's access groups (once per workspace and run): one page each per 200 (createCheckCalls).
    */
   firstSyncCheck: { apps: 1, groups: 1 },
+  /**
+   * Before a plan, cerby-okta asks Okta about each team group an app's changed assignments use (GET /groups/{id}),
+   * and each Okta user ID a plan adds (GET /users/{id}: its own bucket, counted as other here).
+   */
+  teamGroupCheck: { group: 1 },
+  userIdCheck: { other: 1 },
 } as const satisfies Record<string, Calls>;
 
 /** PUT per member, then one listing (none at all for an empty group). */
@@ -176,9 +182,14 @@ export interface WorkspaceCost {
 
 export function estimateWorkspaceCost(workspace: DesiredWorkspace): WorkspaceCost {
   const lookups = userLookupCalls(workspace.people.filter((person) => person.oktaUserId === undefined).length);
+  // A first sync adds, and a refresh rechecks, every distinct Okta user ID and team group (src/sync/okta-checks.ts).
+  const idChecks = addCalls(
+    scaleCalls(OPERATION_CALLS.userIdCheck, new Set(workspace.people.flatMap((person) => person.oktaUserId ?? [])).size),
+    scaleCalls(OPERATION_CALLS.teamGroupCheck, new Set(workspace.chiclets.flatMap((chiclet) => chiclet.groups)).size),
+  );
   // plan, then apply: each configures the provider; the plan looks people up.
-  const firstSync = addCalls(scaleCalls(OPERATION_CALLS.configure, 2), OPERATION_CALLS.orgKind, OPERATION_CALLS.firstSyncCheck, lookups);
-  const fullRefresh = addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.orgKind, lookups);
+  const firstSync = addCalls(scaleCalls(OPERATION_CALLS.configure, 2), OPERATION_CALLS.orgKind, OPERATION_CALLS.firstSyncCheck, lookups, idChecks);
+  const fullRefresh = addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.orgKind, lookups, idChecks);
   let appsIfAssignedPerUser = 0;
   for (const chiclet of workspace.chiclets) {
     const costs = accountCosts(chiclet);

@@ -54,6 +54,8 @@ export interface DesiredWorkspace {
   readonly knownOktaUserIds: Readonly<Record<string, string>>;
   /** Problems worth a look that do not stop the sync; rejections are listed apart. */
   readonly warnings: readonly string[];
+  /** Okta group ID -> the IdP-managed team it is, for the teams some chiclet is assigned to (to name them in warnings). */
+  readonly idpTeams?: Readonly<Record<string, { readonly id: string; readonly name: string }>>;
 }
 
 export interface DesiredState {
@@ -182,6 +184,7 @@ function describeWorkspace(
     people,
     knownOktaUserIds: knownOktaUserIdsOf(workspace),
     warnings,
+    idpTeams: idpTeamsOf(workspace, new Set(chiclets.flatMap((chiclet) => chiclet.groups))),
   };
 }
 
@@ -190,6 +193,12 @@ function knownOktaUserIdsOf(workspace: WorkspaceInput): Record<string, string> {
   const known: Record<string, string> = Object.create(null);
   for (const user of workspace.users) if (user.oktaUserId !== undefined) known[user.id] = user.oktaUserId;
   return known;
+}
+
+function idpTeamsOf(workspace: WorkspaceInput, used: ReadonlySet<string>): Record<string, { id: string; name: string }> {
+  const teams: Record<string, { id: string; name: string }> = Object.create(null);
+  for (const team of workspace.teams) if (team.oktaGroupId !== undefined && used.has(team.oktaGroupId)) teams[team.oktaGroupId] ??= { id: team.id, name: team.name };
+  return teams;
 }
 
 /** Every warning of a workspace, rejected accounts first (the format asks that each is named in a warning). */

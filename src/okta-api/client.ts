@@ -78,6 +78,16 @@ export class OktaClient {
   }
 
   /**
+   * Whether Okta holds the object at `api/v1/<kind>/<id>` (`users`, `groups`):
+   * false on 404. The ID is sent as one path segment, whatever it holds.
+   */
+  async exists(kind: "users" | "groups", id: string): Promise<boolean> {
+    const path = `api/v1/${kind}/${encodeURIComponent(id)}`;
+    const response = await this.http.request({ method: "GET", url: new URL(path, this.base), what: `GET /${path}`, accept: [404] });
+    return response.status !== 404;
+  }
+
+  /**
    * Every object of a listing (`api/v1/apps`, `api/v1/groups`), following
    * Okta's `Link: <...>; rel="next"` pages. Bounded: at most `maxPages`
    * pages; a next link back to a page already read, or a page of objects

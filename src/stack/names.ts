@@ -27,7 +27,7 @@ export const USER_LOOKUP: ResourceName = { mode: "data", type: "okta_users", nam
  * written under another version is synthesized again rather than reused.
  * test/stack/synthesizer.test.ts fails when the template changes without it.
  */
-export const STACK_TEMPLATE_VERSION = 2;
+export const STACK_TEMPLATE_VERSION = 3;
 
 /** Every managed resource kind, for counting and reports. */
 export const MANAGED_RESOURCES: readonly ResourceName[] = [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS];

@@ -9,9 +9,8 @@ import path from "node:path";
 
 import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts";
 import { UsageError } from "../errors.ts";
-import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
-import { lookedUpUsers, readPlan } from "../terraform/plan-report.ts";
+import { readPlan } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-check.ts";
 import { refuseUnreadableState } from "./stack-states.ts";
@@ -19,7 +18,8 @@ import type { StackUnit } from "../stack/shards.ts";
 import { readStatus } from "./status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
-import { compareText } from "../text/printable.ts";
+import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";
+import { rememberPeople } from "./people-record.ts";
 
 export type Log = (message: string) => void;
 
@@ -35,6 +35,8 @@ export interface PlanOptions {
   readonly all?: boolean;
   /** Stacks this process already ran `terraform init` in (the watcher): not initialized again; each stack planned is added. */
   readonly initialized?: Set<string>;
+  /** Checks the Okta user and team group IDs a plan would add (okta-checks.ts); absent: not checked. */
+  readonly oktaChecks?: OktaChecks;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
       refresh: options.refresh,
       init: !options.initialized?.has(unit.id),
       existingObjects: options.existingObjects,
+      oktaChecks: options.oktaChecks,
     });
     options.initialized?.add(unit.id);
     options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -171,13 +174,14 @@ export async function planStack(
   input: StackInput,
   terraform: Terraform,
   paths: SyncPaths,
-  options: { refresh: boolean; init: boolean; existingObjects?: CreateCheck; vars?: Readonly<Record<string, string>> },
+  options: { refresh: boolean; init: boolean; existingObjects?: CreateCheck; oktaChecks?: OktaChecks; vars?: Readonly<Record<string, string>> },
 ): Promise<SavedPlan> {
   const stack = input.id;
   const dir = stackDir(paths, stack);
   await refuseUnreadableState(dir, stack);
   if (options.init) await terraform.init(dir);
   if (input.workspace && options.existingObjects) await dropStaleAdoptions(stack, input.workspace, paths, options.existingObjects);
+  if (options.oktaChecks && input.workspace) await options.oktaChecks.beforePlan(stack, input.workspace, terraform, paths, options.refresh);
   await ensureFolder(path.dirname(planFile(paths, stack)));
   await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars });
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
@@ -187,8 +191,9 @@ export async function planStack(
     return planStack(input, terraform, paths, { ...options, init: false });
   }
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
+  if (input.workspace) await settleStackData(paths, stack, input.workspace);
   const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
-  const report = readPlan(stack, planJson, { oktaToCerby: people, labels });
+  const report = withOktaFindings(readPlan(stack, planJson, { oktaToCerby: people, labels }), data, input.workspace);
   const fingerprint = await stackFingerprint(paths, stack);
   const plan: SavedPlan = {
     stack,
@@ -202,30 +207,6 @@ export async function planStack(
     settledDigest: fingerprint.settled,
   };
   return savePlan(paths, plan);
-}
-
-/**
- * Okta user ID -> Cerby user ID: from the workspace, from the logins Terraform
- * looked up, and from earlier plans, so that someone who just lost access
- * (and is no longer looked up) is still named.
- */
-export async function rememberPeople(paths: SyncPaths, stack: string, knownOktaUserIds: Readonly<Record<string, string>>, planJson?: unknown): Promise<Map<string, string>> {
-  const file = path.join(paths.stateDir, "people", `${stack}.json`);
-  let remembered: Record<string, string> = {};
-  try {
-    remembered = JSON.parse(await readFile(file, "utf8")) as Record<string, string>;
-  } catch {
-    // First plan of this stack.
-  }
-  const map = new Map<string, string>(Object.entries(remembered));
-  for (const [cerbyId, oktaId] of Object.entries(knownOktaUserIds)) map.set(oktaId, cerbyId);
-  if (planJson !== undefined) for (const [oktaId, cerbyId] of lookedUpUsers(planJson)) map.set(oktaId, cerbyId);
-  await ensureFolder(path.dirname(file));
-  const sorted = [...map].sort(([a], [b]) => compareText(a, b));
-  const record = Object.create(null) as Record<string, string>;
-  for (const [oktaId, cerbyId] of sorted) record[oktaId] = cerbyId;
-  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
-  return map;
 }
 
 /**

@@ -59,6 +59,10 @@ export interface UnresolvedPerson {
   readonly cerbyUserId: string;
   /** The search Okta was asked. */
   readonly search: string;
+  /** The Okta user ID their login resolved to before: kept, so their access is held, not removed. */
+  readonly heldOktaUserId?: string;
+  /** The `oktaUserId` Okta does not know, which made them looked up by login instead. */
+  readonly missingOktaUserId?: string;
 }
 
 /** A stack's plan in Okta terms; its `chiclets` and `access` are a ChangeSet. */
@@ -87,6 +91,8 @@ export interface PlanReport {
   /** Accounts whose group memberships or app assignments the apply updates in place: checked against Okta afterwards. */
   readonly accountsToVerify: readonly string[];
   readonly unresolvedPeople: readonly UnresolvedPerson[];
+  /** People and teams Okta does not know or no longer finds, each named with what waits and what to do (src/sync/okta-checks.ts). */
+  readonly oktaWarnings?: readonly string[];
 }
 
 /** One object changed in Okta since Terraform last wrote or read it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatReviewMarkdown } from "../../src/cli/format-plan.ts";
+import { formatPlanSummary, formatReviewMarkdown } from "../../src/cli/format-plan.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 
@@ -53,5 +53,27 @@ describe("review Markdown", () => {
     // Everything after the hostile label is still there.
     expect(markdown).toContain("[!WARNING]");
     expect(markdown).toMatch(/Applying costs about/);
+  });
+
+  it("names people held or left out once, by their warning, in the terminal and in the review; others still wait by login", () => {
+    const plan = bigPlan(1);
+    const report = {
+      ...plan.report,
+      unresolvedPeople: [
+        { cerbyUserId: "u-erin", search: 'profile.login eq "erin@x"', heldOktaUserId: "00u1erin" },
+        { cerbyUserId: "u-bob", search: 'profile.login eq "bob@x"', missingOktaUserId: "00u1bob" },
+        { cerbyUserId: "u-dan", search: 'profile.login eq "dan@x"' },
+      ],
+      oktaWarnings: ["u-erin: held: login no longer matches erin@x; was 00u1erin. They keep <b>|", "bob@x (u-bob): Okta has no user 00u1bob"],
+    };
+    const summary = formatPlanSummary([{ ...plan, report }]);
+    expect(summary).toContain("  ! u-erin: held: login no longer matches erin@x; was 00u1erin.");
+    expect(summary).toContain("  ! bob@x (u-bob): Okta has no user 00u1bob\n");
+    expect(summary).toContain("  ! u-dan: Okta found nobody for");
+    expect(summary).not.toContain("u-erin: Okta found nobody");
+    expect(summary).not.toContain("u-bob: Okta found nobody");
+    const markdown = formatReviewMarkdown([{ ...plan, report }]);
+    expect(markdown).toContain("> - u-erin: held: login no longer matches erin&#64;x; was 00u1erin. They keep &lt;b&gt;\\|");
+    expect(markdown).toContain("Okta found nobody for 1 login**; their chiclets wait: u-dan");
   });
 });

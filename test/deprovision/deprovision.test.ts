@@ -203,7 +203,8 @@ accounts:
     okta.users = okta.users.filter((oktaUser) => oktaUser.id !== "00ubob");
     const result = await deprovision(["--apply"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Not found in Okta, left alone: u-bob (bob@acme.example)");
+    expect(result.stdout).toContain("Not found in Okta, left alone: u-bob (bob@acme.example): Okta has no user");
+    expect(result.stdout).toMatch(/chiclets? wait(s)? for them \(cerby-okta plan leaves them out\): "[^"]+"/);
     expect((await contents())["people.yaml"]).toContain("u-bob");
   });
 
