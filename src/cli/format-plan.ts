@@ -21,6 +21,7 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
     for (const line of describeChanges(report)) text += `  ${line}\n`;
+    if (report.recordChanges && Object.keys(report.counts).length === 0) text += "  nothing changes in Okta: the apply only records in the state that these files are applied\n";
     for (const person of report.unresolvedPeople) {
       text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }

@@ -6,7 +6,7 @@ import { Option, type Command } from "commander";
 import { nonNegativeInteger, positiveInteger } from "./number-options.ts";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { loadProject, shardCountsOf, type Project } from "../config/project-config.ts";
+import { defaultWorkspacesDir, loadProject, shardCountsOf, type Project } from "../config/project-config.ts";
 import { UsageError } from "../errors.ts";
 import type { PipelineOptions } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
@@ -84,7 +84,7 @@ export function destroyLimits(options: { maxDestroyPercent: number; maxDestroyCo
 export async function commandContext(options: PathOptions, cwd = process.cwd()): Promise<CommandContext> {
   const project = await loadProject(cwd);
   const resolve = (flag: string | undefined, fallback: string) => (flag === undefined ? path.join(project.dir, fallback) : path.resolve(cwd, flag));
-  const workspacesDir = resolve(options.workspaces, "workspaces");
+  const workspacesDir = options.workspaces === undefined ? defaultWorkspacesDir(project) : path.resolve(cwd, options.workspaces);
   const paths = { outDir: resolve(options.out, DEFAULT_OUT_DIR), stateDir: resolve(options.stateDir, DEFAULT_STATE_DIR) };
   await checkStateDir(paths.stateDir, options.stateDir ?? DEFAULT_STATE_DIR);
   const backend = project.config.backend;

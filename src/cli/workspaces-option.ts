@@ -1,20 +1,20 @@
 // The `--workspaces DIR` option every command shares, and loading through it.
 import { Option } from "commander";
 import path from "node:path";
-import { loadProject } from "../config/project-config.ts";
+import { defaultWorkspacesDir, loadProject } from "../config/project-config.ts";
 import type { DesiredState } from "../domain/desired-state.ts";
 import { decide } from "../pipeline/pipeline.ts";
 
 export const DEFAULT_WORKSPACES_DIR = "workspaces";
 
 export function workspacesOption(): Option {
-  return new Option("--workspaces <dir>", `folder holding one sub-folder per workspace (default: ${DEFAULT_WORKSPACES_DIR} in the project folder)`);
+  return new Option("--workspaces <dir>", `folder holding one sub-folder per workspace (default: $CERBY_OKTA_WORKSPACES, else ${DEFAULT_WORKSPACES_DIR}, in the project folder)`);
 }
 
-/** `--workspaces` as given (relative to the current folder), else `workspaces` in the project folder. */
+/** `--workspaces` as given (relative to the current folder), else $CERBY_OKTA_WORKSPACES or `workspaces` in the project folder. */
 export async function workspacesDirOf(flag: string | undefined, cwd = process.cwd()): Promise<string> {
   if (flag !== undefined) return path.resolve(cwd, flag);
-  return path.join((await loadProject(cwd)).dir, DEFAULT_WORKSPACES_DIR);
+  return defaultWorkspacesDir(await loadProject(cwd));
 }
 
 /** Loads and checks every workspace, then decides what Okta should hold. */

@@ -146,7 +146,7 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
 }
 
 async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<void> {
-  const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), 0);
+  const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), plan.report.recordChanges ?? 0);
   let done = 0;
   let lastLogged = 0;
   const started = Date.now();

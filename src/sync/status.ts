@@ -1,13 +1,14 @@
-// R9: per extended account, when it was extended, by whom, and when it last
-// synced successfully. Recorded after every successful apply, one file per
-// stack under .cerby-okta/status/ (keep it with the state in CI), with a
-// digest of what was applied: a stack whose configuration and data are still
-// that digest needs no new plan.
+// This machine's memo of its applies, one file per stack under
+// .cerby-okta/status/: the shard count a workspace was applied with (for
+// `reshard` and the refusal to plan unmoved shards). R9 and plan's skip no
+// longer come from here but from the state (src/sync/state-status.ts);
+// records written before that are still read once by `status` for accounts
+// whose state holds no time yet. Any file here may be old, hand-edited or cut
+// short: what cannot be read as a record is ignored, never a crash.
 import { ensureFolder } from "../files/ensure-folder.ts";
 import { readFile, readdir } from "node:fs/promises";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import path from "node:path";
-import { compareText } from "../text/printable.ts";
 
 export interface AccountStatus {
   readonly label: string;
@@ -23,8 +24,6 @@ export interface WorkspaceStatus {
   readonly stack?: string;
   /** The workspace's shard count at that apply (1: not sharded). */
   readonly shards?: number;
-  /** The Terraform state's lineage and serial when `status --from-state` last read it (after `cdktf deploy`). */
-  readonly stateSerial?: string;
   /** Digest of the stack's cdk.tf.json and data file as last applied successfully. */
   readonly appliedDigest?: string;
   readonly accounts: Record<string, AccountStatus>;
@@ -36,12 +35,20 @@ export function statusFile(stateDir: string, stack: string): string {
 
 /** The record of one stack, or undefined when it was never applied here. */
 export async function readStatus(stateDir: string, stack: string): Promise<WorkspaceStatus | undefined> {
+  return readRecord(statusFile(stateDir, stack));
+}
+
+/** One record file, or undefined when it is missing or not a record (`{`, `null`, `[]`, ...). */
+async function readRecord(file: string): Promise<WorkspaceStatus | undefined> {
+  let record: unknown;
   try {
-    return JSON.parse(await readFile(statusFile(stateDir, stack), "utf8")) as WorkspaceStatus;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    record = JSON.parse(await readFile(file, "utf8"));
+  } catch {
+    return undefined;
   }
+  const { workspaceId, accounts } = (record ?? {}) as Partial<WorkspaceStatus>;
+  const isObject = (value: unknown) => value !== null && typeof value === "object" && !Array.isArray(value);
+  return isObject(record) && typeof workspaceId === "string" && isObject(accounts) ? (record as WorkspaceStatus) : undefined;
 }
 
 /** Every stack's record, as written. */
@@ -52,17 +59,8 @@ export async function readStatusRecords(stateDir: string): Promise<WorkspaceStat
   } catch {
     return [];
   }
-  return Promise.all(files.map(async (file) => JSON.parse(await readFile(path.join(stateDir, "status", file), "utf8")) as WorkspaceStatus));
-}
-
-export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]> {
-  const records = await readStatusRecords(stateDir);
-  // One record per workspace: its shards' accounts together.
-  const byWorkspace = new Map<string, Record<string, AccountStatus>>();
-  for (const record of records) byWorkspace.set(record.workspaceId, { ...byWorkspace.get(record.workspaceId), ...record.accounts });
-  return [...byWorkspace]
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([workspaceId, accounts]) => ({ workspaceId, accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))) }));
+  const records = await Promise.all(files.map((file) => readRecord(path.join(stateDir, "status", file))));
+  return records.filter((record) => record !== undefined);
 }
 
 /** After a successful apply: every account in the applied stack is in sync as of `syncedAt`; accounts no longer there are dropped. */

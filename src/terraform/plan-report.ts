@@ -19,7 +19,9 @@ import {
 
 import { ExternalError } from "../errors.ts";
 import { minus, type AccessChange, type ChicletChange } from "../domain/changes.ts";
-import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
+
+const RECORD_TYPE = APPLY_DONE.type;
 import { compareText } from "../text/printable.ts";
 
 const ResourceChangeSchema = z.object({
@@ -64,7 +66,10 @@ export interface UnresolvedPerson {
 /** A stack's plan in Okta terms; its `chiclets` and `access` are a ChangeSet. */
 export interface PlanReport {
   readonly stack: string;
+  /** Changes to Okta objects, or to the apply record only (`recordChanges`): either way `apply` runs Terraform. */
   readonly hasChanges: boolean;
+  /** Changes to the apply record in the state (src/stack/apply-record.ts): no Okta request, not in `counts`. */
+  readonly recordChanges?: number;
   /** `okta_app_bookmark: { create: 2, update: 1 }` */
   readonly counts: Record<string, Partial<Record<Action | "import", number>>>;
   readonly chiclets: readonly ChicletChange[];
@@ -118,7 +123,10 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   if (!parsed.success) {
     throw new ExternalError(`the plan of stack ${stack} is not a Terraform JSON plan: ${parsed.error.issues[0]?.message}`);
   }
-  const changes = (parsed.data.resource_changes ?? []).filter((change) => change.mode === "managed");
+  const managed = (parsed.data.resource_changes ?? []).filter((change) => change.mode === "managed");
+  // The apply record (terraform_data) is not Okta's: counted apart, so that the report stays in Okta terms.
+  const changes = managed.filter((change) => change.type !== RECORD_TYPE);
+  const recordChanges = managed.filter((change) => change.type === RECORD_TYPE && actionOf(change.change.actions) !== "no-op").length;
   const counts: PlanReport["counts"] = {};
   const chiclets: ChicletChange[] = [];
   const access = new Map<string, AccessEntry>();
@@ -218,11 +226,12 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     .filter((entry) => entry.gainedUsers.length + entry.lostUsers.length + entry.gainedGroups.length + entry.lostGroups.length > 0)
     .sort((a, b) => compareText(a.accountId, b.accountId));
   chiclets.sort((a, b) => compareText(a.accountId, b.accountId));
-  const hasChanges = Object.keys(counts).length > 0;
+  const hasChanges = Object.keys(counts).length > 0 || recordChanges > 0;
 
   return {
     stack,
     hasChanges,
+    ...(recordChanges > 0 ? { recordChanges } : {}),
     counts,
     chiclets,
     access: accessChanges,
