@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { STACK_CONFIG_FILE } from "../stack/apply-record.ts";
-import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, resourcePath, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
 import { STACK_DATA_FILE } from "../stack/stack-data.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
@@ -70,15 +70,28 @@ function record(state: unknown, which: ResourceName): RecordDigests | undefined 
   // A single resource has no index key: stateInstances lists keyed instances only.
   type Entry = { mode?: string; type?: string; name?: string; instances?: { attributes?: { output?: unknown } }[] };
   const entry = ((state as { resources?: Entry[] }).resources ?? []).find((resource) => resource.mode === which.mode && resource.type === which.type && resource.name === which.name);
-  const output = entry?.instances?.[0]?.attributes?.output;
+  const output = dynamicValue(entry?.instances?.[0]?.attributes?.output);
   return output !== null && typeof output === "object" ? (output as RecordDigests) : undefined;
+}
+
+/**
+ * terraform_data's attributes are of any type, so the state keeps each with its type:
+ * `"output": { "value": "2026-12-05T22:38:47Z", "type": "string" }`.
+ */
+function dynamicValue(attribute: unknown): unknown {
+  return attribute !== null && typeof attribute === "object" && "value" in attribute ? attribute.value : undefined;
+}
+
+/** After cerby-okta wrote into the state what Okta holds (a refresh): the state no longer holds what the files ask. */
+export async function forgetApplyRecord(terraform: Terraform, dir: string): Promise<void> {
+  await terraform.forget(dir, [resourcePath(APPLY_DONE)]);
 }
 
 /** Per account: the time of the apply that last changed its objects (R9), as the state records it. */
 export function syncStamps(state: unknown): Map<string, string> {
   return new Map(
     stateInstances(state, SYNC_STAMP)
-      .map(({ key, attributes }) => [key, attributes.output] as const)
+      .map(({ key, attributes }) => [key, dynamicValue(attributes.output)] as const)
       .filter((entry): entry is readonly [string, string] => typeof entry[1] === "string"),
   );
 }
