@@ -3,6 +3,7 @@
 // that last changed its objects left in the stack's state). Any machine
 // sharing the backend shows the same; a stack whose state holds no stamps yet
 // (applied before they existed) shows the times this machine recorded then.
+import { APP, stateInstances } from "../stack/names.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import type { SyncPaths } from "./saved-plans.ts";
@@ -36,11 +37,13 @@ export async function statusFromStates(stacks: readonly StackUnit[], paths: Sync
   for (const unit of stacks) {
     const read = await readStackState(paths, unit.id, terraform);
     const stamps = read.readable ? syncStamps(read.state) : new Map<string, string>();
-    // Before the record moved into the state: this machine's record, read once, until the next apply stamps the state.
-    const legacy = read.readable && !hasApplyRecord(read.state) ? await readStatus(paths.stateDir, unit.id) : undefined;
+    // A state applied before the record moved into it: this machine's record of that apply, for the accounts whose
+    // app the state holds, until the next apply stamps the state. An empty or destroyed state is never synced.
+    const preRecord = read.readable && !hasApplyRecord(read.state) ? new Set(stateInstances(read.state, APP).map(({ key }) => key)) : new Set<string>();
+    const legacy = preRecord.size > 0 ? await readStatus(paths.stateDir, unit.id) : undefined;
     const accounts = workspaces.get(unit.workspaceId) ?? (Object.create(null) as Record<string, AccountReport>);
     for (const chiclet of unit.chiclets) {
-      const earlier = legacy?.accounts[chiclet.accountId]?.lastSyncedAt;
+      const earlier = preRecord.has(chiclet.accountId) ? legacy?.accounts[chiclet.accountId]?.lastSyncedAt : undefined;
       const lastSyncedAt = stamps.get(chiclet.accountId) ?? (typeof earlier === "string" ? earlier : undefined);
       accounts[chiclet.accountId] = { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt, ...(lastSyncedAt ? { lastSyncedAt } : {}) };
     }
