@@ -98,6 +98,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
         `| ${cell(plan.stack)} | \`${type}\` | ${actions.create ?? 0} | ${actions.update ?? 0} | ${actions.delete ?? 0} | ${actions.replace ?? 0} | ${actions.import ?? 0} |`,
       );
     }
+    if (Object.keys(plan.report.counts).length === 0) lines.push(`| ${cell(plan.stack)} | the apply record only (nothing in Okta) | | ${plan.report.recordChanges ?? 0} | | | |`);
   }
   const calls = changed.reduce((sum, plan) => sum + totalCalls(plan.report.applyCalls), 0);
   lines.push("", `Applying costs about **${calls}** Okta API call${calls === 1 ? "" : "s"}.`, "");

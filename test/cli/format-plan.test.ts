@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatReviewMarkdown } from "../../src/cli/format-plan.ts";
+import { formatPlanSummary, formatReviewMarkdown } from "../../src/cli/format-plan.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 
@@ -53,5 +53,23 @@ describe("review Markdown", () => {
     // Everything after the hostile label is still there.
     expect(markdown).toContain("[!WARNING]");
     expect(markdown).toMatch(/Applying costs about/);
+  });
+});
+
+describe("a plan that only writes the apply record", () => {
+  const record = (name: string) => ({
+    address: `terraform_data.${name}`,
+    mode: "managed",
+    type: "terraform_data",
+    name,
+    change: { actions: ["update"], before: { input: { config: "a" } }, after: { input: { config: "b" } } },
+  });
+  const report = readPlan("ws-a", { format_version: "1.2", resource_changes: [record("cerby_okta_apply_started"), record("cerby_okta_apply_done")] });
+  const plan: SavedPlan = { stack: "ws-a", workspaceId: "ws-a", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report, accounts: {}, stackDigest: "" };
+
+  it("needs an apply, but reports nothing as an Okta change", () => {
+    expect(report).toMatchObject({ hasChanges: true, recordChanges: 2, counts: {}, chiclets: [], access: [] });
+    expect(formatPlanSummary([plan])).toContain("ws-a: changes\n  nothing changes in Okta: the apply only records in the state that these files are applied\n");
+    expect(formatReviewMarkdown([plan])).toContain("| ws-a | the apply record only (nothing in Okta) | | 2 | | | |");
   });
 });
