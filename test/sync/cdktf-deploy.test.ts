@@ -85,4 +85,17 @@ describe.skipIf(skip)("cdktf deploy beside cerby-okta apply", () => {
     expect(labels()).toEqual(["Brand 1 - Instagram", "Brand 2 - Instagram", "Brand 3 - Instagram", "Brand zero - Instagram"]);
     expect(harness.dashboards()).toEqual(await harness.expectedDashboards());
   }, 240_000);
+
+  it("plans the stack again when the files go back after a deploy (Okta holds what was deployed, not what the files say)", async () => {
+    await write(["Brand zero", "Brand one", "Brand 2", "Brand 3"]);
+    const deploy = await harness.cdktf(["deploy", "ws-deploy", "--auto-approve"], { env: incremental });
+    expect(deploy.exitCode).toBe(0);
+    expect(labels()).toContain("Brand one - Instagram");
+    await write(["Brand zero", "Brand 1", "Brand 2", "Brand 3"]);
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(2);
+    expect(plan.stdout).toContain('~ a-1: relabel "Brand one - Instagram" -> "Brand 1 - Instagram"');
+    expect((await harness.cli(["apply"])).exitCode).toBe(0);
+    expect(labels()).toEqual(["Brand 1 - Instagram", "Brand 2 - Instagram", "Brand 3 - Instagram", "Brand zero - Instagram"]);
+  }, 240_000);
 });

@@ -111,6 +111,8 @@ describe.skipIf(skip)("the apply record in a state shared by two clones", () => 
     const status = await statusOf(inClone);
     expect(Object.values(status.workspaces[0]!.accounts).map((account) => account.lastSyncedAt)).toEqual([undefined, undefined, undefined]);
     expect(status.stacks[0]).toMatchObject({ state: "pending", detail: "no apply recorded in its state" });
+    const changed = await inClone(["shards", "--changed", "--json"]);
+    expect(JSON.parse(changed.stdout).stacks.map((stack: { stack: string }) => stack.stack)).toEqual(["ws-shared"]);
 
     const plan = await inClone(["plan"]);
     expect(plan.exitCode).toBe(2);
