@@ -127,4 +127,27 @@ describe.skipIf(skip)("the apply record in a state shared by two clones", () => 
     expect(again.exitCode).toBe(0);
     expect(again.stderr).toContain("1 of 1 stack unchanged since the last apply");
   }, 240_000);
+
+  it("after an apply that failed half-way, plans the stack even once the files are back as they were", async () => {
+    const labels = () => [...harness.emulator.state.apps.values()].map((app) => app.label).sort();
+    await write(["Brand zero", "Brand one", "Brand two"]);
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode).toBe(2);
+    // Okta refuses one of the two relabels: the other goes through.
+    harness.emulator.failNext({ method: "PUT", route: "/api/v1/apps/{id}", status: 403, errorCode: "E0000006", errorSummary: "You do not have permission to perform the requested action" });
+    const apply = await harness.cli(["apply"]);
+    expect(apply.exitCode).toBe(1);
+    const halfway = labels();
+    expect(halfway.filter((label) => label === "Brand one - Instagram" || label === "Brand two - Instagram")).toHaveLength(1);
+
+    // The files go back to what the last finished apply applied; Okta still holds the one relabel.
+    await write(["Brand zero", "Brand 1", "Brand 2"]);
+    const status = await statusOf(inClone);
+    expect(status.stacks[0]).toMatchObject({ state: "pending", detail: "its last apply did not finish" });
+    const again = await inClone(["plan"]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stdout).toMatch(/~ a-[12]: relabel "Brand (one|two) - Instagram" -> "Brand [12] - Instagram"/);
+    expect((await inClone(["apply"])).exitCode).toBe(0);
+    expect(labels()).toEqual(["Brand 1 - Instagram", "Brand 2 - Instagram", "Brand zero - Instagram"]);
+  }, 240_000);
 });
