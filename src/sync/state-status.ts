@@ -84,7 +84,12 @@ function dynamicValue(attribute: unknown): unknown {
 
 /** After cerby-okta wrote into the state what Okta holds (a refresh): the state no longer holds what the files ask. */
 export async function forgetApplyRecord(terraform: Terraform, dir: string): Promise<void> {
-  await terraform.forget(dir, [resourcePath(APPLY_DONE)]);
+  try {
+    await terraform.forget(dir, [resourcePath(APPLY_DONE)]);
+  } catch (error) {
+    // `terraform state rm` of an address the state lacks: "No matching objects found". Nothing to forget then.
+    if (!/No matching objects found/.test((error as Error).message)) throw error;
+  }
 }
 
 /** Per account: the time of the apply that last changed its objects (R9), as the state records it. */

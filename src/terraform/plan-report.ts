@@ -20,9 +20,10 @@ import {
 import { ExternalError } from "../errors.ts";
 import { minus, type AccessChange, type ChicletChange } from "../domain/changes.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
-
-const RECORD_TYPE = APPLY_DONE.type;
 import { compareText } from "../text/printable.ts";
+
+/** The apply record's resources (src/stack/apply-record.ts): not Okta objects. */
+const RECORD_TYPE = APPLY_DONE.type;
 
 const ResourceChangeSchema = z.object({
   address: z.string(),
