@@ -4,7 +4,7 @@
 // every path writes it the same way: `cerby-okta apply`, `watch --apply`,
 // `cdktf deploy`. Terraform writes it in the same state as the objects, under
 // its own lock:
-//   - APPLY_STARTED: the SHA-256 of cdk.tf.json and of the data file, written
+//   - APPLY_STARTED: the SHA-256 of cdk.tf.json and of the data (less its imports), written
 //     before any Okta object changes (the Okta resources depend on it);
 //   - SYNC_STAMP, per account: the time (timestamp() at apply) of the apply
 //     that last changed what its objects are made from;
@@ -14,15 +14,21 @@
 // ask for (src/sync/status-state.ts). A failed or killed apply leaves them
 // different. Only our own names appear here, never a string from Cerby.
 import { DataResource, type TerraformResource, type TerraformStack } from "cdktf";
-import { APPLY_DONE, APPLY_STARTED, DATA_LOCAL, STACK_DATA_FILE, SYNC_STAMP } from "./names.ts";
+import { APPLY_DONE, APPLY_STARTED, DATA_LOCAL, SYNC_STAMP } from "./names.ts";
 
 /** The file cdktf writes each stack's configuration to. */
 export const STACK_CONFIG_FILE = "cdk.tf.json";
 
-/** The digests both records hold; read back as `{ config, data }`. */
+/**
+ * The digests both records hold; read back as `{ config, data }`. The data's
+ * leaves out `adopt`: the imports an apply takes in are dropped from the file
+ * afterwards, and the state then still holds what the file asks. Terraform's
+ * jsonencode writes keys sorted and strings as Go does; `dataDigest` in
+ * src/sync/state-status.ts computes the same.
+ */
 const RECORD = {
   config: `\${filesha256("\${path.module}/${STACK_CONFIG_FILE}")}`,
-  data: `\${filesha256("\${path.module}/${STACK_DATA_FILE}")}`,
+  data: `\${sha256(jsonencode({ for key, value in local.${DATA_LOCAL} : key => value if key != "adopt" }))}`,
 };
 
 /** Written first: the Okta resources are given `dependsOn` on it. */

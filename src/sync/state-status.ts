@@ -106,7 +106,28 @@ export function hasApplyRecord(state: unknown): boolean {
   return record(state, APPLY_DONE) !== undefined;
 }
 
-const sha256 = (content: Buffer) => createHash("sha256").update(content).digest("hex");
+const sha256 = (content: Buffer | string) => createHash("sha256").update(content).digest("hex");
+
+/**
+ * The record's digest of a data file (src/stack/apply-record.ts): SHA-256 of
+ * Terraform's `jsonencode` of the decoded file without `adopt`. jsonencode
+ * writes no spaces, object keys sorted by their UTF-8 bytes, and strings as
+ * Go's encoding/json does (`<`, `>`, `&`, U+2028 and U+2029 escaped).
+ */
+export function dataDigest(data: unknown): string {
+  const entries = Object.entries(data as Record<string, unknown>).filter(([key]) => key !== "adopt");
+  return sha256(terraformJson(Object.fromEntries(entries)));
+}
+
+function terraformJson(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (Array.isArray(value)) return `[${value.map(terraformJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return `{${keys.map((key) => `${terraformJson(key)}:${terraformJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
 
 /**
  * Whether the state holds what the stack's files ask for, so that planning
@@ -134,15 +155,15 @@ export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: S
   const started = record(read.state, APPLY_STARTED);
   const done = record(read.state, APPLY_DONE);
   if (!done) return { applied: false, reason: "no apply recorded in its state" };
-  const files = { config: sha256(config), data: sha256(dataText) };
-  if (started?.config !== done.config || started?.data !== done.data) return { applied: false, reason: "its last apply did not finish" };
-  if (done.config !== files.config || done.data !== files.data) return { applied: false, reason: "its files changed since its last apply" };
   let data: { apps?: object; userSearches?: object };
   try {
     data = JSON.parse(dataText.toString("utf8")) as typeof data;
   } catch {
     return { applied: false, reason: `its ${STACK_DATA_FILE} is not JSON` };
   }
+  const files = { config: sha256(config), data: dataDigest(data) };
+  if (started?.config !== done.config || started?.data !== done.data) return { applied: false, reason: "its last apply did not finish" };
+  if (done.config !== files.config || done.data !== files.data) return { applied: false, reason: "its files changed since its last apply" };
   const accounts = Object.keys(data.apps ?? {}).sort();
   for (const resource of [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS, SYNC_STAMP]) {
     const held = stateInstances(read.state, resource).map((instance) => instance.key).sort();
