@@ -21,7 +21,7 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
     for (const line of describeChanges(report)) text += `  ${line}\n`;
-    if (report.recordChanges && Object.keys(report.counts).length === 0) text += "  nothing changes in Okta: the apply only records in the state that these files are applied\n";
+    if (report.recordChanges && !report.hasChanges) text += "  (apply records in the state that these files are applied; nothing changes in Okta)\n";
     for (const person of report.unresolvedPeople) {
       text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
@@ -98,7 +98,6 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
         `| ${cell(plan.stack)} | \`${type}\` | ${actions.create ?? 0} | ${actions.update ?? 0} | ${actions.delete ?? 0} | ${actions.replace ?? 0} | ${actions.import ?? 0} |`,
       );
     }
-    if (Object.keys(plan.report.counts).length === 0) lines.push(`| ${cell(plan.stack)} | the apply record only (nothing in Okta) | | ${plan.report.recordChanges ?? 0} | | | |`);
   }
   const calls = changed.reduce((sum, plan) => sum + totalCalls(plan.report.applyCalls), 0);
   lines.push("", `Applying costs about **${calls}** Okta API call${calls === 1 ? "" : "s"}.`, "");

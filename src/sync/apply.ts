@@ -103,7 +103,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
 
 /** Applies one stack (healing once if Okta lost objects), then verifies; returns the accounts verified. */
 async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<number> {
-  if (!plan.report.hasChanges) {
+  if (!plan.report.hasChanges && !plan.report.recordChanges) {
     options.log(`${prefix}: nothing to apply`);
     return 0;
   }

@@ -67,9 +67,13 @@ export interface UnresolvedPerson {
 /** A stack's plan in Okta terms; its `chiclets` and `access` are a ChangeSet. */
 export interface PlanReport {
   readonly stack: string;
-  /** Changes to Okta objects, or to the apply record only (`recordChanges`): either way `apply` runs Terraform. */
+  /** Changes to Okta objects. */
   readonly hasChanges: boolean;
-  /** Changes to the apply record in the state (src/stack/apply-record.ts): no Okta request, not in `counts`. */
+  /**
+   * Changes to the apply record in the state (src/stack/apply-record.ts), not
+   * in `counts`: no Okta request. `apply` runs Terraform for them too, so that
+   * the state records these files (after a backend move, an adoption, ...).
+   */
   readonly recordChanges?: number;
   /** `okta_app_bookmark: { create: 2, update: 1 }` */
   readonly counts: Record<string, Partial<Record<Action | "import", number>>>;
@@ -227,7 +231,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     .filter((entry) => entry.gainedUsers.length + entry.lostUsers.length + entry.gainedGroups.length + entry.lostGroups.length > 0)
     .sort((a, b) => compareText(a.accountId, b.accountId));
   chiclets.sort((a, b) => compareText(a.accountId, b.accountId));
-  const hasChanges = Object.keys(counts).length > 0 || recordChanges > 0;
+  const hasChanges = Object.keys(counts).length > 0;
 
   return {
     stack,

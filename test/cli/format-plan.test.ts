@@ -56,7 +56,7 @@ describe("review Markdown", () => {
   });
 });
 
-describe("a plan that only writes the apply record", () => {
+describe("a plan that only writes the apply record (after a backend move or an adoption)", () => {
   const record = (name: string) => ({
     address: `terraform_data.${name}`,
     mode: "managed",
@@ -67,9 +67,9 @@ describe("a plan that only writes the apply record", () => {
   const report = readPlan("ws-a", { format_version: "1.2", resource_changes: [record("cerby_okta_apply_started"), record("cerby_okta_apply_done")] });
   const plan: SavedPlan = { stack: "ws-a", workspaceId: "ws-a", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report, accounts: {}, stackDigest: "" };
 
-  it("needs an apply, but reports nothing as an Okta change", () => {
-    expect(report).toMatchObject({ hasChanges: true, recordChanges: 2, counts: {}, chiclets: [], access: [] });
-    expect(formatPlanSummary([plan])).toContain("ws-a: changes\n  nothing changes in Okta: the apply only records in the state that these files are applied\n");
-    expect(formatReviewMarkdown([plan])).toContain("| ws-a | the apply record only (nothing in Okta) | | 2 | | | |");
+  it("is no change in Okta terms, and says that apply records it", () => {
+    expect(report).toMatchObject({ hasChanges: false, recordChanges: 2, counts: {}, chiclets: [], access: [] });
+    expect(formatPlanSummary([plan])).toBe("ws-a: no changes\n  (apply records in the state that these files are applied; nothing changes in Okta)\n");
+    expect(formatReviewMarkdown([plan])).toContain("No changes: Okta already matches the workspaces.");
   });
 });
