@@ -49,6 +49,7 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
     for (const line of describeChanges(report)) text += `  ${line}\n`;
+    if (report.recordChanges && !report.hasChanges) text += "  (apply records in the state that these files are applied; nothing changes in Okta)\n";
     for (const warning of report.oktaWarnings ?? []) text += `  ! ${warning}\n`;
     for (const person of report.unresolvedPeople) {
       if (person.heldOktaUserId !== undefined || person.missingOktaUserId !== undefined) continue; // named by its warning

@@ -98,6 +98,15 @@ export async function loadProject(cwd = process.cwd(), env: NodeJS.ProcessEnv = 
   return { dir: path.resolve(cwd), config: {} };
 }
 
+/**
+ * The workspaces folder when no `--workspaces` is given: $CERBY_OKTA_WORKSPACES
+ * (relative to the project folder), else `workspaces` in the project folder.
+ * The CLI and `cdktf synth` (main.ts) both resolve it here.
+ */
+export function defaultWorkspacesDir(project: Project, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(project.dir, env.CERBY_OKTA_WORKSPACES || "workspaces");
+}
+
 /** Shards per workspace ID, from `shards:`. */
 export function shardCountsOf(project: Project): Map<string, number> {
   return new Map(Object.entries(project.config.shards ?? {}));

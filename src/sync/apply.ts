@@ -128,7 +128,7 @@ function everyFailure(failed: readonly unknown[], notApplied: readonly string[])
 
 /** Applies one stack (healing once if Okta lost objects), then verifies; returns the accounts verified. */
 async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<number> {
-  if (!plan.report.hasChanges) {
+  if (!plan.report.hasChanges && !plan.report.recordChanges) {
     options.log(`${prefix}: nothing to apply`);
     return 0;
   }
@@ -175,7 +175,7 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
 }
 
 async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<void> {
-  const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), 0);
+  const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), plan.report.recordChanges ?? 0);
   let done = 0;
   let lastLogged = 0;
   const started = Date.now();

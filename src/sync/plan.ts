@@ -15,7 +15,7 @@ import type { Terraform } from "../terraform/terraform.ts";
 import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-check.ts";
 import { refuseUnreadableState } from "./stack-states.ts";
 import type { StackUnit } from "../stack/shards.ts";
-import { readStatus } from "./status.ts";
+import { appliedInState } from "./state-status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";
@@ -71,7 +71,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   let unchanged = 0;
   const saved = await inPool(stacks, parallel, async (unit, position) => {
     const prefix = `[${position + 1}/${stacks.length}] ${unit.id}`;
-    const { fingerprint, changed } = await changedSinceApply(paths, unit.id);
+    const { fingerprint, changed } = await changedSinceApply(paths, unit.id, terraform);
     if (!options.refresh && !options.all && !changed) {
       unchanged++;
       const plan = unchangedPlan(stackInput(unit), fingerprint);
@@ -210,11 +210,15 @@ export async function planStack(
 }
 
 /**
- * Whether a stack needs Terraform: its configuration or data differ from
- * what its last apply here applied, or it has objects to import. `plan`
- * skips the others; `shards --changed` lists these.
+ * Whether a stack needs Terraform: its state does not hold what its files ask
+ * for, as the last apply recorded it in the state (`appliedInState`), or it
+ * has objects to import. `plan` skips the others; `shards --changed` lists
+ * these. `terraform` reads states in remote backends (local ones are read as
+ * files); without it such a stack counts as changed.
  */
-export async function changedSinceApply(paths: SyncPaths, stack: string): Promise<{ fingerprint: StackFingerprint; changed: boolean }> {
+export async function changedSinceApply(paths: SyncPaths, stack: string, terraform?: Terraform): Promise<{ fingerprint: StackFingerprint; changed: boolean; reason: string }> {
   const fingerprint = await stackFingerprint(paths, stack);
-  return { fingerprint, changed: fingerprint.importing || (await readStatus(paths.stateDir, stack))?.appliedDigest !== fingerprint.settled };
+  if (fingerprint.importing) return { fingerprint, changed: true, reason: "it has objects to import" };
+  const { applied, reason } = await appliedInState(paths, stack, terraform);
+  return { fingerprint, changed: !applied, reason };
 }

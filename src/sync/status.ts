@@ -1,8 +1,10 @@
-// R9: per extended account, when it was extended, by whom, and when it last
-// synced successfully. Recorded after every successful apply, one file per
-// stack under .cerby-okta/status/ (keep it with the state in CI), with a
-// digest of what was applied: a stack whose configuration and data are still
-// that digest needs no new plan.
+// This machine's memo of its applies, one file per stack under
+// .cerby-okta/status/: the shard count a workspace was applied with (for
+// `reshard` and the refusal to plan unmoved shards). R9 and plan's skip no
+// longer come from here but from the state (src/sync/state-status.ts);
+// records written before that are still read once by `status` for accounts
+// whose state holds no time yet. Any file here may be old, hand-edited or cut
+// short: what cannot be read as a record is ignored, never a crash.
 import { ensureFolder } from "../files/ensure-folder.ts";
 import { readFile, readdir } from "node:fs/promises";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
@@ -23,8 +25,6 @@ export interface WorkspaceStatus {
   readonly stack?: string;
   /** The workspace's shard count at that apply (1: not sharded). */
   readonly shards?: number;
-  /** The Terraform state's lineage and serial when `status --from-state` last read it (after `cdktf deploy`). */
-  readonly stateSerial?: string;
   /** Digest of the stack's cdk.tf.json and data file as last applied successfully. */
   readonly appliedDigest?: string;
   readonly accounts: Record<string, AccountStatus>;

@@ -23,6 +23,7 @@ import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, instanceAddress, isReso
 import { minus } from "../domain/changes.ts";
 import { actionOf, groupIds, stringList } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import { forgetApplyRecord } from "./state-status.ts";
 import { plansDir, stackDir, type SyncPaths } from "./saved-plans.ts";
 import path from "node:path";
 import { printable } from "../text/printable.ts";
@@ -213,7 +214,11 @@ async function refresh(stack: string, accounts: readonly string[], terraform: Te
   const targets = accounts.flatMap((accountId) => [instanceAddress(ACCESS_MEMBERS, accountId), instanceAddress(ASSIGNMENTS, accountId)]);
   await terraform.plan(dir, { out, refresh: true, refreshOnly: true, targets });
   const planJson = (await terraform.showPlan(dir, out)) as { resource_drift?: DriftEntry[] };
-  if (record && managedDrift(planJson).length > 0) await terraform.apply(dir, out);
+  if (record && managedDrift(planJson).length > 0) {
+    await terraform.apply(dir, out);
+    // The state now differs from the files: the next plan must run Terraform, whatever the apply record said.
+    await forgetApplyRecord(terraform, dir);
+  }
   return planJson;
 }
 

@@ -19,8 +19,11 @@ import {
 
 import { ExternalError } from "../errors.ts";
 import { ACCESS_GROUP_NAME, appAttributeChanges, minus, movesHost, type AccessChange, type AttributeChange, type ChicletChange } from "../domain/changes.ts";
-import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
 import { compareText } from "../text/printable.ts";
+
+/** The apply record's resources (src/stack/apply-record.ts): not Okta objects. */
+const RECORD_TYPE = APPLY_DONE.type;
 
 const ResourceChangeSchema = z.object({
   address: z.string(),
@@ -68,7 +71,14 @@ export interface UnresolvedPerson {
 /** A stack's plan in Okta terms; its `chiclets` and `access` are a ChangeSet. */
 export interface PlanReport {
   readonly stack: string;
+  /** Changes to Okta objects. */
   readonly hasChanges: boolean;
+  /**
+   * Changes to the apply record in the state (src/stack/apply-record.ts), not
+   * in `counts`: no Okta request. `apply` runs Terraform for them too, so that
+   * the state records these files (after a backend move, an adoption, ...).
+   */
+  readonly recordChanges?: number;
   /** `okta_app_bookmark: { create: 2, update: 1 }` */
   readonly counts: Record<string, Partial<Record<Action | "import", number>>>;
   readonly chiclets: readonly ChicletChange[];
@@ -144,7 +154,10 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   if (!parsed.success) {
     throw new ExternalError(`the plan of stack ${stack} is not a Terraform JSON plan: ${parsed.error.issues[0]?.message}`);
   }
-  const changes = (parsed.data.resource_changes ?? []).filter((change) => change.mode === "managed");
+  const managed = (parsed.data.resource_changes ?? []).filter((change) => change.mode === "managed");
+  // The apply record (terraform_data) is not Okta's: counted apart, so that the report stays in Okta terms.
+  const changes = managed.filter((change) => change.type !== RECORD_TYPE);
+  const recordChanges = managed.filter((change) => change.type === RECORD_TYPE && actionOf(change.change.actions) !== "no-op").length;
   const counts: PlanReport["counts"] = {};
   const chiclets: ChicletChange[] = [];
   const access = new Map<string, AccessEntry>();
@@ -273,6 +286,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   return {
     stack,
     hasChanges,
+    ...(recordChanges > 0 ? { recordChanges } : {}),
     counts,
     chiclets,
     access: accessChanges,

@@ -77,3 +77,21 @@ describe("review Markdown", () => {
     expect(markdown).toContain("Okta found nobody for 1 login**; their chiclets wait: u-dan");
   });
 });
+
+describe("a plan that only writes the apply record (after a backend move or an adoption)", () => {
+  const record = (name: string) => ({
+    address: `terraform_data.${name}`,
+    mode: "managed",
+    type: "terraform_data",
+    name,
+    change: { actions: ["update"], before: { input: { config: "a" } }, after: { input: { config: "b" } } },
+  });
+  const report = readPlan("ws-a", { format_version: "1.2", resource_changes: [record("cerby_okta_apply_started"), record("cerby_okta_apply_done")] });
+  const plan: SavedPlan = { stack: "ws-a", workspaceId: "ws-a", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report, accounts: {}, stackDigest: "" };
+
+  it("is no change in Okta terms, and says that apply records it", () => {
+    expect(report).toMatchObject({ hasChanges: false, recordChanges: 2, counts: {}, chiclets: [], access: [] });
+    expect(formatPlanSummary([plan])).toBe("ws-a: no changes\n  (apply records in the state that these files are applied; nothing changes in Okta)\n");
+    expect(formatReviewMarkdown([plan])).toContain("No changes: Okta already matches the workspaces.");
+  });
+});
