@@ -12,7 +12,7 @@ import { serializeSnapshot } from "../cerby-api/snapshot.ts";
 import { ExternalError, UsageError } from "../errors.ts";
 import { OktaClient, oktaOrgUrl, type OktaUser } from "../okta-api/client.ts";
 import type { WorkspaceFile } from "../workspace/schema.ts";
-import { readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./folder.ts";
+import { desiredWorkspaceOf, readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./folder.ts";
 import { planRemovals, type Removal } from "./plan.ts";
 import { removeUsersFromYaml } from "./yaml-edit.ts";
 import { compareText } from "../text/printable.ts";
@@ -23,6 +23,10 @@ export interface DeprovisionOptions {
   readonly json: boolean;
   /** Overrides `https://<orgName>.<baseUrl>` from the workspace. */
   readonly oktaUrl?: string;
+  /** Where `oktaUrl` came from, for messages: `--okta-url` or `CERBY_OKTA_OKTA_URL`. */
+  readonly oktaUrlFrom?: string;
+  /** The project's workspaces folder: when `dir` is one of its folders, labels are numbered with its other workspaces (R4). */
+  readonly workspacesDir?: string;
   /** From OKTA_API_TOKEN; checked only once the folder has been read, the order a user fixes things in. */
   readonly oktaToken: string | undefined;
   /** Needed only to apply removals of users kept in a snapshot. */
@@ -45,6 +49,8 @@ export interface DeprovisionReport {
   readonly removals: readonly Removal[];
   /** Users Okta does not know (404): left alone, since a typo must not remove anyone. */
   readonly notFound: readonly { userId: string; email: string }[];
+  /** Other workspace files of the project that could not be read: labels are numbered without them. */
+  readonly unreadWorkspaces: readonly string[];
   readonly applied: boolean;
   /** Files rewritten with --apply. */
   readonly filesWritten: readonly string[];
@@ -70,20 +76,22 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     clock: progress.tickingClock(),
     policy: options.policy,
     onWait: (event) => progress.waiting(event),
-    unknownHostHint: oktaHostHint(workspace, options.oktaUrl),
+    unknownHostHint: oktaHostHint(workspace, options.oktaUrl === undefined ? undefined : (options.oktaUrlFrom ?? "--okta-url")),
     fetch: deps.fetch,
   });
+  const usersChecked = `of ${workspace.users.length} user${workspace.users.length === 1 ? "" : "s"} checked`;
   const found = await settleAll(
     okta.http,
     workspace.users.map(async ({ value: user }) => {
       const oktaUser = await okta.getUser(user.oktaUserId ?? user.email);
-      progress.count("users checked");
+      progress.count(usersChecked);
       return [user.id, oktaUser] as const;
     }),
   );
   const oktaUsers = new Map<string, OktaUser | undefined>(found);
   const statuses = new Map([...oktaUsers].flatMap(([id, user]) => (user ? [[id, user.status] as const] : [])));
-  const removals = planRemovals(workspace, statuses);
+  const { desired, unread } = await desiredWorkspaceOf(workspace, options.workspacesDir);
+  const removals = planRemovals(workspace, statuses, desired ?? { chiclets: [] });
   const notFound = workspace.users
     .filter(({ value }) => oktaUsers.get(value.id) === undefined)
     .map(({ value }) => ({ userId: value.id, email: value.email }))
@@ -126,6 +134,7 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     checked: workspace.users.length,
     removals,
     notFound,
+    unreadWorkspaces: unread,
     applied: options.apply,
     filesWritten: filesWritten.map((path) => basename(path)),
     deletedInCerby,
@@ -142,14 +151,14 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
 }
 
 /** What to say when the Okta host does not exist: where its name came from, and how to point elsewhere. */
-function oktaHostHint(workspace: FolderWorkspace, oktaUrlFlag: string | undefined): string {
-  if (oktaUrlFlag !== undefined) return "check --okta-url";
+function oktaHostHint(workspace: FolderWorkspace, oktaUrlFrom: string | undefined): string {
+  if (oktaUrlFrom !== undefined) return `check ${oktaUrlFrom}`;
   const file = workspace.files.find((candidate) => candidate.data.workspace !== undefined);
   const okta = workspace.settings?.okta;
   return (
     `the host is built from workspace.okta (orgName ${JSON.stringify(okta?.orgName)}, baseUrl ${JSON.stringify(okta?.baseUrl)})` +
     `${file ? ` in ${file.name}` : ""}; to reach another Okta, such as the local sandbox's emulator, ` +
-    `pass --okta-url (e.g. --okta-url http://127.0.0.1:8787)`
+    `pass --okta-url or set CERBY_OKTA_OKTA_URL (e.g. --okta-url http://127.0.0.1:8787)`
   );
 }
 
@@ -210,9 +219,11 @@ export function formatReport(report: DeprovisionReport, dir: string): string {
     const how = removal.via === "yaml" ? `from ${removal.file}` : `through the Cerby API (kept in ${removal.file})`;
     lines.push(`${verb} ${removal.userId} (${removal.email}), ${removal.oktaStatus} in Okta, ${how}`);
     lines.push(
-      removal.chiclets.length === 0
-        ? `  loses no chiclet`
-        : `  loses ${removal.chiclets.length} chiclet${removal.chiclets.length === 1 ? "" : "s"}: ${removal.chiclets.map((label) => JSON.stringify(label)).join(", ")}`,
+      removal.alreadyHidden
+        ? `  loses no chiclet: oktaStatus ${removal.alreadyHidden} is already recorded in the workspace, so Okta shows them none today`
+        : removal.chiclets.length === 0
+          ? `  loses no chiclet`
+          : `  loses ${removal.chiclets.length} chiclet${removal.chiclets.length === 1 ? "" : "s"}: ${removal.chiclets.map((label) => JSON.stringify(label)).join(", ")}`,
     );
     if (removal.grants.length > 0) lines.push(`  grants on: ${removal.grants.join(", ")}`);
     if (removal.teams.length > 0) lines.push(`  member of: ${removal.teams.join(", ")}`);
@@ -221,6 +232,9 @@ export function formatReport(report: DeprovisionReport, dir: string): string {
     }
   }
   for (const user of report.notFound) lines.push(`Not found in Okta, left alone: ${user.userId} (${user.email})`);
+  if (report.unreadWorkspaces.length > 0) {
+    lines.push(`Chiclet labels are numbered without ${report.unreadWorkspaces.join(", ")}, which could not be read (run validate): a number may be off`);
+  }
   if (!report.applied) {
     lines.push(report.removals.length > 0 ? "Dry run: nothing changed. Run again with --apply to remove them." : "Nothing to do.");
   } else {
