@@ -10,7 +10,8 @@ import type { Clock, RetryPolicy } from "../http/http-client.ts";
 import { Progress } from "../http/progress.ts";
 import { serializeSnapshot } from "../cerby-api/snapshot.ts";
 import { ExternalError, UsageError } from "../errors.ts";
-import { OktaClient, oktaOrgUrl, type OktaUser } from "../okta-api/client.ts";
+import { LIFECYCLE_EVENT_STATUS, OktaClient, oktaOrgUrl, type LogPoll, type OktaStatus, type OktaUser } from "../okta-api/client.ts";
+import { cursorFile, readCursor, writeCursor } from "./log-cursor.ts";
 import type { WorkspaceFile } from "../workspace/schema.ts";
 import { desiredWorkspaceOf, readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./folder.ts";
 import { planRemovals, type Removal } from "./plan.ts";
@@ -29,6 +30,10 @@ export interface DeprovisionOptions {
   readonly workspacesDir?: string;
   /** From OKTA_API_TOKEN; checked only once the folder has been read, the order a user fixes things in. */
   readonly oktaToken: string | undefined;
+  /** Where the System Log cursor is kept; without it every run reads every user. */
+  readonly stateDir?: string;
+  /** Read every user even when a System Log cursor could be polled. */
+  readonly full?: boolean;
   /** Needed only to apply removals of users kept in a snapshot. */
   readonly cerby?: { readonly baseUrl: string; readonly apiKey: string };
   readonly concurrency: number;
@@ -46,6 +51,8 @@ export interface DeprovisionDeps {
 export interface DeprovisionReport {
   readonly workspaceId?: string;
   readonly checked: number;
+  /** How statuses were read: every user one by one (`fullBecause` says why), or the System Log since the last applied run. */
+  readonly via: { readonly systemLog: false; readonly fullBecause: string } | { readonly systemLog: true; readonly since: string; readonly requests: number; readonly newUsers: number };
   readonly removals: readonly Removal[];
   /** Users Okta does not know (404): left alone, since a typo must not remove anyone. */
   readonly notFound: readonly { userId: string; email: string }[];
@@ -79,10 +86,22 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     unknownHostHint: oktaHostHint(workspace, options.oktaUrl === undefined ? undefined : (options.oktaUrlFrom ?? "--okta-url")),
     fetch: deps.fetch,
   });
-  const usersChecked = `of ${workspace.users.length} user${workspace.users.length === 1 ? "" : "s"} checked`;
+  const startedAt = new Date();
+  const cursorAt = options.stateDir !== undefined && workspace.settings ? cursorFile(options.stateDir, workspace.settings.id) : undefined;
+  const known =
+    options.full === true
+      ? { fullBecause: "--full" }
+      : cursorAt === undefined
+        ? { fullBecause: "no state folder to keep a System Log cursor in" }
+        : await readCursor(cursorAt, new URL(oktaUrl).origin, startedAt.getTime());
+  const poll = "cursor" in known ? await okta.pollSystemLog(known.cursor.next) : undefined;
+  // Users the System Log cannot speak for: every user on a full scan, else those new since the cursor was saved.
+  const earlier = "cursor" in known ? new Set(known.cursor.users) : undefined;
+  const lookedUp = workspace.users.filter(({ value }) => earlier === undefined || !earlier.has(value.id));
+  const usersChecked = `of ${lookedUp.length} user${lookedUp.length === 1 ? "" : "s"} checked`;
   const found = await settleAll(
     okta.http,
-    workspace.users.map(async ({ value: user }) => {
+    lookedUp.map(async ({ value: user }) => {
       const oktaUser = await okta.getUser(user.oktaUserId ?? user.email);
       progress.count(usersChecked);
       return [user.id, oktaUser] as const;
@@ -90,9 +109,10 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   );
   const oktaUsers = new Map<string, OktaUser | undefined>(found);
   const statuses = new Map([...oktaUsers].flatMap(([id, user]) => (user ? [[id, user.status] as const] : [])));
+  if (poll) for (const [id, status] of statusesFromLog(workspace, poll)) if (!oktaUsers.has(id)) statuses.set(id, status);
   const { desired, unread } = await desiredWorkspaceOf(workspace, options.workspacesDir);
   const removals = planRemovals(workspace, statuses, desired ?? { chiclets: [] });
-  const notFound = workspace.users
+  const notFound = lookedUp
     .filter(({ value }) => oktaUsers.get(value.id) === undefined)
     .map(({ value }) => ({ userId: value.id, email: value.email }))
     .sort((a, b) => compareText(a.userId, b.userId));
@@ -132,6 +152,10 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   const report: DeprovisionReport = {
     workspaceId: workspace.settings?.id,
     checked: workspace.users.length,
+    via:
+      "cursor" in known
+        ? { systemLog: true, since: known.cursor.savedAt, requests: poll!.pages, newUsers: lookedUp.length }
+        : { systemLog: false, fullBecause: known.fullBecause },
     removals,
     notFound,
     unreadWorkspaces: unread,
@@ -140,6 +164,17 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     deletedInCerby,
   };
   deps.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, options.dir));
+  // Only a run that acted moves the cursor: a dry run, or one whose removals failed, leaves the events to the next run.
+  if (options.apply && failures.length === 0 && cursorAt !== undefined) {
+    await writeCursor(cursorAt, {
+      version: 1,
+      okta: new URL(oktaUrl).origin,
+      // A full scan starts the log where it started, less a margin for events Okta records late: reading one twice changes nothing.
+      next: poll?.next ?? okta.lifecyclePollStart(new Date(startedAt.getTime() - LOG_MARGIN_MS)),
+      savedAt: startedAt.toISOString(),
+      users: workspace.users.map(({ value }) => value.id).filter((id) => !removals.some((removal) => removal.userId === id)),
+    });
+  }
   if (failures.length > 0) {
     throw new ExternalError(
       `${failures.length} user${failures.length === 1 ? "" : "s"} could not be removed through the Cerby API ` +
@@ -148,6 +183,28 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     );
   }
   return report;
+}
+
+/** How far before a full scan its System Log cursor starts: Okta may publish an event a little after the change. */
+const LOG_MARGIN_MS = 5 * 60_000;
+
+/** The status each workspace user's last lifecycle event leaves them in, matched by Okta ID, else by login (the email). */
+function statusesFromLog(workspace: FolderWorkspace, poll: LogPoll): Map<string, OktaStatus> {
+  const byKey = new Map<string, string>();
+  for (const { value } of workspace.users) {
+    byKey.set(`login:${value.email.toLowerCase()}`, value.id);
+    if (value.oktaUserId !== undefined) byKey.set(`id:${value.oktaUserId}`, value.id);
+  }
+  const statuses = new Map<string, OktaStatus>();
+  for (const event of poll.events) {
+    const status = LIFECYCLE_EVENT_STATUS[event.eventType];
+    if (status === undefined) continue;
+    for (const user of event.users) {
+      const id = byKey.get(`id:${user.id}`) ?? byKey.get(`login:${user.login.toLowerCase()}`);
+      if (id !== undefined) statuses.set(id, status);
+    }
+  }
+  return statuses;
 }
 
 /** What to say when the Okta host does not exist: where its name came from, and how to point elsewhere. */
@@ -214,6 +271,10 @@ export function formatReport(report: DeprovisionReport, dir: string): string {
   lines.push(
     `${report.checked} user${report.checked === 1 ? "" : "s"} of ${name} checked in Okta: ` +
       `${report.removals.length} to remove from the Cerby workspace.`,
+    report.via.systemLog
+      ? `Read from Okta's System Log since ${report.via.since} (${report.via.requests} request${report.via.requests === 1 ? "" : "s"})` +
+          `${report.via.newUsers > 0 ? `, and ${report.via.newUsers} user${report.via.newUsers === 1 ? "" : "s"} new since then one by one` : ""}; --full reads every user.`
+      : `Read every user from Okta, one request each: ${report.via.fullBecause}.`,
   );
   for (const removal of report.removals) {
     const how = removal.via === "yaml" ? `from ${removal.file}` : `through the Cerby API (kept in ${removal.file})`;
@@ -237,6 +298,9 @@ export function formatReport(report: DeprovisionReport, dir: string): string {
   }
   if (!report.applied) {
     lines.push(report.removals.length > 0 ? "Dry run: nothing changed. Run again with --apply to remove them." : "Nothing to do.");
+    if (!report.via.systemLog && report.via.fullBecause !== "no state folder to keep a System Log cursor in") {
+      lines.push("A dry run keeps no System Log cursor: only --apply starts one, so that no event is skipped before it is acted on.");
+    }
   } else {
     for (const file of report.filesWritten) lines.push(`Rewrote ${file}`);
     for (const id of report.deletedInCerby) lines.push(`Deleted ${id} from the Cerby workspace`);

@@ -9,6 +9,8 @@ import { randomSecret, runCommand, type CliResult } from "../fakes/cli.ts";
 import { FakeOktaApi, type FakeOktaUser } from "../fakes/okta-api.ts";
 
 let dir: string;
+/** The state folder (System Log cursors), apart from the workspace folder. */
+let stateDir: string;
 let okta: FakeOktaApi;
 let cerby: FakeCerbyApi | undefined;
 let oktaToken: string;
@@ -76,6 +78,7 @@ const OKTA_USERS: FakeOktaUser[] = [
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "deprovision-test-"));
+  stateDir = await mkdtemp(join(tmpdir(), "deprovision-state-"));
   oktaToken = randomSecret("00T");
   cerbyKey = randomSecret("ck_");
   okta = await new FakeOktaApi(structuredClone(OKTA_USERS), oktaToken).start();
@@ -86,6 +89,7 @@ afterEach(async () => {
   await cerby?.close();
   cerby = undefined;
   await rm(dir, { recursive: true, force: true });
+  await rm(stateDir, { recursive: true, force: true });
 });
 
 async function writeYamlWorkspace(): Promise<void> {
@@ -101,7 +105,7 @@ async function contents(): Promise<Record<string, string>> {
 }
 
 async function deprovision(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const result = await runCommand(register, ["deprovision", dir, "--okta-url", okta.url, ...extra], {
+  const result = await runCommand(register, ["deprovision", dir, "--okta-url", okta.url, "--state-dir", stateDir, ...extra], {
     OKTA_API_TOKEN: oktaToken,
     CI: "true",
     ...env,
@@ -123,6 +127,7 @@ describe("deprovision of a workspace kept in YAML", () => {
     expect(result.stdout).toBe(
       [
         `3 users of workspace ws-acme (${dir}) checked in Okta: 2 to remove from the Cerby workspace.`,
+        `Read every user from Okta, one request each: no System Log cursor yet (the first run).`,
         `Would remove u-bob (bob@acme.example), DEPROVISIONED in Okta, from people.yaml`,
         `  loses 2 chiclets: "Contentzilla - Instagram", "Reels - TikTok"`,
         `  grants on: a-contentzilla, a-vendor`,
@@ -130,6 +135,7 @@ describe("deprovision of a workspace kept in YAML", () => {
         `Would remove u-carol (carol@acme.example), SUSPENDED in Okta, from people.yaml`,
         `  loses no chiclet`,
         `Dry run: nothing changed. Run again with --apply to remove them.`,
+        `A dry run keeps no System Log cursor: only --apply starts one, so that no event is skipped before it is acted on.`,
         ``,
       ].join("\n"),
     );
@@ -185,8 +191,8 @@ accounts:
     grants: []
 `,
     });
-    // A second run finds nothing more to do.
-    const again = await deprovision(["--apply"]);
+    // A second run finds nothing more to do (reading every user: this fake Okta has no System Log; system-log.test.ts reads it).
+    const again = await deprovision(["--apply", "--full"]);
     expect(again.stdout).toContain("1 user of workspace ws-acme");
     expect(again.stdout).toContain("0 to remove");
   });
