@@ -11,7 +11,7 @@ import { Progress } from "../http/progress.ts";
 import { serializeSnapshot } from "../cerby-api/snapshot.ts";
 import { ExternalError, UsageError } from "../errors.ts";
 import { LIFECYCLE_EVENT_STATUS, OktaClient, oktaOrgUrl, type LogPoll, type OktaStatus, type OktaUser } from "../okta-api/client.ts";
-import { cursorFile, readCursor, writeCursor } from "./log-cursor.ts";
+import { cursorFile, readCursor, writeCursor, type LogCursor } from "./log-cursor.ts";
 import type { WorkspaceFile } from "../workspace/schema.ts";
 import { desiredWorkspaceOf, readWorkspaceFolder, type FolderWorkspace, type SourceFile } from "./folder.ts";
 import { planRemovals, type Removal } from "./plan.ts";
@@ -94,28 +94,9 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
       : cursorAt === undefined
         ? { fullBecause: "no state folder to keep a System Log cursor in" }
         : await readCursor(cursorAt, new URL(oktaUrl).origin, startedAt.getTime());
-  const poll = "cursor" in known ? await okta.pollSystemLog(known.cursor.next) : undefined;
-  // Users the System Log cannot speak for: every user on a full scan, else those new since the cursor was saved.
-  const earlier = "cursor" in known ? new Set(known.cursor.users) : undefined;
-  const lookedUp = workspace.users.filter(({ value }) => earlier === undefined || !earlier.has(value.id));
-  const usersChecked = `of ${lookedUp.length} user${lookedUp.length === 1 ? "" : "s"} checked`;
-  const found = await settleAll(
-    okta.http,
-    lookedUp.map(async ({ value: user }) => {
-      const oktaUser = await okta.getUser(user.oktaUserId ?? user.email);
-      progress.count(usersChecked);
-      return [user.id, oktaUser] as const;
-    }),
-  );
-  const oktaUsers = new Map<string, OktaUser | undefined>(found);
-  const statuses = new Map([...oktaUsers].flatMap(([id, user]) => (user ? [[id, user.status] as const] : [])));
-  if (poll) for (const [id, status] of statusesFromLog(workspace, poll)) if (!oktaUsers.has(id)) statuses.set(id, status);
+  const { statuses, notFound, poll, lookedUp } = await readStatuses(okta, workspace, "cursor" in known ? known.cursor : undefined, progress);
   const { desired, unread } = await desiredWorkspaceOf(workspace, options.workspacesDir);
   const removals = planRemovals(workspace, statuses, desired ?? { chiclets: [] });
-  const notFound = lookedUp
-    .filter(({ value }) => oktaUsers.get(value.id) === undefined)
-    .map(({ value }) => ({ userId: value.id, email: value.email }))
-    .sort((a, b) => compareText(a.userId, b.userId));
 
   const viaApi = removals.filter((removal) => removal.via === "cerby-api");
   if (options.apply && viaApi.length > 0 && !options.cerby) {
@@ -154,7 +135,7 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     checked: workspace.users.length,
     via:
       "cursor" in known
-        ? { systemLog: true, since: known.cursor.savedAt, requests: poll!.pages, newUsers: lookedUp.length }
+        ? { systemLog: true, since: known.cursor.savedAt, requests: poll!.pages, newUsers: lookedUp }
         : { systemLog: false, fullBecause: known.fullBecause },
     removals,
     notFound,
@@ -183,6 +164,36 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
     );
   }
   return report;
+}
+
+/**
+ * Every user's Okta status that this run learns: with a cursor, from the
+ * System Log since it (one request per page) and, for users new since,
+ * one `GET /api/v1/users/{id}` each; without, a GET for every user. Users
+ * read one by one and unknown to Okta (404) are `notFound`.
+ */
+async function readStatuses(okta: OktaClient, workspace: FolderWorkspace, cursor: LogCursor | undefined, progress: Progress) {
+  const poll = cursor ? await okta.pollSystemLog(cursor.next) : undefined;
+  const earlier = cursor ? new Set(cursor.users) : undefined;
+  const lookedUp = workspace.users.filter(({ value }) => earlier === undefined || !earlier.has(value.id));
+  const usersChecked = `of ${lookedUp.length} user${lookedUp.length === 1 ? "" : "s"} checked`;
+  const found = await settleAll(
+    okta.http,
+    lookedUp.map(async ({ value: user }) => {
+      const oktaUser = await okta.getUser(user.oktaUserId ?? user.email);
+      progress.count(usersChecked);
+      return [user.id, oktaUser] as const;
+    }),
+  );
+  const oktaUsers = new Map<string, OktaUser | undefined>(found);
+  const statuses = new Map([...oktaUsers].flatMap(([id, user]) => (user ? [[id, user.status as string] as const] : [])));
+  // A user read one by one is read now: their answer is newer than any event.
+  if (poll) for (const [id, status] of statusesFromLog(workspace, poll)) if (!oktaUsers.has(id)) statuses.set(id, status);
+  const notFound = lookedUp
+    .filter(({ value }) => oktaUsers.get(value.id) === undefined)
+    .map(({ value }) => ({ userId: value.id, email: value.email }))
+    .sort((a, b) => compareText(a.userId, b.userId));
+  return { statuses, notFound, poll, lookedUp: lookedUp.length };
 }
 
 /** How far before a full scan its System Log cursor starts: Okta may publish an event a little after the change. */
