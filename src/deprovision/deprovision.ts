@@ -153,7 +153,10 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
       // A full scan starts the log where it started, less a margin for events Okta records late: reading one twice changes nothing.
       next: poll?.next ?? okta.lifecyclePollStart(new Date(startedAt.getTime() - LOG_MARGIN_MS)),
       savedAt: startedAt.toISOString(),
-      users: workspace.users.map(({ value }) => value.id).filter((id) => !removals.some((removal) => removal.userId === id)),
+      // Users Okta did not know are left out, so that every run reads them again and reports them until their entry is fixed.
+      users: workspace.users
+        .map(({ value }) => value.id)
+        .filter((id) => !removals.some((removal) => removal.userId === id) && !notFound.some((user) => user.userId === id)),
     });
   }
   if (failures.length > 0) {
@@ -284,7 +287,7 @@ export function formatReport(report: DeprovisionReport, dir: string): string {
       `${report.removals.length} to remove from the Cerby workspace.`,
     report.via.systemLog
       ? `Read from Okta's System Log since ${report.via.since} (${report.via.requests} request${report.via.requests === 1 ? "" : "s"})` +
-          `${report.via.newUsers > 0 ? `, and ${report.via.newUsers} user${report.via.newUsers === 1 ? "" : "s"} new since then one by one` : ""}; --full reads every user.`
+          `${report.via.newUsers > 0 ? `, and ${report.via.newUsers} user${report.via.newUsers === 1 ? "" : "s"} one by one (new since then, or not found in Okta then)` : ""}; --full reads every user.`
       : `Read every user from Okta, one request each: ${report.via.fullBecause}.`,
   );
   for (const removal of report.removals) {

@@ -100,7 +100,7 @@ describe("deprovision through Okta's System Log", () => {
     await writeFile(join(dir, "workspace.yaml"), text.replace("accounts:", "  - { id: u-gina, email: gina@acme.example, workspaceRole: user }\naccounts:"));
     okta.resetRequestLog();
     const result = await deprovision();
-    expect(result.stdout).toContain("(1 request), and 1 user new since then one by one");
+    expect(result.stdout).toContain("(1 request), and 1 user one by one (new since then, or not found in Okta then)");
     expect(result.stdout).toContain("Would remove u-gina");
     expect(userGets()).toBe(1);
 
@@ -109,6 +109,17 @@ describe("deprovision through Okta's System Log", () => {
     expect(full.stdout).toContain("Read every user from Okta, one request each: --full.");
     expect(userGets()).toBe(7);
     expect(logGets()).toBe(0);
+  });
+
+  it("reads a user Okta does not know on every run, and keeps reporting them", async () => {
+    const text = await readFile(join(dir, "workspace.yaml"), "utf8");
+    await writeFile(join(dir, "workspace.yaml"), text.replace("accounts:", "  - { id: u-typo, email: erni@acme.example, workspaceRole: user }\naccounts:"));
+    expect((await deprovision(["--apply"])).stdout).toContain("Not found in Okta, left alone: u-typo (erni@acme.example)");
+    okta.resetRequestLog();
+    const next = await deprovision();
+    expect(next.stdout).toContain("(1 request), and 1 user one by one (new since then, or not found in Okta then)");
+    expect(next.stdout).toContain("Not found in Okta, left alone: u-typo (erni@acme.example)");
+    expect(userGets()).toBe(1);
   });
 
   it("falls back to the full scan when the cursor is for another Okta or too old", async () => {
