@@ -88,13 +88,17 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   });
   const startedAt = new Date();
   const cursorAt = options.stateDir !== undefined && workspace.settings ? cursorFile(options.stateDir, workspace.settings.id) : undefined;
-  const known =
+  const saved =
     options.full === true
       ? { fullBecause: "--full" }
       : cursorAt === undefined
         ? { fullBecause: "no state folder to keep a System Log cursor in" }
         : await readCursor(cursorAt, new URL(oktaUrl).origin, startedAt.getTime());
-  const { statuses, notFound, poll, lookedUp } = await readStatuses(okta, workspace, "cursor" in known ? known.cursor : undefined, progress);
+  const polled = "cursor" in saved ? await okta.pollSystemLog(saved.cursor.next) : undefined;
+  // A cursor Okta refuses (400: too old for its log, or malformed) must not fail every run: read every user and start anew.
+  const known = polled !== undefined && "refused" in polled ? { fullBecause: `Okta refused the System Log cursor (${polled.refused})` } : saved;
+  const poll = polled !== undefined && !("refused" in polled) ? polled : undefined;
+  const { statuses, notFound, lookedUp } = await readStatuses(okta, workspace, "cursor" in known ? { cursor: known.cursor, poll: poll! } : undefined, progress);
   const { desired, unread } = await desiredWorkspaceOf(workspace, options.workspacesDir);
   const removals = planRemovals(workspace, statuses, desired ?? { chiclets: [] });
 
@@ -171,13 +175,13 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
 
 /**
  * Every user's Okta status that this run learns: with a cursor, from the
- * System Log since it (one request per page) and, for users new since,
+ * System Log's poll since it (one request per page) and, for users new since,
  * one `GET /api/v1/users/{id}` each; without, a GET for every user. Users
  * read one by one and unknown to Okta (404) are `notFound`.
  */
-async function readStatuses(okta: OktaClient, workspace: FolderWorkspace, cursor: LogCursor | undefined, progress: Progress) {
-  const poll = cursor ? await okta.pollSystemLog(cursor.next) : undefined;
-  const earlier = cursor ? new Set(cursor.users) : undefined;
+async function readStatuses(okta: OktaClient, workspace: FolderWorkspace, log: { cursor: LogCursor; poll: LogPoll } | undefined, progress: Progress) {
+  const poll = log?.poll;
+  const earlier = log ? new Set(log.cursor.users) : undefined;
   const lookedUp = workspace.users.filter(({ value }) => earlier === undefined || !earlier.has(value.id));
   const usersChecked = `of ${lookedUp.length} user${lookedUp.length === 1 ? "" : "s"} checked`;
   const found = await settleAll(
@@ -196,7 +200,7 @@ async function readStatuses(okta: OktaClient, workspace: FolderWorkspace, cursor
     .filter(({ value }) => oktaUsers.get(value.id) === undefined)
     .map(({ value }) => ({ userId: value.id, email: value.email }))
     .sort((a, b) => compareText(a.userId, b.userId));
-  return { statuses, notFound, poll, lookedUp: lookedUp.length };
+  return { statuses, notFound, lookedUp: lookedUp.length };
 }
 
 /** How far before a full scan its System Log cursor starts: Okta may publish an event a little after the change. */

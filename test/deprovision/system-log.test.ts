@@ -130,6 +130,16 @@ describe("deprovision through Okta's System Log", () => {
     expect((await deprovision()).stdout).toContain("the System Log cursor is from 2020-01-01T00:00:00.000Z, more than 80 days ago (Okta keeps 90)");
     await writeFile(file, JSON.stringify({ ...cursor, okta: "https://other.okta.com" }));
     expect((await deprovision()).stdout).toContain(`the System Log cursor is for https://other.okta.com, not ${new URL(okta.url).origin}`);
+    // A cursor Okta answers 400 for does not fail every run: the run reads every user, and its --apply starts a new cursor.
+    await writeFile(file, JSON.stringify({ ...cursor, next: `${new URL(okta.url).origin}/api/v1/logs?since=yesterday&sortOrder=ASCENDING` }));
+    okta.resetRequestLog();
+    const refused = await deprovision(["--apply"]);
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toContain("Read every user from Okta, one request each: Okta refused the System Log cursor (HTTP 400: Api validation failed: since).");
+    expect(userGets()).toBe(6);
+    okta.resetRequestLog();
+    expect((await deprovision()).stdout).toContain("Read from Okta's System Log since");
+    expect(userGets()).toBe(0);
   });
 
   it("pages through a poll of more events than one page holds, one request per page", async () => {
@@ -138,6 +148,7 @@ describe("deprovision through Okta's System Log", () => {
     for (const name of ["bob", "carol", "dave"]) okta.setUserStatus(`${name}@acme.example`, "SUSPENDED");
     okta.setUserStatus("bob@acme.example", "ACTIVE");
     const poll = await client.pollSystemLog(start);
+    if ("refused" in poll) throw new Error(`refused: ${poll.refused}`);
     expect(poll.pages).toBe(3);
     expect(poll.events.map((event) => event.eventType)).toEqual(["user.lifecycle.suspend", "user.lifecycle.suspend", "user.lifecycle.suspend", "user.lifecycle.unsuspend"]);
     expect(logGets()).toBe(3);
