@@ -188,7 +188,8 @@ export class OktaClient {
    * and returns the events with the last next link, where the next poll
    * starts. Okta links on from every page of a poll, an empty one too.
    * `refused` when Okta answers the first page 400 (a cursor it no longer
-   * takes): the caller reads every user instead.
+   * takes), 403 (a token whose admin role may not read the log) or 404: the
+   * caller reads every user instead.
    */
   async pollSystemLog(start: string): Promise<LogPoll | { readonly refused: string }> {
     let url = new URL(start);
@@ -197,10 +198,10 @@ export class OktaClient {
     for (let page = 1; ; page++) {
       if (page > this.maxPages) throw new ExternalError(`Okta GET /api/v1/logs: ${this.maxPages} full pages in one poll; stopped there`);
       const what = `GET /api/v1/logs page ${page}`;
-      const response = await this.http.request({ method: "GET", url, what, ...(page === 1 ? { accept: [400] } : {}) });
-      if (response.status === 400) {
+      const response = await this.http.request({ method: "GET", url, what, ...(page === 1 ? { accept: [400, 403, 404] } : {}) });
+      if (response.status >= 400) {
         const summary = (response.body as { errorSummary?: unknown } | null)?.errorSummary;
-        return { refused: `HTTP 400${typeof summary === "string" ? `: ${summary.slice(0, 200)}` : ""}` };
+        return { refused: `HTTP ${response.status}${typeof summary === "string" ? `: ${summary.slice(0, 200)}` : ""}` };
       }
       if (!Array.isArray(response.body)) throw new ExternalError(`Okta ${what}: the answer is not a list of events`);
       events.push(...response.body.map((event, index) => readLifecycleEvent(event, `${what}, event ${index + 1}`)));
