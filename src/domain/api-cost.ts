@@ -151,13 +151,25 @@ export function totalCalls(calls: Calls): number {
 }
 
 /**
+ * The rate-limit model, one for the estimates here and for the emulator
+ * (harness/okta-emulator/rate-limits.ts): Okta caps each API token (or OAuth
+ * app) at a share of every bucket's org-wide limit, 50% unless an admin
+ * changed it, and its `X-Rate-Limit-Limit` header reports "the rate limit
+ * ceiling that is applicable for the current request": the token's share.
+ * okta/okta's `max_api_capacity` is a percentage of that header. So a sync at
+ * the default 50% runs at 50% of 50% of the org's limit: 25 requests a minute
+ * in the 100/min `/api/v1/apps` bucket.
+ */
+export const OKTA_DEFAULT_TOKEN_SHARE_PERCENT = 50;
+
+/**
  * Minutes the rate limits alone impose: buckets fill in parallel, so the
  * busiest bucket (calls over its share of the limit) decides.
  */
-export function minutesAtRateLimits(calls: Calls, capacityPercent: number): number {
+export function minutesAtRateLimits(calls: Calls, capacityPercent: number, tokenSharePercent = OKTA_DEFAULT_TOKEN_SHARE_PERCENT): number {
   let minutes = 0;
   for (const [bucket, count] of Object.entries(calls) as [Bucket, number][]) {
-    minutes = Math.max(minutes, count / ((BUCKET_PER_MINUTE[bucket] * capacityPercent) / 100));
+    minutes = Math.max(minutes, count / ((((BUCKET_PER_MINUTE[bucket] * tokenSharePercent) / 100) * capacityPercent) / 100));
   }
   return minutes;
 }

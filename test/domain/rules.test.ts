@@ -634,6 +634,7 @@ describe("estimateWorkspaceCost (okta/okta 4.20's calls, by rate-limit bucket)",
     const cost = costWith(1, 100);
     expect(totalCalls(cost.firstSync)).toBeGreaterThan(700);
     // 100 accounts x 5 calls in the 100/min bucket (POST, policy PUT, 2 group PUTs, a listing), at 50% = 50/min: 10 minutes.
-    expect(minutesAtRateLimits(cost.firstSync, 50)).toBeCloseTo((100 * 5 + 1) / 50, 5);
+    // 50% of a token's 50% share of the apps bucket's 100 a minute: 25 a minute.
+    expect(minutesAtRateLimits(cost.firstSync, 50)).toBeCloseTo((100 * 5 + 1) / 25, 5);
   });
 });
