@@ -37,6 +37,8 @@ export interface PlanOptions {
   readonly all?: boolean;
   /** Stacks this process already ran `terraform init` in (the watcher): not initialized again; each stack planned is added. */
   readonly initialized?: Set<string>;
+  /** Checks Okta takes the credentials of the stacks about to be planned, before Terraform runs (src/cli/okta-options.ts). */
+  readonly checkCredentials?: (stacks: readonly StackUnit[]) => Promise<void>;
 }
 
 /**
@@ -64,6 +66,10 @@ export function selectStacks(state: DesiredState, stacks: readonly StackUnit[], 
  */
 export async function planStacks(state: DesiredState, stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
   await refuseUnmovedShards(paths.stateDir, stacks);
+  // Decided first: the credentials are checked only for the stacks Terraform plans (an unchanged stack costs no request).
+  const decisions = await Promise.all(stacks.map((unit) => changedSinceApply(paths, unit.id)));
+  const planned = (position: number) => options.refresh || options.all === true || decisions[position]!.changed;
+  await options.checkCredentials?.(stacks.filter((_, position) => planned(position)));
   await clearPlans(paths);
   const notSynced = state.workspaces.filter((workspace) => !workspace.synced).map((workspace) => workspace.id);
   for (const id of notSynced) options.log(`${id}: not planned, Extended account access is off (Okta keeps what it has, R1)`);
@@ -71,10 +77,9 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   let unchanged = 0;
   const saved = await inPool(stacks, parallel, async (unit, position) => {
     const prefix = `[${position + 1}/${stacks.length}] ${unit.id}`;
-    const { fingerprint, changed } = await changedSinceApply(paths, unit.id);
-    if (!options.refresh && !options.all && !changed) {
+    if (!planned(position)) {
       unchanged++;
-      const plan = unchangedPlan(stackInput(unit), fingerprint);
+      const plan = unchangedPlan(stackInput(unit), decisions[position]!.fingerprint);
       await savePlan(paths, plan); // listed in the plan set like any other, so that apply finds it
       return plan;
     }
