@@ -55,6 +55,10 @@ export function register(program: Command): void {
         return;
       }
       for (const record of records) {
+        if (record.removedAt !== undefined) {
+          process.stdout.write(`Workspace ${record.workspaceId}: removed from Okta at ${record.removedAt} (remove-workspace); its apps and access groups are gone\n\n`);
+          continue;
+        }
         const rows = Object.entries(record.accounts)
           .sort(([a], [b]) => compareText(a, b))
           .map(([id, account]) => [id, printable(account.label, 50), account.extendedAt, account.extendedBy, account.lastSyncedAt]);
