@@ -2,6 +2,7 @@
 // Terraform, the stand-in provider and the Okta emulator. R1 keeps the apps
 // when the switch goes off; `remove-workspace` removes them, only when asked
 // twice (--apply, then a confirmation), and touches no other workspace.
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
@@ -84,4 +85,29 @@ describe.skipIf(shouldSkipTerraformTests())("remove-workspace", () => {
     expect(again.stdout).toContain("ws-acme-eu: nothing of it is in Okta; nothing to remove");
     expect(appsNow()).toEqual(before);
   }, 180_000);
+});
+
+describe.skipIf(shouldSkipTerraformTests())("remove-workspace of a sharded workspace", () => {
+  let harness: SyncHarness;
+  afterAll(async () => {
+    await harness?.stop();
+  });
+
+  it("removes what every shard holds, and only that", async () => {
+    requireTerraform();
+    harness = await SyncHarness.start(path.join(repo, "workspaces"));
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards: { ws-acme: 2 }\n");
+    await harness.sync();
+    const labels = () => [...harness.emulator.state.apps.values()].map((app) => app.label).sort();
+    const status = JSON.parse((await harness.cli(["status", "--json"])).stdout) as { workspaces: { workspaceId: string; accounts: Record<string, { label: string }> }[] };
+    const labelsOf = (id: string) => Object.values(status.workspaces.find((workspace) => workspace.workspaceId === id)!.accounts).map((account) => account.label).sort();
+    expect(labelsOf("ws-acme").length).toBeGreaterThan(1);
+    expect(labels()).toEqual([...labelsOf("ws-acme"), ...labelsOf("ws-acme-eu")].sort());
+    await harness.editFile("acme/workspace.yaml", (text) => text.replace("extendedAccountAccess: true", "extendedAccountAccess: false"));
+    const removed = await harness.cli(["remove-workspace", "ws-acme", "--apply", "--yes"]);
+    expect(removed.exitCode).toBe(0);
+    expect(removed.stdout).toContain("ws-acme: removed from Okta (ws-acme-s000, ws-acme-s001)");
+    expect(labels()).toEqual(labelsOf("ws-acme-eu"));
+    expect((await harness.cli(["status"])).stdout).toMatch(/Workspace ws-acme: removed from Okta at /);
+  }, 300_000);
 });
