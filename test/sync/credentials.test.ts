@@ -54,6 +54,19 @@ describe.skipIf(shouldSkipTerraformTests())("the Okta credentials, checked befor
     expect(run.stderr).toContain("the token is valid, but the admin who made it may not read users");
   }, 120_000);
 
+  it("watch --apply with a wrong token reports it at the sync, naming the variable, and applies nothing", async () => {
+    const watch = harness.cli(["watch", "--apply"], { env: { OKTA_API_TOKEN: "wrong" } });
+    let output = "";
+    watch.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 120_000;
+    while (!output.includes("refuses OKTA_API_TOKEN (HTTP 401") && Date.now() < deadline && watch.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+    watch.kill("SIGTERM");
+    await watch;
+    expect(output).toContain("refuses OKTA_API_TOKEN (HTTP 401 E0000011 Invalid token provided");
+    noTerraformError(output);
+    expect(appCount()).toBe(0);
+  }, 180_000);
+
   it("apply of a good plan with a wrong token refuses before Terraform, changing nothing; with the right one it applies", async () => {
     const plan = await harness.cli(["plan"]);
     expect(plan.exitCode).toBe(2);
