@@ -3,7 +3,7 @@
 // project (workspaces folder, shards, backend) is resolved as every other
 // entry resolves it (src/config/project.ts).
 import type { App } from "cdktf";
-import { resolveProject } from "./config/project.ts";
+import { requireWorkspacesDir, resolveProject } from "./config/project.ts";
 import { errorReport } from "./errors.ts";
 import { warningLines } from "./domain/desired-state.ts";
 import { decide } from "./pipeline/pipeline.ts";
@@ -14,6 +14,7 @@ import { readAllFindings } from "./sync/people-record.ts";
 export async function runCdktfApp(app: App): Promise<void> {
   try {
     const project = await resolveProject();
+    requireWorkspacesDir(project);
     const { stacks, desired } = await decide(project.workspacesDir, project.shardCounts);
     // The rejected accounts and other warnings `cerby-okta synth` shows. On
     // stdout: cdktf prints each line the app writes to stderr as an [ERROR].

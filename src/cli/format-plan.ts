@@ -44,7 +44,7 @@ export function describeCalls(calls: Calls): string {
   return `${total} Okta API call${total === 1 ? "" : "s"}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
 
-export function formatPlanSummary(plans: readonly SavedPlan[]): string {
+export function formatPlanSummary(plans: readonly Pick<SavedPlan, "report">[]): string {
   let text = "";
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;

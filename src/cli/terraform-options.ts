@@ -6,7 +6,7 @@ import { Option, type Command } from "commander";
 import { nonNegativeInteger, positiveInteger } from "./number-options.ts";
 import type { Project } from "../config/project-config.ts";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR, resolveProject, type ResolvedProject } from "../config/project.ts";
+import { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR, requireWorkspacesDir, resolveProject, type ResolvedProject } from "../config/project.ts";
 import { adoptionFile } from "../stack/adoptions.ts";
 import { stackOptionsFor } from "../stack/backend.ts";
 import type { PipelineOptions } from "../pipeline/pipeline.ts";
@@ -103,7 +103,9 @@ export async function commandContext(options: PathOptions, cwd = process.cwd()):
 }
 
 /** The pipeline's settings for this command: where to read, where to write, what never to replace. */
+/** What the pipeline needs to read the workspaces, which must exist by now. */
 export function pipelineOptions(context: CommandContext): PipelineOptions {
+  requireWorkspacesDir(context.resolved);
   return {
     workspacesDir: context.workspacesDir,
     outDir: context.paths.outDir,

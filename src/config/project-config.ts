@@ -74,6 +74,8 @@ export interface Project {
   /** Absolute path of the configuration file, when there is one. */
   readonly configFile?: string;
   readonly config: ProjectConfig;
+  /** How the folder was found: $CERBY_OKTA_CONFIG, or the marker file found in it; absent: none found, the current folder. */
+  readonly foundBy?: "CERBY_OKTA_CONFIG" | "cerby-okta.yaml" | "cdktf.json";
 }
 
 /**
@@ -84,13 +86,13 @@ export interface Project {
 export async function loadProject(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<Project> {
   if (env.CERBY_OKTA_CONFIG) {
     const file = path.resolve(cwd, env.CERBY_OKTA_CONFIG);
-    return { dir: path.dirname(file), configFile: file, config: await loadProjectConfig(file, true) };
+    return { dir: path.dirname(file), configFile: file, config: await loadProjectConfig(file, true), foundBy: "CERBY_OKTA_CONFIG" };
   }
   for (const marker of PROJECT_MARKERS) {
     for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
       if (existsSync(path.join(dir, marker))) {
         const file = path.join(dir, DEFAULT_CONFIG_FILE);
-        return marker === DEFAULT_CONFIG_FILE ? { dir, configFile: file, config: await loadProjectConfig(file) } : { dir, config: {} };
+        return marker === DEFAULT_CONFIG_FILE ? { dir, configFile: file, config: await loadProjectConfig(file), foundBy: marker } : { dir, config: {}, foundBy: "cdktf.json" };
       }
       if (path.dirname(dir) === dir) break;
     }

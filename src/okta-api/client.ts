@@ -62,8 +62,10 @@ export class OktaClient {
   readonly http: HttpClient;
   private readonly base: URL;
   private readonly maxPages: number;
+  private readonly token: string;
 
   constructor(options: OktaClientOptions) {
+    this.token = options.token;
     this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     this.maxPages = options.maxPages ?? DEFAULT_MAX_OKTA_PAGES;
     this.http = new HttpClient({
@@ -98,6 +100,22 @@ export class OktaClient {
     });
     if (response.status === 404) return undefined;
     return this.readUser(response.body, path, idOrLogin);
+  }
+
+  /**
+   * Whether Okta takes the token: `GET /api/v1/users/me`, the cheapest
+   * authenticated route (the okta provider calls it too when it starts).
+   * 401: the token is wrong, expired or revoked; 403: its owner may not read users.
+   */
+  async tokenCheck(): Promise<{ ok: true } | { ok: false; status: 401 | 403; summary: string }> {
+    const path = "api/v1/users/me";
+    const response = await this.http.request({ method: "GET", url: new URL(path, this.base), what: `GET /${path}`, accept: [401, 403] });
+    if (response.status !== 401 && response.status !== 403) return { ok: true };
+    const body = response.body as { errorCode?: unknown; errorSummary?: unknown } | undefined;
+    const code = typeof body?.errorCode === "string" ? `${body.errorCode.slice(0, 20)} ` : "";
+    const summary = typeof body?.errorSummary === "string" ? body.errorSummary.slice(0, 200) : "";
+    // Quoted from Okta's answer: never with the token in it.
+    return { ok: false, status: response.status, summary: `${code}${summary}`.trim().replaceAll(this.token, "***") };
   }
 
   /** The object at `path` (`api/v1/apps/{id}`), or undefined when Okta answers 404. */

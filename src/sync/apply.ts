@@ -31,6 +31,8 @@ export interface ApplyOptions {
   readonly reader?: (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined>;
   /** Stacks applied at once (default: as many as were planned at once, PlanSet.parallel). */
   readonly parallel?: number;
+  /** Checks Okta takes the credentials of the stacks about to be applied, before Terraform runs (src/cli/okta-options.ts). */
+  readonly checkCredentials?: (stacks: readonly string[]) => Promise<void>;
 }
 
 export interface ApplyResult {
@@ -76,6 +78,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   // Stacks applied at once share the saved plan set's index: its updates go one after another.
   let indexUpdates = Promise.resolve();
   const pending = plans.filter((plan) => !plan.unchangedSinceApply);
+  await options.checkCredentials?.(pending.map((plan) => plan.stack));
   if (pending.length < plans.length) options.log(`${plans.length - pending.length} stack${plans.length - pending.length === 1 ? "" : "s"} unchanged since the last apply: nothing to apply there`);
   // Every stack keeps to its workspace's whole share (the governors share Okta's counts); Terraform's -parallelism bounds the bursts.
   const parallel = Math.max(1, options.parallel ?? set.parallel ?? 1);

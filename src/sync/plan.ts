@@ -37,6 +37,8 @@ export interface PlanOptions {
   readonly initialized?: Set<string>;
   /** Checks the Okta user and team group IDs a plan would add (okta-checks.ts); absent: not checked. */
   readonly oktaChecks?: OktaChecks;
+  /** Checks Okta takes the credentials of the stacks about to be planned, before Terraform runs (src/cli/okta-options.ts). */
+  readonly checkCredentials?: (stacks: readonly StackUnit[]) => Promise<void>;
 }
 
 /**
@@ -64,6 +66,12 @@ export function selectStacks(state: DesiredState, stacks: readonly StackUnit[], 
  */
 export async function planStacks(state: DesiredState, stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
   await refuseUnmovedShards(paths.stateDir, stacks);
+  // Decided first: the credentials are checked only for the stacks Terraform plans (an unchanged stack costs no request).
+  // A remote backend's state costs a Terraform process to read: no more at once than stacks are planned at once.
+  const everyStack = options.refresh || options.all === true;
+  const decisions = everyStack ? [] : await inPool(stacks, Math.max(1, options.parallel ?? 1), (unit) => changedSinceApply(paths, unit.id, terraform));
+  const planned = (position: number) => everyStack || decisions[position]!.changed;
+  await options.checkCredentials?.(stacks.filter((_, position) => planned(position)));
   await clearPlans(paths);
   const notSynced = state.workspaces.filter((workspace) => !workspace.synced).map((workspace) => workspace.id);
   for (const id of notSynced) options.log(`${id}: not planned, Extended account access is off (Okta keeps what it has, R1)`);
@@ -71,10 +79,9 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   let unchanged = 0;
   const saved = await inPool(stacks, parallel, async (unit, position) => {
     const prefix = `[${position + 1}/${stacks.length}] ${unit.id}`;
-    const { fingerprint, changed } = await changedSinceApply(paths, unit.id, terraform);
-    if (!options.refresh && !options.all && !changed) {
+    if (!planned(position)) {
       unchanged++;
-      const plan = unchangedPlan(stackInput(unit), fingerprint);
+      const plan = unchangedPlan(stackInput(unit), decisions[position]!.fingerprint);
       await savePlan(paths, plan); // listed in the plan set like any other, so that apply finds it
       return plan;
     }

@@ -27,6 +27,8 @@ export interface WorkspaceStatus {
   readonly shards?: number;
   /** Digest of the stack's cdk.tf.json and data file as last applied successfully. */
   readonly appliedDigest?: string;
+  /** ISO time `remove-workspace` took every object of the stack out of Okta (accounts then empty). */
+  readonly removedAt?: string;
   readonly accounts: Record<string, AccountStatus>;
 }
 
@@ -76,7 +78,7 @@ function recordProblem(record: unknown): string | undefined {
   if (typeof record !== "object" || record === null || Array.isArray(record)) return `${record === null ? "null" : Array.isArray(record) ? "a list" : typeof record}, not an object`;
   const fields = record as Record<string, unknown>;
   if (typeof fields.workspaceId !== "string" || fields.workspaceId === "") return "no workspaceId";
-  for (const key of ["stack", "appliedDigest", "stateSerial"] as const) {
+  for (const key of ["stack", "appliedDigest", "stateSerial", "removedAt"] as const) {
     if (fields[key] !== undefined && typeof fields[key] !== "string") return `${key} is not a string`;
   }
   if (fields.shards !== undefined && !(Number.isInteger(fields.shards) && (fields.shards as number) >= 1)) return "shards is not a whole number of at least 1";
@@ -105,12 +107,20 @@ export async function readStatusRecords(stateDir: string, warn: StatusWarning = 
 
 export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]> {
   const records = await readStatusRecords(stateDir);
-  // One record per workspace: its shards' accounts together.
-  const byWorkspace = new Map<string, Record<string, AccountStatus>>();
-  for (const record of records) byWorkspace.set(record.workspaceId, { ...byWorkspace.get(record.workspaceId), ...record.accounts });
+  // One record per workspace: its shards' accounts together; removed when every shard's removal was applied.
+  const byWorkspace = new Map<string, { accounts: Record<string, AccountStatus>; removedAt?: string; kept: boolean }>();
+  for (const record of records) {
+    const seen = byWorkspace.get(record.workspaceId);
+    const removedAt = record.removedAt !== undefined && (seen?.removedAt ?? "") < record.removedAt ? record.removedAt : seen?.removedAt;
+    byWorkspace.set(record.workspaceId, { accounts: { ...seen?.accounts, ...record.accounts }, removedAt, kept: (seen?.kept ?? false) || record.removedAt === undefined });
+  }
   return [...byWorkspace]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([workspaceId, accounts]) => ({ workspaceId, accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))) }));
+    .map(([workspaceId, { accounts, removedAt, kept }]) => ({
+      workspaceId,
+      ...(removedAt !== undefined && !kept ? { removedAt } : {}),
+      accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))),
+    }));
 }
 
 /** After a successful apply: every account in the applied stack is in sync as of `syncedAt`; accounts no longer there are dropped. */

@@ -16,6 +16,8 @@ export interface PlanOptions {
   readonly targets?: readonly string[];
   /** Input variables (`-var name=value`), saved in the plan. */
   readonly vars?: Readonly<Record<string, string>>;
+  /** Plan the removal of everything the state holds (`-destroy`): `remove-workspace`. */
+  readonly destroy?: boolean;
 }
 
 /** One error Terraform reported, with the resource it is about when it is about one. */
@@ -136,8 +138,9 @@ export class TerraformCli implements Terraform {
     await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : []), ...(options.reconfigure ? ["-reconfigure"] : [])]);
   }
 
-  async plan(dir: string, { out, refresh, refreshOnly, targets, vars }: PlanOptions): Promise<{ hasChanges: boolean }> {
+  async plan(dir: string, { out, refresh, refreshOnly, targets, vars, destroy }: PlanOptions): Promise<{ hasChanges: boolean }> {
     const args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock-timeout=60s", `-out=${out}`];
+    if (destroy) args.push("-destroy");
     if (refreshOnly) args.push("-refresh-only");
     else if (!refresh) args.push("-refresh=false");
     for (const target of targets ?? []) args.push(`-target=${target}`);

@@ -163,7 +163,13 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     await write();
     const plan = await harness.cli(["plan"]);
     expect(plan.exitCode).toBe(2);
-    const apply = await harness.cli(["apply"], { env: { OKTA_API_TOKEN: "wrong-token" } });
+    // A wrong token is refused before Terraform runs (src/cli/okta-options.ts credentialCheck) ...
+    const refused = await harness.cli(["apply"], { env: { OKTA_API_TOKEN: "wrong-token" } });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toMatch(/refuses OKTA_API_TOKEN \(HTTP 401 E0000011 Invalid token provided/);
+    // ... and one revoked while Terraform runs gets Terraform's reason, in Okta terms.
+    harness.emulator.failNext({ method: "PUT", route: "/api/v1/apps/{id}", status: 401 });
+    const apply = await harness.cli(["apply"]);
     expect(apply.exitCode).toBe(1);
     expect(apply.stderr).toMatch(/Okta rejected the credentials \(401\)/);
     expect(apply.stderr).toMatch(/Invalid token provided/);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
-import { accessReaderFor, addOktaUrlOption, clearAdoptions } from "../okta-options.ts";
+import { accessReaderFor, addOktaUrlOption, clearAdoptions, credentialCheckOfStacks } from "../okta-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
@@ -29,6 +29,7 @@ export function register(program: Command): void {
       allowDestroy: options.allowDestroy === true,
       log: logProgress,
       reader: accessReaderFor(options),
+      checkCredentials: credentialCheckOfStacks(options, paths),
       parallel: options.parallel,
     });
     await clearAdoptions(paths.stateDir, applied);

@@ -3,7 +3,7 @@ import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks, oktaChecksFor } from "../okta-options.ts";
+import { addAdoptionCheckOption, credentialCheck, existingObjectsReader, switchedOffStacks, oktaChecksFor } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
@@ -41,6 +41,7 @@ export function register(program: Command): void {
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         oktaChecks: oktaChecksFor(options),
+        checkCredentials: credentialCheck(options),
       });
       process.stdout.write(formatPlanSummary(plans));
       if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);

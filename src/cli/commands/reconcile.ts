@@ -6,7 +6,7 @@ import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { addWaitOption, lockProject } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader, switchedOffStacks, oktaChecksFor } from "../okta-options.ts";
+import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, credentialCheck, existingObjectsReader, switchedOffStacks, oktaChecksFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
@@ -43,6 +43,7 @@ export function register(program: Command): void {
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         oktaChecks: oktaChecksFor(options),
+        checkCredentials: credentialCheck(options),
       });
       process.stdout.write(formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);

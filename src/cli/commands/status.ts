@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import { selectStacks } from "../../sync/plan.ts";
 import { statusFromStates, type StackReport } from "../../sync/status-report.ts";
+import { readAllStatus } from "../../sync/status.ts";
 import { formatTable } from "../format-preview.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addOutOption, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
@@ -37,9 +38,12 @@ export function register(program: Command): void {
       const run = await synthesize(pipelineOptions(context));
       const stacks = selectStacks(run.desired, run.stacks, options.stack);
       const report = await statusFromStates(stacks, context.paths, terraformFor(options, signal));
-      const workspaces = report.workspaces
-        .sort((a, b) => compareText(a.workspaceId, b.workspaceId))
-        .map(({ workspaceId, accounts }) => ({ workspaceId, accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))) }));
+      const inState = report.workspaces.map(({ workspaceId, accounts }) => ({ workspaceId, accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))) }));
+      // Workspaces taken out of Okta on purpose (remove-workspace) have no stack left: their record says when.
+      const removed = (await readAllStatus(context.paths.stateDir))
+        .filter((record) => record.removedAt !== undefined && !inState.some((workspace) => workspace.workspaceId === record.workspaceId))
+        .map(({ workspaceId, removedAt }) => ({ workspaceId, accounts: {}, removedAt }));
+      const workspaces: { workspaceId: string; accounts: (typeof inState)[number]["accounts"]; removedAt?: string }[] = [...inState, ...removed].sort((a, b) => compareText(a.workspaceId, b.workspaceId));
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ version: 1, workspaces, stacks: report.stacks }, null, 2)}\n`);
         return;
@@ -49,7 +53,11 @@ export function register(program: Command): void {
         process.stdout.write("no synced workspace (Extended account access is off, or no workspace folder)\n");
         return;
       }
-      for (const { workspaceId, accounts } of workspaces) {
+      for (const { workspaceId, accounts, removedAt } of workspaces) {
+        if (removedAt !== undefined) {
+          process.stdout.write(`Workspace ${printable(workspaceId)}: removed from Okta at ${removedAt} (remove-workspace); its apps and access groups are gone\n\n`);
+          continue;
+        }
         const rows = Object.entries(accounts).map(([id, account]) => [
           printable(id),
           printable(account.label, 50),
