@@ -20,15 +20,24 @@ import { APPLY_DONE, APPLY_STARTED, DATA_LOCAL, SYNC_STAMP } from "./names.ts";
 export const STACK_CONFIG_FILE = "cdk.tf.json";
 
 /**
- * The digests both records hold; read back as `{ config, data }`. The data's
- * leaves out `adopt`: the imports an apply takes in are dropped from the file
- * afterwards, and the state then still holds what the file asks. Terraform's
+ * Keys of the data file the record's digest leaves out. `adopt`: the imports
+ * an apply takes in are dropped from the file afterwards, and the state then
+ * still holds what the file asks. `heldOktaUserIds`: after each plan the file
+ * takes the Okta IDs its lookups found (src/sync/okta-checks.ts), a fallback
+ * that changes nothing Terraform writes while the lookups find them; counted,
+ * the file would change between plan and apply (Terraform refuses such an
+ * apply) and every stack would look unapplied after each plan.
+ */
+export const RECORD_LEAVES_OUT = ["adopt", "heldOktaUserIds"] as const;
+
+/**
+ * The digests both records hold; read back as `{ config, data }`. Terraform's
  * jsonencode writes keys sorted and strings as Go does; `dataDigest` in
  * src/sync/state-status.ts computes the same.
  */
 const RECORD = {
   config: `\${filesha256("\${path.module}/${STACK_CONFIG_FILE}")}`,
-  data: `\${sha256(jsonencode({ for key, value in local.${DATA_LOCAL} : key => value if key != "adopt" }))}`,
+  data: `\${sha256(jsonencode({ for key, value in local.${DATA_LOCAL} : key => value if !contains(${JSON.stringify(RECORD_LEAVES_OUT)}, key) }))}`,
 };
 
 /** Written first: the Okta resources are given `dependsOn` on it. */

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { STACK_CONFIG_FILE } from "../stack/apply-record.ts";
+import { RECORD_LEAVES_OUT, STACK_CONFIG_FILE } from "../stack/apply-record.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, resourcePath, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
 import { STACK_DATA_FILE } from "../stack/stack-data.ts";
 import type { Terraform } from "../terraform/terraform.ts";
@@ -110,12 +110,12 @@ const sha256 = (content: Buffer | string) => createHash("sha256").update(content
 
 /**
  * The record's digest of a data file (src/stack/apply-record.ts): SHA-256 of
- * Terraform's `jsonencode` of the decoded file without `adopt`. jsonencode
+ * Terraform's `jsonencode` of the decoded file without RECORD_LEAVES_OUT. jsonencode
  * writes no spaces, object keys sorted by their UTF-8 bytes, and strings as
  * Go's encoding/json does (`<`, `>`, `&`, U+2028 and U+2029 escaped).
  */
 export function dataDigest(data: unknown): string {
-  const entries = Object.entries(data as Record<string, unknown>).filter(([key]) => key !== "adopt");
+  const entries = Object.entries(data as Record<string, unknown>).filter(([key]) => !(RECORD_LEAVES_OUT as readonly string[]).includes(key));
   return sha256(terraformJson(Object.fromEntries(entries)));
 }
 

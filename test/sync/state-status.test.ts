@@ -142,7 +142,7 @@ describe("status (R9) from the state", () => {
 
   it("claims no sync for a destroyed state, even with this machine's old record on disk", async () => {
     await mkdir(path.dirname(statusFile(paths.stateDir, "ws")), { recursive: true });
-    await writeFile(statusFile(paths.stateDir, "ws"), JSON.stringify({ workspaceId: "ws", accounts: { "a-1": { lastSyncedAt: "2026-11-01T00:00:00Z" } } }));
+    await writeFile(statusFile(paths.stateDir, "ws"), JSON.stringify({ workspaceId: "ws", accounts: { "a-1": { label: "One - X", extendedBy: "u-alice", extendedAt: "2026-01-01T00:00:00Z", lastSyncedAt: "2026-11-01T00:00:00Z" } } }));
     await writeFile(stateFile(), JSON.stringify({ version: 4, serial: 9, lineage: "l-1", resources: [], outputs: {} }));
     const destroyed = await statusFromStates([unit], paths, undefined);
     expect(destroyed.workspaces[0]!.accounts["a-1"]!.lastSyncedAt).toBeUndefined();
@@ -151,7 +151,7 @@ describe("status (R9) from the state", () => {
 
   it("shows this machine's old record for a state applied before the record moved into it, until the next apply", async () => {
     await mkdir(path.dirname(statusFile(paths.stateDir, "ws")), { recursive: true });
-    await writeFile(statusFile(paths.stateDir, "ws"), JSON.stringify({ workspaceId: "ws", accounts: { "a-1": { lastSyncedAt: "2026-11-01T00:00:00Z" } } }));
+    await writeFile(statusFile(paths.stateDir, "ws"), JSON.stringify({ workspaceId: "ws", accounts: { "a-1": { label: "One - X", extendedBy: "u-alice", extendedAt: "2026-01-01T00:00:00Z", lastSyncedAt: "2026-11-01T00:00:00Z" } } }));
     await writeFile(stateFile(), appliedState((state) => (state.resources = state.resources.slice(1, 5))));
     const old = await statusFromStates([unit], paths, undefined);
     expect(old.workspaces[0]!.accounts["a-1"]!.lastSyncedAt).toBe("2026-11-01T00:00:00Z");
