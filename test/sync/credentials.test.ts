@@ -79,7 +79,6 @@ describe.skipIf(shouldSkipTerraformTests())("the Okta credentials, checked befor
     const unset = await harness.cli(["apply"], { env: { OKTA_API_TOKEN: "" } });
     expect(unset.stderr).toContain("OKTA_API_TOKEN is not set");
     const apply = await harness.cli(["apply"]);
-    if (apply.exitCode !== 0) console.log("DEBUG", apply.stderr, apply.stdout);
     expect(apply.exitCode).toBe(0);
     expect(appCount()).toBeGreaterThan(before);
   }, 180_000);
