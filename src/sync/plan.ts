@@ -227,5 +227,15 @@ export async function changedSinceApply(paths: SyncPaths, stack: string, terrafo
   const fingerprint = await stackFingerprint(paths, stack);
   if (fingerprint.importing) return { fingerprint, changed: true, reason: "it has objects to import" };
   const { applied, reason } = await appliedInState(paths, stack, terraform);
+  if (applied && (await namesWhatOktaLacks(paths, stack))) {
+    // Planned every run, so that its warnings (who or which team waits, and what to do) show every run until fixed.
+    return { fingerprint, changed: true, reason: "it names people or teams Okta does not know" };
+  }
   return { fingerprint, changed: !applied, reason };
+}
+
+/** Whether the stack's data leaves out people or IdP teams Okta answered 404 for (src/sync/okta-checks.ts). */
+async function namesWhatOktaLacks(paths: SyncPaths, stack: string): Promise<boolean> {
+  const data = JSON.parse(await readFile(path.join(stackDir(paths, stack), STACK_DATA_FILE), "utf8")) as Partial<StackData>;
+  return Object.keys(data.notInOkta?.users ?? {}).length > 0 || (data.notInOkta?.teamGroups ?? []).length > 0;
 }
