@@ -36,6 +36,7 @@ const ENDPOINT_BUCKETS: ReadonlyArray<readonly [string, string, string]> = [
   ["/api/v1/groups/ID/users", "GET", "/api/v1/groups"],
   ["/api/v1/groups/ID/users/ID", "DELETE", "/api/v1/groups"],
   ["/api/v1/groups/ID/users/ID", "PUT", "/api/v1/groups"],
+  ["/api/v1/logs", "GET", "/api/v1/logs"],
   ["/api/v1/policies", "GET", "/api/v1"],
   ["/api/v1/policies/ID", "GET", "/api/v1"],
   ["/api/v1/users", "GET", "/api/v1/users"],
@@ -59,7 +60,8 @@ export const KNOWN_BUCKETS: readonly string[] = [...new Set([FALLBACK_BUCKET, ..
 /**
  * Per-minute limits of a Workforce Identity org. Apps, groups and users are
  * Okta's published figures; `/api/v1/users/{id:.+}` is the published GET-user
- * limit; `/api/v1/users/me` and `/` (well-known) are not published per bucket
+ * limit; `/api/v1/logs` is the published System Log limit (not in apimutex's
+ * table: the provider never reads the log); `/api/v1/users/me` and `/` (well-known) are not published per bucket
  * and use the GET-user and "most other actions" figures.
  */
 export const WORKFORCE_LIMITS: Readonly<Record<string, number>> = {
@@ -71,6 +73,7 @@ export const WORKFORCE_LIMITS: Readonly<Record<string, number>> = {
   "/api/v1/users/{id}": 600,
   "/api/v1/users/{id:.+}": 2000,
   "/api/v1/users/me": 2000,
+  "/api/v1/logs": 120,
   "/api/v1": 1200,
   "/": 1200,
 };

@@ -201,7 +201,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       "# or cdktf, on the same stacks and state (see docs/sandbox.md):",
       "export TF_CLI_ARGS_plan=-refresh=false TF_CLI_ARGS_apply=-refresh=false",
       `${shellQuote(path.join(REPO_ROOT, "node_modules", ".bin", "cdktf"))} deploy '*' --auto-approve`,
-      `node ${shellQuote(CLI)} status --from-state   # R9: record what the deploy synced`,
+      `node ${shellQuote(CLI)} status   # R9, as the deploy recorded it in the state ($CERBY_OKTA_WORKSPACES is read here too)`,
     ].join("\n");
 
     const dashboards = (): PersonDashboard[] =>

@@ -3,21 +3,24 @@
 // project (workspaces folder, shards, backend) is resolved as every other
 // entry resolves it (src/config/project.ts).
 import type { App } from "cdktf";
-import { resolveProject } from "./config/project.ts";
+import { requireWorkspacesDir, resolveProject } from "./config/project.ts";
 import { errorReport } from "./errors.ts";
 import { warningLines } from "./domain/desired-state.ts";
 import { decide } from "./pipeline/pipeline.ts";
 import { stackOptionsFor } from "./stack/backend.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
+import { readAllFindings } from "./sync/people-record.ts";
 
 export async function runCdktfApp(app: App): Promise<void> {
   try {
     const project = await resolveProject();
+    requireWorkspacesDir(project);
     const { stacks, desired } = await decide(project.workspacesDir, project.shardCounts);
     // The rejected accounts and other warnings `cerby-okta synth` shows. On
     // stdout: cdktf prints each line the app writes to stderr as an [ERROR].
     for (const line of warningLines(desired)) process.stdout.write(`${line}\n`);
-    addWorkspaceStacks(app, stacks, await stackOptionsFor(project));
+    // What `cerby-okta plan` learned from Okta (people held, IDs Okta does not know), in the project's state folder.
+    addWorkspaceStacks(app, stacks, { ...(await stackOptionsFor(project)), findings: await readAllFindings(project.stateDir) });
     app.synth();
   } catch (error) {
     const { text, exitCode } = errorReport(error);

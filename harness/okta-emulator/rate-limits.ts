@@ -5,9 +5,17 @@
  *
  * Off by default so tests run fast: then nothing is refused and the headers
  * advertise a limit so large that no client-side governor ever waits.
+ *
+ * The headers report the ceiling that applies to the token (its share of the
+ * org's limit), as Okta's documentation says of `X-Rate-Limit-Limit`; the
+ * estimates in src/domain/api-cost.ts use the same model. With `enforce`,
+ * the org's concurrent limit (75 requests served at once) is enforced too.
  */
 import { KNOWN_BUCKETS, WORKFORCE_LIMITS } from "../okta-rate-limit-buckets.ts";
 import type { Bucket, RateLimitConfig, RateLimitOptions } from "./types.ts";
+
+/** Okta's concurrent limit for API requests: transactions one org serves at once (Okta's "API rate limits" help page). */
+export const OKTA_CONCURRENT_LIMIT = 75;
 
 /** What the headers advertise when limits are not enforced. */
 export const UNENFORCED_LIMIT = 1_000_000;
@@ -28,6 +36,10 @@ export class RateLimiter {
   readonly enforce: boolean;
   readonly windowMs: number;
   readonly tokenSharePercent: number;
+  readonly concurrentLimit: number;
+  readonly latencyMs: number;
+  /** Requests being served now (arrived, not yet answered). */
+  private inFlight = 0;
   private readonly limits = new Map<Bucket, number>();
   private readonly windows = new Map<Bucket, BucketWindow>();
 
@@ -35,6 +47,10 @@ export class RateLimiter {
     this.enforce = config.enforce ?? false;
     this.windowMs = (config.windowSeconds ?? 60) * 1000;
     this.tokenSharePercent = config.tokenSharePercent ?? 50;
+    this.concurrentLimit = config.concurrentLimit ?? OKTA_CONCURRENT_LIMIT;
+    this.latencyMs = config.latencyMs ?? 0;
+    if (!(Number.isInteger(this.concurrentLimit) && this.concurrentLimit > 0)) throw new Error("rateLimits.concurrentLimit must be a positive integer");
+    if (!(this.latencyMs >= 0)) throw new Error("rateLimits.latencyMs must be 0 or more");
     if (!(this.windowMs > 0)) throw new Error("rateLimits.windowSeconds must be positive");
     if (!(this.tokenSharePercent > 0 && this.tokenSharePercent <= 100)) throw new Error("rateLimits.tokenSharePercent must be in (0, 100]");
     for (const [bucket, limit] of Object.entries(config.limits ?? {})) if (limit !== undefined) this.limits.set(bucket, limit);
@@ -56,6 +72,23 @@ export class RateLimiter {
     const w = this.window(bucket, Date.now());
     if (options.fail429Next !== undefined) w.forced429 = options.fail429Next;
     if (options.retryAfterSeconds !== undefined) w.forcedResetSeconds = options.retryAfterSeconds;
+  }
+
+  /**
+   * Counts a request as being served until `done` is called, and decides
+   * whether the org's concurrent limit refuses it: Okta answers the first
+   * request past the limit with 429 at once, its headers naming the
+   * concurrent limit, not a bucket's.
+   */
+  enter(at: number): RateLimitDecision & { done: () => void } {
+    this.inFlight++;
+    let left = false;
+    const done = () => {
+      if (!left) this.inFlight--;
+      left = true;
+    };
+    const limited = this.enforce && this.inFlight > this.concurrentLimit;
+    return { limited, done, headers: limited ? this.headers(this.concurrentLimit, 0, Math.ceil(at / 1000) + 1) : {} };
   }
 
   /** Counts one request in its bucket's window and decides whether it is refused. */

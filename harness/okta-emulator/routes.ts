@@ -208,6 +208,14 @@ export function registerRoutes(router: Router, org: OktaOrg, paging: PagingDefau
     return {};
   });
 
+  // ---------------------------------------------------------------- system log
+
+  on("GET", "/api/v1/logs", (ctx) => {
+    const result = org.systemLog.query(org.baseUrl, ctx.url);
+    ctx.header("Link", result.links);
+    return result.items;
+  });
+
   // ---------------------------------------------------------------- policies
 
   on("GET", "/api/v1/policies", (ctx) => {

@@ -50,22 +50,34 @@ function handle(parts: ServerParts, req: http.IncomingMessage, res: http.ServerR
   parts.log.add(entry);
   res.setHeader("X-Okta-Request-Id", oktaId("req"));
 
+  const serving = parts.limiter.enter(at);
+  res.on("close", serving.done);
   const send = (code: number, payload: unknown) => {
     entry.status = code;
     res.statusCode = code;
-    if (payload === undefined || code === 204) {
-      res.end();
-      return;
-    }
-    res.setHeader("Content-Type", "application/json");
-    res.end(JSON.stringify(payload));
+    const finish = () => {
+      if (payload === undefined || code === 204) {
+        res.end();
+        return;
+      }
+      res.setHeader("Content-Type", "application/json");
+      res.end(JSON.stringify(payload));
+    };
+    // A refusal for concurrency is immediate; every other answer takes the org's latency.
+    if (parts.limiter.latencyMs > 0 && !serving.limited) setTimeout(finish, parts.limiter.latencyMs);
+    else finish();
   };
   const sendError = (e: HttpError) => {
     for (const [name, value] of Object.entries(e.headers)) res.setHeader(name, value);
     send(e.status, errorBody(e));
   };
 
+  if (serving.limited) {
+    for (const [name, value] of Object.entries(serving.headers)) res.setHeader(name, value);
+    return sendError(rateLimited());
+  }
   const limit = parts.limiter.account(bucket, at);
+  entry.rateLimit = { limit: Number(limit.headers["X-Rate-Limit-Limit"]), remaining: Number(limit.headers["X-Rate-Limit-Remaining"]) };
   for (const [name, value] of Object.entries(limit.headers)) res.setHeader(name, value);
   if (limit.limited) return sendError(rateLimited());
 

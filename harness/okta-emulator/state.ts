@@ -5,6 +5,7 @@
 import { HttpError, notFound } from "./errors.ts";
 import { now, oktaId } from "./ids.ts";
 import { LaggingReads } from "./lag.ts";
+import { SystemLog } from "./system-log.ts";
 import type {
   AppLink,
   EmulatorState,
@@ -35,6 +36,8 @@ export class OktaOrg {
   readonly listLag = new LaggingReads();
   /** The users search index, behind new users and profile changes when a test asks (off by default). */
   readonly searchLag = new LaggingReads();
+  /** The System Log: an event for every change of a user's status (`GET /api/v1/logs`). */
+  readonly systemLog = new SystemLog(() => this.tokenOwner);
 
   constructor(readonly pipeline: "idx" | "v1") {
     const t = now();
@@ -141,7 +144,9 @@ export class OktaOrg {
 
   setUserStatus(idOrLogin: string, status: OktaUserStatus): void {
     const u = this.getUser(idOrLogin);
+    const from = u.status;
     u.status = status;
+    this.systemLog.statusChanged(u, from);
     u.statusChanged = now();
     u.lastUpdated = now();
   }

@@ -95,6 +95,8 @@ export interface LoggedRequest {
   status: number;
   /** Date.now() when the request arrived. */
   at: number;
+  /** X-Rate-Limit-Limit and -Remaining as answered: `limit - remaining` is the bucket's use in its window so far, this request included. */
+  rateLimit?: { limit: number; remaining: number };
 }
 
 export interface RequestFilter {
@@ -124,6 +126,14 @@ export interface RateLimitConfig {
   limits?: Partial<Record<Bucket, number>>;
   /** Share of each bucket an API token may use, in percent (default 50, as Okta's default per-token cap). */
   tokenSharePercent?: number;
+  /**
+   * Requests the org serves at once (default 75: Okta's concurrent limit for API traffic per org). With
+   * `enforce`, one more is answered 429 at once. Requests are held open `latencyMs` so that tests can
+   * reach it (the handlers themselves answer at once).
+   */
+  concurrentLimit?: number;
+  /** Milliseconds every answer waits before it is sent (default 0), as a real org's answers take time. */
+  latencyMs?: number;
 }
 
 export interface FaultSpec {

@@ -46,13 +46,16 @@ export function describeCalls(calls: Calls): string {
   return `${total} Okta API call${total === 1 ? "" : "s"}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
 
-export function formatPlanSummary(plans: readonly SavedPlan[]): string {
+export function formatPlanSummary(plans: readonly Pick<SavedPlan, "report">[]): string {
   let text = "";
   for (const { report } of plans) {
     text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
     const naming = namingOf(report.readers);
     for (const line of describeChanges(report, naming)) text += `  ${line}\n`;
+    if (report.recordChanges && !report.hasChanges) text += "  (apply records in the state that these files are applied; nothing changes in Okta)\n";
+    for (const warning of report.oktaWarnings ?? []) text += `  ! ${warning}\n`;
     for (const person of report.unresolvedPeople) {
+      if (person.heldOktaUserId !== undefined || person.missingOktaUserId !== undefined) continue; // named by its warning
       text += `  ! ${naming.person(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
     for (const warning of report.warnings ?? []) text += `  ! WARNING: ${describeWarning(warning)}\n`;
@@ -139,10 +142,22 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
         "",
       );
     }
-    if (plan.report.unresolvedPeople.length > 0) {
+    const oktaWarnings = plan.report.oktaWarnings ?? [];
+    if (oktaWarnings.length > 0) {
+      lines.push(
+        `> [!WARNING]`,
+        `> **${stack}: Okta does not know, or no longer finds, some people or teams:**`,
+        ...oktaWarnings.slice(0, maxRows).map((warning) => `> - ${markdownText(warning, 400)}`),
+        ...(oktaWarnings.length > maxRows ? [`> - ... and ${oktaWarnings.length - maxRows} more`] : []),
+        "",
+      );
+    }
+    // People held, or left out for an unknown oktaUserId, are named by the warnings above.
+    const waiting = plan.report.unresolvedPeople.filter((person) => person.heldOktaUserId === undefined && person.missingOktaUserId === undefined);
+    if (waiting.length > 0) {
       lines.push(
         `> [!NOTE]`,
-        `> **${stack}: Okta found nobody for ${plan.report.unresolvedPeople.length} login${plan.report.unresolvedPeople.length === 1 ? "" : "s"}**; their chiclets wait: ${plan.report.unresolvedPeople
+        `> **${stack}: Okta found nobody for ${waiting.length} login${waiting.length === 1 ? "" : "s"}**; their chiclets wait: ${waiting
           .slice(0, maxRows)
           .map((person) => cell(personName(plan.report.readers, person.cerbyUserId)))
           .join(", ")}`,

@@ -21,7 +21,7 @@ export function formatSynthSummary(state: DesiredState, outdir: string): string 
     const capacity = workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity;
     text +=
       `${workspace.id}: first sync about ${totalCalls(cost.firstSync)} Okta API calls (${describeBuckets(cost.firstSync)}), ` +
-      `at least ${formatMinutes(minutesAtRateLimits(cost.firstSync, capacity))} at ${capacity}% of Okta's default rate limits; ` +
+      `at least ${formatMinutes(minutesAtRateLimits(cost.firstSync, capacity))} at ${capacity}% of an API token's default share of Okta's rate limits; ` +
       `a full refresh (reconcile) about ${totalCalls(cost.fullRefresh)} (${formatMinutes(minutesAtRateLimits(cost.fullRefresh, capacity))})\n`;
   }
   return text;
@@ -45,5 +45,5 @@ export function formatMinutes(minutes: number): string {
 export function describeCost(calls: Calls, capacityPercent: number): string {
   const total = totalCalls(calls);
   if (total === 0) return "no Okta API call";
-  return `${total} Okta API call${total === 1 ? "" : "s"} (${describeBuckets(calls)}), at least ${formatMinutes(minutesAtRateLimits(calls, capacityPercent))} at ${capacityPercent}% of Okta's default rate limits`;
+  return `${total} Okta API call${total === 1 ? "" : "s"} (${describeBuckets(calls)}), at least ${formatMinutes(minutesAtRateLimits(calls, capacityPercent))} at ${capacityPercent}% of an API token's default share of Okta's rate limits`;
 }

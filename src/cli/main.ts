@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   reshard: () => import("./commands/reshard.ts"),
   snapshot: () => import("./commands/snapshot.ts"),
   deprovision: () => import("./commands/deprovision.ts"),
+  "remove-workspace": () => import("./commands/remove-workspace.ts"),
   schema: () => import("./commands/schema.ts"),
 };
 

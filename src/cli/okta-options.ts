@@ -18,7 +18,10 @@ import { StackStates, synthesizedStacksOfOrg } from "../sync/stack-states.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { stackDir, type SyncPaths } from "../sync/saved-plans.ts";
-import { adoptionFile, type CommandContext } from "./terraform-options.ts";
+import { adoptionFile, logProgress, type CommandContext } from "./terraform-options.ts";
+import { CAPACITY_VARIABLE } from "../stack/names.ts";
+import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
+import { OktaChecks } from "../sync/okta-checks.ts";
 
 export interface OktaAccessOptions {
   adoptionCheck?: boolean;
@@ -39,7 +42,7 @@ export function addAdoptionCheckOption(command: Command): Command {
 }
 
 /** The org URL cerby-okta itself calls: https only, except to this machine. */
-export function oktaUrlFor(workspace: DesiredWorkspace, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function oktaUrlFor(workspace: Pick<DesiredWorkspace, "okta">, flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const value = flag ?? env.CERBY_OKTA_OKTA_URL;
   if (value === undefined || value === "") return oktaOrgUrl(workspace.okta);
   let url: URL;
@@ -53,7 +56,7 @@ export function oktaUrlFor(workspace: DesiredWorkspace, flag: string | undefined
   return url.href;
 }
 
-export function oktaClientFor(workspace: DesiredWorkspace, options: OktaAccessOptions, purpose: string, env: NodeJS.ProcessEnv = process.env): OktaClient {
+export function oktaClientFor(workspace: Pick<DesiredWorkspace, "id" | "okta">, options: OktaAccessOptions, purpose: string, env: NodeJS.ProcessEnv = process.env): OktaClient {
   const token = env.OKTA_API_TOKEN;
   if (!token) {
     throw new UsageError(
@@ -64,6 +67,8 @@ export function oktaClientFor(workspace: DesiredWorkspace, options: OktaAccessOp
   return new OktaClient({
     baseUrl: oktaUrlFor(workspace, options.oktaUrl, env),
     token,
+    // The same share as the workspace's Terraform runs: Okta's headers count both.
+    maxApiCapacity: workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity,
     unknownHostHint: "to reach another Okta (a proxy, the local sandbox), pass --okta-url or set CERBY_OKTA_OKTA_URL",
   });
 }
@@ -121,6 +126,11 @@ export function switchedOffStacks(context: CommandContext, desired: DesiredState
     });
 }
 
+/** Checks the Okta user and team group IDs a plan would add; without OKTA_API_TOKEN it says so once and checks nothing. */
+export function oktaChecksFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): OktaChecks {
+  return new OktaChecks((workspace) => (env.OKTA_API_TOKEN ? oktaClientFor(workspace, options, "checking Okta IDs before planning", env) : undefined), logProgress);
+}
+
 /**
  * Reads a stack's Okta org directly (for the check after apply), with the org
  * the stack's provider block names; undefined without OKTA_API_TOKEN.
@@ -128,11 +138,78 @@ export function switchedOffStacks(context: CommandContext, desired: DesiredState
 export function accessReaderFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined> {
   return async (stack, paths) => {
     if (!env.OKTA_API_TOKEN) return undefined;
-    const config = JSON.parse(await readFile(path.join(stackDir(paths, stack), "cdk.tf.json"), "utf8")) as { provider?: { okta?: { org_name?: string; base_url?: string }[] } };
-    const okta = config.provider?.okta?.[0];
-    if (!okta?.org_name || !okta.base_url) return undefined;
-    const workspace = { id: stack, okta: { orgName: okta.org_name, baseUrl: okta.base_url } } as DesiredWorkspace;
-    return accessReader(oktaClientFor(workspace, options, "checking the apply", env));
+    const workspace = await stackOrg(paths, stack);
+    return workspace && accessReader(oktaClientFor(workspace, options, "checking the apply", env));
+  };
+}
+
+/** The org a synthesized stack's provider block names, or undefined when it names none. */
+async function stackOrg(paths: SyncPaths, stack: string): Promise<OrgOfStack | undefined> {
+  const config = JSON.parse(await readFile(path.join(stackDir(paths, stack), "cdk.tf.json"), "utf8")) as {
+    provider?: { okta?: { org_name?: string; base_url?: string }[] };
+    variable?: Record<string, { default?: unknown }>;
+  };
+  const okta = config.provider?.okta?.[0];
+  if (!okta?.org_name || !okta.base_url) return undefined;
+  // The stack's share, as its provider keeps to it: cerby-okta's own reads keep to it too.
+  const capacity = config.variable?.[CAPACITY_VARIABLE]?.default;
+  const rateLimit = typeof capacity === "number" ? { maxApiCapacity: capacity } : undefined;
+  return { id: stack, okta: { orgName: okta.org_name, baseUrl: okta.base_url, ...(rateLimit ? { rateLimit } : {}) } };
+}
+
+/** A stack and the Okta org it manages. */
+export interface OrgOfStack {
+  readonly id: string;
+  readonly okta: DesiredWorkspace["okta"];
+}
+
+/** Okta's answer to a token cerby-okta could not use: what it means and what to do. */
+const TOKEN_REFUSED: Record<401 | 403, string> = {
+  401: "the token is wrong, expired or revoked, or was made in another org. Create one in this org's Admin Console (Security > API > Tokens) and set OKTA_API_TOKEN to it",
+  403: "the token is valid, but the admin who made it may not read users. Use a token of an admin whose role may manage apps and groups and read users (a Super Administrator, or a custom role with okta.apps.manage, okta.groups.manage and okta.users.read)",
+};
+
+/**
+ * Checks, before Terraform runs, that each org the given stacks reach takes
+ * OKTA_API_TOKEN: one `GET /api/v1/users/me` per org. Without the check a
+ * missing or wrong token shows up as a Terraform error on the provider
+ * block of a synthesized file. Under OAuth (OKTA_API_PRIVATE_KEY or
+ * OKTA_ACCESS_TOKEN, which only Terraform's provider uses) nothing is checked.
+ */
+export function credentialCheck(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): (stacks: readonly OrgOfStack[]) => Promise<void> {
+  return async (stacks) => {
+    if (stacks.length === 0 || env.OKTA_API_PRIVATE_KEY || env.OKTA_ACCESS_TOKEN) return;
+    const byOrg = new Map<string, OrgOfStack[]>();
+    for (const stack of stacks) byOrg.set(oktaOrgKey(stack.okta), [...(byOrg.get(oktaOrgKey(stack.okta)) ?? []), stack]);
+    const orgs = [...byOrg.values()].map((users) => ({ users, url: oktaUrlFor(users[0]!, options.oktaUrl, env) }));
+    const named = (users: readonly OrgOfStack[]) => `Okta org ${users[0]!.okta.orgName}.${users[0]!.okta.baseUrl} (stack${users.length === 1 ? "" : "s"} ${users.map((user) => user.id).join(", ")})`;
+    const token = env.OKTA_API_TOKEN;
+    if (!token) {
+      throw new UsageError(
+        `OKTA_API_TOKEN is not set: Terraform's okta provider and cerby-okta's own requests need an Okta API token for ${orgs.map((org) => `${named(org.users)} at ${org.url}`).join("; ")}. ` +
+          `Create one in the org's Admin Console (Security > API > Tokens) and export OKTA_API_TOKEN (a CI secret in workflows); ` +
+          `or give Terraform OAuth credentials (OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY, OKTA_API_SCOPES). Nothing was changed`,
+      );
+    }
+    for (const org of orgs) {
+      const client = new OktaClient({ baseUrl: org.url, token, unknownHostHint: "to reach another Okta (a proxy, the local sandbox), pass --okta-url or set CERBY_OKTA_OKTA_URL" });
+      const answer = await client.tokenCheck();
+      if (!answer.ok) {
+        throw new UsageError(
+          `${named(org.users)}: ${org.url} refuses OKTA_API_TOKEN (HTTP ${answer.status}${answer.summary ? ` ${answer.summary}` : ""} to GET /api/v1/users/me): ` +
+            `${TOKEN_REFUSED[answer.status]}. Nothing was changed`,
+        );
+      }
+    }
+  };
+}
+
+/** The same check for stacks known by ID only (`apply`): their orgs are read from their synthesized files. */
+export function credentialCheckOfStacks(options: OktaAccessOptions, paths: SyncPaths, env: NodeJS.ProcessEnv = process.env): (stacks: readonly string[]) => Promise<void> {
+  const check = credentialCheck(options, env);
+  return async (stacks) => {
+    const orgs = await Promise.all(stacks.map((stack) => stackOrg(paths, stack)));
+    await check(orgs.filter((org): org is OrgOfStack => org !== undefined));
   };
 }
 

@@ -5,6 +5,9 @@
 import type { Rejection } from "../domain/desired-state.ts";
 import { explainRenumbering, renumberingSentence, type LabelChange, type Renumbering } from "../domain/readers.ts";
 import type { SavedPlan } from "../sync/saved-plans.ts";
+
+/** What these need of a plan: its report, and its workspace when known (a shard's stack is not its workspace). */
+type PlanLike = Pick<SavedPlan, "report"> & { readonly workspaceId?: string };
 import { compareText, printable } from "../text/printable.ts";
 
 /** A refused account and the workspace it is in. */
@@ -13,21 +16,21 @@ export interface RefusedAccount extends Rejection {
 }
 
 /** Every refused account once (the shards of a workspace each carry the workspace's), sorted. */
-export function refusedAccounts(plans: readonly SavedPlan[]): RefusedAccount[] {
+export function refusedAccounts(plans: readonly PlanLike[]): RefusedAccount[] {
   const seen = new Map<string, RefusedAccount>();
   for (const plan of plans) {
     for (const rejection of plan.report.readers?.refused ?? []) {
-      seen.set(`${plan.workspaceId}\u0000${rejection.accountId}`, { workspaceId: plan.workspaceId, accountId: rejection.accountId, reason: rejection.reason });
+      seen.set(`${(plan.workspaceId ?? plan.report.stack)}\u0000${rejection.accountId}`, { workspaceId: (plan.workspaceId ?? plan.report.stack), accountId: rejection.accountId, reason: rejection.reason });
     }
   }
   return [...seen.values()].sort((a, b) => compareText(a.workspaceId, b.workspaceId) || compareText(a.accountId, b.accountId));
 }
 
 /** The label changes of every stack, with the org each belongs to (a stack whose org is not known is its own). */
-function labelChanges(plans: readonly SavedPlan[]): LabelChange[] {
+function labelChanges(plans: readonly PlanLike[]): LabelChange[] {
   return plans.flatMap((plan) =>
     plan.report.chiclets.flatMap((change): LabelChange[] => {
-      const base = { stack: plan.stack, org: plan.report.readers?.org ?? `stack ${plan.stack}`, accountId: change.accountId };
+      const base = { stack: plan.report.stack, org: plan.report.readers?.org ?? `stack ${plan.report.stack}`, accountId: change.accountId };
       switch (change.kind) {
         case "create":
           return [{ ...base, after: change.label }];
@@ -44,12 +47,12 @@ function labelChanges(plans: readonly SavedPlan[]): LabelChange[] {
 }
 
 /** Chiclets relabelled only because another account's change moved R4's numbers. */
-export function renumberings(plans: readonly SavedPlan[]): Renumbering[] {
+export function renumberings(plans: readonly PlanLike[]): Renumbering[] {
   return explainRenumbering(labelChanges(plans));
 }
 
 /** Lines for `plan` and `reconcile` after the stacks' own: refused accounts, then renumberings. */
-export function readerLines(plans: readonly SavedPlan[]): string[] {
+export function readerLines(plans: readonly PlanLike[]): string[] {
   const lines: string[] = [];
   const refused = refusedAccounts(plans);
   if (refused.length > 0) {
@@ -71,7 +74,7 @@ export type PrLabel = (typeof PR_LABELS)[number];
  * a Terraform resource or takes a chiclet away from anyone; `drift` when Okta
  * was changed outside Terraform (seen only by a refreshing plan).
  */
-export function prLabels(plans: readonly SavedPlan[]): PrLabel[] {
+export function prLabels(plans: readonly PlanLike[]): PrLabel[] {
   const reports = plans.map((plan) => plan.report);
   const labels: PrLabel[] = [];
   if (reports.every((report) => !report.hasChanges && report.drift.length === 0)) labels.push("no-changes");
@@ -82,7 +85,7 @@ export function prLabels(plans: readonly SavedPlan[]): PrLabel[] {
 }
 
 /** The machine-readable plan (`plan --json`, `review --json`, `reconcile --json`): format 1, fields added only. */
-export function planDocument(plans: readonly SavedPlan[], extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
+export function planDocument(plans: readonly PlanLike[], extra: Readonly<Record<string, unknown>> = {}): Record<string, unknown> {
   return {
     version: 1,
     ...extra,

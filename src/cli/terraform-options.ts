@@ -5,7 +5,8 @@
 import { Option, type Command } from "commander";
 import { nonNegativeInteger, positiveInteger } from "./number-options.ts";
 import type { Project } from "../config/project-config.ts";
-import { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR, resolveProject, type ResolvedProject } from "../config/project.ts";
+import { UsageError } from "../errors.ts";
+import { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR, requireWorkspacesDir, resolveProject, type ResolvedProject } from "../config/project.ts";
 import { adoptionFile } from "../stack/adoptions.ts";
 import { stackOptionsFor } from "../stack/backend.ts";
 import type { PipelineOptions } from "../pipeline/pipeline.ts";
@@ -13,7 +14,8 @@ import type { ProtectedPaths } from "../stack/out-dir.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
-import { TerraformCli, terraformBinary } from "../terraform/terraform.ts";
+import { TERRAFORM_DEFAULT_PARALLELISM, TerraformCli, terraformBinary, terraformParallelism } from "../terraform/terraform.ts";
+import { readAllFindings } from "../sync/people-record.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
 export { adoptionFile, DEFAULT_OUT_DIR, DEFAULT_STATE_DIR };
@@ -58,7 +60,8 @@ export function addTerraformOptions(command: Command, { readsWorkspaces = true, 
     .option("--verbose", "stream Terraform's own output to stderr");
 }
 
-export const PLAN_PARALLEL_HELP = "plan this many stacks at once, each with its share of the workspace's rate-limit capacity (default 1)";
+export const PLAN_PARALLEL_HELP =
+  "plan this many stacks at once (default 1); each keeps to its workspace's whole rate-limit share (the providers see one another's requests in Okta's headers), with Terraform's -parallelism divided among them";
 
 export function addDestroyGuardOptions(command: Command): Command {
   return command
@@ -88,7 +91,7 @@ export async function commandContext(options: PathOptions, cwd = process.cwd()):
     resolved,
     workspacesDir,
     paths: { outDir, stateDir },
-    stackOptions: await stackOptionsFor(resolved),
+    stackOptions: { ...(await stackOptionsFor(resolved)), findings: await readAllFindings(resolved.stateDir) },
     protectedPaths: {
       keep: [
         { path: workspacesDir, what: "the workspaces folder" },
@@ -100,7 +103,9 @@ export async function commandContext(options: PathOptions, cwd = process.cwd()):
 }
 
 /** The pipeline's settings for this command: where to read, where to write, what never to replace. */
+/** What the pipeline needs to read the workspaces, which must exist by now. */
 export function pipelineOptions(context: CommandContext): PipelineOptions {
+  requireWorkspacesDir(context.resolved);
   return {
     workspacesDir: context.workspacesDir,
     outDir: context.paths.outDir,
@@ -110,8 +115,23 @@ export function pipelineOptions(context: CommandContext): PipelineOptions {
   };
 }
 
-export function terraformFor(options: TerraformCommandOptions, signal: AbortSignal): TerraformCli {
-  return new TerraformCli({ binary: terraformBinary(options.terraformBinary), verbose: options.verbose, signal });
+/**
+ * Terraform for a command running `stacksAtOnce` stacks at once: each gets `-parallelism` so that together
+ * they keep about $CERBY_OKTA_TERRAFORM_PARALLELISM operations in flight (default 10, Terraform's own),
+ * whatever the number of stacks: each uses its workspace's whole rate-limit share, and what bounds the
+ * bursts past it is the requests in flight.
+ */
+export function terraformFor(options: TerraformCommandOptions, signal: AbortSignal, stacksAtOnce = options.parallel ?? 1, env: NodeJS.ProcessEnv = process.env): TerraformCli {
+  return new TerraformCli({ binary: terraformBinary(options.terraformBinary), verbose: options.verbose, signal, parallelism: terraformParallelism(stacksAtOnce, parallelismBudget(env)) });
+}
+
+export const PARALLELISM_VARIABLE = "CERBY_OKTA_TERRAFORM_PARALLELISM";
+
+function parallelismBudget(env: NodeJS.ProcessEnv): number {
+  const value = env[PARALLELISM_VARIABLE];
+  if (value === undefined || value === "") return TERRAFORM_DEFAULT_PARALLELISM;
+  if (!/^[1-9][0-9]{0,3}$/.test(value)) throw new UsageError(`${PARALLELISM_VARIABLE}=${JSON.stringify(value.slice(0, 20))}: expected a whole number from 1 to 9999 (Terraform operations in flight across the stacks run at once)`);
+  return Number(value);
 }
 
 /** Progress goes to stderr, so that stdout stays for reports. */

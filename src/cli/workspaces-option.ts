@@ -1,6 +1,6 @@
 // The `--workspaces DIR` option every command shares, and loading through it.
 import { Option } from "commander";
-import { DEFAULT_WORKSPACES_DIR, resolveProject, WORKSPACES_ENV } from "../config/project.ts";
+import { DEFAULT_WORKSPACES_DIR, requireWorkspacesDir, resolveProject, WORKSPACES_ENV } from "../config/project.ts";
 import type { DesiredState } from "../domain/desired-state.ts";
 import { decide } from "../pipeline/pipeline.ts";
 
@@ -10,7 +10,9 @@ export function workspacesOption(): Option {
 
 /** The workspaces folder, as every entry resolves it (src/config/project.ts). */
 export async function workspacesDirOf(flag: string | undefined, cwd = process.cwd()): Promise<string> {
-  return (await resolveProject({ workspaces: flag }, { cwd })).workspacesDir;
+  const resolved = await resolveProject({ workspaces: flag }, { cwd });
+  requireWorkspacesDir(resolved, cwd);
+  return resolved.workspacesDir;
 }
 
 /** Loads and checks every workspace, then decides what Okta should hold. */

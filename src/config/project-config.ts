@@ -74,6 +74,8 @@ export interface Project {
   /** Absolute path of the configuration file, when there is one. */
   readonly configFile?: string;
   readonly config: ProjectConfig;
+  /** How the folder was found: $CERBY_OKTA_CONFIG, or the marker file found in it; absent: none found, the current folder. */
+  readonly foundBy?: "CERBY_OKTA_CONFIG" | "cerby-okta.yaml" | "cdktf.json";
 }
 
 /**
@@ -84,18 +86,27 @@ export interface Project {
 export async function loadProject(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<Project> {
   if (env.CERBY_OKTA_CONFIG) {
     const file = path.resolve(cwd, env.CERBY_OKTA_CONFIG);
-    return { dir: path.dirname(file), configFile: file, config: await loadProjectConfig(file, true) };
+    return { dir: path.dirname(file), configFile: file, config: await loadProjectConfig(file, true), foundBy: "CERBY_OKTA_CONFIG" };
   }
   for (const marker of PROJECT_MARKERS) {
     for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
       if (existsSync(path.join(dir, marker))) {
         const file = path.join(dir, DEFAULT_CONFIG_FILE);
-        return marker === DEFAULT_CONFIG_FILE ? { dir, configFile: file, config: await loadProjectConfig(file) } : { dir, config: {} };
+        return marker === DEFAULT_CONFIG_FILE ? { dir, configFile: file, config: await loadProjectConfig(file), foundBy: marker } : { dir, config: {}, foundBy: "cdktf.json" };
       }
       if (path.dirname(dir) === dir) break;
     }
   }
   return { dir: path.resolve(cwd), config: {} };
+}
+
+/**
+ * The workspaces folder when no `--workspaces` is given: $CERBY_OKTA_WORKSPACES
+ * (relative to the project folder), else `workspaces` in the project folder.
+ * The CLI and `cdktf synth` (main.ts) both resolve it here.
+ */
+export function defaultWorkspacesDir(project: Project, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(project.dir, env.CERBY_OKTA_WORKSPACES || "workspaces");
 }
 
 /** Shards per workspace ID, from `shards:`. */

@@ -5,10 +5,11 @@
 // has. An entry that resolved these itself would, sooner or later, write a
 // stack or a state somewhere the others do not look (issue 16: an unsharded
 // stack applied against an empty state duplicated every app).
+import { statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
-import { loadProject, shardCountsOf, type BackendConfig, type Project } from "./project-config.ts";
+import { DEFAULT_CONFIG_FILE, loadProject, shardCountsOf, type BackendConfig, type Project } from "./project-config.ts";
 
 /** The workspaces folder, in the project folder, unless `--workspaces` or $CERBY_OKTA_WORKSPACES says otherwise. */
 export const DEFAULT_WORKSPACES_DIR = "workspaces";
@@ -39,6 +40,8 @@ export interface ResolvedProject {
   readonly backend: BackendConfig | undefined;
   /** Shards per workspace ID (`shards:`); a workspace not listed is one stack. */
   readonly shardCounts: ReadonlyMap<string, number>;
+  /** How the workspaces folder was chosen, for messages: `--workspaces <dir>`, `$CERBY_OKTA_WORKSPACES (<dir>)`, or absent: the default. */
+  readonly workspacesNamedBy?: string;
 }
 
 export interface Where {
@@ -55,8 +58,10 @@ export interface Where {
 export async function resolveProject(flags: ProjectFlags = {}, { cwd = process.cwd(), env = process.env }: Where = {}): Promise<ResolvedProject> {
   const project = await loadProject(cwd, env);
   const resolve = (flag: string | undefined, fallback: string) => (flag === undefined || flag === "" ? path.join(project.dir, fallback) : path.resolve(cwd, flag));
+  const workspacesNamedBy = flags.workspaces ? `--workspaces ${flags.workspaces}` : env[WORKSPACES_ENV] ? `$${WORKSPACES_ENV} (${env[WORKSPACES_ENV]})` : undefined;
   const resolved: ResolvedProject = {
     project,
+    workspacesNamedBy,
     workspacesDir: resolve(flags.workspaces ?? env[WORKSPACES_ENV], DEFAULT_WORKSPACES_DIR),
     outDir: resolve(flags.out, DEFAULT_OUT_DIR),
     stateDir: resolve(flags.stateDir, DEFAULT_STATE_DIR),
@@ -88,4 +93,38 @@ function checkLocalStatePath({ project, backend, outDir }: ResolvedProject): voi
   throw new UsageError(
     `${project.configFile}: backend.path ${backend.path} puts the state inside the output folder ${outDir}, which every synth replaces: the next plan would create every app again. Choose a path outside it, such as state/{workspaceId}.tfstate`,
   );
+}
+
+/**
+ * Refuses a workspaces folder that does not exist (or is not a folder) with
+ * what a person needs when they ran a command in the wrong folder: which
+ * project folder was used, how it was found, and what to do.
+ */
+export function requireWorkspacesDir(resolved: ResolvedProject, cwd = process.cwd()): void {
+  let problem: string;
+  try {
+    if (statSync(resolved.workspacesDir).isDirectory()) return;
+    problem = "is not a folder";
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return; // other errors: the reader names them
+    problem = "does not exist";
+  }
+  const { project, workspacesNamedBy } = resolved;
+  const rule =
+    `(how it is found: the folder of the file $CERBY_OKTA_CONFIG names, else the nearest folder from the current one up holding ${DEFAULT_CONFIG_FILE}, else the nearest holding cdktf.json; ` +
+    `the workspaces folder is ${DEFAULT_WORKSPACES_DIR}/ in it, unless --workspaces or $${WORKSPACES_ENV} names another)`;
+  const found =
+    project.foundBy === "CERBY_OKTA_CONFIG"
+      ? `the project folder is ${project.dir}, from $CERBY_OKTA_CONFIG (${project.configFile})`
+      : project.foundBy !== undefined
+        ? `the project folder is ${project.dir}, the nearest folder up from ${path.resolve(cwd)} holding ${project.foundBy}`
+        : `no project folder was found: neither ${path.resolve(cwd)} nor any folder above it holds ${DEFAULT_CONFIG_FILE} or cdktf.json`;
+  const named = workspacesNamedBy ? `the workspaces folder ${resolved.workspacesDir}, named by ${workspacesNamedBy},` : `the workspaces folder ${resolved.workspacesDir}`;
+  const todo =
+    project.foundBy === undefined
+      ? `run \`cerby-okta init\` here to start a project, or cd into your project folder`
+      : workspacesNamedBy
+        ? `check that path, or leave it out to use ${DEFAULT_WORKSPACES_DIR}/ in the project folder`
+        : `create ${DEFAULT_WORKSPACES_DIR}/ there with one sub-folder per workspace (\`cerby-okta init\` writes an example), or name another folder with --workspaces`;
+  throw new UsageError(`${named} ${problem}: ${found} ${rule}. ${todo[0]!.toUpperCase()}${todo.slice(1)}`);
 }

@@ -3,9 +3,11 @@
 // for deprovisioning. The edits need each file's own text and content, which
 // the merged model does not keep, so the files are kept here as well.
 import { readFile, stat } from "node:fs/promises";
-import { basename } from "node:path";
+import { basename, dirname, resolve } from "node:path";
+import { computeDesiredState, type DesiredWorkspace } from "../domain/desired-state.ts";
+import type { WorkspaceInput } from "../domain/model.ts";
 import { InputError, UsageError, type InputIssue } from "../errors.ts";
-import { assembleWorkspace, listWorkspaceFiles } from "../workspace/load.ts";
+import { assembleWorkspace, listWorkspaceFiles, readOnce } from "../workspace/load.ts";
 import { parseWorkspaceFile, type ParsedFile } from "../workspace/parse-file.ts";
 import { type Account, type Team, type User, type WorkspaceFile, type WorkspaceSettings } from "../workspace/schema.ts";
 
@@ -78,3 +80,27 @@ export async function checkFolder(dir: string): Promise<void> {
   }
   if (!isFolder) throw new UsageError(`${dir} is a file, not a workspace folder (give the folder, e.g. workspaces/acme)`);
 }
+
+/**
+ * The folder's desired state, computed with the other workspaces of the
+ * project when the folder is one of `workspacesDir`'s: chiclet labels are
+ * numbered across every workspace of an Okta org (R4), so a label computed
+ * from one folder alone may lack the number the person sees. `unread` names
+ * the other folders that could not be read (their labels then count as absent).
+ */
+export async function desiredWorkspaceOf(workspace: FolderWorkspace, workspacesDir: string | undefined): Promise<{ desired?: DesiredWorkspace; unread: string[] }> {
+  const settings = workspace.settings;
+  if (settings === undefined) return { unread: [] };
+  const own: WorkspaceInput = { settings, users: values(workspace.users), teams: values(workspace.teams), accounts: values(workspace.accounts) };
+  let others: WorkspaceInput[] = [];
+  let unread: string[] = [];
+  if (workspacesDir !== undefined && resolve(dirname(resolve(workspace.dir))) === resolve(workspacesDir)) {
+    const read = await readOnce(resolve(workspacesDir));
+    others = read.workspaces.filter((other) => other.settings.id !== settings.id && resolve(other.folder) !== resolve(workspace.dir));
+    unread = [...new Set(read.issues.map((issue) => issue.file))].filter((file) => !resolve(file).startsWith(resolve(workspace.dir)));
+  }
+  const desired = computeDesiredState([own, ...others]).workspaces.find((candidate) => candidate.id === settings.id);
+  return { desired, unread };
+}
+
+const values = <T>(located: readonly Located<T>[]): T[] => located.map((entry) => entry.value);

@@ -68,6 +68,12 @@ export const OPERATION_CALLS = {
    * and the workspace's access groups (once per workspace and run): one page each per 200 (createCheckCalls).
    */
   firstSyncCheck: { apps: 1, groups: 1 },
+  /**
+   * Before a plan, cerby-okta asks Okta about each team group an app's changed assignments use (GET /groups/{id}),
+   * and each Okta user ID a plan adds (GET /users/{id}: its own bucket, counted as other here).
+   */
+  teamGroupCheck: { group: 1 },
+  userIdCheck: { other: 1 },
 } as const satisfies Record<string, Calls>;
 
 /** PUT per member, then one listing (none at all for an empty group). */
@@ -145,13 +151,25 @@ export function totalCalls(calls: Calls): number {
 }
 
 /**
+ * The rate-limit model, one for the estimates here and for the emulator
+ * (harness/okta-emulator/rate-limits.ts): Okta caps each API token (or OAuth
+ * app) at a share of every bucket's org-wide limit, 50% unless an admin
+ * changed it, and its `X-Rate-Limit-Limit` header reports "the rate limit
+ * ceiling that is applicable for the current request": the token's share.
+ * okta/okta's `max_api_capacity` is a percentage of that header. So a sync at
+ * the default 50% runs at 50% of 50% of the org's limit: 25 requests a minute
+ * in the 100/min `/api/v1/apps` bucket.
+ */
+export const OKTA_DEFAULT_TOKEN_SHARE_PERCENT = 50;
+
+/**
  * Minutes the rate limits alone impose: buckets fill in parallel, so the
  * busiest bucket (calls over its share of the limit) decides.
  */
-export function minutesAtRateLimits(calls: Calls, capacityPercent: number): number {
+export function minutesAtRateLimits(calls: Calls, capacityPercent: number, tokenSharePercent = OKTA_DEFAULT_TOKEN_SHARE_PERCENT): number {
   let minutes = 0;
   for (const [bucket, count] of Object.entries(calls) as [Bucket, number][]) {
-    minutes = Math.max(minutes, count / ((BUCKET_PER_MINUTE[bucket] * capacityPercent) / 100));
+    minutes = Math.max(minutes, count / ((((BUCKET_PER_MINUTE[bucket] * tokenSharePercent) / 100) * capacityPercent) / 100));
   }
   return minutes;
 }
@@ -176,9 +194,14 @@ export interface WorkspaceCost {
 
 export function estimateWorkspaceCost(workspace: DesiredWorkspace): WorkspaceCost {
   const lookups = userLookupCalls(workspace.people.filter((person) => person.oktaUserId === undefined).length);
+  // A first sync adds, and a refresh rechecks, every distinct Okta user ID and team group (src/sync/okta-checks.ts).
+  const idChecks = addCalls(
+    scaleCalls(OPERATION_CALLS.userIdCheck, new Set(workspace.people.flatMap((person) => person.oktaUserId ?? [])).size),
+    scaleCalls(OPERATION_CALLS.teamGroupCheck, new Set(workspace.chiclets.flatMap((chiclet) => chiclet.groups)).size),
+  );
   // plan, then apply: each configures the provider; the plan looks people up.
-  const firstSync = addCalls(scaleCalls(OPERATION_CALLS.configure, 2), OPERATION_CALLS.orgKind, OPERATION_CALLS.firstSyncCheck, lookups);
-  const fullRefresh = addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.orgKind, lookups);
+  const firstSync = addCalls(scaleCalls(OPERATION_CALLS.configure, 2), OPERATION_CALLS.orgKind, OPERATION_CALLS.firstSyncCheck, lookups, idChecks);
+  const fullRefresh = addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.orgKind, lookups, idChecks);
   let appsIfAssignedPerUser = 0;
   for (const chiclet of workspace.chiclets) {
     const costs = accountCosts(chiclet);

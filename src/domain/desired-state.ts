@@ -57,6 +57,8 @@ export interface DesiredWorkspace {
   readonly names?: ReaderNames;
   /** Problems worth a look that do not stop the sync; rejections are listed apart. */
   readonly warnings: readonly string[];
+  /** Okta group ID -> the IdP-managed team it is, for the teams some chiclet is assigned to (to name them in warnings). */
+  readonly idpTeams?: Readonly<Record<string, { readonly id: string; readonly name: string }>>;
 }
 
 export interface DesiredState {
@@ -186,6 +188,7 @@ function describeWorkspace(
     knownOktaUserIds: knownOktaUserIdsOf(workspace),
     names: readerNamesOf(workspace),
     warnings,
+    idpTeams: idpTeamsOf(workspace, new Set(chiclets.flatMap((chiclet) => chiclet.groups))),
   };
 }
 
@@ -203,6 +206,12 @@ function readerNamesOf(workspace: WorkspaceInput): ReaderNames {
   for (const user of workspace.users) people[user.id] = user.email;
   for (const team of workspace.teams) if (team.oktaGroupId !== undefined) teams[team.oktaGroupId] = team.name;
   return { people, teams };
+}
+
+function idpTeamsOf(workspace: WorkspaceInput, used: ReadonlySet<string>): Record<string, { id: string; name: string }> {
+  const teams: Record<string, { id: string; name: string }> = Object.create(null);
+  for (const team of workspace.teams) if (team.oktaGroupId !== undefined && used.has(team.oktaGroupId)) teams[team.oktaGroupId] ??= { id: team.id, name: team.name };
+  return teams;
 }
 
 /** Every warning of a workspace, rejected accounts first (the format asks that each is named in a warning). */

@@ -152,6 +152,16 @@ export interface HttpClientOptions {
   /** Added to the message when the host does not exist (DNS), e.g. which flag sets it. */
   readonly unknownHostHint?: string;
   readonly fetch?: typeof fetch;
+  /** Paces requests by what the server says of its rate limits (Okta's X-Rate-Limit-* headers). */
+  readonly governor?: RequestGovernor;
+}
+
+/** Keeps a client within a share of the server's rate limits, from what its answers' headers say. */
+export interface RequestGovernor {
+  /** Milliseconds to wait before sending this request (0: now). Asked again after the wait. */
+  delayBefore(req: HttpRequest, now: number): number;
+  /** Learns from an answer's headers (every answer, 429s included), received at `now`. */
+  observe(req: HttpRequest, headers: Headers, now: number): void;
 }
 
 export interface HttpRequest {
@@ -216,7 +226,10 @@ export class HttpClient {
     // Two budgets per request (failures, 429s) and one for the client (total waiting) bound this loop.
     for (let attempt = 1, failures = 0, rateLimited = 0; ; attempt++) {
       await this.waitForPause();
-      const outcome = await this.limiter.run(() => this.once(req));
+      const outcome = await this.limiter.run(async () => {
+        await this.waitForGovernor(req, attempt);
+        return this.once(req);
+      });
       if (outcome.kind === "done") return outcome.response;
       if (outcome.kind === "rate-limited") {
         rateLimited++;
@@ -292,6 +305,7 @@ export class HttpClient {
       if (code !== undefined && PERMANENT_CONNECTION_CODES.has(code)) throw this.permanentConnectionError(req, code, error);
       return { kind: "connection", detail: `connection failed (${this.redact(describeCause(error))})` };
     }
+    this.options.governor?.observe(req, response.headers, this.clock.now());
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel().catch(() => undefined);
       const location = response.headers.get("location");
@@ -388,6 +402,14 @@ export class HttpClient {
       );
     }
     this.waitedMs += delayMs;
+  }
+
+  /** Waits while the governor says the share is used up (until the server's window resets): pacing, not a failure, so not charged to the wait cap. */
+  private async waitForGovernor(req: HttpRequest, attempt: number): Promise<void> {
+    for (let delayMs = this.options.governor?.delayBefore(req, this.clock.now()) ?? 0; delayMs > 0; delayMs = this.options.governor!.delayBefore(req, this.clock.now())) {
+      this.options.onWait?.({ what: req.what, reason: "rate-limited", detail: "keeping to the rate-limit share", delayMs, attempt });
+      await this.sleep(delayMs);
+    }
   }
 
   private async waitForPause(): Promise<void> {

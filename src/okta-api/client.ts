@@ -7,6 +7,7 @@
 import { HttpClient, type ApiClientOptions } from "../http/http-client.ts";
 import { ExternalError } from "../errors.ts";
 import { OKTA_STATUSES } from "../domain/model.ts";
+import { OktaRateGovernor } from "./rate-governor.ts";
 
 export type OktaStatus = (typeof OKTA_STATUSES)[number];
 
@@ -16,11 +17,42 @@ export interface OktaUser {
   readonly status: OktaStatus;
 }
 
+/** The System Log event types that change whether a user sees anything (R7), and the status each leaves them in. */
+export const LIFECYCLE_EVENT_STATUS: Readonly<Record<string, OktaStatus>> = {
+  "user.lifecycle.deactivate": "DEPROVISIONED",
+  "user.lifecycle.suspend": "SUSPENDED",
+  "user.lifecycle.unsuspend": "ACTIVE",
+  "user.lifecycle.reactivate": "ACTIVE",
+  "user.lifecycle.activate": "ACTIVE",
+};
+
+/** One user lifecycle event of the System Log, reduced to what R7 needs. */
+export interface LifecycleEvent {
+  readonly uuid: string;
+  readonly published: string;
+  readonly eventType: string;
+  /** The users it concerns: Okta ID and login (`alternateId`). */
+  readonly users: readonly { readonly id: string; readonly login: string }[];
+}
+
+/** What one poll of the System Log brought, and where the next poll starts (Okta's last `rel="next"` link). */
+export interface LogPoll {
+  readonly events: readonly LifecycleEvent[];
+  readonly next: string;
+  /** Requests made: one per page. */
+  readonly pages: number;
+}
+
+/** Events per System Log page asked for: Okta's maximum. */
+const LOG_PAGE_SIZE = 1000;
+
 /** `maxPages`: pages one `listAll` reads at most, default DEFAULT_MAX_OKTA_PAGES. */
 export interface OktaClientOptions extends ApiClientOptions {
   /** `https://<orgName>.<baseUrl>` */
   readonly baseUrl: string;
   readonly token: string;
+  /** The share of each rate-limit bucket to keep to, in percent (the workspace's `rateLimit.maxApiCapacity`); absent: not governed. */
+  readonly maxApiCapacity?: number;
 }
 
 /** Pages one listing reads at most: 200,000 objects at Okta's `limit=200`. */
@@ -30,8 +62,10 @@ export class OktaClient {
   readonly http: HttpClient;
   private readonly base: URL;
   private readonly maxPages: number;
+  private readonly token: string;
 
   constructor(options: OktaClientOptions) {
+    this.token = options.token;
     this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     this.maxPages = options.maxPages ?? DEFAULT_MAX_OKTA_PAGES;
     this.http = new HttpClient({
@@ -46,6 +80,7 @@ export class OktaClient {
       secrets: [options.token],
       unknownHostHint: options.unknownHostHint,
       fetch: options.fetch,
+      ...(options.maxApiCapacity !== undefined ? { governor: new OktaRateGovernor(options.maxApiCapacity) } : {}),
     });
   }
 
@@ -67,10 +102,36 @@ export class OktaClient {
     return this.readUser(response.body, path, idOrLogin);
   }
 
+  /**
+   * Whether Okta takes the token: `GET /api/v1/users/me`, the cheapest
+   * authenticated route (the okta provider calls it too when it starts).
+   * 401: the token is wrong, expired or revoked; 403: its owner may not read users.
+   */
+  async tokenCheck(): Promise<{ ok: true } | { ok: false; status: 401 | 403; summary: string }> {
+    const path = "api/v1/users/me";
+    const response = await this.http.request({ method: "GET", url: new URL(path, this.base), what: `GET /${path}`, accept: [401, 403] });
+    if (response.status !== 401 && response.status !== 403) return { ok: true };
+    const body = response.body as { errorCode?: unknown; errorSummary?: unknown } | undefined;
+    const code = typeof body?.errorCode === "string" ? `${body.errorCode.slice(0, 20)} ` : "";
+    const summary = typeof body?.errorSummary === "string" ? body.errorSummary.slice(0, 200) : "";
+    // Quoted from Okta's answer: never with the token in it.
+    return { ok: false, status: response.status, summary: `${code}${summary}`.trim().replaceAll(this.token, "***") };
+  }
+
   /** The object at `path` (`api/v1/apps/{id}`), or undefined when Okta answers 404. */
   async getUnlessGone(path: string): Promise<unknown> {
     const response = await this.http.request({ method: "GET", url: new URL(path, this.base), what: `GET /${path}`, accept: [404] });
     return response.status === 404 ? undefined : response.body;
+  }
+
+  /**
+   * Whether Okta holds the object at `api/v1/<kind>/<id>` (`users`, `groups`):
+   * false on 404. The ID is sent as one path segment, whatever it holds.
+   */
+  async exists(kind: "users" | "groups", id: string): Promise<boolean> {
+    const path = `api/v1/${kind}/${encodeURIComponent(id)}`;
+    const response = await this.http.request({ method: "GET", url: new URL(path, this.base), what: `GET /${path}`, accept: [404] });
+    return response.status !== 404;
   }
 
   /**
@@ -139,6 +200,52 @@ export class OktaClient {
     return url;
   }
 
+  /**
+   * The first poll of the user lifecycle events published since `since`:
+   * `GET /api/v1/logs` with `since`, `sortOrder=ASCENDING`, Okta's largest
+   * page, and a filter on the event types of LIFECYCLE_EVENT_STATUS.
+   */
+  lifecyclePollStart(since: Date): string {
+    const url = new URL("api/v1/logs", this.base);
+    url.searchParams.set("since", since.toISOString());
+    url.searchParams.set("sortOrder", "ASCENDING");
+    url.searchParams.set("limit", String(LOG_PAGE_SIZE));
+    url.searchParams.set("filter", Object.keys(LIFECYCLE_EVENT_STATUS).map((type) => `eventType eq ${JSON.stringify(type)}`).join(" or "));
+    return url.href;
+  }
+
+  /**
+   * Polls the System Log from `start` (a first poll, or the `next` link a
+   * previous poll returned): follows `rel="next"` while pages come back full,
+   * and returns the events with the last next link, where the next poll
+   * starts. Okta links on from every page of a poll, an empty one too.
+   * `refused` when Okta answers the first page 400 (a cursor it no longer
+   * takes), 403 (a token whose admin role may not read the log) or 404: the
+   * caller reads every user instead.
+   */
+  async pollSystemLog(start: string): Promise<LogPoll | { readonly refused: string }> {
+    let url = new URL(start);
+    if (url.origin !== this.base.origin) throw new ExternalError(`Okta System Log: the poll cursor ${url.origin} is not ${this.base.origin}; refusing to send the token there`);
+    const events: LifecycleEvent[] = [];
+    for (let page = 1; ; page++) {
+      if (page > this.maxPages) throw new ExternalError(`Okta GET /api/v1/logs: ${this.maxPages} full pages in one poll; stopped there`);
+      const what = `GET /api/v1/logs page ${page}`;
+      const response = await this.http.request({ method: "GET", url, what, ...(page === 1 ? { accept: [400, 403, 404] } : {}) });
+      if (response.status >= 400) {
+        const summary = (response.body as { errorSummary?: unknown } | null)?.errorSummary;
+        return { refused: `HTTP ${response.status}${typeof summary === "string" ? `: ${summary.slice(0, 200)}` : ""}` };
+      }
+      if (!Array.isArray(response.body)) throw new ExternalError(`Okta ${what}: the answer is not a list of events`);
+      events.push(...response.body.map((event, index) => readLifecycleEvent(event, `${what}, event ${index + 1}`)));
+      const next = this.nextPage(response.headers.get("link"), what);
+      if (next === undefined) throw new ExternalError(`Okta ${what}: a poll of the System Log came back without a rel="next" link to poll from`);
+      const limit = Number(url.searchParams.get("limit") ?? 100);
+      if (response.body.length < limit) return { events, next: next.href, pages: page };
+      if (next.href === url.href) throw new ExternalError(`Okta ${what}: a full page links to itself; the System Log's paging is going round in circles`);
+      url = next;
+    }
+  }
+
   private async searchByLogin(login: string): Promise<OktaUser | undefined> {
     const url = new URL("api/v1/users", this.base);
     url.searchParams.set("search", `profile.login eq ${JSON.stringify(login)}`);
@@ -160,6 +267,18 @@ export class OktaClient {
     const login = typeof body.profile?.login === "string" ? body.profile.login : idOrLogin;
     return { id: body.id, login, status: status as OktaStatus };
   }
+}
+
+function readLifecycleEvent(answer: unknown, where: string): LifecycleEvent {
+  const event = answer as { uuid?: unknown; published?: unknown; eventType?: unknown; target?: unknown } | null;
+  if (typeof event?.uuid !== "string" || typeof event.published !== "string" || typeof event.eventType !== "string" || Number.isNaN(Date.parse(event.published))) {
+    throw new ExternalError(`Okta ${where}: the event has no uuid, published time or eventType`);
+  }
+  const targets = Array.isArray(event.target) ? (event.target as { id?: unknown; type?: unknown; alternateId?: unknown }[]) : [];
+  const users = targets.flatMap((target) =>
+    target?.type === "User" && typeof target.id === "string" ? [{ id: target.id, login: typeof target.alternateId === "string" ? target.alternateId : "" }] : [],
+  );
+  return { uuid: event.uuid, published: event.published, eventType: event.eventType, users };
 }
 
 /**

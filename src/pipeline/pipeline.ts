@@ -28,6 +28,8 @@ export interface PipelineOptions {
   readonly allowBackendChange?: boolean;
   /** Shards per workspace ID (cerby-okta.yaml `shards:`); absent or 1: one stack. */
   readonly shardCounts?: ReadonlyMap<string, number>;
+  /** Write only these stacks, leaving every other stack folder as it is (`migrate-state --stack`). */
+  readonly onlyStacks?: ReadonlySet<string>;
 }
 
 export interface PipelineRun {
@@ -82,7 +84,8 @@ export class Pipeline {
     phases.desired = lap();
     let written: string[] = [];
     if (options.write !== false) {
-      written = await (await this.stackSynthesizer()).write(stacks, { prune: !this.options.incremental, signal: options.signal });
+      const only = this.options.onlyStacks;
+      written = await (await this.stackSynthesizer()).write(only ? stacks.filter((stack) => only.has(stack.id)) : stacks, { prune: !this.options.incremental && !only, signal: options.signal });
       phases.write = lap();
     }
     this.inStep = true;

@@ -22,20 +22,30 @@ export const ASSIGNMENTS: ResourceName = { mode: "managed", type: "okta_app_grou
 /** People without a known Okta user ID, looked up by login; keyed by Cerby user ID. */
 export const USER_LOOKUP: ResourceName = { mode: "data", type: "okta_users", name: "by_login" };
 
+// What an apply leaves in the state beside the Okta objects (src/stack/apply-record.ts):
+// `terraform_data`, Terraform's built-in resource, which no provider reads or writes.
+/** The digests of cdk.tf.json and the data file, written before any Okta object changes. */
+export const APPLY_STARTED: ResourceName = { mode: "managed", type: "terraform_data", name: "cerby_okta_apply_started" };
+/** The same digests, written only once every Okta object of the stack applied. */
+export const APPLY_DONE: ResourceName = { mode: "managed", type: "terraform_data", name: "cerby_okta_apply_done" };
+/** Per account: the time of the apply that last changed what its objects are made from (R9 "last synced"). */
+export const SYNC_STAMP: ResourceName = { mode: "managed", type: "terraform_data", name: "synced" };
+
 /**
  * The version of what WorkspaceStack writes into cdk.tf.json: a stack folder
  * written under another version is synthesized again rather than reused.
  * test/stack/synthesizer.test.ts fails when the template changes without it.
  */
-export const STACK_TEMPLATE_VERSION = 2;
+export const STACK_TEMPLATE_VERSION = 4;
 
 /** Every managed resource kind, for counting and reports. */
 export const MANAGED_RESOURCES: readonly ResourceName[] = [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS];
 
 /**
  * The Terraform variable holding the provider's max_api_capacity: its default
- * is the workspace's setting; `plan --parallel N` gives each of N concurrent
- * stacks a share (`-var`), so the configuration is the same whatever N.
+ * is the workspace's setting, which every run of the stack keeps to, however
+ * many stacks run at once (their governors share Okta's counts). `-var` or
+ * `TF_VAR_max_api_capacity` can still lower it for one run.
  */
 export const CAPACITY_VARIABLE = "max_api_capacity";
 

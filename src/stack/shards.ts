@@ -24,8 +24,26 @@ export interface StackUnit extends DesiredWorkspace {
  */
 export const RECOMMENDED_SHARD_SIZE = 64;
 
+/**
+ * Shard stack IDs keep the form `<workspace id>-s007`, which is also a valid
+ * workspace ID: an HCP Terraform workspace name allows only letters, digits,
+ * `-` and `_`, so no form that backends can all hold is outside the set of
+ * workspace IDs, and existing shards' states are under these names. So a
+ * shard whose ID is a workspace's (present, or applied here before) is
+ * refused instead (stackUnits, refuseUnmovedShards): two stacks would share
+ * one state.
+ */
 export function shardStackId(workspaceId: string, index: number): string {
   return `${workspaceId}-s${String(index).padStart(3, "0")}`;
+}
+
+/** Why a shard count is refused when one of its stack IDs is taken. */
+export function shardCollision(workspaceId: string, count: number, stack: string, taken: string): string {
+  return (
+    `cerby-okta.yaml \`shards:\` splits workspace ${workspaceId} into ${count} stacks, ${shardStackId(workspaceId, 0)} to ${shardStackId(workspaceId, count - 1)}, ` +
+    `but ${stack} ${taken}: the two would share one Terraform state (the same state file, S3 key or HCP workspace), and a plan of one would delete the other's apps. ` +
+    `${Number(stack.slice(-3)) >= 2 ? `Shard ${workspaceId} into at most ${Number(stack.slice(-3))} stacks, or leave it whole` : `Leave ${workspaceId} whole`}; nothing was planned`
+  );
 }
 
 /** The shard of an account: the first 4 bytes of SHA-256 of its ID, modulo the count. */
@@ -59,7 +77,7 @@ export function stackUnits(workspaces: readonly DesiredWorkspace[], shardCounts:
     for (const chiclet of workspace.chiclets) shards[shardOf(chiclet.accountId, count)]!.push(chiclet);
     shards.forEach((chiclets, index) => {
       const id = shardStackId(workspace.id, index);
-      if (ids.has(id)) throw new UsageError(`the shard stacks of workspace ${workspace.id} would be named like the workspace ${id}: give one of them another ID or shard count`);
+      if (ids.has(id)) throw new UsageError(shardCollision(workspace.id, count, id, "is also a workspace's ID"));
       const seen = new Set(chiclets.flatMap((chiclet) => chiclet.users));
       units.push({
         ...workspace,

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { accessGroupName } from "./names.ts";
+import { compareText } from "../text/printable.ts";
 
 export { STACK_DATA_FILE } from "./names.ts";
 
@@ -44,6 +45,14 @@ export interface StackData {
   readonly userSearches: Readonly<Record<string, string>>;
   /** Objects to import; empty maps when nothing is being adopted. */
   readonly adopt: Adoption;
+  /**
+   * Cerby user ID -> the Okta user ID their login last resolved to, for people
+   * looked up by login: used when the lookup finds nobody, so that a changed
+   * login holds their access instead of removing it.
+   */
+  readonly heldOktaUserIds: Readonly<Record<string, string>>;
+  /** What Okta answered 404 for, left out of the stack (reported, never sent to Terraform). */
+  readonly notInOkta: NotInOkta;
 }
 
 /**
@@ -54,6 +63,28 @@ export interface StackData {
  */
 export const MAX_GROUP_NAME_BYTES = 255;
 const HASH_LENGTH = 16;
+export interface NotInOkta {
+  /** Cerby user ID -> the `oktaUserId` Okta does not know; the person is looked up by login instead. */
+  readonly users: Readonly<Record<string, string>>;
+  /** Okta group IDs of IdP teams Okta does not know, sorted; left out of every assignment. */
+  readonly teamGroups: readonly string[];
+}
+
+/**
+ * What earlier plans learned from Okta about a stack's people and teams
+ * (kept by src/sync/people-record.ts): applied to the data, so that the same
+ * workspace gives the same data on every run and machine that has the record.
+ */
+export interface OktaFindings {
+  /** Okta user IDs Okta answered 404 for. */
+  readonly missingUsers: ReadonlySet<string>;
+  /** IdP team group IDs Okta answered 404 for. */
+  readonly missingGroups: ReadonlySet<string>;
+  /** Cerby user ID -> the Okta user ID their login last resolved to. */
+  readonly resolved: Readonly<Record<string, string>>;
+}
+
+export const NO_FINDINGS: OktaFindings = { missingUsers: new Set(), missingGroups: new Set(), resolved: {} };
 
 /**
  * The access group's name: `cerby-okta/<workspace id>/<account id>`, or, past
@@ -93,12 +124,16 @@ export function loginSearch(login: string): string {
 export const NO_ADOPTION: Adoption = { apps: {}, accessGroups: {} };
 
 /** `workspace` may be a shard of a workspace (a StackUnit): group names stay those of the workspace, so a reshard renames nothing. */
-export function buildStackData(workspace: DesiredWorkspace & { readonly workspaceId?: string }, adopt: Adoption = NO_ADOPTION): StackData {
-  const workspaceId = workspace.workspaceId ?? workspace.id;
+export function buildStackData(
+  workspace: DesiredWorkspace & { readonly workspaceId?: string },
+  adopt: Adoption = NO_ADOPTION,
+  findings: OktaFindings = NO_FINDINGS,
+): StackData {
+  const workspaceId = workspaceIdOf(workspace);
   const apps = emptyMap<AppData>();
   const accessGroups = emptyMap<AccessGroupData>();
   for (const chiclet of workspace.chiclets) {
-    apps[chiclet.accountId] = { label: chiclet.label, url: chiclet.url, groups: [...chiclet.groups] };
+    apps[chiclet.accountId] = { label: chiclet.label, url: chiclet.url, groups: chiclet.groups.filter((group) => !findings.missingGroups.has(group)) };
     accessGroups[chiclet.accountId] = {
       name: boundedAccessGroupName(workspaceId, chiclet.accountId),
       // IDs only: the label is hostile and may exceed Okta's description length.
@@ -108,10 +143,20 @@ export function buildStackData(workspace: DesiredWorkspace & { readonly workspac
   }
   const oktaUserIds = emptyMap<string>();
   const userSearches = emptyMap<string>();
+  const heldOktaUserIds = emptyMap<string>();
+  const missingUsers = emptyMap<string>();
   for (const person of workspace.people) {
-    if (person.oktaUserId !== undefined) oktaUserIds[person.id] = person.oktaUserId;
-    else userSearches[person.id] = loginSearch(person.email);
+    if (person.oktaUserId !== undefined && !findings.missingUsers.has(person.oktaUserId)) {
+      oktaUserIds[person.id] = person.oktaUserId;
+      continue;
+    }
+    // An oktaUserId Okta does not know never reaches Terraform: the person is looked up by login instead.
+    if (person.oktaUserId !== undefined) missingUsers[person.id] = person.oktaUserId;
+    userSearches[person.id] = loginSearch(person.email);
+    const held = Object.hasOwn(findings.resolved, person.id) ? findings.resolved[person.id] : undefined;
+    if (held !== undefined && !findings.missingUsers.has(held)) heldOktaUserIds[person.id] = held;
   }
+  const usedGroups = new Set(workspace.chiclets.flatMap((chiclet) => chiclet.groups));
   return {
     version: 2,
     workspaceId,
@@ -120,7 +165,14 @@ export function buildStackData(workspace: DesiredWorkspace & { readonly workspac
     oktaUserIds,
     userSearches,
     adopt: { apps: onlyKnown(adopt.apps, apps), accessGroups: onlyKnown(adopt.accessGroups, apps) },
+    heldOktaUserIds,
+    notInOkta: { users: missingUsers, teamGroups: [...findings.missingGroups].filter((group) => usedGroups.has(group)).sort(compareText) },
   };
+}
+
+/** The workspace of a stack unit (a shard carries its workspace's ID), or of a workspace. */
+export function workspaceIdOf(workspace: DesiredWorkspace & { readonly workspaceId?: string }): string {
+  return workspace.workspaceId ?? workspace.id;
 }
 
 /** A map without a prototype: any Cerby ID is an ordinary key. */

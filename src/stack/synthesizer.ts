@@ -31,7 +31,7 @@ import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { compareText } from "../text/printable.ts";
 import { STACK_DATA_FILE, STACK_TEMPLATE_VERSION } from "./names.ts";
 import { checkOutDir, OUT_MARKER, OUT_MARKER_TEXT, type ProtectedPaths } from "./out-dir.ts";
-import { buildStackData, NO_ADOPTION } from "./stack-data.ts";
+import { buildStackData, NO_ADOPTION, NO_FINDINGS, workspaceIdOf } from "./stack-data.ts";
 import type { StackOptions } from "./workspace-stack.ts";
 
 const STACK_FILE = "cdk.tf.json";
@@ -197,7 +197,9 @@ export class StackSynthesizer {
   }
 
   private dataOf(workspace: DesiredWorkspace): string {
-    return JSON.stringify(buildStackData(workspace, this.stackOptions.adoptions?.get(workspace.id) ?? NO_ADOPTION));
+    return JSON.stringify(
+      buildStackData(workspace, this.stackOptions.adoptions?.get(workspace.id) ?? NO_ADOPTION, this.stackOptions.findings?.get(workspaceIdOf(workspace)) ?? NO_FINDINGS),
+    );
   }
 
   /** Stack folders on disk that are not in `keep` (never the hidden staging ones). */

@@ -14,9 +14,10 @@ import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
+import { addApplyDone, addApplyStarted } from "./apply-record.ts";
 import { addBackend } from "./backend.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, CAPACITY_VARIABLE, DATA_LOCAL, resourcePath, STACK_DATA_FILE, USER_LOOKUP } from "./names.ts";
-import { buildStackData, NO_ADOPTION, type Adoption } from "./stack-data.ts";
+import { buildStackData, NO_ADOPTION, NO_FINDINGS, workspaceIdOf, type Adoption, type OktaFindings } from "./stack-data.ts";
 
 export interface StackOptions {
   /** Where Terraform keeps state; cdktf's local default when absent. */
@@ -25,6 +26,8 @@ export interface StackOptions {
   readonly projectDir?: string;
   /** Existing Okta objects to import, by workspace ID (`cerby-okta adopt`). */
   readonly adoptions?: ReadonlyMap<string, Adoption>;
+  /** What earlier plans learned from Okta, by workspace ID (src/sync/people-record.ts). */
+  readonly findings?: ReadonlyMap<string, OktaFindings>;
 }
 
 const local = (name: string) => `local.${DATA_LOCAL}.${name}`;
@@ -53,7 +56,7 @@ export class WorkspaceStack extends TerraformStack {
       maxRetries: rateLimit.maxRetries,
     });
 
-    writeDataFileOnSynth(this, dataText ?? JSON.stringify(buildStackData(workspace, options.adoptions?.get(workspace.id) ?? NO_ADOPTION)));
+    writeDataFileOnSynth(this, dataText ?? JSON.stringify(buildStackData(workspace, options.adoptions?.get(workspace.id) ?? NO_ADOPTION, options.findings?.get(workspaceIdOf(workspace)) ?? NO_FINDINGS)));
     // Expressions are written as HCL text: only our own names appear in them,
     // never a string from Cerby (those stay in the data file).
     new TerraformLocal(this, DATA_LOCAL, `\${jsondecode(file("\${path.module}/${STACK_DATA_FILE}"))}`);
@@ -67,14 +70,19 @@ export class WorkspaceStack extends TerraformStack {
       search: [{ expression: usersToLookUp.value }],
     });
     // Cerby user ID -> Okta user ID, whether known or looked up (unresolved people are left out).
+    // A lookup that finds nobody falls back to the ID that login last resolved
+    // to (heldOktaUserIds): a changed login holds access, it never removes it.
     new TerraformLocal(
       this,
       "okta_user_ids",
-      `\${merge(${local("oktaUserIds")}, { for cerby_id, found in ${resourcePath(USER_LOOKUP)} : cerby_id => found.users[0].id if length(found.users) > 0 })}`,
+      `\${merge(${local("heldOktaUserIds")}, ${local("oktaUserIds")}, { for cerby_id, found in ${resourcePath(USER_LOOKUP)} : cerby_id => found.users[0].id if length(found.users) > 0 })}`,
     );
 
+    // Every Okta object waits for the apply record's first half (apply-record.ts).
+    const dependsOn = [addApplyStarted(this)];
     const apps = MapTerraformIterator.fromMap(Token.asAnyMap(`\${${local("apps")}}`));
-    new AppBookmark(this, APP.name, {
+    const app = new AppBookmark(this, APP.name, {
+      dependsOn,
       forEach: apps,
       label: apps.getString("label"),
       url: apps.getString("url"),
@@ -85,7 +93,8 @@ export class WorkspaceStack extends TerraformStack {
     // app still holds its assignment (okta/okta 4.20 fails the assignments
     // update with a 404 when the group went first, upstream #1885).
     const accessGroups = MapTerraformIterator.fromMap(Token.asAnyMap(`\${${local("accessGroups")}}`));
-    new Group(this, ACCESS_GROUP.name, {
+    const group = new Group(this, ACCESS_GROUP.name, {
+      dependsOn,
       forEach: accessGroups,
       name: accessGroups.getString("name"),
       description: accessGroups.getString("description"),
@@ -96,7 +105,8 @@ export class WorkspaceStack extends TerraformStack {
     new TerraformLocal(this, "app_ids", `\${{ for key, app in ${resourcePath(APP)} : key => app.id }}`);
     new TerraformLocal(this, "access_group_ids", `\${{ for key, group in ${resourcePath(ACCESS_GROUP)} : key => group.id }}`);
 
-    new GroupMemberships(this, ACCESS_MEMBERS.name, {
+    const members = new GroupMemberships(this, ACCESS_MEMBERS.name, {
+      dependsOn,
       forEach: accessGroups,
       groupId: "${local.access_group_ids[each.key]}",
       users: Token.asList(`\${[for cerby_id in each.value.users : local.okta_user_ids[cerby_id] if lookup(local.okta_user_ids, cerby_id, "") != ""]}`),
@@ -104,16 +114,20 @@ export class WorkspaceStack extends TerraformStack {
       trackAllUsers: true,
     });
 
-    // One resource owns all group assignments of an app: the IdP team groups
-    // and the account's access group.
+    // One resource owns all group assignments of an app: the account's access
+    // group FIRST, then the IdP team groups. okta/okta 4.20 PUTs them in list
+    // order and stops at the first error, so a team group deleted in Okta
+    // still leaves the direct viewers their chiclet.
     const assignments = new AppGroupAssignments(this, ASSIGNMENTS.name, {
+      dependsOn,
       forEach: apps,
       appId: "${local.app_ids[each.key]}",
     });
     assignments.addOverride("dynamic.group", {
-      for_each: "${concat(each.value.groups, [local.access_group_ids[each.key]])}",
+      for_each: "${concat([local.access_group_ids[each.key]], each.value.groups)}",
       content: { id: "${group.value}" },
     });
+    addApplyDone(this, [app, group, members, assignments], "local.okta_user_ids");
 
     // Adoption: existing apps and groups taken under management, untouched (import blocks, Terraform 1.7+).
     const adopt = local("adopt");

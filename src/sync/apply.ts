@@ -9,11 +9,12 @@
 
 import { ExternalError, UsageError } from "../errors.ts";
 import { TerraformApplyError, TerraformStopped, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
-import { MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
-import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
-import { inPool, planStack, rememberPeople, type Log } from "./plan.ts";
-import { forgetPlan, planToApply, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
-import { readPlan } from "../terraform/plan-report.ts";
+import { ACCESS_MEMBERS, isResource, MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
+import { readPlan, stringList } from "../terraform/plan-report.ts";
+import { readPeopleRecord, rememberPeople, writePeopleRecord } from "./people-record.ts";
+import { destroyRefusal, runAccessRefusal, type DestroyLimits } from "./destroy-guard.ts";
+import { inPool, planStack, type Log } from "./plan.ts";
+import { forgetPlan, planFile, planToApply, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { recordSync } from "./status.ts";
 import { READ_ONCE, verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
 import type { AccessReader } from "../okta-api/org-objects.ts";
@@ -31,6 +32,8 @@ export interface ApplyOptions {
   readonly reader?: (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined>;
   /** Stacks applied at once (default: as many as were planned at once, PlanSet.parallel). */
   readonly parallel?: number;
+  /** Checks Okta takes the credentials of the stacks about to be applied, before Terraform runs (src/cli/okta-options.ts). */
+  readonly checkCredentials?: (stacks: readonly string[]) => Promise<void>;
 }
 
 export interface ApplyResult {
@@ -64,7 +67,7 @@ export async function loadPlanSetForApply(stateDir: string, explicitOutDir: stri
 /** Applies saved plans stack by stack. The guard checks every stack first, so a refusal changes nothing. */
 export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[], terraform: Terraform, paths: SyncPaths, options: ApplyOptions): Promise<ApplyResult> {
   if (!options.allowDestroy) {
-    const refusals = plans.map((plan) => destroyRefusal(plan.report, options.limits)).filter(Boolean);
+    const refusals = [...plans.map((plan) => destroyRefusal(plan.report, options.limits)), runAccessRefusal(plans.map((plan) => plan.report), options.limits)].filter(Boolean);
     if (refusals.length > 0) throw new UsageError(`apply refused, nothing was changed:\n${refusals.join("\n")}`);
   }
   if (plans.length === 0) {
@@ -76,11 +79,10 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   // Stacks applied at once share the saved plan set's index: its updates go one after another.
   let indexUpdates = Promise.resolve();
   const pending = plans.filter((plan) => !plan.unchangedSinceApply);
+  await options.checkCredentials?.(pending.map((plan) => plan.stack));
   if (pending.length < plans.length) options.log(`${plans.length - pending.length} stack${plans.length - pending.length === 1 ? "" : "s"} unchanged since the last apply: nothing to apply there`);
-  // Each plan holds its rate-limit share for as many stacks at once as were planned at once: never more.
-  const planned = Math.max(1, set.parallel ?? 1);
-  const parallel = Math.min(Math.max(1, options.parallel ?? planned), planned);
-  if ((options.parallel ?? planned) > planned) options.log(`applying ${planned} stack${planned === 1 ? "" : "s"} at once, as planned (plan --parallel ${options.parallel} gives each its share of the rate limit for more)`);
+  // Every stack keeps to its workspace's whole share (the governors share Okta's counts); Terraform's -parallelism bounds the bursts.
+  const parallel = Math.max(1, options.parallel ?? set.parallel ?? 1);
   const failed: unknown[] = []; // by position, in plan order
   await inPool(pending, parallel, async (plan, position) => {
     const prefix = `[${position + 1}/${pending.length}] ${plan.stack}`;
@@ -95,7 +97,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
       throw error;
     }
     // A stack waiting for people Okta does not know yet depends on Okta, not only on its files: never skip its next plan.
-    const digest = plan.report.unresolvedPeople.length > 0 ? undefined : (plan.settledDigest ?? plan.stackDigest);
+    const digest = plan.report.unresolvedPeople.length > 0 || (plan.report.oktaWarnings ?? []).length > 0 ? undefined : (plan.settledDigest ?? plan.stackDigest);
     await recordSync(paths.stateDir, { stack: plan.stack, workspaceId: plan.workspaceId, shards: plan.shards, digest }, plan.accounts, (options.now ?? (() => new Date()))());
     indexUpdates = indexUpdates.then(async () => {
       remaining = await forgetPlan(paths, remaining, plan.stack);
@@ -130,7 +132,7 @@ function everyFailure(failed: readonly unknown[], notApplied: readonly string[])
 
 /** Applies one stack (healing once if Okta lost objects), then verifies; returns the accounts verified. */
 async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<number> {
-  if (!plan.report.hasChanges) {
+  if (!plan.report.hasChanges && !plan.report.recordChanges) {
     options.log(`${prefix}: nothing to apply`);
     return 0;
   }
@@ -146,6 +148,9 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
       return await verifyOrFail(current, current.report.accountsToVerify, terraform, paths, { people, labels, reader }, options.log, prefix);
     } catch (error) {
       if (!(error instanceof TerraformApplyError)) throw error;
+      // A person deleted in Okta is not a console deletion of our objects: reading back cannot help.
+      const missing = missingUsersIn(error.diagnostics);
+      if (missing.length > 0) await recordMissingUsers(paths.stateDir, current.stack, missing, people);
       const gone = goneAddresses(error);
       const failedAccounts = [...error.erroredAddresses, ...error.diagnostics.flatMap((diagnostic) => (diagnostic.address ? [diagnostic.address] : []))]
         .map(accountOf)
@@ -165,17 +170,18 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
         continue;
       }
       // A failed update may have left Terraform believing in assignments it never made: read those back now.
-      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels, reader, settle: READ_ONCE }).catch(
+      const planned = await plannedMembers(current, terraform, paths).catch(() => undefined);
+      const check = await verifyAccounts(current.stack, [...new Set([...current.report.accountsToVerify, ...failedAccounts])], terraform, paths, { people, labels, reader, planned, settle: READ_ONCE }).catch(
         () => undefined,
       );
       // The explanation carries every diagnostic: Terraform's error as a cause would only repeat it.
-      throw new ExternalError(explainFailure(error.diagnostics, labels, check));
+      throw new ExternalError(explainFailure(error.diagnostics, labels, check, people));
     }
   }
 }
 
 async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<void> {
-  const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), 0);
+  const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), plan.report.recordChanges ?? 0);
   let done = 0;
   let lastLogged = 0;
   const started = Date.now();
@@ -244,10 +250,43 @@ function saysNotFound(diagnostic: Diagnostic): boolean {
  * longer in the configuration): then every resource that errored is read back.
  */
 function goneAddresses(error: TerraformApplyError): string[] {
-  const notFound = error.diagnostics.filter(saysNotFound);
+  const notFound = error.diagnostics.filter((diagnostic) => saysNotFound(diagnostic) && missingUserOf(diagnostic) === undefined);
   if (notFound.length === 0) return [];
   const addressed = notFound.flatMap((diagnostic) => (diagnostic.address ? [diagnostic.address] : []));
   return [...new Set(addressed.length === notFound.length ? addressed : [...addressed, ...error.erroredAddresses])];
+}
+
+/**
+ * The user a membership create could not add because Okta has no such user, as the provider reports it:
+ * `failed to add user (00u1bob) to group (00g1x): the API returned an error: Not found: Resource not found: 00u1bob (User)`.
+ */
+function missingUserOf(diagnostic: Diagnostic): string | undefined {
+  const text = `${diagnostic.summary} ${diagnostic.detail}`;
+  const user = /failed to add user \(([^)\s]+)\) to group/.exec(text)?.[1];
+  return user !== undefined && saysNotFound(diagnostic) ? user : undefined;
+}
+
+function missingUsersIn(diagnostics: readonly Diagnostic[]): string[] {
+  return [...new Set(diagnostics.flatMap((diagnostic) => missingUserOf(diagnostic) ?? []))].sort(compareText);
+}
+
+/** Kept in the people record: the next plan leaves these users out (okta-checks.ts does the same before planning). */
+async function recordMissingUsers(stateDir: string, stack: string, users: readonly string[], people: ReadonlyMap<string, string>): Promise<void> {
+  const record = await readPeopleRecord(stateDir, stack);
+  for (const user of users) record.missingUsers[user] = people.get(user) ?? "";
+  await writePeopleRecord(stateDir, stack, record);
+}
+
+/** Account ID -> the Okta user IDs the plan puts in its access group (to name the right people when an apply fails half-way). */
+async function plannedMembers(plan: SavedPlan, terraform: Terraform, paths: SyncPaths): Promise<Map<string, string[]>> {
+  const planJson = (await terraform.showPlan(stackDir(paths, plan.stack), planFile(paths, plan.stack))) as {
+    resource_changes?: { mode?: string; type?: string; name?: string; index?: unknown; change?: { after?: { users?: unknown } | null } }[];
+  };
+  const planned = new Map<string, string[]>();
+  for (const change of planJson.resource_changes ?? []) {
+    if (isResource(change, ACCESS_MEMBERS) && typeof change.index === "string") planned.set(change.index, stringList(change.change?.after?.users));
+  }
+  return planned;
 }
 
 /** Reads the given addresses back from Okta and records what is there (gone objects leave the state). */
@@ -270,12 +309,16 @@ function accountOf(address: string): string | undefined {
 }
 
 /** Terraform's errors, each with the chiclet it is about and what it most likely means. */
-export function explainFailure(diagnostics: readonly Diagnostic[], labels: ReadonlyMap<string, string>, check?: Verification): string {
+export function explainFailure(diagnostics: readonly Diagnostic[], labels: ReadonlyMap<string, string>, check?: Verification, people: ReadonlyMap<string, string> = new Map()): string {
   const lines = diagnostics.map((diagnostic) => {
     const accountId = diagnostic.address ? accountOf(diagnostic.address) : undefined;
     const about = accountId !== undefined ? `chiclet "${printable(labels.get(accountId) ?? accountId, 70)}" (account ${printable(accountId)}): ` : "";
     const reason = [diagnostic.summary, diagnostic.detail].filter(Boolean).join(": ").replace(/\s+/g, " ").trim();
-    const hint = hintFor(reason);
+    const user = missingUserOf(diagnostic);
+    const hint =
+      user !== undefined
+        ? `Okta has no user ${printable(user)}${people.has(user) ? ` (${printable(people.get(user)!)})` : ""}: deleted in Okta, or a wrong oktaUserId. Recorded: the next \`cerby-okta plan\` leaves them out and adds the people after them; set their current oktaUserId in Cerby`
+        : hintFor(reason);
     return `  ${about}${hint ? `${hint}\n    Terraform: ${reason}` : reason}`;
   });
   const found = check && check.problems.length > 0 ? `\nRead back from Okta afterwards (now in the state, so the next plan puts it right):\n${check.problems.map((problem) => `  ${problem}`).join("\n")}` : "";
@@ -289,6 +332,6 @@ function hintFor(reason: string): string | undefined {
   }
   if (/already exists/i.test(reason)) return "an object with this name already exists in Okta (made outside this state?): `cerby-okta adopt` takes existing objects under management";
   if (/\b429\b|rate limit/i.test(reason)) return "Okta's rate limit held after every retry: run again later, or lower rateLimit.maxApiCapacity";
-  if (/\b404\b/.test(reason)) return "already gone from Okta (deleted in the console?)";
+  if (/\b404\b/.test(reason)) return "already gone from Okta (an app or group deleted in the console?)";
   return undefined;
 }

@@ -4,7 +4,7 @@
 // a removal too: a person (or an IdP group) losing a chiclet is one pair.
 import type { PlanReport } from "../terraform/plan-report.ts";
 import { groupName, personName } from "../domain/readers.ts";
-import { printable } from "../text/printable.ts";
+import { compareText, printable } from "../text/printable.ts";
 
 export interface DestroyLimits {
   /** Refuse when more than this percent of the stack's apps, or of its people-chiclet pairs, would go. */
@@ -33,11 +33,8 @@ export function destroyRefusal(report: PlanReport, limits: DestroyLimits): strin
   if (removed > 0 && (removed > limits.maxCount || appsPercent > limits.maxPercent)) {
     reasons.push(`removes or replaces ${removed} of ${report.existingApps} Okta apps (${appsPercent.toFixed(0)}%)`);
   }
-  const lost = report.accessLost;
-  const lostPercent = percentOf(lost, report.existingAccess);
-  if (lost > limits.maxCount || (lost > ACCESS_PERCENT_FLOOR && lostPercent > limits.maxPercent)) {
-    reasons.push(`takes ${lost} of ${report.existingAccess} chiclet assignments away from people or IdP groups (${lostPercent.toFixed(0)}%${whoLoses(report)})`);
-  }
+  const access = accessReason(report.accessLost, report.existingAccess, limits, whoLoses(report));
+  if (access) reasons.push(access);
   if (reasons.length === 0) return undefined;
   return (
     `stack ${report.stack}: the plan ${reasons.join(" and ")}, over the limit of ${limits.maxPercent}% or ${limits.maxCount}; people would lose these chiclets. ` +
@@ -45,8 +42,42 @@ export function destroyRefusal(report: PlanReport, limits: DestroyLimits): strin
   );
 }
 
-/** People named in a refusal before "and N more": enough to recognise a truncated snapshot. */
+/** `who`: `; among them ...`, said inside the parentheses. */
+function accessReason(lost: number, existing: number, limits: DestroyLimits, who = ""): string | undefined {
+  const lostPercent = percentOf(lost, existing);
+  if (lost > limits.maxCount || (lost > ACCESS_PERCENT_FLOOR && lostPercent > limits.maxPercent)) {
+    return `takes ${lost} of ${existing} chiclet assignments away from people or IdP groups (${lostPercent.toFixed(0)}%${who})`;
+  }
+  return undefined;
+}
+
+/** How many lost pairs a refusal names, by who loses most. */
 const NAMED = 5;
+
+/**
+ * Lost access counted over every stack of the run (all shards of a workspace,
+ * and all workspaces): a person whose chiclets are spread over many shards
+ * loses a few in each, under every stack's own limit. Undefined when the run
+ * as a whole keeps within the limits (a single stack is judged by destroyRefusal).
+ */
+export function runAccessRefusal(reports: readonly PlanReport[], limits: DestroyLimits): string | undefined {
+  if (reports.length < 2) return undefined;
+  const lost = reports.reduce((sum, report) => sum + report.accessLost, 0);
+  const reason = accessReason(lost, reports.reduce((sum, report) => sum + report.existingAccess, 0), limits);
+  if (!reason) return undefined;
+  const losses = new Map<string, number>();
+  for (const change of reports.flatMap((report) => report.access)) {
+    for (const who of [...change.lostUsers, ...change.lostGroups.map((group) => `group ${group}`)]) losses.set(who, (losses.get(who) ?? 0) + 1);
+  }
+  const most = [...losses].sort(([a, x], [b, y]) => y - x || compareText(a, b));
+  const named = most.slice(0, NAMED).map(([who, count]) => `${printable(who)} (${count})`);
+  const stacks = reports.filter((report) => report.accessLost > 0).length;
+  return (
+    `the run, across ${stacks} of ${reports.length} stacks, ${reason}, over the limit of ${limits.maxPercent}% or ${limits.maxCount}; ` +
+    `most affected: ${named.join(", ")}${most.length > NAMED ? ` and ${most.length - NAMED} more` : ""}. ` +
+    `If this is intended, run again with --allow-destroy (limits: --max-destroy-percent, --max-destroy-count)`
+  );
+}
 
 /** `; among them dave@acme.example (u-dave), Social Media (00g1social)`: who loses, by name. */
 function whoLoses(report: PlanReport): string {

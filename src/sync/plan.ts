@@ -10,19 +10,17 @@ import path from "node:path";
 import { oktaOrgKey, type DesiredState, type DesiredWorkspace } from "../domain/desired-state.ts";
 import type { StackReaders } from "../domain/readers.ts";
 import { UsageError } from "../errors.ts";
-import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
-import { lookedUpUsers, readPlan } from "../terraform/plan-report.ts";
+import { readPlan } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-check.ts";
 import { refuseUnreadableState } from "./stack-states.ts";
-import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
-import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import type { StackUnit } from "../stack/shards.ts";
-import { readStatus } from "./status.ts";
+import { appliedInState } from "./state-status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, planFile, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
-import { compareText } from "../text/printable.ts";
+import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";
+import { rememberPeople } from "./people-record.ts";
 
 export type Log = (message: string) => void;
 
@@ -32,12 +30,16 @@ export interface PlanOptions {
   readonly workspacesDir: string;
   /** How the plan's creates are checked against what Okta holds (one per run); absent means the check was turned off. */
   readonly existingObjects?: CreateCheck;
-  /** Stacks planned at once (default 1); each gets its share of its workspace's rate-limit capacity. */
+  /** Stacks planned at once (default 1). Each uses its workspace's whole rate-limit share: the providers' governors see each other's requests in Okta's headers (same token). */
   readonly parallel?: number;
   /** Plan every stack, even one unchanged since its last successful apply here. */
   readonly all?: boolean;
   /** Stacks this process already ran `terraform init` in (the watcher): not initialized again; each stack planned is added. */
   readonly initialized?: Set<string>;
+  /** Checks the Okta user and team group IDs a plan would add (okta-checks.ts); absent: not checked. */
+  readonly oktaChecks?: OktaChecks;
+  /** Checks Okta takes the credentials of the stacks about to be planned, before Terraform runs (src/cli/okta-options.ts). */
+  readonly checkCredentials?: (stacks: readonly StackUnit[]) => Promise<void>;
 }
 
 /**
@@ -65,6 +67,12 @@ export function selectStacks(state: DesiredState, stacks: readonly StackUnit[], 
  */
 export async function planStacks(state: DesiredState, stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
   await refuseUnmovedShards(paths.stateDir, stacks);
+  // Decided first: the credentials are checked only for the stacks Terraform plans (an unchanged stack costs no request).
+  // A remote backend's state costs a Terraform process to read: no more at once than stacks are planned at once.
+  const everyStack = options.refresh || options.all === true;
+  const decisions = everyStack ? [] : await inPool(stacks, Math.max(1, options.parallel ?? 1), (unit) => changedSinceApply(paths, unit.id, terraform));
+  const planned = (position: number) => everyStack || decisions[position]!.changed;
+  await options.checkCredentials?.(stacks.filter((_, position) => planned(position)));
   await clearPlans(paths);
   const notSynced = state.workspaces.filter((workspace) => !workspace.synced).map((workspace) => workspace.id);
   for (const id of notSynced) options.log(`${id}: not planned, Extended account access is off (Okta keeps what it has, R1)`);
@@ -72,10 +80,9 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   let unchanged = 0;
   const saved = await inPool(stacks, parallel, async (unit, position) => {
     const prefix = `[${position + 1}/${stacks.length}] ${unit.id}`;
-    const { fingerprint, changed } = await changedSinceApply(paths, unit.id);
-    if (!options.refresh && !options.all && !changed) {
+    if (!planned(position)) {
       unchanged++;
-      const plan = unchangedPlan(stackInput(unit), fingerprint);
+      const plan = unchangedPlan(stackInput(unit), decisions[position]!.fingerprint);
       await savePlan(paths, plan); // listed in the plan set like any other, so that apply finds it
       return plan;
     }
@@ -85,7 +92,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
       refresh: options.refresh,
       init: !options.initialized?.has(unit.id),
       existingObjects: options.existingObjects,
-      vars: parallel > 1 ? { [CAPACITY_VARIABLE]: String(capacityShare(unit, parallel)) } : undefined,
+      oktaChecks: options.oktaChecks,
     });
     options.initialized?.add(unit.id);
     options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -103,11 +110,6 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
     parallel,
   });
   return saved;
-}
-
-/** A stack's share of its workspace's rate-limit capacity when `parallel` stacks run at once (at least 1%). */
-export function capacityShare(workspace: DesiredWorkspace, parallel: number): number {
-  return Math.max(1, Math.floor((workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity) / parallel));
 }
 
 /** Runs `work` on every item, at most `limit` at once; results in the items' order. A failure stops new work and is thrown once the running ones end. */
@@ -183,13 +185,14 @@ export async function planStack(
   input: StackInput,
   terraform: Terraform,
   paths: SyncPaths,
-  options: { refresh: boolean; init: boolean; existingObjects?: CreateCheck; vars?: Readonly<Record<string, string>> },
+  options: { refresh: boolean; init: boolean; existingObjects?: CreateCheck; oktaChecks?: OktaChecks; vars?: Readonly<Record<string, string>> },
 ): Promise<SavedPlan> {
   const stack = input.id;
   const dir = stackDir(paths, stack);
   await refuseUnreadableState(dir, stack);
   if (options.init) await terraform.init(dir);
   if (input.workspace && options.existingObjects) await dropStaleAdoptions(stack, input.workspace, paths, options.existingObjects);
+  if (options.oktaChecks && input.workspace) await options.oktaChecks.beforePlan(stack, input.workspace, terraform, paths, options.refresh);
   await ensureFolder(path.dirname(planFile(paths, stack)));
   await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars });
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
@@ -199,8 +202,9 @@ export async function planStack(
     return planStack(input, terraform, paths, { ...options, init: false });
   }
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
+  if (input.workspace) await settleStackData(paths, stack, input.workspace);
   const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
-  const report = readPlan(stack, planJson, { oktaToCerby: people, labels, readers: input.readers });
+  const report = withOktaFindings(readPlan(stack, planJson, { oktaToCerby: people, labels, readers: input.readers }), data, input.workspace);
   const fingerprint = await stackFingerprint(paths, stack);
   const plan: SavedPlan = {
     stack,
@@ -217,35 +221,25 @@ export async function planStack(
 }
 
 /**
- * Okta user ID -> Cerby user ID: from the workspace, from the logins Terraform
- * looked up, and from earlier plans, so that someone who just lost access
- * (and is no longer looked up) is still named.
+ * Whether a stack needs Terraform: its state does not hold what its files ask
+ * for, as the last apply recorded it in the state (`appliedInState`), or it
+ * has objects to import. `plan` skips the others; `shards --changed` lists
+ * these. `terraform` reads states in remote backends (local ones are read as
+ * files); without it such a stack counts as changed.
  */
-export async function rememberPeople(paths: SyncPaths, stack: string, knownOktaUserIds: Readonly<Record<string, string>>, planJson?: unknown): Promise<Map<string, string>> {
-  const file = path.join(paths.stateDir, "people", `${stack}.json`);
-  let remembered: Record<string, string> = {};
-  try {
-    remembered = JSON.parse(await readFile(file, "utf8")) as Record<string, string>;
-  } catch {
-    // First plan of this stack.
+export async function changedSinceApply(paths: SyncPaths, stack: string, terraform?: Terraform): Promise<{ fingerprint: StackFingerprint; changed: boolean; reason: string }> {
+  const fingerprint = await stackFingerprint(paths, stack);
+  if (fingerprint.importing) return { fingerprint, changed: true, reason: "it has objects to import" };
+  const { applied, reason } = await appliedInState(paths, stack, terraform);
+  if (applied && (await namesWhatOktaLacks(paths, stack))) {
+    // Planned every run, so that its warnings (who or which team waits, and what to do) show every run until fixed.
+    return { fingerprint, changed: true, reason: "it names people or teams Okta does not know" };
   }
-  const map = new Map<string, string>(Object.entries(remembered));
-  for (const [cerbyId, oktaId] of Object.entries(knownOktaUserIds)) map.set(oktaId, cerbyId);
-  if (planJson !== undefined) for (const [oktaId, cerbyId] of lookedUpUsers(planJson)) map.set(oktaId, cerbyId);
-  await ensureFolder(path.dirname(file));
-  const sorted = [...map].sort(([a], [b]) => compareText(a, b));
-  const record = Object.create(null) as Record<string, string>;
-  for (const [oktaId, cerbyId] of sorted) record[oktaId] = cerbyId;
-  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
-  return map;
+  return { fingerprint, changed: !applied, reason };
 }
 
-/**
- * Whether a stack needs Terraform: its configuration or data differ from
- * what its last apply here applied, or it has objects to import. `plan`
- * skips the others; `shards --changed` lists these.
- */
-export async function changedSinceApply(paths: SyncPaths, stack: string): Promise<{ fingerprint: StackFingerprint; changed: boolean }> {
-  const fingerprint = await stackFingerprint(paths, stack);
-  return { fingerprint, changed: fingerprint.importing || (await readStatus(paths.stateDir, stack))?.appliedDigest !== fingerprint.settled };
+/** Whether the stack's data leaves out people or IdP teams Okta answered 404 for (src/sync/okta-checks.ts). */
+async function namesWhatOktaLacks(paths: SyncPaths, stack: string): Promise<boolean> {
+  const data = JSON.parse(await readFile(path.join(stackDir(paths, stack), STACK_DATA_FILE), "utf8")) as Partial<StackData>;
+  return Object.keys(data.notInOkta?.users ?? {}).length > 0 || (data.notInOkta?.teamGroups ?? []).length > 0;
 }

@@ -34,7 +34,7 @@ export interface PlanSet {
   readonly stacks: readonly string[];
   /** Workspaces with Extended account access off: not planned (R1). */
   readonly notSynced: readonly string[];
-  /** Stacks planned at once: each plan holds its share of the rate limit for that many, so apply runs no more at once. */
+  /** Stacks planned at once: apply runs as many at once unless told otherwise. */
   readonly parallel?: number;
   /** SHA-256 of each stack's saved plan (`<stack>.json`) when the set was saved: apply takes the set only whole and unchanged. */
   readonly plans?: Readonly<Record<string, string>>;

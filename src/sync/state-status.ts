@@ -1,55 +1,177 @@
-// R9 for stacks applied by `cdktf deploy`, which records nothing of its own:
-// `cerby-okta status --from-state` reads each stack's Terraform state (no Okta
-// request) and, when it changed since last read, marks as synced now every
-// account whose app the state holds under the label the workspace wants.
-import { APP, stateInstances } from "../stack/names.ts";
-import type { StackUnit } from "../stack/shards.ts";
+// R9 and plan's skip, read from each stack's Terraform state, where every
+// apply (cerby-okta's, watch's, cdktf deploy's) leaves its record
+// (src/stack/apply-record.ts). So every machine and CI runner sharing the
+// backend reads the same: no status of our own to carry between machines.
+//
+// The local backend's state file is read directly: no Terraform process. Any
+// other backend costs `terraform init` and `terraform state pull` for the
+// stack (no Okta request): Terraform alone knows how to reach it.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { RECORD_LEAVES_OUT, STACK_CONFIG_FILE } from "../stack/apply-record.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, resourcePath, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
+import { STACK_DATA_FILE } from "../stack/stack-data.ts";
 import type { Terraform } from "../terraform/terraform.ts";
-import type { Log } from "./plan.ts";
-import { stackDir, stackFingerprint, type SyncPaths } from "./saved-plans.ts";
-import { readStatus, writeStatus, type AccountStatus } from "./status.ts";
+import { stackDir, type SyncPaths } from "./saved-plans.ts";
 
-export interface StateReading {
-  readonly stack: string;
-  /** Whether the state changed since it was last read or applied here. */
-  readonly changed: boolean;
-  /** Accounts whose app the state holds under the wanted label. */
-  readonly inStep: number;
-  /** Accounts of the workspace the state does not hold that way yet. */
-  readonly waiting: number;
+/** A stack's state as read: `{}` when it has none yet. */
+export type StackState = { readonly readable: true; readonly state: unknown } | { readonly readable: false; readonly reason: string };
+
+/**
+ * Reads the state of a synthesized stack through the backend its cdk.tf.json
+ * names. Without `terraform`, a backend other than local is reported unreadable.
+ */
+export async function readStackState(paths: SyncPaths, stack: string, terraform?: Terraform): Promise<StackState> {
+  const dir = stackDir(paths, stack);
+  let backend: Record<string, { path?: unknown }> | undefined;
+  try {
+    backend = (JSON.parse(await readFile(path.join(dir, STACK_CONFIG_FILE), "utf8")) as { terraform?: { backend?: typeof backend } }).terraform?.backend;
+  } catch (error) {
+    return { readable: false, reason: `its configuration ${path.join(dir, STACK_CONFIG_FILE)} cannot be read (${(error as Error).message})` };
+  }
+  const local = backend === undefined ? { path: "terraform.tfstate" } : backend.local;
+  if (local) return readStateFile(path.resolve(dir, typeof local.path === "string" ? local.path : "terraform.tfstate"));
+  if (!terraform) return { readable: false, reason: `its state is in a ${Object.keys(backend ?? {}).join(", ")} backend, which only Terraform reads` };
+  try {
+    await terraform.init(dir);
+    return { readable: true, state: await terraform.pullState(dir) };
+  } catch (error) {
+    return { readable: false, reason: `terraform state pull failed: ${(error as Error).message.split("\n")[0]}` };
+  }
 }
 
-type State = { lineage?: string; serial?: number };
-
-export async function recordFromStates(stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, now: Date, log: Log): Promise<StateReading[]> {
-  const readings: StateReading[] = [];
-  for (const unit of stacks) {
-    const dir = stackDir(paths, unit.id);
-    log(`${unit.id}: reading the stack's state (no Okta request)`);
-    await terraform.init(dir);
-    const state = (await terraform.pullState(dir)) as State;
-    const serial = `${state.lineage ?? ""}/${state.serial ?? 0}`;
-    const labels = new Map(stateInstances(state, APP).map(({ key, attributes }) => [key, attributes.label]));
-    const inStep = unit.chiclets.filter((chiclet) => labels.get(chiclet.accountId) === chiclet.label);
-    const reading = { stack: unit.id, inStep: inStep.length, waiting: unit.chiclets.length - inStep.length };
-    const record = await readStatus(paths.stateDir, unit.id);
-    // `cerby-okta apply` recorded exactly what the stack is now: its times are right, keep them.
-    const appliedHere = record?.stateSerial === undefined && record?.appliedDigest === (await stackFingerprint(paths, unit.id)).settled;
-    if (record?.stateSerial === serial || appliedHere) {
-      if (appliedHere) await writeStatus(paths.stateDir, { ...record!, stateSerial: serial });
-      readings.push({ ...reading, changed: false });
-      continue;
-    }
-    const accounts: Record<string, AccountStatus> = Object.create(null);
-    for (const chiclet of unit.chiclets) {
-      const earlier = record?.accounts[chiclet.accountId];
-      if (labels.get(chiclet.accountId) === chiclet.label) {
-        accounts[chiclet.accountId] = { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt, lastSyncedAt: now.toISOString() };
-      } else if (earlier) accounts[chiclet.accountId] = earlier;
-    }
-    // No applied digest: the next `plan` runs Terraform for this stack, which says whether anything is left to do.
-    await writeStatus(paths.stateDir, { workspaceId: unit.workspaceId, stack: unit.id, shards: unit.shard?.count ?? 1, stateSerial: serial, accounts });
-    readings.push({ ...reading, changed: true });
+/** A local state file; missing means no state yet, an empty or broken file is never taken for one. */
+async function readStateFile(file: string): Promise<StackState> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { readable: true, state: {} };
+    return { readable: false, reason: `${file} cannot be read (${(error as Error).message})` };
   }
-  return readings;
+  if (text.trim() === "") return { readable: false, reason: `${file} is empty (a write cut short?)` };
+  try {
+    const state = JSON.parse(text) as unknown;
+    if (state === null || typeof state !== "object" || Array.isArray(state)) throw new Error("not a JSON object");
+    return { readable: true, state };
+  } catch (error) {
+    return { readable: false, reason: `${file} is not a Terraform state (${(error as Error).message})` };
+  }
+}
+
+/** The digests an apply record holds (apply-record.ts RECORD). */
+interface RecordDigests {
+  readonly config?: unknown;
+  readonly data?: unknown;
+}
+
+function record(state: unknown, which: ResourceName): RecordDigests | undefined {
+  // A single resource has no index key: stateInstances lists keyed instances only.
+  type Entry = { mode?: string; type?: string; name?: string; instances?: { attributes?: { output?: unknown } }[] };
+  const entry = ((state as { resources?: Entry[] }).resources ?? []).find((resource) => resource.mode === which.mode && resource.type === which.type && resource.name === which.name);
+  const output = dynamicValue(entry?.instances?.[0]?.attributes?.output);
+  return output !== null && typeof output === "object" ? (output as RecordDigests) : undefined;
+}
+
+/**
+ * terraform_data's attributes are of any type, so the state keeps each with its type:
+ * `"output": { "value": "2026-12-05T22:38:47Z", "type": "string" }`.
+ */
+function dynamicValue(attribute: unknown): unknown {
+  return attribute !== null && typeof attribute === "object" && "value" in attribute ? attribute.value : undefined;
+}
+
+/** After cerby-okta wrote into the state what Okta holds (a refresh): the state no longer holds what the files ask. */
+export async function forgetApplyRecord(terraform: Terraform, dir: string): Promise<void> {
+  try {
+    await terraform.forget(dir, [resourcePath(APPLY_DONE)]);
+  } catch (error) {
+    // `terraform state rm` of an address the state lacks: "No matching objects found". Nothing to forget then.
+    if (!/No matching objects found/.test((error as Error).message)) throw error;
+  }
+}
+
+/** Per account: the time of the apply that last changed its objects (R9), as the state records it. */
+export function syncStamps(state: unknown): Map<string, string> {
+  return new Map(
+    stateInstances(state, SYNC_STAMP)
+      .map(({ key, attributes }) => [key, dynamicValue(attributes.output)] as const)
+      .filter((entry): entry is readonly [string, string] => typeof entry[1] === "string"),
+  );
+}
+
+/** Whether any apply (before the record moved into the state, or since) left its record. */
+export function hasApplyRecord(state: unknown): boolean {
+  return record(state, APPLY_DONE) !== undefined;
+}
+
+const sha256 = (content: Buffer | string) => createHash("sha256").update(content).digest("hex");
+
+/**
+ * The record's digest of a data file (src/stack/apply-record.ts): SHA-256 of
+ * Terraform's `jsonencode` of the decoded file without RECORD_LEAVES_OUT. jsonencode
+ * writes no spaces, object keys sorted by their UTF-8 bytes, and strings as
+ * Go's encoding/json does (`<`, `>`, `&`, U+2028 and U+2029 escaped).
+ */
+export function dataDigest(data: unknown): string {
+  const entries = Object.entries(data as Record<string, unknown>).filter(([key]) => !(RECORD_LEAVES_OUT as readonly string[]).includes(key));
+  return sha256(terraformJson(Object.fromEntries(entries)));
+}
+
+function terraformJson(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (Array.isArray(value)) return `[${value.map(terraformJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    return `{${keys.map((key) => `${terraformJson(key)}:${terraformJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Whether the state holds what the stack's files ask for, so that planning
+ * it would change nothing: the last apply of exactly these files finished
+ * (its record's two halves and the files agree), and nothing since took
+ * objects out of the state or put others in (`terraform state rm`, a
+ * reshard, a destroy), and every person looked up by login was found.
+ * `reason` says why not.
+ */
+export async function appliedInState(paths: SyncPaths, stack: string, terraform?: Terraform): Promise<{ applied: boolean; reason: string }> {
+  return stateMatchesFiles(paths, stack, await readStackState(paths, stack, terraform));
+}
+
+/** `appliedInState` for a state already read. */
+export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: StackState): Promise<{ applied: boolean; reason: string }> {
+  const dir = stackDir(paths, stack);
+  let config: Buffer;
+  let dataText: Buffer;
+  try {
+    [config, dataText] = await Promise.all([readFile(path.join(dir, STACK_CONFIG_FILE)), readFile(path.join(dir, STACK_DATA_FILE))]);
+  } catch {
+    return { applied: false, reason: "not synthesized" };
+  }
+  if (!read.readable) return { applied: false, reason: read.reason };
+  const started = record(read.state, APPLY_STARTED);
+  const done = record(read.state, APPLY_DONE);
+  if (!done) return { applied: false, reason: "no apply recorded in its state" };
+  let data: { apps?: object; userSearches?: object };
+  try {
+    data = JSON.parse(dataText.toString("utf8")) as typeof data;
+  } catch {
+    return { applied: false, reason: `its ${STACK_DATA_FILE} is not JSON` };
+  }
+  const files = { config: sha256(config), data: dataDigest(data) };
+  if (started?.config !== done.config || started?.data !== done.data) return { applied: false, reason: "its last apply did not finish" };
+  if (done.config !== files.config || done.data !== files.data) return { applied: false, reason: "its files changed since its last apply" };
+  const accounts = Object.keys(data.apps ?? {}).sort();
+  for (const resource of [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS, SYNC_STAMP]) {
+    const held = stateInstances(read.state, resource).map((instance) => instance.key).sort();
+    if (held.length !== accounts.length || held.some((key, index) => key !== accounts[index])) {
+      return { applied: false, reason: `its state's ${resource.type} instances are not the accounts its files hold (changed outside an apply)` };
+    }
+  }
+  const found = new Set(stateInstances(read.state, USER_LOOKUP).filter(({ attributes }) => Array.isArray(attributes.users) && attributes.users.length > 0).map(({ key }) => key));
+  if (Object.keys(data.userSearches ?? {}).some((cerbyId) => !found.has(cerbyId))) return { applied: false, reason: "someone looked up by login was not found in Okta yet" };
+  return { applied: true, reason: "applied as it is" };
 }

@@ -1,8 +1,10 @@
-// R9: per extended account, when it was extended, by whom, and when it last
-// synced successfully. Recorded after every successful apply, one file per
-// stack under .cerby-okta/status/ (keep it with the state in CI), with a
-// digest of what was applied: a stack whose configuration and data are still
-// that digest needs no new plan.
+// This machine's memo of its applies, one file per stack under
+// .cerby-okta/status/: the shard count a workspace was applied with (for
+// `reshard` and the refusal to plan unmoved shards). R9 and plan's skip no
+// longer come from here but from the state (src/sync/state-status.ts);
+// records written before that are still read once by `status` for accounts
+// whose state holds no time yet. Any file here may be old, hand-edited or cut
+// short: what cannot be read as a record is ignored, never a crash.
 import { ensureFolder } from "../files/ensure-folder.ts";
 import { readFile, readdir } from "node:fs/promises";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
@@ -23,10 +25,10 @@ export interface WorkspaceStatus {
   readonly stack?: string;
   /** The workspace's shard count at that apply (1: not sharded). */
   readonly shards?: number;
-  /** The Terraform state's lineage and serial when `status --from-state` last read it (after `cdktf deploy`). */
-  readonly stateSerial?: string;
   /** Digest of the stack's cdk.tf.json and data file as last applied successfully. */
   readonly appliedDigest?: string;
+  /** ISO time `remove-workspace` took every object of the stack out of Okta (accounts then empty). */
+  readonly removedAt?: string;
   readonly accounts: Record<string, AccountStatus>;
 }
 
@@ -76,7 +78,7 @@ function recordProblem(record: unknown): string | undefined {
   if (typeof record !== "object" || record === null || Array.isArray(record)) return `${record === null ? "null" : Array.isArray(record) ? "a list" : typeof record}, not an object`;
   const fields = record as Record<string, unknown>;
   if (typeof fields.workspaceId !== "string" || fields.workspaceId === "") return "no workspaceId";
-  for (const key of ["stack", "appliedDigest", "stateSerial"] as const) {
+  for (const key of ["stack", "appliedDigest", "stateSerial", "removedAt"] as const) {
     if (fields[key] !== undefined && typeof fields[key] !== "string") return `${key} is not a string`;
   }
   if (fields.shards !== undefined && !(Number.isInteger(fields.shards) && (fields.shards as number) >= 1)) return "shards is not a whole number of at least 1";
@@ -105,12 +107,20 @@ export async function readStatusRecords(stateDir: string, warn: StatusWarning = 
 
 export async function readAllStatus(stateDir: string): Promise<WorkspaceStatus[]> {
   const records = await readStatusRecords(stateDir);
-  // One record per workspace: its shards' accounts together.
-  const byWorkspace = new Map<string, Record<string, AccountStatus>>();
-  for (const record of records) byWorkspace.set(record.workspaceId, { ...byWorkspace.get(record.workspaceId), ...record.accounts });
+  // One record per workspace: its shards' accounts together; removed when every shard's removal was applied.
+  const byWorkspace = new Map<string, { accounts: Record<string, AccountStatus>; removedAt?: string; kept: boolean }>();
+  for (const record of records) {
+    const seen = byWorkspace.get(record.workspaceId);
+    const removedAt = record.removedAt !== undefined && (seen?.removedAt ?? "") < record.removedAt ? record.removedAt : seen?.removedAt;
+    byWorkspace.set(record.workspaceId, { accounts: { ...seen?.accounts, ...record.accounts }, removedAt, kept: (seen?.kept ?? false) || record.removedAt === undefined });
+  }
   return [...byWorkspace]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([workspaceId, accounts]) => ({ workspaceId, accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))) }));
+    .map(([workspaceId, { accounts, removedAt, kept }]) => ({
+      workspaceId,
+      ...(removedAt !== undefined && !kept ? { removedAt } : {}),
+      accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))),
+    }));
 }
 
 /** After a successful apply: every account in the applied stack is in sync as of `syncedAt`; accounts no longer there are dropped. */

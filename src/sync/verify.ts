@@ -23,6 +23,7 @@ import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, instanceAddress, isReso
 import { minus } from "../domain/changes.ts";
 import { actionOf, groupIds, stringList } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import { forgetApplyRecord } from "./state-status.ts";
 import { plansDir, stackDir, type SyncPaths } from "./saved-plans.ts";
 import path from "node:path";
 import { printable } from "../text/printable.ts";
@@ -34,6 +35,13 @@ export interface VerifyContext {
   readonly labels: ReadonlyMap<string, string>;
   /** Reads Okta directly; absent without an API token. */
   readonly reader?: AccessReader;
+  /**
+   * Account ID -> the Okta user IDs the plan puts in its access group: the
+   * expectation for an access group whose memberships are not in the state
+   * (their create failed half-way), so that the person missing is named,
+   * not the people added before them.
+   */
+  readonly planned?: ReadonlyMap<string, readonly string[]>;
   /** How long a differing read is read again before it counts; DEFAULT_SETTLE unless a test brings its own clock. */
   readonly settle?: Settle;
 }
@@ -127,7 +135,7 @@ export async function verifyAccounts(
   if (accounts.length === 0) return { accounts: 0, requests: 0, how: "direct reads", problems: [], rounds: 0, windowMs: settle.windowMs };
   if (!context.reader) return refreshAndCompare(stack, accounts, terraform, paths, context, settle);
   const reader = context.reader;
-  const believed = believedAccess(await terraform.showState(stackDir(paths, stack)), accounts);
+  const believed = believedAccess(await terraform.showState(stackDir(paths, stack)), accounts, context.planned);
   const text = namer(context);
   let requests = 0;
   const checkOne = async (accountId: string): Promise<string[]> => {
@@ -154,13 +162,13 @@ export async function verifyAccounts(
 }
 
 /** The app ID, access group ID, members and assigned groups the state holds for each account. */
-function believedAccess(state: unknown, accounts: readonly string[]): Map<string, Believed> {
+function believedAccess(state: unknown, accounts: readonly string[], planned?: ReadonlyMap<string, readonly string[]>): Map<string, Believed> {
   const wanted = new Set(accounts);
   const resources = (state as { values?: { root_module?: { resources?: StateResource[] } } }).values?.root_module?.resources ?? [];
   const entries = new Map<string, { appId?: string; groupId?: string; users: string[]; groups: string[] }>();
   const entry = (accountId: string) => {
     let found = entries.get(accountId);
-    if (!found) entries.set(accountId, (found = { users: [], groups: [] }));
+    if (!found) entries.set(accountId, (found = { users: [...(planned?.get(accountId) ?? [])], groups: [] }));
     return found;
   };
   for (const resource of resources) {
@@ -206,7 +214,11 @@ async function refresh(stack: string, accounts: readonly string[], terraform: Te
   const targets = accounts.flatMap((accountId) => [instanceAddress(ACCESS_MEMBERS, accountId), instanceAddress(ASSIGNMENTS, accountId)]);
   await terraform.plan(dir, { out, refresh: true, refreshOnly: true, targets });
   const planJson = (await terraform.showPlan(dir, out)) as { resource_drift?: DriftEntry[] };
-  if (record && managedDrift(planJson).length > 0) await terraform.apply(dir, out);
+  if (record && managedDrift(planJson).length > 0) {
+    await terraform.apply(dir, out);
+    // The state now differs from the files: the next plan must run Terraform, whatever the apply record said.
+    await forgetApplyRecord(terraform, dir);
+  }
   return planJson;
 }
 

@@ -19,9 +19,12 @@ import {
 
 import { ExternalError } from "../errors.ts";
 import { ACCESS_GROUP_NAME, appAttributeChanges, minus, movesHost, type AccessChange, type AttributeChange, type ChicletChange } from "../domain/changes.ts";
-import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, ASSIGNMENTS, isResource, USER_LOOKUP } from "../stack/names.ts";
 import { compareText } from "../text/printable.ts";
 import { namesFor, type StackReaders } from "../domain/readers.ts";
+
+/** The apply record's resources (src/stack/apply-record.ts): not Okta objects. */
+const RECORD_TYPE = APPLY_DONE.type;
 
 const ResourceChangeSchema = z.object({
   address: z.string(),
@@ -60,12 +63,23 @@ export interface UnresolvedPerson {
   readonly cerbyUserId: string;
   /** The search Okta was asked. */
   readonly search: string;
+  /** The Okta user ID their login resolved to before: kept, so their access is held, not removed. */
+  readonly heldOktaUserId?: string;
+  /** The `oktaUserId` Okta does not know, which made them looked up by login instead. */
+  readonly missingOktaUserId?: string;
 }
 
 /** A stack's plan in Okta terms; its `chiclets` and `access` are a ChangeSet. */
 export interface PlanReport {
   readonly stack: string;
+  /** Changes to Okta objects. */
   readonly hasChanges: boolean;
+  /**
+   * Changes to the apply record in the state (src/stack/apply-record.ts), not
+   * in `counts`: no Okta request. `apply` runs Terraform for them too, so that
+   * the state records these files (after a backend move, an adoption, ...).
+   */
+  readonly recordChanges?: number;
   /** `okta_app_bookmark: { create: 2, update: 1 }` */
   readonly counts: Record<string, Partial<Record<Action | "import", number>>>;
   readonly chiclets: readonly ChicletChange[];
@@ -90,6 +104,8 @@ export interface PlanReport {
   readonly unresolvedPeople: readonly UnresolvedPerson[];
   /** From the desired state: the logins and team names of those the report mentions, the org, the refused accounts (absent in plans saved by earlier versions). */
   readonly readers?: StackReaders;
+  /** People and teams Okta does not know or no longer finds, each named with what waits and what to do (src/sync/okta-checks.ts). */
+  readonly oktaWarnings?: readonly string[];
 }
 
 /** One object changed in Okta since Terraform last wrote or read it. */
@@ -143,7 +159,10 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   if (!parsed.success) {
     throw new ExternalError(`the plan of stack ${stack} is not a Terraform JSON plan: ${parsed.error.issues[0]?.message}`);
   }
-  const changes = (parsed.data.resource_changes ?? []).filter((change) => change.mode === "managed");
+  const managed = (parsed.data.resource_changes ?? []).filter((change) => change.mode === "managed");
+  // The apply record (terraform_data) is not Okta's: counted apart, so that the report stays in Okta terms.
+  const changes = managed.filter((change) => change.type !== RECORD_TYPE);
+  const recordChanges = managed.filter((change) => change.type === RECORD_TYPE && actionOf(change.change.actions) !== "no-op").length;
   const counts: PlanReport["counts"] = {};
   const chiclets: ChicletChange[] = [];
   const access = new Map<string, AccessEntry>();
@@ -284,6 +303,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   return {
     stack,
     hasChanges,
+    ...(recordChanges > 0 ? { recordChanges } : {}),
     counts,
     chiclets,
     access: accessChanges,

@@ -16,6 +16,8 @@ export interface PlanOptions {
   readonly targets?: readonly string[];
   /** Input variables (`-var name=value`), saved in the plan. */
   readonly vars?: Readonly<Record<string, string>>;
+  /** Plan the removal of everything the state holds (`-destroy`): `remove-workspace`. */
+  readonly destroy?: boolean;
 }
 
 /** One error Terraform reported, with the resource it is about when it is about one. */
@@ -45,8 +47,8 @@ export class TerraformStopped extends ExternalError {
 }
 
 export interface Terraform {
-  /** `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`). */
-  init(dir: string, options?: { migrateState?: boolean }): Promise<void>;
+  /** `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`); `reconfigure` points the folder at it without copying (`-reconfigure`). */
+  init(dir: string, options?: { migrateState?: boolean; reconfigure?: boolean }): Promise<void>;
   /** Returns whether the plan has changes (from `-detailed-exitcode`). */
   plan(dir: string, options: PlanOptions): Promise<{ hasChanges: boolean }>;
   /** `terraform show -json <plan>`, parsed. */
@@ -78,6 +80,21 @@ export interface TerraformCliOptions {
   readonly signal?: AbortSignal;
   /** Where the message about a Terraform that had to be killed goes (default stderr). */
   readonly log?: (message: string) => void;
+  /**
+   * Operations one plan or apply runs at once (`-parallelism`; Terraform's default is 10). Stacks run
+   * at once each keep to their workspace's whole rate-limit share, their governors seeing one another's
+   * requests in Okta's headers; what a governor cannot stop is the requests already in flight, so
+   * this bounds the bursts (terraformParallelism).
+   */
+  readonly parallelism?: number;
+}
+
+/** Terraform's own `-parallelism` default: the requests in flight that a whole run keeps to. */
+export const TERRAFORM_DEFAULT_PARALLELISM = 10;
+
+/** `-parallelism` for each of `stacksAtOnce` Terraform runs, so that together they keep about `total` operations in flight. */
+export function terraformParallelism(stacksAtOnce: number, total = TERRAFORM_DEFAULT_PARALLELISM): number {
+  return Math.max(1, Math.ceil(total / Math.max(1, stacksAtOnce)));
 }
 
 /**
@@ -117,16 +134,18 @@ export function terraformBinary(flag: string | undefined): string {
 export class TerraformCli implements Terraform {
   constructor(private readonly options: TerraformCliOptions) {}
 
-  async init(dir: string, options: { migrateState?: boolean } = {}): Promise<void> {
-    await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : [])]);
+  async init(dir: string, options: { migrateState?: boolean; reconfigure?: boolean } = {}): Promise<void> {
+    await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : []), ...(options.reconfigure ? ["-reconfigure"] : [])]);
   }
 
-  async plan(dir: string, { out, refresh, refreshOnly, targets, vars }: PlanOptions): Promise<{ hasChanges: boolean }> {
+  async plan(dir: string, { out, refresh, refreshOnly, targets, vars, destroy }: PlanOptions): Promise<{ hasChanges: boolean }> {
     const args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock-timeout=60s", `-out=${out}`];
+    if (destroy) args.push("-destroy");
     if (refreshOnly) args.push("-refresh-only");
     else if (!refresh) args.push("-refresh=false");
     for (const target of targets ?? []) args.push(`-target=${target}`);
     for (const [name, value] of Object.entries(vars ?? {})) args.push("-var", `${name}=${value}`);
+    args.push(...this.parallelismArgs());
     // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
     const result = await this.run(dir, args, [0, 2]);
     return { hasChanges: result === 2 };
@@ -142,7 +161,7 @@ export class TerraformCli implements Terraform {
   }
 
   async apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void> {
-    const args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", "-json", planFile];
+    const args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", "-json", ...this.parallelismArgs(), planFile];
     const { subprocess, stopped } = await this.start(dir, args, true);
     // `-json` streams one event per line, e.g.
     // {"@level":"info","@message":"okta_app_bookmark.app[\"a-1\"]: Creation complete after 0s [id=0oa1]","type":"apply_complete","hook":{"resource":{"addr":"okta_app_bookmark.app[\"a-1\"]",...},"action":"create",...}}
@@ -208,6 +227,10 @@ export class TerraformCli implements Terraform {
     for (let start = 0; start < addresses.length; start += FORGET_BATCH) {
       await this.run(dir, ["state", "rm", "-no-color", "-lock-timeout=60s", ...addresses.slice(start, start + FORGET_BATCH)]);
     }
+  }
+
+  private parallelismArgs(): string[] {
+    return this.options.parallelism === undefined ? [] : [`-parallelism=${this.options.parallelism}`];
   }
 
   /** Wrapped in an object: a subprocess is thenable, and an async function would wait for it. `stopped`: whether this run was told to stop. */

@@ -13,10 +13,11 @@ import { InternalError } from "../errors.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import type { DestroyLimits } from "../sync/destroy-guard.ts";
 import { applySavedPlans, type ApplyOptions } from "../sync/apply.ts";
-import { planStacks } from "../sync/plan.ts";
+import { planStacks, type PlanOptions } from "../sync/plan.ts";
 import { readPlanSet, type SyncPaths } from "../sync/saved-plans.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import type { CreateCheck } from "../sync/create-check.ts";
+import type { OktaChecks } from "../sync/okta-checks.ts";
 import type { ApplyStacks } from "./watcher.ts";
 
 export interface TerraformApplierOptions {
@@ -30,6 +31,10 @@ export interface TerraformApplierOptions {
   readonly reader?: ApplyOptions["reader"];
   /** The check of each sync's creates against Okta, made anew per sync (an apply changes what Okta holds); absent: not checked. */
   readonly createCheck?: (terraform: Terraform) => CreateCheck | undefined;
+  /** Checks the Okta IDs each plan would add (src/sync/okta-checks.ts); absent: not checked. */
+  readonly oktaChecks?: OktaChecks;
+  /** Checks Okta takes the credentials before each sync's Terraform runs; absent: not checked. */
+  readonly checkCredentials?: PlanOptions["checkCredentials"];
 }
 
 export function terraformApplier(options: TerraformApplierOptions): ApplyStacks {
@@ -46,7 +51,9 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
       log: options.log,
       workspacesDir: options.workspacesDir,
       existingObjects: options.createCheck?.(terraform),
+      oktaChecks: options.oktaChecks,
       initialized,
+      checkCredentials: options.checkCredentials,
     });
     signal.throwIfAborted();
     const { set, plans } = await readPlanSet(options.paths.stateDir);

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const repo = path.resolve(import.meta.dirname, "../..");
 const bin = path.join(repo, "bin", "cerby-okta.js");
 
-function run(args: string[], cwd: string) {
-  return execa("node", [bin, ...args], { cwd, reject: false, env: { CI: "true" } });
+function run(args: string[], cwd: string, env: Record<string, string> = {}) {
+  return execa("node", [bin, ...args], { cwd, reject: false, env: { CI: "true", ...env } });
 }
 
 let work: string;
@@ -139,7 +139,8 @@ describe("small things a user notices", () => {
   });
 
   it("says a --terraform-binary path does not exist, rather than that it is not on PATH", async () => {
-    const result = await run(["plan", "--terraform-binary", "/no/such/terraform", "--out", "tf-missing"], work);
+    // OAuth credentials (which cerby-okta does not check itself): no Okta request before Terraform is looked for.
+    const result = await run(["plan", "--terraform-binary", "/no/such/terraform", "--out", "tf-missing"], work, { OKTA_API_PRIVATE_KEY: "unused" });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("cannot run /no/such/terraform: no such file");
     expect(result.stderr).not.toContain("internal error");

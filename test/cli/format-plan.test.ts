@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatReviewMarkdown } from "../../src/cli/format-plan.ts";
+import { formatPlanSummary, formatReviewMarkdown } from "../../src/cli/format-plan.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 
@@ -53,5 +53,45 @@ describe("review Markdown", () => {
     // Everything after the hostile label is still there.
     expect(markdown).toContain("[!WARNING]");
     expect(markdown).toMatch(/Applying costs about/);
+  });
+
+  it("names people held or left out once, by their warning, in the terminal and in the review; others still wait by login", () => {
+    const plan = bigPlan(1);
+    const report = {
+      ...plan.report,
+      unresolvedPeople: [
+        { cerbyUserId: "u-erin", search: 'profile.login eq "erin@x"', heldOktaUserId: "00u1erin" },
+        { cerbyUserId: "u-bob", search: 'profile.login eq "bob@x"', missingOktaUserId: "00u1bob" },
+        { cerbyUserId: "u-dan", search: 'profile.login eq "dan@x"' },
+      ],
+      oktaWarnings: ["u-erin: held: login no longer matches erin@x; was 00u1erin. They keep <b>|", "bob@x (u-bob): Okta has no user 00u1bob"],
+    };
+    const summary = formatPlanSummary([{ ...plan, report }]);
+    expect(summary).toContain("  ! u-erin: held: login no longer matches erin@x; was 00u1erin.");
+    expect(summary).toContain("  ! bob@x (u-bob): Okta has no user 00u1bob\n");
+    expect(summary).toContain("  ! u-dan: Okta found nobody for");
+    expect(summary).not.toContain("u-erin: Okta found nobody");
+    expect(summary).not.toContain("u-bob: Okta found nobody");
+    const markdown = formatReviewMarkdown([{ ...plan, report }]);
+    expect(markdown).toContain("> - u-erin: held: login no longer matches erin&#64;x; was 00u1erin. They keep &lt;b&gt;\\|");
+    expect(markdown).toContain("Okta found nobody for 1 login**; their chiclets wait: u-dan");
+  });
+});
+
+describe("a plan that only writes the apply record (after a backend move or an adoption)", () => {
+  const record = (name: string) => ({
+    address: `terraform_data.${name}`,
+    mode: "managed",
+    type: "terraform_data",
+    name,
+    change: { actions: ["update"], before: { input: { config: "a" } }, after: { input: { config: "b" } } },
+  });
+  const report = readPlan("ws-a", { format_version: "1.2", resource_changes: [record("cerby_okta_apply_started"), record("cerby_okta_apply_done")] });
+  const plan: SavedPlan = { stack: "ws-a", workspaceId: "ws-a", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report, accounts: {}, stackDigest: "" };
+
+  it("is no change in Okta terms, and says that apply records it", () => {
+    expect(report).toMatchObject({ hasChanges: false, recordChanges: 2, counts: {}, chiclets: [], access: [] });
+    expect(formatPlanSummary([plan])).toBe("ws-a: no changes\n  (apply records in the state that these files are applied; nothing changes in Okta)\n");
+    expect(formatReviewMarkdown([plan])).toContain("No changes: Okta already matches the workspaces.");
   });
 });

@@ -1,9 +1,11 @@
 import { Testing } from "cdktf";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadProjectConfig, type BackendConfig } from "../../src/config/project-config.ts";
+import { defaultWorkspacesDir, loadProject, loadProjectConfig, type BackendConfig } from "../../src/config/project-config.ts";
+import { commandContext } from "../../src/cli/terraform-options.ts";
+import { workspacesDirOf } from "../../src/cli/workspaces-option.ts";
 import { InputError } from "../../src/errors.ts";
 
 import { WorkspaceStack } from "../../src/stack/workspace-stack.ts";
@@ -71,5 +73,25 @@ describe("project configuration", () => {
     const file = await configFile("backend:\n  type: s3\n  bucket: b\n  key: '{workspaceId}'\n  region: r\n  secretKey: nope\n");
     const error = (await loadProjectConfig(file).catch((caught: unknown) => caught)) as InputError;
     expect(error.issues[0]).toMatchObject({ line: 6, path: "backend.secretKey", message: "unknown field" });
+  });
+
+  it("finds the workspaces through $CERBY_OKTA_WORKSPACES, relative to the project folder, in the CLI as in cdktf synth", async () => {
+    const project = path.dirname(await configFile(""));
+    const sub = path.join(project, "sub");
+    await mkdir(sub);
+    const previous = process.env.CERBY_OKTA_WORKSPACES;
+    process.env.CERBY_OKTA_WORKSPACES = "../shared-workspaces";
+    try {
+      const expected = path.resolve(project, "../shared-workspaces");
+      expect(defaultWorkspacesDir(await loadProject(sub))).toBe(expected);
+      expect(await workspacesDirOf(undefined, sub)).toBe(expected);
+      expect((await commandContext({}, sub)).workspacesDir).toBe(expected);
+      // --workspaces still wins, relative to the current folder.
+      expect((await commandContext({ workspaces: "mine" }, sub)).workspacesDir).toBe(path.join(sub, "mine"));
+    } finally {
+      if (previous === undefined) delete process.env.CERBY_OKTA_WORKSPACES;
+      else process.env.CERBY_OKTA_WORKSPACES = previous;
+    }
+    expect(defaultWorkspacesDir(await loadProject(sub), {})).toBe(path.join(project, "workspaces"));
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -9,6 +9,8 @@ import { randomSecret, runCommand, type CliResult } from "../fakes/cli.ts";
 import { FakeOktaApi, type FakeOktaUser } from "../fakes/okta-api.ts";
 
 let dir: string;
+/** The state folder (System Log cursors), apart from the workspace folder. */
+let stateDir: string;
 let okta: FakeOktaApi;
 let cerby: FakeCerbyApi | undefined;
 let oktaToken: string;
@@ -76,6 +78,7 @@ const OKTA_USERS: FakeOktaUser[] = [
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "deprovision-test-"));
+  stateDir = await mkdtemp(join(tmpdir(), "deprovision-state-"));
   oktaToken = randomSecret("00T");
   cerbyKey = randomSecret("ck_");
   okta = await new FakeOktaApi(structuredClone(OKTA_USERS), oktaToken).start();
@@ -86,6 +89,7 @@ afterEach(async () => {
   await cerby?.close();
   cerby = undefined;
   await rm(dir, { recursive: true, force: true });
+  await rm(stateDir, { recursive: true, force: true });
 });
 
 async function writeYamlWorkspace(): Promise<void> {
@@ -101,7 +105,7 @@ async function contents(): Promise<Record<string, string>> {
 }
 
 async function deprovision(extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const result = await runCommand(register, ["deprovision", dir, "--okta-url", okta.url, ...extra], {
+  const result = await runCommand(register, ["deprovision", dir, "--okta-url", okta.url, "--state-dir", stateDir, ...extra], {
     OKTA_API_TOKEN: oktaToken,
     CI: "true",
     ...env,
@@ -123,6 +127,7 @@ describe("deprovision of a workspace kept in YAML", () => {
     expect(result.stdout).toBe(
       [
         `3 users of workspace ws-acme (${dir}) checked in Okta: 2 to remove from the Cerby workspace.`,
+        `Read every user from Okta, one request each: no System Log cursor yet (the first run).`,
         `Would remove u-bob (bob@acme.example), DEPROVISIONED in Okta, from people.yaml`,
         `  loses 2 chiclets: "Contentzilla - Instagram", "Reels - TikTok"`,
         `  grants on: a-contentzilla, a-vendor`,
@@ -130,6 +135,7 @@ describe("deprovision of a workspace kept in YAML", () => {
         `Would remove u-carol (carol@acme.example), SUSPENDED in Okta, from people.yaml`,
         `  loses no chiclet`,
         `Dry run: nothing changed. Run again with --apply to remove them.`,
+        `A dry run keeps no System Log cursor: only --apply starts one, so that no event is skipped before it is acted on.`,
         ``,
       ].join("\n"),
     );
@@ -185,8 +191,10 @@ accounts:
     grants: []
 `,
     });
-    // A second run finds nothing more to do.
+    // A second run finds nothing more to do. This fake Okta has no System Log (404, as for a token that may not
+    // read it): the run reads every user instead (system-log.test.ts reads the log).
     const again = await deprovision(["--apply"]);
+    expect(again.stdout).toContain("Read every user from Okta, one request each: Okta refused the System Log cursor (HTTP 404");
     expect(again.stdout).toContain("1 user of workspace ws-acme");
     expect(again.stdout).toContain("0 to remove");
   });
@@ -203,8 +211,71 @@ accounts:
     okta.users = okta.users.filter((oktaUser) => oktaUser.id !== "00ubob");
     const result = await deprovision(["--apply"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("Not found in Okta, left alone: u-bob (bob@acme.example)");
+    expect(result.stdout).toContain("Not found in Okta, left alone: u-bob (bob@acme.example): Okta has no user");
+    expect(result.stdout).toMatch(/chiclets? wait(s)? for them \(cerby-okta plan leaves them out\): "[^"]+"/);
     expect((await contents())["people.yaml"]).toContain("u-bob");
+  });
+
+  it("reaches the Okta that CERBY_OKTA_OKTA_URL names, as plan, apply and adopt do", async () => {
+    await writeYamlWorkspace();
+    const result = await runCommand(register, ["deprovision", dir], { OKTA_API_TOKEN: oktaToken, CI: "true", CERBY_OKTA_OKTA_URL: okta.url });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("2 to remove");
+    expect(okta.requests).toHaveLength(3);
+  });
+
+  it("counts users the same way in progress and report, pluralised", async () => {
+    await writeYamlWorkspace();
+    const result = await deprovision(["--progress", "--concurrency", "1"]);
+    expect(result.stderr).toMatch(/^deprovision: 1 of 3 users checked, /m);
+    expect(result.stderr).not.toMatch(/\b1 users\b/);
+    expect(result.stdout).toMatch(/^3 users of workspace ws-acme/);
+    await rm(join(dir, "accounts.yml"));
+    await writeFile(join(dir, "people.yaml"), "version: 1\nusers: [{ id: u-alice, email: alice@acme.example, workspaceRole: owner }]\n");
+    const one = await deprovision(["--progress"]);
+    expect(one.stderr).toMatch(/^deprovision: 1 of 1 user checked, /m);
+    expect(one.stdout).toMatch(/^1 user of workspace ws-acme/);
+  });
+
+  it("names lost chiclets as Okta numbers them (R4) across the project's workspaces of the org", async () => {
+    const root = await mkdtemp(join(tmpdir(), "deprovision-project-"));
+    try {
+      const acme = join(root, "workspaces", "acme");
+      const beta = join(root, "workspaces", "beta");
+      await mkdir(acme, { recursive: true });
+      await mkdir(beta, { recursive: true });
+      await writeFile(join(acme, "workspace.yaml"), WORKSPACE_YAML);
+      await writeFile(join(acme, "people.yaml"), PEOPLE_YAML);
+      // A second Contentzilla in acme, extended later: "(2)" within the workspace...
+      await writeFile(
+        join(acme, "accounts.yml"),
+        `${ACCOUNTS_YAML}  - id: a-contentzilla-eu
+    name: Contentzilla
+    app: Instagram
+    grants: [{ user: u-alice, role: owner }, { user: u-bob, role: collaborator }]
+    okta: { extendedBy: u-alice, extendedAt: 2026-03-01T09:00:00Z }
+`,
+      );
+      // ...and one in another workspace of the same org, extended first: it keeps the bare label.
+      await writeFile(
+        join(beta, "beta.yaml"),
+        `version: 1
+workspace: { id: ws-beta, name: Beta, extendedAccountAccess: true, okta: { orgName: acme, baseUrl: okta.com } }
+users: [{ id: u-b1, email: b1@beta.example, workspaceRole: owner }]
+accounts:
+  - { id: a-b, name: Contentzilla, app: Instagram, grants: [{ user: u-b1, role: owner }], okta: { extendedBy: u-b1, extendedAt: 2026-01-01T00:00:00Z } }
+`,
+      );
+      const result = await runCommand(register, ["deprovision", acme, "--okta-url", okta.url], {
+        OKTA_API_TOKEN: oktaToken,
+        CI: "true",
+        CERBY_OKTA_WORKSPACES: join(root, "workspaces"),
+      });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`  loses 3 chiclets: "Contentzilla - Instagram (2)", "Contentzilla - Instagram (3)", "Reels - TikTok"`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it("waits for X-Rate-Limit-Reset on 429 and retries 5xx", async () => {
@@ -312,6 +383,23 @@ describe("deprovision of a workspace kept as a Cerby API snapshot", () => {
     expect(cerby!.requests).toEqual([]);
   });
 
+  it("says a person whose SUSPENDED status is already recorded loses nothing new", async () => {
+    await writeSnapshot();
+    const snapshot = JSON.parse((await contents())["snapshot.json"]!);
+    snapshot.users[2].oktaStatus = "SUSPENDED";
+    snapshot.accounts[0].grants.push({ user: "u-carol", role: "collaborator" });
+    await writeFile(join(dir, "snapshot.json"), JSON.stringify(snapshot, null, 2) + "\n");
+    const result = await deprovision();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      [
+        "Would remove u-carol (carol@acme.example), SUSPENDED in Okta, through the Cerby API (kept in snapshot.json)",
+        "  loses no chiclet: oktaStatus SUSPENDED is already recorded in the workspace, so Okta shows them none today",
+      ].join("\n"),
+    );
+    expect(result.stdout).toContain(`Would remove u-bob (bob@acme.example), DEPROVISIONED in Okta, through the Cerby API (kept in snapshot.json)\n  loses 1 chiclet: "Contentzilla - Instagram"`);
+  });
+
   it("prints a JSON report with --json", async () => {
     await writeSnapshot();
     const result = await deprovision(["--json"]);
@@ -378,7 +466,7 @@ describe("deprovision arguments and hostile answers", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: Okta GET \/api\/v1\/users\/\S+: the host acme\.okta\.com does not exist \(DNS: ENOTFOUND\); not retried; /);
     expect(result.stderr).toContain('the host is built from workspace.okta (orgName "acme", baseUrl "okta.com") in workspace.yaml');
-    expect(result.stderr).toContain("pass --okta-url (e.g. --okta-url http://127.0.0.1:8787)");
+    expect(result.stderr).toContain("pass --okta-url or set CERBY_OKTA_OKTA_URL (e.g. --okta-url http://127.0.0.1:8787)");
     expect(result.stderr).not.toContain("waiting");
     // One request per user at most, none repeated.
     expect(asked.length).toBeLessThanOrEqual(3);

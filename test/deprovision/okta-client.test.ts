@@ -80,6 +80,43 @@ describe("the Okta client", () => {
     expect(pages).toEqual([1]);
   });
 
+  describe("polling the System Log", () => {
+    const event = (n: number) => ({ uuid: `ev-${n}`, published: "2026-03-01T00:00:00.000Z", eventType: "user.lifecycle.suspend", target: [{ id: `00u${n}`, type: "User", alternateId: `u${n}@x.example` }] });
+    /** A log answering `body(n)` on page n, with the Link header `link(n, origin)`. */
+    async function log(body: (n: number) => unknown, link: (n: number, origin: string) => string | undefined): Promise<{ client: OktaClient; start: string; pages: number[] }> {
+      const pages: number[] = [];
+      server = await startServer((_req, res, url) => {
+        const n = Number(url.searchParams.get("after") ?? "1");
+        pages.push(n);
+        const header = link(n, server!.origin);
+        sendJson(res, 200, body(n), header ? { link: header } : {});
+      });
+      const client = new OktaClient({ baseUrl: server.origin, token: randomSecret("00T"), clock: scaledClock(0.0001), maxPages: 20 });
+      return { client, start: `${server.origin}/api/v1/logs?limit=1`, pages };
+    }
+
+    it("refuses a full page that links to itself, and stops endless full pages at the page limit", async () => {
+      const self = await log((n) => [event(n)], (_n, at) => `<${at}/api/v1/logs?limit=1>; rel="next"`);
+      await expect(self.client.pollSystemLog(self.start)).rejects.toThrow("Okta GET /api/v1/logs page 1: a full page links to itself");
+      await server!.close();
+      const endless = await log((n) => [event(n)], (n, at) => `<${at}/api/v1/logs?limit=1&after=${n + 1}>; rel="next"`);
+      await expect(endless.client.pollSystemLog(endless.start)).rejects.toThrow("Okta GET /api/v1/logs: 20 full pages in one poll; stopped there");
+      expect(endless.pages).toHaveLength(20);
+    });
+
+    it("refuses a page without a next link, a next link to another origin, and an event without its fields", async () => {
+      const none = await log(() => [], () => undefined);
+      await expect(none.client.pollSystemLog(none.start)).rejects.toThrow('came back without a rel="next" link to poll from');
+      await server!.close();
+      const away = await log((n) => [event(n)], () => `<https://elsewhere.example/api/v1/logs?after=2>; rel="next"`);
+      await expect(away.client.pollSystemLog(away.start)).rejects.toThrow("refusing to send the token there");
+      await expect(away.client.pollSystemLog("https://elsewhere.example/api/v1/logs")).rejects.toThrow("the poll cursor https://elsewhere.example is not");
+      await server!.close();
+      const broken = await log(() => [{ eventType: "user.lifecycle.suspend" }], (_n, at) => `<${at}/api/v1/logs?limit=1&after=2>; rel="next"`);
+      await expect(broken.client.pollSystemLog(broken.start)).rejects.toThrow("Okta GET /api/v1/logs page 1, event 1: the event has no uuid, published time or eventType");
+    });
+  });
+
   it("builds the org URL from the workspace's okta block", () => {
     expect(oktaOrgUrl({ orgName: "acme", baseUrl: "oktapreview.com" })).toBe("https://acme.oktapreview.com/");
   });

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { planRemovals } from "../../src/deprovision/plan.ts";
+import { computeDesiredState } from "../../src/domain/desired-state.ts";
 import { removeUsersFromYaml } from "../../src/deprovision/yaml-edit.ts";
 import type { Account, Team, User } from "../../src/workspace/schema.ts";
 
@@ -12,27 +13,32 @@ const users: User[] = [
 ];
 const teams: Team[] = [{ id: "t-1", name: "T", members: ["u-b"] }];
 const accounts: Account[] = [
-  { id: "a-direct", name: "Direct", app: "X", grants: [{ user: "u-b", role: "collaborator" }], okta: { extendedBy: "u-a", extendedAt: "2026-01-01T00:00:00Z" } },
-  { id: "a-team", name: "Via team", app: "Y", grants: [{ team: "t-1", role: "owner" }], okta: { extendedBy: "u-a", extendedAt: "2026-01-01T00:00:00Z" } },
-  { id: "a-manager", name: "Managed", app: "Z", grants: [{ user: "u-b", role: "manager" }], okta: { extendedBy: "u-a", extendedAt: "2026-01-01T00:00:00Z" } },
+  { id: "a-direct", name: "Direct", app: "X", grants: [{ user: "u-a", role: "owner" }, { user: "u-b", role: "collaborator" }], okta: { extendedBy: "u-a", extendedAt: "2026-01-01T00:00:00Z" } },
+  { id: "a-team", name: "Via team", app: "Y", grants: [{ user: "u-a", role: "owner" }, { team: "t-1", role: "owner" }], okta: { extendedBy: "u-a", extendedAt: "2026-01-01T00:00:00Z" } },
+  { id: "a-manager", name: "Managed", app: "Z", grants: [{ user: "u-a", role: "owner" }, { user: "u-b", role: "manager" }], okta: { extendedBy: "u-a", extendedAt: "2026-01-01T00:00:00Z" } },
   { id: "a-not-extended", name: "Plain", app: "W", grants: [{ user: "u-b", role: "owner" }] },
 ];
-const workspace = {
+const settings = { id: "ws-x", name: "X", extendedAccountAccess: true, okta: { orgName: "x", baseUrl: "okta.com" } };
+const workspaceOf = (users: User[], accounts: Account[], teams: Team[] = []) => ({
   users: users.map((value) => ({ value, file })),
   teams: teams.map((value) => ({ value })),
   accounts: accounts.map((value) => ({ value })),
-};
+});
+const workspace = workspaceOf(users, accounts, teams);
+/** The desired state of these lists alone, as deprovision computes it for a folder outside a project. */
+const desiredOf = (users: User[], accounts: Account[], teams: Team[] = []) => computeDesiredState([{ settings, users, teams, accounts }]).workspaces[0]!;
+const desired = desiredOf(users, accounts, teams);
 
 describe("planning removals", () => {
   it("removes SUSPENDED and DEPROVISIONED users only", () => {
     for (const status of ["ACTIVE", "STAGED", "PROVISIONED", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT"]) {
-      expect(planRemovals(workspace, new Map([["u-b", status]]))).toEqual([]);
+      expect(planRemovals(workspace, new Map([["u-b", status]]), desired)).toEqual([]);
     }
-    expect(planRemovals(workspace, new Map([["u-b", "SUSPENDED"], ["u-a", "DEPROVISIONED"]])).map((removal) => removal.userId)).toEqual(["u-a", "u-b"]);
+    expect(planRemovals(workspace, new Map([["u-b", "SUSPENDED"], ["u-a", "DEPROVISIONED"]]), desired).map((removal) => removal.userId)).toEqual(["u-a", "u-b"]);
   });
 
   it("lists the chiclets of extended accounts seen directly or through a team, not as manager", () => {
-    const [removal] = planRemovals(workspace, new Map([["u-b", "DEPROVISIONED"]]));
+    const [removal] = planRemovals(workspace, new Map([["u-b", "DEPROVISIONED"]]), desired);
     expect(removal).toEqual({
       userId: "u-b",
       email: "b@x.example",
@@ -44,6 +50,24 @@ describe("planning removals", () => {
       teams: ["t-1"],
       extended: [],
     });
+  });
+
+  it("counts chiclets with R4's numbering: three accounts of one label are three chiclets", () => {
+    const twins: Account[] = ["2026-01-01", "2026-01-02", "2026-01-03"].map((day, i) => ({
+      id: `a-${i}`,
+      name: "Contentzilla",
+      app: "Instagram",
+      grants: [{ user: "u-a", role: "owner" }, { user: "u-b", role: "collaborator" }],
+      okta: { extendedBy: "u-a", extendedAt: `${day}T00:00:00Z` },
+    }));
+    const [removal] = planRemovals(workspaceOf(users, twins), new Map([["u-b", "SUSPENDED"]]), desiredOf(users, twins));
+    expect(removal!.chiclets).toEqual(["Contentzilla - Instagram", "Contentzilla - Instagram (2)", "Contentzilla - Instagram (3)"]);
+  });
+
+  it("says a person whose hiding status is already recorded loses nothing new", () => {
+    const hidden = [users[0]!, { ...users[1]!, oktaStatus: "SUSPENDED" as const }];
+    const [removal] = planRemovals(workspaceOf(hidden, accounts, teams), new Map([["u-b", "SUSPENDED"]]), desiredOf(hidden, accounts, teams));
+    expect(removal).toMatchObject({ userId: "u-b", chiclets: [], alreadyHidden: "SUSPENDED" });
   });
 });
 

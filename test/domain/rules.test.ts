@@ -609,8 +609,16 @@ describe("estimateWorkspaceCost (okta/okta 4.20's calls, by rate-limit bucket)",
     // apps bucket: POST app, PUT policy, 2 group PUTs (IdP group + access group), GET list; plus the first-sync check's listing.
     expect(cost.firstSync.apps).toBe(2 + 2 + 1 + 1);
     expect(cost.firstSync.groups).toBe(1 + 3 + 1 + 1);
-    expect(cost.firstSync.group).toBe(2);
+    // Group create's two reads, and cerby-okta's check that the IdP team group exists (once per run).
+    expect(cost.firstSync.group).toBe(2 + 1);
     expect(cost.firstSync.me).toBe(4);
+  });
+
+  it("counts one check per distinct Okta user ID and team group before a first sync and a refresh, none per account", () => {
+    const withIds = costWith(3, 10);
+    const withoutIds = costWith(3, 1);
+    expect((withIds.firstSync.group ?? 0) - 2 * 10).toBe((withoutIds.firstSync.group ?? 0) - 2);
+    expect(withIds.fullRefresh.group! - 10).toBe(withoutIds.fullRefresh.group! - 1);
   });
 
   it("would cost one apps-bucket call per person and account if assigned per user", () => {
@@ -626,6 +634,7 @@ describe("estimateWorkspaceCost (okta/okta 4.20's calls, by rate-limit bucket)",
     const cost = costWith(1, 100);
     expect(totalCalls(cost.firstSync)).toBeGreaterThan(700);
     // 100 accounts x 5 calls in the 100/min bucket (POST, policy PUT, 2 group PUTs, a listing), at 50% = 50/min: 10 minutes.
-    expect(minutesAtRateLimits(cost.firstSync, 50)).toBeCloseTo((100 * 5 + 1) / 50, 5);
+    // 50% of a token's 50% share of the apps bucket's 100 a minute: 25 a minute.
+    expect(minutesAtRateLimits(cost.firstSync, 50)).toBeCloseTo((100 * 5 + 1) / 25, 5);
   });
 });

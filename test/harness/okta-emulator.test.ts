@@ -339,6 +339,31 @@ describe("okta emulator: rate limits and faults", () => {
     expect((await api("GET", "/api/v1/users")).headers.get("x-rate-limit-limit")).toBe("600");
   });
 
+  it("serves at most the org's concurrent limit at once (75 by default): one more is answered 429 at once, naming that limit", async () => {
+    // Answers held 5 s: every request below arrives while the first three are still being served, however busy the machine.
+    await start({ rateLimits: { enforce: true, concurrentLimit: 3, latencyMs: 5000 } });
+    const started = Date.now();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => api("GET", "/api/v1/users/me")));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 429, 429]);
+    const refused = answers.find((answer) => answer.status === 429)!;
+    expect(refused.json.errorCode).toBe("E0000047");
+    expect(refused.headers.get("x-rate-limit-limit")).toBe("3");
+    expect(refused.headers.get("x-rate-limit-remaining")).toBe("0");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5000); // the served ones waited their latency
+    // Once they are answered, the org serves again.
+    expect((await api("GET", "/api/v1/users/me")).status).toBe(200);
+  });
+
+  it("does not enforce the concurrent limit unless limits are enforced, and defaults it to Okta's 75", async () => {
+    const relaxed = await start({ rateLimits: { concurrentLimit: 1, latencyMs: 300 } });
+    expect((await Promise.all(Array.from({ length: 3 }, () => api("GET", "/api/v1/users/me")))).map((answer) => answer.status)).toEqual([200, 200, 200]);
+    await relaxed.close();
+    emu = undefined;
+    const { RateLimiter, OKTA_CONCURRENT_LIMIT } = await import("../../harness/okta-emulator/rate-limits.ts");
+    expect(OKTA_CONCURRENT_LIMIT).toBe(75);
+    expect(new RateLimiter({ enforce: true }).concurrentLimit).toBe(75);
+  });
+
   it("answers 429 for the next N requests of one bucket only (setRateLimit)", async () => {
     await start();
     expect(() => emu!.setRateLimit("apps", { fail429Next: 1 })).toThrow(/unknown rate-limit bucket/);

@@ -16,6 +16,17 @@ function workspaceOf(accounts: number) {
 }
 
 describe("shards", () => {
+  it("refuse a count whose shard stack ID is a workspace's, synced or not: the two would share one state", () => {
+    for (const extendedAccountAccess of [true, false]) {
+      const desired = computeDesiredState([makeWorkspace({ id: "ws2" }), makeWorkspace({ id: "ws2-s001", extendedAccountAccess })]).workspaces;
+      expect(() => stackUnits(desired, new Map([["ws2", 2]]))).toThrow(
+        "cerby-okta.yaml `shards:` splits workspace ws2 into 2 stacks, ws2-s000 to ws2-s001, but ws2-s001 is also a workspace's ID: the two would share one Terraform state",
+      );
+      expect(() => stackUnits(desired, new Map([["ws2", 2]]))).toThrow("Leave ws2 whole; nothing was planned");
+      expect(stackUnits(desired, new Map([["ws2", 1]])).map((unit) => unit.id)).toEqual(extendedAccountAccess ? ["ws2", "ws2-s001"] : ["ws2"]);
+    }
+  });
+
   it("put every account in exactly one shard, each shard with only its people", () => {
     const [workspace] = computeDesiredState([workspaceOf(300)]).workspaces;
     const units = stackUnits([workspace!], new Map([[workspace!.id, 4]]));

@@ -5,7 +5,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { computeDesiredState } from "../../src/domain/desired-state.ts";
 import { stackUnits } from "../../src/stack/shards.ts";
-import { heldByAccount, reshard, stacksLeftBehind } from "../../src/sync/reshard.ts";
+import { heldByAccount, readReshardJournal, refuseUnmovedShards, reshard, stacksLeftBehind, type ImportFiles } from "../../src/sync/reshard.ts";
+import type { Adoption } from "../../src/stack/stack-data.ts";
 import { recordSync } from "../../src/sync/status.ts";
 import type { Terraform } from "../../src/terraform/terraform.ts";
 import { makeAccount, makeUser, makeWorkspace, userGrant } from "../support/workspace-builder.ts";
@@ -46,6 +47,21 @@ function memoryTerraform(states: Map<string, ReturnType<typeof stateOf>>, forgot
   };
 }
 
+function change(workspaceId: string, from: number, to: number) {
+  return { workspaces: [workspaceId], from: new Map([[workspaceId, from]]), to: new Map([[workspaceId, to]]) };
+}
+
+/** Adoption files in memory; an empty adoption removes the stack's. */
+function memoryImports(files: Map<string, Adoption>): ImportFiles {
+  return {
+    read: async (stack) => files.get(stack),
+    write: async (stack, adoption) => {
+      if (Object.keys(adoption.apps).length === 0 && Object.keys(adoption.accessGroups).length === 0) files.delete(stack);
+      else files.set(stack, adoption);
+    },
+  };
+}
+
 async function tempPaths() {
   const root = await mkdtemp(path.join(os.tmpdir(), "reshard-"));
   await mkdir(path.join(root, "state"), { recursive: true });
@@ -63,16 +79,17 @@ describe("reshard", () => {
     await recordSync(paths.stateDir, { stack: workspace.id, workspaceId: workspace.id, shards: 1, digest: "d" }, {}, new Date());
     expect([...(await stacksLeftBehind(paths.stateDir, newStacks))]).toEqual([[workspace.id, [workspace.id]]]);
 
-    let written: Map<string, unknown> | undefined;
-    const result = await reshard([workspace.id], newStacks, memoryTerraform(states, forgotten), paths, {
-      writeImports: async (imports) => void (written = new Map(imports)),
+    const written = new Map<string, Adoption>();
+    const oldStacks = stackUnits([workspace]);
+    const result = await reshard(change(workspace.id, 1, 4), oldStacks, newStacks, memoryTerraform(states, forgotten), paths, {
+      imports: memoryImports(written),
       log: () => undefined,
     });
     expect(result.moves).toHaveLength(ids.length);
     expect(forgotten.get(workspace.id)).toHaveLength(ids.length * 4);
     expect(forgotten.get(workspace.id)).toContain('okta_app_bookmark.app["__proto__"]');
     for (const stack of newStacks) {
-      const imports = written!.get(stack.id) as { apps: Record<string, string>; accessGroups: Record<string, string> };
+      const imports = written.get(stack.id)!;
       expect(Object.keys(imports.apps).sort()).toEqual(stack.chiclets.map((chiclet) => chiclet.accountId).sort());
       for (const chiclet of stack.chiclets) {
         expect(imports.apps[chiclet.accountId]).toBe(`0oa-${chiclet.accountId}`);
@@ -87,15 +104,66 @@ describe("reshard", () => {
     const workspace = workspaceOf(["a-1", "a-2"]);
     const states = new Map([[workspace.id, stateOf(["a-1", "a-2", "a-gone"])]]);
     const forgotten = new Map<string, string[]>();
-    let wrote = false;
+    const written = new Map<string, Adoption>();
     await expect(
-      reshard([workspace.id], stackUnits([workspace], new Map([[workspace.id, 2]])), memoryTerraform(states, forgotten), await tempPaths(), {
-        writeImports: async () => void (wrote = true),
+      reshard(change(workspace.id, 1, 2), stackUnits([workspace]), stackUnits([workspace], new Map([[workspace.id, 2]])), memoryTerraform(states, forgotten), await tempPaths(), {
+        imports: memoryImports(written),
         log: () => undefined,
       }),
     ).rejects.toThrow(/account a-gone is in the state of stack .* but no longer in the workspace/);
-    expect(wrote).toBe(false);
+    expect(written.size).toBe(0);
     expect(forgotten.size).toBe(0);
+  });
+
+  it("moves back what the old stacks were still to import (a reshard not applied yet), and says so", async () => {
+    const ids = Array.from({ length: 12 }, (_, index) => `a-${index}`);
+    const workspace = workspaceOf(ids);
+    const four = stackUnits([workspace], new Map([[workspace.id, 4]]));
+    const one = stackUnits([workspace]);
+    const states = new Map([[workspace.id, stateOf(ids)]]);
+    const written = new Map<string, Adoption>();
+    const paths = await tempPaths();
+    const options = { imports: memoryImports(written), log: () => undefined };
+    await reshard(change(workspace.id, 1, 4), one, four, memoryTerraform(states, new Map()), paths, options);
+    expect([...written.keys()].sort()).toEqual(four.map((stack) => stack.id));
+    // The states moved out of; now back to one stack before any apply: the pending imports come back.
+    states.set(workspace.id, { resources: [] });
+    const back = await reshard(change(workspace.id, 4, 1), four, one, memoryTerraform(states, new Map()), paths, options);
+    expect(back.moves).toHaveLength(12);
+    expect([...written.keys()]).toEqual([workspace.id]);
+    expect(Object.keys(written.get(workspace.id)!.apps).sort()).toEqual([...ids].sort());
+    expect((await readReshardJournal(paths.stateDir)).workspaces[workspace.id]).toMatchObject({ from: 4, to: 1, state: "done" });
+  });
+
+  it("is finished by running it again after it stopped midway, and plan waits for that", async () => {
+    const ids = Array.from({ length: 12 }, (_, index) => `a-${index}`);
+    const workspace = workspaceOf(ids);
+    const two = stackUnits([workspace], new Map([[workspace.id, 2]]));
+    const four = stackUnits([workspace], new Map([[workspace.id, 4]]));
+    const states = new Map(two.map((stack) => [stack.id, stateOf(stack.chiclets.map((chiclet) => chiclet.accountId))]));
+    const written = new Map<string, Adoption>();
+    const paths = await tempPaths();
+    const forgotten = new Map<string, string[]>();
+    const stopping = memoryTerraform(states, forgotten);
+    // Stopped as it removes the moved accounts from the second old state.
+    const stopped: Terraform = { ...stopping, forget: async (dir, addresses) => (path.basename(dir) === two[1]!.id ? Promise.reject(new Error("killed")) : stopping.forget(dir, addresses)) };
+    await expect(reshard(change(workspace.id, 2, 4), two, four, stopped, paths, { imports: memoryImports(written), log: () => undefined })).rejects.toThrow("killed");
+    await expect(refuseUnmovedShards(paths.stateDir, four)).rejects.toThrow(/a reshard stopped midway: ws-test \(2 -> 4 shards\).*Run `cerby-okta reshard` to finish it/);
+    // What the first run removed from the first state is gone from it.
+    for (const [stack, addresses] of forgotten) {
+      const keep = new Set(addresses);
+      const state = states.get(stack)!;
+      for (const resource of state.resources) resource.instances = resource.instances.filter((instance) => !keep.has(`${resource.type}.${resource.name}["${instance.index_key}"]`));
+    }
+    const again = await reshard(change(workspace.id, 2, 4), two, four, memoryTerraform(states, forgotten), paths, { imports: memoryImports(written), log: () => undefined });
+    // Every account that changed stack, from both runs, once; each new stack imports exactly its accounts.
+    const changing = ids.filter((id) => two.find((stack) => stack.chiclets.some((chiclet) => chiclet.accountId === id))!.id !== four.find((stack) => stack.chiclets.some((chiclet) => chiclet.accountId === id))!.id);
+    expect(again.moves.map((move) => move.accountId).sort()).toEqual(changing.sort());
+    for (const stack of four) {
+      const imported = Object.keys(written.get(stack.id)?.apps ?? {}).sort();
+      expect(imported).toEqual(stack.chiclets.map((chiclet) => chiclet.accountId).filter((id) => changing.includes(id)).sort());
+    }
+    await expect(refuseUnmovedShards(paths.stateDir, four)).resolves.toBeUndefined();
   });
 
   it("reads every instance of the account's resources from a state, and nothing of data sources", () => {

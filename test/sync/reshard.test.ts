@@ -1,31 +1,18 @@
 // Changing a workspace's shard count moves accounts between Terraform states
 // without creating, deleting or losing anything in Okta: real CLI, real
 // Terraform, stand-in provider, emulator.
-import { mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { workspaceDocument } from "../../harness/workspace-document.ts";
+import { shardOf } from "../../src/stack/shards.ts";
 
 const skip = shouldSkipTerraformTests();
 
-function workspace(id: string, accounts: number) {
-  return {
-    version: 1,
-    workspace: { id, name: id, extendedAccountAccess: true, okta: { orgName: "acme", baseUrl: "okta.com" } },
-    users: [
-      { id: "u-owner", email: `owner@${id}.example`, oktaUserId: `00u${id}owner`, workspaceRole: "owner" },
-      ...Array.from({ length: 4 }, (_, index) => ({ id: `u-${index}`, email: `user${index}@${id}.example`, oktaUserId: `00u${id}${index}`, workspaceRole: "user" })),
-    ],
-    accounts: Array.from({ length: accounts }, (_, index) => ({
-      id: index === 0 ? "__proto__" : `a-${index}`,
-      name: `Brand ${index}`,
-      app: "Instagram",
-      grants: [{ user: "u-owner", role: "owner" }, { user: `u-${index % 4}`, role: "collaborator" }],
-      okta: { extendedBy: "u-owner", extendedAt: "2026-02-01T09:00:00Z" },
-    })),
-  };
-}
+const workspace = (id: string, accounts: number) =>
+  workspaceDocument(id, accounts, { viewers: 4, accountId: (index) => (index === 0 ? "__proto__" : `a-${index}`), accountName: (index) => `Brand ${index}` });
 
 const harnesses: SyncHarness[] = [];
 afterEach(async () => {
@@ -70,9 +57,8 @@ describe.skipIf(skip)("changing the shard count", () => {
     const plan = await harness.cli(["plan", "--parallel", "2"]);
     expect(plan.exitCode).toBe(2);
     expect(plan.stdout).toContain("adopt the existing Okta app");
-    // Each plan holds half the rate-limit share: apply runs no more than 2 at once.
+    // Every stack keeps to the whole share, whatever the number at once.
     const apply = await harness.cli(["apply", "--parallel", "4"]);
-    expect(apply.stderr).toContain("applying 2 stacks at once, as planned");
     expect(apply.stderr).not.toMatch(/error/i);
     expect(apply.exitCode).toBe(0);
 
@@ -114,5 +100,84 @@ describe.skipIf(skip)("changing the shard count", () => {
     expect(new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]))).toEqual(apps);
     expect(harness.dashboards()).toEqual(dashboards);
     expect((await harness.cli(["plan", "--all"])).exitCode).toBe(0);
+  }, 400_000);
+
+  it("refuses a shard whose stack ID is a workspace's, even one whose folder is gone: its state stays untouched", async () => {
+    const harness = await SyncHarness.start(async (dir) => {
+      for (const id of ["ws2", "ws2-s001"]) {
+        await mkdir(path.join(dir, id), { recursive: true });
+        await writeFile(path.join(dir, id, "workspace.json"), JSON.stringify(workspaceDocument(id, 3), null, 2));
+      }
+    });
+    harnesses.push(harness);
+    await harness.sync();
+    expect(harness.emulator.state.apps.size).toBe(6);
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws2: 2\n");
+    const present = await harness.cli(["plan"]);
+    expect(present.exitCode).toBe(1);
+    expect(present.stderr).toContain("but ws2-s001 is also a workspace's ID: the two would share one Terraform state");
+
+    // The workspace's folder removed (nothing of it is planned, R1), its state still here.
+    const stateFile = path.join(harness.cwd, "terraform.ws2-s001.tfstate");
+    const state = await readFile(stateFile, "utf8");
+    await rm(path.join(harness.cwd, "workspaces", "ws2-s001"), { recursive: true });
+    const gone = await harness.cli(["plan"]);
+    expect(gone.exitCode).toBe(1);
+    expect(gone.stderr).toContain("but ws2-s001 is the stack of workspace ws2-s001, applied here before");
+    expect(gone.stderr).toContain("Leave ws2 whole; nothing was planned");
+    expect(await readFile(stateFile, "utf8")).toBe(state);
+    expect(harness.emulator.state.apps.size).toBe(6);
+  }, 300_000);
+
+  it("is finished by running it again after a kill midway, and moves back what was still to import when the count goes back before any apply", async () => {
+    const harness = await start(workspace("ws-shard", 12));
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 2\n");
+    await harness.sync();
+    const apps = new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]));
+    const dashboards = harness.dashboards();
+    const ids = workspace("ws-shard", 12).accounts.map((account) => account.id);
+    const changing = (from: number, to: number) => ids.filter((id) => shardOf(id, from) !== shardOf(id, to)).length;
+
+    // A Terraform that kills cerby-okta (kill -9) as it removes the moved accounts from the second old state.
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 4\n");
+    const wrapper = path.join(harness.cwd, "terraform-killer.sh");
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\ncase " $* " in *" state rm "*)\n  n=$(cat "$COUNTER" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$COUNTER"\n  if [ "$n" -ge 2 ]; then kill -9 $PPID; exit 1; fi;;\nesac\nexec terraform "$@"\n`,
+    );
+    await chmod(wrapper, 0o755);
+    harness.emulator.resetRequestLog();
+    const killed = await harness.cli(["reshard", "--terraform-binary", wrapper], { env: { COUNTER: path.join(harness.cwd, "counter") } });
+    expect(killed.exitCode).not.toBe(0);
+    const refused = await harness.cli(["plan"]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("a reshard stopped midway: ws-shard (2 -> 4 shards)");
+    expect(refused.stderr).toContain("Run `cerby-okta reshard` to finish it");
+
+    const finished = await harness.cli(["reshard"]);
+    expect(finished.stderr).not.toMatch(/error/i);
+    expect(finished.exitCode).toBe(0);
+    expect(finished.stdout).toContain(`ws-shard: 2 -> 4 shards; ${changing(2, 4)} accounts moved into 2 stacks (nothing in Okta changed)`);
+
+    // Back to 2 before anything was applied in 4: the accounts waiting to be imported go back.
+    await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws-shard: 2\n");
+    const back = await harness.cli(["reshard"]);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(back.stdout).toContain(`ws-shard: 4 -> 2 shards; ${changing(2, 4)} accounts moved into 2 stacks`);
+    expect(back.stdout).toContain("Next: `cerby-okta plan` shows the moved apps and groups as imports");
+    const plan = await harness.cli(["plan"]);
+    expect(plan.exitCode, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain("adopt the existing Okta app");
+    const apply = await harness.cli(["apply"]);
+    expect(apply.exitCode, apply.stderr).toBe(0);
+
+    // Nothing created or deleted in Okta, no one's dashboard changed, and nothing left to do.
+    expect(writes(harness, /^\/api\/v1\/(apps|groups)$/)).toBe(0);
+    expect(harness.emulator.requests.filter((request) => request.method === "DELETE")).toEqual([]);
+    expect(new Map([...harness.emulator.state.apps].map(([id, app]) => [id, app.label]))).toEqual(apps);
+    expect(harness.dashboards()).toEqual(dashboards);
+    expect((await harness.cli(["plan", "--all"])).exitCode).toBe(0);
+    const again = await harness.cli(["reshard"]);
+    expect(again.stdout).toContain("ws-shard: already in 2 shards, nothing to move");
   }, 400_000);
 });

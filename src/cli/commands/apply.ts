@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
-import { accessReaderFor, addOktaUrlOption, clearAdoptions } from "../okta-options.ts";
+import { accessReaderFor, addOktaUrlOption, clearAdoptions, credentialCheckOfStacks } from "../okta-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
@@ -17,7 +17,7 @@ export function register(program: Command): void {
           "apply exactly the plans saved by the last `plan` (never a fresh one), stack by stack, under the destroy guard; " +
             "then read back what changed in place and check it against Okta; record sync status",
         ),
-      { readsWorkspaces: false, parallel: "apply this many stacks at once (default and most: as many as `plan --parallel` planned at once, since each plan holds its share of the rate limit)" },
+      { readsWorkspaces: false, parallel: "apply this many stacks at once (default: as many as `plan --parallel` planned at once); each keeps to its workspace's whole rate-limit share, with Terraform's -parallelism divided among them" },
     ),
   ))), "what was applied ({ version, applied: [stack, ...] })").action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
@@ -25,11 +25,12 @@ export function register(program: Command): void {
     await lockProject(context, "apply", options, signal);
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack) || options.stack!.includes(plan.workspaceId)) : plans;
-    const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal), paths, {
+    const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal, options.parallel ?? set.parallel), paths, {
       limits: destroyLimits(options),
       allowDestroy: options.allowDestroy === true,
       log: logProgress,
       reader: accessReaderFor(options),
+      checkCredentials: credentialCheckOfStacks(options, paths),
       parallel: options.parallel,
     });
     await clearAdoptions(paths.stateDir, applied);

@@ -7,6 +7,7 @@ import { checkFolder } from "../../deprovision/folder.ts";
 import { redactError, redactingWriter, redactor } from "../../http/redact.ts";
 import { progressEnabled } from "../../http/progress.ts";
 import { UsageError } from "../../errors.ts";
+import { resolveProject } from "../../config/project.ts";
 import { cerbyBaseUrl, processDeps, type CommandDeps } from "./snapshot.ts";
 import { addHttpOptions, type HttpFlags } from "../http-options.ts";
 
@@ -18,9 +19,11 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     )
     .argument("<folder>", "workspace folder, e.g. workspaces/acme")
     .option("--apply", "remove them: through the Cerby API for users kept in a snapshot, by editing the YAML for the others")
-    .option("--okta-url <url>", "Okta org URL (default: https://<orgName>.<baseUrl> from the workspace; the local sandbox: http://127.0.0.1:8787)")
+    .option("--okta-url <url>", "Okta org URL (default: $CERBY_OKTA_OKTA_URL, else https://<orgName>.<baseUrl> from the workspace; the local sandbox: http://127.0.0.1:8787)")
     .option("--workspace <name>", "Cerby workspace subdomain, for --apply on a snapshot (key from CERBY_API_KEY)")
     .option("--base-url <url>", "Cerby API base URL (instead of --workspace)")
+    .option("--full", "read every user from Okta (one request each) even when the System Log since the last --apply could be read instead")
+    .option("--state-dir <dir>", "where the System Log cursor is kept (default: .cerby-okta in the project folder)")
     .option("--json", "print the report as JSON on stdout; the text report goes to stderr")
     .option("--json-file <file>", "also write the report as JSON to FILE (written whole, or not at all)");
   addHttpOptions(command).action(async (dir: string, flags: DeprovisionFlags) => {
@@ -32,7 +35,10 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
         // In the order a user fixes things: the folder, then the flags; the
         // files and the token are checked by runDeprovision, in that order.
         await checkFolder(dir);
-        const oktaUrl = flags.oktaUrl === undefined ? undefined : checkedUrl(flags.oktaUrl, "--okta-url");
+        // As for plan, apply and adopt: the flag, else $CERBY_OKTA_OKTA_URL, else the workspace's org.
+        const oktaUrlFrom = flags.oktaUrl !== undefined ? "--okta-url" : deps.env.CERBY_OKTA_OKTA_URL ? "CERBY_OKTA_OKTA_URL" : undefined;
+        const oktaUrl = oktaUrlFrom === undefined ? undefined : checkedUrl(flags.oktaUrl ?? deps.env.CERBY_OKTA_OKTA_URL!, oktaUrlFrom);
+        const project = await resolveProject({ stateDir: flags.stateDir }, { env: deps.env });
         const cerby =
           flags.apply && apiKey && (flags.workspace || flags.baseUrl) ? { baseUrl: cerbyBaseUrl(flags), apiKey } : undefined;
         await runDeprovision(
@@ -42,6 +48,10 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
             json: flags.json === true,
             jsonFile: flags.jsonFile,
             oktaUrl,
+            oktaUrlFrom,
+            workspacesDir: project.workspacesDir,
+            stateDir: project.stateDir,
+            full: flags.full === true,
             oktaToken,
             cerby,
             concurrency: flags.concurrency,
@@ -64,6 +74,8 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
 interface DeprovisionFlags extends HttpFlags {
   apply?: boolean;
   oktaUrl?: string;
+  full?: boolean;
+  stateDir?: string;
   workspace?: string;
   baseUrl?: string;
   json?: boolean;

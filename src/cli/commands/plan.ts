@@ -4,7 +4,7 @@ import { formatPlanSummary } from "../format-plan.ts";
 import { addJsonOptions, checkJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { planDocument } from "../plan-readers.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
+import { addAdoptionCheckOption, credentialCheck, existingObjectsReader, switchedOffStacks, oktaChecksFor } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
@@ -41,6 +41,8 @@ export function register(program: Command): void {
         all: options.all,
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
+        oktaChecks: oktaChecksFor(options),
+        checkCredentials: credentialCheck(options),
       });
       writeHuman(options, formatPlanSummary(plans));
       await emitJson(options, planDocument(plans));

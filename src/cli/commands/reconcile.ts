@@ -7,7 +7,7 @@ import { addJsonOptions, checkJsonOptions, emitJson, writeHuman } from "../json-
 import { planDocument } from "../plan-readers.ts";
 import { addWaitOption, lockProject } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
+import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, credentialCheck, existingObjectsReader, switchedOffStacks, oktaChecksFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
@@ -24,7 +24,7 @@ export function register(program: Command): void {
             "for schedules: read everything back from Okta, plan, report drift (changes made in the Okta console); with --apply, apply. " +
               "Exit 0 in step, 2 drift or changes, 1 error",
           ),
-        { parallel: "plan (and with --apply, apply) this many stacks at once, each with its share of the workspace's rate-limit capacity (default 1)" },
+        { parallel: "plan (and with --apply, apply) this many stacks at once (default 1); each keeps to its workspace's whole rate-limit share, with Terraform's -parallelism divided among them" },
       ),
     ),
   )), "the report, drift included ({ version, reconciledAt, applied, labels, refused, renumbered, stacks }; keep it as a CI artifact)", { acceptsFile: true })
@@ -43,6 +43,8 @@ export function register(program: Command): void {
         all: options.all,
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
+        oktaChecks: oktaChecksFor(options),
+        checkCredentials: credentialCheck(options),
       });
       writeHuman(options, formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);

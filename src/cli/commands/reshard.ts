@@ -1,14 +1,14 @@
 // `cerby-okta reshard`: after `shards:` in cerby-okta.yaml changed, move each
 // account's Terraform state to the stack it now belongs to. See src/sync/reshard.ts.
 import type { Command } from "commander";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../../errors.ts";
 import { ensureFolder } from "../../files/ensure-folder.ts";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
 import { decide, synthesize } from "../../pipeline/pipeline.ts";
 import type { Adoption } from "../../stack/stack-data.ts";
-import { mergeAdoption } from "../../sync/adopt.ts";
-import { reshard } from "../../sync/reshard.ts";
+import { readReshardJournal, reshard, type ImportFiles, type ReshardJournal } from "../../sync/reshard.ts";
 import { addCalls, createCheckCalls, importCalls } from "../../domain/api-cost.ts";
 import { DEFAULT_RATE_LIMIT } from "../../domain/model.ts";
 import type { StackUnit } from "../../stack/shards.ts";
@@ -28,10 +28,11 @@ export function register(program: Command): void {
       .command("reshard")
       .description(
         "after `shards:` in cerby-okta.yaml changed: move each account from the Terraform state of its old stack to its new one " +
-          "(state rm there, import by ID here at the next plan). reshard itself sends no Okta request; the plan after it reads each moved account from Okta " +
-          "(about 4 requests an account, 1 of them in /api/v1/apps, whose limit is 100 a minute: the estimate is printed before it starts). Run it where the last apply ran, then plan and apply",
+          "(state rm there, import by ID here at the next plan), with what the old stacks were still to import. reshard itself sends no Okta request; " +
+          "the plan after it reads each moved account from Okta (about 4 requests an account, 1 of them in /api/v1/apps, whose limit is 100 a minute: " +
+          "the estimate is printed before it starts). Run it where the last apply ran, then plan and apply. Stopped midway, run it again: it finishes what is left",
       )
-      .option("--from <n>", "the shard count the workspaces had (default: as recorded by their last apply here)", positiveInteger),
+      .option("--from <n>", "the shard count the workspaces had (default: as the last reshard or apply here recorded)", positiveInteger),
   )).action(async (options: ReshardOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
@@ -40,11 +41,19 @@ export function register(program: Command): void {
     const current = await decide(context.workspacesDir, settings.shardCounts);
     const selected = new Set(selectStacks(current.desired, current.stacks, options.stack).map((stack) => stack.workspaceId));
     const records = await readStatusRecords(context.paths.stateDir);
+    const journal = await readReshardJournal(context.paths.stateDir);
     const oldCounts = new Map(settings.shardCounts);
     const moving: string[] = [];
     for (const workspaceId of selected) {
       const now = settings.shardCounts?.get(workspaceId) ?? 1;
-      const before = options.from ?? recordedShardCount(workspaceId, records.filter((record) => record.workspaceId === workspaceId));
+      const before =
+        options.from ??
+        shardCountBefore(
+          workspaceId,
+          now,
+          journal,
+          records.filter((record) => record.workspaceId === workspaceId),
+        );
       if (before === now) {
         process.stdout.write(`${workspaceId}: already in ${now} shard${now === 1 ? "" : "s"}, nothing to move\n`);
         continue;
@@ -56,11 +65,12 @@ export function register(program: Command): void {
 
     // The old stacks' folders, to reach their states through their backends.
     const old = await synthesize({ ...settings, shardCounts: oldCounts });
-    const oldStacks = old.stacks.filter((stack) => moving.includes(stack.workspaceId)).map((stack) => stack.id);
+    const oldStacks = old.stacks.filter((stack) => moving.includes(stack.workspaceId));
     const newStacks = current.stacks.filter((stack) => moving.includes(stack.workspaceId));
-    logProgress(reshardCost(old.stacks.filter((stack) => moving.includes(stack.workspaceId)), newStacks));
-    const result = await reshard(oldStacks, newStacks, terraformFor(options, signal), context.paths, {
-      writeImports: (imports) => writeImports(context.paths.stateDir, imports),
+    logProgress(reshardCost(oldStacks, newStacks));
+    const newCounts = new Map(moving.map((id) => [id, settings.shardCounts?.get(id) ?? 1]));
+    const result = await reshard({ workspaces: moving, from: oldCounts, to: newCounts }, oldStacks, newStacks, terraformFor(options, signal), context.paths, {
+      imports: importFiles(context.paths.stateDir),
       log: logProgress,
     });
     // The new layout, with the imports just written.
@@ -68,12 +78,14 @@ export function register(program: Command): void {
     for (const workspaceId of moving) {
       const moves = result.moves.filter((move) => newStacks.some((stack) => stack.id === move.to && stack.workspaceId === workspaceId));
       const into = new Set(moves.map((move) => move.to));
+      const counts = `${oldCounts.get(workspaceId)} -> ${newCounts.get(workspaceId)} shards`;
       process.stdout.write(
-        `${workspaceId}: ${oldCounts.get(workspaceId)} -> ${settings.shardCounts?.get(workspaceId) ?? 1} shards; ` +
-          `${moves.length} account${moves.length === 1 ? "" : "s"} moved into ${into.size} stack${into.size === 1 ? "" : "s"} (nothing in Okta changed)\n`,
+        moves.length === 0
+          ? `${workspaceId}: ${counts}; no account to move: the old stacks' states hold none that changes stack and nothing was waiting to be imported (nothing was applied in that layout)\n`
+          : `${workspaceId}: ${counts}; ${moves.length} account${moves.length === 1 ? "" : "s"} moved into ${into.size} stack${into.size === 1 ? "" : "s"} (nothing in Okta changed)\n`,
       );
     }
-    process.stdout.write("Next: `cerby-okta plan` shows the moved apps and groups as imports, nothing created; `cerby-okta apply` takes them in.\n");
+    if (result.moves.length > 0) process.stdout.write("Next: `cerby-okta plan` shows the moved apps and groups as imports, nothing created; `cerby-okta apply` takes them in.\n");
   });
 }
 
@@ -104,24 +116,51 @@ function reshardCost(oldStacks: readonly StackUnit[], newStacks: readonly StackU
   return lines.join("\n");
 }
 
-/** The shard count a workspace's last applies here were made with. */
-function recordedShardCount(workspaceId: string, records: readonly { stack?: string; shards?: number }[]): number {
-  const counts = new Set(records.map((record) => record.shards ?? (record.stack === undefined || record.stack === workspaceId ? 1 : undefined)));
-  if (records.length === 0 || counts.has(undefined) || counts.size > 1) {
-    throw new UsageError(
-      `no record here of the shard count workspace ${workspaceId} was last applied with (${records.length === 0 ? "never applied with this --state-dir" : "records disagree"}): ` +
-        "give it with --from N",
-    );
+/**
+ * The shard count a workspace's states are laid out in: the one an unfinished
+ * reshard moves from, else the one its last applies here were made with, else
+ * the one the last reshard moved to.
+ */
+function shardCountBefore(workspaceId: string, now: number, journal: ReshardJournal, records: readonly { stack?: string; shards?: number }[]): number {
+  const entry = journal.workspaces[workspaceId];
+  if (entry?.state === "moving") {
+    if (entry.to !== now) {
+      throw new UsageError(
+        `a reshard of ${workspaceId} from ${entry.from} to ${entry.to} shards stopped midway, and shards: now says ${now}: ` +
+          `set it back to ${entry.to} and run reshard to finish that one first, then change it`,
+      );
+    }
+    return entry.from;
   }
-  return [...counts][0]!;
+  const counts = new Set(records.map((record) => record.shards ?? (record.stack === undefined || record.stack === workspaceId ? 1 : undefined)));
+  if (records.length > 0 && !counts.has(undefined) && counts.size === 1) return [...counts][0]!;
+  if (records.length === 0 && entry !== undefined) return entry.to;
+  throw new UsageError(
+    `no record here of the shard count workspace ${workspaceId} was last applied with (${records.length === 0 ? "never applied with this --state-dir" : "records disagree"}): ` +
+      "give it with --from N (if nothing of it was ever applied, there is nothing to move: plan)",
+  );
 }
 
-/** Adds each stack's imports to its adoption file (keeping any `adopt` wrote). */
-async function writeImports(stateDir: string, imports: ReadonlyMap<string, Adoption>): Promise<void> {
-  for (const [stack, adoption] of imports) {
-    const file = adoptionFile(stateDir, stack);
-    const merged = await mergeAdoption(file, adoption);
-    await ensureFolder(path.dirname(file));
-    await writeFileAtomic(file, `${JSON.stringify(merged, null, 2)}\n`);
-  }
+/** The adoption files of stacks (`cerby-okta adopt` writes the same). */
+function importFiles(stateDir: string): ImportFiles {
+  return {
+    async read(stack) {
+      const file = adoptionFile(stateDir, stack);
+      try {
+        return JSON.parse(await readFile(file, "utf8")) as Adoption;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+        throw new UsageError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+      }
+    },
+    async write(stack, adoption) {
+      const file = adoptionFile(stateDir, stack);
+      if (Object.keys(adoption.apps).length === 0 && Object.keys(adoption.accessGroups).length === 0) {
+        await rm(file, { force: true });
+        return;
+      }
+      await ensureFolder(path.dirname(file));
+      await writeFileAtomic(file, `${JSON.stringify(adoption, null, 2)}\n`);
+    },
+  };
 }

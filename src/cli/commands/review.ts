@@ -7,7 +7,7 @@ import { planDocument, prLabels } from "../plan-readers.ts";
 import { UsageError } from "../../errors.ts";
 import { addWaitOption, lockProject } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
+import { addAdoptionCheckOption, credentialCheck, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import type { PlanCommandOptions } from "./plan.ts";
@@ -42,6 +42,7 @@ export function register(program: Command): void {
           all: options.all,
           workspacesDir: context.workspacesDir,
           existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
+          checkCredentials: credentialCheck(options),
         });
       }
       const markdown = formatReviewMarkdown(plans);

@@ -1,15 +1,17 @@
 // `cerby-okta shards`: the stacks the workspaces are split into, and which of
-// them need a plan (their configuration or data differ from what was last
-// applied here). `--json` feeds a CI matrix: one job per stack to plan.
+// them need a plan (their state does not hold what their files ask, as the
+// last apply recorded it in the state: the same answer on every machine). `--json` feeds a CI matrix: one job per stack to plan.
 import type { Command } from "commander";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import { RECOMMENDED_SHARD_SIZE, suggestedShardCount } from "../../stack/shards.ts";
-import { changedSinceApply, selectStacks } from "../../sync/plan.ts";
+import { changedSinceApply, inPool, selectStacks } from "../../sync/plan.ts";
 import { stacksLeftBehind } from "../../sync/reshard.ts";
 import type { SyncPaths } from "../../sync/saved-plans.ts";
+import type { Terraform } from "../../terraform/terraform.ts";
 import { formatTable } from "../format-preview.ts";
 import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
-import { addOutOption, commandContext, DEFAULT_STATE_DIR, pipelineOptions, type PathOptions } from "../terraform-options.ts";
+import { interruptSignal } from "../interrupt.ts";
+import { addOutOption, commandContext, DEFAULT_STATE_DIR, pipelineOptions, terraformFor, type PathOptions } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
 interface ShardsOptions extends PathOptions, JsonOutputOptions {
@@ -22,12 +24,12 @@ export function register(program: Command): void {
     program
       .command("shards")
       .description(
-        "synthesizes, then lists each stack (a workspace, or one shard of it) with its accounts and whether it changed since its last apply here " +
+        "synthesizes, then lists each stack (a workspace, or one shard of it) with its accounts and whether its state holds what its files ask, as its last apply recorded it " +
           "(what `plan` would run Terraform for); --json for a CI matrix",
       )
       .addOption(workspacesOption()),
   )
-    .option("--state-dir <dir>", `where the sync status of the last applies is kept (default: ${DEFAULT_STATE_DIR} in the project folder)`)
+    .option("--state-dir <dir>", `where this machine's records of its applies (the shard counts reshard reads) are kept (default: ${DEFAULT_STATE_DIR} in the project folder)`)
     .option("--stack <id...>", "only these workspaces, or stacks")
     .option("--changed", "only the stacks that need a plan");
   addJsonOptions(command, "the stacks, for a CI matrix ({ version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], workspaces: [...] })").action(async (options: ShardsOptions) => {
@@ -36,17 +38,18 @@ export function register(program: Command): void {
       const run = await synthesize(settings);
       const stacks = selectStacks(run.desired, run.stacks, options.stack);
       const unmoved = await stacksLeftBehind(context.paths.stateDir, stacks);
-      const rows = await Promise.all(
-        stacks.map(async (stack) => ({
+      // Reads states in remote backends (`terraform state pull`); local ones are read as files.
+      const terraform = terraformFor({}, interruptSignal());
+      // One stack at a time: a remote backend's read starts Terraform.
+      const rows = await inPool(stacks, 1, async (stack) => ({
           stack: stack.id,
           workspace: stack.workspaceId,
           shard: stack.shard?.index ?? 0,
           shards: stack.shard?.count ?? 1,
           accounts: stack.chiclets.length,
           people: stack.people.length,
-          ...(await changeOf(context.paths, stack.id)),
-        })),
-      );
+          ...(await changeOf(context.paths, stack.id, terraform)),
+      }));
       const listed = options.changed ? rows.filter((row) => row.changed) : rows;
       const workspaces = [...new Set(stacks.map((stack) => stack.workspaceId))].map((id) => {
         const accounts = rows.filter((row) => row.workspace === id).reduce((total, row) => total + row.accounts, 0);
@@ -79,7 +82,7 @@ export function register(program: Command): void {
 }
 
 /** A stack's digest (its configuration and data), and whether it needs a plan. */
-async function changeOf(paths: SyncPaths, stack: string): Promise<{ changed: boolean; digest: string }> {
-  const { fingerprint, changed } = await changedSinceApply(paths, stack);
+async function changeOf(paths: SyncPaths, stack: string, terraform: Terraform): Promise<{ changed: boolean; digest: string }> {
+  const { fingerprint, changed } = await changedSinceApply(paths, stack, terraform);
   return { changed, digest: fingerprint.settled };
 }

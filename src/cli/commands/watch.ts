@@ -18,7 +18,7 @@ import { milliseconds } from "../number-options.ts";
 import { UsageError } from "../../errors.ts";
 import { STOP_GRACE_MS, terraformWasKilled } from "../../terraform/terraform.ts";
 import type { ApplyStacks, StopResult } from "../../watch/watcher.ts";
-import { accessReaderFor, addAdoptionCheckOption, existingObjectsReader, type OktaAccessOptions } from "../okta-options.ts";
+import { accessReaderFor, addAdoptionCheckOption, credentialCheck, existingObjectsReader, oktaChecksFor, type OktaAccessOptions } from "../okta-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import {
   addDestroyGuardOptions,
@@ -74,6 +74,8 @@ export function register(program: Command): void {
           log: logProgress,
           reader: accessReaderFor(options),
           createCheck: (terraform) => existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress }),
+          oktaChecks: oktaChecksFor(options),
+          checkCredentials: credentialCheck(options),
         })
       : undefined;
     if (options.apply && options.adoptionCheck !== false && !process.env.OKTA_API_TOKEN) {

@@ -1,0 +1,63 @@
+// What an apply leaves in the stack's state besides the Okta objects, so that
+// every machine sharing the backend reads the same (docs/design.md "The apply
+// record"). All of it is computed by Terraform from the stack's own files, so
+// every path writes it the same way: `cerby-okta apply`, `watch --apply`,
+// `cdktf deploy`. Terraform writes it in the same state as the objects, under
+// its own lock:
+//   - APPLY_STARTED: the SHA-256 of cdk.tf.json and of the data (less its imports), written
+//     before any Okta object changes (the Okta resources depend on it);
+//   - SYNC_STAMP, per account: the time (timestamp() at apply) of the apply
+//     that last changed what its objects are made from;
+//   - APPLY_DONE: the same digests, written only once every Okta object and
+//     stamp of the apply succeeded.
+// STARTED equal to DONE and to the files now: the state holds what these files
+// ask for (src/sync/status-state.ts). A failed or killed apply leaves them
+// different. Only our own names appear here, never a string from Cerby.
+import { DataResource, type TerraformResource, type TerraformStack } from "cdktf";
+import { APPLY_DONE, APPLY_STARTED, DATA_LOCAL, SYNC_STAMP } from "./names.ts";
+
+/** The file cdktf writes each stack's configuration to. */
+export const STACK_CONFIG_FILE = "cdk.tf.json";
+
+/**
+ * Keys of the data file the record's digest leaves out. `adopt`: the imports
+ * an apply takes in are dropped from the file afterwards, and the state then
+ * still holds what the file asks. `heldOktaUserIds`: after each plan the file
+ * takes the Okta IDs its lookups found (src/sync/okta-checks.ts), a fallback
+ * that changes nothing Terraform writes while the lookups find them; counted,
+ * the file would change between plan and apply (Terraform refuses such an
+ * apply) and every stack would look unapplied after each plan.
+ */
+export const RECORD_LEAVES_OUT = ["adopt", "heldOktaUserIds"] as const;
+
+/**
+ * The digests both records hold; read back as `{ config, data }`. Terraform's
+ * jsonencode writes keys sorted and strings as Go does; `dataDigest` in
+ * src/sync/state-status.ts computes the same.
+ */
+const RECORD = {
+  config: `\${filesha256("\${path.module}/${STACK_CONFIG_FILE}")}`,
+  data: `\${sha256(jsonencode({ for key, value in local.${DATA_LOCAL} : key => value if !contains(${JSON.stringify(RECORD_LEAVES_OUT)}, key) }))}`,
+};
+
+/** Written first: the Okta resources are given `dependsOn` on it. */
+export function addApplyStarted(stack: TerraformStack): DataResource {
+  return new DataResource(stack, APPLY_STARTED.name, { input: RECORD });
+}
+
+/**
+ * The per-account stamps and the closing record. An account's stamp is
+ * replaced (with the apply's time) when its app, access group or the Okta IDs
+ * of its viewers change, and only after every Okta object applied.
+ */
+export function addApplyDone(stack: TerraformStack, okta: readonly TerraformResource[], oktaUserIdsLocal: string): void {
+  const cerby = `local.${DATA_LOCAL}`;
+  const stamp = new DataResource(stack, SYNC_STAMP.name, { dependsOn: [...okta], lifecycle: { ignoreChanges: ["input"] } });
+  stamp.addOverride("for_each", `\${${cerby}.apps}`);
+  stamp.addOverride(
+    "triggers_replace",
+    `\${sha256(jsonencode([each.value, ${cerby}.accessGroups[each.key], [for cerby_id in ${cerby}.accessGroups[each.key].users : lookup(${oktaUserIdsLocal}, cerby_id, "")]]))}`,
+  );
+  stamp.addOverride("input", "${timestamp()}");
+  new DataResource(stack, APPLY_DONE.name, { input: RECORD, dependsOn: [...okta, stamp] });
+}

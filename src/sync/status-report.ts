@@ -1,0 +1,61 @@
+// `cerby-okta status` (R9): per extended account, when it was extended and by
+// whom (the workspace files), and when it last synced (the stamp the apply
+// that last changed its objects left in the stack's state). Any machine
+// sharing the backend shows the same; a stack whose state holds no stamps yet
+// (applied before they existed) shows the times this machine recorded then.
+import { APP, stateInstances } from "../stack/names.ts";
+import type { StackUnit } from "../stack/shards.ts";
+import type { Terraform } from "../terraform/terraform.ts";
+import type { SyncPaths } from "./saved-plans.ts";
+import { hasApplyRecord, readStackState, stateMatchesFiles, syncStamps } from "./state-status.ts";
+import { readStatus, type AccountStatus } from "./status.ts";
+
+export interface AccountReport extends Omit<AccountStatus, "lastSyncedAt"> {
+  /** Absent: no apply has synced the account's objects as they are wanted now or before. */
+  readonly lastSyncedAt?: string;
+}
+
+export interface StackReport {
+  readonly stack: string;
+  readonly workspaceId: string;
+  /** `applied`: its state holds what its files ask; `pending`: not yet (`detail` says why); `unreadable`: its state could not be read. */
+  readonly state: "applied" | "pending" | "unreadable";
+  readonly detail: string;
+  /** Times read from .cerby-okta/status/ on this machine, for a state applied before it held them. */
+  readonly fromLocalRecord?: true;
+}
+
+export interface StatusReport {
+  readonly workspaces: { readonly workspaceId: string; readonly accounts: Record<string, AccountReport> }[];
+  readonly stacks: StackReport[];
+}
+
+/** Reads each stack's state once (the local backend's as a file; others with `terraform state pull`). */
+export async function statusFromStates(stacks: readonly StackUnit[], paths: SyncPaths, terraform: Terraform | undefined): Promise<StatusReport> {
+  const workspaces = new Map<string, Record<string, AccountReport>>();
+  const reports: StackReport[] = [];
+  for (const unit of stacks) {
+    const read = await readStackState(paths, unit.id, terraform);
+    const stamps = read.readable ? syncStamps(read.state) : new Map<string, string>();
+    // A state applied before the record moved into it: this machine's record of that apply, for the accounts whose
+    // app the state holds, until the next apply stamps the state. An empty or destroyed state is never synced.
+    const preRecord = read.readable && !hasApplyRecord(read.state) ? new Set(stateInstances(read.state, APP).map(({ key }) => key)) : new Set<string>();
+    const legacy = preRecord.size > 0 ? await readStatus(paths.stateDir, unit.id) : undefined;
+    const accounts = workspaces.get(unit.workspaceId) ?? (Object.create(null) as Record<string, AccountReport>);
+    for (const chiclet of unit.chiclets) {
+      const earlier = preRecord.has(chiclet.accountId) ? legacy?.accounts[chiclet.accountId]?.lastSyncedAt : undefined;
+      const lastSyncedAt = stamps.get(chiclet.accountId) ?? (typeof earlier === "string" ? earlier : undefined);
+      accounts[chiclet.accountId] = { label: chiclet.label, extendedBy: chiclet.extendedBy, extendedAt: chiclet.extendedAt, ...(lastSyncedAt ? { lastSyncedAt } : {}) };
+    }
+    workspaces.set(unit.workspaceId, accounts);
+    const { applied, reason } = read.readable ? await stateMatchesFiles(paths, unit.id, read) : { applied: false, reason: read.reason };
+    reports.push({
+      stack: unit.id,
+      workspaceId: unit.workspaceId,
+      state: !read.readable ? "unreadable" : applied ? "applied" : "pending",
+      detail: reason,
+      ...(legacy ? { fromLocalRecord: true as const } : {}),
+    });
+  }
+  return { workspaces: [...workspaces].map(([workspaceId, accounts]) => ({ workspaceId, accounts })), stacks: reports };
+}

@@ -1,0 +1,177 @@
+// Plan's skip trusts a state only when it holds what the stack's files ask,
+// as the last apply recorded it there; and old or broken records on disk
+// never crash anything. No Terraform runs here: states are written by hand,
+// shaped as Terraform 1.11 writes them.
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../../src/stack/names.ts";
+import { changedSinceApply } from "../../src/sync/plan.ts";
+import { appliedInState, dataDigest } from "../../src/sync/state-status.ts";
+import { statusFromStates } from "../../src/sync/status-report.ts";
+import { readStatusRecords, statusFile } from "../../src/sync/status.ts";
+import type { StackUnit } from "../../src/stack/shards.ts";
+
+let root: string;
+let paths: { outDir: string; stateDir: string };
+const stateFile = () => path.join(root, "terraform.ws.tfstate");
+const stackFolder = () => path.join(paths.outDir, "stacks", "ws");
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+const data = { version: 2, workspaceId: "ws", apps: { "a-1": {}, "a-2": {} }, accessGroups: {}, oktaUserIds: {}, userSearches: {}, adopt: { apps: {}, accessGroups: {} } };
+// The state file beside the project's cdktf.out, as the stack's backend names it (relative to the stack folder).
+const config = JSON.stringify({ terraform: { backend: { local: { path: "../../../terraform.ws.tfstate" } } } });
+let dataText = JSON.stringify(data);
+
+function instances(resource: ResourceName, keys: readonly string[], attributes: (key: string) => Record<string, unknown> = () => ({})) {
+  return { mode: resource.mode, type: resource.type, name: resource.name, instances: keys.map((key) => ({ index_key: key, attributes: attributes(key) })) };
+}
+function recordOf(resource: ResourceName, digests: { config: string; data: string }) {
+  return { mode: "managed", type: "terraform_data", name: resource.name, instances: [{ attributes: { output: { value: digests, type: ["object", { config: "string", data: "string" }] } } }] };
+}
+/** A state as a successful apply of the files leaves it; `change` edits it first. */
+function appliedState(change: (state: { resources: unknown[] }) => void = () => {}) {
+  const digests = { config: sha256(config), data: dataDigest(JSON.parse(dataText)) };
+  const keys = Object.keys(data.apps);
+  const state = {
+    version: 4,
+    serial: 7,
+    lineage: "l-1",
+    outputs: {},
+    resources: [
+      recordOf(APPLY_STARTED, digests),
+      ...[APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS].map((resource) => instances(resource, keys)),
+      instances(SYNC_STAMP, keys, (key) => ({ output: { value: `2026-12-01T10:00:0${key.slice(-1)}Z`, type: "string" } })),
+      recordOf(APPLY_DONE, digests),
+    ],
+  };
+  change(state);
+  return JSON.stringify(state);
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "cerby-okta-state-status-"));
+  paths = { outDir: path.join(root, "cdktf.out"), stateDir: path.join(root, ".cerby-okta") };
+  await mkdir(stackFolder(), { recursive: true });
+  dataText = JSON.stringify(data);
+  await writeFile(path.join(stackFolder(), "cdk.tf.json"), config);
+  await writeFile(path.join(stackFolder(), "cerby-okta.json"), dataText);
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("plan's skip, from the state alone", () => {
+  it("skips a stack whose state the last apply of exactly these files left", async () => {
+    await writeFile(stateFile(), appliedState());
+    expect(await changedSinceApply(paths, "ws")).toMatchObject({ changed: false, reason: "applied as it is" });
+  });
+
+  it.each([
+    ["no state at all (a fresh backend, or the state deleted)", undefined, "no apply recorded in its state"],
+    ["an emptied state (0 bytes)", "", "is empty (a write cut short?)"],
+    ["a state cut short", appliedState().slice(0, 100), "is not a Terraform state"],
+    ["a state written before the record existed", appliedState((state) => (state.resources = state.resources.slice(1, -1))), "no apply recorded in its state"],
+    ["a destroyed stack", JSON.stringify({ version: 4, serial: 9, lineage: "l-1", resources: [] }), "no apply recorded in its state"],
+    [
+      "an apply that started on other files and did not finish",
+      appliedState((state) => (state.resources[0] = recordOf(APPLY_STARTED, { config: sha256(config), data: "other" }))),
+      "its last apply did not finish",
+    ],
+    [
+      "a state where an app was taken out by hand (terraform state rm)",
+      appliedState((state) => (state.resources[1] = instances(APP, ["a-1"]))),
+      "okta_app_bookmark instances are not the accounts its files hold",
+    ],
+  ])("plans the stack after %s", async (_, state, reason) => {
+    if (state !== undefined) await writeFile(stateFile(), state);
+    const result = await changedSinceApply(paths, "ws");
+    expect(result.changed).toBe(true);
+    expect(result.reason).toContain(reason);
+  });
+
+  it("skips it still once the imports the apply took in are dropped from its data file", async () => {
+    dataText = JSON.stringify({ ...data, adopt: { apps: { "a-1": "0oa1" }, accessGroups: {} } });
+    await writeFile(stateFile(), appliedState());
+    await writeFile(path.join(stackFolder(), "cerby-okta.json"), JSON.stringify(data));
+    expect(await appliedInState(paths, "ws")).toEqual({ applied: true, reason: "applied as it is" });
+  });
+
+  it("digests the data as Terraform's jsonencode writes it: keys sorted by their bytes, strings escaped as Go does", () => {
+    const text = JSON.stringify({ b: ["<a> & \u2028"], "\u{1F600}": 1, "\uFF21": true, a: { y: null, x: "\"" } });
+    const expected = '{"a":{"x":"\\"","y":null},"b":["\\u003ca\\u003e \\u0026 \\u2028"],"\uFF21":true,"\u{1F600}":1}';
+    expect(dataDigest(JSON.parse(text))).toBe(sha256(expected));
+  });
+
+  it("plans the stack when its files changed since the apply recorded in the state", async () => {
+    await writeFile(stateFile(), appliedState());
+    await writeFile(path.join(stackFolder(), "cerby-okta.json"), JSON.stringify({ ...data, apps: { "a-1": {} } }));
+    expect(await appliedInState(paths, "ws")).toEqual({ applied: false, reason: "its files changed since its last apply" });
+  });
+
+  it("plans a stack waiting for someone Okta did not find by login, until the state holds them", async () => {
+    dataText = JSON.stringify({ ...data, userSearches: { "u-new": 'profile.login eq "new@x.example"' } });
+    await writeFile(path.join(stackFolder(), "cerby-okta.json"), dataText);
+    await writeFile(stateFile(), appliedState((state) => state.resources.push(instances(USER_LOOKUP, ["u-new"], () => ({ users: [] })))));
+    expect((await appliedInState(paths, "ws")).reason).toBe("someone looked up by login was not found in Okta yet");
+    await writeFile(stateFile(), appliedState((state) => state.resources.push(instances(USER_LOOKUP, ["u-new"], () => ({ users: [{ id: "00u1" }] })))));
+    expect((await appliedInState(paths, "ws")).applied).toBe(true);
+  });
+
+  it("counts a state in a remote backend as changed when no Terraform may read it", async () => {
+    await writeFile(path.join(stackFolder(), "cdk.tf.json"), JSON.stringify({ terraform: { backend: { s3: { bucket: "b", key: "k" } } } }));
+    expect(await appliedInState(paths, "ws")).toEqual({ applied: false, reason: "its state is in a s3 backend, which only Terraform reads" });
+  });
+});
+
+describe("status (R9) from the state", () => {
+  const unit = {
+    id: "ws",
+    workspaceId: "ws",
+    chiclets: ["a-1", "a-2"].map((accountId) => ({ accountId, label: `${accountId} - App`, extendedBy: "u-owner", extendedAt: "2026-01-01T00:00:00Z" })),
+  } as unknown as StackUnit;
+
+  it("gives each account the time its stamp in the state holds", async () => {
+    await writeFile(stateFile(), appliedState());
+    const report = await statusFromStates([unit], paths, undefined);
+    expect(report.workspaces[0]!.accounts["a-2"]).toEqual({ label: "a-2 - App", extendedBy: "u-owner", extendedAt: "2026-01-01T00:00:00Z", lastSyncedAt: "2026-12-01T10:00:02Z" });
+    expect(report.stacks).toEqual([{ stack: "ws", workspaceId: "ws", state: "applied", detail: "applied as it is" }]);
+  });
+
+  it("claims no sync for a destroyed state, even with this machine's old record on disk", async () => {
+    await mkdir(path.dirname(statusFile(paths.stateDir, "ws")), { recursive: true });
+    await writeFile(statusFile(paths.stateDir, "ws"), JSON.stringify({ workspaceId: "ws", accounts: { "a-1": { label: "One - X", extendedBy: "u-alice", extendedAt: "2026-01-01T00:00:00Z", lastSyncedAt: "2026-11-01T00:00:00Z" } } }));
+    await writeFile(stateFile(), JSON.stringify({ version: 4, serial: 9, lineage: "l-1", resources: [], outputs: {} }));
+    const destroyed = await statusFromStates([unit], paths, undefined);
+    expect(destroyed.workspaces[0]!.accounts["a-1"]!.lastSyncedAt).toBeUndefined();
+    expect(destroyed.stacks[0]).toMatchObject({ state: "pending", detail: "no apply recorded in its state" });
+  });
+
+  it("shows this machine's old record for a state applied before the record moved into it, until the next apply", async () => {
+    await mkdir(path.dirname(statusFile(paths.stateDir, "ws")), { recursive: true });
+    await writeFile(statusFile(paths.stateDir, "ws"), JSON.stringify({ workspaceId: "ws", accounts: { "a-1": { label: "One - X", extendedBy: "u-alice", extendedAt: "2026-01-01T00:00:00Z", lastSyncedAt: "2026-11-01T00:00:00Z" } } }));
+    await writeFile(stateFile(), appliedState((state) => (state.resources = state.resources.slice(1, 5))));
+    const old = await statusFromStates([unit], paths, undefined);
+    expect(old.workspaces[0]!.accounts["a-1"]!.lastSyncedAt).toBe("2026-11-01T00:00:00Z");
+    expect(old.workspaces[0]!.accounts["a-2"]!.lastSyncedAt).toBeUndefined();
+    expect(old.stacks[0]).toMatchObject({ state: "pending", fromLocalRecord: true });
+  });
+
+  it("reads an unreadable state as unreadable, with no time claimed", async () => {
+    await writeFile(stateFile(), "{");
+    const report = await statusFromStates([unit], paths, undefined);
+    expect(report.workspaces[0]!.accounts["a-1"]!.lastSyncedAt).toBeUndefined();
+    expect(report.stacks[0]!.state).toBe("unreadable");
+  });
+});
+
+describe("this machine's old records", () => {
+  it.each(["{", "null", "[]", '"text"', '{"workspaceId": 3, "accounts": {}}'])("ignores a record file holding %s", async (text) => {
+    await mkdir(path.join(paths.stateDir, "status"), { recursive: true });
+    await writeFile(statusFile(paths.stateDir, "broken"), text);
+    await writeFile(statusFile(paths.stateDir, "ws"), JSON.stringify({ workspaceId: "ws", stack: "ws", shards: 1, accounts: {} }));
+    expect(await readStatusRecords(paths.stateDir)).toEqual([{ workspaceId: "ws", stack: "ws", shards: 1, accounts: {} }]);
+  });
+});
