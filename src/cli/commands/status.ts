@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option("--terraform-binary <path>", "for states in a remote backend: Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")
     .option("--verbose", "stream Terraform's own output to stderr")
     .option("--from-state", "no longer needed (kept so that scripts still run): every apply, cdktf deploy's too, records its times in the state")
-    .option("--json", "print JSON on stdout: { version, workspaces: [{ workspaceId, accounts: { <id>: { label, extendedBy, extendedAt, lastSyncedAt? } } }], stacks: [...] }; what a person reads goes to stderr")
+    .option("--json", "print the status as JSON on stdout ({ version, workspaces: [{ workspaceId, accounts: { <id>: { label, extendedBy, extendedAt, lastSyncedAt? } } }], stacks: [...] }); what a person reads goes to stderr")
     .option("--json-file <file>", "also write that JSON to FILE (written whole, or not at all)")
     .action(async (options: StatusOptions) => {
       if (options.fromState) logProgress("status: --from-state is no longer needed: every apply, cdktf deploy's too, records its times in the state, which status reads");
