@@ -14,6 +14,7 @@ import type { Adoption } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
+import { shardsInUse } from "../sync/shard-history.ts";
 import { TerraformCli, terraformBinary } from "../terraform/terraform.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
@@ -154,6 +155,8 @@ export function pipelineOptions(context: CommandContext): PipelineOptions {
     stackOptions: context.stackOptions,
     protectedPaths: context.protectedPaths,
     shardCounts: shardCountsOf(context.project),
+    shardsInUse: (workspaceIds) =>
+      shardsInUse(context.paths.stateDir, { projectDir: context.project.dir, backend: context.project.config.backend, workspaceIds }),
   };
 }
 

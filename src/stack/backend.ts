@@ -10,6 +10,11 @@ export function defaultLocalStatePath(projectDir: string, workspaceId: string): 
   return path.join(projectDir, `terraform.${workspaceId}.tfstate`);
 }
 
+/** Where the local backend keeps a stack's state (`backend.path`, or the default). */
+export function localStatePath(projectDir: string, backend: BackendConfig | undefined, workspaceId: string): string {
+  return backend?.type === "local" && backend.path ? path.resolve(projectDir, forWorkspace(backend.path, workspaceId)) : defaultLocalStatePath(projectDir, workspaceId);
+}
+
 /**
  * Local state paths are absolute, resolved against the project folder (the
  * one holding cerby-okta.yaml): the same state whatever folder a command runs
@@ -21,9 +26,7 @@ export function addBackend(stack: TerraformStack, workspaceId: string, backend: 
       new LocalBackend(stack, { path: defaultLocalStatePath(projectDir, workspaceId) });
       return;
     case "local":
-      new LocalBackend(stack, {
-        path: backend.path ? path.resolve(projectDir, forWorkspace(backend.path, workspaceId)) : defaultLocalStatePath(projectDir, workspaceId),
-      });
+      new LocalBackend(stack, { path: localStatePath(projectDir, backend, workspaceId) });
       return;
     case "s3": {
       const s3 = new S3Backend(stack, {

@@ -190,7 +190,7 @@ export async function planStack(
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
   const labels = new Map(Object.entries(data.apps).map(([accountId, app]) => [accountId, app.label]));
   const report = readPlan(stack, planJson, { oktaToCerby: people, labels });
-  if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects);
+  if (isFirstSync(report) && input.workspace) await checkFirstSync(input.workspace, data, options.existingObjects, input);
   const fingerprint = await stackFingerprint(paths, stack);
   const plan: SavedPlan = {
     stack,
@@ -215,7 +215,7 @@ function isFirstSync(report: PlanReport): boolean {
 /** How many existing objects a refusal lists before "... and N more". */
 const LISTED = 10;
 
-async function checkFirstSync(workspace: DesiredWorkspace, data: StackData, reader: ExistingObjectsReader | undefined): Promise<void> {
+async function checkFirstSync(workspace: DesiredWorkspace, data: StackData, reader: ExistingObjectsReader | undefined, stack: Pick<StackInput, "workspaceId" | "shards">): Promise<void> {
   if (!reader) return;
   const existing = await reader(workspace);
   const adopted = new Set(Object.keys(data.adopt.apps));
@@ -236,7 +236,12 @@ async function checkFirstSync(workspace: DesiredWorkspace, data: StackData, read
       clashes.slice(0, LISTED).map((clash) => `  ${clash}`).join("\n") +
       (clashes.length > LISTED ? `\n  ... and ${clashes.length - LISTED} more` : "") +
       `\nCreating them again would duplicate chiclets. To take the existing ones under management without changing them, run \`cerby-okta adopt --stack ${workspace.id}\`, then plan again. ` +
-      `If the state was moved, point cerby-okta.yaml at it instead. Nothing was saved for apply.`,
+      `If the state was moved, point cerby-okta.yaml at it instead. ` +
+      // A workspace synced before in another layout (elsewhere, unrecorded here) looks new to each new stack.
+      ((stack.shards ?? 1) > 1
+        ? `If workspace ${stack.workspaceId} was synced before with another shard count (from another machine, or by \`cdktf deploy\`), its apps are in those stacks' states: set \`shards:\` in cerby-okta.yaml to that count (1 for one stack), then \`cerby-okta reshard\` if it should change. `
+        : "") +
+      `Nothing was saved for apply.`,
   );
 }
 

@@ -6,6 +6,7 @@ import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 
 export type PlanCommandOptions = TerraformCommandOptions & { json?: string; adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
 
@@ -26,7 +27,9 @@ export function register(program: Command): void {
     .action(async (options: PlanCommandOptions) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
-      const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+      const run = await synthesize(pipelineOptions(context));
+      await settleShards(context, run, { record: true });
+      const { desired: state, stacks } = run;
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
         refresh: false,
         log: logProgress,

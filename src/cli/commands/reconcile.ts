@@ -8,6 +8,7 @@ import { interruptSignal } from "../interrupt.ts";
 import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 type ReconcileOptions = PlanCommandOptions & { apply?: boolean; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
@@ -31,7 +32,9 @@ export function register(program: Command): void {
     .action(async (options: ReconcileOptions) => {
       const signal = interruptSignal();
       const context = await commandContext(options);
-      const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+      const run = await synthesize(pipelineOptions(context));
+      await settleShards(context, run, { record: true });
+      const { desired: state, stacks } = run;
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: true,

@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { recordShardCounts } from "../../config/project-config.ts";
 import { UsageError } from "../../errors.ts";
 import { ensureFolder } from "../../files/ensure-folder.ts";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
@@ -15,7 +16,7 @@ import { interruptSignal } from "../interrupt.ts";
 import { positiveInteger } from "../number-options.ts";
 import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ReshardOptions = TerraformCommandOptions & { from?: number };
+type ReshardOptions = TerraformCommandOptions & { from?: number; to?: number };
 
 export function register(program: Command): void {
   addTerraformOptions(
@@ -25,18 +26,21 @@ export function register(program: Command): void {
         "after `shards:` in cerby-okta.yaml changed: move each account from the Terraform state of its old stack to its new one " +
           "(state rm there, import by ID here at the next plan). Okta is only read; run it where the last apply ran, then plan and apply",
       )
-      .option("--from <n>", "the shard count the workspaces had (default: as recorded by their last apply here)", positiveInteger),
+      .option("--from <n>", "the shard count the workspaces had (default: as recorded by their last apply here)", positiveInteger)
+      .option("--to <n>", "the new shard count of the one workspace named by --stack: written to `shards:` in cerby-okta.yaml first (what `plan` advises)", positiveInteger),
   ).action(async (options: ReshardOptions) => {
     const signal = interruptSignal();
+    if (options.to !== undefined) await recordTarget(options);
     const context = await commandContext(options);
     const settings = pipelineOptions(context);
-    const current = await decide(context.workspacesDir, settings.shardCounts);
+    const current = await decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
+    const countNow = (workspaceId: string) => current.shardChoices.find((choice) => choice.workspaceId === workspaceId)?.count ?? 1;
     const selected = new Set(selectStacks(current.desired, current.stacks, options.stack).map((stack) => stack.workspaceId));
     const records = await readStatusRecords(context.paths.stateDir);
     const oldCounts = new Map(settings.shardCounts);
     const moving: string[] = [];
     for (const workspaceId of selected) {
-      const now = settings.shardCounts?.get(workspaceId) ?? 1;
+      const now = countNow(workspaceId);
       const before = options.from ?? recordedShardCount(workspaceId, records.filter((record) => record.workspaceId === workspaceId));
       if (before === now) {
         process.stdout.write(`${workspaceId}: already in ${now} shard${now === 1 ? "" : "s"}, nothing to move\n`);
@@ -61,12 +65,25 @@ export function register(program: Command): void {
       const moves = result.moves.filter((move) => newStacks.some((stack) => stack.id === move.to && stack.workspaceId === workspaceId));
       const into = new Set(moves.map((move) => move.to));
       process.stdout.write(
-        `${workspaceId}: ${oldCounts.get(workspaceId)} -> ${settings.shardCounts?.get(workspaceId) ?? 1} shards; ` +
+        `${workspaceId}: ${oldCounts.get(workspaceId)} -> ${countNow(workspaceId)} shards; ` +
           `${moves.length} account${moves.length === 1 ? "" : "s"} moved into ${into.size} stack${into.size === 1 ? "" : "s"} (nothing in Okta changed)\n`,
       );
     }
     process.stdout.write("Next: `cerby-okta plan` shows the moved apps and groups as imports, nothing created; `cerby-okta apply` takes them in.\n");
   });
+}
+
+/** `--to N`: the new count goes to `shards:` first, for the one workspace named. */
+async function recordTarget(options: ReshardOptions): Promise<void> {
+  if (options.to! > 999) throw new UsageError("--to: at most 999 shards");
+  if (options.stack?.length !== 1) throw new UsageError("--to needs exactly one workspace, named by --stack <workspace id>");
+  const context = await commandContext(options);
+  const settings = pipelineOptions(context);
+  const current = await decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
+  const workspaceId = options.stack[0]!;
+  if (!current.shardChoices.some((choice) => choice.workspaceId === workspaceId)) throw new UsageError(`--stack ${workspaceId}: no synced workspace has this ID (give the workspace's ID, not a shard's)`);
+  const file = await recordShardCounts(context.project, new Map([[workspaceId, options.to!]]));
+  logProgress(`${workspaceId}: ${options.to} shards, written to ${file} \`shards:\` (commit it)`);
 }
 
 /** The shard count a workspace's last applies here were made with. */

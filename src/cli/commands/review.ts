@@ -6,6 +6,7 @@ import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 export function register(program: Command): void {
@@ -25,7 +26,9 @@ export function register(program: Command): void {
       let plans;
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
-        const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+        const run = await synthesize(pipelineOptions(context));
+        await settleShards(context, run, { record: true });
+        const { desired: state, stacks } = run;
         plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
           refresh: false,
           log: logProgress,

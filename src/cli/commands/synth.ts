@@ -4,6 +4,7 @@ import { formatSynthSummary } from "../format-synth.ts";
 import { addOutOption, commandContext, pipelineOptions } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 
 export function register(program: Command): void {
   addOutOption(
@@ -15,7 +16,9 @@ export function register(program: Command): void {
     .option("--no-warnings", "do not repeat the warnings `preview` shows")
     .action(async (options: { workspaces?: string; out?: string; warnings: boolean }) => {
       const context = await commandContext(options);
-      const { desired: state } = await synthesize(pipelineOptions(context));
+      const run = await synthesize(pipelineOptions(context));
+      const state = run.desired;
+      await settleShards(context, run, { record: false });
       process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir));
       if (!options.warnings) return;
       for (const line of warningLines(state)) process.stderr.write(`${line}\n`);

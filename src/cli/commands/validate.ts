@@ -1,16 +1,21 @@
 import type { Command } from "commander";
-import { loadWorkspaces } from "../../workspace/load.ts";
-import { workspacesDirOf, workspacesOption } from "../workspaces-option.ts";
+import { decide } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
+import { commandContext, pipelineOptions } from "../terraform-options.ts";
+import { workspacesOption } from "../workspaces-option.ts";
 
 export function register(program: Command): void {
   program
     .command("validate")
-    .description("check the workspace files; print every problem with file, line and field; exit 1 on any")
+    .description("check the workspace files; print every problem with file, line and field; exit 1 on any. Also says when a workspace's shard count is far from the advised one")
     .addOption(workspacesOption())
     .action(async (options: { workspaces?: string }) => {
-      const workspaces = await loadWorkspaces(await workspacesDirOf(options.workspaces));
-      const accounts = workspaces.reduce((sum, workspace) => sum + workspace.accounts.length, 0);
+      const context = await commandContext(options);
+      const settings = pipelineOptions(context);
+      const run = await decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
+      const accounts = run.workspaces.reduce((sum, workspace) => sum + workspace.accounts.length, 0);
       // A message, not data: stdout stays empty for scripts.
-      process.stderr.write(`ok: ${workspaces.length} workspace${workspaces.length === 1 ? "" : "s"}, ${accounts} account${accounts === 1 ? "" : "s"}\n`);
+      process.stderr.write(`ok: ${run.workspaces.length} workspace${run.workspaces.length === 1 ? "" : "s"}, ${accounts} account${accounts === 1 ? "" : "s"}\n`);
+      await settleShards(context, run, { record: false });
     });
 }
