@@ -5,12 +5,12 @@
 // local backend, from its unsharded stack's state file (a `cdktf deploy`
 // writes no record).
 import { readFile } from "node:fs/promises";
-import type { BackendConfig } from "../config/project-config.ts";
 import { localStatePath } from "../stack/backend.ts";
+import type { StackOptions } from "../stack/workspace-stack.ts";
 import { readStatusRecords } from "./status.ts";
 
 /** Workspace ID -> the distinct shard counts its applied stacks record (normally one). */
-export async function shardsInUse(stateDir: string, local?: { projectDir: string; backend: BackendConfig | undefined; workspaceIds: readonly string[] }): Promise<Map<string, number[]>> {
+export async function shardsInUse(stateDir: string, local?: { projectDir: string; backend: StackOptions["backend"]; workspaceIds: readonly string[] }): Promise<Map<string, number[]>> {
   const counts = new Map<string, Set<number>>();
   const add = (workspaceId: string, count: number) => counts.set(workspaceId, (counts.get(workspaceId) ?? new Set()).add(count));
   for (const record of await readStatusRecords(stateDir)) add(record.workspaceId, record.shards ?? 1);
