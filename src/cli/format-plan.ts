@@ -25,10 +25,30 @@ export function formatPlanSummary(plans: readonly SavedPlan[]): string {
       text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
     }
     for (const drift of report.drift) text += `  ! drift: ${printable(drift.address, 120)} changed outside Terraform (${drift.actions.join(", ")})\n`;
-    if (report.hasChanges) text += `  applying costs about ${describeCalls(report.applyCalls)}\n`;
+    if (report.hasChanges) text += `  applying costs about ${describeCalls(report.applyCalls)}\n  plan digest: ${report.digest}\n`;
   }
   return text;
 }
+
+/**
+ * The digest of each stack's plan, first in the comment (a long one is cut at
+ * its end), one line each: "- `ws-acme`: `sha256:...`". The apply-on-merge
+ * workflow reads these lines (PLAN_DIGEST_LINE) from the review comment and
+ * passes them to `apply --expect-digest`. Stack IDs are letters, digits, `-`
+ * and `_`, and nothing from Cerby can start a line of the comment.
+ */
+function digestLines(changed: readonly SavedPlan[]): string[] {
+  return [
+    "<details><summary>Plan digests: on merge, only these exact plans are applied</summary>",
+    "",
+    ...changed.map((plan) => `- \`${plan.stack}\`: \`${plan.report.digest}\``),
+    "",
+    "</details>",
+  ];
+}
+
+/** A digest line of a review comment: the stack, then its plan digest. */
+export const PLAN_DIGEST_LINE = /^- `([A-Za-z0-9][A-Za-z0-9_-]*)`: `(sha256:[0-9a-f]{64})`$/gm;
 
 /** Rows inside the folded section: keeps the whole comment under GitHub's size limit. */
 const MAX_FOLDED_ROWS = 250;
@@ -58,6 +78,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
     lines.push("No changes: Okta already matches the workspaces.");
     return `${lines.join("\n")}\n`;
   }
+  lines.push(...digestLines(changed), "");
 
   for (const plan of plans) {
     const stack = cell(plan.stack);

@@ -248,3 +248,36 @@ function hintFor(reason: string): string | undefined {
   if (/\b404\b/.test(reason)) return "already gone from Okta (deleted in the console?)";
   return undefined;
 }
+
+/**
+ * `apply --expect-digest`: applies only plans that are exactly those reviewed.
+ * A stack with changes must have been reviewed with the same plan digest;
+ * otherwise (the main branch, the state or Okta changed since the review, or
+ * the stack was not in it) the whole apply is refused, naming each stack.
+ */
+export function refuseUnreviewed(plans: readonly SavedPlan[], expected: ReadonlyMap<string, string>): void {
+  const problems: string[] = [];
+  for (const plan of plans) {
+    if (!plan.report.hasChanges) continue;
+    const reviewed = expected.get(plan.stack);
+    if (reviewed === undefined) problems.push(`  ${plan.stack}: has changes (${plan.report.digest}) but no reviewed plan digest was given for it`);
+    else if (reviewed !== plan.report.digest) problems.push(`  ${plan.stack}: the plan is ${plan.report.digest}, the review showed ${reviewed}`);
+  }
+  if (problems.length === 0) return;
+  throw new UsageError(
+    `apply refused, nothing was changed: these plans are not the ones reviewed:\n${problems.join("\n")}\n` +
+      "The workspaces on this branch, the state or Okta changed since the review. Review again (push to the pull request, or `cerby-okta review`), " +
+      "or let the scheduled reconcile apply the change.",
+  );
+}
+
+/** `stack=sha256:...` arguments of `--expect-digest`, by stack. */
+export function parseExpectedDigests(values: readonly string[]): Map<string, string> {
+  const expected = new Map<string, string>();
+  for (const value of values) {
+    const match = /^([A-Za-z0-9][A-Za-z0-9_-]*)=(sha256:[0-9a-f]{64})$/.exec(value);
+    if (!match) throw new UsageError(`--expect-digest ${JSON.stringify(value)}: expected <stack>=sha256:<64 hex digits>, as a review comment prints it`);
+    expected.set(match[1]!, match[2]!);
+  }
+  return expected;
+}

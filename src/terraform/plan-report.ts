@@ -4,6 +4,7 @@
 // over the plan document. A line of the real output it reads:
 // {"address":"okta_app_bookmark.app[\"a-1\"]","mode":"managed","type":"okta_app_bookmark","name":"app","index":"a-1",
 //  "change":{"actions":["update"],"before":{"label":"Old - X",...},"after":{"label":"New - X",...}}}
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   addCalls,
@@ -85,6 +86,21 @@ export interface PlanReport {
   /** Accounts whose group memberships or app assignments the apply updates in place: checked against Okta afterwards. */
   readonly accountsToVerify: readonly string[];
   readonly unresolvedPeople: readonly UnresolvedPerson[];
+  /**
+   * `sha256:` of what the plan does: each acting change's address, actions,
+   * values before and after, and import ID. The same workspaces against the
+   * same state and Okta give the same digest; a review prints it, and
+   * `apply --expect-digest` applies a plan only while it is still that one.
+   */
+  readonly digest: string;
+}
+
+function planDigest(changes: readonly z.infer<typeof ResourceChangeSchema>[]): string {
+  const acting = changes
+    .filter((change) => change.change.importing || !["no-op", "read"].includes(actionOf(change.change.actions)))
+    .map((change) => [change.address, change.change.actions, change.change.before ?? null, change.change.after ?? null, change.change.importing?.id ?? null])
+    .sort(([a], [b]) => compareText(String(a), String(b)));
+  return `sha256:${createHash("sha256").update(JSON.stringify(acting)).digest("hex")}`;
 }
 
 export function actionOf(actions: readonly string[]): Action {
@@ -235,6 +251,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     applyCalls: hasChanges ? addCalls(OPERATION_CALLS.configure, appWrites > 0 ? OPERATION_CALLS.orgKind : {}, ...costs) : {},
     accountsToVerify: [...toVerify].sort(compareText),
     unresolvedPeople: unresolvedPeople(parsed.data.prior_state?.values?.root_module?.resources ?? []),
+    digest: planDigest(changes),
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatReviewMarkdown } from "../../src/cli/format-plan.ts";
+import { formatReviewMarkdown, PLAN_DIGEST_LINE } from "../../src/cli/format-plan.ts";
+import { parseExpectedDigests, refuseUnreviewed } from "../../src/sync/apply.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 
@@ -53,5 +54,37 @@ describe("review Markdown", () => {
     // Everything after the hostile label is still there.
     expect(markdown).toContain("[!WARNING]");
     expect(markdown).toMatch(/Applying costs about/);
+  });
+});
+
+describe("plan digests", () => {
+  const digestsOf = (markdown: string) => new Map([...markdown.matchAll(PLAN_DIGEST_LINE)].map((match) => [match[1]!, match[2]!]));
+
+  it("are printed in the review, one line per stack with changes, and read back as they were", () => {
+    const markdown = formatReviewMarkdown([bigPlan(3), { ...bigPlan(0), stack: "ws-quiet" }]);
+    expect(digestsOf(markdown)).toEqual(new Map([["ws-big", bigPlan(3).report.digest]]));
+    expect(bigPlan(3).report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // Before the tables: a comment cut at its end keeps them.
+    expect(markdown.indexOf("sha256:")).toBeLessThan(markdown.indexOf("| stack |"));
+  });
+
+  it("are the same for the same plan and differ when the plan does", () => {
+    expect(bigPlan(3).report.digest).toBe(bigPlan(3).report.digest);
+    expect(bigPlan(4).report.digest).not.toBe(bigPlan(3).report.digest);
+  });
+
+  it("cannot be forged by a label", () => {
+    const plan = bigPlan(1);
+    const forged = `x\n- \`ws-evil\`: \`sha256:${"0".repeat(64)}\``;
+    const markdown = formatReviewMarkdown([{ ...plan, report: { ...plan.report, chiclets: [{ accountId: "a-0", kind: "create" as const, label: forged }] } }]);
+    expect([...digestsOf(markdown).keys()]).toEqual(["ws-big"]);
+  });
+
+  it("let apply --expect-digest apply only the plans reviewed", () => {
+    const reviewed = parseExpectedDigests([`ws-big=${bigPlan(3).report.digest}`]);
+    expect(() => refuseUnreviewed([bigPlan(3), { ...bigPlan(0), stack: "ws-quiet" }], reviewed)).not.toThrow();
+    expect(() => refuseUnreviewed([bigPlan(4)], reviewed)).toThrow(/ws-big: the plan is sha256:[0-9a-f]+, the review showed sha256:[0-9a-f]+[\s\S]*nothing was changed|nothing was changed[\s\S]*ws-big: the plan is/);
+    expect(() => refuseUnreviewed([{ ...bigPlan(3), stack: "ws-other" }], reviewed)).toThrow(/ws-other: has changes .* but no reviewed plan digest was given/);
+    expect(() => parseExpectedDigests(["ws-big=abc"])).toThrow(/expected <stack>=sha256:<64 hex digits>/);
   });
 });

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
+import { applySavedPlans, loadPlanSetForApply, parseExpectedDigests, refuseUnreviewed } from "../../sync/apply.ts";
 import { accessReaderFor, addOktaUrlOption, clearAdoptions } from "../okta-options.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ApplyCommandOptions = TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
+type ApplyCommandOptions = TerraformCommandOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string; expectDigest?: string[] };
 
 export function register(program: Command): void {
   addOktaUrlOption(addDestroyGuardOptions(
@@ -17,11 +17,17 @@ export function register(program: Command): void {
         ),
       { readsWorkspaces: false, parallel: "apply this many stacks at once (default and most: as many as `plan --parallel` planned at once, since each plan holds its share of the rate limit)" },
     ),
-  )).action(async (options: ApplyCommandOptions) => {
+  ))
+    .option(
+      "--expect-digest <stack=digest...>",
+      "apply only if every stack with changes has exactly the plan reviewed: its digest as the review comment printed it (sha256:...); else refuse, changing nothing",
+    )
+    .action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack) || options.stack!.includes(plan.workspaceId)) : plans;
+    if (options.expectDigest) refuseUnreviewed(selected, parseExpectedDigests(options.expectDigest));
     const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal), paths, {
       limits: destroyLimits(options),
       allowDestroy: options.allowDestroy === true,
