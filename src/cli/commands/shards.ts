@@ -30,7 +30,11 @@ export function register(program: Command): void {
     .option("--state-dir <dir>", `where the sync status of the last applies is kept (default: ${DEFAULT_STATE_DIR} in the project folder)`)
     .option("--stack <id...>", "only these workspaces, or stacks")
     .option("--changed", "only the stacks that need a plan")
-    .option("--json", "print JSON: { version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], workspaces: [...] }")
+    .option(
+      "--json",
+      "print JSON: { version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], " +
+        "workspaces: [{ workspace, accounts, shards, shardSource (configured | in use | advised), suggestedShards, reshardNeeded }] }",
+    )
     .action(async (options: ShardsOptions) => {
       const context = await commandContext(options);
       const settings = pipelineOptions(context);
@@ -52,7 +56,9 @@ export function register(program: Command): void {
       const workspaces = [...new Set(stacks.map((stack) => stack.workspaceId))].map((id) => {
         const accounts = rows.filter((row) => row.workspace === id).reduce((total, row) => total + row.accounts, 0);
         const shards = rows.find((row) => row.workspace === id)!.shards;
-        return { workspace: id, accounts, shards, suggestedShards: suggestedShardCount(accounts), reshardNeeded: unmoved.has(id) };
+        // `advised`: never synced, sharded automatically; `plan` records the count in cerby-okta.yaml.
+        const shardSource = run.shardChoices.find((choice) => choice.workspaceId === id)?.source ?? "configured";
+        return { workspace: id, accounts, shards, shardSource, suggestedShards: suggestedShardCount(accounts), reshardNeeded: unmoved.has(id) };
       });
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ version: 1, stacks: listed, workspaces }, null, 2)}\n`);
