@@ -9,6 +9,7 @@
 
 import { ExternalError, UsageError } from "../errors.ts";
 import { TerraformApplyError, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
+import { ProgressMeter } from "../terraform/progress.ts";
 import { MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
 import { destroyRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { inPool, planStack, rememberPeople, type Log } from "./plan.ts";
@@ -147,18 +148,14 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
 
 async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<void> {
   const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), 0);
-  let done = 0;
-  let lastLogged = 0;
-  const started = Date.now();
   options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
-  await terraform.apply(stackDir(paths, plan.stack), planFile(paths, plan.stack), () => {
-    done++;
-    // A first sync can take hours: say how far it got every few seconds.
-    if (Date.now() - lastLogged > 5000 || done === total) {
-      lastLogged = Date.now();
-      options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    }
-  });
+  // A first sync can take hours: say how far it got every few seconds.
+  const meter = new ProgressMeter({ prefix, step: "applying", log: options.log, total }).start();
+  try {
+    await terraform.apply(stackDir(paths, plan.stack), planFile(paths, plan.stack), () => meter.count("applied"));
+  } finally {
+    meter.stop();
+  }
 }
 
 async function verifyOrFail(

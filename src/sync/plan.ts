@@ -13,6 +13,7 @@ import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
 import { lookedUpUsers, readPlan, type PlanReport } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import { ProgressMeter } from "../terraform/progress.ts";
 import type { ExistingObjects } from "../okta-api/org-objects.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { CAPACITY_VARIABLE } from "../stack/names.ts";
@@ -85,6 +86,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
       init: true,
       existingObjects: options.existingObjects,
       vars: parallel > 1 ? { [CAPACITY_VARIABLE]: String(capacityShare(unit, parallel)) } : undefined,
+      progress: { prefix, log: options.log },
     });
     options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return plan;
@@ -178,13 +180,25 @@ export async function planStack(
   input: StackInput,
   terraform: Terraform,
   paths: SyncPaths,
-  options: { refresh: boolean; init: boolean; existingObjects?: ExistingObjectsReader; vars?: Readonly<Record<string, string>> },
+  options: {
+    refresh: boolean;
+    init: boolean;
+    existingObjects?: ExistingObjectsReader;
+    vars?: Readonly<Record<string, string>>;
+    /** Say how far the plan got, every few seconds, on this log. */
+    progress?: { prefix: string; log: Log };
+  },
 ): Promise<SavedPlan> {
   const stack = input.id;
   const dir = stackDir(paths, stack);
   if (options.init) await terraform.init(dir);
   await ensureFolder(path.dirname(planFile(paths, stack)));
-  await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars });
+  const meter = options.progress && new ProgressMeter({ ...options.progress, step: "planning" }).start();
+  try {
+    await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars, onProgress: meter && ((kind) => meter.count(kind)) });
+  } finally {
+    meter?.stop();
+  }
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
   const people = await rememberPeople(paths, stack, input.knownOktaUserIds, planJson);
