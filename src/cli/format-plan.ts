@@ -1,7 +1,8 @@
 // Plans in Okta terms: a terminal summary for `plan`/`reconcile`, and a
 // Markdown review for a pull-request comment. Stable for the same plan. Every
 // string that came from Cerby is escaped for where it is shown.
-import { BUCKETS, totalCalls, type Bucket, type Calls } from "../domain/api-cost.ts";
+import { addCalls, BUCKETS, totalCalls, type Bucket, type Calls } from "../domain/api-cost.ts";
+import { isFirstSync, type PlanReport } from "../terraform/plan-report.ts";
 
 import type { SavedPlan } from "../sync/saved-plans.ts";
 import { chicletSign, describeChanges, describeChiclet } from "../domain/changes.ts";
@@ -16,18 +17,52 @@ export function describeCalls(calls: Calls): string {
   return `${total} Okta API call${total === 1 ? "" : "s"}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
 
-export function formatPlanSummary(plans: readonly SavedPlan[]): string {
+/** Lines a first sync shows per workspace before "... and N more" (its stacks together). */
+export const FIRST_SYNC_LINES = 20;
+
+/**
+ * The plan in Okta terms, stack by stack. A first sync (thousands of "sees"
+ * lines) is folded per workspace: its counts, the first lines, and where the
+ * rest is (`plan --json`).
+ */
+export function formatPlanSummary(plans: readonly SavedPlan[], options: { firstSyncLines?: number } = {}): string {
+  const firstSyncs = new Map<string, SavedPlan[]>();
+  for (const plan of plans) if (isFirstSync(plan.report)) firstSyncs.set(plan.workspaceId, [...(firstSyncs.get(plan.workspaceId) ?? []), plan]);
   let text = "";
-  for (const { report } of plans) {
-    text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
-    for (const line of describeChanges(report)) text += `  ${line}\n`;
-    for (const person of report.unresolvedPeople) {
-      text += `  ! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
-    }
-    for (const drift of report.drift) text += `  ! drift: ${printable(drift.address, 120)} changed outside Terraform (${drift.actions.join(", ")})\n`;
-    if (report.hasChanges) text += `  applying costs about ${describeCalls(report.applyCalls)}\n  plan digest: ${report.digest}\n`;
+  for (const plan of plans) {
+    const folded = firstSyncs.get(plan.workspaceId);
+    if (!isFirstSync(plan.report) || !folded) {
+      text += `${plan.report.stack}: ${plan.report.hasChanges ? "changes" : "no changes"}\n`;
+      for (const line of stackLines(plan.report)) text += `  ${line}\n`;
+      if (plan.report.hasChanges) text += `  applying costs about ${describeCalls(plan.report.applyCalls)}\n  plan digest: ${plan.report.digest}\n`;
+    } else if (folded[0] === plan) text += formatFirstSync(plan.workspaceId, folded, options.firstSyncLines ?? FIRST_SYNC_LINES);
   }
   return text;
+}
+
+/** A workspace's first sync, its stacks together: counts, then at most `limit` lines. */
+function formatFirstSync(workspaceId: string, plans: readonly SavedPlan[], limit: number): string {
+  const reports = plans.map((plan) => plan.report);
+  const created = reports.reduce((sum, report) => sum + report.chiclets.filter((change) => change.kind === "create").length, 0);
+  const grants = reports.reduce((sum, report) => sum + report.access.reduce((count, access) => count + access.gainedUsers.length + access.gainedGroups.length, 0), 0);
+  const lines = reports.flatMap(stackLines);
+  const stacks = plans.length === 1 ? plans[0]!.stack : `${plans.length} stacks`;
+  let text = `${workspaceId}: first sync (${stacks}): ${created.toLocaleString("en-US")} chiclet${created === 1 ? "" : "s"} to create, ${grants.toLocaleString("en-US")} grant${grants === 1 ? "" : "s"} of access to people and IdP groups\n`;
+  for (const line of lines.slice(0, limit)) text += `  ${line}\n`;
+  if (lines.length > limit) text += `  ... and ${(lines.length - limit).toLocaleString("en-US")} more: \`cerby-okta plan --json FILE\` lists every change (and each stack's plan digest)\n`;
+  text += `  applying costs about ${describeCalls(addCalls(...reports.map((report) => report.applyCalls)))}\n`;
+  return text;
+}
+
+/** A stack's changes in Okta terms, and what needs a person's eye. */
+function stackLines(report: PlanReport): string[] {
+  return [
+    ...describeChanges(report),
+    ...report.unresolvedPeople.map(
+      (person) => `! ${printable(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)`,
+    ),
+    ...report.drift.map((drift) => `! drift: ${printable(drift.address, 120)} changed outside Terraform (${drift.actions.join(", ")})`),
+  ];
 }
 
 /**

@@ -11,7 +11,7 @@ import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts"
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
-import { lookedUpUsers, readPlan, type PlanReport } from "../terraform/plan-report.ts";
+import { isFirstSync, lookedUpUsers, readPlan } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { ProgressMeter } from "../terraform/progress.ts";
 import type { ExistingObjects } from "../okta-api/org-objects.ts";
@@ -221,10 +221,6 @@ export async function planStack(
   return plan;
 }
 
-/** No app in the state yet, and some to create: what Okta already holds decides whether that duplicates. */
-function isFirstSync(report: PlanReport): boolean {
-  return report.existingApps === 0 && report.chiclets.some((change) => change.kind === "create");
-}
 
 /** How many existing objects a refusal lists before "... and N more". */
 const LISTED = 10;

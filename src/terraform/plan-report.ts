@@ -103,6 +103,11 @@ function planDigest(changes: readonly z.infer<typeof ResourceChangeSchema>[]): s
   return `sha256:${createHash("sha256").update(JSON.stringify(acting)).digest("hex")}`;
 }
 
+/** No app in the state yet, and some to create: a stack's first sync (what Okta already holds decides whether that duplicates). */
+export function isFirstSync(report: PlanReport): boolean {
+  return report.existingApps === 0 && report.chiclets.some((change) => change.kind === "create");
+}
+
 export function actionOf(actions: readonly string[]): Action {
   if (actions.includes("delete") && actions.includes("create")) return "replace";
   if (actions.length === 1 && ["create", "update", "delete", "read", "no-op"].includes(actions[0]!)) return actions[0] as Action;
