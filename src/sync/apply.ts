@@ -151,11 +151,17 @@ async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths,
   options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
   // A first sync can take hours: say how far it got every few seconds.
   const meter = new ProgressMeter({ prefix, step: "applying", log: options.log, total }).start();
+  const started = Date.now();
+  let done = 0;
   try {
-    await terraform.apply(stackDir(paths, plan.stack), planFile(paths, plan.stack), () => meter.count("applied"));
+    await terraform.apply(stackDir(paths, plan.stack), planFile(paths, plan.stack), () => {
+      done++;
+      meter.count("applied");
+    });
   } finally {
     meter.stop();
   }
+  options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 
 async function verifyOrFail(
