@@ -8,7 +8,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadProject, shardCountsOf, type Project } from "../config/project-config.ts";
 import { UsageError } from "../errors.ts";
-import type { PipelineOptions } from "../pipeline/pipeline.ts";
+import { decide, type PipelineOptions, type PipelineRun } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
 import type { Adoption } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
@@ -158,6 +158,12 @@ export function pipelineOptions(context: CommandContext): PipelineOptions {
     shardsInUse: (workspaceIds) =>
       shardsInUse(context.paths.stateDir, { projectDir: context.project.dir, backend: context.project.config.backend, workspaceIds }),
   };
+}
+
+/** The pipeline up to the stacks, writing nothing, with this command's settings (shards included). */
+export async function decideFor(context: CommandContext): Promise<PipelineRun> {
+  const settings = pipelineOptions(context);
+  return decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
 }
 
 export function terraformFor(options: TerraformCommandOptions, signal: AbortSignal): TerraformCli {

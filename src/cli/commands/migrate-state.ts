@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import { migrateStates } from "../../sync/migrate-state.ts";
 import { selectStacks } from "../../sync/plan.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addTerraformOptions, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
-import { decide, synthesize } from "../../pipeline/pipeline.ts";
+import { addTerraformOptions, commandContext, decideFor, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 
 export function register(program: Command): void {
   addTerraformOptions(
@@ -18,7 +18,7 @@ export function register(program: Command): void {
   ).action(async (options: TerraformCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
-    const { desired, stacks } = await decide(context.workspacesDir, pipelineOptions(context).shardCounts);
+    const { desired, stacks } = await decideFor(context);
     const results = await migrateStates(selectStacks(desired, stacks, options.stack).map((stack) => stack.id), terraformFor(options, signal), context.paths, {
       stackOptions: context.stackOptions,
       resynthesize: () => synthesize({ ...pipelineOptions(context), allowBackendChange: true }),

@@ -17,7 +17,9 @@ export function register(program: Command): void {
         .command("plan")
         .description(
           "synthesize, then terraform init, plan and show for each stack; print the changes in Okta terms and save the plan for `apply`. " +
-            "Incremental: resources are not read back from Okta (that is `reconcile`). Exit 0 no changes, 2 changes, 1 error",
+            "Incremental: resources are not read back from Okta (that is `reconcile`). " +
+            "A large workspace that never synced is sharded to the advised count, recorded in cerby-okta.yaml `shards:` (commit it). " +
+            "Exit 0 no changes, 2 changes, 1 error",
         ),
       { parallel: PLAN_PARALLEL_HELP },
     ),

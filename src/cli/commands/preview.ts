@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import { previewDocument } from "../../domain/preview.ts";
-import { decide } from "../../pipeline/pipeline.ts";
 import { formatPreview } from "../format-preview.ts";
 import { settleShards } from "../settle-shards.ts";
-import { commandContext, pipelineOptions } from "../terraform-options.ts";
+import { commandContext, decideFor } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
 export function register(program: Command): void {
@@ -14,8 +13,7 @@ export function register(program: Command): void {
     .option("--json", "print the preview document (format v1) on stdout")
     .action(async (options: { workspaces?: string; json?: boolean }) => {
       const context = await commandContext(options);
-      const settings = pipelineOptions(context);
-      const run = await decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
+      const run = await decideFor(context);
       if (options.json) process.stdout.write(`${JSON.stringify(previewDocument(run.desired), null, 2)}\n`);
       else process.stdout.write(formatPreview(run.desired));
       await settleShards(context, run, { record: false });

@@ -7,14 +7,14 @@ import { recordShardCounts } from "../../config/project-config.ts";
 import { UsageError } from "../../errors.ts";
 import { ensureFolder } from "../../files/ensure-folder.ts";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
-import { decide, synthesize } from "../../pipeline/pipeline.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 import { emptyMap, type Adoption } from "../../stack/stack-data.ts";
 import { reshard } from "../../sync/reshard.ts";
 import { selectStacks } from "../../sync/plan.ts";
 import { readStatusRecords } from "../../sync/status.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { positiveInteger } from "../number-options.ts";
-import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addTerraformOptions, adoptionFile, commandContext, decideFor, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
 type ReshardOptions = TerraformCommandOptions & { from?: number; to?: number };
 
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     if (options.to !== undefined) await recordTarget(options);
     const context = await commandContext(options);
     const settings = pipelineOptions(context);
-    const current = await decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
+    const current = await decideFor(context);
     const countNow = (workspaceId: string) => current.shardChoices.find((choice) => choice.workspaceId === workspaceId)?.count ?? 1;
     const selected = new Set(selectStacks(current.desired, current.stacks, options.stack).map((stack) => stack.workspaceId));
     const records = await readStatusRecords(context.paths.stateDir);
@@ -78,8 +78,7 @@ async function recordTarget(options: ReshardOptions): Promise<void> {
   if (options.to! > 999) throw new UsageError("--to: at most 999 shards");
   if (options.stack?.length !== 1) throw new UsageError("--to needs exactly one workspace, named by --stack <workspace id>");
   const context = await commandContext(options);
-  const settings = pipelineOptions(context);
-  const current = await decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
+  const current = await decideFor(context);
   const workspaceId = options.stack[0]!;
   if (!current.shardChoices.some((choice) => choice.workspaceId === workspaceId)) throw new UsageError(`--stack ${workspaceId}: no synced workspace has this ID (give the workspace's ID, not a shard's)`);
   const file = await recordShardCounts(context.project, new Map([[workspaceId, options.to!]]));

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { decide } from "../../pipeline/pipeline.ts";
 import { settleShards } from "../settle-shards.ts";
-import { commandContext, pipelineOptions } from "../terraform-options.ts";
+import { commandContext, decideFor } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
 export function register(program: Command): void {
@@ -11,8 +10,7 @@ export function register(program: Command): void {
     .addOption(workspacesOption())
     .action(async (options: { workspaces?: string }) => {
       const context = await commandContext(options);
-      const settings = pipelineOptions(context);
-      const run = await decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
+      const run = await decideFor(context);
       const accounts = run.workspaces.reduce((sum, workspace) => sum + workspace.accounts.length, 0);
       // A message, not data: stdout stays empty for scripts.
       process.stderr.write(`ok: ${run.workspaces.length} workspace${run.workspaces.length === 1 ? "" : "s"}, ${accounts} account${accounts === 1 ? "" : "s"}\n`);
