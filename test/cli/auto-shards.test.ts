@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { COST_WORKSPACE_ID, costWorkspace } from "../../harness/change-cost.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { suggestedShardCount } from "../../src/stack/shards.ts";
 
 const ACCOUNTS = 1_000;
@@ -16,7 +17,10 @@ const writeWorkspace = async (dir: string) => {
   await writeFile(path.join(dir, "big", "workspace.json"), JSON.stringify(costWorkspace(ACCOUNTS)));
 };
 
-describe("a 1,000-account workspace with no shards:", () => {
+// Runs the CLI through the Terraform harness (the plan and reshard run Terraform).
+const skip = shouldSkipTerraformTests();
+
+describe.skipIf(skip)("a 1,000-account workspace with no shards:", () => {
   let harness: SyncHarness;
   beforeAll(async () => {
     harness = await SyncHarness.start(writeWorkspace);
@@ -57,7 +61,7 @@ describe("a 1,000-account workspace with no shards:", () => {
   }, 180_000);
 });
 
-describe("a 950-account workspace applied as one stack", () => {
+describe.skipIf(skip)("a 950-account workspace applied as one stack", () => {
   let harness: SyncHarness;
   beforeAll(async () => {
     harness = await SyncHarness.start(async (dir) => {
