@@ -14,12 +14,13 @@ import type { Adoption } from "../stack/stack-data.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
-import { shardsInUse } from "../sync/shard-history.ts";
+import { shardHistory } from "./settle-shards.ts";
 import { TerraformCli, terraformBinary } from "../terraform/terraform.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
 export const DEFAULT_OUT_DIR = "cdktf.out";
-export const DEFAULT_STATE_DIR = ".cerby-okta";
+export { DEFAULT_STATE_DIR } from "./state-dir.ts";
+import { DEFAULT_STATE_DIR } from "./state-dir.ts";
 
 export interface PathOptions {
   workspaces?: string;
@@ -155,8 +156,7 @@ export function pipelineOptions(context: CommandContext): PipelineOptions {
     stackOptions: context.stackOptions,
     protectedPaths: context.protectedPaths,
     shardCounts: shardCountsOf(context.project),
-    shardsInUse: (workspaceIds) =>
-      shardsInUse(context.paths.stateDir, { projectDir: context.project.dir, backend: context.project.config.backend, workspaceIds }),
+    shardsInUse: shardHistory(context.project, context.paths.stateDir),
   };
 }
 

@@ -1,19 +1,10 @@
 // The Terraform backend of a workspace stack, from the project configuration.
 import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
-import path from "node:path";
 import type { BackendConfig } from "../config/project-config.ts";
+import { defaultLocalStatePath, forWorkspace, localStatePath } from "./state-path.ts";
 
-const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
+export { defaultLocalStatePath, localStatePath };
 
-/** Where a workspace's state lives by default: `terraform.<workspace id>.tfstate` in the project folder. */
-export function defaultLocalStatePath(projectDir: string, workspaceId: string): string {
-  return path.join(projectDir, `terraform.${workspaceId}.tfstate`);
-}
-
-/** Where the local backend keeps a stack's state (`backend.path`, or the default). */
-export function localStatePath(projectDir: string, backend: BackendConfig | undefined, workspaceId: string): string {
-  return backend?.type === "local" && backend.path ? path.resolve(projectDir, forWorkspace(backend.path, workspaceId)) : defaultLocalStatePath(projectDir, workspaceId);
-}
 
 /**
  * Local state paths are absolute, resolved against the project folder (the

@@ -5,7 +5,7 @@
 // local backend, from its unsharded stack's state file (a `cdktf deploy`
 // writes no record).
 import { readFile } from "node:fs/promises";
-import { localStatePath } from "../stack/backend.ts";
+import { localStatePath } from "../stack/state-path.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { readStatusRecords } from "./status.ts";
 

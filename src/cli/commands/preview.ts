@@ -1,8 +1,7 @@
 import type { Command } from "commander";
 import { previewDocument } from "../../domain/preview.ts";
 import { formatPreview } from "../format-preview.ts";
-import { settleShards } from "../settle-shards.ts";
-import { commandContext, decideFor } from "../terraform-options.ts";
+import { decideProject, settleShards } from "../settle-shards.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
 export function register(program: Command): void {
@@ -12,10 +11,9 @@ export function register(program: Command): void {
     .addOption(workspacesOption())
     .option("--json", "print the preview document (format v1) on stdout")
     .action(async (options: { workspaces?: string; json?: boolean }) => {
-      const context = await commandContext(options);
-      const run = await decideFor(context);
+      const { project, run } = await decideProject(options.workspaces);
       if (options.json) process.stdout.write(`${JSON.stringify(previewDocument(run.desired), null, 2)}\n`);
       else process.stdout.write(formatPreview(run.desired));
-      await settleShards(context, run, { record: false });
+      await settleShards({ project }, run, { record: false });
     });
 }
