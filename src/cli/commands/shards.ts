@@ -3,11 +3,12 @@
 // applied here). `--json` feeds a CI matrix: one job per stack to plan.
 import type { Command } from "commander";
 import { synthesize } from "../../pipeline/pipeline.ts";
-import { RECOMMENDED_SHARD_SIZE, suggestedShardCount } from "../../stack/shards.ts";
+import { suggestedShardCount } from "../../stack/shards.ts";
 import { changedSinceApply, selectStacks } from "../../sync/plan.ts";
 import { stacksLeftBehind } from "../../sync/reshard.ts";
 import type { SyncPaths } from "../../sync/saved-plans.ts";
 import { formatTable } from "../format-preview.ts";
+import { settleShards } from "../settle-shards.ts";
 import { addOutOption, commandContext, DEFAULT_STATE_DIR, pipelineOptions, type PathOptions } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
@@ -76,13 +77,9 @@ export function register(program: Command): void {
       }
       for (const workspace of workspaces) {
         if (workspace.reshardNeeded) process.stdout.write(`${workspace.workspace}: its shard count changed since its last apply: run \`cerby-okta reshard\` before planning\n`);
-        else if (workspace.suggestedShards !== workspace.shards) {
-          process.stdout.write(
-            `${workspace.workspace}: ${workspace.accounts} accounts in ${workspace.shards} stack${workspace.shards === 1 ? "" : "s"}; ` +
-              `${workspace.suggestedShards} would keep each at ${RECOMMENDED_SHARD_SIZE} to ${RECOMMENDED_SHARD_SIZE * 2} accounts (\`shards:\` in cerby-okta.yaml, then \`cerby-okta reshard\`)\n`,
-          );
-        }
       }
+      // The same words as plan, validate, preview and synth: automatic counts, and advice with its cost.
+      await settleShards(context, run, { record: false });
     });
 }
 
