@@ -30,7 +30,6 @@ export function register(program: Command): void {
       const signal = interruptSignal();
       const context = await commandContext(options);
       const run = await synthesize(pipelineOptions(context));
-      await settleShards(context, run, { record: true });
       const { desired: state, stacks } = run;
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
         refresh: false,
@@ -40,6 +39,8 @@ export function register(program: Command): void {
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options),
       });
+      // Recorded once the plan is made (a refused first sync records nothing), before any apply.
+      await settleShards(context, run, { record: true });
       process.stdout.write(formatPlanSummary(plans));
       if (options.json) await writeFileAtomic(options.json, `${JSON.stringify({ version: 1, stacks: plans.map((plan) => plan.report) }, null, 2)}\n`);
       process.exitCode = plans.some((plan) => plan.report.hasChanges) ? 2 : 0;

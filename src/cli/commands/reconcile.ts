@@ -33,7 +33,6 @@ export function register(program: Command): void {
       const signal = interruptSignal();
       const context = await commandContext(options);
       const run = await synthesize(pipelineOptions(context));
-      await settleShards(context, run, { record: true });
       const { desired: state, stacks } = run;
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
@@ -44,6 +43,8 @@ export function register(program: Command): void {
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options),
       });
+      // Recorded once the plan is made (a refused first sync records nothing), before any apply.
+      await settleShards(context, run, { record: true });
       process.stdout.write(formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);
       let applied: readonly string[] = [];

@@ -27,7 +27,6 @@ export function register(program: Command): void {
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
         const run = await synthesize(pipelineOptions(context));
-        await settleShards(context, run, { record: true });
         const { desired: state, stacks } = run;
         plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraformFor(options, signal), context.paths, {
           refresh: false,
@@ -37,6 +36,8 @@ export function register(program: Command): void {
           workspacesDir: context.workspacesDir,
           existingObjects: existingObjectsReader(options),
         });
+        // Recorded once the plan is made (a refused first sync records nothing), before any apply.
+        await settleShards(context, run, { record: true });
       }
       process.stdout.write(formatReviewMarkdown(plans));
     });
