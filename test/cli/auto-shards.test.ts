@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { COST_WORKSPACE_ID, costWorkspace } from "../../harness/change-cost.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
 import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { suggestedShardCount } from "../../src/stack/shards.ts";
+import { shardOf, suggestedShardCount } from "../../src/stack/shards.ts";
 
 const ACCOUNTS = 1_000;
 const ADVISED = suggestedShardCount(ACCOUNTS);
@@ -105,5 +105,30 @@ describe.skipIf(skip)("a 950-account workspace applied as one stack", () => {
     expect(validate.stderr).not.toContain("advised");
     const listed = JSON.parse((await harness.cli(["shards", "--json"])).stdout) as { workspaces: { shards: number; shardSource: string; reshardNeeded: boolean }[] };
     expect(listed.workspaces).toEqual([expect.objectContaining({ shards: 8, shardSource: "configured", reshardNeeded: false })]);
+  }, 120_000);
+});
+
+describe.skipIf(skip)("a workspace that looks new but whose apps Okta already holds", () => {
+  let harness: SyncHarness;
+  beforeAll(async () => {
+    harness = await SyncHarness.start(async (dir) => {
+      await mkdir(path.join(dir, "big"), { recursive: true });
+      await writeFile(path.join(dir, "big", "workspace.json"), JSON.stringify(costWorkspace(300)));
+    });
+  }, 60_000);
+  afterAll(async () => harness?.stop());
+
+  it("is refused at its first plan, naming shards: as the way out, and nothing is recorded", async () => {
+    expect(suggestedShardCount(300)).toBe(4);
+    // As if synced before in one stack, from a machine whose records this one lacks.
+    const index = Array.from({ length: 300 }, (_, n) => n).find((n) => shardOf(`a-${n}`, 4) === 0)!;
+    harness.emulator.createBookmarkApp(`Brand ${index} - Instagram`, "https://old.example/login");
+    const plan = await harness.cli(["plan", "--stack", `${COST_WORKSPACE_ID}-s000`]);
+    expect(plan.exitCode).toBe(1);
+    expect(plan.stderr).toContain(`app "Brand ${index} - Instagram" (account a-${index}) exists as`);
+    expect(plan.stderr).toContain(`If workspace ${COST_WORKSPACE_ID} was synced before with another shard count`);
+    expect(plan.stderr).toContain("set `shards:` in cerby-okta.yaml to that count (1 for one stack)");
+    expect(plan.stderr).not.toContain("recorded in");
+    await expect(readFile(path.join(harness.cwd, "cerby-okta.yaml"), "utf8")).rejects.toThrow(/ENOENT/);
   }, 120_000);
 });
