@@ -9,6 +9,7 @@ import { interruptSignal } from "../interrupt.ts";
 import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, existingObjectsReader, switchedOffStacks, oktaChecksFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 type ReconcileOptions = PlanCommandOptions & { apply?: boolean; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
@@ -33,7 +34,8 @@ export function register(program: Command): void {
       const signal = interruptSignal();
       const context = await commandContext(options);
       await lockProject(context, options.apply ? "reconcile --apply" : "reconcile", options, signal);
-      const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+      const run = await synthesize(pipelineOptions(context));
+      const { desired: state, stacks } = run;
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: true,
@@ -44,6 +46,8 @@ export function register(program: Command): void {
         existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         oktaChecks: oktaChecksFor(options),
       });
+      // Recorded once the plan is made (a refused first sync records nothing), before any apply.
+      await settleShards(context, run, { record: true });
       process.stdout.write(formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);
       let applied: readonly string[] = [];

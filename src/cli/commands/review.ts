@@ -7,6 +7,7 @@ import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 export function register(program: Command): void {
@@ -27,7 +28,8 @@ export function register(program: Command): void {
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
         await lockProject(context, "review", options, signal); // it saves a plan set, as `plan` does
-        const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+        const run = await synthesize(pipelineOptions(context));
+        const { desired: state, stacks } = run;
         const terraform = terraformFor(options, signal);
         plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
           refresh: false,
@@ -37,6 +39,8 @@ export function register(program: Command): void {
           workspacesDir: context.workspacesDir,
           existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         });
+        // Recorded once the plan is made (a refused first sync records nothing), before any apply.
+        await settleShards(context, run, { record: true });
       }
       process.stdout.write(formatReviewMarkdown(plans));
     });
