@@ -2,7 +2,7 @@
 // the real CLI, the real `terraform`, the stand-in okta/okta provider and the
 // in-process Okta emulator (harness/sync-harness.ts), never a mock.
 //
-// 1. Per stack: one stack (no sharding) of 100, 250, 500 and 1,000 accounts:
+// 1. Per stack: one stack (`shards: 1`, no sharding) of 100, 250, 500 and 1,000 accounts:
 //    first sync (`plan`, `apply`), a no-op `plan --all` (Terraform runs although
 //    the stack is unchanged), one account's change (`plan`, `apply`).
 // 2. Whole workspaces of 1,000 and 10,000 accounts, sharded with
@@ -12,6 +12,9 @@
 //    `plan --all --parallel 2`, one account's change (`plan`, `apply`) with
 //    the Okta requests it makes; and the time a real org's rate limits impose
 //    on the first sync (src/domain/api-cost.ts).
+//    Beside each, the same workspace with NO `shards:` (BENCH_UNCONFIGURED_SIZES,
+//    default 1000): it must shard itself at its first plan (the advised count,
+//    recorded in cerby-okta.yaml) and cost no more than the configured one.
 // 3. For every step, the Terraform processes started: TERRAFORM_BINARY_NAME
 //    points at a wrapper that logs its subcommand to a file, then execs the
 //    real terraform.
@@ -45,6 +48,7 @@ const sizesOf = (name: string, fallback: string): number[] =>
     });
 const stackSizes = sizesOf("BENCH_STACK_SIZES", "100,250,500,1000");
 const workspaceSizes = sizesOf("BENCH_WORKSPACE_SIZES", "1000,10000");
+const unconfiguredSizes = sizesOf("BENCH_UNCONFIGURED_SIZES", "1000");
 const shardOverride = process.env.BENCH_SHARDS ? Number(process.env.BENCH_SHARDS) : undefined;
 if (shardOverride !== undefined && !(Number.isInteger(shardOverride) && shardOverride >= 1)) throw new Error(`BENCH_SHARDS: ${process.env.BENCH_SHARDS} is not a whole number of at least 1`);
 const firstSyncLimitMs = Number(process.env.BENCH_FIRST_SYNC_LIMIT_MINUTES ?? 45) * 60_000;
@@ -242,6 +246,15 @@ async function noopPlan(harness: Harness, args: string[]): Promise<Step & { exit
 
 const labelOf = (index: number) => `Brand ${index} - Instagram`;
 
+/** After the first plan of a workspace with no `shards:`: its advised count is recorded, and its stacks are that many shards. */
+async function checkShardedItself(harness: Harness, shards: number): Promise<void> {
+  const config = readFileSync(path.join(harness.cwd, "cerby-okta.yaml"), "utf8");
+  if (!config.includes(`${COST_WORKSPACE_ID}: ${shards}`)) throw new Error(`the first plan did not record ${COST_WORKSPACE_ID}: ${shards} in cerby-okta.yaml:\n${config}`);
+  const stacks = readdirSync(path.join(harness.cwd, "cdktf.out", "stacks"));
+  if (stacks.length !== shards) throw new Error(`the first plan synthesized ${stacks.length} stacks, not ${shards} shards: ${stacks.join(", ")}`);
+  log(`    sharded itself: ${shards} stacks, recorded in cerby-okta.yaml`);
+}
+
 // ---- 1. one stack ----
 
 interface StackRow {
@@ -257,7 +270,8 @@ interface StackRow {
 
 async function measureOneStack(accounts: number): Promise<StackRow> {
   log(`one stack of ${count(accounts)} accounts (load ${load()})`);
-  const { harness, document } = await startHarness(accounts, undefined);
+  // One stack: `shards: 1`, or a workspace this large would shard itself.
+  const { harness, document } = await startHarness(accounts, 1);
   try {
     const firstPlan = await step(harness, ["plan"], PLAN_OK);
     const firstApply = await step(harness, ["apply"], APPLY_OK);
@@ -275,6 +289,8 @@ async function measureOneStack(accounts: number): Promise<StackRow> {
 interface WorkspaceRow {
   accounts: number;
   shards: number;
+  /** `shards:` in cerby-okta.yaml (`configured`), or none: the first plan chose the advised count (`automatic`). */
+  how: "configured" | "automatic";
   firstPlan: Step;
   firstApply: Step;
   firstRequests: number;
@@ -288,15 +304,16 @@ interface WorkspaceRow {
   minutesAtLimits: number;
 }
 
-async function measureWorkspace(accounts: number): Promise<WorkspaceRow> {
-  const shards = shardOverride ?? suggestedShardCount(accounts);
-  log(`workspace of ${count(accounts)} accounts in ${shards} shards (load ${load()})`);
-  const { harness, document } = await startHarness(accounts, shards);
+async function measureWorkspace(accounts: number, how: WorkspaceRow["how"] = "configured"): Promise<WorkspaceRow> {
+  const shards = how === "automatic" ? suggestedShardCount(accounts) : (shardOverride ?? suggestedShardCount(accounts));
+  log(`workspace of ${count(accounts)} accounts in ${shards} shards, ${how} (load ${load()})`);
+  const { harness, document } = await startHarness(accounts, how === "automatic" ? undefined : shards);
   try {
     const cost = estimateWorkspaceCost((await harness.desiredState()).workspaces[0]!);
     const deadline = Date.now() + firstSyncLimitMs;
     harness.emulator.resetRequestLog();
     const firstPlan = await step(harness, ["plan", "--parallel", "2"], PLAN_OK, deadline);
+    if (how === "automatic") await checkShardedItself(harness, shards);
     const firstApply = await step(harness, ["apply", "--parallel", "2"], APPLY_OK, deadline);
     const firstRequests = harness.emulator.requests.length;
     const apps = checkOneAppPerAccount(harness, accounts, labelOf);
@@ -307,6 +324,7 @@ async function measureWorkspace(accounts: number): Promise<WorkspaceRow> {
     return {
       accounts,
       shards,
+      how,
       firstPlan,
       firstApply,
       firstRequests,
@@ -341,7 +359,7 @@ function report(): string {
   const exitNote = (s: { exitCode: number }) => (s.exitCode === 0 ? "" : ` (exit ${s.exitCode}: changes!)`);
   if (stackRows.length > 0) {
     out.push(
-      "One stack (no sharding): wall time of each CLI call; Terraform processes started, by subcommand",
+      "One stack (`shards: 1` in cerby-okta.yaml, no sharding): wall time of each CLI call; Terraform processes started, by subcommand",
       "",
       "| accounts | first sync: plan + apply | its Terraform processes | no-op `plan --all` | its Terraform processes | one-account change: plan + apply | its Terraform processes | its Okta requests |",
       "| ---: | ---: | --- | ---: | --- | ---: | --- | ---: |",
@@ -360,14 +378,14 @@ function report(): string {
   }
   if (workspaceRows.length > 0) {
     out.push(
-      `Whole workspaces, sharded (\`shards:\` = ${shardOverride === undefined ? "suggestedShardCount" : `BENCH_SHARDS=${shardOverride}`}): wall time of each CLI call; Terraform processes started, by subcommand`,
+      `Whole workspaces, sharded (configured: \`shards:\` = ${shardOverride === undefined ? "suggestedShardCount" : `BENCH_SHARDS=${shardOverride}`}; automatic: no \`shards:\`, the first plan chose it): wall time of each CLI call; Terraform processes started, by subcommand`,
       "",
       "| accounts | shards | first sync: `plan --parallel 2` + `apply --parallel 2` | its Terraform processes | no-op `plan` | its Terraform processes | no-op `plan --all --parallel 2` | its Terraform processes | one-account change: plan + apply | its Terraform processes | its Okta requests |",
       "| ---: | ---: | ---: | --- | ---: | --- | ---: | --- | ---: | --- | ---: |",
       ...workspaceRows.map((row) => {
         const first = sum(row.firstPlan, row.firstApply);
         const change = sum(row.changePlan, row.changeApply);
-        return `| ${count(row.accounts)} | ${row.shards} | ${seconds(first.ms)} (${seconds(row.firstPlan.ms)} + ${seconds(row.firstApply.ms)}) | ${formatRuns(first.runs)} | ${seconds(row.noop.ms)}${exitNote(row.noop)} | ${formatRuns(row.noop.runs)} | ${seconds(row.noopAll.ms)}${exitNote(row.noopAll)} | ${formatRuns(row.noopAll.runs)} | ${seconds(change.ms)} (${seconds(row.changePlan.ms)} + ${seconds(row.changeApply.ms)}) | ${formatRuns(change.runs)} | ${row.changeRequests} |`;
+        return `| ${count(row.accounts)} | ${row.shards} (${row.how}) | ${seconds(first.ms)} (${seconds(row.firstPlan.ms)} + ${seconds(row.firstApply.ms)}) | ${formatRuns(first.runs)} | ${seconds(row.noop.ms)}${exitNote(row.noop)} | ${formatRuns(row.noop.runs)} | ${seconds(row.noopAll.ms)}${exitNote(row.noopAll)} | ${formatRuns(row.noopAll.runs)} | ${seconds(change.ms)} (${seconds(row.changePlan.ms)} + ${seconds(row.changeApply.ms)}) | ${formatRuns(change.runs)} | ${row.changeRequests} |`;
       }),
       "",
       ...workspaceRows.map(
@@ -394,6 +412,7 @@ let failure: unknown;
 try {
   for (const accounts of stackSizes) stackRows.push(await measureOneStack(accounts));
   for (const accounts of workspaceSizes) workspaceRows.push(await measureWorkspace(accounts));
+  for (const accounts of unconfiguredSizes) workspaceRows.push(await measureWorkspace(accounts, "automatic"));
 } catch (error) {
   failure = error;
 } finally {

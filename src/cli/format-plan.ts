@@ -1,7 +1,8 @@
 // Plans in Okta terms: a terminal summary for `plan`/`reconcile`, and a
 // Markdown review for a pull-request comment. Stable for the same plan. Every
 // string that came from Cerby is escaped for where it is shown.
-import { BUCKETS, totalCalls, type Bucket, type Calls } from "../domain/api-cost.ts";
+import { addCalls, BUCKETS, totalCalls, type Bucket, type Calls } from "../domain/api-cost.ts";
+import { isFirstSync, type PlanReport } from "../terraform/plan-report.ts";
 
 import type { SavedPlan } from "../sync/saved-plans.ts";
 import { BY_ID, chicletSign, describeAttribute, describeChanges, describeChiclet, type Naming } from "../domain/changes.ts";
@@ -46,25 +47,91 @@ export function describeCalls(calls: Calls): string {
   return `${total} Okta API call${total === 1 ? "" : "s"}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
 
-export function formatPlanSummary(plans: readonly Pick<SavedPlan, "report">[]): string {
+/** Lines a first sync shows per workspace before "... and N more" (its stacks together). */
+export const FIRST_SYNC_LINES = 20;
+
+/** A saved plan as the summary reads it: its report, and its workspace when known. */
+type SummaryPlan = Pick<SavedPlan, "report"> & Partial<Pick<SavedPlan, "workspaceId">>;
+
+/**
+ * The plan in Okta terms, stack by stack, people and teams by name. A first
+ * sync (thousands of "sees" lines) is folded per workspace: its counts, the
+ * first lines, and where the rest is (`plan --json`).
+ */
+export function formatPlanSummary(plans: readonly SummaryPlan[], options: { firstSyncLines?: number } = {}): string {
+  const workspaceOf = (plan: SummaryPlan) => plan.workspaceId ?? plan.report.stack;
+  const firstSyncs = new Map<string, SummaryPlan[]>();
+  for (const plan of plans) if (isFirstSync(plan.report)) firstSyncs.set(workspaceOf(plan), [...(firstSyncs.get(workspaceOf(plan)) ?? []), plan]);
   let text = "";
-  for (const { report } of plans) {
-    text += `${report.stack}: ${report.hasChanges ? "changes" : "no changes"}\n`;
-    const naming = namingOf(report.readers);
-    for (const line of describeChanges(report, naming)) text += `  ${line}\n`;
-    if (report.recordChanges && !report.hasChanges) text += "  (apply records in the state that these files are applied; nothing changes in Okta)\n";
-    for (const warning of report.oktaWarnings ?? []) text += `  ! ${warning}\n`;
-    for (const person of report.unresolvedPeople) {
-      if (person.heldOktaUserId !== undefined || person.missingOktaUserId !== undefined) continue; // named by its warning
-      text += `  ! ${naming.person(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)\n`;
-    }
-    for (const warning of report.warnings ?? []) text += `  ! WARNING: ${describeWarning(warning)}\n`;
-    for (const drift of report.drift) text += `  ! changed in Okta: ${describeDrift(drift, naming)}\n`;
-    if (report.hasChanges) text += `  applying costs about ${describeCalls(report.applyCalls)}\n`;
+  for (const plan of plans) {
+    const folded = firstSyncs.get(workspaceOf(plan));
+    if (!isFirstSync(plan.report) || !folded) {
+      text += `${plan.report.stack}: ${plan.report.hasChanges ? "changes" : "no changes"}\n`;
+      for (const line of stackLines(plan.report)) text += `  ${line}\n`;
+      if (plan.report.hasChanges) text += `  applying costs about ${describeCalls(plan.report.applyCalls)}\n  plan digest: ${plan.report.digest}\n`;
+    } else if (folded[0] === plan) text += formatFirstSync(workspaceOf(plan), folded, options.firstSyncLines ?? FIRST_SYNC_LINES);
   }
   for (const line of readerLines(plans)) text += `${line}\n`;
   return text;
 }
+
+/** A workspace's first sync, its stacks together: counts, then at most `limit` lines of changes, then all that needs a person's eye. */
+function formatFirstSync(workspaceId: string, plans: readonly SummaryPlan[], limit: number): string {
+  const reports = plans.map((plan) => plan.report);
+  const created = reports.reduce((sum, report) => sum + report.chiclets.filter((change) => change.kind === "create").length, 0);
+  const grants = reports.reduce((sum, report) => sum + report.access.reduce((count, access) => count + access.gainedUsers.length + access.gainedGroups.length, 0), 0);
+  const lines = reports.flatMap((report) => describeChanges(report, namingOf(report.readers)));
+  const stacks = plans.length === 1 ? plans[0]!.report.stack : `${plans.length} stacks`;
+  let text = `${workspaceId}: first sync (${stacks}): ${created.toLocaleString("en-US")} chiclet${created === 1 ? "" : "s"} to create, ${grants.toLocaleString("en-US")} grant${grants === 1 ? "" : "s"} of access to people and IdP groups\n`;
+  for (const line of lines.slice(0, limit)) text += `  ${line}\n`;
+  if (lines.length > limit) text += `  ... and ${(lines.length - limit).toLocaleString("en-US")} more: \`cerby-okta plan --json FILE\` lists every change (and each stack's plan digest)\n`;
+  for (const line of reports.flatMap(attentionLines)) text += `  ${line}\n`;
+  text += `  applying costs about ${describeCalls(addCalls(...reports.map((report) => report.applyCalls)))}\n`;
+  return text;
+}
+
+/** A stack's changes in Okta terms, and what needs a person's eye. */
+function stackLines(report: PlanReport): string[] {
+  return [
+    ...describeChanges(report, namingOf(report.readers)),
+    ...(report.recordChanges && !report.hasChanges ? ["(apply records in the state that these files are applied; nothing changes in Okta)"] : []),
+    ...attentionLines(report),
+  ];
+}
+
+/** What needs a person's eye in a stack's plan: never folded away. */
+function attentionLines(report: PlanReport): string[] {
+  const naming = namingOf(report.readers);
+  return [
+    ...(report.oktaWarnings ?? []).map((warning) => `! ${warning}`),
+    ...report.unresolvedPeople
+      // One with a held or missing Okta user ID is named by its warning.
+      .filter((person) => person.heldOktaUserId === undefined && person.missingOktaUserId === undefined)
+      .map((person) => `! ${naming.person(person.cerbyUserId)}: Okta found nobody for ${printable(person.search, 100)}: their chiclets wait (set oktaUserId, or fix the email)`),
+    ...(report.warnings ?? []).map((warning) => `! WARNING: ${describeWarning(warning)}`),
+    ...report.drift.map((drift) => `! changed in Okta: ${describeDrift(drift, naming)}`),
+  ];
+}
+
+/**
+ * The digest of each stack's plan, first in the comment (a long one is cut at
+ * its end), one line each: "- `ws-acme`: `sha256:...`". The apply-on-merge
+ * workflow reads these lines (PLAN_DIGEST_LINE) from the review comment and
+ * passes them to `apply --expect-digest`. Stack IDs are letters, digits, `-`
+ * and `_`, and nothing from Cerby can start a line of the comment.
+ */
+function digestLines(changed: readonly SavedPlan[]): string[] {
+  return [
+    "<details><summary>Plan digests: on merge, only these exact plans are applied</summary>",
+    "",
+    ...changed.map((plan) => `- \`${plan.stack}\`: \`${plan.report.digest}\``),
+    "",
+    "</details>",
+  ];
+}
+
+/** A digest line of a review comment: the stack, then its plan digest. */
+export const PLAN_DIGEST_LINE = /^- `([A-Za-z0-9][A-Za-z0-9_-]*)`: `(sha256:[0-9a-f]{64})`$/gm;
 
 /** Rows inside the folded section: keeps the whole comment under GitHub's size limit. */
 const MAX_FOLDED_ROWS = 250;
@@ -112,6 +179,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
     lines.push("No changes: Okta already matches the workspaces.");
     return `${lines.join("\n")}\n`;
   }
+  lines.push(...digestLines(changed), "");
 
   for (const plan of plans) {
     const stack = cell(plan.stack);

@@ -6,7 +6,7 @@ import { Option, type Command } from "commander";
 import { rm } from "node:fs/promises";
 import { oktaOrgKey, type DesiredState, type DesiredWorkspace } from "../domain/desired-state.ts";
 import { shardCountsOf } from "../config/project-config.ts";
-import { localStateFile } from "../stack/local-state-path.ts";
+import { localStateFile } from "../stack/state-path.ts";
 import { shardStackId } from "../stack/shards.ts";
 import { UsageError } from "../errors.ts";
 import { OktaClient, oktaOrgUrl } from "../okta-api/client.ts";

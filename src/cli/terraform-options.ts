@@ -9,13 +9,14 @@ import { UsageError } from "../errors.ts";
 import { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR, requireWorkspacesDir, resolveProject, type ResolvedProject } from "../config/project.ts";
 import { adoptionFile } from "../stack/adoptions.ts";
 import { stackOptionsFor } from "../stack/backend.ts";
-import type { PipelineOptions } from "../pipeline/pipeline.ts";
+import { decide, type PipelineOptions, type PipelineRun } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
 import { TERRAFORM_DEFAULT_PARALLELISM, TerraformCli, terraformBinary, terraformParallelism } from "../terraform/terraform.ts";
 import { readAllFindings } from "../sync/people-record.ts";
+import { shardHistory } from "./settle-shards.ts";
 import { workspacesOption } from "./workspaces-option.ts";
 
 export { adoptionFile, DEFAULT_OUT_DIR, DEFAULT_STATE_DIR };
@@ -112,7 +113,14 @@ export function pipelineOptions(context: CommandContext): PipelineOptions {
     stackOptions: context.stackOptions,
     protectedPaths: context.protectedPaths,
     shardCounts: context.resolved.shardCounts,
+    shardsInUse: shardHistory(context.project, context.paths.stateDir),
   };
+}
+
+/** The pipeline up to the stacks, writing nothing, with this command's settings (shards included). */
+export async function decideFor(context: CommandContext): Promise<PipelineRun> {
+  const settings = pipelineOptions(context);
+  return decide(context.workspacesDir, settings.shardCounts, settings.shardsInUse);
 }
 
 /**

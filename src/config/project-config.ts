@@ -8,8 +8,10 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
+import { Document, parseDocument } from "yaml";
 import { z } from "zod";
-import { InputError } from "../errors.ts";
+import { InputError, UsageError } from "../errors.ts";
+import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { schemaIssues } from "../workspace/parse-file.ts";
 import { parseSourceFile } from "../workspace/source-file.ts";
 
@@ -137,4 +139,29 @@ export async function loadProjectConfig(file: string, mustExist = false): Promis
   const issues = dropped.flatMap((key) => (ShardCount.safeParse(shards[key]).error?.issues ?? []).map((issue) => ({ ...issue, path: ["shards", key, ...issue.path] })));
   if (issues.length > 0) throw new InputError(schemaIssues(source, issues, ProjectConfigSchema));
   return { ...result.data, shards: Object.assign(Object.create(null) as Record<string, number>, shards) };
+}
+
+/**
+ * Adds `shards:` entries to the project's cerby-okta.yaml (created in the
+ * project folder when there is none), keeping the rest of the file: the shard
+ * count a workspace was first synced with, recorded where every machine and
+ * CI runner reads it once committed. Returns the file written.
+ */
+export async function recordShardCounts(project: Project, counts: ReadonlyMap<string, number>): Promise<string> {
+  const file = project.configFile ?? path.join(project.dir, DEFAULT_CONFIG_FILE);
+  let text = "";
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new UsageError(`cannot read ${file} to record shard counts: ${(error as Error).message}`, { cause: error });
+  }
+  const doc = text.trim() === "" ? new Document({}) : parseDocument(text);
+  if (doc.errors.length > 0) throw new UsageError(`cannot record shard counts in ${file}: it does not parse (${doc.errors[0]!.message})`);
+  for (const [workspaceId, count] of counts) doc.setIn(["shards", workspaceId], count);
+  // Checked as it will be read: a bad file is never left behind.
+  const written = doc.toString();
+  const result = ProjectConfigSchema.safeParse(parseDocument(written).toJS());
+  if (!result.success) throw new UsageError(`cannot record shard counts in ${file}: the result would not be valid (${result.error.issues[0]?.message})`);
+  await writeFileAtomic(file, written);
+  return file;
 }

@@ -211,3 +211,23 @@ export function estimateWorkspaceCost(workspace: DesiredWorkspace): WorkspaceCos
   }
   return { firstSync, fullRefresh, appsIfAssignedPerUser };
 }
+
+/**
+ * What moving accounts between shards costs (`cerby-okta reshard`, then the
+ * plan and apply that take them in): `reshard` itself only reads states; the
+ * plan of each receiving stack imports each moved app and access group (one
+ * read each), and the apply writes each group once and sets its memberships
+ * and assignments again to what they are. Each stack touched configures the
+ * provider for its plan and its apply.
+ */
+export function reshardCalls(moved: readonly { users: readonly string[]; groups: readonly string[] }[], stacksTouched: number): Calls {
+  const sum = addCalls(scaleCalls(OPERATION_CALLS.configure, 2 * stacksTouched), scaleCalls(OPERATION_CALLS.orgKind, stacksTouched));
+  for (const chiclet of moved) {
+    addInto(sum, OPERATION_CALLS.appRead);
+    addInto(sum, OPERATION_CALLS.groupRead);
+    addInto(sum, OPERATION_CALLS.groupUpdate);
+    addInto(sum, membershipsCreateCalls(chiclet.users.length));
+    addInto(sum, assignmentsCreateCalls(chiclet.groups.length + 1));
+  }
+  return sum;
+}

@@ -10,7 +10,7 @@ import type { DesiredState, DesiredWorkspace } from "../domain/desired-state.ts"
 import { DesiredByOrg } from "../domain/desired-by-org.ts";
 import { InputError, type InputIssue } from "../errors.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
-import { stackUnits, type StackUnit } from "../stack/shards.ts";
+import { chooseShardCounts, stackUnits, type ShardChoice, type StackUnit } from "../stack/shards.ts";
 import type { StackSynthesizer } from "../stack/synthesizer.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
 import { readOnce, shownIssues, WorkspaceReader, type ReadResult } from "../workspace/load.ts";
@@ -30,6 +30,13 @@ export interface PipelineOptions {
   readonly shardCounts?: ReadonlyMap<string, number>;
   /** Write only these stacks, leaving every other stack folder as it is (`migrate-state --stack`). */
   readonly onlyStacks?: ReadonlySet<string>;
+  /**
+   * Turns on automatic sharding: reads the shard counts the given workspaces'
+   * stacks were applied with (src/sync/shard-history.ts). A workspace neither
+   * under `shards:` nor in use has never synced: it gets the advised count.
+   * Without it, a workspace not under `shards:` is one stack.
+   */
+  readonly shardsInUse?: (workspaceIds: readonly string[]) => Promise<ReadonlyMap<string, readonly number[]>>;
 }
 
 export interface PipelineRun {
@@ -44,6 +51,8 @@ export interface PipelineRun {
   readonly desired: DesiredState;
   /** The stacks of the synced workspaces (one per workspace, or its shards), in order. */
   readonly stacks: readonly StackUnit[];
+  /** Each synced workspace's shard count and where it came from. */
+  readonly shardChoices: readonly ShardChoice[];
   /** Stack IDs written by this run. */
   readonly written: readonly string[];
   /** Milliseconds spent reading, deciding and writing. */
@@ -72,7 +81,7 @@ export class Pipeline {
     };
     const read: ReadResult = this.reader ? await this.reader.read(options.changed) : await readOnce(this.options.workspacesDir);
     const phases = { read: lap(), desired: 0, write: 0 };
-    const nothing = { desired: { workspaces: [] }, stacks: [], written: [], workspaces: [] };
+    const nothing = { desired: { workspaces: [] }, stacks: [], shardChoices: [], written: [], workspaces: [] };
     if (read.issues.length > 0) {
       this.inStep = false;
       return { outcome: "invalid", issues: read.issues, filesParsed: read.filesParsed, phases, ...nothing };
@@ -80,7 +89,10 @@ export class Pipeline {
     if (!read.changed && this.inStep) return { outcome: "unchanged", issues: [], filesParsed: read.filesParsed, phases, ...nothing, workspaces: read.workspaces };
     this.inStep = false;
     const desired: DesiredWorkspace[] = this.decide.compute(read.workspaces);
-    const stacks = stackUnits(desired, this.options.shardCounts);
+    const inUse = this.options.shardsInUse && (await this.options.shardsInUse(desired.filter((workspace) => workspace.synced).map((workspace) => workspace.id)));
+    const shardChoices = chooseShardCounts(desired, this.options.shardCounts ?? new Map(), inUse ?? new Map());
+    const counts = this.options.shardsInUse ? new Map(shardChoices.map((choice) => [choice.workspaceId, choice.count])) : this.options.shardCounts;
+    const stacks = stackUnits(desired, counts);
     phases.desired = lap();
     let written: string[] = [];
     if (options.write !== false) {
@@ -89,7 +101,7 @@ export class Pipeline {
       phases.write = lap();
     }
     this.inStep = true;
-    return { outcome: "ok", issues: [], filesParsed: read.filesParsed, workspaces: read.workspaces, desired: { workspaces: desired }, stacks, written, phases };
+    return { outcome: "ok", issues: [], filesParsed: read.filesParsed, workspaces: read.workspaces, desired: { workspaces: desired }, stacks, shardChoices, written, phases };
   }
 
   /** Cleans up staging folders left by a crash (the watcher, at start). */
@@ -121,8 +133,8 @@ export async function synthesize(options: Omit<PipelineOptions, "incremental">):
 }
 
 /** The pipeline up to the desired state and its stacks, writing nothing (`preview`). Throws InputError listing every problem. */
-export async function decide(workspacesDir: string, shardCounts?: ReadonlyMap<string, number>): Promise<PipelineRun> {
-  const run = await new Pipeline({ workspacesDir, outDir: "", shardCounts }).run({ write: false });
+export async function decide(workspacesDir: string, shardCounts?: ReadonlyMap<string, number>, shardsInUse?: PipelineOptions["shardsInUse"]): Promise<PipelineRun> {
+  const run = await new Pipeline({ workspacesDir, outDir: "", shardCounts, shardsInUse }).run({ write: false });
   if (run.outcome === "invalid") throw new InputError(shownIssues(workspacesDir, run.issues));
   return run;
 }

@@ -4,34 +4,7 @@ import type { BackendConfig } from "../config/project-config.ts";
 import type { ResolvedProject } from "../config/project.ts";
 import { readAdoptions } from "./adoptions.ts";
 import type { StackOptions } from "./workspace-stack.ts";
-import { localStateFile } from "./local-state-path.ts";
-
-const forWorkspace = (template: string, workspaceId: string) => template.replaceAll("{workspaceId}", workspaceId);
-
-/** Where a workspace's state lives by default: `terraform.<workspace id>.tfstate` in the project folder. */
-export function defaultLocalStatePath(projectDir: string, workspaceId: string): string {
-  return localStateFile(undefined, projectDir, workspaceId)!;
-}
-
-/** A local stack's state file: absolute, whatever folder a command runs from. */
-function localStatePath(backend: BackendConfig | undefined, projectDir: string, workspaceId: string): string {
-  return localStateFile(backend?.type === "local" ? backend : undefined, projectDir, workspaceId)!;
-}
-
-/** Where a stack's state lives, as a person would look for it: a file path, or the bucket and key. */
-export function stateLocation(backend: BackendConfig | undefined, projectDir: string, stackId: string): string {
-  switch (backend?.type) {
-    case undefined:
-    case "local":
-      return localStatePath(backend, projectDir, stackId);
-    case "s3":
-      return `s3://${backend.bucket}/${forWorkspace(backend.key, stackId)}`;
-    case "gcs":
-      return `gs://${backend.bucket}/${forWorkspace(backend.prefix, stackId)}/default.tfstate`;
-    case "cloud":
-      return `${backend.hostname ?? "app.terraform.io"}/${backend.organization}/${forWorkspace(backend.workspaceName, stackId)}`;
-  }
-}
+import { forWorkspace, localStatePath } from "./state-path.ts";
 
 /** The stack settings of a resolved project, the same for `synth`, `plan`, the watcher and `cdktf synth`: its backend, and the adoptions waiting in its state folder. */
 export async function stackOptionsFor(resolved: ResolvedProject): Promise<StackOptions> {
@@ -47,7 +20,7 @@ export function addBackend(stack: TerraformStack, workspaceId: string, backend: 
   switch (backend?.type) {
     case undefined:
     case "local":
-      new LocalBackend(stack, { path: localStateFile(backend, projectDir, workspaceId)! });
+      new LocalBackend(stack, { path: localStatePath(projectDir, backend, workspaceId) });
       return;
     case "s3": {
       const s3 = new S3Backend(stack, {

@@ -91,3 +91,71 @@ export function stackUnits(workspaces: readonly DesiredWorkspace[], shardCounts:
   }
   return units;
 }
+
+/** Where a workspace's shard count came from. */
+export type ShardSource = "configured" | "in use" | "advised";
+
+/** A workspace's shard count, and why. */
+export interface ShardChoice {
+  readonly workspaceId: string;
+  /** Synced accounts (chiclets). */
+  readonly accounts: number;
+  readonly count: number;
+  /**
+   * `configured`: `shards:` in cerby-okta.yaml; `in use`: what its stacks were
+   * last applied with; `advised`: a workspace never synced gets the advised
+   * count (its state is empty: nothing moves).
+   */
+  readonly source: ShardSource;
+  /** suggestedShardCount(accounts). */
+  readonly advised: number;
+}
+
+/**
+ * Each synced workspace's shard count: `shards:` wins; else the count it is
+ * in use with (from the records of its applies); else, at its first sync, the
+ * advised one. A workspace whose records disagree must be given `shards:`.
+ */
+export function chooseShardCounts(
+  workspaces: readonly DesiredWorkspace[],
+  configured: ReadonlyMap<string, number>,
+  inUse: ReadonlyMap<string, readonly number[]>,
+): ShardChoice[] {
+  return workspaces
+    .filter((workspace) => workspace.synced)
+    .map((workspace) => {
+      const accounts = workspace.chiclets.length;
+      const advised = suggestedShardCount(accounts);
+      const base = { workspaceId: workspace.id, accounts, advised };
+      const given = configured.get(workspace.id);
+      if (given !== undefined) return { ...base, count: given, source: "configured" as const };
+      const used = inUse.get(workspace.id) ?? [];
+      if (used.length > 1) {
+        throw new UsageError(
+          `workspace ${workspace.id} was applied with ${used.join(" and ")} shards (its status records disagree, a reshard did not finish?): ` +
+            "name the count its accounts are in under `shards:` in cerby-okta.yaml, then run `cerby-okta reshard` if it should change",
+        );
+      }
+      if (used.length === 1) return { ...base, count: used[0]!, source: "in use" as const };
+      return { ...base, count: advised, source: "advised" as const };
+    });
+}
+
+/**
+ * The count to advise moving to, or undefined when the shards in use are
+ * near enough the recommended size (between half and twice the range: a
+ * deliberate `shards:` is not nagged about a few accounts).
+ */
+export function reshardAdvice(choice: ShardChoice): number | undefined {
+  if (choice.count === choice.advised) return undefined;
+  const perShard = choice.accounts / choice.count;
+  const tooBig = perShard > RECOMMENDED_SHARD_SIZE * 4;
+  const tooSmall = choice.count > 1 && perShard < RECOMMENDED_SHARD_SIZE / 2;
+  return tooBig || tooSmall ? choice.advised : undefined;
+}
+
+/** The accounts whose stack changes when a workspace goes from `from` shards to `to`. */
+export function movedAccounts<T extends { readonly accountId: string }>(chiclets: readonly T[], from: number, to: number): T[] {
+  const stackOf = (accountId: string, count: number) => (count <= 1 ? -1 : shardOf(accountId, count));
+  return chiclets.filter((chiclet) => stackOf(chiclet.accountId, from) !== stackOf(chiclet.accountId, to));
+}

@@ -11,6 +11,7 @@ import { ExternalError, UsageError } from "../errors.ts";
 import { TerraformApplyError, TerraformStopped, type Diagnostic, type Terraform } from "../terraform/terraform.ts";
 import { ACCESS_MEMBERS, isResource, MANAGED_RESOURCES, resourcePath } from "../stack/names.ts";
 import { readPlan, stringList } from "../terraform/plan-report.ts";
+import { ProgressMeter } from "../terraform/progress.ts";
 import { readPeopleRecord, rememberPeople, writePeopleRecord } from "./people-record.ts";
 import { destroyRefusal, runAccessRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { inPool, planStack, type Log } from "./plan.ts";
@@ -182,22 +183,24 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
 
 async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<void> {
   const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), plan.report.recordChanges ?? 0);
-  let done = 0;
-  let lastLogged = 0;
-  const started = Date.now();
   // Exactly the binary plan that was reviewed, its guard judged again on that very file.
   const applying = await planToApply(paths, plan);
   try {
     if (!options.allowDestroy) await guardPlanFile(plan.stack, applying.file, terraform, paths, options.limits);
     options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
-    await terraform.apply(stackDir(paths, plan.stack), applying.file, () => {
-      done++;
-      // A first sync can take hours: say how far it got every few seconds.
-      if (Date.now() - lastLogged > 5000 || done === total) {
-        lastLogged = Date.now();
-        options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-      }
-    });
+    // A first sync can take hours: say how far it got every few seconds.
+    const meter = new ProgressMeter({ prefix, step: "applying", log: options.log, total }).start();
+    const started = Date.now();
+    let done = 0;
+    try {
+      await terraform.apply(stackDir(paths, plan.stack), applying.file, () => {
+        done++;
+        meter.count("applied");
+      });
+    } finally {
+      meter.stop();
+    }
+    options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   } finally {
     await applying.remove();
   }
@@ -334,4 +337,37 @@ function hintFor(reason: string): string | undefined {
   if (/\b429\b|rate limit/i.test(reason)) return "Okta's rate limit held after every retry: run again later, or lower rateLimit.maxApiCapacity";
   if (/\b404\b/.test(reason)) return "already gone from Okta (an app or group deleted in the console?)";
   return undefined;
+}
+
+/**
+ * `apply --expect-digest`: applies only plans that are exactly those reviewed.
+ * A stack with changes must have been reviewed with the same plan digest;
+ * otherwise (the main branch, the state or Okta changed since the review, or
+ * the stack was not in it) the whole apply is refused, naming each stack.
+ */
+export function refuseUnreviewed(plans: readonly SavedPlan[], expected: ReadonlyMap<string, string>): void {
+  const problems: string[] = [];
+  for (const plan of plans) {
+    if (!plan.report.hasChanges) continue;
+    const reviewed = expected.get(plan.stack);
+    if (reviewed === undefined) problems.push(`  ${plan.stack}: has changes (${plan.report.digest}) but no reviewed plan digest was given for it`);
+    else if (reviewed !== plan.report.digest) problems.push(`  ${plan.stack}: the plan is ${plan.report.digest}, the review showed ${reviewed}`);
+  }
+  if (problems.length === 0) return;
+  throw new UsageError(
+    `apply refused, nothing was changed: these plans are not the ones reviewed:\n${problems.join("\n")}\n` +
+      "The workspaces on this branch, the state or Okta changed since the review. Review again (push to the pull request, or `cerby-okta review`), " +
+      "or let the scheduled reconcile apply the change.",
+  );
+}
+
+/** `stack=sha256:...` arguments of `--expect-digest`, by stack. */
+export function parseExpectedDigests(values: readonly string[]): Map<string, string> {
+  const expected = new Map<string, string>();
+  for (const value of values) {
+    const match = /^([A-Za-z0-9][A-Za-z0-9_-]*)=(sha256:[0-9a-f]{64})$/.exec(value);
+    if (!match) throw new UsageError(`--expect-digest ${JSON.stringify(value)}: expected <stack>=sha256:<64 hex digits>, as a review comment prints it`);
+    expected.set(match[1]!, match[2]!);
+  }
+  return expected;
 }

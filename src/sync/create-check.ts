@@ -149,7 +149,7 @@ export async function checkCreates(
         "Creating them would put two chiclets with one label in the org. Rename the account in Cerby, or turn that workspace's Extended account access back on (R4 then numbers the labels), then plan again. Nothing was saved for apply.",
     );
   }
-  if (refused.length > 0) throw new UsageError(refusedMessage(stack, refused, Object.keys(adopt.apps).length + Object.keys(adopt.accessGroups).length));
+  if (refused.length > 0) throw new UsageError(refusedMessage(stack, data.workspaceId, refused, Object.keys(adopt.apps).length + Object.keys(adopt.accessGroups).length));
   if (Object.keys(adopt.apps).length + Object.keys(adopt.accessGroups).length === 0) return undefined;
   for (const accountId of [...Object.keys(adopt.apps), ...Object.keys(adopt.accessGroups)]) {
     if (Object.hasOwn(data.adopt.apps, accountId) || Object.hasOwn(data.adopt.accessGroups, accountId)) {
@@ -165,7 +165,7 @@ function listed(lines: string[]): string {
   return lines.slice(0, LISTED).map((line) => `  ${line}`).join("\n") + (lines.length > LISTED ? `\n  ... and ${lines.length - LISTED} more` : "");
 }
 
-function refusedMessage(stack: string, refused: string[], adoptable: number): string {
+function refusedMessage(stack: string, workspaceId: string, refused: string[], adoptable: number): string {
   return (
     `${stack}: Okta already holds ${refused.length} app${refused.length === 1 ? "" : "s"} with the label${refused.length === 1 ? "" : "s"} this plan would create ` +
     "(labels compared as R4 compares them: trimmed, white space collapsed, case ignored), not held by any state here:\n" +
@@ -173,6 +173,11 @@ function refusedMessage(stack: string, refused: string[], adoptable: number): st
     "Creating them again would duplicate chiclets, and adopting one that is not ours would take over its URL and group assignments. " +
     `Run \`cerby-okta adopt --stack ${stack}\` to take them under management (it shows what it takes), or relabel or remove them in Okta; then plan again. ` +
     "If the state was moved, point cerby-okta.yaml at it instead." +
+    // A workspace synced before in another layout (elsewhere, unrecorded here) looks new to each new stack of a shard.
+    (stack !== workspaceId
+      ? ` If workspace ${workspaceId} was synced before with another shard count (from another machine, or by \`cdktf deploy\`), its apps are in those stacks' states: ` +
+        "set `shards:` in cerby-okta.yaml to that count (1 for one stack), then `cerby-okta reshard` if it should change."
+      : "") +
     (adoptable > 0 ? ` (${adoptable} orphaned object${adoptable === 1 ? "" : "s"} of ours found too: the next plan adopts ${adoptable === 1 ? "it" : "them"}.)` : "") +
     " Nothing was saved for apply."
   );

@@ -13,6 +13,7 @@ import { UsageError } from "../errors.ts";
 import { STACK_DATA_FILE, type StackData } from "../stack/stack-data.ts";
 import { readPlan } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
+import { ProgressMeter } from "../terraform/progress.ts";
 import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-check.ts";
 import { refuseUnreadableState } from "./stack-states.ts";
 import type { StackUnit } from "../stack/shards.ts";
@@ -93,6 +94,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
       init: !options.initialized?.has(unit.id),
       existingObjects: options.existingObjects,
       oktaChecks: options.oktaChecks,
+      progress: { prefix, log: options.log },
     });
     options.initialized?.add(unit.id);
     options.log(`${prefix}: ${plan.report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -185,7 +187,15 @@ export async function planStack(
   input: StackInput,
   terraform: Terraform,
   paths: SyncPaths,
-  options: { refresh: boolean; init: boolean; existingObjects?: CreateCheck; oktaChecks?: OktaChecks; vars?: Readonly<Record<string, string>> },
+  options: {
+    refresh: boolean;
+    init: boolean;
+    existingObjects?: CreateCheck;
+    oktaChecks?: OktaChecks;
+    vars?: Readonly<Record<string, string>>;
+    /** Say how far the plan got, every few seconds, on this log. */
+    progress?: { prefix: string; log: Log };
+  },
 ): Promise<SavedPlan> {
   const stack = input.id;
   const dir = stackDir(paths, stack);
@@ -194,7 +204,12 @@ export async function planStack(
   if (input.workspace && options.existingObjects) await dropStaleAdoptions(stack, input.workspace, paths, options.existingObjects);
   if (options.oktaChecks && input.workspace) await options.oktaChecks.beforePlan(stack, input.workspace, terraform, paths, options.refresh);
   await ensureFolder(path.dirname(planFile(paths, stack)));
-  await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars });
+  const meter = options.progress && new ProgressMeter({ ...options.progress, step: "planning" }).start();
+  try {
+    await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars, onProgress: meter && ((kind) => meter.count(kind)) });
+  } finally {
+    meter?.stop();
+  }
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
   // Orphans of ours found in Okta are imports now: plan again with them.

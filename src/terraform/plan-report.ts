@@ -4,6 +4,7 @@
 // over the plan document. A line of the real output it reads:
 // {"address":"okta_app_bookmark.app[\"a-1\"]","mode":"managed","type":"okta_app_bookmark","name":"app","index":"a-1",
 //  "change":{"actions":["update"],"before":{"label":"Old - X",...},"after":{"label":"New - X",...}}}
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   addCalls,
@@ -106,6 +107,13 @@ export interface PlanReport {
   readonly readers?: StackReaders;
   /** People and teams Okta does not know or no longer finds, each named with what waits and what to do (src/sync/okta-checks.ts). */
   readonly oktaWarnings?: readonly string[];
+  /**
+   * `sha256:` of what the plan does: each acting change's address, actions,
+   * values before and after, and import ID. The same workspaces against the
+   * same state and Okta give the same digest; a review prints it, and
+   * `apply --expect-digest` applies a plan only while it is still that one.
+   */
+  readonly digest: string;
 }
 
 /** One object changed in Okta since Terraform last wrote or read it. */
@@ -124,6 +132,19 @@ export interface PlanWarning {
   readonly accountId: string;
   readonly label: string;
   readonly message: string;
+}
+
+function planDigest(changes: readonly z.infer<typeof ResourceChangeSchema>[]): string {
+  const acting = changes
+    .filter((change) => change.change.importing || !["no-op", "read"].includes(actionOf(change.change.actions)))
+    .map((change) => [change.address, change.change.actions, change.change.before ?? null, change.change.after ?? null, change.change.importing?.id ?? null])
+    .sort(([a], [b]) => compareText(String(a), String(b)));
+  return `sha256:${createHash("sha256").update(JSON.stringify(acting)).digest("hex")}`;
+}
+
+/** No app in the state yet, and some to create: a stack's first sync (what Okta already holds decides whether that duplicates). */
+export function isFirstSync(report: PlanReport): boolean {
+  return report.existingApps === 0 && report.chiclets.some((change) => change.kind === "create");
 }
 
 export function actionOf(actions: readonly string[]): Action {
@@ -318,6 +339,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     accountsToVerify: [...toVerify].sort(compareText),
     unresolvedPeople: unresolved,
     ...(readers ? { readers } : {}),
+    digest: planDigest(changes),
   };
 }
 

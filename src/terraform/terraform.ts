@@ -3,6 +3,7 @@
 // binary with execa, one working directory per stack.
 import type { ResultPromise } from "execa";
 import { BackendChangedError, ExternalError, UsageError } from "../errors.ts";
+import { parseEvent, progressKind, type ProgressKind, type TerraformEvent } from "./progress.ts";
 import { stateLockAdvice } from "./state-lock.ts";
 
 export interface PlanOptions {
@@ -18,6 +19,8 @@ export interface PlanOptions {
   readonly vars?: Readonly<Record<string, string>>;
   /** Plan the removal of everything the state holds (`-destroy`): `remove-workspace`. */
   readonly destroy?: boolean;
+  /** Called for each resource read back or change planned, as Terraform reports it (`-json` events). */
+  readonly onProgress?: (kind: ProgressKind) => void;
 }
 
 /** One error Terraform reported, with the resource it is about when it is about one. */
@@ -138,17 +141,24 @@ export class TerraformCli implements Terraform {
     await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : []), ...(options.reconfigure ? ["-reconfigure"] : [])]);
   }
 
-  async plan(dir: string, { out, refresh, refreshOnly, targets, vars, destroy }: PlanOptions): Promise<{ hasChanges: boolean }> {
-    const args = ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-lock-timeout=60s", `-out=${out}`];
+  async plan(dir: string, { out, refresh, refreshOnly, targets, vars, destroy, onProgress }: PlanOptions): Promise<{ hasChanges: boolean }> {
+    const args = ["plan", "-input=false", "-no-color", "-json", "-detailed-exitcode", "-lock-timeout=60s", `-out=${out}`];
     if (destroy) args.push("-destroy");
     if (refreshOnly) args.push("-refresh-only");
     else if (!refresh) args.push("-refresh=false");
     for (const target of targets ?? []) args.push(`-target=${target}`);
     for (const [name, value] of Object.entries(vars ?? {})) args.push("-var", `${name}=${value}`);
     args.push(...this.parallelismArgs());
+    const errors: string[] = [];
+    const { result, stopped } = await this.stream(dir, args, (event) => {
+      const kind = progressKind(event);
+      if (kind) onProgress?.(kind);
+      // With -json, Terraform's errors are events on stdout, not text on stderr.
+      if (event.type === "diagnostic" && event["@level"] === "error") errors.push([event.diagnostic?.address, event.diagnostic?.summary, event.diagnostic?.detail].filter(Boolean).join(": "));
+    });
     // -detailed-exitcode: 0 no changes, 1 error, 2 changes.
-    const result = await this.run(dir, args, [0, 2]);
-    return { hasChanges: result === 2 };
+    this.check({ ...result, stderr: [String(result.stderr ?? "").trim(), ...errors].filter(Boolean).join("\n"), stdout: "" }, args, stopped, dir, [0, 2]);
+    return { hasChanges: result.exitCode === 2 };
   }
 
   async showPlan(dir: string, planFile: string): Promise<unknown> {
@@ -162,26 +172,12 @@ export class TerraformCli implements Terraform {
 
   async apply(dir: string, planFile: string, onProgress?: (event: ApplyProgress) => void): Promise<void> {
     const args = ["apply", "-input=false", "-no-color", "-lock-timeout=60s", "-json", ...this.parallelismArgs(), planFile];
-    const { subprocess, stopped } = await this.start(dir, args, true);
     // `-json` streams one event per line, e.g.
     // {"@level":"info","@message":"okta_app_bookmark.app[\"a-1\"]: Creation complete after 0s [id=0oa1]","type":"apply_complete","hook":{"resource":{"addr":"okta_app_bookmark.app[\"a-1\"]",...},"action":"create",...}}
     // {"@level":"error","type":"diagnostic","diagnostic":{"severity":"error","summary":"failed to update ...","detail":"...","address":"okta_app_group_assignments.assignments[\"a-1\"]"}}
     const errors: Diagnostic[] = [];
     const errored: string[] = [];
-    for await (const line of subprocess.iterable({ from: "stdout" })) {
-      let event: {
-        type?: string;
-        "@level"?: string;
-        "@message"?: string;
-        hook?: { resource?: { addr?: string }; action?: string };
-        diagnostic?: { summary?: string; detail?: string; address?: string };
-      };
-      try {
-        event = JSON.parse(String(line));
-      } catch {
-        continue;
-      }
-      if (this.options.verbose && event["@message"] && !stopped()) process.stderr.write(`${event["@message"]}\n`);
+    const { result, stopped } = await this.stream(dir, args, (event) => {
       if (event.type === "apply_complete" && event.hook?.resource?.addr) {
         onProgress?.({ address: event.hook.resource.addr, action: event.hook.action ?? "" });
       }
@@ -193,14 +189,25 @@ export class TerraformCli implements Terraform {
           ...(event.diagnostic?.address ? { address: event.diagnostic.address } : {}),
         });
       }
-    }
-    const result = await subprocess;
-    if (errors.length > 0 && !stopped()) {
+    });
+    if (errors.length > 0 && !stopped) {
       const locked = errors.map((error) => stateLockAdvice(`${error.summary}\n${error.detail}`, dir, this.options.binary)).find(Boolean);
       if (locked) throw new ExternalError(locked);
       throw new TerraformApplyError(this.options.binary, errors, errored);
     }
-    this.check(result, args, stopped(), dir);
+    this.check(result, args, stopped, dir);
+  }
+
+  /** Runs a `-json` command, handing each event line to `onEvent` as it comes (and, with --verbose, its message to stderr). `stopped`: whether the run was told to stop. */
+  private async stream(dir: string, args: string[], onEvent: (event: TerraformEvent) => void) {
+    const { subprocess, stopped } = await this.start(dir, args, true);
+    for await (const line of subprocess.iterable({ from: "stdout" })) {
+      const event = parseEvent(String(line));
+      if (!event) continue;
+      if (this.options.verbose && event["@message"] && !stopped()) process.stderr.write(`${event["@message"]}\n`);
+      onEvent(event);
+    }
+    return { result: await subprocess, stopped: stopped() };
   }
 
   async showState(dir: string): Promise<unknown> {

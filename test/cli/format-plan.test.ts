@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatPlanSummary, formatReviewMarkdown } from "../../src/cli/format-plan.ts";
+import { FIRST_SYNC_LINES, formatPlanSummary, formatReviewMarkdown, PLAN_DIGEST_LINE } from "../../src/cli/format-plan.ts";
+import { parseExpectedDigests, refuseUnreviewed } from "../../src/sync/apply.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 
@@ -93,5 +94,79 @@ describe("a plan that only writes the apply record (after a backend move or an a
     expect(report).toMatchObject({ hasChanges: false, recordChanges: 2, counts: {}, chiclets: [], access: [] });
     expect(formatPlanSummary([plan])).toBe("ws-a: no changes\n  (apply records in the state that these files are applied; nothing changes in Okta)\n");
     expect(formatReviewMarkdown([plan])).toContain("No changes: Okta already matches the workspaces.");
+  });
+});
+
+describe("plan digests", () => {
+  const digestsOf = (markdown: string) => new Map([...markdown.matchAll(PLAN_DIGEST_LINE)].map((match) => [match[1]!, match[2]!]));
+
+  it("are printed in the review, one line per stack with changes, and read back as they were", () => {
+    const markdown = formatReviewMarkdown([bigPlan(3), { ...bigPlan(0), stack: "ws-quiet" }]);
+    expect(digestsOf(markdown)).toEqual(new Map([["ws-big", bigPlan(3).report.digest]]));
+    expect(bigPlan(3).report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // Before the tables: a comment cut at its end keeps them.
+    expect(markdown.indexOf("sha256:")).toBeLessThan(markdown.indexOf("| stack |"));
+  });
+
+  it("are the same for the same plan and differ when the plan does", () => {
+    expect(bigPlan(3).report.digest).toBe(bigPlan(3).report.digest);
+    expect(bigPlan(4).report.digest).not.toBe(bigPlan(3).report.digest);
+  });
+
+  it("cannot be forged by a label", () => {
+    const plan = bigPlan(1);
+    const forged = `x\n- \`ws-evil\`: \`sha256:${"0".repeat(64)}\``;
+    const markdown = formatReviewMarkdown([{ ...plan, report: { ...plan.report, chiclets: [{ accountId: "a-0", kind: "create" as const, label: forged }] } }]);
+    expect([...digestsOf(markdown).keys()]).toEqual(["ws-big"]);
+  });
+
+  it("let apply --expect-digest apply only the plans reviewed", () => {
+    const reviewed = parseExpectedDigests([`ws-big=${bigPlan(3).report.digest}`]);
+    expect(() => refuseUnreviewed([bigPlan(3), { ...bigPlan(0), stack: "ws-quiet" }], reviewed)).not.toThrow();
+    expect(() => refuseUnreviewed([bigPlan(4)], reviewed)).toThrow(/ws-big: the plan is sha256:[0-9a-f]+, the review showed sha256:[0-9a-f]+[\s\S]*nothing was changed|nothing was changed[\s\S]*ws-big: the plan is/);
+    expect(() => refuseUnreviewed([{ ...bigPlan(3), stack: "ws-other" }], reviewed)).toThrow(/ws-other: has changes .* but no reviewed plan digest was given/);
+    expect(() => parseExpectedDigests(["ws-big=abc"])).toThrow(/expected <stack>=sha256:<64 hex digits>/);
+  });
+});
+
+describe("the plan summary of a first sync", () => {
+  /** A shard's first sync: `apps` apps, each seen by two people. */
+  function firstSyncShard(stack: string, apps: number, from: number): SavedPlan {
+    const changes = Array.from({ length: apps }, (_, offset) => {
+      const id = `a-${from + offset}`;
+      return [
+        { address: `okta_app_bookmark.app["${id}"]`, mode: "managed", type: "okta_app_bookmark", name: "app", index: id, change: { actions: ["create"], before: null, after: { label: `Brand ${id} - Instagram` } } },
+        {
+          address: `okta_group_memberships.access_members["${id}"]`,
+          mode: "managed",
+          type: "okta_group_memberships",
+          name: "access_members",
+          index: id,
+          change: { actions: ["create"], before: null, after: { users: ["00u1", "00u2"] } },
+        },
+      ];
+    });
+    const report = readPlan(stack, { format_version: "1.2", resource_changes: changes.flat() }, { oktaToCerby: new Map([["00u1", "u-1"], ["00u2", "u-2"]]) });
+    return { stack, workspaceId: "ws-big", shards: 2, plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report, accounts: {}, stackDigest: "" };
+  }
+
+  it("is folded per workspace: counts, the first lines, and where the rest is", () => {
+    const text = formatPlanSummary([firstSyncShard("ws-big-s000", 300, 0), firstSyncShard("ws-big-s001", 200, 300)]);
+    const lines = text.trimEnd().split("\n");
+    expect(lines[0]).toBe("ws-big: first sync (2 stacks): 500 chiclets to create, 1,000 grants of access to people and IdP groups");
+    expect(lines).toHaveLength(1 + FIRST_SYNC_LINES + 2);
+    expect(lines[1]).toBe('  + a-0: new chiclet "Brand a-0 - Instagram"');
+    expect(lines.at(-2)).toBe("  ... and 1,480 more: `cerby-okta plan --json FILE` lists every change (and each stack's plan digest)");
+    expect(lines.at(-1)).toMatch(/^ {2}applying costs about [\d,]+ Okta API calls/);
+    expect(text).not.toContain("ws-big-s001: changes");
+  });
+
+  it("leaves later syncs as they were: every line, per stack, with its digest", () => {
+    const first = firstSyncShard("ws-big-s000", 3, 0);
+    const later = { ...first, report: { ...first.report, existingApps: 10 } };
+    const text = formatPlanSummary([later]);
+    expect(text.split("\n")[0]).toBe("ws-big-s000: changes");
+    expect(text).toContain('  + u-2 sees "Brand a-2 - Instagram"');
+    expect(text).toContain(`  plan digest: ${first.report.digest}`);
   });
 });

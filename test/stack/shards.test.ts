@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { computeDesiredState } from "../../src/domain/desired-state.ts";
 import { buildStackData } from "../../src/stack/stack-data.ts";
-import { shardOf, stackUnits, suggestedShardCount } from "../../src/stack/shards.ts";
+import { chooseShardCounts, movedAccounts, reshardAdvice, shardOf, stackUnits, suggestedShardCount } from "../../src/stack/shards.ts";
 import { makeAccount, makeUser, makeWorkspace, userGrant } from "../support/workspace-builder.ts";
 
 function workspaceOf(accounts: number) {
@@ -68,5 +68,36 @@ describe("shards", () => {
     expect(suggestedShardCount(200)).toBe(2);
     expect(suggestedShardCount(1_000)).toBe(8);
     expect(suggestedShardCount(10_000)).toBe(128);
+  });
+});
+
+describe("choosing a workspace's shard count", () => {
+  const [big] = computeDesiredState([workspaceOf(1_000)]).workspaces;
+  const id = big!.id;
+
+  it("gives a workspace never synced the advised count, and one in use the count it is in", () => {
+    expect(chooseShardCounts([big!], new Map(), new Map())).toEqual([{ workspaceId: id, accounts: 1_000, count: 8, source: "advised", advised: 8 }]);
+    expect(chooseShardCounts([big!], new Map(), new Map([[id, [1]]]))[0]).toMatchObject({ count: 1, source: "in use" });
+    expect(chooseShardCounts([big!], new Map([[id, 3]]), new Map([[id, [1]]]))[0]).toMatchObject({ count: 3, source: "configured" });
+  });
+
+  it("asks for shards: when the records of a workspace's applies disagree", () => {
+    expect(() => chooseShardCounts([big!], new Map(), new Map([[id, [1, 8]]]))).toThrow(/applied with 1 and 8 shards.*name the count its accounts are in under `shards:`/);
+  });
+
+  it("advises a reshard only when shards are far from the recommended size", () => {
+    const choice = (accounts: number, count: number) => ({ workspaceId: id, accounts, count, source: "in use" as const, advised: suggestedShardCount(accounts) });
+    expect(reshardAdvice(choice(950, 1))).toBe(8);
+    expect(reshardAdvice(choice(250, 1))).toBeUndefined();
+    expect(reshardAdvice(choice(1_100, 8))).toBeUndefined();
+    expect(reshardAdvice(choice(100, 8))).toBe(1);
+  });
+
+  it("moves every account out of one stack, and about half when the count doubles", () => {
+    expect(movedAccounts(big!.chiclets, 1, 8)).toHaveLength(1_000);
+    expect(movedAccounts(big!.chiclets, 8, 8)).toHaveLength(0);
+    const half = movedAccounts(big!.chiclets, 8, 16).length;
+    expect(half).toBeGreaterThan(400);
+    expect(half).toBeLessThan(600);
   });
 });

@@ -23,6 +23,8 @@ function startHarness() {
   return SyncHarness.start(async (dir) => {
     await mkdir(path.join(dir, "big"), { recursive: true });
     await writeFile(path.join(dir, "big", "snapshot.json"), JSON.stringify(brandsWorkspace(ACCOUNTS)));
+    // One stack, as a project sets it: never synced, 150 accounts would be sharded automatically at the first plan.
+    await writeFile(path.join(dir, "..", "cerby-okta.yaml"), "shards:\n  ws-big: 1\n");
   });
 }
 

@@ -12,7 +12,7 @@ import { SyncHarness } from "../../harness/sync-harness.ts";
 import { prepareSandboxProject } from "../../sandbox/sandbox.ts";
 import { resolveProject, type ResolvedProject } from "../../src/config/project.ts";
 import { decide } from "../../src/pipeline/pipeline.ts";
-import { stateLocation } from "../../src/stack/backend.ts";
+import { stateLocation } from "../../src/stack/state-path.ts";
 import { shardOf, shardStackId } from "../../src/stack/shards.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");

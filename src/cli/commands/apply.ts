@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import { applySavedPlans, loadPlanSetForApply } from "../../sync/apply.ts";
+import { applySavedPlans, loadPlanSetForApply, parseExpectedDigests, refuseUnreviewed } from "../../sync/apply.ts";
 import { accessReaderFor, addOktaUrlOption, clearAdoptions, credentialCheckOfStacks } from "../okta-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, destroyLimits, logProgress, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ApplyCommandOptions = TerraformCommandOptions & WaitOption & JsonOutputOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string };
+type ApplyCommandOptions = TerraformCommandOptions & WaitOption & JsonOutputOptions & { allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number; oktaUrl?: string; expectDigest?: string[] };
 
 export function register(program: Command): void {
   addJsonOptions(addWaitOption(addOktaUrlOption(addDestroyGuardOptions(
@@ -19,12 +19,18 @@ export function register(program: Command): void {
         ),
       { readsWorkspaces: false, parallel: "apply this many stacks at once (default: as many as `plan --parallel` planned at once); each keeps to its workspace's whole rate-limit share, with Terraform's -parallelism divided among them" },
     ),
-  ))), "what was applied ({ version, applied: [stack, ...] })").action(async (options: ApplyCommandOptions) => {
+  ))), "what was applied ({ version, applied: [stack, ...] })")
+    .option(
+      "--expect-digest <stack=digest...>",
+      "apply only if every stack with changes has exactly the plan reviewed: its digest as the review comment printed it (sha256:...); else refuse, changing nothing",
+    )
+    .action(async (options: ApplyCommandOptions) => {
     const signal = interruptSignal();
     const context = await commandContext(options);
     await lockProject(context, "apply", options, signal);
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack) || options.stack!.includes(plan.workspaceId)) : plans;
+    if (options.expectDigest) refuseUnreviewed(selected, parseExpectedDigests(options.expectDigest));
     const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal, options.parallel ?? set.parallel), paths, {
       limits: destroyLimits(options),
       allowDestroy: options.allowDestroy === true,

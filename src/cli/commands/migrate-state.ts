@@ -6,8 +6,8 @@ import { migrateStates, type MigrationResult } from "../../sync/migrate-state.ts
 import { selectStacks } from "../../sync/plan.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
-import { addTerraformOptions, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
-import { decide, synthesize } from "../../pipeline/pipeline.ts";
+import { addTerraformOptions, commandContext, decideFor, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 
 export function register(program: Command): void {
   addWaitOption(addTerraformOptions(
@@ -22,7 +22,7 @@ export function register(program: Command): void {
     const signal = interruptSignal();
     const context = await commandContext(options);
     await lockProject(context, "migrate-state", options, signal);
-    const { desired, stacks } = await decide(context.workspacesDir, pipelineOptions(context).shardCounts);
+    const { desired, stacks } = await decideFor(context);
     await migrateStates(selectStacks(desired, stacks, options.stack).map((stack) => stack.id), terraformFor(options, signal), context.paths, {
       stackOptions: context.stackOptions,
       // Only the stacks being moved get the new backend: the others stay as they are (--stack).

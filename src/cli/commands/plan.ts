@@ -9,6 +9,7 @@ import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOption
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import { unappliedStacks } from "../../sync/saved-plans.ts";
+import { settleShards } from "../settle-shards.ts";
 
 export type PlanCommandOptions = TerraformCommandOptions & WaitOption & JsonOutputOptions & { adoptionCheck: boolean; oktaUrl?: string; all?: boolean };
 
@@ -19,7 +20,9 @@ export function register(program: Command): void {
         .command("plan")
         .description(
           "synthesize, then terraform init, plan and show for each stack; print the changes in Okta terms and save the plan for `apply`. " +
-            "Incremental: resources are not read back from Okta (that is `reconcile`). Exit 0 no changes, 2 changes, 1 error",
+            "Incremental: resources are not read back from Okta (that is `reconcile`). " +
+            "A large workspace that never synced is sharded to the advised count, recorded in cerby-okta.yaml `shards:` (commit it). " +
+            "Exit 0 no changes, 2 changes, 1 error",
         ),
       { parallel: PLAN_PARALLEL_HELP },
     ),
@@ -32,7 +35,8 @@ export function register(program: Command): void {
       await lockProject(context, "plan", options, signal);
       const replaced = await unappliedStacks(context.paths.stateDir);
       if (replaced.length > 0) logProgress(`the saved plan of ${replaced.join(", ")}, never applied, is replaced by this plan: apply applies only the newest plan set`);
-      const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+      const run = await synthesize(pipelineOptions(context));
+      const { desired: state, stacks } = run;
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: false,
@@ -44,6 +48,8 @@ export function register(program: Command): void {
         oktaChecks: oktaChecksFor(options),
         checkCredentials: credentialCheck(options),
       });
+      // Recorded once the plan is made (a refused first sync records nothing), before any apply.
+      await settleShards(context, run, { record: true });
       writeHuman(options, formatPlanSummary(plans));
       await emitJson(options, planDocument(plans));
       process.exitCode = plans.some((plan) => plan.report.hasChanges) ? 2 : 0;

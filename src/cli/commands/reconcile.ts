@@ -10,6 +10,7 @@ import { interruptSignal } from "../interrupt.ts";
 import { accessReaderFor, addAdoptionCheckOption, clearAdoptions, credentialCheck, existingObjectsReader, switchedOffStacks, oktaChecksFor } from "../okta-options.ts";
 import { addDestroyGuardOptions, addTerraformOptions, commandContext, pipelineOptions, destroyLimits, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 type ReconcileOptions = PlanCommandOptions & { apply?: boolean; allowDestroy?: boolean; maxDestroyPercent: number; maxDestroyCount: number };
@@ -34,7 +35,8 @@ export function register(program: Command): void {
       const signal = interruptSignal();
       const context = await commandContext(options);
       await lockProject(context, options.apply ? "reconcile --apply" : "reconcile", options, signal);
-      const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+      const run = await synthesize(pipelineOptions(context));
+      const { desired: state, stacks } = run;
       const terraform = terraformFor(options, signal);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: true,
@@ -46,6 +48,8 @@ export function register(program: Command): void {
         oktaChecks: oktaChecksFor(options),
         checkCredentials: credentialCheck(options),
       });
+      // Recorded once the plan is made (a refused first sync records nothing), before any apply.
+      await settleShards(context, run, { record: true });
       writeHuman(options, formatPlanSummary(plans));
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);
       let applied: readonly string[] = [];

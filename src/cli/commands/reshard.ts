@@ -3,10 +3,11 @@
 import type { Command } from "commander";
 import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
+import { recordShardCounts } from "../../config/project-config.ts";
 import { UsageError } from "../../errors.ts";
 import { ensureFolder } from "../../files/ensure-folder.ts";
 import { writeFileAtomic } from "../../files/write-file-atomic.ts";
-import { decide, synthesize } from "../../pipeline/pipeline.ts";
+import { synthesize } from "../../pipeline/pipeline.ts";
 import type { Adoption } from "../../stack/stack-data.ts";
 import { readReshardJournal, reshard, type ImportFiles, type ReshardJournal } from "../../sync/reshard.ts";
 import { addCalls, createCheckCalls, importCalls } from "../../domain/api-cost.ts";
@@ -18,9 +19,9 @@ import { readStatusRecords } from "../../sync/status.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { positiveInteger } from "../number-options.ts";
-import { addTerraformOptions, adoptionFile, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addTerraformOptions, adoptionFile, commandContext, decideFor, logProgress, pipelineOptions, terraformFor, type CommandContext, type TerraformCommandOptions } from "../terraform-options.ts";
 
-type ReshardOptions = TerraformCommandOptions & WaitOption & { from?: number };
+type ReshardOptions = TerraformCommandOptions & WaitOption & { from?: number; to?: number };
 
 export function register(program: Command): void {
   addWaitOption(addTerraformOptions(
@@ -32,20 +33,26 @@ export function register(program: Command): void {
           "the plan after it reads each moved account from Okta (about 4 requests an account, 1 of them in /api/v1/apps, whose limit is 100 a minute: " +
           "the estimate is printed before it starts). Run it where the last apply ran, then plan and apply. Stopped midway, run it again: it finishes what is left",
       )
-      .option("--from <n>", "the shard count the workspaces had (default: as the last reshard or apply here recorded)", positiveInteger),
+      .option("--from <n>", "the shard count the workspaces had (default: as the last reshard or apply here recorded)", positiveInteger)
+      .option("--to <n>", "the new shard count of the one workspace named by --stack: written to `shards:` in cerby-okta.yaml first (what `plan` advises)", positiveInteger),
   )).action(async (options: ReshardOptions) => {
     const signal = interruptSignal();
-    const context = await commandContext(options);
+    let context = await commandContext(options);
     await lockProject(context, "reshard", options, signal);
+    if (options.to !== undefined) {
+      await recordTarget(context, options);
+      context = await commandContext(options); // with the new `shards:`
+    }
     const settings = pipelineOptions(context);
-    const current = await decide(context.workspacesDir, settings.shardCounts);
+    const current = await decideFor(context);
+    const countNow = (workspaceId: string) => current.shardChoices.find((choice) => choice.workspaceId === workspaceId)?.count ?? 1;
     const selected = new Set(selectStacks(current.desired, current.stacks, options.stack).map((stack) => stack.workspaceId));
     const records = await readStatusRecords(context.paths.stateDir);
     const journal = await readReshardJournal(context.paths.stateDir);
     const oldCounts = new Map(settings.shardCounts);
     const moving: string[] = [];
     for (const workspaceId of selected) {
-      const now = settings.shardCounts?.get(workspaceId) ?? 1;
+      const now = countNow(workspaceId);
       const before =
         options.from ??
         shardCountBefore(
@@ -68,7 +75,7 @@ export function register(program: Command): void {
     const oldStacks = old.stacks.filter((stack) => moving.includes(stack.workspaceId));
     const newStacks = current.stacks.filter((stack) => moving.includes(stack.workspaceId));
     logProgress(reshardCost(oldStacks, newStacks));
-    const newCounts = new Map(moving.map((id) => [id, settings.shardCounts?.get(id) ?? 1]));
+    const newCounts = new Map(moving.map((id) => [id, countNow(id)]));
     const result = await reshard({ workspaces: moving, from: oldCounts, to: newCounts }, oldStacks, newStacks, terraformFor(options, signal), context.paths, {
       imports: importFiles(context.paths.stateDir),
       log: logProgress,
@@ -114,6 +121,17 @@ function reshardCost(oldStacks: readonly StackUnit[], newStacks: readonly StackU
     );
   }
   return lines.join("\n");
+}
+
+/** `--to N`: the new count goes to `shards:` first, for the one workspace named. */
+async function recordTarget(context: CommandContext, options: ReshardOptions): Promise<void> {
+  if (options.to! > 999) throw new UsageError("--to: at most 999 shards");
+  if (options.stack?.length !== 1) throw new UsageError("--to needs exactly one workspace, named by --stack <workspace id>");
+  const current = await decideFor(context);
+  const workspaceId = options.stack[0]!;
+  if (!current.shardChoices.some((choice) => choice.workspaceId === workspaceId)) throw new UsageError(`--stack ${workspaceId}: no synced workspace has this ID (give the workspace's ID, not a shard's)`);
+  const file = await recordShardCounts(context.project, new Map([[workspaceId, options.to!]]));
+  logProgress(`${workspaceId}: ${options.to} shards, written to ${file} \`shards:\` (commit it)`);
 }
 
 /**

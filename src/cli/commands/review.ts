@@ -10,6 +10,7 @@ import { interruptSignal } from "../interrupt.ts";
 import { addAdoptionCheckOption, credentialCheck, existingObjectsReader, switchedOffStacks } from "../okta-options.ts";
 import { addTerraformOptions, PLAN_PARALLEL_HELP, commandContext, pipelineOptions, logProgress, terraformFor } from "../terraform-options.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 import type { PlanCommandOptions } from "./plan.ts";
 
 export function register(program: Command): void {
@@ -33,7 +34,8 @@ export function register(program: Command): void {
       if (options.saved) plans = (await readPlanSet(context.paths.stateDir)).plans;
       else {
         await lockProject(context, "review", options, signal); // it saves a plan set, as `plan` does
-        const { desired: state, stacks } = await synthesize(pipelineOptions(context));
+        const run = await synthesize(pipelineOptions(context));
+        const { desired: state, stacks } = run;
         const terraform = terraformFor(options, signal);
         plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
           refresh: false,
@@ -44,6 +46,8 @@ export function register(program: Command): void {
           existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
           checkCredentials: credentialCheck(options),
         });
+        // Recorded once the plan is made (a refused first sync records nothing), before any apply.
+        await settleShards(context, run, { record: true });
       }
       const markdown = formatReviewMarkdown(plans);
       if (options.labels) process.stdout.write(prLabels(plans).map((label) => `${label}\n`).join(""));

@@ -3,7 +3,7 @@
 // last apply recorded it in the state: the same answer on every machine). `--json` feeds a CI matrix: one job per stack to plan.
 import type { Command } from "commander";
 import { synthesize } from "../../pipeline/pipeline.ts";
-import { RECOMMENDED_SHARD_SIZE, suggestedShardCount } from "../../stack/shards.ts";
+import { suggestedShardCount } from "../../stack/shards.ts";
 import { changedSinceApply, inPool, selectStacks } from "../../sync/plan.ts";
 import { stacksLeftBehind } from "../../sync/reshard.ts";
 import type { SyncPaths } from "../../sync/saved-plans.ts";
@@ -11,6 +11,7 @@ import type { Terraform } from "../../terraform/terraform.ts";
 import { formatTable } from "../format-preview.ts";
 import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { interruptSignal } from "../interrupt.ts";
+import { settleShards } from "../settle-shards.ts";
 import { addOutOption, commandContext, DEFAULT_STATE_DIR, pipelineOptions, terraformFor, type PathOptions } from "../terraform-options.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 
@@ -32,7 +33,11 @@ export function register(program: Command): void {
     .option("--state-dir <dir>", `where this machine's records of its applies (the shard counts reshard reads) are kept (default: ${DEFAULT_STATE_DIR} in the project folder)`)
     .option("--stack <id...>", "only these workspaces, or stacks")
     .option("--changed", "only the stacks that need a plan");
-  addJsonOptions(command, "the stacks, for a CI matrix ({ version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], workspaces: [...] })").action(async (options: ShardsOptions) => {
+  addJsonOptions(
+    command,
+    "the stacks, for a CI matrix ({ version, stacks: [{ stack, workspace, shard, shards, accounts, people, changed, digest }], " +
+      "workspaces: [{ workspace, accounts, shards, shardSource (configured | in use | advised), suggestedShards, reshardNeeded }] })",
+  ).action(async (options: ShardsOptions) => {
       const context = await commandContext(options);
       const settings = pipelineOptions(context);
       const run = await synthesize(settings);
@@ -54,7 +59,9 @@ export function register(program: Command): void {
       const workspaces = [...new Set(stacks.map((stack) => stack.workspaceId))].map((id) => {
         const accounts = rows.filter((row) => row.workspace === id).reduce((total, row) => total + row.accounts, 0);
         const shards = rows.find((row) => row.workspace === id)!.shards;
-        return { workspace: id, accounts, shards, suggestedShards: suggestedShardCount(accounts), reshardNeeded: unmoved.has(id) };
+        // `advised`: never synced, sharded automatically; `plan` records the count in cerby-okta.yaml.
+        const shardSource = run.shardChoices.find((choice) => choice.workspaceId === id)?.source ?? "configured";
+        return { workspace: id, accounts, shards, shardSource, suggestedShards: suggestedShardCount(accounts), reshardNeeded: unmoved.has(id) };
       });
       await emitJson(options, { version: 1, stacks: listed, workspaces });
       writeHuman(
@@ -70,14 +77,9 @@ export function register(program: Command): void {
       }
       for (const workspace of workspaces) {
         if (workspace.reshardNeeded) writeHuman(options, `${workspace.workspace}: its shard count changed since its last apply: run \`cerby-okta reshard\` before planning\n`);
-        else if (workspace.suggestedShards !== workspace.shards) {
-          writeHuman(
-            options,
-            `${workspace.workspace}: ${workspace.accounts} accounts in ${workspace.shards} stack${workspace.shards === 1 ? "" : "s"}; ` +
-              `${workspace.suggestedShards} would keep each at ${RECOMMENDED_SHARD_SIZE} to ${RECOMMENDED_SHARD_SIZE * 2} accounts (\`shards:\` in cerby-okta.yaml, then \`cerby-okta reshard\`)\n`,
-          );
-        }
       }
+      // The same words as plan, validate, preview and synth: automatic counts, and advice with its cost.
+      await settleShards(context, run, { record: false });
     });
 }
 

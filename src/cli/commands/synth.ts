@@ -5,6 +5,7 @@ import { addOutOption, commandContext, pipelineOptions } from "../terraform-opti
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { workspacesOption } from "../workspaces-option.ts";
 import { synthesize } from "../../pipeline/pipeline.ts";
+import { settleShards } from "../settle-shards.ts";
 
 export function register(program: Command): void {
   addWaitOption(addOutOption(
@@ -18,7 +19,9 @@ export function register(program: Command): void {
       const context = await commandContext(options);
       // A running plan, apply or watch uses the stack folders this rewrites.
       await lockProject(context, "synth", options, undefined, { ifStateDirExists: true });
-      const { desired: state } = await synthesize(pipelineOptions(context));
+      const run = await synthesize(pipelineOptions(context));
+      const state = run.desired;
+      await settleShards(context, run, { record: false });
       process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir));
       if (!options.warnings) return;
       for (const line of warningLines(state)) process.stderr.write(`${line}\n`);
