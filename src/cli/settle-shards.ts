@@ -5,7 +5,7 @@
 // Kept apart from terraform-options.ts: `validate` and `preview` start
 // without loading the Terraform commands' modules.
 import { recordShardCounts, type Project } from "../config/project-config.ts";
-import { resolveProject } from "../config/project.ts";
+import { requireWorkspacesDir, resolveProject } from "../config/project.ts";
 import { decide, type PipelineOptions, type PipelineRun } from "../pipeline/pipeline.ts";
 import { shardsInUse } from "../sync/shard-history.ts";
 import { shardNotes } from "./format-shards.ts";
@@ -24,6 +24,7 @@ export async function settleShards(context: { readonly project: Project }, run: 
  */
 export async function decideProject(workspacesFlag: string | undefined): Promise<{ project: Project; run: PipelineRun }> {
   const resolved = await resolveProject({ workspaces: workspacesFlag });
+  requireWorkspacesDir(resolved);
   const run = await decide(resolved.workspacesDir, resolved.shardCounts, shardHistory(resolved.project, resolved.stateDir));
   return { project: resolved.project, run };
 }

@@ -17,7 +17,7 @@ export const DEFAULT_WORKSPACES_DIR = "workspaces";
 export const DEFAULT_OUT_DIR = "cdktf.out";
 /** Where saved plans and sync status are kept, in the project folder. */
 export const DEFAULT_STATE_DIR = ".cerby-okta";
-/** Names the workspaces folder when no `--workspaces` is given (relative to the current folder). */
+/** Names the workspaces folder when no `--workspaces` is given (relative to the project folder). */
 export const WORKSPACES_ENV = "CERBY_OKTA_WORKSPACES";
 
 /** Folders given on the command line, relative to the current folder. */
@@ -62,7 +62,8 @@ export async function resolveProject(flags: ProjectFlags = {}, { cwd = process.c
   const resolved: ResolvedProject = {
     project,
     workspacesNamedBy,
-    workspacesDir: resolve(flags.workspaces ?? env[WORKSPACES_ENV], DEFAULT_WORKSPACES_DIR),
+    // A flag is relative to the current folder, as usual; the variable to the project folder, so that it names one folder from anywhere in the project.
+    workspacesDir: flags.workspaces ? path.resolve(cwd, flags.workspaces) : path.resolve(project.dir, env[WORKSPACES_ENV] || DEFAULT_WORKSPACES_DIR),
     outDir: resolve(flags.out, DEFAULT_OUT_DIR),
     stateDir: resolve(flags.stateDir, DEFAULT_STATE_DIR),
     backend: project.config.backend,

@@ -83,6 +83,9 @@ describe("project configuration", () => {
     process.env.CERBY_OKTA_WORKSPACES = "../shared-workspaces";
     try {
       const expected = path.resolve(project, "../shared-workspaces");
+      // Both must exist: a workspaces folder that does not is refused with where it was looked for.
+      await mkdir(expected, { recursive: true });
+      await mkdir(path.join(sub, "mine"));
       expect(defaultWorkspacesDir(await loadProject(sub))).toBe(expected);
       expect(await workspacesDirOf(undefined, sub)).toBe(expected);
       expect((await commandContext({}, sub)).workspacesDir).toBe(expected);

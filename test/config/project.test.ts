@@ -31,11 +31,13 @@ describe("resolving the project", () => {
     expect([...resolved.shardCounts]).toEqual([["ws-big", 8]]);
   });
 
-  it("takes the workspaces folder from a flag, else from $CERBY_OKTA_WORKSPACES, each relative to the current folder", async () => {
+  it("takes the workspaces folder from a flag (relative to the current folder), else from $CERBY_OKTA_WORKSPACES (relative to the project folder)", async () => {
     const cwd = path.join(dir, "a");
     const env = { CERBY_OKTA_WORKSPACES: "from-env" };
     expect((await resolveProject({ workspaces: "from-flag" }, { cwd, env })).workspacesDir).toBe(path.join(cwd, "from-flag"));
-    expect((await resolveProject({}, { cwd, env })).workspacesDir).toBe(path.join(cwd, "from-env"));
+    // The same folder from anywhere in the project, as cdktf synth (run in the project folder) finds it.
+    expect((await resolveProject({}, { cwd, env })).workspacesDir).toBe(path.join(dir, "from-env"));
+    expect((await resolveProject({}, { cwd: path.join(dir, "a", "b"), env })).workspacesDir).toBe(path.join(dir, "from-env"));
     expect((await resolveProject({ out: "out", stateDir: "state" }, { cwd, env: {} })).outDir).toBe(path.join(cwd, "out"));
   });
 

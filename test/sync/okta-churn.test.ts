@@ -86,8 +86,8 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
 
     const first = await sync({ plan: 2 });
     expect(first.plan.stdout).toContain(bobWaits);
-    expect(first.plan.stdout).toContain('+ u-carol sees "Shared - Vault"');
-    expect(first.plan.stdout).toContain('+ u-dave sees "Shared - Vault"');
+    expect(first.plan.stdout).toContain('+ carol@churn.example (u-carol) sees "Shared - Vault"');
+    expect(first.plan.stdout).toContain('+ dave@churn.example (u-dave) sees "Shared - Vault"');
     expect(first.plan.stdout).not.toContain("u-bob sees");
     expect(first.plan.stdout).not.toContain("u-bob: Okta found nobody"); // said once, by the warning
     expect(first.apply.stderr).not.toContain("already gone from Okta");
@@ -120,9 +120,9 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
     h.emulator.state.users.delete("00u1bob");
     const apply = await h.cli(["apply"]);
     expect(apply.exitCode).toBe(1);
-    expect(apply.stderr).toContain("Okta has no user 00u1bob (u-bob): deleted in Okta, or a wrong oktaUserId. Recorded: the next `cerby-okta plan` leaves them out");
+    expect(apply.stderr).toContain("Okta has no user 00u1bob (bob@churn.example (u-bob)): deleted in Okta, or a wrong oktaUserId. Recorded: the next `cerby-okta plan` leaves them out");
     expect(apply.stderr).not.toContain("already gone from Okta");
-    expect(apply.stderr).toContain('u-bob should see "Shared - Vault" (account a-vault) but is not in its access group in Okta');
+    expect(apply.stderr).toContain('bob@churn.example (u-bob) should see "Shared - Vault" (account a-vault) but is not in its access group in Okta');
     expect(apply.stderr).not.toMatch(/u-(alice|carol|dave) is in the access group .* but should not be/);
 
     const second = await sync({ plan: 2 });
@@ -151,7 +151,7 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
 
     const first = await sync({ plan: 2 });
     expect(first.plan.stdout).toContain(held);
-    expect(first.plan.stdout).toContain('+ u-dave sees "Base - Portal"');
+    expect(first.plan.stdout).toContain('+ dave@churn.example (u-dave) sees "Base - Portal"');
     expect(first.plan.stdout).not.toContain("no longer sees");
     expect(h.dashboards()["erin@churn-new.example"]).toEqual(["Base - Portal", "Wiki - Confluence"]);
     expect(h.dashboards()["dave@churn.example"]).toEqual(["Base - Portal"]);
@@ -182,7 +182,7 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
 
     const first = await sync({ plan: 2 });
     expect(first.plan.stdout).toContain(teamWarning);
-    expect(first.plan.stdout).toContain('+ u-dave sees "Ads - Meta"');
+    expect(first.plan.stdout).toContain('+ dave@churn.example (u-dave) sees "Ads - Meta"');
     expect(h.dashboards()["dave@churn.example"]).toEqual(["Ads - Meta"]);
     expect(h.dashboards()["alice@churn.example"]).toEqual(["Ads - Meta", "Base - Portal"]);
     expect(h.emulator.requestCount((request) => request.method === "PUT" && request.status === 404)).toBe(0);
