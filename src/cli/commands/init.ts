@@ -1,10 +1,9 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { randomBytes } from "node:crypto";
-import { link, open, readFile, unlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ExternalError } from "../../errors.ts";
 import { ensureFolder } from "../../files/ensure-folder.ts";
+import { writeFileIfAbsent } from "../../files/write-file-atomic.ts";
 import { BACKEND_CHOICES, GITIGNORE_LINES, projectFiles, type BackendChoice } from "../project-files.ts";
 
 interface InitFlags {
@@ -32,7 +31,7 @@ export function register(program: Command): void {
       for (const file of files) {
         const target = path.join(root, ...file.path.split("/"));
         await ensureFolder(path.dirname(target));
-        if (await writeNew(target, file.content)) {
+        if (await writeFileIfAbsent(target, file.content)) {
           process.stderr.write(`wrote ${file.path}\n`);
         } else if (file.path === ".gitignore") {
           const present = new Set((await readFile(target, "utf8")).split(/\r?\n/).map((line) => line.trim()));
@@ -47,25 +46,4 @@ export function register(program: Command): void {
           "then `cerby-okta plan`; the README's \"Quick start\" and docs/workflows.md say what the workflows need\n",
       );
     });
-}
-
-/** Writes `content` to `target` only if no file is there, whole or not at all: a file appearing meanwhile is kept. */
-async function writeNew(target: string, content: string): Promise<boolean> {
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  try {
-    const handle = await open(temp, "wx", 0o644);
-    try {
-      await handle.writeFile(content, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await link(temp, target); // fails if the target exists: never overwrites
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new ExternalError(`cannot write ${target}: ${(error as Error).message}`, { cause: error });
-  } finally {
-    await unlink(temp).catch(() => undefined);
-  }
 }
