@@ -10,12 +10,15 @@ import { decide } from "./pipeline/pipeline.ts";
 import { stackOptionsFor } from "./stack/backend.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
 import { readAllFindings } from "./sync/people-record.ts";
+import { shardsInUse } from "./sync/shard-history.ts";
 
 export async function runCdktfApp(app: App): Promise<void> {
   try {
     const project = await resolveProject();
     requireWorkspacesDir(project);
-    const { stacks, desired } = await decide(project.workspacesDir, project.shardCounts);
+    // Shard counts as `cerby-okta plan` chooses them: `shards:`, else the count in use, else the advised one.
+    const inUse = (workspaceIds: readonly string[]) => shardsInUse(project.stateDir, { projectDir: project.project.dir, backend: project.backend, workspaceIds });
+    const { stacks, desired } = await decide(project.workspacesDir, project.shardCounts, inUse);
     // The rejected accounts and other warnings `cerby-okta synth` shows. On
     // stdout: cdktf prints each line the app writes to stderr as an [ERROR].
     for (const line of warningLines(desired)) process.stdout.write(`${line}\n`);

@@ -21,7 +21,7 @@ import { describeChanges, diffDesired } from "../domain/changes.ts";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { namingOf } from "../domain/readers.ts";
 import { formatIssue, SyncAborted, UsageError, type InputIssue } from "../errors.ts";
-import { Pipeline, type PipelineRun } from "../pipeline/pipeline.ts";
+import { Pipeline, type PipelineOptions, type PipelineRun } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";
@@ -60,6 +60,8 @@ export interface WatchOptions {
   readonly protectedPaths?: ProtectedPaths;
   /** Shards per workspace ID (cerby-okta.yaml `shards:`), as `synth` and `plan` use them. */
   readonly shardCounts?: ReadonlyMap<string, number>;
+  /** The shard counts workspaces not under `shards:` were applied with (automatic sharding), as `plan` reads them. */
+  readonly shardsInUse?: PipelineOptions["shardsInUse"];
   /** Taken for each sync (writing stacks, and applying them): the project lock, so that no other command plans or applies meanwhile. */
   readonly lock?: (signal: AbortSignal) => Promise<{ release(): Promise<void> }>;
 }
@@ -156,6 +158,7 @@ class WatchSession {
       stackOptions: options.stackOptions,
       protectedPaths: options.protectedPaths ?? { keep: [{ path: this.root, what: "the workspaces folder" }] },
       shardCounts: options.shardCounts,
+      shardsInUse: options.shardsInUse,
       incremental: true,
     });
   }
