@@ -39,7 +39,7 @@ export function changeOneAccount(document: ReturnType<typeof costWorkspace>): vo
 }
 
 /** What the plan of that change must say. */
-export const ONE_ACCOUNT_CHANGE_LINES = ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ u-2 sees "Brand three - Instagram"'];
+export const ONE_ACCOUNT_CHANGE_LINES = ['~ a-3: relabel "Brand 3 - Instagram" -> "Brand three - Instagram"', '+ user2@bench.example (u-2) sees "Brand three - Instagram"'];
 
 export interface ChangeCost {
   /** Requests of the first sync (plan, apply and the check after it), by Okta bucket. */

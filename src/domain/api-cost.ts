@@ -58,6 +58,8 @@ export const OPERATION_CALLS = {
   groupDelete: { group: 1 },
   /** Per Terraform command that configures the provider: GET /users/me twice (credentials check). */
   configure: { me: 2 },
+  /** cerby-okta's own check of OKTA_API_TOKEN before Terraform runs: GET /users/me, once per org per command (plan, apply). */
+  credentialCheck: { me: 1 },
   /**
    * GET /.well-known/okta-organization, once per Terraform run that creates, reads or updates an
    * app (cached per process, but without a lock: with Terraform's parallelism up to 10 times).
@@ -200,8 +202,8 @@ export function estimateWorkspaceCost(workspace: DesiredWorkspace): WorkspaceCos
     scaleCalls(OPERATION_CALLS.teamGroupCheck, new Set(workspace.chiclets.flatMap((chiclet) => chiclet.groups)).size),
   );
   // plan, then apply: each configures the provider; the plan looks people up.
-  const firstSync = addCalls(scaleCalls(OPERATION_CALLS.configure, 2), OPERATION_CALLS.orgKind, OPERATION_CALLS.firstSyncCheck, lookups, idChecks);
-  const fullRefresh = addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.orgKind, lookups, idChecks);
+  const firstSync = addCalls(scaleCalls(addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.credentialCheck), 2), OPERATION_CALLS.orgKind, OPERATION_CALLS.firstSyncCheck, lookups, idChecks);
+  const fullRefresh = addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.credentialCheck, OPERATION_CALLS.orgKind, lookups, idChecks);
   let appsIfAssignedPerUser = 0;
   for (const chiclet of workspace.chiclets) {
     const costs = accountCosts(chiclet);

@@ -598,10 +598,10 @@ describe("estimateWorkspaceCost (okta/okta 4.20's calls, by rate-limit bucket)",
 
   it.each([1, 10, 250, 1000])("costs a full refresh 2 calls per account in the /api/v1/apps* buckets with %i people", (people) => {
     const cost = costWith(people, 20);
-    // GET the app (its own bucket) and list its groups (the 100/min bucket), plus one credentials check per plan.
+    // GET the app (its own bucket) and list its groups (the 100/min bucket), plus the provider's credentials check and cerby-okta's own.
     expect(cost.fullRefresh.apps).toBe(20);
     expect(cost.fullRefresh.app).toBe(20);
-    expect(cost.fullRefresh.me).toBe(OPERATION_CALLS.configure.me);
+    expect(cost.fullRefresh.me).toBe(OPERATION_CALLS.configure.me! + OPERATION_CALLS.credentialCheck.me!);
   });
 
   it("costs a first sync per account: app create (4), group create (3), a PUT per member and group plus a listing each", () => {
@@ -611,7 +611,8 @@ describe("estimateWorkspaceCost (okta/okta 4.20's calls, by rate-limit bucket)",
     expect(cost.firstSync.groups).toBe(1 + 3 + 1 + 1);
     // Group create's two reads, and cerby-okta's check that the IdP team group exists (once per run).
     expect(cost.firstSync.group).toBe(2 + 1);
-    expect(cost.firstSync.me).toBe(4);
+    // The provider's two credentials checks and cerby-okta's own, for the plan and for the apply.
+    expect(cost.firstSync.me).toBe(2 * (2 + 1));
   });
 
   it("counts one check per distinct Okta user ID and team group before a first sync and a refresh, none per account", () => {
