@@ -169,6 +169,12 @@ export class CerbyClient {
     }
   }
 
+  /** One resource that the API may not have: undefined on 404. */
+  async getOptional(route: string): Promise<unknown> {
+    const response = await this.http.request({ method: "GET", url: this.url(route), what: `GET ${route}`, accept: [404] });
+    return response.status === 404 ? undefined : response.body;
+  }
+
   /** Removes a user from the workspace. A user already gone is not an error. */
   async deleteWorkspaceUser(userId: string): Promise<"deleted" | "already-gone"> {
     const route = routes.workspaceUser(userId);

@@ -6,6 +6,7 @@
 // drops the accounts.
 import { ExternalError } from "../errors.ts";
 import type { WorkspaceFile } from "../workspace/schema.ts";
+import type { WorkspaceCounts } from "./mapping.ts";
 import { compareText } from "../text/printable.ts";
 
 export interface LossGuardOptions {
@@ -16,16 +17,35 @@ export interface LossGuardOptions {
   readonly out: string;
 }
 
-/** Throws when `next` loses more than the allowed share of `previous`'s accounts or access; `force` skips it. */
-export function checkSnapshotLoss(previous: WorkspaceFile | undefined, next: WorkspaceFile, options: LossGuardOptions): void {
-  if (previous === undefined || options.force) return;
+/**
+ * Throws when `next` lists fewer accounts than the workspace's own count
+ * (`counts`, when the API gives it), or loses more than the allowed share of
+ * `previous`'s accounts or access; `force` skips it.
+ */
+export function checkSnapshotLoss(previous: WorkspaceFile | undefined, next: WorkspaceFile, options: LossGuardOptions, counts: WorkspaceCounts = {}): void {
+  if (options.force) return;
+  const listed = next.accounts?.length ?? 0;
+  if (counts.accounts !== undefined && counts.accounts > listed) {
+    throw new ExternalError(
+      `the Cerby API listed ${listed} of the workspace's ${counts.accounts} accounts (its own count, GET /workspace); ` +
+        `nothing was written to ${options.out}. ${LIKELY_CAUSE} If the workspace changed while it was read, run again; ` +
+        `to write the snapshot without the ${counts.accounts - listed} missing, pass --allow-shrink`,
+    );
+  }
+  if (previous === undefined) return;
   const nextAccounts = new Set((next.accounts ?? []).map((account) => account.id));
+  // When the workspace's own count agrees with what was listed, the key saw everything: the accounts are gone from Cerby.
+  const accountCause =
+    counts.accounts === listed
+      ? `The workspace's own count (GET /workspace) is ${listed} too, so the key saw every account: they seem to be gone from Cerby.`
+      : LIKELY_CAUSE;
   checkShare(
     (previous.accounts ?? []).map((account) => account.id),
     (id) => nextAccounts.has(id),
     options,
     (lost, total, share) => `lost ${lost} of the ${total} accounts in ${options.out} (${share})`,
     (id) => id,
+    accountCause,
   );
   const nextAccess = accessPairs(next);
   checkShare(
@@ -39,6 +59,7 @@ export function checkSnapshotLoss(previous: WorkspaceFile | undefined, next: Wor
       const [account, user] = pair.split(PAIR_SEPARATOR);
       return `${user} on ${account}`;
     },
+    LIKELY_CAUSE,
   );
 }
 
@@ -48,6 +69,7 @@ function checkShare(
   options: LossGuardOptions,
   what: (lost: number, total: number, share: string) => string,
   name: (key: string) => string,
+  cause: string,
 ): void {
   if (before.length === 0) return;
   const lost = before.filter((key) => !kept(key));
@@ -55,7 +77,7 @@ function checkShare(
   if (share <= options.maxAccountLoss) return;
   throw new ExternalError(
     `the new snapshot ${what(lost.length, before.length, `${percent(share)}, more than --max-account-loss ${percent(options.maxAccountLoss)}`)}, ` +
-      `e.g. ${lost.slice(0, 5).map(name).join(", ")}; nothing was written. ${LIKELY_CAUSE} If that really is gone, pass --allow-shrink`,
+      `e.g. ${lost.slice(0, 5).map(name).join(", ")}; nothing was written. ${cause} If that really is gone, pass --allow-shrink`,
   );
 }
 
@@ -68,17 +90,34 @@ const LIKELY_CAUSE =
   "The likeliest cause: CERBY_API_KEY belongs to someone who does not own all of the workspace's items " +
   "(a Cerby API key returns only what its creator owns, even in all-access mode); use the key of a workspace owner who owns them.";
 
-/** What the new snapshot saw, beside the snapshot it replaces: `coverage: 120 accounts (previous 130, 10 missing), ...`. */
-export function coverageLine(previous: WorkspaceFile | undefined, next: WorkspaceFile): string {
-  const count = (file: WorkspaceFile | undefined, list: "accounts" | "users" | "teams") => file?.[list]?.length ?? 0;
-  const part = (list: "accounts" | "users" | "teams") => {
-    const seen = count(next, list);
-    if (previous === undefined) return `${seen} ${list}`;
-    const ids = new Set((next[list] ?? []).map((item) => item.id));
-    const missing = (previous[list] ?? []).filter((item) => !ids.has(item.id)).length;
-    return `${seen} ${list} (previous snapshot ${count(previous, list)}${missing > 0 ? `, ${missing} missing` : ""})`;
+/**
+ * What the new snapshot saw, beside the snapshot it replaces and the
+ * workspace's own counts (when the API gives them): `coverage: 4 accounts
+ * (the workspace has 6: 2 not listed; previous snapshot 6, 2 missing), ...`,
+ * then, when accounts or users are missing, a line naming the likeliest cause.
+ */
+export function coverageLines(previous: WorkspaceFile | undefined, next: WorkspaceFile, counts: WorkspaceCounts | undefined): string[] {
+  const lists = ["accounts", "users", "teams"] as const;
+  const short: string[] = [];
+  const part = (list: (typeof lists)[number]) => {
+    const seen = next[list]?.length ?? 0;
+    const notes: string[] = [];
+    const total = counts?.[list];
+    if (total !== undefined) {
+      notes.push(`the workspace has ${total}${total > seen ? `: ${total - seen} not listed` : ""}`);
+      if (total > seen && list !== "teams") short.push(`${total - seen} ${list}`);
+    }
+    if (previous !== undefined) {
+      const ids = new Set((next[list] ?? []).map((item) => item.id));
+      const missing = (previous[list] ?? []).filter((item) => !ids.has(item.id)).length;
+      notes.push(`previous snapshot ${previous[list]?.length ?? 0}${missing > 0 ? `, ${missing} missing` : ""}`);
+      if (missing > 0 && list === "accounts" && total === undefined) short.push(`${missing} accounts of the previous snapshot`);
+    }
+    return `${seen} ${list}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
   };
-  return `coverage: ${part("accounts")}, ${part("users")}, ${part("teams")}`;
+  const lines = [`coverage: ${lists.map(part).join(", ")}${counts === undefined ? "; the API gives no workspace counts to compare with (GET /workspace: 404)" : ""}`];
+  if (short.length > 0) lines.push(`coverage: missing ${short.join(" and ")}. ${LIKELY_CAUSE}`);
+  return lines;
 }
 
 const PAIR_SEPARATOR = "\0";

@@ -26,6 +26,8 @@ export const routes = {
   accountUsers: (accountId: string) => `/accounts/${enc(accountId)}/users`,
   /** Teams holding a role on the account: the account's team grants. */
   accountTeams: (accountId: string) => `/accounts/${enc(accountId)}/teams`,
+  /** The workspace itself, with its own counts of accounts, users and teams. Assumed, not documented: a 404 means the API gives none. */
+  workspace: () => "/workspace",
   /** DELETE removes the user from the workspace (deprovisioning, R7). Assumed, not documented. */
   workspaceUser: (userId: string) => `/users/${enc(userId)}`,
 } as const;
@@ -138,6 +140,28 @@ export interface CerbyUserGrant {
 export interface CerbyTeamGrant {
   readonly teamId: string;
   readonly role: AccountRole;
+}
+
+/** The workspace's own counts, whatever the key sees; each absent when the API does not give it. */
+export interface WorkspaceCounts {
+  readonly accounts?: number;
+  readonly users?: number;
+  readonly teams?: number;
+}
+
+const COUNT_NAMES = {
+  accounts: ["accountCount", "account_count", "accountsCount", "accounts_count", "totalAccounts", "total_accounts"],
+  users: ["userCount", "user_count", "usersCount", "users_count", "memberCount", "member_count", "totalUsers", "total_users"],
+  teams: ["teamCount", "team_count", "teamsCount", "teams_count", "totalTeams", "total_teams"],
+} as const;
+
+/** `GET /workspace`: `{"data":{"id":..,"attributes":{"accountCount":120,"userCount":40,"teamCount":6}}}`. */
+export function readWorkspaceCounts(body: unknown, where: Where): WorkspaceCounts {
+  if (!isObject(body) || !isObject(body.data)) throw mappingError(where, "the answer has no `data` object");
+  const attributes = isObject(body.data.attributes) ? body.data.attributes : {};
+  const count = (names: readonly string[]) => firstCount([attributes], [...names]);
+  const counts = { accounts: count(COUNT_NAMES.accounts), users: count(COUNT_NAMES.users), teams: count(COUNT_NAMES.teams) };
+  return Object.fromEntries(Object.entries(counts).filter(([, value]) => value !== undefined));
 }
 
 /** `/users` item: a workspace member. */

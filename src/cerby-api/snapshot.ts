@@ -16,7 +16,9 @@ import {
   mapTeam,
   mapTeamMember,
   mapUser,
+  readWorkspaceCounts,
   routes,
+  type WorkspaceCounts,
   type CerbyAccount,
   type CerbyTeam,
   type CerbyTeamGrant,
@@ -24,7 +26,7 @@ import {
   type CerbyUserGrant,
 } from "./mapping.ts";
 import { Progress } from "../http/progress.ts";
-import { checkSnapshotLoss, coverageLine } from "./loss-guard.ts";
+import { checkSnapshotLoss, coverageLines } from "./loss-guard.ts";
 import { compareText } from "../text/printable.ts";
 
 /** Workspace settings given on the command line. */
@@ -110,8 +112,8 @@ export async function runSnapshot(options: SnapshotOptions, deps: SnapshotDeps):
   const fetched = await fetchWorkspace(client);
   const file = buildSnapshot(fetched, settings, previous);
   const text = serializeSnapshot(file);
-  deps.stderr(`snapshot: ${coverageLine(previous, file)}\n`);
-  checkSnapshotLoss(previous, file, { ...options, force: options.force || options.allowShrink === true });
+  for (const line of coverageLines(previous, file, fetched.counts)) deps.stderr(`snapshot: ${line}\n`);
+  checkSnapshotLoss(previous, file, { ...options, force: options.force || options.allowShrink === true }, fetched.counts);
   if (options.apiKey.length >= 6 && text.includes(options.apiKey)) {
     // A server echoing the key into a name or an email must not get it into a file that is committed.
     throw new ExternalError(`the Cerby API's answers hold the API key itself (in a name, an email or an ID); nothing was written`);
@@ -144,15 +146,18 @@ export interface FetchedWorkspace {
   readonly accounts: readonly CerbyAccount[];
   readonly userGrants: ReadonlyMap<string, readonly CerbyUserGrant[]>;
   readonly teamGrants: ReadonlyMap<string, readonly CerbyTeamGrant[]>;
+  /** The workspace's own counts; undefined when the API gives none. */
+  readonly counts?: WorkspaceCounts;
 }
 
 export async function fetchWorkspace(client: CerbyClient): Promise<FetchedWorkspace> {
   const http = client.http;
-  const [users, teams, accounts] = await settleAll(http, [
+  const [users, teams, accounts, counts] = await settleAll(http, [
     client.listAll(routes.users(), mapUser),
     client.listAll(routes.teams(), mapTeam),
     client.listAll(routes.accounts(), mapAccount),
-  ] as Promise<unknown[]>[]) as [CerbyUser[], CerbyTeam[], CerbyAccount[]];
+    client.getOptional(routes.workspace()).then((body) => (body === undefined ? undefined : readWorkspaceCounts(body, { route: routes.workspace(), page: 1 }))),
+  ] as Promise<unknown>[]) as [CerbyUser[], CerbyTeam[], CerbyAccount[], WorkspaceCounts | undefined];
   const [members, userGrants, teamGrants] = await settleAll(http, [
     settleAll(http, teams.map((team) => client.listAll(routes.teamMembers(team.id), mapTeamMember))),
     settleAll(http, accounts.map((account) => client.listAll(routes.accountUsers(account.id), mapAccountUser))),
@@ -165,6 +170,7 @@ export async function fetchWorkspace(client: CerbyClient): Promise<FetchedWorksp
     members: new Map(teams.map((team, i) => [team.id, members[i]!])),
     userGrants: new Map(accounts.map((account, i) => [account.id, userGrants[i]!])),
     teamGrants: new Map(accounts.map((account, i) => [account.id, teamGrants[i]!])),
+    ...(counts !== undefined ? { counts } : {}),
   };
 }
 

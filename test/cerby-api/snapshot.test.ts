@@ -362,9 +362,10 @@ describe("snapshot account-loss guard", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("lost 3 of the 20 accounts");
     expect(result.stderr).toContain("more than --max-account-loss 10.0%");
-    // What was seen, beside the snapshot it would replace, and the likeliest cause named.
-    expect(result.stderr).toMatch(/snapshot: coverage: 17 accounts \(previous snapshot 20, 3 missing\), \d+ users \(previous snapshot \d+\), \d+ teams/);
-    expect(result.stderr).toContain("a Cerby API key returns only what its creator owns, even in all-access mode");
+    // What was seen, beside the workspace's own count and the snapshot it would replace; the count agrees, so the key is not the cause.
+    expect(result.stderr).toMatch(/snapshot: coverage: 17 accounts \(the workspace has 17; previous snapshot 20, 3 missing\), \d+ users \(the workspace has \d+; previous snapshot \d+\), \d+ teams/);
+    expect(result.stderr).toContain("The workspace's own count (GET /workspace) is 17 too, so the key saw every account: they seem to be gone from Cerby.");
+    expect(result.stderr).not.toContain("coverage: missing");
     expect(result.stderr).toContain("If that really is gone, pass --allow-shrink");
     expect(await readFile(out, "utf8")).toBe(before);
     expect(await filesIn(join(dir, "acme"))).toEqual(["snapshot.json"]);

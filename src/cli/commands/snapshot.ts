@@ -46,7 +46,7 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     .option("--page-size <n>", "items per page", positiveInteger, 100)
     .option("--max-pages <n>", "pages read per route at most", positiveInteger, DEFAULT_MAX_PAGES)
     .option("--max-account-loss <percent>", "refuse a snapshot missing more than this share of the previous accounts, or of people's access to them", percent, 10)
-    .option("--allow-shrink", "write even if accounts or access were lost (the previous snapshot held more)")
+    .option("--allow-shrink", "write even if accounts or access were lost: fewer accounts than the previous snapshot, or than the workspace's own count")
     .option("--force", "write even if accounts or access were lost or the previous snapshot is unreadable");
   addHttpOptions(command).action(async (flags: SnapshotFlags) => {
       const apiKey = deps.env.CERBY_API_KEY;
