@@ -6,7 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { renderText } from "./page.ts";
 import { resolveProject, WORKSPACES_ENV } from "../src/config/project.ts";
-import { DEFAULT_PORT, DEFAULT_TOKEN, startSandbox, syncOnce, type Sandbox } from "./sandbox.ts";
+import { DEFAULT_CERBY_PORT, DEFAULT_PORT, DEFAULT_TOKEN, startSandbox, syncOnce, type Sandbox } from "./sandbox.ts";
 
 const USAGE = `Usage: npm run sandbox -- [options]
 
@@ -24,6 +24,10 @@ Options:
   --workspaces <dir>  workspaces to seed from and sync (default: $${WORKSPACES_ENV}, else workspaces/ in the project folder)
   --dir <dir>         working folder: stacks, saved plans, status, Terraform state (default: .sandbox/ in the project folder); wiped at start
   --token <token>     API token the emulator accepts (default ${DEFAULT_TOKEN})
+  --cerby             also serve a Cerby API emulator seeded from the workspaces, for \`cerby-okta snapshot\` and
+                      \`deprovision --apply\`; prints its URL and a key per workspace (its people are seeded into Okta too)
+  --cerby-port <n>    port on 127.0.0.1 for the Cerby API emulator (default ${DEFAULT_CERBY_PORT}; 0 = any free port)
+  --cerby-workspaces <dir>  what the Cerby API emulator serves (default: the workspaces synced)
   --once              do everything, print each person's dashboard as text, exit
   --json <file>       with --once: also write the dashboards as JSON
   -h, --help          this help
@@ -36,6 +40,9 @@ function parse() {
       workspaces: { type: "string" },
       dir: { type: "string" },
       token: { type: "string", default: DEFAULT_TOKEN },
+      cerby: { type: "boolean", default: false },
+      "cerby-port": { type: "string", default: String(DEFAULT_CERBY_PORT) },
+      "cerby-workspaces": { type: "string" },
       once: { type: "boolean", default: false },
       json: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -43,10 +50,17 @@ function parse() {
     strict: true,
     allowPositionals: false,
   });
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected a port number, got ${JSON.stringify(values.port)}`);
+  const port = portNumber("--port", values.port);
+  const cerbyPort = portNumber("--cerby-port", values["cerby-port"]);
   if (values.json && !values.once) throw new Error("--json only goes with --once");
-  return { ...values, port };
+  if (values["cerby-workspaces"] && !values.cerby) throw new Error("--cerby-workspaces only goes with --cerby");
+  return { ...values, port, cerbyPort };
+}
+
+function portNumber(flag: string, text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${flag}: expected a port number, got ${JSON.stringify(text)}`);
+  return port;
 }
 
 const log = (message: string) => process.stderr.write(`[sandbox] ${message}\n`);
@@ -92,6 +106,7 @@ async function main(): Promise<number> {
       token: options.token,
       log,
       signal: controller.signal,
+      ...(options.cerby ? { cerby: { port: options.cerbyPort, workspacesDir: options["cerby-workspaces"] } } : {}),
     });
     const shards = [...project.shardCounts].map(([workspace, count]) => `${workspace} in ${count}`).join(", ");
     log(`Okta API and dashboards at ${sandbox.url}`);
@@ -122,6 +137,14 @@ async function main(): Promise<number> {
         `  dashboards:        ${sandbox.url}/`,
         `  dashboards (JSON): ${sandbox.url}/sandbox.json`,
         `  Okta API:          ${sandbox.url}/api/v1  (token ${options.token})`,
+        ...(sandbox.cerby
+          ? [
+              `  Cerby data:        ${sandbox.url}/cerby.json`,
+              ...sandbox.cerby.offered.map(
+                (offered) => `  Cerby API:         ${offered.baseUrl}  (${offered.workspace}; CERBY_API_KEY=${offered.key}, created by ${offered.creator}, sees ${offered.sees} of ${offered.accounts} accounts)`,
+              ),
+            ]
+          : []),
         "",
         sandbox.shellSetup,
         "",

@@ -41,6 +41,18 @@ export interface PageModel {
   /** The shell lines a user needs to run cerby-okta against the sandbox. */
   readonly shellSetup: string;
   readonly emulatorUrl: string;
+  /** With `--cerby`: the Cerby API emulator's workspaces (never a key). */
+  readonly cerby?: readonly CerbyWorkspaceRow[];
+}
+
+/** One workspace the Cerby API emulator serves, and what the key offered for it sees. */
+export interface CerbyWorkspaceRow {
+  readonly workspace: string;
+  readonly baseUrl: string;
+  /** The Cerby user who created the offered key. */
+  readonly creator: string;
+  readonly sees: number;
+  readonly accounts: number;
 }
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -82,6 +94,20 @@ export function renderText(people: readonly PersonDashboard[]): string {
 
 /** Rows on the page; /sandbox.json has every request. */
 const MAX_REQUEST_ROWS = 2000;
+
+/** The Cerby API emulator's workspaces, with a link to its data (`/cerby.json`). */
+function renderCerby(rows: readonly CerbyWorkspaceRow[]): string {
+  const e = escapeHtml;
+  const body = rows
+    .map(
+      (row) =>
+        `<tr><td><code>${e(row.workspace)}</code></td><td><code>${e(row.baseUrl)}</code></td><td><code>${e(row.creator)}</code></td><td class="n">${row.sees} of ${row.accounts}</td></tr>`,
+    )
+    .join("");
+  return `<h2>Cerby API emulator</h2>
+<p><a href="/cerby.json">The Cerby emulator's data</a>: every user, team, account and grant it serves, per workspace. A key sees only the accounts its creator owns; the keys are printed in the terminal.</p>
+<table><tr><th>workspace</th><th>API base URL</th><th>key created by</th><th>accounts the key sees</th></tr>${body}</table>`;
+}
 
 export function renderPage(model: PageModel): string {
   const e = escapeHtml;
@@ -160,6 +186,7 @@ ${requestNote}
 <h2>Okta API requests since the sandbox started, per rate-limit bucket</h2>
 <table>${buckets}</table>
 <details><summary>per route</summary><table>${routes}</table></details>
+${model.cerby ? renderCerby(model.cerby) : ""}
 <h2>Run cerby-okta against this sandbox</h2>
 <pre>${e(model.shellSetup)}</pre>
 </body>

@@ -23,15 +23,18 @@ import path from "node:path";
 import { DEFAULT_CONFIG_FILE } from "../src/config/project-config.ts";
 import { WORKSPACES_ENV, type ResolvedProject } from "../src/config/project.ts";
 import { loadWorkspaces } from "../src/workspace/load.ts";
+import type { Workspace } from "../src/workspace/model.ts";
 import { startOktaEmulator, type OktaEmulator } from "../harness/okta-emulator.ts";
 import { REPO_ROOT } from "../harness/repo-root.ts";
 import { seedEmulator } from "../harness/seed.ts";
+import { startCerbyEmulator, type CerbyEmulator, type OfferedKey } from "../harness/cerby-emulator/index.ts";
 import { createTerraformSandbox, requireTerraform, type TerraformSandbox } from "../harness/terraform-env.ts";
 import { renderPage, type PageModel, type PersonDashboard } from "./page.ts";
 
 export { REPO_ROOT };
 export const CLI = path.join(REPO_ROOT, "bin", "cerby-okta.js");
 export const DEFAULT_PORT = 8787;
+export const DEFAULT_CERBY_PORT = 8788;
 export const DEFAULT_TOKEN = "sandbox-token";
 /** A file that marks a folder as the sandbox's own, so that it may be wiped. */
 const MARKER = ".cerby-okta-sandbox";
@@ -50,6 +53,22 @@ export interface SandboxOptions {
   log: (message: string) => void;
   /** Aborting stops a running `plan`/`apply` (SIGINT, Terraform's clean stop). */
   signal?: AbortSignal;
+  /**
+   * Also serve a Cerby API emulator on this port of 127.0.0.1, seeded from
+   * `workspacesDir` (default: the project's workspaces); its people are seeded
+   * into Okta too, as they would already be in a real org.
+   */
+  cerby?: { port: number; workspacesDir?: string };
+}
+
+/** The Cerby API emulator of `--cerby`, and the key offered for each workspace. */
+export interface SandboxCerby {
+  readonly emulator: CerbyEmulator;
+  readonly offered: readonly OfferedKey[];
+  /** Workspace ID -> the workspace it was seeded from. */
+  readonly seededFrom: ReadonlyMap<string, Workspace>;
+  /** Where its workspaces were seeded from. */
+  readonly workspacesDir: string;
 }
 
 export interface Sandbox {
@@ -57,6 +76,8 @@ export interface Sandbox {
   url: string;
   emulator: OktaEmulator;
   terraform: TerraformSandbox;
+  /** With the `cerby` option. */
+  cerby?: SandboxCerby;
   dir: string;
   /** What a user pastes into a shell to run cerby-okta against the sandbox. */
   shellSetup: string;
@@ -124,13 +145,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const workspaces = await loadWorkspaces(workspacesDir);
   const projectEnv = prepareSandboxProject(dir, options.project);
 
+  const cerbyDir = options.cerby ? path.resolve(options.cerby.workspacesDir ?? workspacesDir) : undefined;
+  const cerbyWorkspaces = cerbyDir === undefined ? [] : cerbyDir === workspacesDir ? workspaces : await loadWorkspaces(cerbyDir);
+
   const emulator = await startOktaEmulator({ token: options.token });
-  const people = seedEmulator(emulator, workspaces, options.log);
-  const groupCount = workspaces.reduce((sum, workspace) => sum + workspace.teams.filter((team) => team.oktaGroupId).length, 0);
-  options.log(`emulator: ${people.size} people, ${groupCount} IdP team group${groupCount === 1 ? "" : "s"} seeded from ${workspacesDir}`);
+  // The Cerby side's people exist in Okta too (seeded once: the same login is one person).
+  const seeded = cerbyDir === undefined || cerbyDir === workspacesDir ? workspaces : [...workspaces, ...cerbyWorkspaces];
+  const people = seedEmulator(emulator, seeded, options.log);
+  const groupCount = seeded.reduce((sum, workspace) => sum + workspace.teams.filter((team) => team.oktaGroupId).length, 0);
+  options.log(
+    `emulator: ${people.size} people, ${groupCount} IdP team group${groupCount === 1 ? "" : "s"} seeded from ${workspacesDir}` +
+      `${cerbyDir !== undefined && cerbyDir !== workspacesDir ? ` and ${cerbyDir}` : ""}`,
+  );
 
   let front: http.Server | undefined;
   let terraform: TerraformSandbox | undefined;
+  let cerby: SandboxCerby | undefined;
   const children = new Set<ReturnType<typeof spawn>>();
   const closeAll = async () => {
     for (const child of children) child.kill("SIGINT");
@@ -139,6 +169,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await new Promise<void>((resolve) => front!.close(() => resolve()));
     }
     terraform?.cleanup();
+    await cerby?.emulator.close();
     await emulator.close();
   };
 
@@ -147,6 +178,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     syncStart = emulator.requests.length;
   };
   try {
+    if (options.cerby) {
+      const started = await startCerbyEmulator({ workspaces: cerbyWorkspaces, port: options.cerby.port }).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === "EADDRINUSE" ? new Error(`port ${options.cerby!.port} on 127.0.0.1 is in use (another sandbox?): choose another with --cerby-port`) : error;
+      });
+      const seededFrom = new Map(cerbyWorkspaces.map((workspace) => [workspace.settings.id, workspace]));
+      cerby = { ...started, seededFrom, workspacesDir: cerbyDir! };
+      options.log(`Cerby API emulator at ${started.emulator.origin}: ${started.offered.map((key) => key.workspace).join(", ")} seeded from ${cerbyDir}`);
+    }
     let model: () => PageModel = () => {
       throw new Error("not ready");
     };
@@ -167,6 +206,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         const { people: dashboards, requestsByBucket, lastSyncRequests } = model();
         const rejected = lastSyncRequests.filter((entry) => entry.status >= 400 && entry.status < 500).length;
         response.end(`${JSON.stringify({ people: dashboards, requestsByBucket, lastSync: { requests: lastSyncRequests, rejected } }, null, 2)}\n`);
+        return;
+      }
+      if (request.method === "GET" && pathname === "/cerby.json") {
+        response.writeHead(cerby ? 200 : 404, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+        response.end(`${JSON.stringify(cerby ? cerbyData(cerby) : { error: "no Cerby API emulator: start the sandbox with --cerby" }, null, 2)}\n`);
         return;
       }
       if (request.method === "POST" && pathname === "/sandbox/sync") {
@@ -202,6 +246,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       "export TF_CLI_ARGS_plan=-refresh=false TF_CLI_ARGS_apply=-refresh=false",
       `${shellQuote(path.join(REPO_ROOT, "node_modules", ".bin", "cdktf"))} deploy '*' --auto-approve`,
       `node ${shellQuote(CLI)} status   # R9, as the deploy recorded it in the state ($CERBY_OKTA_WORKSPACES is read here too)`,
+      ...(cerby ? cerbyShellLines(cerby, projectEnv[WORKSPACES_ENV]!, dir) : []),
     ].join("\n");
 
     const dashboards = (): PersonDashboard[] =>
@@ -232,6 +277,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       requestsByRoute: emulator.countsByRoute(),
       shellSetup,
       emulatorUrl: url,
+      ...(cerby ? { cerby: cerby.offered.map(({ key: _key, ...shown }) => shown) } : {}),
     });
 
     const cli = (args: string[], okCodes = [0]) =>
@@ -256,6 +302,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       url,
       emulator,
       terraform,
+      ...(cerby ? { cerby } : {}),
       dir,
       shellSetup,
       dashboards,
@@ -268,6 +315,50 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * What `/cerby.json` shows: per workspace, its API's base URL, every item the
+ * emulator holds (as the API serves them), and which accounts the offered key
+ * sees. Never a key.
+ */
+function cerbyData(cerby: SandboxCerby): unknown {
+  return cerby.offered.map((offered) => {
+    const workspace = cerby.emulator.workspaces.get(offered.workspace)!;
+    const owner = cerby.emulator.visibleAccounts(workspace, offered.creator).map((account) => account.id);
+    return { workspace: offered.workspace, baseUrl: offered.baseUrl, keyCreator: offered.creator, keySees: owner, data: workspace.data };
+  });
+}
+
+/**
+ * The lines that snapshot each workspace from the Cerby emulator and
+ * deprovision with it. A workspace kept by hand in YAML is snapshotted into
+ * the sandbox folder instead (to compare, or to see a refusal), never beside
+ * its files.
+ */
+function cerbyShellLines(cerby: SandboxCerby, workspacesDir: string, sandboxDir: string): string[] {
+  const lines = ["# the Cerby API emulator (--cerby): one key per workspace, created by the user who owns the most accounts"];
+  for (const offered of cerby.offered) {
+    const workspace = cerby.seededFrom.get(offered.workspace)!;
+    const folder = path.join(workspacesDir, path.basename(workspace.folder));
+    const keptByHand = existsSync(folder) && readdirSync(folder).some((name) => /\.(ya?ml|json)$/i.test(name) && name !== "snapshot.json");
+    const out = keptByHand ? path.join(sandboxDir, "cerby-snapshots", path.basename(workspace.folder), "snapshot.json") : path.join(folder, "snapshot.json");
+    const { okta } = workspace.settings;
+    lines.push(
+      `#   ${offered.workspace}: key of ${offered.creator}, who owns ${offered.sees} of its ${offered.accounts} accounts` +
+        `${offered.sees < offered.accounts ? " (a snapshot with it is refused: it misses accounts)" : ""}` +
+        `${keptByHand ? `; kept by hand in ${folder}, so the snapshot goes to the sandbox folder` : ""}`,
+      `export CERBY_API_KEY=${shellQuote(offered.key)}`,
+      ...(existsSync(path.dirname(out)) ? [] : [`mkdir -p ${shellQuote(path.dirname(out))}`]),
+      `node ${shellQuote(CLI)} snapshot --base-url ${shellQuote(offered.baseUrl)} --out ${shellQuote(out)}` +
+        (keptByHand || !existsSync(out)
+          ? ` --workspace-id ${shellQuote(offered.workspace)} --okta-org ${shellQuote(okta.orgName)} --okta-base-url ${shellQuote(okta.baseUrl)}` +
+            (workspace.settings.extendedAccountAccess ? " --extended-account-access" : "")
+          : ""),
+      `node ${shellQuote(CLI)} deprovision ${shellQuote(folder)}${keptByHand ? "" : ` --base-url ${shellQuote(offered.baseUrl)}`}   # add --apply to remove people deactivated in Okta`,
+    );
+  }
+  return lines;
 }
 
 /** Runs the example loop: `plan` (exit 0 no changes, 2 changes), then `apply`, on the sandbox's project (its environment names the workspaces). */

@@ -7,6 +7,7 @@
 import { ExternalError } from "../errors.ts";
 import type { WorkspaceFile } from "../workspace/schema.ts";
 import type { WorkspaceCounts } from "./mapping.ts";
+import { HIDDEN_OKTA_STATUSES } from "../domain/model.ts";
 import { compareText } from "../text/printable.ts";
 
 export interface LossGuardOptions {
@@ -122,13 +123,19 @@ export function coverageLines(previous: WorkspaceFile | undefined, next: Workspa
 
 const PAIR_SEPARATOR = "\0";
 
-/** `<account>\0<user>` (sorting by account) for every person holding any role on an account, directly or through a team. */
+/**
+ * `<account>\0<user>` (sorting by account) for every person holding any role on
+ * an account, directly or through a team. A person whose oktaStatus is
+ * SUSPENDED or DEPROVISIONED sees no chiclet, so has no access to lose: the
+ * snapshot after `deprovision --apply` removed them is not a loss.
+ */
 export function accessPairs(file: WorkspaceFile): Set<string> {
-  const members = new Map((file.teams ?? []).map((team) => [team.id, team.members ?? []]));
+  const hidden = new Set((file.users ?? []).filter((user) => HIDDEN_OKTA_STATUSES.has(user.oktaStatus ?? "ACTIVE")).map((user) => user.id));
+  const members = new Map((file.teams ?? []).map((team) => [team.id, (team.members ?? []).filter((user) => !hidden.has(user))]));
   const pairs = new Set<string>();
   for (const account of file.accounts ?? []) {
     for (const grant of account.grants ?? []) {
-      const users = grant.user !== undefined ? [grant.user] : (members.get(grant.team ?? "") ?? []);
+      const users = grant.user !== undefined ? (hidden.has(grant.user) ? [] : [grant.user]) : (members.get(grant.team ?? "") ?? []);
       for (const user of users) pairs.add(`${account.id}${PAIR_SEPARATOR}${user}`);
     }
   }
