@@ -275,7 +275,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         .map((entry) => ({ method: entry.method, route: entry.route, status: entry.status, bucket: entry.bucket })),
       requestsByBucket: emulator.countsByBucket(),
       requestsByRoute: emulator.countsByRoute(),
-      shellSetup,
+      // The page shows no Cerby key: they are printed in the terminal only.
+      shellSetup: (cerby?.offered ?? []).reduce((text, offered) => text.split(offered.key).join(`<the ${offered.workspace} key printed in the terminal>`), shellSetup),
       emulatorUrl: url,
       ...(cerby ? { cerby: cerby.offered.map(({ key: _key, ...shown }) => shown) } : {}),
     });
