@@ -406,6 +406,23 @@ describe("snapshot account-loss guard", () => {
     expect(JSON.parse(await readFile(out, "utf8")).users[1].oktaStatus).toBe("SUSPENDED");
   });
 
+  it("counts no access lost for a person deprovision recorded as suspended or deprovisioned, once Cerby removed them", async () => {
+    await firstSnapshot(20);
+    const removeU002 = () => {
+      api!.data.users = api!.data.users.filter((item) => item.id !== "u-002");
+      for (const id of Object.keys(api!.data.accountUsers)) api!.data.accountUsers[id] = api!.data.accountUsers[id]!.filter((grant) => grant.relationships?.user?.data.id !== "u-002");
+    };
+    removeU002();
+    // Without the status recorded, u-002's 3 accesses of 20 are a loss: refused.
+    expect((await snapshot()).stderr).toContain("takes away 3 of the 20 accesses");
+    const file = JSON.parse(await readFile(out, "utf8"));
+    file.users.find((item: { id: string }) => item.id === "u-002").oktaStatus = "DEPROVISIONED";
+    await writeFile(out, JSON.stringify(file, null, 2) + "\n");
+    const result = await snapshot();
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain("6 users (the workspace has 6; previous snapshot 7, 1 missing)");
+  });
+
   it("refuses to replace an unreadable previous snapshot without --force", async () => {
     await serve(smallWorkspace());
     await writeFile(out, "{ not json");
