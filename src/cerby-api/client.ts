@@ -169,10 +169,14 @@ export class CerbyClient {
     }
   }
 
-  /** One resource that the API may not have: undefined on 404. */
+  /**
+   * One resource the API may not have: undefined when it answers 404 (no such
+   * route), 405 or 403 (not for this key). Other failures fail as any request.
+   */
   async getOptional(route: string): Promise<unknown> {
-    const response = await this.http.request({ method: "GET", url: this.url(route), what: `GET ${route}`, accept: [404] });
-    return response.status === 404 ? undefined : response.body;
+    const absent = [403, 404, 405];
+    const response = await this.http.request({ method: "GET", url: this.url(route), what: `GET ${route}`, accept: absent });
+    return absent.includes(response.status) ? undefined : response.body;
   }
 
   /** Removes a user from the workspace. A user already gone is not an error. */

@@ -116,7 +116,7 @@ export function coverageLines(previous: WorkspaceFile | undefined, next: Workspa
     }
     return `${seen} ${list}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
   };
-  const lines = [`coverage: ${lists.map(part).join(", ")}${counts === undefined ? "; the API gives no workspace counts to compare with (GET /workspace: 404)" : ""}`];
+  const lines = [`coverage: ${lists.map(part).join(", ")}${counts === undefined ? "; the API gives no workspace counts to compare with (GET /workspace answered none)" : ""}`];
   if (short.length > 0) lines.push(`coverage: missing ${short.join(" and ")}. ${LIKELY_CAUSE}`);
   return lines;
 }

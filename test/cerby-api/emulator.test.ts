@@ -92,7 +92,7 @@ describe("the Cerby API emulator", () => {
     const refused = await snapshot(patKey);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(
-      "snapshot: coverage: 1 accounts (previous snapshot 3, 2 missing), 3 users (previous snapshot 3), 1 teams (previous snapshot 1); the API gives no workspace counts to compare with (GET /workspace: 404)\n",
+      "snapshot: coverage: 1 accounts (previous snapshot 3, 2 missing), 3 users (previous snapshot 3), 1 teams (previous snapshot 1); the API gives no workspace counts to compare with (GET /workspace answered none)\n",
     );
     expect(refused.stderr).toContain("snapshot: coverage: missing 2 accounts of the previous snapshot. The likeliest cause: CERBY_API_KEY belongs to someone");
     expect(refused.stderr).toContain("lost 2 of the 3 accounts");

@@ -201,6 +201,20 @@ describe("sandbox page", () => {
     expect(html).toContain(`<tr class="rejected"><td>DELETE</td><td><code>/api/v1/apps/{id}/groups/{gid}</code></td><td class="n">404</td>`);
   });
 
+  it("links the Cerby emulator's data and escapes what it shows of it", () => {
+    const html = renderPage({
+      people: [],
+      lastSyncRequests: [],
+      requestsByBucket: {},
+      requestsByRoute: {},
+      shellSetup: "",
+      emulatorUrl: "http://127.0.0.1:1",
+      cerby: [{ workspace: "ws-<x>", baseUrl: "http://127.0.0.1:2/ws-<x>/api/v1/", creator: `u-"o"`, sees: 1, accounts: 3 }],
+    });
+    expect(html).toContain(`<a href="/cerby.json">The Cerby emulator's data</a>`);
+    expect(html).toContain("<td><code>ws-&lt;x&gt;</code></td><td><code>http://127.0.0.1:2/ws-&lt;x&gt;/api/v1/</code></td><td><code>u-&quot;o&quot;</code></td><td class=\"n\">1 of 3</td>");
+  });
+
   it("prints control characters visibly in text", () => {
     const text = renderText([{ ...person, chiclets: [{ label: "a\nb\u001b[2J\u202e", url: "", appId: "0oa1" }] }]);
     expect(text).toContain("[a\\u{a}b\\u{1b}[2J\\u{202e}]");
