@@ -158,9 +158,14 @@ describe.skipIf(shouldSkipTerraformTests())("a team's first loop in the sandbox:
     await okta("POST", "/api/v1/users/00uquinn/lifecycle/deactivate");
     const dryRun = await cli(printed.deprovisionLine, withKey);
     expect(dryRun.exitCode, dryRun.stderr).toBe(0);
-    expect(dryRun.stdout).toContain("quinn@acme.example");
+    expect(dryRun.stdout).toContain("3 users of workspace ws-social");
+    expect(dryRun.stdout).toMatch(/Would remove u-quinn \(quinn@acme\.example\), DEPROVISIONED in Okta, through the Cerby API \(kept in \S*snapshot\.json\)\n/);
+    expect(dryRun.stdout).toContain('  loses 2 chiclets: "Contentzilla - Instagram", "Promo ${file(\\"/etc/hostname\\")} - X"\n');
+    expect(dryRun.stdout).toContain("Dry run: nothing changed. Run again with --apply to remove them.");
     const applied = await cli([...printed.deprovisionLine, "--apply"], withKey);
     expect(applied.exitCode, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/Removed u-quinn \(quinn@acme\.example\), DEPROVISIONED in Okta, through the Cerby API/);
+    for (const output of [dryRun.stdout, dryRun.stderr, applied.stdout, applied.stderr]) expect(output).not.toContain(printed.cerbyKey);
     const users = (await (await fetch(new URL("users", printed.cerbyBaseUrl), { headers: { "X-API-Key": printed.cerbyKey } })).json()) as { data: { id: string }[] };
     expect(users.data.map((user) => user.id)).toEqual(["u-olga", "u-pat"]);
 
