@@ -3,7 +3,9 @@
 // (by ID) and people's access to accounts (user-account pairs, through a
 // direct grant or a team). A snapshot that keeps every account but drops
 // most grants takes chiclets away from people just as surely as one that
-// drops the accounts.
+// drops the accounts. Where the API gives the workspace's own count of
+// accounts, a listing short of it is refused outright, the first snapshot
+// included: the key's creator does not own them all.
 import { ExternalError } from "../errors.ts";
 import type { WorkspaceFile } from "../workspace/schema.ts";
 import type { WorkspaceCounts } from "./mapping.ts";
