@@ -3,7 +3,7 @@
 // describe JSON:API-style envelopes (`data`, `links`, `meta`), paging with
 // `page[number]` and `page[size]`, and the routes below, but not every field;
 // where we guessed, the guess is a list of candidate names tried in order.
-// When the real API differs, correct it here and in test/fakes/cerby-api.ts.
+// When the real API differs, correct it here and in the emulator, harness/cerby-emulator/.
 //
 // An answer we read looks like (illustrative, shape per JSON:API):
 //   {"data":[{"id":"u-1","type":"users","attributes":{"email":"a@x","role":"admin"}}],
