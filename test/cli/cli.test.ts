@@ -187,6 +187,13 @@ describe("the Node version", () => {
     }
   });
 
+  it("says in --help which Node and Terraform versions it runs on, and that Node 20 is out of support", async () => {
+    const help = await execa(process.execPath, [bin, "--help"]);
+    expect(help.stdout).toContain("Runs on Node 22 or 24 (LTS); Node 20.19+ still runs, but is out of support since 2026-04-30");
+    expect(help.stdout).toContain("Runs Terraform or OpenTofu 1.7 or later, below 2.0 (the stacks' import blocks use for_each); tested with Terraform 1.11.");
+    expect(help.stdout).toContain("--terraform-binary, $TERRAFORM_BINARY_NAME or terraformBinary in cerby-okta.yaml");
+  });
+
   it("names the supported lines in engines: 20.19+ (out of support), 22 and 24", async () => {
     const engines = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8")).engines.node;
     expect(engines).toBe("^20.19.0 || ^22.12.0 || >=24.0.0");
