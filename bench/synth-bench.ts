@@ -21,7 +21,8 @@ interface Measurement {
 async function measure(args: string[], cwd: string): Promise<Measurement> {
   const rssFile = path.join(cwd, `rss-${Date.now()}-${Math.random()}`);
   const started = performance.now();
-  await execa("node", ["--import", path.join(repo, "bench", "peak-rss.mjs"), path.join(repo, "bin", "cerby-okta.js"), ...args], {
+  // The Node this benchmark runs on (npm exec --package=node@22 -- node ...), not whichever is first on PATH.
+  await execa(process.execPath, ["--import", path.join(repo, "bench", "peak-rss.mjs"), path.join(repo, "bin", "cerby-okta.js"), ...args], {
     cwd,
     env: { CERBY_OKTA_BENCH_RSS_FILE: rssFile },
     stdout: "ignore",

@@ -4,17 +4,33 @@
 // an internal error points at the TypeScript sources under src/.
 import { existsSync, readFileSync } from "node:fs";
 
-// Refuse a Node older than package.json's `engines` at once: on an old Node
-// the CLI would fail later, somewhere less clear (or run with missing APIs).
+// Refuse a Node outside package.json's `engines` at once: on an old Node the
+// CLI would fail later, somewhere less clear (or run with missing APIs).
+// `engines` lists the supported lines, e.g. "^20.19.0 || ^22.12.0 || >=24.0.0".
 const engines = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).engines?.node ?? "";
-const needed = /^>=\s*(\d+)(?:\.(\d+))?/.exec(engines);
-if (needed) {
-  const [major, minor] = process.versions.node.split(".").map(Number);
-  const [neededMajor, neededMinor] = [Number(needed[1]), Number(needed[2] ?? 0)];
-  if (major < neededMajor || (major === neededMajor && minor < neededMinor)) {
-    process.stderr.write(`cerby-okta needs Node ${engines.replace(/^>=\s*/, "")} or later (package.json "engines": "${engines}"); this is Node ${process.versions.node} (${process.execPath}). Install a supported Node and run again.\n`);
-    process.exit(1);
-  }
+const ranges = engines
+  .split("||")
+  .map((range) => /^\s*(\^|>=)\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?\s*$/.exec(range))
+  .filter(Boolean)
+  .map(([, operator, major, minor, patch]) => ({ operator, version: [Number(major), Number(minor ?? 0), Number(patch ?? 0)] }));
+const running = process.versions.node.split(".").map(Number);
+const atLeast = (version) => running[0] !== version[0] ? running[0] > version[0] : running[1] !== version[1] ? running[1] > version[1] : running[2] >= version[2];
+const meets = ({ operator, version }) => atLeast(version) && (operator === ">=" || running[0] === version[0]);
+if (ranges.length > 0 && !ranges.some(meets)) {
+  const named = ranges.map(({ operator, version }) => (operator === ">=" ? `${version[0]}.${version[1]} or later` : `${version[0]}.${version[1]} or a later ${version[0]}.x`)).join(", or ");
+  process.stderr.write(
+    `cerby-okta needs Node ${named} (package.json "engines": "${engines}"); this is Node ${process.versions.node} (${process.execPath}). Install Node 22 or 24 (LTS) and run again.\n`,
+  );
+  process.exit(1);
+}
+
+// Lines still accepted past their end of life, for machines (a CI image) not yet moved: one warning a run.
+const END_OF_LIFE = { 20: "2026-04-30" };
+const endOfLife = END_OF_LIFE[running[0]];
+if (endOfLife && process.env.CERBY_OKTA_NODE_EOL_WARNING !== "0") {
+  process.stderr.write(
+    `warning: Node ${running[0]} reached its end of life on ${endOfLife} (this is Node ${process.versions.node}, ${process.execPath}): cerby-okta still runs on it, but move to Node 22 or 24 (CERBY_OKTA_NODE_EOL_WARNING=0 silences this).\n`,
+  );
 }
 
 const entry = new URL("../dist/src/cli/main.js", import.meta.url);

@@ -4,6 +4,7 @@
 // load them all, to list them.
 import { Command } from "commander";
 import { runCli } from "./run.ts";
+import { SUPPORTED_TERRAFORM_TEXT, TESTED_TERRAFORM } from "../terraform/version.ts";
 import { packageVersion } from "./version.ts";
 
 type CommandModule = { register(program: Command): void };
@@ -33,7 +34,12 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 const program = new Command("cerby-okta")
   .description("Keep an Okta org in step with a Cerby workspace.")
   .version(packageVersion(), "-V, --version", "print the version")
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText(
+    "after",
+    "\nRuns on Node 22 or 24 (LTS); Node 20.19+ still runs, but is out of support since 2026-04-30 and warned about at start.\n" +
+      `Runs ${SUPPORTED_TERRAFORM_TEXT}; tested with ${TESTED_TERRAFORM}. Choose the binary (e.g. tofu) with --terraform-binary, $TERRAFORM_BINARY_NAME or terraformBinary in cerby-okta.yaml.`,
+  );
 
 const requested = process.argv[2];
 const only =

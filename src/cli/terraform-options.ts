@@ -15,6 +15,7 @@ import type { StackOptions } from "../stack/workspace-stack.ts";
 import { DEFAULT_DESTROY_LIMITS, type DestroyLimits } from "../sync/destroy-guard.ts";
 import type { SyncPaths } from "../sync/saved-plans.ts";
 import { TERRAFORM_DEFAULT_PARALLELISM, TerraformCli, terraformBinary, terraformParallelism } from "../terraform/terraform.ts";
+import { SUPPORTED_TERRAFORM_TEXT } from "../terraform/version.ts";
 import { readAllFindings } from "../sync/people-record.ts";
 import { shardHistory } from "./settle-shards.ts";
 import { workspacesOption } from "./workspaces-option.ts";
@@ -57,9 +58,11 @@ export function addTerraformOptions(command: Command, { readsWorkspaces = true, 
     .option("--stack <id...>", "only these workspaces, or stacks (a shard: <workspace id>-s007)");
   if (parallel) command.option("--parallel <n>", parallel, positiveInteger);
   return command
-    .option("--terraform-binary <path>", "Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")
+    .option("--terraform-binary <path>", TERRAFORM_BINARY_HELP)
     .option("--verbose", "stream Terraform's own output to stderr");
 }
+
+export const TERRAFORM_BINARY_HELP = `Terraform or OpenTofu binary, e.g. tofu (default: $TERRAFORM_BINARY_NAME, else terraformBinary in cerby-okta.yaml, else terraform); ${SUPPORTED_TERRAFORM_TEXT}, checked before the first run`;
 
 export const PLAN_PARALLEL_HELP =
   "plan this many stacks at once (default 1); each keeps to its workspace's whole rate-limit share (the providers see one another's requests in Okta's headers), with Terraform's -parallelism divided among them";
@@ -129,8 +132,20 @@ export async function decideFor(context: CommandContext): Promise<PipelineRun> {
  * whatever the number of stacks: each uses its workspace's whole rate-limit share, and what bounds the
  * bursts past it is the requests in flight.
  */
-export function terraformFor(options: TerraformCommandOptions, signal: AbortSignal, stacksAtOnce = options.parallel ?? 1, env: NodeJS.ProcessEnv = process.env): TerraformCli {
-  return new TerraformCli({ binary: terraformBinary(options.terraformBinary), verbose: options.verbose, signal, parallelism: terraformParallelism(stacksAtOnce, parallelismBudget(env)) });
+export function terraformFor(
+  options: TerraformCommandOptions,
+  signal: AbortSignal,
+  context: Pick<CommandContext, "resolved">,
+  stacksAtOnce = options.parallel ?? 1,
+  env: NodeJS.ProcessEnv = process.env,
+): TerraformCli {
+  return new TerraformCli({
+    binary: terraformBinary(options.terraformBinary, context.resolved.terraformBinary, env),
+    verbose: options.verbose,
+    signal,
+    parallelism: terraformParallelism(stacksAtOnce, parallelismBudget(env)),
+    checkVersion: true,
+  });
 }
 
 export const PARALLELISM_VARIABLE = "CERBY_OKTA_TERRAFORM_PARALLELISM";

@@ -1,5 +1,6 @@
 // Optional project settings in `cerby-okta.yaml` (or the file named by
-// $CERBY_OKTA_CONFIG): where Terraform keeps state. Credentials never go
+// $CERBY_OKTA_CONFIG): where Terraform keeps state, the shards, and which
+// Terraform (or OpenTofu) binary runs. Credentials never go
 // here: each backend reads its own from the environment.
 //
 // The folder holding that file is the project folder: default paths (the
@@ -62,6 +63,14 @@ export const ProjectConfigSchema = z.strictObject({
    * each with its own state (docs/sharding.md). Absent: one stack.
    */
   shards: z.record(z.string(), ShardCount).optional(),
+  /**
+   * The Terraform binary every command runs, e.g. `tofu` for OpenTofu (a name on PATH, or a path relative to the
+   * project folder), so that every machine runs the one the states were written with. `--terraform-binary` and
+   * $TERRAFORM_BINARY_NAME win over it. `cdktf deploy` reads only $TERRAFORM_BINARY_NAME: its synth refuses to run
+   * while that variable names another binary than this.
+   * @default terraform
+   */
+  terraformBinary: z.string().min(1).optional(),
 });
 
 export type BackendConfig = z.infer<typeof BackendSchema>;

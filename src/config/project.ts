@@ -42,6 +42,8 @@ export interface ResolvedProject {
   readonly shardCounts: ReadonlyMap<string, number>;
   /** How the workspaces folder was chosen, for messages: `--workspaces <dir>`, `$CERBY_OKTA_WORKSPACES (<dir>)`, or absent: the default. */
   readonly workspacesNamedBy?: string;
+  /** `terraformBinary` in cerby-okta.yaml: a name looked up on PATH, or an absolute path (a relative one resolved against the project folder). */
+  readonly terraformBinary?: string;
 }
 
 export interface Where {
@@ -68,10 +70,17 @@ export async function resolveProject(flags: ProjectFlags = {}, { cwd = process.c
     stateDir: resolve(flags.stateDir, DEFAULT_STATE_DIR),
     backend: project.config.backend,
     shardCounts: shardCountsOf(project),
+    terraformBinary: configuredBinary(project),
   };
   await checkStateDir(resolved.stateDir, flags.stateDir ?? DEFAULT_STATE_DIR);
   checkLocalStatePath(resolved);
   return resolved;
+}
+
+/** `terraformBinary:` as a command runs it: a bare name stays a name (looked up on PATH), a path is made absolute. */
+function configuredBinary(project: Project): string | undefined {
+  const binary = project.config.terraformBinary;
+  return binary === undefined || !binary.includes("/") ? binary : path.resolve(project.dir, binary);
 }
 
 /** `--state-dir` must be a folder (or not exist yet). */

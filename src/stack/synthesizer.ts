@@ -219,7 +219,11 @@ export class StackSynthesizer {
       try {
         // cdktf takes a while to load: only when a template is not cached.
         const [{ App }, { WorkspaceStack }] = await Promise.all([import("cdktf"), import("./workspace-stack.ts")]);
-        const app = new App({ outdir: scratch });
+        // skipValidation: cdktf's validations are a provider-presence check (the stack declares its one provider)
+        // and `$TERRAFORM_BINARY_NAME version` (else `terraform version`) run by a shell at every synth, whatever
+        // --terraform-binary or terraformBinary name: a machine with only `tofu` failed there. The binary a run uses
+        // is checked once, before its first command (src/terraform/version.ts).
+        const app = new App({ outdir: scratch, skipValidation: true });
         for (const { workspace, data } of stacks) new WorkspaceStack(app, workspace, this.stackOptions, data);
         app.synth();
       } catch (error) {

@@ -5,6 +5,7 @@ import type { ResultPromise } from "execa";
 import { BackendChangedError, ExternalError, UsageError } from "../errors.ts";
 import { parseEvent, progressKind, type ProgressKind, type TerraformEvent } from "./progress.ts";
 import { stateLockAdvice } from "./state-lock.ts";
+import { cannotRun, checkTerraformVersion } from "./version.ts";
 
 export interface PlanOptions {
   /** Where to save the plan, so that apply runs exactly what was reviewed. */
@@ -90,6 +91,8 @@ export interface TerraformCliOptions {
    * this bounds the bursts (terraformParallelism).
    */
   readonly parallelism?: number;
+  /** Check the binary's version (`version -json`, once per process) before its first command: the CLI does; unit tests of other things may not. */
+  readonly checkVersion?: boolean;
 }
 
 /** Terraform's own `-parallelism` default: the requests in flight that a whole run keeps to. */
@@ -130,8 +133,12 @@ const HALTED = /^execution halted$/i;
 /** Addresses per `terraform state rm` (each a few dozen bytes; Linux allows 128 KiB per argument, 2 MiB in all). */
 const FORGET_BATCH = 2_000;
 
-export function terraformBinary(flag: string | undefined): string {
-  return flag ?? process.env.TERRAFORM_BINARY_NAME ?? "terraform";
+/**
+ * The binary to run: `--terraform-binary`, else $TERRAFORM_BINARY_NAME (which `cdktf deploy` reads too), else
+ * `terraformBinary` in cerby-okta.yaml, else `terraform`.
+ */
+export function terraformBinary(flag: string | undefined, configured?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return flag || env.TERRAFORM_BINARY_NAME || configured || "terraform";
 }
 
 export class TerraformCli implements Terraform {
@@ -244,11 +251,13 @@ export class TerraformCli implements Terraform {
   private async start(dir: string, args: string[], buffer: boolean): Promise<{ subprocess: ResultPromise; stopped: () => boolean }> {
     const command = `${this.options.binary} ${args[0]}`;
     if (this.options.signal?.aborted) throw new TerraformStopped(`${command} was not started: stopping`);
+    const env = { TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...this.options.env };
+    if (this.options.checkVersion) await checkTerraformVersion(this.options.binary, env);
     // execa takes a while to load; commands that never run Terraform skip it.
     const { execa } = await import("execa");
     const subprocess = execa(this.options.binary, args, {
       cwd: dir,
-      env: { TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", ...this.options.env },
+      env,
       reject: false,
       stdin: "ignore",
       // --verbose: Terraform's output goes to our stderr, keeping stdout for reports.
@@ -317,14 +326,8 @@ export class TerraformCli implements Terraform {
   ): void {
     const command = `${this.options.binary} ${args[0]}`;
     if (stopped && (result.exitCode === undefined || !okCodes.includes(result.exitCode))) throw new TerraformStopped(`${command} was stopped`);
-    if (result.code === "ENOENT") {
-      throw new UsageError(
-        this.options.binary.includes("/")
-          ? `cannot run ${this.options.binary}: no such file (check --terraform-binary or TERRAFORM_BINARY_NAME)`
-          : `cannot run ${this.options.binary}: not found on PATH (set --terraform-binary or TERRAFORM_BINARY_NAME)`,
-      );
-    }
-    if (result.code === "EACCES") throw new UsageError(`cannot run ${this.options.binary}: it is not executable`);
+    const notRun = cannotRun(this.options.binary, result.code);
+    if (notRun) throw new UsageError(notRun);
     if (result.exitCode === undefined || !okCodes.includes(result.exitCode)) {
       // Colour codes, from commands that have no -no-color, would print as garbage.
       const detail = (String(result.stderr ?? "").trim() || String(result.stdout ?? "").trim().split("\n").slice(-20).join("\n")).replace(/\x1b\[[0-9;]*m/g, "");

@@ -174,11 +174,45 @@ describe("the Node version", () => {
       expect(refused.exitCode).toBe(1);
       expect(refused.stderr).toContain(`cerby-okta needs Node ${running[0]! + 1}.0 or later`);
       expect(refused.stderr).toContain(`this is Node ${process.versions.node}`);
+      // Supported lines: a version between them (an odd line, an older minor) is refused too, naming each line.
+      await writeFile(path.join(copy, "package.json"), JSON.stringify({ engines: { node: `^${running[0]}.${running[1]! + 1}.0 || >=${running[0]! + 2}.0.0` } }));
+      const between = await execa("node", [path.join(copy, "bin", "cerby-okta.js"), "--version"], { reject: false });
+      expect(between.exitCode).toBe(1);
+      expect(between.stderr).toContain(`cerby-okta needs Node ${running[0]}.${running[1]! + 1} or a later ${running[0]}.x, or ${running[0]! + 2}.0 or later`);
       // The version running now meets the real engines field.
       const accepted = await execa("node", [bin, "--version"], { reject: false });
       expect(accepted.exitCode).toBe(0);
     } finally {
       await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  it("says in --help which Node and Terraform versions it runs on, and that Node 20 is out of support", async () => {
+    const help = await execa(process.execPath, [bin, "--help"]);
+    expect(help.stdout).toContain("Runs on Node 22 or 24 (LTS); Node 20.19+ still runs, but is out of support since 2026-04-30");
+    expect(help.stdout).toContain("Runs Terraform or OpenTofu 1.7 or later, below 2.0 (the stacks' import blocks use for_each); tested with Terraform 1.11.");
+    expect(help.stdout).toContain("--terraform-binary, $TERRAFORM_BINARY_NAME or terraformBinary in cerby-okta.yaml");
+  });
+
+  it("names the supported lines in engines: 20.19+ (out of support), 22 and 24", async () => {
+    const engines = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8")).engines.node;
+    expect(engines).toBe("^20.19.0 || ^22.12.0 || >=24.0.0");
+  });
+
+  it("warns once at start on Node 20, past its end of life, and not on 22 or 24 (this test runs on each: npm run test:node-versions)", async () => {
+    // The test set-up silences the warning for every other test (test/support/global-setup.ts).
+    const env = { ...process.env, CERBY_OKTA_NODE_EOL_WARNING: undefined };
+    const result = await execa(process.execPath, [bin, "--version"], { env, extendEnv: false, reject: false });
+    expect(result.exitCode).toBe(0);
+    const warnings = result.stderr.split("\n").filter((line) => line.includes("end of life"));
+    if (process.versions.node.startsWith("20.")) {
+      expect(warnings).toEqual([
+        `warning: Node 20 reached its end of life on 2026-04-30 (this is Node ${process.versions.node}, ${process.execPath}): cerby-okta still runs on it, but move to Node 22 or 24 (CERBY_OKTA_NODE_EOL_WARNING=0 silences this).`,
+      ]);
+      const silenced = await execa(process.execPath, [bin, "--version"], { env: { ...env, CERBY_OKTA_NODE_EOL_WARNING: "0" }, extendEnv: false });
+      expect(silenced.stderr).toBe("");
+    } else {
+      expect(warnings).toEqual([]);
     }
   });
 });

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeTempDir, removeDir } from "../../harness/workspace-fixture.ts";
 import { resolveProject } from "../../src/config/project.ts";
 import { UsageError } from "../../src/errors.ts";
+import { terraformBinary } from "../../src/terraform/terraform.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -29,6 +30,18 @@ describe("resolving the project", () => {
     });
     expect(resolved.project.dir).toBe(dir);
     expect([...resolved.shardCounts]).toEqual([["ws-big", 8]]);
+  });
+
+  it("takes the Terraform binary from --terraform-binary, else $TERRAFORM_BINARY_NAME, else terraformBinary (a path relative to the project folder), else terraform", async () => {
+    const cwd = path.join(dir, "a", "b");
+    const binaryFor = async (flag: string | undefined, env: NodeJS.ProcessEnv) => terraformBinary(flag, (await resolveProject({}, { cwd, env })).terraformBinary, env);
+    expect(await binaryFor(undefined, {})).toBe("terraform");
+    await writeFile(path.join(dir, "cerby-okta.yaml"), "terraformBinary: tofu\n");
+    expect(await binaryFor(undefined, {})).toBe("tofu");
+    expect(await binaryFor(undefined, { TERRAFORM_BINARY_NAME: "terraform-1.16" })).toBe("terraform-1.16");
+    expect(await binaryFor("/opt/tofu/bin/tofu", { TERRAFORM_BINARY_NAME: "terraform-1.16" })).toBe("/opt/tofu/bin/tofu");
+    await writeFile(path.join(dir, "cerby-okta.yaml"), "terraformBinary: tools/tofu\n");
+    expect(await binaryFor(undefined, {})).toBe(path.join(dir, "tools", "tofu"));
   });
 
   it("takes the workspaces folder from a flag (relative to the current folder), else from $CERBY_OKTA_WORKSPACES (relative to the project folder)", async () => {

@@ -98,7 +98,7 @@ describe.skipIf(skip)("the apply record in a state shared by two clones", () => 
     expect(planned.exitCode).toBe(2);
     expect(planned.stdout).toContain('~ a-0: relabel "Brand 0 - Instagram" -> "Brand zero - Instagram"');
     // the counter counts: this time the stack needed Terraform (`state pull`: the Okta user IDs the plan would add are checked first, okta-checks.ts)
-    expect(await calls()).toEqual(["init", "state", "plan", "show"]);
+    expect(await calls()).toEqual(["version", "init", "state", "plan", "show"]); // `version -json`: the version check, once per run
     await harness.sync();
 
     const after = (await statusOf(inClone)).workspaces[0]!.accounts;

@@ -36,7 +36,7 @@ export function register(program: Command): void {
     const context = await commandContext(options);
     await lockProject(context, "adopt", options, signal);
     const run = await synthesize(pipelineOptions(context));
-    const terraform = terraformFor(options, signal);
+    const terraform = terraformFor(options, signal, context);
     const check = existingObjectsReader({ ...options, adoptionCheck: true }, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, run.desired) })!;
     const selected = selectStacks(run.desired, run.stacks, options.stack);
     for (const workspace of selected) {

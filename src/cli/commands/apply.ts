@@ -31,7 +31,7 @@ export function register(program: Command): void {
     const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack) || options.stack!.includes(plan.workspaceId)) : plans;
     if (options.expectDigest) refuseUnreviewed(selected, parseExpectedDigests(options.expectDigest));
-    const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal, options.parallel ?? set.parallel), paths, {
+    const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal, context, options.parallel ?? set.parallel), paths, {
       limits: destroyLimits(options),
       allowDestroy: options.allowDestroy === true,
       log: logProgress,

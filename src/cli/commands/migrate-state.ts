@@ -23,7 +23,7 @@ export function register(program: Command): void {
     const context = await commandContext(options);
     await lockProject(context, "migrate-state", options, signal);
     const { desired, stacks } = await decideFor(context);
-    await migrateStates(selectStacks(desired, stacks, options.stack).map((stack) => stack.id), terraformFor(options, signal), context.paths, {
+    await migrateStates(selectStacks(desired, stacks, options.stack).map((stack) => stack.id), terraformFor(options, signal, context), context.paths, {
       stackOptions: context.stackOptions,
       // Only the stacks being moved get the new backend: the others stay as they are (--stack).
       resynthesize: (only) => synthesize({ ...pipelineOptions(context), allowBackendChange: true, onlyStacks: new Set(only) }),

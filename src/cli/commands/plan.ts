@@ -37,7 +37,7 @@ export function register(program: Command): void {
       if (replaced.length > 0) logProgress(`the saved plan of ${replaced.join(", ")}, never applied, is replaced by this plan: apply applies only the newest plan set`);
       const run = await synthesize(pipelineOptions(context));
       const { desired: state, stacks } = run;
-      const terraform = terraformFor(options, signal);
+      const terraform = terraformFor(options, signal, context);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: false,
         log: logProgress,

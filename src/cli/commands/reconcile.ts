@@ -37,7 +37,7 @@ export function register(program: Command): void {
       await lockProject(context, options.apply ? "reconcile --apply" : "reconcile", options, signal);
       const run = await synthesize(pipelineOptions(context));
       const { desired: state, stacks } = run;
-      const terraform = terraformFor(options, signal);
+      const terraform = terraformFor(options, signal, context);
       const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: true,
         log: logProgress,

@@ -53,7 +53,7 @@ export function register(program: Command): void {
     const { StackSynthesizer } = await import("../../stack/synthesizer.ts");
     await new StackSynthesizer({ outDir: settings.outDir, stackOptions: settings.stackOptions, protectedPaths: settings.protectedPaths }).write(units, { prune: false });
     await credentialCheck(options)(units);
-    const terraform = terraformFor(options, signal);
+    const terraform = terraformFor(options, signal, context);
     const plans = await planRemoval(workspace, units.map((unit) => unit.id), terraform, context.paths, logProgress);
     process.stdout.write(formatPlanSummary(plans));
     const changes = plans.some((plan) => plan.report.hasChanges);

@@ -76,7 +76,7 @@ export function register(program: Command): void {
     const newStacks = current.stacks.filter((stack) => moving.includes(stack.workspaceId));
     logProgress(reshardCost(oldStacks, newStacks));
     const newCounts = new Map(moving.map((id) => [id, countNow(id)]));
-    const result = await reshard({ workspaces: moving, from: oldCounts, to: newCounts }, oldStacks, newStacks, terraformFor(options, signal), context.paths, {
+    const result = await reshard({ workspaces: moving, from: oldCounts, to: newCounts }, oldStacks, newStacks, terraformFor(options, signal, context), context.paths, {
       imports: importFiles(context.paths.stateDir),
       log: logProgress,
     });

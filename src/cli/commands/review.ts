@@ -36,7 +36,7 @@ export function register(program: Command): void {
         await lockProject(context, "review", options, signal); // it saves a plan set, as `plan` does
         const run = await synthesize(pipelineOptions(context));
         const { desired: state, stacks } = run;
-        const terraform = terraformFor(options, signal);
+        const terraform = terraformFor(options, signal, context);
         plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
           refresh: false,
           log: logProgress,

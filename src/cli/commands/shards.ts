@@ -44,7 +44,7 @@ export function register(program: Command): void {
       const stacks = selectStacks(run.desired, run.stacks, options.stack);
       const unmoved = await stacksLeftBehind(context.paths.stateDir, stacks);
       // Reads states in remote backends (`terraform state pull`); local ones are read as files.
-      const terraform = terraformFor({}, interruptSignal());
+      const terraform = terraformFor({}, interruptSignal(), context);
       // One stack at a time: a remote backend's read starts Terraform.
       const rows = await inPool(stacks, 1, async (stack) => ({
           stack: stack.id,

@@ -7,7 +7,7 @@ import { readAllStatus } from "../../sync/status.ts";
 import { formatTable } from "../format-preview.ts";
 import { interruptSignal } from "../interrupt.ts";
 import { emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
-import { addOutOption, commandContext, logProgress, pipelineOptions, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
+import { addOutOption, commandContext, logProgress, pipelineOptions, TERRAFORM_BINARY_HELP, terraformFor, type TerraformCommandOptions } from "../terraform-options.ts";
 import { compareText, printable } from "../../text/printable.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import { workspacesOption } from "../workspaces-option.ts";
@@ -26,7 +26,7 @@ export function register(program: Command): void {
   ), "when another cerby-okta command holds the project lock (status writes the stack folders it reads), wait for it instead of refusing at once; with SECONDS, at most that long")
     .option("--state-dir <dir>", "where this machine's records of applies made before they moved into the state are kept (default: .cerby-okta in the project folder)")
     .option("--stack <id...>", "only these workspaces, or stacks")
-    .option("--terraform-binary <path>", "for states in a remote backend: Terraform or OpenTofu binary (default: $TERRAFORM_BINARY_NAME or terraform)")
+    .option("--terraform-binary <path>", TERRAFORM_BINARY_HELP)
     .option("--verbose", "stream Terraform's own output to stderr")
     .option("--from-state", "no longer needed (kept so that scripts still run): every apply, cdktf deploy's too, records its times in the state")
     .option("--json", "print the status as JSON on stdout ({ version, workspaces: [{ workspaceId, accounts: { <id>: { label, extendedBy, extendedAt, lastSyncedAt? } } }], stacks: [...] }); what a person reads goes to stderr")
@@ -39,7 +39,7 @@ export function register(program: Command): void {
       await lockProject(context, "status", options, signal, { ifStateDirExists: true });
       const run = await synthesize(pipelineOptions(context));
       const stacks = selectStacks(run.desired, run.stacks, options.stack);
-      const report = await statusFromStates(stacks, context.paths, terraformFor(options, signal));
+      const report = await statusFromStates(stacks, context.paths, terraformFor(options, signal, context));
       const inState = report.workspaces.map(({ workspaceId, accounts }) => ({ workspaceId, accounts: Object.fromEntries(Object.entries(accounts).sort(([a], [b]) => compareText(a, b))) }));
       // Workspaces taken out of Okta on purpose (remove-workspace) have no stack left: their record says when.
       const removed = (await readAllStatus(context.paths.stateDir))

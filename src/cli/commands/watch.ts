@@ -66,7 +66,7 @@ export function register(program: Command): void {
     const context = await commandContext(options);
     const applier = options.apply
       ? terraformApplier({
-          terraform: (signal) => terraformFor(options, signal),
+          terraform: (signal) => terraformFor(options, signal, context),
           paths: context.paths,
           workspacesDir: context.workspacesDir,
           limits: destroyLimits(options),
