@@ -60,8 +60,8 @@ describe("unknown fields in a workspace file", () => {
     ].join("\n");
     const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
     expect(issues.map((issue) => `${issue.line}:${issue.column} ${issue.path}: ${issue.message}`).sort()).toEqual([
-      `4:5 users[0].workspaceRole: is required: one of "owner", "super_admin", "admin", "user", "login_only", "guest"`,
       "4:38 users[0].workspaceRol: unknown field; did you mean workspaceRole?",
+      `4:5 users[0].workspaceRole: is required: one of "owner", "super_admin", "admin", "user", "login_only", "guest"`,
     ]);
   });
 });
