@@ -10,7 +10,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
-import { browserTitle, findBrowser, launchBrowser } from "../support/browser.ts";
+import { activeElements, browserTitle, findBrowser, launchBrowser, watchedPage, type PageWatch } from "../support/browser.ts";
 import { HOSTILE_APP, HOSTILE_NAMES, HOSTILE_OKTA_LABEL, HOSTILE_PEOPLE, HOSTILE_TEAM, hostileWorkspace } from "../support/hostile-workspace.ts";
 
 const browser = findBrowser();
@@ -30,8 +30,7 @@ describe.skipIf(shouldSkipTerraformTests() || "skipped" in browser)(browserTitle
   let chromium: Browser;
   let page: Page;
   let markdown: string;
-  const dialogs: string[] = [];
-  const consoleErrors: string[] = [];
+  let watch: PageWatch;
 
   beforeAll(async () => {
     requireTerraform();
@@ -53,15 +52,7 @@ describe.skipIf(shouldSkipTerraformTests() || "skipped" in browser)(browserTitle
     markdown = review.stdout;
 
     chromium = await launchBrowser((browser as { executable: string }).executable);
-    page = await chromium.newPage();
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on("console", (message) => {
-      if (message.type() === "error") consoleErrors.push(message.text());
-    });
-    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    ({ page, watch } = await watchedPage(chromium));
     await page.setContent(renderComment(markdown), { waitUntil: "load" });
   }, 300_000);
 
@@ -79,24 +70,19 @@ describe.skipIf(shouldSkipTerraformTests() || "skipped" in browser)(browserTitle
     );
 
   it("would catch a name that got through: the rendering passes raw HTML on, as GitHub does, and a script's alert is seen", async () => {
-    const probe = await chromium.newPage();
-    const seen: string[] = [];
-    probe.on("dialog", (dialog) => {
-      seen.push(dialog.message());
-      void dialog.dismiss();
-    });
+    const { page: probe, watch: seen } = await watchedPage(chromium);
     await probe.setContent(renderComment("| a |\n| --- |\n| <b>x</b> |\n\n<details><summary>s</summary>\n\nx\n\n</details>\n\n<script>alert('probe')</script>\n"));
-    expect(seen).toEqual(["probe"]);
+    expect(seen.dialogs).toEqual(["probe"]);
+    expect(await activeElements(probe, "main")).toEqual(["<script>alert('probe')</script>"]);
     expect(await probe.$$("details")).toHaveLength(1);
     expect(await probe.$$("td b")).toHaveLength(1);
     await probe.close();
   });
 
   it("runs no script and loads no image, whatever the names hold", async () => {
-    expect(dialogs).toEqual([]);
-    expect(consoleErrors).toEqual([]);
-    expect(await page.$$("main script, main img, main iframe")).toHaveLength(0);
-    expect(await page.$$eval("main *", (elements) => elements.filter((element) => [...element.attributes].some((attribute) => attribute.name.startsWith("on"))).length)).toBe(0);
+    expect(watch.dialogs).toEqual([]);
+    expect(watch.consoleErrors).toEqual([]);
+    expect(await activeElements(page, "main")).toEqual([]);
   });
 
   it("keeps every section: nothing is swallowed by an unclosed comment or details", async () => {

@@ -4,7 +4,7 @@
 // named by CERBY_OKTA_BROWSER and cannot be run, they fail.
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const BROWSER_ENV = "CERBY_OKTA_BROWSER";
 
@@ -59,4 +59,34 @@ export function browserTitle(title: string, finding: BrowserFinding): string {
     return `${title} (${finding.skipped})`;
   }
   return title;
+}
+
+/** What a page did that its reader must never see: dialogs (a script's alert, dismissed) and console errors. */
+export interface PageWatch {
+  readonly dialogs: string[];
+  readonly consoleErrors: string[];
+}
+
+/** A new page of `browser`, watched from the start (see PageWatch). */
+export async function watchedPage(browser: Browser): Promise<{ page: Page; watch: PageWatch }> {
+  const page = await browser.newPage();
+  const watch: PageWatch = { dialogs: [], consoleErrors: [] };
+  page.on("dialog", (dialog) => {
+    watch.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") watch.consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => watch.consoleErrors.push(error.message));
+  return { page, watch };
+}
+
+/** Elements within `root` that could run or load something: scripts, images, frames, and `on...` attributes. */
+export function activeElements(page: Page, root: string): Promise<string[]> {
+  return page.$$eval(`${root} *`, (elements) =>
+    elements
+      .filter((element) => ["SCRIPT", "IMG", "IFRAME"].includes(element.tagName) || [...element.attributes].some((attribute) => attribute.name.startsWith("on")))
+      .map((element) => element.outerHTML.slice(0, 200)),
+  );
 }
