@@ -9,7 +9,7 @@ import { BY_ID, chicletSign, describeAttribute, describeChanges, describeChiclet
 import { escapeUnsafeCharacters } from "../text/characters.ts";
 import { compareText, printable, shorten } from "../text/printable.ts";
 import type { Drift, PlanWarning } from "../terraform/plan-report.ts";
-import { groupName, namingOf, personName, renumberingSentence } from "../domain/readers.ts";
+import { namingOf, personName, renumberingSentence } from "../domain/readers.ts";
 import { prLabels, readerLines, refusedAccounts, renumberings } from "./plan-readers.ts";
 
 /**
@@ -155,7 +155,7 @@ function shown(value: string, max: number): string {
 
 /** People and IdP groups as the review names them (`login (cerby id)`, `Team (group id)`), before the Markdown escapes. */
 function reviewNaming(names: SavedPlan["report"]["readers"]): Naming {
-  return { person: (id) => shown(personName(names, id), 210), group: (id) => shown(groupName(names, id), 210) };
+  return namingOf(names, (text) => shown(text, 100));
 }
 
 /** A value from Okta in a described change: as `shown`, never shorter than a whole label. */

@@ -91,6 +91,13 @@ describe("the review Markdown of a hostile workspace", () => {
     expect(markdown).toContain(`label "${LONG.replace(/\|/g, "\\|")}" -&gt; "Edited\\\\u001b\\[2J\\\\u000a\\| x \\|\\\\u202e - Instagram"`);
   });
 
+  it("names a person with a very long login by a cut login and the whole Cerby ID", () => {
+    const plan = hostilePlan();
+    const long = `${"l".repeat(300)}@evil.example`;
+    const report = { ...plan.report, readers: { ...plan.report.readers!, people: { ...plan.report.readers!.people, "u-a|b": long } } };
+    expect(formatReviewMarkdown([{ ...plan, report }])).toContain(`| - | ${"l".repeat(99)}… (u-a\\|b) |`);
+  });
+
   it("cuts only past the limit it is given, and never starts a mention or math", () => {
     expect(markdownText("a".repeat(101))).toBe(`${"a".repeat(99)}…`);
     expect(markdownText("@team $1$ :x:")).toBe("&#64;team &#36;1&#36; :x:");
