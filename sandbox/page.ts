@@ -176,7 +176,7 @@ pre { background: #f6f6f6; padding: .8rem; overflow-x: auto; }
 </head>
 <body>
 <h1>cerby-okta sandbox</h1>
-<p>Okta dashboards as the emulator at <code>${e(model.emulatorUrl)}</code> serves them (<code>/api/v1/users/{id}/appLinks</code>). Reload after each <code>cerby-okta apply</code>.</p>
+<p>Okta dashboards as the emulator at <code>${e(model.emulatorUrl)}</code> serves them (<code>/api/v1/users/{id}/appLinks</code>). Reload after each <code>cerby-okta apply</code>. The same as JSON, every request included: <a href="/sandbox.json">sandbox.json</a>.</p>
 ${people}
 <h2>Okta API requests of the last sync (${model.lastSyncRequests.length})</h2>
 ${requestNote}

@@ -7,10 +7,10 @@ import { isFirstSync, type PlanReport } from "../terraform/plan-report.ts";
 import type { SavedPlan } from "../sync/saved-plans.ts";
 import { BY_ID, chicletSign, describeAttribute, describeChanges, describeChiclet, type Naming } from "../domain/changes.ts";
 import { escapeUnsafeCharacters } from "../text/characters.ts";
-import { compareText, printable } from "../text/printable.ts";
+import { compareText, printable, shorten } from "../text/printable.ts";
 import type { Drift, PlanWarning } from "../terraform/plan-report.ts";
-import { groupName, namingOf, personName, renumberingSentence } from "../domain/readers.ts";
-import { readerLines, refusedAccounts, renumberings } from "./plan-readers.ts";
+import { namingOf, personName, renumberingSentence } from "../domain/readers.ts";
+import { prLabels, readerLines, refusedAccounts, renumberings } from "./plan-readers.ts";
 
 /**
  * A Terraform address as Terraform writes it and `terraform state` commands
@@ -137,30 +137,53 @@ export const PLAN_DIGEST_LINE = /^- `([A-Za-z0-9][A-Za-z0-9_-]*)`: `(sha256:[0-9
 const MAX_FOLDED_ROWS = 250;
 
 /**
- * Text safe in a Markdown table cell or list item and in HTML: no tag,
- * comment, entity, link, image, emphasis, strike-through, code span or
+ * Text safe in a Markdown table cell or list item and in HTML, shown as it
+ * is (quotes and backslashes included; invisible characters as escapes such
+ * as `\u001b`; cut at `max`, by default Okta's label limit): no tag,
+ * comment, entity, link, image, emphasis, strike-through, code span, math or
  * mention can start from it, and `|` cannot end the cell. (It never starts a
  * line, so list and heading markers need no escape.)
  */
-export function markdownText(value: string, max = 80): string {
-  return markdownEscape(printable(value, max));
+export function markdownText(value: string, max = 100): string {
+  return markdownEscape(shown(value, max));
 }
 
-/** The escapes of markdownText, for text already made printable (a Terraform address, a described change). */
+/** A value as the review shows it, before the Markdown escapes: literal, invisible characters written as escapes, long text cut. */
+function shown(value: string, max: number): string {
+  return shorten(escapeUnsafeCharacters(value), max);
+}
+
+/** People and IdP groups as the review names them (`login (cerby id)`, `Team (group id)`), before the Markdown escapes. */
+function reviewNaming(names: SavedPlan["report"]["readers"]): Naming {
+  return namingOf(names, (text) => shown(text, 100));
+}
+
+/** A value from Okta in a described change: as `shown`, never shorter than a whole label. */
+const showValue = (value: string, max: number) => shown(value, Math.max(max, 100));
+
+/** The escapes of markdownText, for text already made safe to show (a Terraform address, a described change). */
 function markdownEscape(value: string): string {
   return escapeUnsafeCharacters(value)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/([\\`*_[\]!|~])/g, "\\$1")
-    .replace(/@/g, "&#64;");
+    .replace(/@/g, "&#64;")
+    // GitHub reads `$...$` as math; an entity is a literal dollar sign.
+    .replace(/\$/g, "&#36;");
 }
 
 /** Markdown for one pull-request comment: counts, a table of chiclet changes, warnings, detail folded. */
 export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { maxRows?: number } = {}): string {
   const maxRows = options.maxRows ?? 50;
   const cell = (value: string) => markdownText(value);
-  const lines: string[] = ["## cerby-okta: planned Okta changes", ""];
+  const labels = prLabels(plans);
+  const lines: string[] = [
+    "## cerby-okta: planned Okta changes",
+    "",
+    `Pull-request labels: ${labels.length > 0 ? labels.map((label) => `\`${label}\``).join(", ") : "none"}`,
+    "",
+  ];
   const changed = plans.filter((plan) => plan.report.hasChanges);
   // Refused accounts change nothing in Okta: listed even when nothing else is.
   const refused = refusedAccounts(plans);
@@ -268,7 +291,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
     if (shown.length < rows.length) lines.push("", `... and ${rows.length - shown.length} more: run \`cerby-okta plan --json\` for every change.`);
     lines.push("", "</details>", "");
   }
-  const drifted = changed.flatMap((plan) => plan.report.drift.map((drift) => ({ stack: plan.stack, drift, naming: namingOf(plan.report.readers) })));
+  const drifted = changed.flatMap((plan) => plan.report.drift.map((drift) => ({ stack: plan.stack, drift, naming: reviewNaming(plan.report.readers) })));
   if (drifted.length > 0) {
     lines.push(
       `Changed in Okta since the last sync (drift, undone by the apply):`,
@@ -279,7 +302,7 @@ export function formatReviewMarkdown(plans: readonly SavedPlan[], options: { max
         .slice(0, maxRows)
         .map(
           ({ stack, drift, naming }) =>
-            `| ${cell(stack)} | ${cell(drift.accountId ?? "")} | ${markdownEscape(terraformAddress(drift.address))} | ${markdownEscape((drift.changes ?? []).map((change) => describeAttribute(change, naming)).join("; ") || drift.actions.join(", "))} |`,
+            `| ${cell(stack)} | ${cell(drift.accountId ?? "")} | ${markdownEscape(terraformAddress(drift.address))} | ${markdownEscape((drift.changes ?? []).map((change) => describeAttribute(change, naming, showValue)).join("; ") || drift.actions.join(", "))} |`,
         ),
       ...(drifted.length > maxRows ? [`| ... | | | and ${drifted.length - maxRows} more: \`cerby-okta reconcile --json\` has them all |`] : []),
     );
@@ -295,9 +318,11 @@ function chicletRows(plan: SavedPlan): string[] {
   return [...accounts].sort(compareText).map((accountId) => {
     const chiclet = report.chiclets.find((change) => change.accountId === accountId);
     const access = report.access.find((entry) => entry.accountId === accountId);
+    const naming = reviewNaming(names);
     const who = (users: readonly string[] = [], groups: readonly string[] = []) =>
-      [...users.map((user) => personName(names, user)), ...groups.map((group) => groupName(names, group))].map((name) => markdownText(name)).join(", ") || "-";
-    const what = chiclet ? `${chicletSign(chiclet)} ${markdownText(describeChiclet(chiclet, (label) => label), chiclet.attributes?.length ? 600 : 80)}` : "access only";
+      [...users.map(naming.person), ...groups.map(naming.group)].map(markdownEscape).join(", ") || "-";
+    const quote = (label: string) => `"${shown(label, 100)}"`;
+    const what = chiclet ? `${chicletSign(chiclet)} ${markdownEscape(describeChiclet(chiclet, quote))}` : `access only: ${markdownEscape(quote(access!.label))}`;
     return `| ${markdownText(accountId)} | ${what} | ${who(access?.gainedUsers, access?.gainedGroups)} | ${who(access?.lostUsers, access?.lostGroups)} |`;
   });
 }

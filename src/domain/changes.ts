@@ -63,22 +63,25 @@ export function movesHost(change: AttributeChange): boolean {
   return change.attribute === "url" && change.beforeHost !== change.afterHost;
 }
 
-/** `URL https://a/x -> https://b/y (another host: a -> b)`, `status ACTIVE -> INACTIVE (deactivated: ...)`, ... */
-export function describeAttribute(change: AttributeChange, naming: Naming = BY_ID): string {
-  const url = (value: string) => printable(value, 100);
+/**
+ * `URL https://a/x -> https://b/y (another host: a -> b)`, `status ACTIVE -> INACTIVE (deactivated: ...)`, ...
+ * `show` makes a value from Okta printable (the terminal's by default; the review keeps labels whole and quotes literal).
+ */
+export function describeAttribute(change: AttributeChange, naming: Naming = BY_ID, show: (text: string, max: number) => string = printable): string {
+  const url = (value: string) => show(value, 100);
   switch (change.attribute) {
     case "label":
-      return `label "${printable(change.before, 70)}" -> "${printable(change.after, 70)}"`;
+      return `label "${show(change.before, 70)}" -> "${show(change.after, 70)}"`;
     case "name":
-      return `name "${printable(change.before, 70)}" -> "${printable(change.after, 70)}"`;
+      return `name "${show(change.before, 70)}" -> "${show(change.after, 70)}"`;
     case "url":
       return `URL ${url(change.before)} -> ${url(change.after)} (${
-        movesHost(change) ? `another host: ${printable(change.beforeHost)} -> ${printable(change.afterHost)}` : `same host ${printable(change.afterHost)}`
+        movesHost(change) ? `another host: ${show(change.beforeHost, 80)} -> ${show(change.afterHost, 80)}` : `same host ${show(change.afterHost, 80)}`
       })`;
     case "status":
       if (change.after === "INACTIVE") return `deactivated (status ${change.before} -> INACTIVE): its chiclet is hidden from everyone`;
       if (change.after === "ACTIVE") return `reactivated (status ${change.before} -> ACTIVE): its chiclet shows again to everyone assigned`;
-      return `status ${printable(change.before)} -> ${printable(change.after)}`;
+      return `status ${show(change.before, 80)} -> ${show(change.after, 80)}`;
     case "people":
     case "groups": {
       const name = change.attribute === "people" ? naming.person : (group: string) => (group === ACCESS_GROUP_NAME ? group : naming.group(group));

@@ -33,11 +33,11 @@ export function groupName(names: ReaderNames | undefined, oktaGroupId: string): 
   return names && has(names.teams, oktaGroupId) ? `${names.teams[oktaGroupId]} (${oktaGroupId})` : `group ${oktaGroupId}`;
 }
 
-/** Names for terminal lines: the login and team name, each made printable on its own so that a long one cannot hide the ID. */
-export function namingOf(names: ReaderNames | undefined): Naming {
+/** Names for terminal lines (or as `show` makes them): the login and team name, each shown on its own so that a long one cannot hide the ID. */
+export function namingOf(names: ReaderNames | undefined, show: (text: string) => string = printable): Naming {
   return {
-    person: (id) => (names && has(names.people, id) ? `${printable(names.people[id]!)} (${printable(id)})` : printable(id)),
-    group: (id) => (names && has(names.teams, id) ? `${printable(names.teams[id]!)} (${printable(id)})` : `group ${printable(id)}`),
+    person: (id) => (names && has(names.people, id) ? `${show(names.people[id]!)} (${show(id)})` : show(id)),
+    group: (id) => (names && has(names.teams, id) ? `${show(names.teams[id]!)} (${show(id)})` : `group ${show(id)}`),
   };
 }
 

@@ -12,9 +12,13 @@ export function compareText(a: string, b: string): number {
  * text cut. Accents, CJK and emoji stay as they are.
  */
 export function printable(text: string, max = 80): string {
-  const escaped = escapeUnsafeCharacters(JSON.stringify(text).slice(1, -1));
-  if (escaped.length <= max) return escaped;
+  return shorten(escapeUnsafeCharacters(JSON.stringify(text).slice(1, -1)), max);
+}
+
+/** At most `max` UTF-16 code units, the last of them `…` when cut. */
+export function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
   // Never cut a surrogate pair in two: half a pair prints as garbage.
-  const cut = /[\ud800-\udbff]/.test(escaped.charAt(max - 2)) ? max - 2 : max - 1;
-  return `${escaped.slice(0, cut)}…`;
+  const cut = /[\ud800-\udbff]/.test(text.charAt(max - 2)) ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
 }

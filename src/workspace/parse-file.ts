@@ -69,7 +69,10 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): string {
     return `must be ${article(issue.expected)}, not ${describeValue(value)}`;
   }
   if (issue.code === "invalid_value" && issue.message.startsWith("Invalid option")) {
-    return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
+    const options = issue.values.map((value) => JSON.stringify(value)).join(", ");
+    // A missing field (often a misspelt one, named by its own "unknown field" line) is required, not wrong.
+    if (valueAt(data, issue.path) === undefined) return `is required: one of ${options}`;
+    return `must be one of ${options}`;
   }
   return issue.message;
 }

@@ -5,6 +5,7 @@
 import { Composer, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
 import { countOf, MAX_EXPANDED_YAML_VALUES, MAX_ISSUES_PER_FILE, MAX_NESTING_DEPTH, MAX_YAML_VALUES, tooDeepMessage } from "./limits.ts";
 import { measureExpandedData, measureYamlTokens } from "./nesting.ts";
+import { printable } from "../text/printable.ts";
 
 export interface YamlProblem {
   readonly offset: number;
@@ -133,30 +134,93 @@ function firstLine(message: string): string {
   return message.split("\n")[0] ?? message;
 }
 
-/** Parser errors that usually mean a line is indented wrongly. */
+/** Parser errors that usually mean a line is indented wrongly, or a colon is missing. */
 const INDENTATION_ERRORS = new Set(["BAD_INDENT", "MISSING_CHAR", "BLOCK_AS_IMPLICIT_KEY", "MULTILINE_IMPLICIT_KEY", "UNEXPECTED_TOKEN"]);
 
+/** One line of the text: its number (from 1), its text, and how many spaces indent it. */
+interface TextLine {
+  readonly number: number;
+  readonly text: string;
+  readonly indent: number;
+}
+
+function lineAt(text: string, offset: number): TextLine {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  const end = text.indexOf("\n", start);
+  const line = text.slice(start, end === -1 ? text.length : end).replace(/\r$/, "");
+  let number = 1;
+  for (let index = text.indexOf("\n"); index !== -1 && index < start; index = text.indexOf("\n", index + 1)) number++;
+  return { number, text: line, indent: line.length - line.trimStart().length };
+}
+
+/** The nearest non-blank line before (`step` -1) or after (+1) `line`. */
+function neighbour(text: string, line: TextLine, step: -1 | 1): TextLine | undefined {
+  const lines = text.split("\n");
+  for (let index = line.number - 1 + step; index >= 0 && index < lines.length; index += step) {
+    const candidate = lines[index]!.replace(/\r$/, "");
+    if (candidate.trim() !== "" && !candidate.trimStart().startsWith("#")) {
+      return { number: index + 1, text: candidate, indent: candidate.length - candidate.trimStart().length };
+    }
+  }
+  return undefined;
+}
+
+/** A line of the file as a message quotes it. */
+const quoted = (line: TextLine) => `\`${printable(line.text.trim(), 60)}\``;
+
+/** `key: value`, `- key: value`, `key:`: the line holds a mapping key. */
+const HAS_KEY = /^(?:-\s+)?(?:"[^"]*"|'[^']*'|[^\s#:][^#]*?):(?:\s|$)/;
+
 /**
- * A hint for an indentation mistake: how far the line of the error is
- * indented against the nearest non-blank line above it. Empty for other errors.
+ * What most likely went wrong at a YAML syntax error, and what to do, for the
+ * mistakes people make (a line indented too far or not far enough, a tab, a
+ * missing colon). Empty for other errors.
  */
 function indentationHint(text: string, offset: number, code: string): string {
+  if (code === "TAB_AS_INDENT") return "; hint: indent with spaces: YAML does not allow tabs in indentation";
   if (!INDENTATION_ERRORS.has(code)) return "";
-  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
-  const lineEnd = text.indexOf("\n", lineStart);
-  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
-  if (line.trim() === "") return "";
-  let above = "";
-  for (let end = lineStart - 1; end > 0 && above.trim() === ""; ) {
-    const start = text.lastIndexOf("\n", end - 1) + 1;
-    above = text.slice(start, end);
-    end = start - 1;
+  // An error reported on a blank line is about the next one.
+  const reported = lineAt(text, offset);
+  const line = reported.text.trim() === "" ? neighbour(text, reported, 1) : reported;
+  if (!line) return "";
+  const body = line.text.trim();
+  if ((code === "MULTILINE_IMPLICIT_KEY" || code === "MISSING_CHAR") && !HAS_KEY.test(body)) {
+    const [key, ...rest] = body.replace(/^-\s+/, "").split(/\s+/);
+    return `; hint: line ${line.number} ${quoted(line)} is not \`key: value\`: is the colon after the key missing${rest.length > 0 ? ` (\`${printable(key!, 40)}: ${printable(rest.join(" "), 40)}\`)` : ""}? A colon and a space separate a key from its value`;
   }
-  const indent = (value: string) => value.length - value.trimStart().length;
-  const here = indent(line);
-  const previous = indent(above);
-  const where = above.trim() === "" ? `this line is indented ${spaces(here)}` : `this line is indented ${spaces(here)}, the line above ${spaces(previous)}`;
+  const item = body.startsWith("- ") ? siblingItem(text, line) : undefined;
+  if (item) {
+    return `; hint: line ${line.number} starts a list item indented ${spaces(line.indent)}; the item on line ${item.number} ${quoted(item)} is indented ${spaces(item.indent)}: items of one list start in the same column`;
+  }
+  const next = neighbour(text, line, 1);
+  // The column of the line's key: after the `- ` of a list item.
+  const keyIndent = line.indent + (/^-\s+/.exec(body)?.[0].length ?? 0);
+  if (code === "BLOCK_AS_IMPLICIT_KEY" && next && next.indent > keyIndent) {
+    // `name: X` then a line indented further: YAML reads that line as more of X's value.
+    return (
+      `; hint: line ${next.number} ${quoted(next)} is indented ${spaces(next.indent)}, further than the key on line ${line.number} ${quoted(line)} (${spaces(keyIndent)}), which already has its value: ` +
+      `indent line ${next.number} by ${spaces(keyIndent)} if it is a field of the same mapping (YAML nests by indentation, spaces only)`
+    );
+  }
+  const above = neighbour(text, line, -1);
+  const where = `line ${line.number} is indented ${spaces(line.indent)}${above ? `, line ${above.number} above it ${spaces(above.indent)}` : ""}`;
   return `; hint: YAML nests by indentation (spaces only): ${where}; items of one mapping or list start in the same column, and a nested one is indented further`;
+}
+
+/**
+ * For a list item out of line, the item above it that it most likely belongs
+ * with: of the nearest list items above (within 200 lines), the one indented
+ * closest to it. None when an item above is indented as this one: it is in line.
+ */
+function siblingItem(text: string, line: TextLine): TextLine | undefined {
+  let best: TextLine | undefined;
+  let candidate = neighbour(text, line, -1);
+  for (let seen = 0; candidate && seen < 200; seen++, candidate = neighbour(text, candidate, -1)) {
+    if (!candidate.text.trimStart().startsWith("- ")) continue;
+    if (candidate.indent === line.indent) return undefined;
+    if (!best || Math.abs(candidate.indent - line.indent) < Math.abs(best.indent - line.indent)) best = candidate;
+  }
+  return best;
 }
 
 function spaces(count: number): string {

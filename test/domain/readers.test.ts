@@ -62,7 +62,7 @@ describe("people and teams by name", () => {
     expect(text).toContain('- dave@acme.example (u-dave) no longer sees "a-1"');
     expect(text).toContain('+ Social | Media (00g1social) sees "a-1"');
     const markdown = formatReviewMarkdown([mapped]);
-    expect(markdown).toContain("| a-1 | access only | &lt;img src=x&gt;&#64;evil (u-mal), Social \\| Media (00g1social) | dave&#64;acme.example (u-dave) |");
+    expect(markdown).toContain("| a-1 | access only: \"a-1\" | &lt;img src=x&gt;&#64;evil (u-mal), Social \\| Media (00g1social) | dave&#64;acme.example (u-dave) |");
     expect(markdown).not.toContain("<img");
     // The JSON has the IDs where they were, and the names of those it mentions.
     expect(mapped.report.access[0]!.lostUsers).toEqual(["u-dave"]);

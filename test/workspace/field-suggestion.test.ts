@@ -49,4 +49,19 @@ describe("unknown fields in a workspace file", () => {
       "workspace.extendedAcountAccess: unknown field; did you mean extendedAccountAccess?",
     ]);
   });
+
+  it("say a misspelt choice field is missing, with its choices, rather than that its value is wrong", async () => {
+    const text = [
+      "version: 1",
+      "workspace: { id: ws-test, name: Test, extendedAccountAccess: true, okta: { orgName: acme, baseUrl: okta.com } }",
+      "users:",
+      "  - { id: u-a, email: a@example.com, workspaceRol: owner }",
+      "",
+    ].join("\n");
+    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
+    expect(issues.map((issue) => `${issue.line}:${issue.column} ${issue.path}: ${issue.message}`).sort()).toEqual([
+      "4:38 users[0].workspaceRol: unknown field; did you mean workspaceRole?",
+      `4:5 users[0].workspaceRole: is required: one of "owner", "super_admin", "admin", "user", "login_only", "guest"`,
+    ]);
+  });
 });

@@ -98,7 +98,47 @@ describe("loadWorkspaces on malformed input", () => {
       const { issues, file } = await issuesOfOneFile("workspace.yaml", text);
       expect(issues).toHaveLength(1);
       expect(issues[0]).toMatchObject({ file, line: positionOf(text, "   baseUrl").line, path: "" });
-      expect(issues[0]!.message).toMatch(/^YAML syntax: All mapping items must start at the same column; hint: YAML nests by indentation \(spaces only\): this line is indented 3 spaces, the line above 4 spaces/);
+      const line = positionOf(text, "   baseUrl").line;
+      expect(issues[0]!.message).toMatch(
+        new RegExp(`^YAML syntax: All mapping items must start at the same column; hint: YAML nests by indentation \\(spaces only\\): line ${line} is indented 3 spaces, line ${line - 1} above it 4 spaces`),
+      );
+    });
+
+    // The mistakes people make in YAML, each with the line to fix and what to do (issue 17).
+    it("names the over-indented line after a field that has its value, and the indentation it needs", async () => {
+      const text = validWith("    app: Instagram", "      app: Instagram");
+      const { issues } = await issuesOfOneFile("workspace.yaml", text);
+      const line = positionOf(text, "      app:").line;
+      expect(issues).toHaveLength(1);
+      expect(issues[0]!.message).toContain(
+        `hint: line ${line} \`app: Instagram\` is indented 6 spaces, further than the key on line ${line - 1} \`name: Contentzilla\` (4 spaces), which already has its value: indent line ${line} by 4 spaces if it is a field of the same mapping (YAML nests by indentation, spaces only)`,
+      );
+    });
+
+    it("counts a list item's key after its `- `", async () => {
+      const text = validWith("    name: Contentzilla", "      name: Contentzilla");
+      const { issues } = await issuesOfOneFile("workspace.yaml", text);
+      const line = positionOf(text, "      name:").line;
+      expect(issues[0]!.message).toContain(`further than the key on line ${line - 1} \`- id: a-one\` (4 spaces), which already has its value: indent line ${line} by 4 spaces`);
+    });
+
+    it("names the list item out of line and the item it should align with", async () => {
+      const text = validWith("      - { team: t-social, role: collaborator }", "       - { team: t-social, role: collaborator }");
+      const { issues } = await issuesOfOneFile("workspace.yaml", text);
+      const line = positionOf(text, "       - { team").line;
+      expect(issues[0]!.message).toContain(
+        `hint: line ${line} starts a list item indented 7 spaces; the item on line ${line - 1} \`- { user: u-alice, role: owner }\` is indented 6 spaces: items of one list start in the same column`,
+      );
+    });
+
+    it("says a colon is missing when a line is no `key: value`", async () => {
+      const text = validWith("    app: Instagram", "    app Instagram");
+      const { issues } = await issuesOfOneFile("workspace.yaml", text);
+      const line = positionOf(text, "    app Instagram").line;
+      expect(issues).toHaveLength(1);
+      expect(issues[0]!.message).toContain(
+        `hint: line ${line} \`app Instagram\` is not \`key: value\`: is the colon after the key missing (\`app: Instagram\`)? A colon and a space separate a key from its value`,
+      );
     });
 
     it("reports a tab used as YAML indentation on its own line", async () => {
@@ -106,7 +146,7 @@ describe("loadWorkspaces on malformed input", () => {
       const { issues, file } = await issuesOfOneFile("workspace.yaml", text);
       // The parser may add follow-on errors; the first one names the tab.
       expect(issues[0]).toMatchObject({ file, ...positionOf(text, "\tname"), path: "" });
-      expect(issues[0]!.message).toMatch(/^YAML syntax: .*tab/i);
+      expect(issues[0]!.message).toMatch(/^YAML syntax: Tabs are not allowed as indentation; hint: indent with spaces: YAML does not allow tabs in indentation/);
       for (const issue of issues) expect(issue.file).toBe(file);
     });
 
