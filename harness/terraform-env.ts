@@ -9,7 +9,8 @@
  * Layout of the sandbox (a fresh temp dir per call):
  *   provider/cert/     a pre-generated TLS certificate for the provider
  *   mirror/registry.terraform.io/okta/okta/<v>/<os>_<arch>/terraform-provider-okta_v<v>
- *                      executable wrapper (`exec node <repo>/dist/harness/provider/main.js`)
+ *                      executable wrapper (`exec node <repo>/dist/harness/provider/standin.bundle.mjs`,
+ *                      main.js bundled into one file: ./provider/bundle.ts)
  *   terraformrc        CLI config: filesystem_mirror for okta/okta, direct for the rest
  *   work/              a working directory tests may use for configurations
  */
@@ -19,6 +20,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { providerEntry } from "./provider/bundle.ts";
 import { generateCertificate } from "./provider/tls.ts";
 import { REPO_ROOT } from "./repo-root.ts";
 
@@ -124,7 +126,7 @@ export async function createTerraformSandbox(options: TerraformSandboxOptions): 
         `OKTA_STANDIN_DIR=${sh(PROVIDER_SRC)}`,
         `OKTA_STANDIN_CERT_DIR=${sh(certDir)}`,
         "export OKTA_STANDIN_DIR OKTA_STANDIN_CERT_DIR",
-        `exec ${sh(process.execPath)} ${sh(PROVIDER_MAIN)}`,
+        `exec ${sh(process.execPath)} ${sh(await providerEntry())}`,
         "",
       ].join("\n"),
     );
