@@ -24,10 +24,22 @@
 // BENCH_SHARDS (default: suggestedShardCount of each workspace size; set it
 // only to try the sharded path quickly on a small workspace),
 // BENCH_FIRST_SYNC_LIMIT_MINUTES (default 45: a first sync still running then
-// is stopped, and the benchmark fails saying so).
+// is stopped, and the benchmark fails saying so),
+// BENCH_HOLD_DIR (a folder: after each size's one-account change the
+// benchmark writes `ready` there and waits; create `go` in it to measure one
+// more change on the same synced workspace, e.g. after rebuilding dist/ with
+// `npx tsc -b tsconfig.build.json`, or `stop` to go on; for before/after
+// figures without a second first sync).
+//
+// Every one-account change is broken down (table "One account's change"):
+// each Terraform process and its time, cerby-okta's own time (the rest), the
+// stand-in provider's start-ups (it logs each to OKTA_STANDIN_STARTUP_LOG; a
+// real provider is a Go binary that starts in milliseconds), and Terraform's
+// own floor measured beside it: `plan -out` + `apply` of one `terraform_data`
+// with no provider.
 // Progress goes to stderr, the Markdown tables to stdout.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -84,6 +96,10 @@ writeFileSync(
 chmodSync(wrapper, 0o755);
 
 const runsSoFar = () => readFileSync(counterFile, "utf8").split("\n").filter((line) => line !== "");
+// The stand-in provider appends each launch's start-up (ms, process start to handshake) here.
+const startupFile = path.join(wrapperDir, "provider-startups.log");
+writeFileSync(startupFile, "");
+const startupsSoFar = () => readFileSync(startupFile, "utf8").split("\n").filter((line) => line !== "").map(Number);
 
 /** Terraform processes: how many, and of each subcommand how many and their total wall time (sequential runs add up; parallel ones overlap). */
 function formatRuns(runs: readonly string[]): string {
@@ -105,8 +121,10 @@ const FILE = "bench/snapshot.json";
 
 interface Step {
   readonly ms: number;
-  /** The subcommand of each Terraform process started. */
+  /** The subcommand of each Terraform process started, and its milliseconds. */
   readonly runs: readonly string[];
+  /** The start-up of each stand-in provider launch, in milliseconds. */
+  readonly startups: readonly number[];
   readonly stdout: string;
   /** Highest 1-minute load average sampled while it ran. */
   readonly maxLoad: number;
@@ -148,10 +166,11 @@ type Harness = SyncHarness;
  */
 async function step(harness: Harness, args: string[], expected: readonly number[], deadline?: number): Promise<Step & { exitCode: number }> {
   const from = runsSoFar().length;
+  const startupsFrom = startupsSoFar().length;
   log(`  cerby-okta ${args.join(" ")} ...`);
   const started = performance.now();
   if (interrupted) throw new Error(`interrupted by ${interrupted}`);
-  const child = harness.cli(args, { env: { TERRAFORM_BINARY_NAME: wrapper } });
+  const child = harness.cli(args, { env: { TERRAFORM_BINARY_NAME: wrapper, OKTA_STANDIN_STARTUP_LOG: startupFile } });
   running = child;
   let stopped = false;
   let maxLoad = loadavg()[0]!;
@@ -170,6 +189,7 @@ async function step(harness: Harness, args: string[], expected: readonly number[
     const result = await child;
     const ms = performance.now() - started;
     const runs = runsSoFar().slice(from);
+    const startups = startupsSoFar().slice(startupsFrom);
     const exitCode = result.exitCode ?? -1;
     maxLoad = Math.max(maxLoad, loadavg()[0]!);
     if (interrupted) throw new Error(`cerby-okta ${args.join(" ")} interrupted by ${interrupted} after ${seconds(ms)}, exit ${exitCode}:\n${String(result.stderr)}`);
@@ -178,7 +198,7 @@ async function step(harness: Harness, args: string[], expected: readonly number[
       throw new Error(`cerby-okta ${args.join(" ")} exited ${exitCode} (expected ${expected.join(" or ")}) after ${seconds(ms)}:\n${String(result.stderr)}\n${String(result.stdout)}`);
     }
     log(`    exit ${exitCode}, ${seconds(ms)}, Terraform processes: ${formatRuns(runs)}; max load ${maxLoad.toFixed(2)}${vitestSeen ? ", vitest seen" : ""}`);
-    return { ms, runs, stdout: String(result.stdout), exitCode, maxLoad, vitestSeen };
+    return { ms, runs, startups, stdout: String(result.stdout), exitCode, maxLoad, vitestSeen };
   } finally {
     running = undefined;
     clearInterval(sampler);
@@ -191,7 +211,7 @@ const PLAN_OK = [0, 2];
 const APPLY_OK = [0];
 
 function sum(a: Step, b: Step): Step {
-  return { ms: a.ms + b.ms, runs: [...a.runs, ...b.runs], stdout: "", maxLoad: Math.max(a.maxLoad, b.maxLoad), vitestSeen: a.vitestSeen || b.vitestSeen };
+  return { ms: a.ms + b.ms, runs: [...a.runs, ...b.runs], startups: [...a.startups, ...b.startups], stdout: "", maxLoad: Math.max(a.maxLoad, b.maxLoad), vitestSeen: a.vitestSeen || b.vitestSeen };
 }
 
 async function startHarness(accounts: number, shards: number | undefined) {
@@ -221,7 +241,7 @@ function checkOneAppPerAccount(harness: Harness, accounts: number, labelOf: (ind
 }
 
 /** Measures harness/change-cost.ts's one-account change, from the edit to applied, and checks the plan and the dashboard in Okta. */
-async function measureOneChange(harness: Harness, document: ReturnType<typeof costWorkspace>): Promise<{ changePlan: Step; changeApply: Step; changeRequests: number }> {
+async function measureOneChange(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number): Promise<{ changePlan: Step; changeApply: Step; changeRequests: number }> {
   changeOneAccount(document);
   await harness.writeFile(FILE, JSON.stringify(document));
   harness.emulator.resetRequestLog();
@@ -231,10 +251,114 @@ async function measureOneChange(harness: Harness, document: ReturnType<typeof co
   for (const expected of ONE_ACCOUNT_CHANGE_LINES) {
     if (!changePlan.stdout.includes(expected)) throw new Error(`the plan of the one-account change does not say ${expected}:\n${changePlan.stdout}`);
   }
-  const links = harness.emulator.appLinksFor("user2@bench.example").map((link) => link.label);
-  if (!links.includes("Brand three - Instagram")) throw new Error(`after the apply, user2 does not see "Brand three - Instagram" in Okta (sees: ${links.join(", ") || "nothing"})`);
-  if (harness.appIdByLabel("Brand 3 - Instagram") !== undefined) throw new Error(`after the apply, Okta still holds an app labelled "Brand 3 - Instagram"`);
+  checkSees(harness, "Brand three - Instagram", true, "Brand 3 - Instagram");
+  await recordOneChange(document.accounts.length, shards, "first", changePlan, changeApply, changeRequests);
+  await holdForMoreChanges(harness, document, shards);
   return { changePlan, changeApply, changeRequests };
+}
+
+/** After the apply: user2 sees (or not) `label`, and no app is labelled `oldLabel` any more. */
+function checkSees(harness: Harness, label: string, sees: boolean, oldLabel: string): void {
+  const links = harness.emulator.appLinksFor("user2@bench.example").map((link) => link.label);
+  if (links.includes(label) !== sees) throw new Error(`after the apply, user2 ${sees ? "does not see" : "still sees"} "${label}" in Okta (sees: ${links.join(", ") || "nothing"})`);
+  if (harness.appIdByLabel(oldLabel) !== undefined) throw new Error(`after the apply, Okta still holds an app labelled "${oldLabel}"`);
+}
+
+// ---- one account's change, in detail ----
+
+interface OneChangeRow {
+  accounts: number;
+  shards: number;
+  round: string;
+  plan: Step;
+  apply: Step;
+  requests: number;
+  /** Terraform alone: `plan -out` + `apply` of one terraform_data, no provider, measured right after. */
+  floorMs: number;
+}
+const oneChangeRows: OneChangeRow[] = [];
+
+async function recordOneChange(accounts: number, shards: number, round: string, plan: Step, apply: Step, requests: number): Promise<void> {
+  const floorMs = await terraformFloor();
+  const row = { accounts, shards, round, plan, apply, requests, floorMs };
+  oneChangeRows.push(row);
+  log(`    one-account change (${round}): ${oneChangeLine(row)}`);
+}
+
+/** The folder Terraform's floor is measured in: initialized once. */
+let floorDir: string | undefined;
+
+/** Median of three `terraform plan -out` + `terraform apply` of one changed terraform_data, with no provider: what any Terraform-driven change costs at least. */
+async function terraformFloor(): Promise<number> {
+  const env = { ...process.env, TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
+  const run = (args: string[]) => execFileSync(terraformPath, args, { cwd: floorDir, env, stdio: ["ignore", "ignore", "pipe"] });
+  const config = (value: number) => writeFileSync(path.join(floorDir!, "main.tf"), `resource "terraform_data" "one" {\n  input = "${value}"\n}\n`);
+  if (floorDir === undefined) {
+    floorDir = path.join(wrapperDir, "floor");
+    await mkdir(floorDir);
+    config(0);
+    run(["init", "-input=false", "-no-color"]);
+    run(["apply", "-input=false", "-no-color", "-auto-approve"]);
+  }
+  const times: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    config(Date.now() + round);
+    const started = performance.now();
+    run(["plan", "-input=false", "-no-color", "-out=floor.tfplan"]);
+    run(["apply", "-input=false", "-no-color", "floor.tfplan"]);
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[1]!;
+}
+
+const terraformMs = (runs: readonly string[]) => runs.reduce((total, run) => total + Number(run.split(" ")[1] ?? 0), 0);
+const total = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+
+/** Where a one-account change's time goes: Terraform processes, cerby-okta itself, the stand-in's start-ups, against Terraform's floor. */
+function oneChangeLine(row: OneChangeRow): string {
+  const all = sum(row.plan, row.apply);
+  const startup = total(all.startups);
+  const part = (name: string, part: Step) =>
+    `${name} ${seconds(part.ms)} = Terraform ${seconds(terraformMs(part.runs))} [${formatRuns(part.runs)}] + cerby-okta ${seconds(part.ms - terraformMs(part.runs))}`;
+  return (
+    `${seconds(all.ms)}; without the stand-in's start-up ${seconds(all.ms - startup)} (${all.startups.length} launches, ${seconds(startup)}); ` +
+    `${part("plan", row.plan)}; ${part("apply", row.apply)}; Terraform's floor ${seconds(row.floorMs)} (${(all.ms / row.floorMs).toFixed(1)}x, ${((all.ms - startup) / row.floorMs).toFixed(1)}x without start-up)`
+  );
+}
+
+/**
+ * BENCH_HOLD_DIR: more changes on the same synced workspace, each when `go`
+ * appears in the folder (the code under dist/ may have been rebuilt meanwhile);
+ * `stop` ends. Each relabels a-3 again and adds or removes user2.
+ */
+async function holdForMoreChanges(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number): Promise<void> {
+  const hold = process.env.BENCH_HOLD_DIR;
+  if (!hold) return;
+  for (let round = 2; ; round++) {
+    rmSync(path.join(hold, "go"), { force: true });
+    writeFileSync(path.join(hold, "ready"), `${document.accounts.length} accounts, round ${round} next\n`);
+    log(`    holding: create ${path.join(hold, "go")} for one more change, or ${path.join(hold, "stop")} to go on`);
+    while (!existsSync(path.join(hold, "go")) && !existsSync(path.join(hold, "stop"))) {
+      if (interrupted) throw new Error(`interrupted by ${interrupted}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    rmSync(path.join(hold, "ready"), { force: true });
+    if (existsSync(path.join(hold, "stop"))) {
+      rmSync(path.join(hold, "stop"), { force: true });
+      return;
+    }
+    const account = document.accounts[3]!;
+    const oldLabel = `${account.name} - Instagram`;
+    account.name = `Brand three r${round}`;
+    const seen = account.grants.some((grant) => "user" in grant && grant.user === "u-2");
+    account.grants = seen ? account.grants.filter((grant) => !("user" in grant && grant.user === "u-2")) : [...account.grants, { user: "u-2", role: "collaborator" }];
+    await harness.writeFile(FILE, JSON.stringify(document));
+    harness.emulator.resetRequestLog();
+    const plan = await step(harness, ["plan"], [2]);
+    const apply = await step(harness, ["apply"], APPLY_OK);
+    checkSees(harness, `${account.name} - Instagram`, !seen, oldLabel);
+    await recordOneChange(document.accounts.length, shards, `round ${round}`, plan, apply, harness.emulator.requests.length);
+  }
 }
 
 /** A plan of an unchanged workspace; one that finds changes is reported, not fatal. */
@@ -278,7 +402,7 @@ async function measureOneStack(accounts: number): Promise<StackRow> {
     const apps = checkOneAppPerAccount(harness, accounts, labelOf);
     log(`    ${apps}`);
     const noop = await noopPlan(harness, ["plan", "--all"]);
-    return { accounts, firstPlan, firstApply, apps, noop, ...(await measureOneChange(harness, document)) };
+    return { accounts, firstPlan, firstApply, apps, noop, ...(await measureOneChange(harness, document, 1)) };
   } finally {
     await harness.stop();
   }
@@ -320,7 +444,7 @@ async function measureWorkspace(accounts: number, how: WorkspaceRow["how"] = "co
     log(`    ${apps}`);
     const noop = await noopPlan(harness, ["plan"]);
     const noopAll = await noopPlan(harness, ["plan", "--all", "--parallel", "2"]);
-    const change = await measureOneChange(harness, document);
+    const change = await measureOneChange(harness, document, shards);
     return {
       accounts,
       shards,
@@ -401,6 +525,20 @@ function report(): string {
         (row) =>
           `| ${count(row.accounts)} | ${count(row.firstRequests)} (${count(row.predictedFirstSync)}) | ${row.minutesAtLimits.toFixed(1)} min (${(row.minutesAtLimits / 60).toFixed(1)} h) | ${seconds(row.firstPlan.ms + row.firstApply.ms)} |`,
       ),
+      "",
+    );
+  }
+  if (oneChangeRows.length > 0) {
+    out.push(
+      "One account's change, edit to applied, in detail: Terraform processes (sequential), cerby-okta's own time (the rest), the stand-in provider's start-ups, and Terraform's floor (`plan -out` + `apply` of one `terraform_data`, no provider) measured right after",
+      "",
+      "| accounts | shards | change | plan + apply | without the stand-in's start-up | against the floor | breakdown | Okta requests |",
+      "| ---: | ---: | --- | ---: | ---: | ---: | --- | ---: |",
+      ...oneChangeRows.map((row) => {
+        const all = sum(row.plan, row.apply);
+        const startup = total(all.startups);
+        return `| ${count(row.accounts)} | ${row.shards} | ${row.round} | ${seconds(all.ms)} | ${seconds(all.ms - startup)} | ${(all.ms / row.floorMs).toFixed(1)}x (${((all.ms - startup) / row.floorMs).toFixed(1)}x), floor ${seconds(row.floorMs)} | ${oneChangeLine(row).split("; ").slice(2, 4).join("; ")} | ${row.requests} |`;
+      }),
       "",
     );
   }

@@ -9,8 +9,9 @@
  * Layout of the sandbox (a fresh temp dir per call):
  *   provider/cert/     a pre-generated TLS certificate for the provider
  *   mirror/<registry>/okta/okta/<v>/<os>_<arch>/terraform-provider-okta_v<v>
- *                      executable wrapper (`exec node <repo>/dist/harness/provider/main.js`),
- *                      under registry.terraform.io (Terraform's `okta/okta`) and
+ *                      executable wrapper (`exec node <repo>/dist/harness/provider/standin.bundle.mjs`,
+ *                      main.js bundled into one file: ./provider/bundle.ts), under
+ *                      registry.terraform.io (Terraform's `okta/okta`) and
  *                      registry.opentofu.org (OpenTofu's `okta/okta`) alike
  *   terraformrc        CLI config: filesystem_mirror for okta/okta on both registries, direct for the rest
  *   work/              a working directory tests may use for configurations
@@ -21,6 +22,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { execa } from "execa";
+import { providerEntry } from "./provider/bundle.ts";
 import { generateCertificate } from "./provider/tls.ts";
 import { REPO_ROOT } from "./repo-root.ts";
 
@@ -121,6 +123,7 @@ export async function createTerraformSandbox(options: TerraformSandboxOptions): 
     const mirrorDir = join(dir, "mirror");
     // `okta/okta` in a configuration means registry.terraform.io/okta/okta to Terraform and
     // registry.opentofu.org/okta/okta to OpenTofu: the same stand-in under both.
+    const entry = await providerEntry();
     const [providerExecutable] = PROVIDER_REGISTRIES.map((registry) => {
       const pkgDir = join(mirrorDir, registry, "okta", "okta", version, platformDir());
       mkdirSync(pkgDir, { recursive: true });
@@ -133,7 +136,7 @@ export async function createTerraformSandbox(options: TerraformSandboxOptions): 
           `OKTA_STANDIN_DIR=${sh(PROVIDER_SRC)}`,
           `OKTA_STANDIN_CERT_DIR=${sh(certDir)}`,
           "export OKTA_STANDIN_DIR OKTA_STANDIN_CERT_DIR",
-          `exec ${sh(process.execPath)} ${sh(PROVIDER_MAIN)}`,
+          `exec ${sh(process.execPath)} ${sh(entry)}`,
           "",
         ].join("\n"),
       );

@@ -5,7 +5,7 @@
  *
  * Nothing but the go-plugin handshake line may ever be written to stdout.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -88,6 +88,32 @@ function wrap(name: string, fn: Handler): grpc.handleUnaryCall<any, any> {
   };
 }
 
+/**
+ * Milliseconds from this process's start (the mirror's wrapper is exec'd, so
+ * the same PID: from the shell's fork) to the handshake line: what a real
+ * provider, a Go binary, would spend in milliseconds. Read from /proc (10 ms
+ * ticks); elsewhere from Node's own start.
+ */
+function startupMs(): number {
+  try {
+    const stat = readFileSync("/proc/self/stat", "utf8");
+    // Fields after the command name (which may hold spaces): state is field 3, starttime field 22.
+    const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const uptimeSeconds = Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]);
+    const ms = (uptimeSeconds - startTicks / 100) * 1000;
+    if (Number.isFinite(ms) && ms >= 0) return Math.round(ms);
+  } catch {
+    /* not Linux */
+  }
+  return Math.round(process.uptime() * 1000);
+}
+
+/** OKTA_STANDIN_STARTUP_LOG (benchmarks): one line per launch, its start-up in milliseconds. */
+function recordStartup(): void {
+  const file = process.env.OKTA_STANDIN_STARTUP_LOG;
+  if (file) appendFileSync(file, `${startupMs()}\n`);
+}
+
 function main() {
   if (process.env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
     process.stderr.write(
@@ -137,6 +163,7 @@ function main() {
       process.exit(1);
     }
     process.stdout.write(`1|6|unix|${sock}|grpc|${tls ? tls.certDerB64 : ""}\n`);
+    recordStartup();
   });
 }
 

@@ -14,21 +14,10 @@
 // ask for (src/sync/status-state.ts). A failed or killed apply leaves them
 // different. Only our own names appear here, never a string from Cerby.
 import { DataResource, type TerraformResource, type TerraformStack } from "cdktf";
-import { APPLY_DONE, APPLY_STARTED, DATA_LOCAL, SYNC_STAMP } from "./names.ts";
+import { APPLY_DONE, APPLY_STARTED, DATA_LOCAL, RECORD_LEAVES_OUT, STACK_CONFIG_FILE, SYNC_STAMP } from "./names.ts";
 
-/** The file cdktf writes each stack's configuration to. */
-export const STACK_CONFIG_FILE = "cdk.tf.json";
-
-/**
- * Keys of the data file the record's digest leaves out. `adopt`: the imports
- * an apply takes in are dropped from the file afterwards, and the state then
- * still holds what the file asks. `heldOktaUserIds`: after each plan the file
- * takes the Okta IDs its lookups found (src/sync/okta-checks.ts), a fallback
- * that changes nothing Terraform writes while the lookups find them; counted,
- * the file would change between plan and apply (Terraform refuses such an
- * apply) and every stack would look unapplied after each plan.
- */
-export const RECORD_LEAVES_OUT = ["adopt", "heldOktaUserIds"] as const;
+// In names.ts, free of cdktf: commands that only read states (apply, status) need not load it.
+export { RECORD_LEAVES_OUT, STACK_CONFIG_FILE };
 
 /**
  * The digests both records hold; read back as `{ config, data }`. Terraform's

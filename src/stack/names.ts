@@ -96,3 +96,17 @@ export function stateInstances(state: unknown, resource: ResourceName): { key: s
 export function accessGroupName(workspaceId: string, accountId: string): string {
   return `cerby-okta/${workspaceId}/${accountId}`;
 }
+
+/** The file cdktf writes each stack's configuration to. */
+export const STACK_CONFIG_FILE = "cdk.tf.json";
+
+/**
+ * Keys of the data file the record's digest leaves out. `adopt`: the imports
+ * an apply takes in are dropped from the file afterwards, and the state then
+ * still holds what the file asks. `heldOktaUserIds`: after each plan the file
+ * takes the Okta IDs its lookups found (src/sync/okta-checks.ts), a fallback
+ * that changes nothing Terraform writes while the lookups find them; counted,
+ * the file would change between plan and apply (Terraform refuses such an
+ * apply) and every stack would look unapplied after each plan.
+ */
+export const RECORD_LEAVES_OUT = ["adopt", "heldOktaUserIds"] as const;

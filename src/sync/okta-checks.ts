@@ -31,6 +31,7 @@ import type { Terraform } from "../terraform/terraform.ts";
 import { compareText, printable } from "../text/printable.ts";
 import { readAllFindings, readPeopleRecord, writePeopleRecord } from "./people-record.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
+import { currentState } from "./stack-states.ts";
 
 /** What a stack's state holds, by account ID: access group members and assigned groups. */
 export interface StateAccess {
@@ -106,7 +107,7 @@ export class OktaChecks {
     // No Okta user ID or team group at all (everyone looked up by login): nothing to check, no state to pull.
     const named = idsToCheck(data, stateAccess({}), true);
     if (named.users.size === 0 && named.groups.size === 0) return;
-    const wanted = refresh ? named : idsToCheck(data, stateAccess(await terraform.pullState(path.dirname(dataFile))), false);
+    const wanted = refresh ? named : idsToCheck(data, stateAccess(await currentState(path.dirname(dataFile), stack, terraform)), false);
     if (wanted.users.size === 0 && wanted.groups.size === 0) return;
     const org = oktaOrgKey(workspace.okta);
     const record = await readPeopleRecord(paths.stateDir, stack);

@@ -72,6 +72,16 @@ async function backupAdvice(file: string, stack: string): Promise<string> {
   return `${never}${about}Check that no other command is running, then restore it:\n  cp ${JSON.stringify(backup)} ${JSON.stringify(file)}\nand plan again. ${checked}`;
 }
 
+/**
+ * A stack folder's state as it is now: its local state file read directly (no
+ * Terraform process), or, for any other backend, `terraform state pull` (the
+ * folder must be initialized).
+ */
+export async function currentState(dir: string, stack: string, terraform: Terraform): Promise<unknown> {
+  const file = await localStatePath(dir);
+  return file !== undefined ? readLocalState(file, stack) : terraform.pullState(dir);
+}
+
 /** Before planning a stack: its local state, if it has one, must be readable (see readLocalState). */
 export async function refuseUnreadableState(dir: string, stack: string): Promise<void> {
   const file = await localStatePath(dir);

@@ -9,8 +9,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { RECORD_LEAVES_OUT, STACK_CONFIG_FILE } from "../stack/apply-record.ts";
-import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, resourcePath, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, RECORD_LEAVES_OUT, resourcePath, STACK_CONFIG_FILE, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
 import { STACK_DATA_FILE } from "../stack/stack-data.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";

@@ -19,12 +19,13 @@
 // still differs then fails the apply and reaches the state.
 
 import type { AccessReader } from "../okta-api/org-objects.ts";
-import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, instanceAddress, isResource, type ResourceName } from "../stack/names.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, instanceAddress, isResource, stateInstances, type ResourceName } from "../stack/names.ts";
 import { minus } from "../domain/changes.ts";
 import { actionOf, groupIds, stringList } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { forgetApplyRecord } from "./state-status.ts";
 import { plansDir, stackDir, type SyncPaths } from "./saved-plans.ts";
+import { currentState } from "./stack-states.ts";
 import path from "node:path";
 import { printable } from "../text/printable.ts";
 
@@ -116,14 +117,6 @@ interface Believed {
   readonly groups: readonly string[];
 }
 
-interface StateResource {
-  readonly mode?: string;
-  readonly type?: string;
-  readonly name?: string;
-  readonly index?: unknown;
-  readonly values?: Record<string, unknown>;
-}
-
 export async function verifyAccounts(
   stack: string,
   accounts: readonly string[],
@@ -135,7 +128,8 @@ export async function verifyAccounts(
   if (accounts.length === 0) return { accounts: 0, requests: 0, how: "direct reads", problems: [], rounds: 0, windowMs: settle.windowMs };
   if (!context.reader) return refreshAndCompare(stack, accounts, terraform, paths, context, settle);
   const reader = context.reader;
-  const believed = believedAccess(await terraform.showState(stackDir(paths, stack)), accounts, context.planned);
+  // The state as the apply left it: a local file is read directly, no Terraform process.
+  const believed = believedAccess(await currentState(stackDir(paths, stack), stack, terraform), accounts, context.planned);
   const text = namer(context);
   let requests = 0;
   const checkOne = async (accountId: string): Promise<string[]> => {
@@ -161,25 +155,20 @@ export async function verifyAccounts(
   return { accounts: accounts.length, requests, how: "direct reads", problems: wrong.flatMap((accountId) => problems.get(accountId)!), rounds, windowMs: settle.windowMs };
 }
 
-/** The app ID, access group ID, members and assigned groups the state holds for each account. */
-function believedAccess(state: unknown, accounts: readonly string[], planned?: ReadonlyMap<string, readonly string[]>): Map<string, Believed> {
+/** The app ID, access group ID, members and assigned groups the state (as Terraform stores it) holds for each account. */
+function believedAccess(rawState: unknown, accounts: readonly string[], planned?: ReadonlyMap<string, readonly string[]>): Map<string, Believed> {
   const wanted = new Set(accounts);
-  const resources = (state as { values?: { root_module?: { resources?: StateResource[] } } }).values?.root_module?.resources ?? [];
   const entries = new Map<string, { appId?: string; groupId?: string; users: string[]; groups: string[] }>();
   const entry = (accountId: string) => {
     let found = entries.get(accountId);
     if (!found) entries.set(accountId, (found = { users: [...(planned?.get(accountId) ?? [])], groups: [] }));
     return found;
   };
-  for (const resource of resources) {
-    const accountId = String(resource.index ?? "");
-    if (!wanted.has(accountId)) continue;
-    const values = resource.values ?? {};
-    if (isResource(resource, APP) && typeof values.id === "string") entry(accountId).appId = values.id;
-    if (isResource(resource, ACCESS_GROUP) && typeof values.id === "string") entry(accountId).groupId = values.id;
-    if (isResource(resource, ACCESS_MEMBERS)) entry(accountId).users = stringList(values.users);
-    if (isResource(resource, ASSIGNMENTS)) entry(accountId).groups = groupIds(values.group);
-  }
+  const held = (resource: ResourceName) => stateInstances(rawState, resource).filter(({ key }) => wanted.has(key));
+  for (const { key, attributes } of held(APP)) if (typeof attributes.id === "string") entry(key).appId = attributes.id;
+  for (const { key, attributes } of held(ACCESS_GROUP)) if (typeof attributes.id === "string") entry(key).groupId = attributes.id;
+  for (const { key, attributes } of held(ACCESS_MEMBERS)) entry(key).users = stringList(attributes.users);
+  for (const { key, attributes } of held(ASSIGNMENTS)) entry(key).groups = groupIds(attributes.group);
   return entries;
 }
 

@@ -4,6 +4,7 @@
 import type { ResultPromise } from "execa";
 import { BackendChangedError, ExternalError, UsageError } from "../errors.ts";
 import { parseEvent, progressKind, type ProgressKind, type TerraformEvent } from "./progress.ts";
+import { forgetInit, initIsCurrent, recordInit } from "./init-record.ts";
 import { stateLockAdvice } from "./state-lock.ts";
 import { cannotRun, checkTerraformVersion } from "./version.ts";
 
@@ -51,7 +52,10 @@ export class TerraformStopped extends ExternalError {
 }
 
 export interface Terraform {
-  /** `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`); `reconfigure` points the folder at it without copying (`-reconfigure`). */
+  /**
+   * `migrateState` moves existing state to a changed backend (`-migrate-state -force-copy`); `reconfigure` points the folder at it without copying (`-reconfigure`).
+   * A plain init may be skipped when the folder is as its last successful init left it (init-record.ts).
+   */
   init(dir: string, options?: { migrateState?: boolean; reconfigure?: boolean }): Promise<void>;
   /** Returns whether the plan has changes (from `-detailed-exitcode`). */
   plan(dir: string, options: PlanOptions): Promise<{ hasChanges: boolean }>;
@@ -145,7 +149,13 @@ export class TerraformCli implements Terraform {
   constructor(private readonly options: TerraformCliOptions) {}
 
   async init(dir: string, options: { migrateState?: boolean; reconfigure?: boolean } = {}): Promise<void> {
+    const plain = !options.migrateState && !options.reconfigure;
+    const env = { ...process.env, ...this.options.env };
+    // Nothing init reads changed since it last succeeded here: it would do nothing (init-record.ts).
+    if (plain && (await initIsCurrent(dir, this.options.binary, env))) return;
+    await forgetInit(dir, env);
     await this.run(dir, ["init", "-input=false", "-no-color", ...(options.migrateState ? ["-migrate-state", "-force-copy"] : []), ...(options.reconfigure ? ["-reconfigure"] : [])]);
+    await recordInit(dir, this.options.binary, env);
   }
 
   async plan(dir: string, { out, refresh, refreshOnly, targets, vars, destroy, onProgress }: PlanOptions): Promise<{ hasChanges: boolean }> {

@@ -1,5 +1,8 @@
 // The check after apply reads Okta's lists again while they catch up with
 // the apply's writes (eventual consistency), on a fake clock: no real waits.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AccessReader } from "../../src/okta-api/org-objects.ts";
 import type { Terraform } from "../../src/terraform/terraform.ts";
@@ -21,23 +24,21 @@ function fakeClock(windowMs = 10_000): Settle & { waits: number[] } {
   };
 }
 
-/** A stack state holding one account's app, access group (members alice and bob) and assignments (the access group). */
+/** A stack state, as Terraform stores it, holding one account's app, access group (members alice and bob) and assignments (the access group). */
 function stateWith(accountId: string) {
+  const one = (type: string, name: string, attributes: Record<string, unknown>) => ({ mode: "managed", type, name, instances: [{ index_key: accountId, attributes }] });
   return {
-    values: {
-      root_module: {
-        resources: [
-          { mode: "managed", type: "okta_app_bookmark", name: "app", index: accountId, values: { id: "0oa1" } },
-          { mode: "managed", type: "okta_group", name: "access", index: accountId, values: { id: "00gA" } },
-          { mode: "managed", type: "okta_group_memberships", name: "access_members", index: accountId, values: { users: ["00ualice", "00ubob"] } },
-          { mode: "managed", type: "okta_app_group_assignments", name: "assignments", index: accountId, values: { group: [{ id: "00gA" }] } },
-        ],
-      },
-    },
+    version: 4,
+    resources: [
+      one("okta_app_bookmark", "app", { id: "0oa1" }),
+      one("okta_group", "access", { id: "00gA" }),
+      one("okta_group_memberships", "access_members", { users: ["00ualice", "00ubob"] }),
+      one("okta_app_group_assignments", "assignments", { group: [{ id: "00gA" }] }),
+    ],
   };
 }
 
-/** Terraform that answers `show -json` with `state` and records every other call. */
+/** Terraform whose backend holds `state` (no local state file: the stack folder has no cdk.tf.json) and that records every other call. */
 function fakeTerraform(state: unknown): Terraform & { calls: string[] } {
   const calls: string[] = [];
   return {
@@ -60,8 +61,8 @@ function fakeTerraform(state: unknown): Terraform & { calls: string[] } {
       ],
     }),
     apply: async () => void calls.push("apply"),
-    pullState: async () => ({}),
-    showState: async () => state,
+    pullState: async () => state,
+    showState: async () => ({}),
     forget: async () => void calls.push("forget"),
   };
 }
@@ -130,6 +131,26 @@ describe("the check after apply", () => {
     expect(check.requests).toBe(6);
     expect(reader.memberReads).toBe(3);
     expect(terraform.calls).toEqual([]);
+  });
+
+  it("reads a local state file directly: no Terraform process", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "cerby-okta-verify-"));
+    try {
+      const local = { outDir: path.join(root, "cdktf.out"), stateDir: path.join(root, ".cerby-okta") };
+      await mkdir(path.join(local.outDir, "stacks", "ws"), { recursive: true });
+      await writeFile(path.join(local.outDir, "stacks", "ws", "cdk.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: "../../../ws.tfstate" } } } }));
+      await writeFile(path.join(root, "ws.tfstate"), JSON.stringify(stateWith("a-1")));
+      const noProcess = async () => {
+        throw new Error("no Terraform process expected");
+      };
+      const terraform = { ...fakeTerraform({}), pullState: noProcess, showState: noProcess };
+      const reader = laggingReader(1);
+      const check = await verifyAccounts("ws", ["a-1"], terraform, local, context(reader, fakeClock()));
+      expect(check).toMatchObject({ problems: [], requests: 2, how: "direct reads" });
+      expect(terraform.calls).toEqual([]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it("without an API token, refreshes again while Okta lags, and records only the last refresh that still differed", async () => {
