@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { runCli } from "./run.ts";
 import { packageVersion } from "./version.ts";
+import { addCredentialsHelp } from "./credentials-help.ts";
 
 type CommandModule = { register(program: Command): void };
 
@@ -34,6 +35,7 @@ const program = new Command("cerby-okta")
   .description("Keep an Okta org in step with a Cerby workspace.")
   .version(packageVersion(), "-V, --version", "print the version")
   .showHelpAfterError();
+addCredentialsHelp(program);
 
 const requested = process.argv[2];
 const only =

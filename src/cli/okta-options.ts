@@ -23,6 +23,7 @@ import { adoptionFile, logProgress, type CommandContext } from "./terraform-opti
 import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { OktaChecks } from "../sync/okta-checks.ts";
+import { addCredentialsHelp } from "./credentials-help.ts";
 import { APPLY_SCOPES, describeCredentials, missingScopes, oktaCredentialsFromEnv, READ_SCOPES, type OktaCredentials } from "../okta-api/credentials.ts";
 
 export interface OktaAccessOptions {
@@ -31,7 +32,7 @@ export interface OktaAccessOptions {
 }
 
 export function addOktaUrlOption(command: Command): Command {
-  return command.addOption(
+  return addCredentialsHelp(command).addOption(
     new Option("--okta-url <url>", "Okta org URL for cerby-okta's own requests (default: $CERBY_OKTA_OKTA_URL, else https://<orgName>.<baseUrl>)"),
   );
 }

@@ -1,6 +1,7 @@
 // `cerby-okta deprovision <folder>`: users suspended or deprovisioned in Okta
 // leave the Cerby workspace (R7). Dry run unless --apply. The work is in
 // src/deprovision/deprovision.ts.
+import { addCredentialsHelp } from "../credentials-help.ts";
 import { oktaCredentialsFromEnv } from "../../okta-api/credentials.ts";
 import type { Command } from "commander";
 import { runDeprovision } from "../../deprovision/deprovision.ts";
@@ -27,7 +28,7 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     .option("--state-dir <dir>", "where the System Log cursor is kept (default: .cerby-okta in the project folder)")
     .option("--json", "print the report as JSON on stdout; the text report goes to stderr")
     .option("--json-file <file>", "also write the report as JSON to FILE (written whole, or not at all)");
-  addHttpOptions(command).action(async (dir: string, flags: DeprovisionFlags) => {
+  addHttpOptions(addCredentialsHelp(command)).action(async (dir: string, flags: DeprovisionFlags) => {
 
       const apiKey = deps.env.CERBY_API_KEY;
       // Whatever a server echoes, no line we print holds a credential.
