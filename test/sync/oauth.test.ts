@@ -5,6 +5,7 @@
 // gives: a sync converges with APPLY_SCOPES and Okta never answers 403; a
 // plan, reconcile and status work with READ_SCOPES, and apply with them is
 // refused before Terraform, naming the scopes missing.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { newServiceApp } from "../../harness/service-app.ts";
@@ -106,6 +107,22 @@ describe.skipIf(shouldSkipTerraformTests())("OAuth with the least scopes the REA
     expect(scopesNeeded([...readerRequests, ...harness.emulator.requests], READ_SCOPES)).toEqual([...READ_SCOPES]);
     expect(harness.emulator.issuedAccessTokens().some((token) => token.clientId === reader.clientId)).toBe(true);
   }, 600_000);
+
+  it("deprovision with okta.users.read and okta.logs.read: reads every user, then the System Log, with no 403, needing both", async () => {
+    const scopes = ["okta.users.read", "okta.logs.read"];
+    const app = newServiceApp(scopes);
+    const harness = await SyncHarness.start(path.join(repo, "workspaces"), { serviceApp: app });
+    harnesses.push(harness);
+    const first = await harness.cli(["deprovision", "workspaces/acme", "--apply"]);
+    expect(first.exitCode, first.stderr).toBe(0);
+    harness.emulator.setUserStatus("00u1bob", "SUSPENDED");
+    const second = await harness.cli(["deprovision", "workspaces/acme", "--apply"]);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(harness.emulator.requestCount({ route: "/api/v1/logs" })).toBeGreaterThan(0);
+    expect(await readFile(path.join(harness.cwd, "workspaces", "acme", "workspace.yaml"), "utf8")).not.toContain("00u1bob");
+    expect(refusals(harness)).toEqual([]);
+    expect(scopesNeeded(harness.emulator.requests, scopes)).toEqual(scopes);
+  }, 300_000);
 
   it("a plan asking for fewer scopes than reading needs is refused before Terraform, naming the scope", async () => {
     const reader = newServiceApp([...READ_SCOPES]);
