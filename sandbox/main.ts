@@ -24,6 +24,9 @@ Options:
   --workspaces <dir>  workspaces to seed from and sync (default: $${WORKSPACES_ENV}, else workspaces/ in the project folder)
   --dir <dir>         working folder: stacks, saved plans, status, Terraform state (default: .sandbox/ in the project folder); wiped at start
   --token <token>     API token the emulator accepts (default ${DEFAULT_TOKEN})
+  --oauth             authenticate Terraform and cerby-okta as an OAuth API service app (a key pair made
+                      at start, its key in the working folder) granted exactly the README's apply scopes,
+                      instead of with the API token; the emulator enforces each route's scope
   --once              do everything, print each person's dashboard as text, exit
   --json <file>       with --once: also write the dashboards as JSON
   -h, --help          this help
@@ -36,6 +39,7 @@ function parse() {
       workspaces: { type: "string" },
       dir: { type: "string" },
       token: { type: "string", default: DEFAULT_TOKEN },
+      oauth: { type: "boolean", default: false },
       once: { type: "boolean", default: false },
       json: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -90,6 +94,7 @@ async function main(): Promise<number> {
       project,
       dir: options.dir ?? path.join(project.project.dir, ".sandbox"),
       token: options.token,
+      oauth: options.oauth === true,
       log,
       signal: controller.signal,
     });
@@ -121,7 +126,7 @@ async function main(): Promise<number> {
         `cerby-okta sandbox is running (Ctrl-C to stop)`,
         `  dashboards:        ${sandbox.url}/`,
         `  dashboards (JSON): ${sandbox.url}/sandbox.json`,
-        `  Okta API:          ${sandbox.url}/api/v1  (token ${options.token})`,
+        `  Okta API:          ${sandbox.url}/api/v1  (${options.oauth ? "OAuth: the service app in the exports below" : `token ${options.token}`})`,
         "",
         sandbox.shellSetup,
         "",

@@ -90,7 +90,8 @@ function handle(parts: ServerParts, req: http.IncomingMessage, res: http.ServerR
   if (url.pathname === TOKEN_PATH) {
     entry.route = TOKEN_PATH;
     if (method !== "POST") return sendError(new HttpError(405, "E0000022", "The endpoint does not support the provided HTTP method"));
-    const tokenUrl = `${parts.baseUrl()}${TOKEN_PATH}`;
+    // The token URL as the client reached it (a proxy in front, as the sandbox's, keeps the Host): the assertion's aud must name it.
+    const tokenUrl = `http://${req.headers.host ?? new URL(parts.baseUrl()).host}${TOKEN_PATH}`;
     void parts.oauth.token(new URLSearchParams(rawBody.toString("utf8")), tokenUrl).then(
       (answer) => send(answer.status, answer.body),
       (e: unknown) => sendError(new HttpError(500, "E0000009", `Internal Server Error: ${String(e)}`)),
