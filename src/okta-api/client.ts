@@ -77,7 +77,7 @@ export class OktaClient {
     this.token = credentials.kind === "oauth" ? credentials.privateKey : credentials.token;
     this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     this.maxPages = options.maxPages ?? DEFAULT_MAX_OKTA_PAGES;
-    this.serviceApp = credentials.kind === "oauth" ? new ServiceAppTokens(this.base.href, credentials, options) : undefined;
+    this.serviceApp = credentials.kind === "oauth" ? ServiceAppTokens.for(this.base.href, credentials, options) : undefined;
     this.http = new HttpClient({
       system: "Okta",
       headers: credentials.kind === "oauth" ? {} : { Authorization: `${credentials.kind === "api-token" ? "SSWS" : "Bearer"} ${credentials.token}` },

@@ -5,7 +5,7 @@
 // access token is kept until shortly before it expires, and renewed when Okta
 // refuses it (401). DPoP is not sent: a service app that requires it is named
 // in the error, with the setting to clear (see README, "Credentials").
-import { createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, randomUUID, type KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { SignJWT } from "jose";
 import { ExternalError, UsageError } from "../errors.ts";
@@ -76,8 +76,29 @@ interface HeldToken {
   readonly scopes: readonly string[];
 }
 
+/** The tokens of each org, service app, key and scopes, shared by the clients of one process (a run makes several). */
+const shared = new Map<string, ServiceAppTokens>();
+
 /** Access tokens for one org and service app, fetched once and shared by every request of a client. */
 export class ServiceAppTokens implements Authorization {
+  /**
+   * The one ServiceAppTokens of this process for these credentials at this
+   * org: a plan's checks, the adoption check and the check after apply ask
+   * Okta for one token between them. A caller with its own `fetch` (tests) gets its own.
+   */
+  static for(orgUrl: string, credentials: ServiceAppCredentials, options: ApiClientOptions = {}): ServiceAppTokens {
+    if (options.fetch !== undefined) return new ServiceAppTokens(orgUrl, credentials, options);
+    const key = createHash("sha256")
+      .update(JSON.stringify([orgUrl.replace(/\/+$/, ""), credentials.clientId, credentials.keyId ?? "", [...credentials.scopes].sort(), credentials.privateKey]))
+      .digest("hex");
+    let tokens = shared.get(key);
+    if (!tokens) {
+      tokens = new ServiceAppTokens(orgUrl, credentials, options);
+      shared.set(key, tokens);
+    }
+    return tokens;
+  }
+
   private readonly tokenUrl: string;
   private readonly http: HttpClient;
   private readonly signing: { clientId: string; key: KeyObject; keyId?: string };

@@ -218,6 +218,18 @@ describe("credentials from the environment", () => {
 });
 
 describe("ServiceAppTokens", () => {
+  it("is shared by the clients of a run for the same org, app, key and scopes: one token request between them", async () => {
+    const app = newServiceApp(["okta.users.read", "okta.groups.read"]);
+    const okta = await start(app);
+    await client(okta.url, oauthCredentials(app, ["okta.users.read"])).getUser("00u1");
+    await client(okta.url, oauthCredentials(app, ["okta.users.read"])).getUser("00u1");
+    await client(`${okta.url}/`, oauthCredentials(app, ["okta.users.read"])).getUser("00u1");
+    expect(okta.requestCount({ route: "/oauth2/v1/token" })).toBe(1);
+    // Other scopes: another token.
+    await client(okta.url, oauthCredentials(app, ["okta.users.read", "okta.groups.read"])).getUser("00u1");
+    expect(okta.requestCount({ route: "/oauth2/v1/token" })).toBe(2);
+  });
+
   it("asks once for callers waiting at the same time", async () => {
     const app = newServiceApp(["okta.users.read"]);
     const okta = await start(app);
