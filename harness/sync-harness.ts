@@ -13,6 +13,7 @@ import { REPO_ROOT } from "./repo-root.ts";
 import { seedEmulator } from "./seed.ts";
 import { startOktaEmulator, type EmulatorOptions, type OktaEmulator } from "./okta-emulator.ts";
 import { createTerraformSandbox, type TerraformSandbox } from "./terraform-env.ts";
+import type { TestServiceApp } from "./service-app.ts";
 
 const bin = path.join(REPO_ROOT, "bin", "cerby-okta.js");
 
@@ -23,16 +24,19 @@ export class SyncHarness {
     readonly sandbox: TerraformSandbox,
   ) {}
 
-  /** `source` is a workspaces folder to copy, or a function writing one into the given folder. */
-  static async start(source: string | ((workspacesDir: string) => Promise<void>), options: { emulator?: EmulatorOptions } = {}): Promise<SyncHarness> {
+  /**
+   * `source` is a workspaces folder to copy, or a function writing one into the given folder.
+   * `serviceApp`: the emulator knows it, and Terraform and cerby-okta authenticate as it (OAuth), with no API token.
+   */
+  static async start(source: string | ((workspacesDir: string) => Promise<void>), options: { emulator?: EmulatorOptions; serviceApp?: TestServiceApp } = {}): Promise<SyncHarness> {
     const cwd = await mkdtemp(path.join(tmpdir(), "cerby-okta-sync-"));
     const workspacesDir = path.join(cwd, "workspaces");
     if (typeof source === "string") await cp(source, workspacesDir, { recursive: true });
     else await source(workspacesDir);
     // A fresh random token per run: no credential is ever written in the repository.
     const token = randomBytes(16).toString("hex");
-    const emulator = await startOktaEmulator({ ...options.emulator, token });
-    const sandbox = await createTerraformSandbox({ emulatorUrl: emulator.url, token });
+    const emulator = await startOktaEmulator({ ...options.emulator, token, serviceApps: [...(options.emulator?.serviceApps ?? []), ...(options.serviceApp ? [options.serviceApp.registration] : [])] });
+    const sandbox = await createTerraformSandbox({ emulatorUrl: emulator.url, token, ...(options.serviceApp ? { env: options.serviceApp.env() } : {}) });
     const harness = new SyncHarness(cwd, emulator, sandbox);
     await harness.seedPeople();
     return harness;

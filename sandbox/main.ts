@@ -28,6 +28,9 @@ Options:
                       \`deprovision --apply\`; prints its URL and a key per workspace (its people are seeded into Okta too)
   --cerby-port <n>    port on 127.0.0.1 for the Cerby API emulator (default ${DEFAULT_CERBY_PORT}; 0 = any free port)
   --cerby-workspaces <dir>  what the Cerby API emulator serves (default: the workspaces synced)
+  --oauth             authenticate Terraform and cerby-okta as an OAuth API service app (a key pair made
+                      at start, its key in the working folder) granted exactly the README's apply scopes,
+                      instead of with the API token; the emulator enforces each route's scope
   --once              do everything, print each person's dashboard as text, exit
   --json <file>       with --once: also write the dashboards as JSON
   -h, --help          this help
@@ -43,6 +46,7 @@ function parse() {
       cerby: { type: "boolean", default: false },
       "cerby-port": { type: "string", default: String(DEFAULT_CERBY_PORT) },
       "cerby-workspaces": { type: "string" },
+      oauth: { type: "boolean", default: false },
       once: { type: "boolean", default: false },
       json: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -104,6 +108,7 @@ async function main(): Promise<number> {
       project,
       dir: options.dir ?? path.join(project.project.dir, ".sandbox"),
       token: options.token,
+      oauth: options.oauth === true,
       log,
       signal: controller.signal,
       ...(options.cerby ? { cerby: { port: options.cerbyPort, workspacesDir: options["cerby-workspaces"] } } : {}),
@@ -136,7 +141,7 @@ async function main(): Promise<number> {
         `cerby-okta sandbox is running (Ctrl-C to stop)`,
         `  dashboards:        ${sandbox.url}/`,
         `  dashboards (JSON): ${sandbox.url}/sandbox.json`,
-        `  Okta API:          ${sandbox.url}/api/v1  (token ${options.token})`,
+        `  Okta API:          ${sandbox.url}/api/v1  (${options.oauth ? "OAuth: the service app in the exports below" : `token ${options.token}`})`,
         ...(sandbox.cerby
           ? [
               `  Cerby data:        ${sandbox.url}/cerby.json`,

@@ -15,6 +15,8 @@
 // workspaces and `shards:`, so sharding can be tried there. The emulator
 // forgets everything when it stops, and the folder is wiped at every start:
 // state and emulator start empty together.
+import { newServiceApp } from "../harness/service-app.ts";
+import { APPLY_SCOPES } from "../src/okta-api/credentials.ts";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -40,6 +42,8 @@ export const DEFAULT_TOKEN = "sandbox-token";
 const MARKER = ".cerby-okta-sandbox";
 /** Environment variables of the Terraform sandbox a user must export to run the CLI themselves. */
 const EXPORTED = ["TF_CLI_CONFIG_FILE", "OKTA_EMULATOR_URL", "CERBY_OKTA_OKTA_URL", "OKTA_API_TOKEN", "CERBY_OKTA_CONFIG", WORKSPACES_ENV, "TF_IN_AUTOMATION", "TF_INPUT", "CHECKPOINT_DISABLE"];
+/** With --oauth, besides: the service app's credentials (OKTA_API_TOKEN is then exported empty). */
+const EXPORTED_OAUTH = ["OKTA_API_CLIENT_ID", "OKTA_API_PRIVATE_KEY", "OKTA_API_SCOPES"];
 
 export interface SandboxOptions {
   /** Front port on 127.0.0.1; 0 picks a free one. */
@@ -49,6 +53,11 @@ export interface SandboxOptions {
   /** Working folder: synthesized stacks, saved plans, Terraform state. Wiped at start. */
   dir: string;
   token: string;
+  /**
+   * Terraform and cerby-okta authenticate as an OAuth API service app holding
+   * exactly the README's apply scopes, instead of with the API token.
+   */
+  oauth?: boolean;
   /** Progress messages (stderr). */
   log: (message: string) => void;
   /** Aborting stops a running `plan`/`apply` (SIGINT, Terraform's clean stop). */
@@ -145,10 +154,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const workspaces = await loadWorkspaces(workspacesDir);
   const projectEnv = prepareSandboxProject(dir, options.project);
 
+  // A throwaway key pair made per start, known only to this emulator; the key file lets the printed exports stay short.
+  const serviceApp = options.oauth ? newServiceApp([...APPLY_SCOPES]) : undefined;
+  const keyFile = path.join(dir, "service-app-key.pem");
+  if (serviceApp) writeFileSync(keyFile, serviceApp.privateKey, { mode: 0o600 });
   const cerbyDir = options.cerby ? path.resolve(options.cerby.workspacesDir ?? workspacesDir) : undefined;
   const cerbyWorkspaces = cerbyDir === undefined ? [] : cerbyDir === workspacesDir ? workspaces : await loadWorkspaces(cerbyDir);
 
-  const emulator = await startOktaEmulator({ token: options.token });
+  const emulator = await startOktaEmulator({ token: options.token, ...(serviceApp ? { serviceApps: [serviceApp.registration] } : {}) });
   // The Cerby side's people exist in Okta too (seeded once: the same login is one person).
   const seeded = cerbyDir === undefined || cerbyDir === workspacesDir ? workspaces : [...workspaces, ...cerbyWorkspaces];
   const people = seedEmulator(emulator, seeded, options.log);
@@ -230,13 +243,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
     const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
 
-    terraform = await createTerraformSandbox({ emulatorUrl: url, token: options.token });
+    terraform = await createTerraformSandbox({
+      emulatorUrl: url,
+      token: options.token,
+      ...(serviceApp ? { env: { ...serviceApp.env(), OKTA_API_PRIVATE_KEY: keyFile } } : {}),
+    });
     // cerby-okta's own requests (the first-sync check, the check after apply) go to the emulator too.
     // cerby-okta.yaml of the sandbox (CERBY_OKTA_CONFIG) and the workspaces folder, for every command run here or from the printed lines.
     const env: Record<string, string> = { ...terraform.env, CERBY_OKTA_OKTA_URL: url, ...projectEnv };
     const shellSetup = [
       "# in another shell, from anywhere (CERBY_OKTA_CONFIG keeps state, stacks, plans and status in the sandbox folder):",
-      ...EXPORTED.map((name) => `export ${name}=${shellQuote(env[name] ?? "")}`),
+      ...[...EXPORTED, ...(serviceApp ? EXPORTED_OAUTH : [])].map((name) => `export ${name}=${shellQuote(env[name] ?? "")}`),
       `cd ${shellQuote(dir)}   # the sandbox's own project folder`,
       `curl -s -X POST ${url}/sandbox/sync   # the page then lists the requests of the next sync only`,
       `node ${shellQuote(CLI)} plan`,

@@ -14,6 +14,7 @@ import { Router } from "./router.ts";
 import { registerRoutes } from "./routes.ts";
 import { requestListener } from "./server.ts";
 import { OktaOrg } from "./state.ts";
+import { OAuthServer } from "./oauth.ts";
 import type { EmulatorOptions, OktaEmulator } from "./types.ts";
 
 export * from "./types.ts";
@@ -25,9 +26,11 @@ export async function startOktaEmulator(options: EmulatorOptions = {}): Promise<
   const limiter = new RateLimiter(options.rateLimits);
   const faults = new FaultInjector();
   const router = new Router();
+  const oauth = new OAuthServer();
+  for (const app of options.serviceApps ?? []) oauth.register(app);
   registerRoutes(router, org, { defaultLimit: options.defaultLimit ?? 200, maxLimit: options.maxLimit ?? 200 });
 
-  const server = http.createServer(requestListener({ baseUrl: () => org.baseUrl, token, router, limiter, faults, log }));
+  const server = http.createServer(requestListener({ baseUrl: () => org.baseUrl, token, router, limiter, faults, log, oauth }));
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
@@ -59,6 +62,9 @@ export async function startOktaEmulator(options: EmulatorOptions = {}): Promise<
     countsByBucket: () => log.byBucket(),
     countsByFamily: () => log.byFamily(),
     resetRequestLog: () => log.reset(),
+    registerServiceApp: (app) => oauth.register(app),
+    revokeAccessTokens: () => oauth.revokeTokens(),
+    issuedAccessTokens: () => [...oauth.issued],
     setRateLimit: (bucket, o) => limiter.set(bucket, o),
     failNext: (fault) => faults.add(fault),
     setListLag: (lag) => org.listLag.set(lag),

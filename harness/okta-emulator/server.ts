@@ -1,11 +1,13 @@
 /**
  * The HTTP front of the emulator: logs every request, counts it in its
- * rate-limit bucket, checks the API token, applies injected faults, then
- * dispatches to the route handlers.
+ * rate-limit bucket, serves the OAuth token endpoint, checks the credentials
+ * (the API token, or an access token and the scope of the route), applies
+ * injected faults, then dispatches to the route handlers.
  */
 import type http from "node:http";
 import { bucketOfPath, bucketOfRoute, familyOfBucket } from "../okta-rate-limit-buckets.ts";
-import { errorBody, HttpError, invalidToken, malformedBody, rateLimited } from "./errors.ts";
+import { errorBody, HttpError, invalidToken, malformedBody, notFound, rateLimited } from "./errors.ts";
+import { InsufficientScope, type OAuthServer } from "./oauth.ts";
 import type { FaultInjector } from "./faults.ts";
 import { oktaId } from "./ids.ts";
 import type { RateLimiter } from "./rate-limits.ts";
@@ -20,7 +22,10 @@ export interface ServerParts {
   limiter: RateLimiter;
   faults: FaultInjector;
   log: RequestLog;
+  oauth: OAuthServer;
 }
+
+const TOKEN_PATH = "/oauth2/v1/token";
 
 export function requestListener(parts: ServerParts): http.RequestListener {
   return (req, res) => {
@@ -69,7 +74,7 @@ function handle(parts: ServerParts, req: http.IncomingMessage, res: http.ServerR
   };
   const sendError = (e: HttpError) => {
     for (const [name, value] of Object.entries(e.headers)) res.setHeader(name, value);
-    send(e.status, errorBody(e));
+    send(e.status, e instanceof InsufficientScope ? undefined : errorBody(e));
   };
 
   if (serving.limited) {
@@ -81,8 +86,30 @@ function handle(parts: ServerParts, req: http.IncomingMessage, res: http.ServerR
   for (const [name, value] of Object.entries(limit.headers)) res.setHeader(name, value);
   if (limit.limited) return sendError(rateLimited());
 
+  // The token endpoint authenticates the client by its assertion, not by a header.
+  if (url.pathname === TOKEN_PATH) {
+    entry.route = TOKEN_PATH;
+    if (method !== "POST") return sendError(new HttpError(405, "E0000022", "The endpoint does not support the provided HTTP method"));
+    // The token URL as the client reached it (a proxy in front, as the sandbox's, keeps the Host): the assertion's aud must name it.
+    const tokenUrl = `http://${req.headers.host ?? new URL(parts.baseUrl()).host}${TOKEN_PATH}`;
+    void parts.oauth.token(new URLSearchParams(rawBody.toString("utf8")), tokenUrl).then(
+      (answer) => send(answer.status, answer.body),
+      (e: unknown) => sendError(new HttpError(500, "E0000009", `Internal Server Error: ${String(e)}`)),
+    );
+    return;
+  }
+
   const anonymous = match.kind === "found" && match.route.anonymous;
-  if (!anonymous && req.headers.authorization !== `SSWS ${parts.token}`) return sendError(invalidToken());
+  const authorization = req.headers.authorization ?? "";
+  if (!anonymous && authorization.startsWith("Bearer ") && match.kind === "found") {
+    try {
+      parts.oauth.authorize(authorization.slice("Bearer ".length), method, route, url.pathname, parts.baseUrl());
+    } catch (e) {
+      return sendError(e as HttpError);
+    }
+    // A service app's token has no user behind it (assumed, not observed: answered as an unknown user).
+    if (route === "/api/v1/users/me") return sendError(notFound("me (User)"));
+  } else if (!anonymous && authorization !== `SSWS ${parts.token}`) return sendError(invalidToken());
 
   const fault = parts.faults.take(method, route);
   if (fault) return sendError(fault);

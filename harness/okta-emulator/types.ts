@@ -1,6 +1,9 @@
 /** Public types of the Okta emulator. */
 import type { ApiFamily } from "../okta-rate-limit-buckets.ts";
 import type { Lag } from "./lag.ts";
+import type { ServiceAppRegistration } from "./oauth.ts";
+
+export type { ServiceAppRegistration };
 
 export type { Lag };
 
@@ -177,6 +180,8 @@ export interface EmulatorOptions {
   users?: SeedUserInput[];
   /** Reads behind writes, as Okta's eventually consistent lists and search index (default: none). */
   lag?: { lists?: Lag; search?: Lag };
+  /** OAuth API service apps: their access tokens are accepted (`Authorization: Bearer`), for the scopes granted. */
+  serviceApps?: ServiceAppRegistration[];
 }
 
 export interface AppLink {
@@ -206,6 +211,12 @@ export interface OktaEmulator {
   /** Counts by coarse family: apps, groups, users, other. */
   countsByFamily(): Record<ApiFamily, number>;
   resetRequestLog(): void;
+  /** Registers an OAuth API service app (public key, granted scopes). */
+  registerServiceApp(app: ServiceAppRegistration): void;
+  /** Every access token issued so far is refused from now on (401), as when they expire. */
+  revokeAccessTokens(): void;
+  /** The access tokens issued so far: client ID and scopes. */
+  issuedAccessTokens(): { clientId: string; scopes: string[] }[];
   /** Sets a bucket's limit and/or forces 429 answers on it. */
   setRateLimit(bucket: Bucket, options: RateLimitOptions): void;
   /** The next matching requests answer the given status with an Okta error body. */

@@ -5,17 +5,22 @@
  * default stays (backoff on, 5 retries, 30 s to 300 s). Configuring calls
  * `GET /api/v1/users/me` twice (verifyCredentials, v3 then v2 client); the
  * org kind (Classic or Identity Engine) is fetched once per process, on the
- * first need.
+ * first need. Credentials as NewConfig picks them: access_token (Bearer),
+ * else api_token (SSWS), else private_key with client_id and scopes (OAuth,
+ * harness/provider/http/oauth.ts); each from the block or its variable.
+ * Under OAuth the credentials are not verified (verifyCredentials runs only
+ * for an API token): a refused token request fails the first request.
  */
 import { ApiGovernor } from "./http/governor.ts";
 import { errorText } from "./http/sdk-errors.ts";
 import { log } from "./log.ts";
-import { OktaClient } from "./okta-client.ts";
+import { OktaClient, type Credentials } from "./okta-client.ts";
 import type { Obj, Value } from "./values.ts";
 
 export interface ProviderSettings {
   orgUrl: string;
   apiToken: string;
+  credentials: Credentials;
   minWaitSeconds: number;
   maxWaitSeconds: number;
   maxRetries: number;
@@ -42,14 +47,26 @@ export function readSettings(config: Obj, env: NodeJS.ProcessEnv): ProviderSetti
   const domain = str("base_url", "OKTA_BASE_URL");
   const httpProxy = str("http_proxy", "OKTA_HTTP_PROXY");
   const apiToken = str("api_token", "OKTA_API_TOKEN");
-  if (str("access_token", "OKTA_ACCESS_TOKEN") || str("private_key", "OKTA_API_PRIVATE_KEY")) {
-    return { error: "[ERROR] failed to load sdk clients: the stand-in okta provider supports only API tokens (api_token or OKTA_API_TOKEN)" };
-  }
+  const accessToken = str("access_token", "OKTA_ACCESS_TOKEN");
+  const privateKey = str("private_key", "OKTA_API_PRIVATE_KEY");
+  const configScopes = getOk(config, "scopes");
+  const scopes = Array.isArray(configScopes) && configScopes.length > 0 ? configScopes.map(String) : env.OKTA_API_SCOPES ? env.OKTA_API_SCOPES.split(",") : [];
+  const clientId = str("client_id", "OKTA_API_CLIENT_ID");
+  let credentials: Credentials;
+  if (accessToken) credentials = { kind: "bearer", token: accessToken };
+  else if (apiToken) credentials = { kind: "ssws", token: apiToken };
+  else if (privateKey) {
+    if (!clientId || scopes.length === 0) {
+      return { error: "[ERROR] failed to load sdk clients: when using AuthorizationMode 'PrivateKey', you must supply 'ClientId', 'Scopes', and 'PrivateKey' or 'PrivateKeySigner'" };
+    }
+    credentials = { kind: "oauth", clientId, privateKey, privateKeyId: str("private_key_id", "OKTA_API_PRIVATE_KEY_ID"), scopes };
+  } else credentials = { kind: "ssws", token: "" };
   // The real provider calls https://<org_name>.<base_url>, or http_proxy when set; tests point it at the emulator.
   const orgUrl = (env.OKTA_EMULATOR_URL || (httpProxy ? httpProxy : `https://${orgName}.${domain}`)).replace(/\/+$/, "");
   return {
     orgUrl,
     apiToken,
+    credentials,
     minWaitSeconds: int("min_wait_seconds", 30),
     maxWaitSeconds: int("max_wait_seconds", 300),
     maxRetries: int("max_retries", 5),
@@ -70,7 +87,7 @@ export class ProviderContext {
     return new ProviderContext(
       new OktaClient({
         baseUrl: s.orgUrl,
-        token: s.apiToken,
+        credentials: s.credentials,
         retry: { minWaitSeconds: s.minWaitSeconds, maxWaitSeconds: s.maxWaitSeconds, maxRetries: s.maxRetries },
         governor,
         requestTimeoutSeconds: s.requestTimeoutSeconds,
@@ -80,6 +97,7 @@ export class ProviderContext {
 
   /** verifyCredentials: GET /api/v1/users/me with the v3 client, then with the v2 client (API tokens only). */
   async verifyCredentials(): Promise<void> {
+    if (this.client.cfg.credentials.kind !== "ssws") return;
     for (const sdk of ["v3", "v2"]) {
       try {
         await this.client.call("GET", "/api/v1/users/me");

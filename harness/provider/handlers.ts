@@ -83,7 +83,7 @@ export function createHandlers(schema: ProviderSchemaFile): Record<string, Handl
     ConfigureProvider: async (req) => {
       const settings = readSettings(conform(schema.provider, rd(req.config)), process.env);
       if ("error" in settings) return { diagnostics: [errorDiag(settings.error)] };
-      if (!settings.apiToken) return { diagnostics: [errorDiag("[ERROR] failed to load sdk clients: your Okta API token is missing")] };
+      if (settings.credentials.kind === "ssws" && !settings.apiToken) return { diagnostics: [errorDiag("[ERROR] failed to load sdk clients: your Okta API token is missing")] };
       const ctx = ProviderContext.fromSettings(settings);
       try {
         await ctx.verifyCredentials();

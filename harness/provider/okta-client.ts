@@ -1,18 +1,22 @@
 /**
  * The Okta Management API client of the stand-in provider, behaving like the
  * okta/okta 4.20.0 v2 SDK request executor over the provider's HTTP client:
- * SSWS auth, governor (max_api_capacity) around go-retryablehttp, errors
+ * SSWS, Bearer or OAuth service-app auth, governor (max_api_capacity) around go-retryablehttp, errors
  * formatted as the SDK formats them, `Link: rel="next"` paging.
  */
 import { ApiGovernor } from "./http/governor.ts";
 import { encodeGoValues } from "./http/go-query.ts";
 import { retryableDo, type RawResponse, type RetrySettings } from "./http/retryable.ts";
 import { errorBodyOf, SdkApiError, TransportError } from "./http/sdk-errors.ts";
+import { PrivateKeyAuth, type ServiceAppSettings } from "./http/oauth.ts";
+
+/** How requests authenticate: the SDK's authorization modes SSWS, Bearer and PrivateKey. */
+export type Credentials = { kind: "ssws" | "bearer"; token: string } | ({ kind: "oauth" } & ServiceAppSettings);
 
 export interface ClientConfig {
   /** e.g. http://127.0.0.1:1234 or https://acme.okta.com */
   baseUrl: string;
-  token: string;
+  credentials: Credentials;
   retry: RetrySettings;
   /** Set when max_api_capacity is between 1 and 99. */
   governor: ApiGovernor | null;
@@ -32,7 +36,22 @@ export interface SdkResponse {
 const USER_AGENT = "okta-sdk-golang/2.20.0 golang/go1.23 linux/amd64 okta-terraform/4.20.0";
 
 export class OktaClient {
-  constructor(readonly cfg: ClientConfig) {}
+  private readonly serviceApp: PrivateKeyAuth | null;
+
+  constructor(readonly cfg: ClientConfig) {
+    this.serviceApp = cfg.credentials.kind === "oauth" ? new PrivateKeyAuth(cfg.baseUrl, cfg.credentials) : null;
+  }
+
+  /** The SDK's Authorize, per request; a token it cannot get fails the request as Go's url.Error would. */
+  private async authorization(method: string, url: string): Promise<string> {
+    const credentials = this.cfg.credentials;
+    if (credentials.kind !== "oauth") return `${credentials.kind === "ssws" ? "SSWS" : "Bearer"} ${credentials.token}`;
+    try {
+      return await this.serviceApp!.header();
+    } catch (e) {
+      throw new TransportError(method, url, (e as Error).message);
+    }
+  }
 
   /** One SDK call. Throws SdkApiError for answers of 400 and more, TransportError when there is no usable answer. */
   async call(method: string, pathAndQuery: string, body?: unknown, options: { retryOnStatus?: number[] } = {}): Promise<SdkResponse> {
@@ -40,11 +59,13 @@ export class OktaClient {
     const path = new URL(url).pathname;
     const signal = this.cfg.requestTimeoutSeconds > 0 ? AbortSignal.timeout(this.cfg.requestTimeoutSeconds * 1000) : undefined;
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    // Authorized once per call, before the retrying client: its retries resend the same header.
+    const authorization = await this.authorization(method, url);
     const send = async (): Promise<RawResponse> => {
       const res = await fetch(url, {
         method,
         headers: {
-          Authorization: `SSWS ${this.cfg.token}`,
+          Authorization: authorization,
           Accept: "application/json",
           ...(payload === undefined ? {} : { "Content-Type": "application/json" }),
           "User-Agent": USER_AGENT,

@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { runCli } from "./run.ts";
 import { SUPPORTED_TERRAFORM_TEXT, TESTED_TERRAFORM } from "../terraform/version.ts";
 import { packageVersion } from "./version.ts";
+import { addCredentialsHelp } from "./credentials-help.ts";
 
 type CommandModule = { register(program: Command): void };
 
@@ -40,6 +41,7 @@ const program = new Command("cerby-okta")
     "\nRuns on Node 22 or 24 (LTS); Node 20.19+ still runs, but is out of support since 2026-04-30 and warned about at start.\n" +
       `Runs ${SUPPORTED_TERRAFORM_TEXT}; tested with ${TESTED_TERRAFORM}. Choose the binary (e.g. tofu) with --terraform-binary, $TERRAFORM_BINARY_NAME or terraformBinary in cerby-okta.yaml.`,
   );
+addCredentialsHelp(program);
 
 const requested = process.argv[2];
 const only =

@@ -1,5 +1,6 @@
-// How commands reach Okta themselves (not through Terraform): the token from
-// OKTA_API_TOKEN, the org URL from the workspace or --okta-url /
+// How commands reach Okta themselves (not through Terraform): the credentials
+// the provider reads too (src/okta-api/credentials.ts: an OAuth service app,
+// OKTA_ACCESS_TOKEN or OKTA_API_TOKEN), the org URL from the workspace or --okta-url /
 // CERBY_OKTA_OKTA_URL (proxies, the local sandbox). Used to check a first
 // sync against what the org already holds, and by `adopt`.
 import { Option, type Command } from "commander";
@@ -22,6 +23,8 @@ import { adoptionFile, logProgress, type CommandContext } from "./terraform-opti
 import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { OktaChecks } from "../sync/okta-checks.ts";
+import { addCredentialsHelp } from "./credentials-help.ts";
+import { APPLY_SCOPES, describeCredentials, missingScopes, oktaCredentialsFromEnv, READ_SCOPES, type OktaCredentials } from "../okta-api/credentials.ts";
 
 export interface OktaAccessOptions {
   adoptionCheck?: boolean;
@@ -29,7 +32,7 @@ export interface OktaAccessOptions {
 }
 
 export function addOktaUrlOption(command: Command): Command {
-  return command.addOption(
+  return addCredentialsHelp(command).addOption(
     new Option("--okta-url <url>", "Okta org URL for cerby-okta's own requests (default: $CERBY_OKTA_OKTA_URL, else https://<orgName>.<baseUrl>)"),
   );
 }
@@ -37,7 +40,7 @@ export function addOktaUrlOption(command: Command): Command {
 export function addAdoptionCheckOption(command: Command): Command {
   return addOktaUrlOption(command).option(
     "--no-adoption-check",
-    "do not look in Okta for the apps and access groups a plan would create (the check needs OKTA_API_TOKEN, and costs requests only when a plan creates something)",
+    "do not look in Okta for the apps and access groups a plan would create (the check needs Okta credentials, and costs requests only when a plan creates something)",
   );
 }
 
@@ -52,25 +55,37 @@ export function oktaUrlFor(workspace: Pick<DesiredWorkspace, "okta">, flag: stri
     throw new UsageError(`--okta-url ${JSON.stringify(value)} is not a URL`);
   }
   const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) throw new UsageError("--okta-url must be https:// (plain http only for this machine): the token travels with every request");
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && local)) throw new UsageError("--okta-url must be https:// (plain http only for this machine): the credentials travel with every request");
   return url.href;
 }
 
 export function oktaClientFor(workspace: Pick<DesiredWorkspace, "id" | "okta">, options: OktaAccessOptions, purpose: string, env: NodeJS.ProcessEnv = process.env): OktaClient {
-  const token = env.OKTA_API_TOKEN;
-  if (!token) {
+  const credentials = oktaCredentialsFromEnv(env);
+  if (!credentials) {
     throw new UsageError(
-      `${workspace.id}: ${purpose} needs to read the Okta org, and OKTA_API_TOKEN is not set (cerby-okta's own requests use an API token). ` +
-        `Set it, or, if you are sure the org holds none of these apps yet, pass --no-adoption-check`,
+      `${workspace.id}: ${purpose} needs to read the Okta org, and no Okta credentials are set (${CREDENTIAL_VARIABLES}). ` +
+        `Set them, or, if you are sure the org holds none of these apps yet, pass --no-adoption-check`,
     );
   }
+  return oktaClientWith(credentials, oktaUrlFor(workspace, options.oktaUrl, env), workspace.okta.rateLimit?.maxApiCapacity);
+}
+
+/** The variables that hold Okta credentials, as messages name them. */
+const CREDENTIAL_VARIABLES = "OKTA_API_CLIENT_ID with OKTA_API_PRIVATE_KEY and OKTA_API_SCOPES, or OKTA_API_TOKEN";
+
+function oktaClientWith(credentials: OktaCredentials, baseUrl: string, maxApiCapacity?: number): OktaClient {
   return new OktaClient({
-    baseUrl: oktaUrlFor(workspace, options.oktaUrl, env),
-    token,
+    baseUrl,
+    credentials,
     // The same share as the workspace's Terraform runs: Okta's headers count both.
-    maxApiCapacity: workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity,
+    maxApiCapacity: maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity,
     unknownHostHint: "to reach another Okta (a proxy, the local sandbox), pass --okta-url or set CERBY_OKTA_OKTA_URL",
   });
+}
+
+/** Whether the environment holds Okta credentials (checked for consistency: a half-set service app is an error). */
+export function hasOktaCredentials(env: NodeJS.ProcessEnv = process.env): boolean {
+  return oktaCredentialsFromEnv(env) !== undefined;
 }
 
 /** What a run needs to read an org's objects once (per org), with cerby-okta's own token. */
@@ -126,9 +141,9 @@ export function switchedOffStacks(context: CommandContext, desired: DesiredState
     });
 }
 
-/** Checks the Okta user and team group IDs a plan would add; without OKTA_API_TOKEN it says so once and checks nothing. */
+/** Checks the Okta user and team group IDs a plan would add; without credentials it says so once and checks nothing. */
 export function oktaChecksFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): OktaChecks {
-  return new OktaChecks((workspace) => (env.OKTA_API_TOKEN ? oktaClientFor(workspace, options, "checking Okta IDs before planning", env) : undefined), logProgress);
+  return new OktaChecks((workspace) => (hasOktaCredentials(env) ? oktaClientFor(workspace, options, "checking Okta IDs before planning", env) : undefined), logProgress);
 }
 
 /**
@@ -137,7 +152,7 @@ export function oktaChecksFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv
  */
 export function accessReaderFor(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): (stack: string, paths: SyncPaths) => Promise<AccessReader | undefined> {
   return async (stack, paths) => {
-    if (!env.OKTA_API_TOKEN) return undefined;
+    if (!hasOktaCredentials(env)) return undefined;
     const workspace = await stackOrg(paths, stack);
     return workspace && accessReader(oktaClientFor(workspace, options, "checking the apply", env));
   };
@@ -165,34 +180,59 @@ export interface OrgOfStack {
 
 /** Okta's answer to a token cerby-okta could not use: what it means and what to do. */
 const TOKEN_REFUSED: Record<401 | 403, string> = {
-  401: "the token is wrong, expired or revoked, or was made in another org. Create one in this org's Admin Console (Security > API > Tokens) and set OKTA_API_TOKEN to it",
+  401: "the token is wrong, expired or revoked, or was made in another org. Create one in this org's Admin Console (Security > API > Tokens) and set OKTA_API_TOKEN to it; or use an OAuth service app (OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY, OKTA_API_SCOPES)",
   403: "the token is valid, but the admin who made it may not read users. Use a token of an admin whose role may manage apps and groups and read users (a Super Administrator, or a custom role with okta.apps.manage, okta.groups.manage and okta.users.read)",
 };
 
+/** What a command does with Okta: only reads (plan, reconcile, review), or also changes it (apply). */
+export type OktaAccess = "read" | "apply";
+
 /**
  * Checks, before Terraform runs, that each org the given stacks reach takes
- * OKTA_API_TOKEN: one `GET /api/v1/users/me` per org. Without the check a
- * missing or wrong token shows up as a Terraform error on the provider
- * block of a synthesized file. Under OAuth (OKTA_API_PRIVATE_KEY or
- * OKTA_ACCESS_TOKEN, which only Terraform's provider uses) nothing is checked.
+ * the credentials, once per org. An API token: one `GET /api/v1/users/me`
+ * (401: wrong or expired; 403: its admin may not read users). An OAuth service
+ * app: one token request, whose granted scopes must cover what the command
+ * needs (APPLY_SCOPES to apply, READ_SCOPES otherwise), so that a plan job
+ * with read scopes never gets as far as an apply. Without the check a missing
+ * or wrong credential shows up as a Terraform error on the provider block of
+ * a synthesized file. An OKTA_ACCESS_TOKEN is not checked (it is used as given).
  */
-export function credentialCheck(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env): (stacks: readonly OrgOfStack[]) => Promise<void> {
+export function credentialCheck(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env, access: OktaAccess = "read"): (stacks: readonly OrgOfStack[]) => Promise<void> {
   return async (stacks) => {
-    if (stacks.length === 0 || env.OKTA_API_PRIVATE_KEY || env.OKTA_ACCESS_TOKEN) return;
+    if (stacks.length === 0) return;
     const byOrg = new Map<string, OrgOfStack[]>();
     for (const stack of stacks) byOrg.set(oktaOrgKey(stack.okta), [...(byOrg.get(oktaOrgKey(stack.okta)) ?? []), stack]);
     const orgs = [...byOrg.values()].map((users) => ({ users, url: oktaUrlFor(users[0]!, options.oktaUrl, env) }));
     const named = (users: readonly OrgOfStack[]) => `Okta org ${users[0]!.okta.orgName}.${users[0]!.okta.baseUrl} (stack${users.length === 1 ? "" : "s"} ${users.map((user) => user.id).join(", ")})`;
-    const token = env.OKTA_API_TOKEN;
-    if (!token) {
+    const credentials = oktaCredentialsFromEnv(env);
+    if (!credentials) {
       throw new UsageError(
-        `OKTA_API_TOKEN is not set: Terraform's okta provider and cerby-okta's own requests need an Okta API token for ${orgs.map((org) => `${named(org.users)} at ${org.url}`).join("; ")}. ` +
-          `Create one in the org's Admin Console (Security > API > Tokens) and export OKTA_API_TOKEN (a CI secret in workflows); ` +
-          `or give Terraform OAuth credentials (OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY, OKTA_API_SCOPES). Nothing was changed`,
+        `no Okta credentials are set: Terraform's okta provider and cerby-okta's own requests need them for ${orgs.map((org) => `${named(org.users)} at ${org.url}`).join("; ")}. ` +
+          `Create an API service app in the org's Admin Console (Applications > Create App Integration > API Services) with a public key and the scopes listed in the README, and export OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY and OKTA_API_SCOPES (CI secrets in workflows); ` +
+          `or export OKTA_API_TOKEN (Security > API > Tokens). Nothing was changed`,
       );
     }
+    if (credentials.kind === "access-token") return;
     for (const org of orgs) {
-      const client = new OktaClient({ baseUrl: org.url, token, unknownHostHint: "to reach another Okta (a proxy, the local sandbox), pass --okta-url or set CERBY_OKTA_OKTA_URL" });
+      const client = oktaClientWith(credentials, org.url);
+      if (client.serviceApp) {
+        const needed = access === "apply" ? APPLY_SCOPES : READ_SCOPES;
+        let granted: readonly string[];
+        try {
+          granted = await client.serviceApp.grantedScopes();
+        } catch (error) {
+          if (error instanceof UsageError) throw new UsageError(`${named(org.users)}: ${error.message}. Nothing was changed`);
+          throw error;
+        }
+        const missing = missingScopes(granted, needed);
+        if (missing.length > 0) {
+          throw new UsageError(
+            `${named(org.users)}: ${access === "apply" ? "applying" : "planning"} needs the OAuth scope${missing.length === 1 ? "" : "s"} ${missing.join(", ")}, which ${describeCredentials(credentials)} was not granted ` +
+              `(OKTA_API_SCOPES asks for ${credentials.kind === "oauth" ? credentials.scopes.join(",") : ""}). Grant ${missing.length === 1 ? "it" : "them"} to the service app (Applications > the app > Okta API Scopes) and add ${missing.length === 1 ? "it" : "them"} to OKTA_API_SCOPES. Nothing was changed`,
+          );
+        }
+        continue;
+      }
       const answer = await client.tokenCheck();
       if (!answer.ok) {
         throw new UsageError(
@@ -205,8 +245,8 @@ export function credentialCheck(options: OktaAccessOptions, env: NodeJS.ProcessE
 }
 
 /** The same check for stacks known by ID only (`apply`): their orgs are read from their synthesized files. */
-export function credentialCheckOfStacks(options: OktaAccessOptions, paths: SyncPaths, env: NodeJS.ProcessEnv = process.env): (stacks: readonly string[]) => Promise<void> {
-  const check = credentialCheck(options, env);
+export function credentialCheckOfStacks(options: OktaAccessOptions, paths: SyncPaths, env: NodeJS.ProcessEnv = process.env, access: OktaAccess = "apply"): (stacks: readonly string[]) => Promise<void> {
+  const check = credentialCheck(options, env, access);
   return async (stacks) => {
     const orgs = await Promise.all(stacks.map((stack) => stackOrg(paths, stack)));
     await check(orgs.filter((org): org is OrgOfStack => org !== undefined));

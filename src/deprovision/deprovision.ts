@@ -3,6 +3,7 @@
 // users are removed from the workspace: through the Cerby API for users kept
 // in a JSON snapshot, by editing the YAML for users kept by hand. Dry run
 // unless `apply`.
+import type { OktaCredentials } from "../okta-api/credentials.ts";
 import { basename } from "node:path";
 import { CerbyClient, settleAll } from "../cerby-api/client.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
@@ -32,8 +33,8 @@ export interface DeprovisionOptions {
   readonly oktaUrlFrom?: string;
   /** The project's workspaces folder: when `dir` is one of its folders, labels are numbered with its other workspaces (R4). */
   readonly workspacesDir?: string;
-  /** From OKTA_API_TOKEN; checked only once the folder has been read, the order a user fixes things in. */
-  readonly oktaToken: string | undefined;
+  /** From the environment (src/okta-api/credentials.ts); read only once the folder has been read, the order a user fixes things in. */
+  readonly oktaCredentials: () => OktaCredentials | undefined;
   /** Where the System Log cursor is kept; without it every run reads every user. */
   readonly stateDir?: string;
   /** Read every user even when a System Log cursor could be polled. */
@@ -79,14 +80,17 @@ export async function runDeprovision(options: DeprovisionOptions, deps: Deprovis
   if (!oktaUrl) {
     throw new UsageError(`no file in ${options.dir} holds the \`workspace:\` block with the Okta org; pass --okta-url`);
   }
-  if (!options.oktaToken) {
-    throw new UsageError("OKTA_API_TOKEN is not set: the Okta API token is read only from the environment");
+  const credentials = options.oktaCredentials();
+  if (!credentials) {
+    throw new UsageError(
+      "no Okta credentials are set: they are read only from the environment. Export OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY and OKTA_API_SCOPES (an API service app granted okta.users.read and okta.logs.read), or OKTA_API_TOKEN",
+    );
   }
 
   const progress = new Progress({ write: deps.stderr, clock: deps.clock, enabled: deps.progress, label: "deprovision" });
   const okta = new OktaClient({
     baseUrl: oktaUrl,
-    token: options.oktaToken,
+    credentials,
     maxApiCapacity: workspace.settings?.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity,
     concurrency: options.concurrency,
     clock: progress.tickingClock(),

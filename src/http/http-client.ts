@@ -154,6 +154,16 @@ export interface HttpClientOptions {
   readonly fetch?: typeof fetch;
   /** Paces requests by what the server says of its rate limits (Okta's X-Rate-Limit-* headers). */
   readonly governor?: RequestGovernor;
+  /** An `Authorization` header made per request (an OAuth access token), renewed once after a 401. */
+  readonly authorization?: Authorization;
+}
+
+/** Credentials that change over a run: an OAuth access token, fetched when needed and renewed when refused. */
+export interface Authorization {
+  /** The `Authorization` header for the next request. */
+  header(): Promise<string>;
+  /** Okta answered 401 to a request sent with `header`: forget it; true when another attempt may succeed with a new one. */
+  refused(header: string): boolean;
 }
 
 /** Keeps a client within a share of the server's rate limits, from what its answers' headers say. */
@@ -165,12 +175,14 @@ export interface RequestGovernor {
 }
 
 export interface HttpRequest {
-  readonly method: "GET" | "DELETE";
+  readonly method: "GET" | "DELETE" | "POST";
   readonly url: URL;
   /** How errors name this request, e.g. `GET /accounts page 3`. */
   readonly what: string;
   /** Statuses besides 2xx handed back to the caller instead of failing (e.g. 404). */
   readonly accept?: readonly number[];
+  /** A form body (`application/x-www-form-urlencoded`), for POST. */
+  readonly form?: URLSearchParams;
 }
 
 export interface HttpResponse {
@@ -223,14 +235,19 @@ export class HttpClient {
   }
 
   private async attempts(req: HttpRequest): Promise<HttpResponse> {
-    // Two budgets per request (failures, 429s) and one for the client (total waiting) bound this loop.
-    for (let attempt = 1, failures = 0, rateLimited = 0; ; attempt++) {
+    // Two budgets per request (failures, 429s) and one for the client (total waiting) bound this loop;
+    // a refused access token is renewed once per request.
+    for (let attempt = 1, failures = 0, rateLimited = 0, renewed = false; ; attempt++) {
       await this.waitForPause();
       const outcome = await this.limiter.run(async () => {
         await this.waitForGovernor(req, attempt);
-        return this.once(req);
+        return this.once(req, renewed);
       });
       if (outcome.kind === "done") return outcome.response;
+      if (outcome.kind === "renew") {
+        renewed = true;
+        continue;
+      }
       if (outcome.kind === "rate-limited") {
         rateLimited++;
         if (rateLimited > this.policy.maxRateLimitRetries) {
@@ -256,7 +273,7 @@ export class HttpClient {
     }
   }
 
-  private async once(req: HttpRequest): Promise<Outcome> {
+  private async once(req: HttpRequest, renewed: boolean): Promise<Outcome> {
     this.checkAborted();
     this.requests++;
     // One signal for the whole exchange, body included; a plain timer that we
@@ -272,7 +289,7 @@ export class HttpClient {
       request.abort();
     }, Math.min(this.policy.requestTimeoutMs, MAX_TIMER_MS));
     try {
-      return await this.exchange(req, request.signal);
+      return await this.exchange(req, request.signal, renewed);
     } catch (error) {
       this.checkAborted();
       if (timedOut && !(error instanceof ExternalError)) {
@@ -288,13 +305,20 @@ export class HttpClient {
     }
   }
 
-  private async exchange(req: HttpRequest, signal: AbortSignal): Promise<Outcome> {
+  private async exchange(req: HttpRequest, signal: AbortSignal, renewed: boolean): Promise<Outcome> {
     const prefix = `${this.options.system} ${req.what}`;
+    const authorization = await this.options.authorization?.header();
     let response: Response;
     try {
       response = await this.fetchImpl(req.url, {
         method: req.method,
-        headers: { accept: "application/json", ...this.options.headers },
+        headers: {
+          accept: "application/json",
+          ...this.options.headers,
+          ...(authorization !== undefined ? { authorization } : {}),
+          ...(req.form !== undefined ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+        },
+        ...(req.form !== undefined ? { body: req.form.toString() } : {}),
         // Followed by hand never: the credentials would go along to wherever it points.
         redirect: "manual",
         signal,
@@ -306,6 +330,11 @@ export class HttpClient {
       return { kind: "connection", detail: `connection failed (${this.redact(describeCause(error))})` };
     }
     this.options.governor?.observe(req, response.headers, this.clock.now());
+    // An access token can expire or be revoked mid-run: a new one, once, before the 401 counts.
+    if (response.status === 401 && authorization !== undefined && !renewed && this.options.authorization!.refused(authorization)) {
+      await response.body?.cancel().catch(() => undefined);
+      return { kind: "renew" };
+    }
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel().catch(() => undefined);
       const location = response.headers.get("location");
@@ -336,7 +365,7 @@ export class HttpClient {
     }
     if (!accepted) {
       throw new ExternalError(
-        `${prefix}: HTTP ${response.status} ${this.redact(response.statusText).slice(0, 100)}${errorSummary(text, this.redact)}`,
+        `${prefix}: HTTP ${response.status} ${this.redact(response.statusText).slice(0, 100)}${errorSummary(text, this.redact)}${missingScope(response.headers)}`,
       );
     }
     if (body.truncated) {
@@ -441,6 +470,7 @@ export class AbortedError extends Error {
 
 type Outcome =
   | { kind: "done"; response: HttpResponse }
+  | { kind: "renew" }
   | { kind: "rate-limited"; delayMs: number; detail: string }
   | { kind: "server-error" | "connection"; detail: string };
 
@@ -507,6 +537,17 @@ export function formatBytes(bytes: number): string {
   if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
+}
+
+/**
+ * What an OAuth 403 means, from its `WWW-Authenticate: Bearer ...,
+ * error="insufficient_scope", scope="okta.groups.manage"` (Okta sends no body then).
+ */
+function missingScope(headers: Headers): string {
+  const challenge = headers.get("www-authenticate") ?? "";
+  if (!/error="insufficient_scope"/.test(challenge)) return "";
+  const scope = /\bscope="([\w.: -]{1,200})"/.exec(challenge)?.[1];
+  return `: the access token lacks the scope ${scope ?? "this request needs"} (insufficient_scope); grant it to the service app and add it to OKTA_API_SCOPES`;
 }
 
 /**

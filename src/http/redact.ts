@@ -27,6 +27,16 @@ const CREDENTIAL_PATTERNS: readonly RegExp[] = [
 ];
 
 /**
+ * Credentials recognised by their shape alone, masked whole: a signed JWT (an
+ * OAuth access token or client assertion: three base64url parts, the first a
+ * JSON header) and a PEM private key block.
+ */
+const SHAPED_CREDENTIALS: readonly RegExp[] = [
+  /\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g,
+  /-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g,
+];
+
+/**
  * A Redact for these secrets: each is masked as sent, URL-encoded and
  * JSON-escaped (the forms a server echoing it would use), and so is anything
  * shaped like a credential.
@@ -44,6 +54,7 @@ export function redactor(secrets: readonly (string | undefined)[]): Redact {
   return (text) => {
     let result = text;
     for (const form of ordered) if (result.includes(form)) result = result.split(form).join(MASK);
+    for (const pattern of SHAPED_CREDENTIALS) result = result.replace(pattern, MASK);
     for (const pattern of CREDENTIAL_PATTERNS) result = result.replace(pattern, (_match, name: string, gap: string) => `${name}${gap}${MASK}`);
     return result;
   };

@@ -1,5 +1,7 @@
 // Reads user status from Okta's Management API with plain fetch.
-// Token from OKTA_API_TOKEN, sent as `Authorization: SSWS <token>`.
+// Credentials (src/okta-api/credentials.ts): an API token, sent as
+// `Authorization: SSWS <token>`; an access token (`Bearer`); or an OAuth
+// service app, whose access tokens src/okta-api/oauth.ts fetches and renews.
 // Okta answers a rate-limited request with 429 and these headers:
 //   X-Rate-Limit-Limit: 600
 //   X-Rate-Limit-Remaining: 0
@@ -8,6 +10,8 @@ import { HttpClient, type ApiClientOptions } from "../http/http-client.ts";
 import { ExternalError } from "../errors.ts";
 import { OKTA_STATUSES } from "../domain/model.ts";
 import { OktaRateGovernor } from "./rate-governor.ts";
+import type { OktaCredentials } from "./credentials.ts";
+import { ServiceAppTokens } from "./oauth.ts";
 
 export type OktaStatus = (typeof OKTA_STATUSES)[number];
 
@@ -50,7 +54,9 @@ const LOG_PAGE_SIZE = 1000;
 export interface OktaClientOptions extends ApiClientOptions {
   /** `https://<orgName>.<baseUrl>` */
   readonly baseUrl: string;
-  readonly token: string;
+  /** An SSWS API token; or `credentials`, of any kind. */
+  readonly token?: string;
+  readonly credentials?: OktaCredentials;
   /** The share of each rate-limit bucket to keep to, in percent (the workspace's `rateLimit.maxApiCapacity`); absent: not governed. */
   readonly maxApiCapacity?: number;
 }
@@ -63,21 +69,26 @@ export class OktaClient {
   private readonly base: URL;
   private readonly maxPages: number;
   private readonly token: string;
+  /** Under OAuth: the service app's tokens. */
+  readonly serviceApp: ServiceAppTokens | undefined;
 
   constructor(options: OktaClientOptions) {
-    this.token = options.token;
+    const credentials: OktaCredentials = options.credentials ?? { kind: "api-token", token: options.token ?? "" };
+    this.token = credentials.kind === "oauth" ? credentials.privateKey : credentials.token;
     this.base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     this.maxPages = options.maxPages ?? DEFAULT_MAX_OKTA_PAGES;
+    this.serviceApp = credentials.kind === "oauth" ? ServiceAppTokens.for(this.base.href, credentials, options) : undefined;
     this.http = new HttpClient({
       system: "Okta",
-      headers: { Authorization: `SSWS ${options.token}` },
+      headers: credentials.kind === "oauth" ? {} : { Authorization: `${credentials.kind === "api-token" ? "SSWS" : "Bearer"} ${credentials.token}` },
+      ...(this.serviceApp ? { authorization: this.serviceApp } : {}),
       clock: options.clock,
       policy: options.policy,
       concurrency: options.concurrency,
       rateLimitDelay: rateLimitResetDelay,
       defaultRateLimitDelayMs: 60_000,
       onWait: options.onWait,
-      secrets: [options.token],
+      secrets: [this.token],
       unknownHostHint: options.unknownHostHint,
       fetch: options.fetch,
       ...(options.maxApiCapacity !== undefined ? { governor: new OktaRateGovernor(options.maxApiCapacity) } : {}),

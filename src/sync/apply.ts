@@ -223,7 +223,7 @@ async function verifyOrFail(
 ): Promise<number> {
   if (accounts.length === 0) return 0;
   const check = await verifyAccounts(plan.stack, accounts, terraform, paths, context);
-  const cost = check.requests !== undefined ? `${check.requests} requests` : "a Terraform refresh, which reads every app and access group of the stack: set OKTA_API_TOKEN for 2 requests an account";
+  const cost = check.requests !== undefined ? `${check.requests} requests` : "a Terraform refresh, which reads every app and access group of the stack: set Okta credentials (OKTA_API_CLIENT_ID and OKTA_API_PRIVATE_KEY, or OKTA_API_TOKEN) for 2 requests an account";
   const reread = check.rounds > 1 ? `, read ${check.rounds} times while Okta's lists caught up` : "";
   log(
     `${prefix}: checked ${check.accounts} account${check.accounts === 1 ? "" : "s"} against Okta (${check.how}, ${cost}${reread}): ${check.problems.length === 0 ? "as planned" : `${check.problems.length} difference${check.problems.length === 1 ? "" : "s"}`}`,

@@ -98,7 +98,7 @@ export class OktaChecks {
   async beforePlan(stack: string, workspace: DesiredWorkspace, terraform: Terraform, paths: SyncPaths, refresh: boolean): Promise<void> {
     const client = this.clientFor(workspace);
     if (!client) {
-      if (!this.warnedNoClient) this.log("OKTA_API_TOKEN is not set: Okta user and team group IDs are not checked before planning (one deleted in Okta fails the apply)");
+      if (!this.warnedNoClient) this.log("no Okta credentials are set (OKTA_API_CLIENT_ID and OKTA_API_PRIVATE_KEY, or OKTA_API_TOKEN): Okta user and team group IDs are not checked before planning (one deleted in Okta fails the apply)");
       this.warnedNoClient = true;
       return;
     }

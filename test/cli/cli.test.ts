@@ -139,8 +139,8 @@ describe("small things a user notices", () => {
   });
 
   it("says a --terraform-binary path does not exist, rather than that it is not on PATH", async () => {
-    // OAuth credentials (which cerby-okta does not check itself): no Okta request before Terraform is looked for.
-    const result = await run(["plan", "--terraform-binary", "/no/such/terraform", "--out", "tf-missing"], work, { OKTA_API_PRIVATE_KEY: "unused" });
+    // An access token (used as given, not checked): no Okta request before Terraform is looked for.
+    const result = await run(["plan", "--terraform-binary", "/no/such/terraform", "--out", "tf-missing"], work, { OKTA_ACCESS_TOKEN: "unused", OKTA_API_TOKEN: "" });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain("cannot run /no/such/terraform: no such file");
     expect(result.stderr).not.toContain("internal error");

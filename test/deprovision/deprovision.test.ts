@@ -300,11 +300,11 @@ accounts:
     expect(await contents()).toEqual(before);
   });
 
-  it("needs OKTA_API_TOKEN", async () => {
+  it("needs Okta credentials", async () => {
     await writeYamlWorkspace();
     const result = await runCommand(register, ["deprovision", dir], {});
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("OKTA_API_TOKEN is not set");
+    expect(result.stderr).toContain("no Okta credentials are set");
   });
 
   it("reports invalid workspace files with file, line and field", async () => {

@@ -57,7 +57,7 @@ async function expectedDashboards(): Promise<Map<string, string[]>> {
   return expected;
 }
 
-describe.skipIf(shouldSkipTerraformTests())("npm run sandbox -- --once", () => {
+describe.skipIf(shouldSkipTerraformTests()).each([[[] as string[]], [["--oauth"]]])("npm run sandbox -- --once %j", (flags) => {
   let dir: string;
   let result: { exitCode?: number; stdout: string; stderr: string };
   let durationMs: number;
@@ -69,7 +69,7 @@ describe.skipIf(shouldSkipTerraformTests())("npm run sandbox -- --once", () => {
     // Its own port and folder: a sandbox the developer is running is left alone.
     result = await execa(
       process.execPath,
-      ["dist/sandbox/main.js", "--once", "--port", "0", "--dir", path.join(dir, "work"), "--json", path.join(dir, "dashboards.json")],
+      ["dist/sandbox/main.js", "--once", ...flags, "--port", "0", "--dir", path.join(dir, "work"), "--json", path.join(dir, "dashboards.json")],
       { cwd: ROOT, reject: false, timeout: 240_000, stripFinalNewline: false },
     );
     durationMs = Date.now() - started;
@@ -97,6 +97,16 @@ describe.skipIf(shouldSkipTerraformTests())("npm run sandbox -- --once", () => {
     expect(sandbox.lastSync.requests.some((request) => request.method === "POST" && request.route === "/api/v1/apps" && request.bucket === "/api/v1/apps")).toBe(true);
     expect(sandbox.lastSync.requests.filter((request) => request.status >= 400)).toEqual([]);
     expect(sandbox.lastSync.rejected).toBe(0);
+    // Under --oauth every request went with an access token (asked for at the token endpoint), none with the API token's /users/me check.
+    const tokenRequests = sandbox.lastSync.requests.filter((request) => request.route === "/oauth2/v1/token").length;
+    const meChecks = sandbox.lastSync.requests.filter((request) => request.route === "/api/v1/users/me").length;
+    if (flags.includes("--oauth")) {
+      expect(tokenRequests).toBeGreaterThan(0);
+      expect(meChecks).toBe(0);
+    } else {
+      expect(tokenRequests).toBe(0);
+      expect(meChecks).toBeGreaterThan(0);
+    }
     process.stderr.write(`sandbox --once took ${(durationMs / 1000).toFixed(1)} s\n`);
   });
 });

@@ -25,10 +25,11 @@ describe.skipIf(shouldSkipTerraformTests())("the Okta credentials, checked befor
     expect(stderr).not.toContain("Terraform has been successfully initialized");
   };
 
-  it.each([["plan"], ["review"], ["reconcile"]])("%s without OKTA_API_TOKEN names the variable and each org, and runs no Terraform", async (command) => {
+  it.each([["plan"], ["review"], ["reconcile"]])("%s without Okta credentials names the variables and each org, and runs no Terraform", async (command) => {
     const run = await harness.cli([command, "--verbose"], { env: { OKTA_API_TOKEN: "" } });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain("OKTA_API_TOKEN is not set");
+    expect(run.stderr).toContain("no Okta credentials are set");
+    expect(run.stderr).toContain("OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY and OKTA_API_SCOPES");
     expect(run.stderr).toMatch(/Okta org acme\.okta\.com \(stacks? [^)]*ws-acme[^)]*\) at http:\/\/127\.0\.0\.1:\d+\//);
     expect(run.stderr).toContain("Security > API > Tokens");
     noTerraformError(run.stderr);
@@ -77,7 +78,7 @@ describe.skipIf(shouldSkipTerraformTests())("the Okta credentials, checked befor
     noTerraformError(wrong.stderr);
     expect(appCount()).toBe(before);
     const unset = await harness.cli(["apply"], { env: { OKTA_API_TOKEN: "" } });
-    expect(unset.stderr).toContain("OKTA_API_TOKEN is not set");
+    expect(unset.stderr).toContain("no Okta credentials are set");
     const apply = await harness.cli(["apply"]);
     expect(apply.exitCode).toBe(0);
     expect(appCount()).toBeGreaterThan(before);

@@ -143,7 +143,7 @@ describe("checking before a plan", () => {
     const terraform = {} as Terraform;
     await checks.beforePlan("ws-test", workspace(), terraform, paths, false);
     await checks.beforePlan("ws-test", workspace(), terraform, paths, false);
-    expect(log).toEqual(["OKTA_API_TOKEN is not set: Okta user and team group IDs are not checked before planning (one deleted in Okta fails the apply)"]);
+    expect(log).toEqual(["no Okta credentials are set (OKTA_API_CLIENT_ID and OKTA_API_PRIVATE_KEY, or OKTA_API_TOKEN): Okta user and team group IDs are not checked before planning (one deleted in Okta fails the apply)"]);
   });
 });
 

@@ -27,7 +27,7 @@ export function register(program: Command): void {
         .description(
           "take apps (same label, compared as R4 compares labels) and access groups (same name) that already exist in Okta under management instead of creating duplicates, " +
             "for every account whose app or group the stack's state does not hold; never an object another stack's state holds. " +
-            "Writes what to import for the next `plan`, which shows it; changes nothing in Okta (token from OKTA_API_TOKEN). " +
+            "Writes what to import for the next `plan`, which shows it; changes nothing in Okta (credentials from OKTA_API_CLIENT_ID and OKTA_API_PRIVATE_KEY, or OKTA_API_TOKEN). " +
             "Costs 1 request per 200 bookmark apps of the org (/api/v1/apps) and per 200 access groups; the plan that imports then reads each adopted account (printed before it starts)",
         ),
     ),

@@ -1,6 +1,8 @@
 // `cerby-okta deprovision <folder>`: users suspended or deprovisioned in Okta
 // leave the Cerby workspace (R7). Dry run unless --apply. The work is in
 // src/deprovision/deprovision.ts.
+import { addCredentialsHelp } from "../credentials-help.ts";
+import { oktaCredentialsFromEnv } from "../../okta-api/credentials.ts";
 import type { Command } from "commander";
 import { runDeprovision } from "../../deprovision/deprovision.ts";
 import { checkFolder } from "../../deprovision/folder.ts";
@@ -15,7 +17,7 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
   const command = program
     .command("deprovision")
     .description(
-      "find workspace users SUSPENDED or DEPROVISIONED in Okta (token from OKTA_API_TOKEN) and remove them from the Cerby workspace; dry run unless --apply",
+      "find workspace users SUSPENDED or DEPROVISIONED in Okta (credentials from OKTA_API_CLIENT_ID and OKTA_API_PRIVATE_KEY, or OKTA_API_TOKEN) and remove them from the Cerby workspace; dry run unless --apply",
     )
     .argument("<folder>", "workspace folder, e.g. workspaces/acme")
     .option("--apply", "remove them: through the Cerby API for users kept in a snapshot, by editing the YAML for the others")
@@ -26,11 +28,11 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
     .option("--state-dir <dir>", "where the System Log cursor is kept (default: .cerby-okta in the project folder)")
     .option("--json", "print the report as JSON on stdout; the text report goes to stderr")
     .option("--json-file <file>", "also write the report as JSON to FILE (written whole, or not at all)");
-  addHttpOptions(command).action(async (dir: string, flags: DeprovisionFlags) => {
-      const oktaToken = deps.env.OKTA_API_TOKEN;
+  addHttpOptions(addCredentialsHelp(command)).action(async (dir: string, flags: DeprovisionFlags) => {
+
       const apiKey = deps.env.CERBY_API_KEY;
       // Whatever a server echoes, no line we print holds a credential.
-      const redact = redactor([oktaToken, apiKey]);
+      const redact = redactor([deps.env.OKTA_API_TOKEN, deps.env.OKTA_ACCESS_TOKEN, deps.env.OKTA_API_PRIVATE_KEY, apiKey]);
       try {
         // In the order a user fixes things: the folder, then the flags; the
         // files and the token are checked by runDeprovision, in that order.
@@ -52,7 +54,7 @@ export function register(program: Command, deps: CommandDeps = processDeps()): v
             workspacesDir: project.workspacesDir,
             stateDir: project.stateDir,
             full: flags.full === true,
-            oktaToken,
+            oktaCredentials: () => oktaCredentialsFromEnv(deps.env),
             cerby,
             concurrency: flags.concurrency,
             policy: { maxTotalWaitMs: flags.maxWait * 1000, maxRetries: flags.maxRetries, requestTimeoutMs: flags.timeout * 1000 },

@@ -18,7 +18,7 @@ import { milliseconds } from "../number-options.ts";
 import { UsageError } from "../../errors.ts";
 import { STOP_GRACE_MS, terraformWasKilled } from "../../terraform/terraform.ts";
 import type { ApplyStacks, StopResult } from "../../watch/watcher.ts";
-import { accessReaderFor, addAdoptionCheckOption, credentialCheck, existingObjectsReader, oktaChecksFor, type OktaAccessOptions } from "../okta-options.ts";
+import { accessReaderFor, addAdoptionCheckOption, credentialCheck, existingObjectsReader, hasOktaCredentials, oktaChecksFor, type OktaAccessOptions } from "../okta-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
 import {
   addDestroyGuardOptions,
@@ -75,13 +75,13 @@ export function register(program: Command): void {
           reader: accessReaderFor(options),
           createCheck: (terraform) => existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress }),
           oktaChecks: oktaChecksFor(options),
-          checkCredentials: credentialCheck(options),
+          checkCredentials: credentialCheck(options, process.env, "apply"),
         })
       : undefined;
-    if (options.apply && options.adoptionCheck !== false && !process.env.OKTA_API_TOKEN) {
+    if (options.apply && options.adoptionCheck !== false && !hasOktaCredentials()) {
       throw new UsageError(
-        "watch --apply checks the apps and groups each sync would create against Okta (a lost or stale state would duplicate them), and OKTA_API_TOKEN is not set: " +
-          "set it, or pass --no-adoption-check if you are sure the org holds none of them",
+        "watch --apply checks the apps and groups each sync would create against Okta (a lost or stale state would duplicate them), and no Okta credentials are set (OKTA_API_CLIENT_ID with OKTA_API_PRIVATE_KEY and OKTA_API_SCOPES, or OKTA_API_TOKEN): " +
+          "set them, or pass --no-adoption-check if you are sure the org holds none of them",
       );
     }
     // --stack names stacks or whole workspaces (all their shards), as for `plan`.
