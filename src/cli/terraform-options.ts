@@ -8,7 +8,7 @@ import type { Project } from "../config/project-config.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_OUT_DIR, DEFAULT_STATE_DIR, requireWorkspacesDir, resolveProject, type ResolvedProject } from "../config/project.ts";
 import { adoptionFile } from "../stack/adoptions.ts";
-import { stackOptionsFor } from "../stack/backend.ts";
+import { stackOptionsFor } from "../stack/stack-options.ts";
 import { decide, type PipelineOptions, type PipelineRun } from "../pipeline/pipeline.ts";
 import type { ProtectedPaths } from "../stack/out-dir.ts";
 import type { StackOptions } from "../stack/workspace-stack.ts";

@@ -1,15 +1,7 @@
 // The Terraform backend of a workspace stack, from the project configuration.
 import { CloudBackend, GcsBackend, LocalBackend, NamedCloudWorkspace, S3Backend, type TerraformStack } from "cdktf";
 import type { BackendConfig } from "../config/project-config.ts";
-import type { ResolvedProject } from "../config/project.ts";
-import { readAdoptions } from "./adoptions.ts";
-import type { StackOptions } from "./workspace-stack.ts";
 import { forWorkspace, localStatePath } from "./state-path.ts";
-
-/** The stack settings of a resolved project, the same for `synth`, `plan`, the watcher and `cdktf synth`: its backend, and the adoptions waiting in its state folder. */
-export async function stackOptionsFor(resolved: ResolvedProject): Promise<StackOptions> {
-  return { backend: resolved.backend, projectDir: resolved.project.dir, adoptions: await readAdoptions(resolved.stateDir) };
-}
 
 /**
  * Local state paths are absolute, resolved against the project folder (the
