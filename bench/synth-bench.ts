@@ -4,7 +4,10 @@
 // `synth` against its floor (bench/synth-floor.mjs: a process that reads the
 // same input and writes the same files, doing no work), measured in the same
 // run, interleaved, one stack and sharded, cold (no output folder) and warm
-// (the output of the run before, unchanged input).
+// (the output of the run before, unchanged input). Variables: BENCH_SIZES,
+// BENCH_RUNS, BENCH_YAML_UP_TO (the first table); BENCH_FLOOR_SIZES (10000),
+// BENCH_FLOOR_SHARDS (1,128), BENCH_FLOOR_RUNS (5); BENCH_CLI (another
+// checkout's bin/cerby-okta.js).
 import { execa } from "execa";
 import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -19,6 +22,8 @@ const yamlUpTo = Number(process.env.BENCH_YAML_UP_TO ?? 10000);
 const floorSizes = (process.env.BENCH_FLOOR_SIZES ?? "10000").split(",").filter(Boolean).map(Number);
 const floorShards = (process.env.BENCH_FLOOR_SHARDS ?? "1,128").split(",").map(Number);
 const floorRuns = Number(process.env.BENCH_FLOOR_RUNS ?? 5);
+/** The CLI measured: this checkout's, or another's (`BENCH_CLI=<checkout>/bin/cerby-okta.js`, to measure code before a change the same way). */
+const cli = process.env.BENCH_CLI ? path.resolve(process.env.BENCH_CLI) : path.join(repo, "bin", "cerby-okta.js");
 
 interface Measurement {
   readonly wallMs: number;
@@ -27,7 +32,7 @@ interface Measurement {
   readonly cpuMs: number;
 }
 
-async function measure(args: string[], cwd: string, script = path.join(repo, "bin", "cerby-okta.js")): Promise<Measurement> {
+async function measure(args: string[], cwd: string, script = cli): Promise<Measurement> {
   const rssFile = path.join(cwd, `rss-${Date.now()}-${Math.random()}`);
   const started = performance.now();
   await execa("node", ["--import", path.join(repo, "bench", "peak-rss.mjs"), script, ...args], {
