@@ -3,7 +3,7 @@
 // emulator. Used by a test (small sizes) and bench/incremental-bench.ts.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { estimateWorkspaceCost, type WorkspaceCost } from "../src/domain/api-cost.ts";
+import { changeRunCalls, DEFAULT_PROVIDER_RELEASE, estimateWorkspaceCost, type Calls, type OktaProviderRelease, type WorkspaceCost } from "../src/domain/api-cost.ts";
 import { SyncHarness } from "./sync-harness.ts";
 
 /** The workspace ID of `costWorkspace`. */
@@ -54,10 +54,12 @@ export interface ChangeCost {
   readonly firstSyncSeconds: number;
   /** What src/domain/api-cost.ts predicts for the workspace, by bucket. */
   readonly estimate: WorkspaceCost;
+  /** What it predicts for the one-account change (plan, apply and cerby-okta's checks), by bucket. */
+  readonly changeEstimate: Calls;
 }
 
 /** Requests one account's change costs (plan and apply), after a first sync of `accounts`. */
-export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
+export async function costOfOneChange(accounts: number, release: OktaProviderRelease = DEFAULT_PROVIDER_RELEASE): Promise<ChangeCost> {
   const document = costWorkspace(accounts);
   const harness = await SyncHarness.start(async (dir) => {
     await mkdir(path.join(dir, "cost"), { recursive: true });
@@ -69,7 +71,12 @@ export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
     await harness.sync();
     const firstSyncSeconds = (Date.now() - started) / 1000;
     const firstSync = harness.emulator.countsByBucket();
-    const estimate = estimateWorkspaceCost((await harness.desiredState()).workspaces[0]!);
+    const desired = (await harness.desiredState()).workspaces[0]!;
+    const estimate = estimateWorkspaceCost(desired, { release });
+    // a-3 before the change: its direct viewers and IdP team groups.
+    const changed = desired.chiclets.find((chiclet) => chiclet.accountId === "a-3")!;
+    const shape = { viewers: changed.users.length, teams: changed.groups.length };
+    const changeEstimate = changeRunCalls([{ change: "relabel", shape }, { change: "viewerAdded", shape }], release);
     harness.emulator.resetRequestLog();
     const reconcile = await harness.cli(["reconcile"]);
     if (reconcile.exitCode !== 0) throw new Error(`reconcile found changes or failed (${reconcile.exitCode}):\n${reconcile.stdout}${reconcile.stderr}`);
@@ -89,6 +96,7 @@ export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
       byRoute: harness.emulator.countsByRoute(),
       firstSyncSeconds,
       estimate,
+      changeEstimate,
     };
   } finally {
     await harness.stop();

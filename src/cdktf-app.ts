@@ -7,7 +7,7 @@ import { requireWorkspacesDir, resolveProject } from "./config/project.ts";
 import { errorReport, UsageError } from "./errors.ts";
 import { warningLines } from "./domain/desired-state.ts";
 import { decide } from "./pipeline/pipeline.ts";
-import { stackOptionsFor } from "./stack/backend.ts";
+import { stackOptionsFor } from "./stack/stack-options.ts";
 import { addWorkspaceStacks } from "./stack/synthesize.ts";
 import { readAllFindings } from "./sync/people-record.ts";
 import { shardsInUse } from "./sync/shard-history.ts";

@@ -1,11 +1,18 @@
 // The one-screen summary `synth` prints: the stacks, and what syncing them
 // costs in Okta API calls and, at the workspace's rate-limit share, in time.
-import { BUCKETS, minutesAtRateLimits, totalCalls, type Bucket, type Calls, estimateWorkspaceCost } from "../domain/api-cost.ts";
+import { BUCKETS, DEFAULT_PROVIDER_RELEASE, minutesAtRateLimits, totalCalls, type Bucket, type Calls, estimateWorkspaceCost, type OktaProviderRelease } from "../domain/api-cost.ts";
 import type { DesiredState } from "../domain/desired-state.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { formatTable } from "./format-preview.ts";
 
-export function formatSynthSummary(state: DesiredState, outdir: string): string {
+export interface SynthSummaryOptions {
+  /** Stacks per workspace ID (its shards); 1 when absent. */
+  readonly stacks?: ReadonlyMap<string, number>;
+  readonly release?: OktaProviderRelease;
+}
+
+export function formatSynthSummary(state: DesiredState, outdir: string, options: SynthSummaryOptions = {}): string {
+  const release = options.release ?? DEFAULT_PROVIDER_RELEASE;
   const synced = state.workspaces.filter((workspace) => workspace.synced);
   const skipped = state.workspaces.filter((workspace) => !workspace.synced);
   const rows = synced.map((workspace) => {
@@ -17,12 +24,13 @@ export function formatSynthSummary(state: DesiredState, outdir: string): string 
   if (rows.length > 0) text += formatTable(["STACK", "APPS", "ACCESS GROUPS", "MEMBERS", "GROUP ASSIGNMENTS", "REJECTED"], rows);
   for (const workspace of skipped) text += `  ${workspace.id}: not synthesized, Extended account access is off (Okta keeps what it has)\n`;
   for (const workspace of synced) {
-    const cost = estimateWorkspaceCost(workspace);
+    const stacks = options.stacks?.get(workspace.id) ?? 1;
+    const cost = estimateWorkspaceCost(workspace, { release, stacks });
     const capacity = workspace.okta.rateLimit?.maxApiCapacity ?? DEFAULT_RATE_LIMIT.maxApiCapacity;
     text +=
       `${workspace.id}: first sync about ${totalCalls(cost.firstSync)} Okta API calls (${describeBuckets(cost.firstSync)}), ` +
       `at least ${formatMinutes(minutesAtRateLimits(cost.firstSync, capacity))} at ${capacity}% of an API token's default share of Okta's rate limits; ` +
-      `a full refresh (reconcile) about ${totalCalls(cost.fullRefresh)} (${formatMinutes(minutesAtRateLimits(cost.fullRefresh, capacity))})\n`;
+      `a full refresh (reconcile) about ${totalCalls(cost.fullRefresh)} (${formatMinutes(minutesAtRateLimits(cost.fullRefresh, capacity))}); as okta/okta ${release} makes them${stacks > 1 ? `, in ${stacks} stacks` : ""}\n`;
   }
   return text;
 }

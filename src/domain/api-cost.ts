@@ -1,8 +1,8 @@
-// Okta API calls, counted as the okta/okta 4.20 provider makes them (read
-// from its source; the test harness's stand-in provider makes the same calls
-// and the emulator counts them), by Okta rate-limit bucket. API calls, not
-// CPU, decide how long a real sync takes: Okta allows about 100 requests a
-// minute in the `/api/v1/apps` bucket on common plans.
+// Okta API calls, counted as the okta/okta provider makes them (4.20.0 and
+// 6.12.0, read from its source; the test harness's stand-in provider makes the
+// same calls and the emulator counts them), by Okta rate-limit bucket. API
+// calls, not CPU, decide how long a real sync takes: Okta allows about 100
+// requests a minute in the `/api/v1/apps` bucket on common plans.
 import type { DesiredWorkspace } from "./desired-state.ts";
 
 /** Okta's rate-limit buckets that a sync touches. */
@@ -77,6 +77,27 @@ export const OPERATION_CALLS = {
   teamGroupCheck: { group: 1 },
   userIdCheck: { other: 1 },
 } as const satisfies Record<string, Calls>;
+
+/** The okta/okta releases whose requests are modelled here. */
+export type OktaProviderRelease = "4.20.0" | "6.12.0";
+/** The release the stacks use unless told otherwise (the stand-in provider's today). */
+export const DEFAULT_PROVIDER_RELEASE: OktaProviderRelease = "4.20.0";
+
+export type OperationCalls = { readonly [Operation in keyof typeof OPERATION_CALLS]: Calls };
+
+/**
+ * OPERATION_CALLS as a release makes them. okta/okta 6.12.0's bookmarks with
+ * `skip_authentication_policy = true` (resource_okta_app_bookmark.go at
+ * v6.12.0) create with POST /apps then GET /apps/{id}, update with PUT then
+ * GET, and never list policies, assign one or ask the org kind (only
+ * app_authentication_policy.go asks it): one request less per account in
+ * the 100/min bucket, and 2 less in all. Groups, memberships, assignments and
+ * the credentials check are the same requests as 4.20.0's.
+ */
+export function operationCalls(release: OktaProviderRelease = DEFAULT_PROVIDER_RELEASE): OperationCalls {
+  if (release === "4.20.0") return OPERATION_CALLS;
+  return { ...OPERATION_CALLS, appCreate: { apps: 1, app: 1 }, appUpdate: { app: 2 }, orgKind: {} };
+}
 
 /** PUT per member, then one listing (none at all for an empty group). */
 export function membershipsCreateCalls(members: number): Calls {
@@ -177,12 +198,9 @@ export function minutesAtRateLimits(calls: Calls, capacityPercent: number, token
 }
 
 /** The calls one account costs, per phase. */
-function accountCosts(chiclet: { users: readonly string[]; groups: readonly string[] }) {
-  const groups = chiclet.groups.length + 1; // the IdP groups and the access group
-  return {
-    firstSync: addCalls(OPERATION_CALLS.appCreate, OPERATION_CALLS.groupCreate, membershipsCreateCalls(chiclet.users.length), assignmentsCreateCalls(groups)),
-    refresh: addCalls(OPERATION_CALLS.appRead, OPERATION_CALLS.groupRead, membershipsReadCalls(chiclet.users.length), assignmentsReadCalls(groups)),
-  };
+function accountCosts(chiclet: { users: readonly string[]; groups: readonly string[] }, release: OktaProviderRelease) {
+  const shape = { viewers: chiclet.users.length, teams: chiclet.groups.length };
+  return { firstSync: accountCalls("firstSync", shape, release), refresh: accountCalls("refresh", shape, release) };
 }
 
 export interface WorkspaceCost {
@@ -194,24 +212,137 @@ export interface WorkspaceCost {
   readonly appsIfAssignedPerUser: number;
 }
 
-export function estimateWorkspaceCost(workspace: DesiredWorkspace): WorkspaceCost {
+export interface CostOptions {
+  /** The okta/okta release the stacks use. */
+  readonly release?: OktaProviderRelease;
+  /** The workspace's stacks (its shards): each starts its own Terraform processes, and each configures the provider. */
+  readonly stacks?: number;
+}
+
+export function estimateWorkspaceCost(workspace: DesiredWorkspace, options: CostOptions = {}): WorkspaceCost {
+  const release = options.release ?? DEFAULT_PROVIDER_RELEASE;
+  const operations = operationCalls(release);
+  const stacks = Math.max(1, options.stacks ?? 1);
   const lookups = userLookupCalls(workspace.people.filter((person) => person.oktaUserId === undefined).length);
   // A first sync adds, and a refresh rechecks, every distinct Okta user ID and team group (src/sync/okta-checks.ts).
   const idChecks = addCalls(
-    scaleCalls(OPERATION_CALLS.userIdCheck, new Set(workspace.people.flatMap((person) => person.oktaUserId ?? [])).size),
-    scaleCalls(OPERATION_CALLS.teamGroupCheck, new Set(workspace.chiclets.flatMap((chiclet) => chiclet.groups)).size),
+    scaleCalls(operations.userIdCheck, new Set(workspace.people.flatMap((person) => person.oktaUserId ?? [])).size),
+    scaleCalls(operations.teamGroupCheck, new Set(workspace.chiclets.flatMap((chiclet) => chiclet.groups)).size),
   );
-  // plan, then apply: each configures the provider; the plan looks people up.
-  const firstSync = addCalls(scaleCalls(addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.credentialCheck), 2), OPERATION_CALLS.orgKind, OPERATION_CALLS.firstSyncCheck, lookups, idChecks);
-  const fullRefresh = addCalls(OPERATION_CALLS.configure, OPERATION_CALLS.credentialCheck, OPERATION_CALLS.orgKind, lookups, idChecks);
+  // Each stack's plan and apply configure the provider; cerby-okta checks the credentials once per command; the plan looks people up.
+  const perStack = (commands: number) => addCalls(scaleCalls(operations.configure, commands * stacks), scaleCalls(operations.orgKind, stacks));
+  const firstSync = addCalls(perStack(2), scaleCalls(operations.credentialCheck, 2), operations.firstSyncCheck, lookups, idChecks);
+  const fullRefresh = addCalls(perStack(1), operations.credentialCheck, lookups, idChecks);
   let appsIfAssignedPerUser = 0;
   for (const chiclet of workspace.chiclets) {
-    const costs = accountCosts(chiclet);
+    const costs = accountCosts(chiclet, release);
     addInto(firstSync, costs.firstSync);
     addInto(fullRefresh, costs.refresh);
     appsIfAssignedPerUser += 1 + pages(chiclet.groups.length) + chiclet.users.length;
   }
   return { firstSync, fullRefresh, appsIfAssignedPerUser };
+}
+
+/** What happens to one account: created at a first sync, read by a refresh, or one kind of change. */
+export const ACCOUNT_CHANGES = ["firstSync", "refresh", "relabel", "viewerAdded", "viewerRemoved", "teamAdded", "teamRemoved", "accountRemoved"] as const;
+export type AccountChange = (typeof ACCOUNT_CHANGES)[number];
+
+/** An account's size: the people who see its chiclet directly (its access group's members) and its IdP team groups, before the change. */
+export interface AccountShape {
+  readonly viewers: number;
+  readonly teams: number;
+}
+
+/**
+ * What the provider asks of Okta for one account and one kind of change
+ * (the account's own requests: a run's fixed costs are in runCalls).
+ */
+export function accountCalls(change: AccountChange, shape: AccountShape, release: OktaProviderRelease = DEFAULT_PROVIDER_RELEASE): Calls {
+  const operations = operationCalls(release);
+  const groups = shape.teams + 1; // the IdP team groups and the access group
+  switch (change) {
+    case "firstSync":
+      return addCalls(operations.appCreate, operations.groupCreate, membershipsCreateCalls(shape.viewers), assignmentsCreateCalls(groups));
+    case "refresh":
+      return addCalls(operations.appRead, operations.groupRead, membershipsReadCalls(shape.viewers), assignmentsReadCalls(groups));
+    case "relabel":
+      return operations.appUpdate;
+    case "viewerAdded":
+      return membershipsUpdateCalls(1, 0);
+    case "viewerRemoved":
+      return membershipsUpdateCalls(0, 1);
+    case "teamAdded":
+      return assignmentsUpdateCalls(0, groups + 1);
+    case "teamRemoved":
+      return assignmentsUpdateCalls(1, groups - 1);
+    case "accountRemoved":
+      return addCalls(operations.appDelete, operations.groupDelete, membershipsDeleteCalls(shape.viewers), assignmentsDeleteCalls(groups));
+  }
+}
+
+/**
+ * The fewest requests the Okta API allows for the same result: one app
+ * create (POST /apps activates it), one access group, one membership per
+ * person, one assignment per group; a relabel is one PUT; a viewer or a team
+ * added or removed is one PUT or DELETE; a removal deactivates and deletes the
+ * app and deletes the group (Okta drops its memberships and assignments with
+ * them); a refresh reads the app, its assignments, the group and its members.
+ */
+export function minimumCalls(change: AccountChange, shape: AccountShape): Calls {
+  const groups = shape.teams + 1;
+  switch (change) {
+    case "firstSync":
+      return addCalls({ apps: 1 + groups }, { groups: 1 + shape.viewers });
+    case "refresh":
+      return addCalls({ app: 1, group: 1 }, assignmentsReadCalls(groups), membershipsReadCalls(shape.viewers));
+    case "relabel":
+      return { app: 1 };
+    case "viewerAdded":
+    case "viewerRemoved":
+      return { groups: 1 };
+    case "teamAdded":
+    case "teamRemoved":
+      return { apps: 1 };
+    case "accountRemoved":
+      return { apps: 1, app: 1, group: 1 };
+  }
+}
+
+/**
+ * What cerby-okta itself asks Okta around one account's change: before the
+ * plan, each Okta user ID it adds and each team group of assignments it
+ * changes (src/sync/okta-checks.ts); after the apply, the access group's
+ * members and the app's groups of an account whose memberships or
+ * assignments changed in place (src/sync/verify.ts).
+ */
+export function checkCalls(change: AccountChange, shape: AccountShape): Calls {
+  const verify: Calls = { apps: 1, groups: 1 };
+  switch (change) {
+    case "viewerAdded":
+      return addCalls(verify, OPERATION_CALLS.userIdCheck);
+    case "viewerRemoved":
+      return verify;
+    case "teamAdded":
+      return addCalls(verify, scaleCalls(OPERATION_CALLS.teamGroupCheck, shape.teams + 1));
+    case "teamRemoved":
+      return addCalls(verify, scaleCalls(OPERATION_CALLS.teamGroupCheck, shape.teams - 1));
+    default:
+      return {};
+  }
+}
+
+/**
+ * A plan and an apply of changes to accounts of one stack (after a first
+ * sync, without refresh): each command configures the provider and cerby-okta
+ * checks the credentials; okta/okta 4.20.0 asks the org kind once in an
+ * apply that writes an app.
+ */
+export function changeRunCalls(changes: readonly { change: AccountChange; shape: AccountShape }[], release: OktaProviderRelease = DEFAULT_PROVIDER_RELEASE): Calls {
+  const operations = operationCalls(release);
+  const writesApp = changes.some(({ change }) => change === "relabel" || change === "accountRemoved" || change === "firstSync");
+  const sum = addCalls(scaleCalls(addCalls(operations.configure, operations.credentialCheck), 2), writesApp ? operations.orgKind : {});
+  for (const { change, shape } of changes) addInto(sum, addCalls(accountCalls(change, shape, release), checkCalls(change, shape)));
+  return sum;
 }
 
 /**

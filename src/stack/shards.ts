@@ -46,9 +46,17 @@ export function shardCollision(workspaceId: string, count: number, stack: string
   );
 }
 
+/** The first 4 bytes of SHA-256 of each account ID seen: a synth, its shard advice and a reshard hash each account several times. */
+const shardHashes = new Map<string, number>();
+
 /** The shard of an account: the first 4 bytes of SHA-256 of its ID, modulo the count. */
 export function shardOf(accountId: string, count: number): number {
-  return createHash("sha256").update(accountId).digest().readUInt32BE(0) % count;
+  let hash = shardHashes.get(accountId);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(accountId).digest().readUInt32BE(0);
+    shardHashes.set(accountId, hash);
+  }
+  return hash % count;
 }
 
 /** The shard count that keeps shards near the recommended size: a power of two, so that a change moves half the accounts at most. */

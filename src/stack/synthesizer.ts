@@ -211,21 +211,33 @@ export class StackSynthesizer {
     }
   }
 
-  /** cdktf for the stacks whose template is not cached, each moved to its staging folder. */
+  /**
+   * cdktf for the stacks whose template is not cached, each written to its
+   * staging folder. Stacks that differ only in their ID (the shards of a
+   * workspace, workspaces of one org with the same settings) share a shape:
+   * cdktf builds one stack per shape under a placeholder ID, and each stack's
+   * files are that output with the placeholder replaced by its ID, byte for
+   * byte what cdktf writes for it (test/stack/synthesizer.test.ts compares
+   * them). 128 shards cost one cdktf stack instead of 128 (docs/design.md).
+   */
   private async synthesize(stacks: readonly { workspace: DesiredWorkspace; key: string; data: string }[], suffix: string): Promise<Staged[]> {
     const scratch = path.join(this.outDir, `.synth-${suffix}`);
     const staged: Staged[] = [];
+    const shapes = shapesOf(stacks, this.stackOptions);
     try {
       try {
         // cdktf takes a while to load: only when a template is not cached.
         const [{ App }, { WorkspaceStack }] = await Promise.all([import("cdktf"), import("./workspace-stack.ts")]);
-        // skipValidation: cdktf's validations are a provider-presence check (the stack declares its one provider)
-        // and `$TERRAFORM_BINARY_NAME version` (else `terraform version`) run by a shell at every synth, whatever
-        // --terraform-binary or terraformBinary name: a machine with only `tofu` failed there. The binary a run uses
-        // is checked once, before its first command (src/terraform/version.ts).
-        const app = new App({ outdir: scratch, skipValidation: true });
-        for (const { workspace, data } of stacks) new WorkspaceStack(app, workspace, this.stackOptions, data);
-        app.synth();
+        withoutSourceMaps(() => {
+          // skipValidation: cdktf's validations are a provider-presence check (the stack declares its one provider)
+          // and `$TERRAFORM_BINARY_NAME version` (else `terraform version`) run by a shell for each `terraform_data`
+          // (3 processes per stack, 384 for 128 shards), whatever --terraform-binary or terraformBinary name: a
+          // machine with only `tofu` failed there. The binary a run uses is checked once, before its first command
+          // (src/terraform/version.ts).
+          const app = new App({ outdir: scratch, skipValidation: true });
+          for (const { templateId, stacks: [first] } of shapes) new WorkspaceStack(app, { ...first!.workspace, id: templateId }, this.stackOptions, "{}");
+          app.synth();
+        });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === "EACCES" || code === "ENOENT" || code === "EROFS" || code === "ENOTDIR" || code === "EPERM") {
@@ -235,12 +247,21 @@ export class StackSynthesizer {
       }
       const manifest = JSON.parse(await readFile(path.join(scratch, MANIFEST_FILE), "utf8")) as { stacks: Record<string, unknown>; version?: string };
       this.manifestVersion = manifest.version;
-      for (const { workspace, key, data } of stacks) {
-        const staging = path.join(this.stacksDir, `.${workspace.id}.staging-${suffix}`);
-        await rename(path.join(scratch, "stacks", workspace.id), staging);
-        const template = await readFile(path.join(staging, STACK_FILE), "utf8");
-        await this.writer.write(path.join(staging, TEMPLATE_RECORD), templateRecord(key, template));
-        staged.push({ id: workspace.id, staging, written: { templateKey: key, template, manifestEntry: manifest.stacks[workspace.id], data } });
+      for (const shape of shapes) {
+        const folder = path.join(scratch, "stacks", shape.templateId);
+        const names = (await readdir(folder)).filter((name) => name !== STACK_DATA_FILE);
+        const texts = await Promise.all(names.map((name) => readFile(path.join(folder, name), "utf8")));
+        const entry = JSON.stringify(manifest.stacks[shape.templateId]);
+        for (const { workspace, key, data } of shape.stacks) {
+          const own = (text: string) => text.replaceAll(shape.templateId, workspace.id);
+          const staging = path.join(this.stacksDir, `.${workspace.id}.staging-${suffix}`);
+          const template = own(texts[names.indexOf(STACK_FILE)]!);
+          staged.push({ id: workspace.id, staging, written: { templateKey: key, template, manifestEntry: JSON.parse(own(entry)), data } });
+          await mkdir(staging);
+          for (const [index, name] of names.entries()) await this.writer.write(path.join(staging, name), own(texts[index]!));
+          await this.writer.write(path.join(staging, STACK_DATA_FILE), data);
+          await this.writer.write(path.join(staging, TEMPLATE_RECORD), templateRecord(key, template));
+        }
       }
       return staged;
     } catch (error) {
@@ -292,8 +313,49 @@ function templateKey(workspace: DesiredWorkspace, options: StackOptions): string
   return JSON.stringify([STACK_TEMPLATE_VERSION, workspace.id, workspace.okta, options.backend ?? null, options.projectDir ?? null]);
 }
 
+/** The stack ID cdktf builds a shape under; replaced by each stack's own ID. Letters, digits and '-': JSON and paths keep it as it is. */
+const TEMPLATE_ID = "cerby-okta-template-stack-";
+
+interface Shape {
+  readonly templateId: string;
+  readonly stacks: { workspace: DesiredWorkspace; key: string; data: string }[];
+}
+
+/**
+ * Stacks grouped by what their cdk.tf.json is made of apart from their ID
+ * (templateKey). A stack whose settings contain the placeholder itself (a
+ * backend path, say) is a shape of its own, built under its own ID.
+ */
+function shapesOf(stacks: readonly { workspace: DesiredWorkspace; key: string; data: string }[], options: StackOptions): Shape[] {
+  const shapes = new Map<string, Shape>();
+  for (const stack of stacks) {
+    const shape = templateKey({ ...stack.workspace, id: "" }, options);
+    const alone = shape.includes(TEMPLATE_ID);
+    const found = alone ? undefined : shapes.get(shape);
+    if (found) found.stacks.push(stack);
+    else shapes.set(alone ? stack.key : shape, { templateId: alone ? stack.workspace.id : `${TEMPLATE_ID}${shapes.size}`, stacks: [stack] });
+  }
+  return [...shapes.values()];
+}
+
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function templateRecord(key: string, template: string): string {
   return `${JSON.stringify({ key, sha256: sha256(template) })}\n`;
+}
+
+/**
+ * Runs `work` with source-mapped stack traces off. cdktf captures a stack
+ * trace for every token it creates; with source maps on (bin/cerby-okta.js)
+ * Node maps each frame through our `.map` files, about 1.3 s of a 128-shard
+ * synth. The traces only serve cdktf's own error messages.
+ */
+function withoutSourceMaps<T>(work: () => T): T {
+  const enabled = process.sourceMapsEnabled;
+  if (enabled) process.setSourceMapsEnabled(false);
+  try {
+    return work();
+  } finally {
+    if (enabled) process.setSourceMapsEnabled(true);
+  }
 }

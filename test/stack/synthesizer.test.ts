@@ -8,6 +8,10 @@ import { SyncAborted } from "../../src/errors.ts";
 import { createHash } from "node:crypto";
 import { STACK_TEMPLATE_VERSION } from "../../src/stack/names.ts";
 import { StackSynthesizer } from "../../src/stack/synthesizer.ts";
+import { stackUnits } from "../../src/stack/shards.ts";
+import { addWorkspaceStacks } from "../../src/stack/synthesize.ts";
+import type { BackendConfig } from "../../src/config/project-config.ts";
+import { App } from "cdktf";
 import { loadWorkspaces } from "../../src/workspace/load.ts";
 import { makeTempDir, removeDir } from "../../harness/workspace-fixture.ts";
 
@@ -63,6 +67,30 @@ describe("stack synthesizer", () => {
     await new StackSynthesizer({ outDir: path.join(dir, "fresh") }).write(edited, { prune: true });
     for (const id of ["ws-acme", "ws-acme-eu"]) expect(await stackFiles(path.join(dir, "kept"), id)).toEqual(await stackFiles(path.join(dir, "fresh"), id));
     expect(await readFile(path.join(dir, "kept", "manifest.json"), "utf8")).toBe(await readFile(path.join(dir, "fresh", "manifest.json"), "utf8"));
+  });
+
+  // The synthesizer runs cdktf once per shape (stacks alike but for their ID)
+  // and writes each stack from it with its own ID: the files must be exactly
+  // what cdktf writes for that stack itself (the `cdktf synth` path).
+  it.each<[string, BackendConfig | undefined]>([
+    ["the default local backend", undefined],
+    ["a local backend path", { type: "local", path: "states/{workspaceId}/terraform.tfstate" }],
+    ["S3", { type: "s3", bucket: "states", key: "cerby/{workspaceId}.tfstate", region: "eu-west-1", useLockfile: true, roleArn: "arn:aws:iam::1:role/x" }],
+    ["GCS", { type: "gcs", bucket: "states", prefix: "cerby/{workspaceId}" }],
+    ["HCP Terraform", { type: "cloud", organization: "acme", workspaceName: "cerby-{workspaceId}", hostname: "tfe.example" }],
+  ])("writes each stack byte for byte as cdktf synthesizes it alone, shards and IDs of any length included, with %s", async (_name, backend) => {
+    const [acme, eu] = await example();
+    const ids = ["w", "x".repeat(100), "cerby-okta-template-stack-0", "ws-acme"];
+    const workspaces = [...ids.map((id) => ({ ...acme!, id })), eu!];
+    const stacks = stackUnits(workspaces, new Map([["ws-acme", 3], ["w", 2]]));
+    const options = { backend, projectDir: path.join(dir, "project") };
+    await new StackSynthesizer({ outDir: path.join(dir, "ours"), stackOptions: options }).write(stacks, { prune: false });
+    const app = new App({ outdir: path.join(dir, "cdktf"), skipValidation: true });
+    addWorkspaceStacks(app, stacks, options);
+    app.synth();
+    for (const stack of stacks) expect(await stackFiles(path.join(dir, "ours"), stack.id), stack.id).toEqual(await stackFiles(path.join(dir, "cdktf"), stack.id));
+    const manifest = async (out: string) => JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
+    expect((await manifest(path.join(dir, "ours"))).stacks).toEqual((await manifest(path.join(dir, "cdktf"))).stacks);
   });
 
   it("keeps what Terraform put in a stack folder, and prunes the stacks of workspaces no longer synced", async () => {

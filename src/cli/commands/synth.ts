@@ -22,7 +22,9 @@ export function register(program: Command): void {
       const run = await synthesize(pipelineOptions(context));
       const state = run.desired;
       await settleShards(context, run, { record: false });
-      process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir));
+      const stacks = new Map<string, number>();
+      for (const stack of run.stacks) stacks.set(stack.workspaceId, (stacks.get(stack.workspaceId) ?? 0) + 1);
+      process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir, { stacks }));
       if (!options.warnings) return;
       for (const line of warningLines(state)) process.stderr.write(`${line}\n`);
     });
