@@ -6,9 +6,9 @@ import { readAdoptions } from "./adoptions.ts";
 import type { StackOptions } from "./workspace-stack.ts";
 import { forWorkspace, localStatePath } from "./state-path.ts";
 
-/** The stack settings of a resolved project, the same for `synth`, `plan`, the watcher and `cdktf synth`: its backend, and the adoptions waiting in its state folder. */
+/** The stack settings of a resolved project, the same for `synth`, `plan`, the watcher and `cdktf synth`: its backend, its okta/okta release, and the adoptions waiting in its state folder. */
 export async function stackOptionsFor(resolved: ResolvedProject): Promise<StackOptions> {
-  return { backend: resolved.backend, projectDir: resolved.project.dir, adoptions: await readAdoptions(resolved.stateDir) };
+  return { backend: resolved.backend, projectDir: resolved.project.dir, adoptions: await readAdoptions(resolved.stateDir), oktaProviderVersion: resolved.oktaProviderVersion };
 }
 
 /**

@@ -30,6 +30,7 @@ import { TextWriter } from "../files/text-writer.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { compareText } from "../text/printable.ts";
 import { STACK_DATA_FILE, STACK_TEMPLATE_VERSION } from "./names.ts";
+import { DEFAULT_OKTA_PROVIDER_VERSION } from "../config/okta-provider-version.ts";
 import { checkOutDir, OUT_MARKER, OUT_MARKER_TEXT, type ProtectedPaths } from "./out-dir.ts";
 import { buildStackData, NO_ADOPTION, NO_FINDINGS, workspaceIdOf } from "./stack-data.ts";
 import type { StackOptions } from "./workspace-stack.ts";
@@ -283,9 +284,9 @@ export class StackSynthesizer {
   }
 }
 
-/** What `cdk.tf.json` depends on: the stack's ID, its Okta settings, the backend, and the code that writes it. */
+/** What `cdk.tf.json` depends on: the stack's ID, its Okta settings, the backend, the okta/okta release, and the code that writes it. */
 function templateKey(workspace: DesiredWorkspace, options: StackOptions): string {
-  return JSON.stringify([STACK_TEMPLATE_VERSION, workspace.id, workspace.okta, options.backend ?? null, options.projectDir ?? null]);
+  return JSON.stringify([STACK_TEMPLATE_VERSION, workspace.id, workspace.okta, options.backend ?? null, options.projectDir ?? null, options.oktaProviderVersion ?? DEFAULT_OKTA_PROVIDER_VERSION]);
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
