@@ -33,7 +33,12 @@ export interface OktaProviderTraits {
   readonly skipAuthenticationPolicy: boolean;
   /** A 404 on removing an assignment is ignored by okta_app_group_assignments' update (6.1.0+, upstream #1885). */
   readonly assignmentRemovalIgnores404: boolean;
-  /** Importing okta_group_memberships fills `users` (6.11.0+). */
+  /**
+   * Importing okta_group_memberships lists the members in the importer
+   * (6.11.0+): one request more, and a 404 fails the import. With
+   * track_all_users (our import ID `<group>/true`) 4.20's read after the
+   * import fills `users` as well, and reads a 404 as no members.
+   */
   readonly membershipsImportFillsUsers: boolean;
 }
 
