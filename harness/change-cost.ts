@@ -3,6 +3,7 @@
 // emulator. Used by a test (small sizes) and bench/incremental-bench.ts.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { OktaProviderVersion } from "../src/config/okta-provider-version.ts";
 import { estimateWorkspaceCost, type WorkspaceCost } from "../src/domain/api-cost.ts";
 import { SyncHarness } from "./sync-harness.ts";
 
@@ -56,13 +57,16 @@ export interface ChangeCost {
   readonly estimate: WorkspaceCost;
 }
 
-/** Requests one account's change costs (plan and apply), after a first sync of `accounts`. */
-export async function costOfOneChange(accounts: number): Promise<ChangeCost> {
+/** Requests one account's change costs (plan and apply), after a first sync of `accounts`, with the okta/okta release given (default 6.12.0). */
+export async function costOfOneChange(accounts: number, providerVersion?: OktaProviderVersion): Promise<ChangeCost> {
   const document = costWorkspace(accounts);
-  const harness = await SyncHarness.start(async (dir) => {
-    await mkdir(path.join(dir, "cost"), { recursive: true });
-    await writeFile(path.join(dir, "cost", "snapshot.json"), JSON.stringify(document));
-  });
+  const harness = await SyncHarness.start(
+    async (dir) => {
+      await mkdir(path.join(dir, "cost"), { recursive: true });
+      await writeFile(path.join(dir, "cost", "snapshot.json"), JSON.stringify(document));
+    },
+    { providerVersion },
+  );
   try {
     const started = Date.now();
     harness.emulator.resetRequestLog();
