@@ -146,7 +146,8 @@ export class WorkspaceStack extends TerraformStack {
     // Adoption: existing apps and groups taken under management, untouched (import blocks, Terraform 1.7+).
     const adopt = local("adopt");
     this.addOverride("import", [
-      { for_each: `\${${adopt}.apps}`, to: `${resourcePath(APP)}[each.key]`, id: "${each.value}" },
+      // 6.x's importer sets each name after the ID to true: the adopted app is planned with no update.
+      { for_each: `\${${adopt}.apps}`, to: `${resourcePath(APP)}[each.key]`, id: traits.skipAuthenticationPolicy ? "${each.value}/skip_authentication_policy" : "${each.value}" },
       { for_each: `\${${adopt}.accessGroups}`, to: `${resourcePath(ACCESS_GROUP)}[each.key]`, id: "${each.value}" },
       { for_each: `\${${adopt}.accessGroups}`, to: `${resourcePath(ACCESS_MEMBERS)}[each.key]`, id: "${each.value}/true" },
       { for_each: `\${${adopt}.apps}`, to: `${resourcePath(ASSIGNMENTS)}[each.key]`, id: "${each.value}" },
