@@ -74,18 +74,23 @@ const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'$
 /**
  * Makes `dir` the sandbox's own project: wiped (when it is ours), with a
  * cerby-okta.yaml holding a local backend (so the state, stacks, plans and
- * status live in `dir`) and the project's shards. Returns the environment
+ * status live in `dir`), the project's shards and okta/okta release. Returns the environment
  * that points cerby-okta and `cdktf synth` at it from any folder.
  */
 export function prepareSandboxProject(dir: string, project: ResolvedProject): Record<string, string> {
   prepareDir(dir);
   const shards = Object.fromEntries(project.shardCounts);
-  const config = { backend: { type: "local" }, ...(project.shardCounts.size > 0 ? { shards } : {}) };
+  const config = {
+    backend: { type: "local" },
+    ...(project.shardCounts.size > 0 ? { shards } : {}),
+    // The project's okta/okta release: the sandbox syncs with the stand-in playing it.
+    oktaProvider: { version: project.oktaProviderVersion },
+  };
   const file = path.join(dir, DEFAULT_CONFIG_FILE);
   writeFileSync(
     file,
     `# Written by \`npm run sandbox\`: the sandbox's state stays in this folder, whatever ${JSON.stringify(project.project.configFile ?? "the project's configuration")} says about backend:.\n` +
-      `# Shards as in the project. Wiped at every start.\n${JSON.stringify(config, null, 2)}\n`,
+      `# Shards and the okta/okta release as in the project. Wiped at every start.\n${JSON.stringify(config, null, 2)}\n`,
   );
   return { CERBY_OKTA_CONFIG: file, [WORKSPACES_ENV]: project.workspacesDir };
 }
@@ -186,7 +191,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
     const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
 
-    terraform = await createTerraformSandbox({ emulatorUrl: url, token: options.token });
+    terraform = await createTerraformSandbox({ emulatorUrl: url, token: options.token, providerVersion: options.project.oktaProviderVersion });
     // cerby-okta's own requests (the first-sync check, the check after apply) go to the emulator too.
     // cerby-okta.yaml of the sandbox (CERBY_OKTA_CONFIG) and the workspaces folder, for every command run here or from the printed lines.
     const env: Record<string, string> = { ...terraform.env, CERBY_OKTA_OKTA_URL: url, ...projectEnv };
