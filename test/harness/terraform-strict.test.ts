@@ -14,6 +14,26 @@ import { startStand, type Stand } from "./terraform-stand.ts";
 const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`.replace(/\s+/g, " ");
 const bookmark = { label: "Brand - Instagram", url: "https://brand.example/" };
 
+/**
+ * #1885's set-up: an app assigned groups g1 and g2; g2 deleted in Okta (which
+ * drops its assignment); a plan without refresh (tfplan) that replaces g2 by g3.
+ */
+async function planAfterAssignedGroupDeleted(version: string) {
+  const stand = await startStand({}, version);
+  const [g1, g2, g3] = ["idp-a", "idp-b", "idp-c"].map((n) => stand.emu.createGroup(n).id) as [string, string, string];
+  const assignments = (ids: string[]) => ({
+    resource: { okta_app_bookmark: { a: bookmark }, okta_app_group_assignments: { a: { app_id: "${okta_app_bookmark.a.id}", group: ids.map((id) => ({ id })) } } },
+  });
+  stand.write(assignments([g1, g2]));
+  await stand.ok("apply", "-auto-approve");
+  const appId = stand.emu.findAppsByLabel(bookmark.label)[0]!.id;
+  stand.emu.deleteGroup(g2);
+  stand.write(assignments([g1, g3]));
+  await stand.ok("plan", "-refresh=false", "-out=tfplan");
+  stand.emu.resetRequestLog();
+  return { stand, appId, g1, g2, g3 };
+}
+
 describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4.20.0's strictness and bugs", () => {
   let s: Stand | undefined;
   afterEach(async () => {
@@ -22,19 +42,8 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   });
 
   it("an assignments update whose DELETE meets a group deleted in Okta fails, skips the adds, and records the planned list (#1885)", async () => {
-    s = await startStand({}, "4.20.0");
-    const [g1, g2, g3] = ["idp-a", "idp-b", "idp-c"].map((n) => s!.emu.createGroup(n).id);
-    const assignments = (ids: string[]) => ({
-      resource: { okta_app_bookmark: { a: bookmark }, okta_app_group_assignments: { a: { app_id: "${okta_app_bookmark.a.id}", group: ids.map((id) => ({ id })) } } },
-    });
-    s.write(assignments([g1!, g2!]));
-    await s.ok("apply", "-auto-approve");
-    const appId = s.emu.findAppsByLabel(bookmark.label)[0]!.id;
-
-    s.emu.deleteGroup(g2!); // Okta drops its assignment with it
-    s.write(assignments([g1!, g3!]));
-    await s.ok("plan", "-refresh=false", "-out=tfplan");
-    s.emu.resetRequestLog();
+    const { stand, appId, g1, g2, g3 } = await planAfterAssignedGroupDeleted("4.20.0");
+    s = stand;
     const r = await s.tf("apply", "tfplan");
     expect(r.exitCode).toBe(1);
     expect(output(r)).toContain(
@@ -227,18 +236,8 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: what okta/o
   });
 
   it("an assignments update whose DELETE meets a group deleted in Okta ignores the 404 and assigns the rest (#1885 fixed in 6.1.0)", async () => {
-    s = await startStand({}, "6.12.0");
-    const [g1, g2, g3] = ["idp-a", "idp-b", "idp-c"].map((n) => s!.emu.createGroup(n).id);
-    const assignments = (ids: string[]) => ({
-      resource: { okta_app_bookmark: { a: bookmark }, okta_app_group_assignments: { a: { app_id: "${okta_app_bookmark.a.id}", group: ids.map((id) => ({ id })) } } },
-    });
-    s.write(assignments([g1!, g2!]));
-    await s.ok("apply", "-auto-approve");
-    const appId = s.emu.findAppsByLabel(bookmark.label)[0]!.id;
-    s.emu.deleteGroup(g2!);
-    s.write(assignments([g1!, g3!]));
-    await s.ok("plan", "-refresh=false", "-out=tfplan");
-    s.emu.resetRequestLog();
+    const { stand, appId, g1, g3 } = await planAfterAssignedGroupDeleted("6.12.0");
+    s = stand;
     await s.ok("apply", "tfplan");
     expect(s.emu.requestCount({ method: "DELETE", route: "/api/v1/apps/{id}/groups/{gid}", status: 404 })).toBe(1);
     expect([...s.emu.state.appGroups.get(appId)!.keys()].sort()).toEqual([g1, g3].sort());
