@@ -3,7 +3,8 @@
  * schema.json carries): Default, ForceNew, DiffSuppressFunc, validation and
  * ConflictsWith, for the types the stand-in implements. Read from the real
  * schema files (okta/app.go, resource_okta_*.go, data_source_okta_*.go,
- * user.go, provider.go).
+ * user.go, provider.go); where 6.12.0 differs (IS_V6), from
+ * okta/services/idaas/*.go and okta/utils/utils.go at v6.12.0.
  */
 import type { Value } from "../values.ts";
 import { IS_V6 } from "../version.ts";
