@@ -3,7 +3,8 @@
 // emulator. Used by a test (small sizes) and bench/incremental-bench.ts.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { changeRunCalls, DEFAULT_PROVIDER_RELEASE, estimateWorkspaceCost, type Calls, type OktaProviderRelease, type WorkspaceCost } from "../src/domain/api-cost.ts";
+import { DEFAULT_OKTA_PROVIDER_VERSION, type OktaProviderVersion } from "../src/config/okta-provider-version.ts";
+import { changeRunCalls, estimateWorkspaceCost, type Calls, type WorkspaceCost } from "../src/domain/api-cost.ts";
 import { SyncHarness } from "./sync-harness.ts";
 
 /** The workspace ID of `costWorkspace`. */
@@ -58,13 +59,17 @@ export interface ChangeCost {
   readonly changeEstimate: Calls;
 }
 
-/** Requests one account's change costs (plan and apply), after a first sync of `accounts`. */
-export async function costOfOneChange(accounts: number, release: OktaProviderRelease = DEFAULT_PROVIDER_RELEASE): Promise<ChangeCost> {
+/** Requests one account's change costs (plan and apply), after a first sync of `accounts`, with the okta/okta release given (default 6.12.0). */
+export async function costOfOneChange(accounts: number, providerVersion?: OktaProviderVersion): Promise<ChangeCost> {
+  const release = providerVersion ?? DEFAULT_OKTA_PROVIDER_VERSION;
   const document = costWorkspace(accounts);
-  const harness = await SyncHarness.start(async (dir) => {
-    await mkdir(path.join(dir, "cost"), { recursive: true });
-    await writeFile(path.join(dir, "cost", "snapshot.json"), JSON.stringify(document));
-  });
+  const harness = await SyncHarness.start(
+    async (dir) => {
+      await mkdir(path.join(dir, "cost"), { recursive: true });
+      await writeFile(path.join(dir, "cost", "snapshot.json"), JSON.stringify(document));
+    },
+    { providerVersion },
+  );
   try {
     const started = Date.now();
     harness.emulator.resetRequestLog();

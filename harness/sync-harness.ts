@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { OktaProviderVersion } from "../src/config/okta-provider-version.ts";
 import { computeDesiredState, type DesiredState } from "../src/domain/desired-state.ts";
 import { loadWorkspaces } from "../src/workspace/load.ts";
 import { REPO_ROOT } from "./repo-root.ts";
@@ -27,16 +28,27 @@ export class SyncHarness {
   /**
    * `source` is a workspaces folder to copy, or a function writing one into the given folder.
    * `serviceApp`: the emulator knows it, and Terraform and cerby-okta authenticate as it (OAuth), with no API token.
+   * `providerVersion`: the okta/okta release the project asks for, written into its cerby-okta.yaml
+   * (`oktaProvider.version`); absent: the default.
    */
-  static async start(source: string | ((workspacesDir: string) => Promise<void>), options: { emulator?: EmulatorOptions; serviceApp?: TestServiceApp } = {}): Promise<SyncHarness> {
+  static async start(
+    source: string | ((workspacesDir: string) => Promise<void>),
+    options: { emulator?: EmulatorOptions; serviceApp?: TestServiceApp; providerVersion?: OktaProviderVersion } = {},
+  ): Promise<SyncHarness> {
     const cwd = await mkdtemp(path.join(tmpdir(), "cerby-okta-sync-"));
     const workspacesDir = path.join(cwd, "workspaces");
     if (typeof source === "string") await cp(source, workspacesDir, { recursive: true });
     else await source(workspacesDir);
+    if (options.providerVersion) await writeFile(path.join(cwd, "cerby-okta.yaml"), `oktaProvider:\n  version: "${options.providerVersion}"\n`);
     // A fresh random token per run: no credential is ever written in the repository.
     const token = randomBytes(16).toString("hex");
     const emulator = await startOktaEmulator({ ...options.emulator, token, serviceApps: [...(options.emulator?.serviceApps ?? []), ...(options.serviceApp ? [options.serviceApp.registration] : [])] });
-    const sandbox = await createTerraformSandbox({ emulatorUrl: emulator.url, token, ...(options.serviceApp ? { env: options.serviceApp.env() } : {}) });
+    const sandbox = await createTerraformSandbox({
+      emulatorUrl: emulator.url,
+      token,
+      providerVersion: options.providerVersion,
+      ...(options.serviceApp ? { env: options.serviceApp.env() } : {}),
+    });
     const harness = new SyncHarness(cwd, emulator, sandbox);
     await harness.seedPeople();
     return harness;

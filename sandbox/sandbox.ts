@@ -16,7 +16,7 @@
 // forgets everything when it stops, and the folder is wiped at every start:
 // state and emulator start empty together.
 import { newServiceApp } from "../harness/service-app.ts";
-import { APPLY_SCOPES } from "../src/okta-api/credentials.ts";
+import { applyScopesFor } from "../src/okta-api/credentials.ts";
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -104,18 +104,23 @@ const shellQuote = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'$
 /**
  * Makes `dir` the sandbox's own project: wiped (when it is ours), with a
  * cerby-okta.yaml holding a local backend (so the state, stacks, plans and
- * status live in `dir`) and the project's shards. Returns the environment
+ * status live in `dir`), the project's shards and okta/okta release. Returns the environment
  * that points cerby-okta and `cdktf synth` at it from any folder.
  */
 export function prepareSandboxProject(dir: string, project: ResolvedProject): Record<string, string> {
   prepareDir(dir);
   const shards = Object.fromEntries(project.shardCounts);
-  const config = { backend: { type: "local" }, ...(project.shardCounts.size > 0 ? { shards } : {}) };
+  const config = {
+    backend: { type: "local" },
+    ...(project.shardCounts.size > 0 ? { shards } : {}),
+    // The project's okta/okta release: the sandbox syncs with the stand-in playing it.
+    oktaProvider: { version: project.oktaProviderVersion },
+  };
   const file = path.join(dir, DEFAULT_CONFIG_FILE);
   writeFileSync(
     file,
     `# Written by \`npm run sandbox\`: the sandbox's state stays in this folder, whatever ${JSON.stringify(project.project.configFile ?? "the project's configuration")} says about backend:.\n` +
-      `# Shards as in the project. Wiped at every start.\n${JSON.stringify(config, null, 2)}\n`,
+      `# Shards and the okta/okta release as in the project. Wiped at every start.\n${JSON.stringify(config, null, 2)}\n`,
   );
   return { CERBY_OKTA_CONFIG: file, [WORKSPACES_ENV]: project.workspacesDir };
 }
@@ -155,7 +160,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const projectEnv = prepareSandboxProject(dir, options.project);
 
   // A throwaway key pair made per start, known only to this emulator; the key file lets the printed exports stay short.
-  const serviceApp = options.oauth ? newServiceApp([...APPLY_SCOPES]) : undefined;
+  const serviceApp = options.oauth ? newServiceApp([...applyScopesFor(options.project.oktaProviderVersion)]) : undefined;
   const keyFile = path.join(dir, "service-app-key.pem");
   if (serviceApp) writeFileSync(keyFile, serviceApp.privateKey, { mode: 0o600 });
   const cerbyDir = options.cerby ? path.resolve(options.cerby.workspacesDir ?? workspacesDir) : undefined;
@@ -246,6 +251,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     terraform = await createTerraformSandbox({
       emulatorUrl: url,
       token: options.token,
+      providerVersion: options.project.oktaProviderVersion,
       ...(serviceApp ? { env: { ...serviceApp.env(), OKTA_API_PRIVATE_KEY: keyFile } } : {}),
     });
     // cerby-okta's own requests (the first-sync check, the check after apply) go to the emulator too.

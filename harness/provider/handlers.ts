@@ -15,6 +15,7 @@ import { DATA_SOURCE_FACTS, PROVIDER_FACTS, RESOURCE_FACTS } from "./sdkv2/facts
 import { planResourceChange, withDefaults } from "./sdkv2/plan.ts";
 import { ResourceData, withoutUnknowns } from "./sdkv2/resource-data.ts";
 import { validateConfig, type ValidationProblem } from "./sdkv2/validate.ts";
+import { NO_CREDENTIALS } from "./version.ts";
 import { conform, decodeValue, emptyObject, encodeValue, isObj, type Obj, type Value } from "./values.ts";
 
 type Diag = { severity: "ERROR" | "WARNING"; summary: string; detail: string; attribute?: unknown };
@@ -83,7 +84,7 @@ export function createHandlers(schema: ProviderSchemaFile): Record<string, Handl
     ConfigureProvider: async (req) => {
       const settings = readSettings(conform(schema.provider, rd(req.config)), process.env);
       if ("error" in settings) return { diagnostics: [errorDiag(settings.error)] };
-      if (settings.credentials.kind === "ssws" && !settings.apiToken) return { diagnostics: [errorDiag("[ERROR] failed to load sdk clients: your Okta API token is missing")] };
+      if (settings.credentials.kind === "ssws" && !settings.apiToken) return { diagnostics: [errorDiag(NO_CREDENTIALS)] };
       const ctx = ProviderContext.fromSettings(settings);
       try {
         await ctx.verifyCredentials();

@@ -14,6 +14,7 @@ import { createHandlers, type Handler } from "./handlers.ts";
 import { log } from "./log.ts";
 import { loadSchema } from "./schema.ts";
 import { generateCertificate } from "./tls.ts";
+import { STANDIN_VERSION } from "./version.ts";
 import { REPO_ROOT } from "../repo-root.ts";
 
 const MAGIC_COOKIE_KEY = "TF_PLUGIN_MAGIC_COOKIE";
@@ -27,7 +28,7 @@ function moduleDir(): string {
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 const dir = moduleDir();
-const handlers = createHandlers(loadSchema(dir));
+const handlers = createHandlers(loadSchema(dir, STANDIN_VERSION));
 
 // ---------------------------------------------------------------- TLS
 

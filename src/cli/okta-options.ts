@@ -24,7 +24,8 @@ import { CAPACITY_VARIABLE } from "../stack/names.ts";
 import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { OktaChecks } from "../sync/okta-checks.ts";
 import { addCredentialsHelp } from "./credentials-help.ts";
-import { APPLY_SCOPES, describeCredentials, missingScopes, oktaCredentialsFromEnv, READ_SCOPES, type OktaCredentials } from "../okta-api/credentials.ts";
+import type { OktaProviderVersion } from "../config/okta-provider-version.ts";
+import { applyScopesFor, describeCredentials, missingScopes, oktaCredentialsFromEnv, READ_SCOPES, type OktaCredentials } from "../okta-api/credentials.ts";
 
 export interface OktaAccessOptions {
   adoptionCheck?: boolean;
@@ -192,12 +193,17 @@ export type OktaAccess = "read" | "apply";
  * the credentials, once per org. An API token: one `GET /api/v1/users/me`
  * (401: wrong or expired; 403: its admin may not read users). An OAuth service
  * app: one token request, whose granted scopes must cover what the command
- * needs (APPLY_SCOPES to apply, READ_SCOPES otherwise), so that a plan job
+ * needs (applyScopesFor the stacks' okta/okta release to apply, READ_SCOPES otherwise), so that a plan job
  * with read scopes never gets as far as an apply. Without the check a missing
  * or wrong credential shows up as a Terraform error on the provider block of
  * a synthesized file. An OKTA_ACCESS_TOKEN is not checked (it is used as given).
  */
-export function credentialCheck(options: OktaAccessOptions, env: NodeJS.ProcessEnv = process.env, access: OktaAccess = "read"): (stacks: readonly OrgOfStack[]) => Promise<void> {
+export function credentialCheck(
+  options: OktaAccessOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  access: OktaAccess = "read",
+  providerVersion?: OktaProviderVersion,
+): (stacks: readonly OrgOfStack[]) => Promise<void> {
   return async (stacks) => {
     if (stacks.length === 0) return;
     const byOrg = new Map<string, OrgOfStack[]>();
@@ -216,7 +222,7 @@ export function credentialCheck(options: OktaAccessOptions, env: NodeJS.ProcessE
     for (const org of orgs) {
       const client = oktaClientWith(credentials, org.url);
       if (client.serviceApp) {
-        const needed = access === "apply" ? APPLY_SCOPES : READ_SCOPES;
+        const needed = access === "apply" ? applyScopesFor(providerVersion) : READ_SCOPES;
         let granted: readonly string[];
         try {
           granted = await client.serviceApp.grantedScopes();
@@ -245,8 +251,8 @@ export function credentialCheck(options: OktaAccessOptions, env: NodeJS.ProcessE
 }
 
 /** The same check for stacks known by ID only (`apply`): their orgs are read from their synthesized files. */
-export function credentialCheckOfStacks(options: OktaAccessOptions, paths: SyncPaths, env: NodeJS.ProcessEnv = process.env, access: OktaAccess = "apply"): (stacks: readonly string[]) => Promise<void> {
-  const check = credentialCheck(options, env, access);
+export function credentialCheckOfStacks(options: OktaAccessOptions, paths: SyncPaths, env: NodeJS.ProcessEnv = process.env, access: OktaAccess = "apply", providerVersion?: OktaProviderVersion): (stacks: readonly string[]) => Promise<void> {
+  const check = credentialCheck(options, env, access, providerVersion);
   return async (stacks) => {
     const orgs = await Promise.all(stacks.map((stack) => stackOrg(paths, stack)));
     await check(orgs.filter((org): org is OrgOfStack => org !== undefined));

@@ -15,6 +15,7 @@ import { InputError, UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { schemaIssues } from "../workspace/parse-file.ts";
 import { parseSourceFile } from "../workspace/source-file.ts";
+import { DEFAULT_OKTA_PROVIDER_VERSION, oktaProviderVersionProblem, type OktaProviderVersion } from "./okta-provider-version.ts";
 
 export const DEFAULT_CONFIG_FILE = "cerby-okta.yaml";
 
@@ -71,6 +72,15 @@ export const ProjectConfigSchema = z.strictObject({
    * @default terraform
    */
   terraformBinary: z.string().min(1).optional(),
+  /** The okta/okta provider release the stacks ask for (src/config/okta-provider-version.ts). */
+  oktaProvider: z
+    .strictObject({
+      version: z.string().superRefine((version, context) => {
+        const problem = oktaProviderVersionProblem(version);
+        if (problem) context.addIssue({ code: "custom", message: problem });
+      }),
+    })
+    .optional(),
 });
 
 export type BackendConfig = z.infer<typeof BackendSchema>;
@@ -123,6 +133,11 @@ export function defaultWorkspacesDir(project: Project, env: NodeJS.ProcessEnv = 
 /** Shards per workspace ID, from `shards:`. */
 export function shardCountsOf(project: Project): Map<string, number> {
   return new Map(Object.entries(project.config.shards ?? {}));
+}
+
+/** The okta/okta release of the project's stacks: `oktaProvider.version`, else the default. */
+export function oktaProviderVersionOf(project: Project): OktaProviderVersion {
+  return (project.config.oktaProvider?.version ?? DEFAULT_OKTA_PROVIDER_VERSION) as OktaProviderVersion;
 }
 
 /** Reads the project configuration; a missing default file means all defaults. */

@@ -9,7 +9,8 @@ import { statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_CONFIG_FILE, loadProject, shardCountsOf, type BackendConfig, type Project } from "./project-config.ts";
+import type { OktaProviderVersion } from "./okta-provider-version.ts";
+import { DEFAULT_CONFIG_FILE, loadProject, oktaProviderVersionOf, shardCountsOf, type BackendConfig, type Project } from "./project-config.ts";
 
 /** The workspaces folder, in the project folder, unless `--workspaces` or $CERBY_OKTA_WORKSPACES says otherwise. */
 export const DEFAULT_WORKSPACES_DIR = "workspaces";
@@ -40,6 +41,8 @@ export interface ResolvedProject {
   readonly backend: BackendConfig | undefined;
   /** Shards per workspace ID (`shards:`); a workspace not listed is one stack. */
   readonly shardCounts: ReadonlyMap<string, number>;
+  /** The okta/okta release the stacks ask Terraform for (`oktaProvider.version`, default 6.12.0). */
+  readonly oktaProviderVersion: OktaProviderVersion;
   /** How the workspaces folder was chosen, for messages: `--workspaces <dir>`, `$CERBY_OKTA_WORKSPACES (<dir>)`, or absent: the default. */
   readonly workspacesNamedBy?: string;
   /** `terraformBinary` in cerby-okta.yaml: a name looked up on PATH, or an absolute path (a relative one resolved against the project folder). */
@@ -71,6 +74,7 @@ export async function resolveProject(flags: ProjectFlags = {}, { cwd = process.c
     backend: project.config.backend,
     shardCounts: shardCountsOf(project),
     terraformBinary: configuredBinary(project),
+    oktaProviderVersion: oktaProviderVersionOf(project),
   };
   await checkStateDir(resolved.stateDir, flags.stateDir ?? DEFAULT_STATE_DIR);
   checkLocalStatePath(resolved);

@@ -80,8 +80,8 @@ export const OPERATION_CALLS = {
 
 /** The okta/okta releases whose requests are modelled here. */
 export type OktaProviderRelease = "4.20.0" | "6.12.0";
-/** The release the stacks use unless told otherwise (the stand-in provider's today). */
-export const DEFAULT_PROVIDER_RELEASE: OktaProviderRelease = "4.20.0";
+/** The release the stacks use unless the project names another (src/config/okta-provider-version.ts). */
+export const DEFAULT_PROVIDER_RELEASE: OktaProviderRelease = "6.12.0";
 
 export type OperationCalls = { readonly [Operation in keyof typeof OPERATION_CALLS]: Calls };
 

@@ -12,11 +12,18 @@ export type OktaCredentials =
 
 /**
  * The least OAuth scopes for a plan (and `reconcile`, `status`), and for an
- * apply: okta/okta 4.20 reads the org's access policies when it creates a
- * bookmark app. The README lists these; test/sync/oauth.test.ts proves them.
+ * apply. okta/okta 4.20 also reads the org's access policies when it creates a
+ * bookmark app (okta.policies.read); 6.12's bookmarks skip the policy
+ * (skip_authentication_policy). The README lists these; test/sync/oauth.test.ts proves them.
  */
 export const READ_SCOPES = ["okta.apps.read", "okta.groups.read", "okta.users.read"] as const;
-export const APPLY_SCOPES = ["okta.apps.manage", "okta.groups.manage", "okta.users.read", "okta.policies.read"] as const;
+export const APPLY_SCOPES = ["okta.apps.manage", "okta.groups.manage", "okta.users.read"] as const;
+export const APPLY_SCOPES_4_20 = [...APPLY_SCOPES, "okta.policies.read"] as const;
+
+/** What an apply needs with the okta/okta release the stacks ask for. */
+export function applyScopesFor(release: "4.20.0" | "6.12.0" | undefined): readonly string[] {
+  return release === "4.20.0" ? APPLY_SCOPES_4_20 : APPLY_SCOPES;
+}
 
 /**
  * The credentials the environment holds, or undefined when it holds none.
@@ -43,7 +50,7 @@ export function oktaCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Ok
   // As the provider splits it: on commas (spaces around them are dropped here).
   const scopes = (value("OKTA_API_SCOPES") ?? "").split(",").map((scope) => scope.trim()).filter((scope) => scope !== "");
   if (scopes.length === 0) {
-    throw new UsageError(`OKTA_API_SCOPES is not set: list the Okta API scopes to ask for, comma-separated (to plan: ${READ_SCOPES.join(",")}; to apply: ${APPLY_SCOPES.join(",")})`);
+    throw new UsageError(`OKTA_API_SCOPES is not set: list the Okta API scopes to ask for, comma-separated (to plan: ${READ_SCOPES.join(",")}; to apply: ${APPLY_SCOPES.join(",")}, and okta.policies.read with okta/okta 4.20)`);
   }
   const keyId = value("OKTA_API_PRIVATE_KEY_ID");
   return { kind: "oauth", clientId, privateKey, scopes, ...(keyId ? { keyId } : {}) };

@@ -36,7 +36,7 @@ export const SYNC_STAMP: ResourceName = { mode: "managed", type: "terraform_data
  * written under another version is synthesized again rather than reused.
  * test/stack/synthesizer.test.ts fails when the template changes without it.
  */
-export const STACK_TEMPLATE_VERSION = 4;
+export const STACK_TEMPLATE_VERSION = 5;
 
 /** Every managed resource kind, for counting and reports. */
 export const MANAGED_RESOURCES: readonly ResourceName[] = [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS];

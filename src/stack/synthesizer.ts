@@ -30,6 +30,7 @@ import { TextWriter } from "../files/text-writer.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { compareText } from "../text/printable.ts";
 import { STACK_DATA_FILE, STACK_TEMPLATE_VERSION } from "./names.ts";
+import { DEFAULT_OKTA_PROVIDER_VERSION } from "../config/okta-provider-version.ts";
 import { checkOutDir, OUT_MARKER, OUT_MARKER_TEXT, type ProtectedPaths } from "./out-dir.ts";
 import { buildStackData, NO_ADOPTION, NO_FINDINGS, workspaceIdOf } from "./stack-data.ts";
 import type { StackOptions } from "./workspace-stack.ts";
@@ -154,6 +155,7 @@ export class StackSynthesizer {
     // From here on, no interruption: every stack of this write goes in.
     for (const stack of staged) {
       const target = path.join(this.stacksDir, stack.id);
+      await dropLockOfOtherRelease(target, stack.written.template);
       await swapFolder(stack.staging, target, path.join(this.stacksDir, `.${stack.id}.old-${suffix}`), true);
       this.written.set(stack.id, stack.written);
     }
@@ -308,9 +310,25 @@ export class StackSynthesizer {
   }
 }
 
-/** What `cdk.tf.json` depends on: the stack's ID, its Okta settings, the backend, and the code that writes it. */
+/** What `cdk.tf.json` depends on: the stack's ID, its Okta settings, the backend, the okta/okta release, and the code that writes it. */
 function templateKey(workspace: DesiredWorkspace, options: StackOptions): string {
-  return JSON.stringify([STACK_TEMPLATE_VERSION, workspace.id, workspace.okta, options.backend ?? null, options.projectDir ?? null]);
+  return JSON.stringify([STACK_TEMPLATE_VERSION, workspace.id, workspace.okta, options.backend ?? null, options.projectDir ?? null, options.oktaProviderVersion ?? DEFAULT_OKTA_PROVIDER_VERSION]);
+}
+
+/**
+ * Terraform's lock file pins the okta/okta release the folder was initialized
+ * with; once `oktaProvider.version` names another, `terraform init` refuses
+ * it ("locked provider … does not match configured version constraint").
+ * Such a lock file is not carried over: the next init selects the release the
+ * stack asks for and locks that one.
+ */
+async function dropLockOfOtherRelease(stackFolder: string, template: string): Promise<void> {
+  const lockFile = path.join(stackFolder, ".terraform.lock.hcl");
+  const lock = await readFile(lockFile, "utf8").catch(() => undefined);
+  const locked = lock && /provider "registry\.terraform\.io\/okta\/okta" \{\s*version\s*=\s*"([^"]+)"/.exec(lock)?.[1];
+  if (!locked) return;
+  const wanted = (JSON.parse(template) as { terraform?: { required_providers?: { okta?: { version?: string } } } }).terraform?.required_providers?.okta?.version;
+  if (wanted !== undefined && wanted !== locked) await rm(lockFile, { force: true });
 }
 
 /** The stack ID cdktf builds a shape under; replaced by each stack's own ID. Letters, digits and '-': JSON and paths keep it as it is. */

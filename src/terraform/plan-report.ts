@@ -231,7 +231,8 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     if (isResource(change, APP)) {
       const label = text(after.label) || text(change.change.before?.label);
       const attributes = appAttributeChanges(appValues(before), appValues(after));
-      if (importing) chiclets.push({ accountId, kind: "adopt", label, oktaAppId: importing, attributes });
+      // The import ID is `<app id>` or, for okta/okta 6.x, `<app id>/skip_authentication_policy`.
+      if (importing) chiclets.push({ accountId, kind: "adopt", label, oktaAppId: importing.split("/")[0]!, attributes });
       else if (action === "create") chiclets.push({ accountId, kind: "create", label });
       else if (action === "delete") {
         appsRemoved++;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateSchema } from "../../harness/provider/gen-schema.ts";
+import { generateSchema612, readBaseSchema, SCHEMA_6_12_FILE } from "../../harness/provider/gen-schema-6.ts";
 import { decodeValue, encodeValue, UNKNOWN } from "../../harness/provider/values.ts";
 import { pinnedOktaProviderVersion } from "../../harness/terraform-env.ts";
 
@@ -12,6 +13,13 @@ describe("stand-in okta provider schema", () => {
     expect(warnings).toEqual([]);
     expect(schema).toEqual(checkedIn);
     expect(schema.providerVersion).toBe(pinnedOktaProviderVersion());
+  });
+
+  it("schema-6.12.0.json is schema.json plus the additions read at v6.12.0 (regenerate with: npm run build && node dist/harness/provider/gen-schema-6.js)", () => {
+    const checkedIn = JSON.parse(readFileSync(join(import.meta.dirname, "../../harness/provider", SCHEMA_6_12_FILE), "utf8"));
+    expect(generateSchema612(readBaseSchema())).toEqual(checkedIn);
+    const bookmark = checkedIn.resources.okta_app_bookmark.block.attributes;
+    expect(bookmark.find((a: { name: string }) => a.name === "skip_authentication_policy")).toMatchObject({ type: "bool", optional: true, computed: false });
   });
 
   it("has the okta/okta 4.20 shapes the stack relies on", () => {

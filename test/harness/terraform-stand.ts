@@ -23,11 +23,12 @@ export interface Stand {
   close(): Promise<void>;
 }
 
-export async function startStand(options: EmulatorOptions = {}): Promise<Stand> {
+/** `providerVersion`: the okta/okta release the configurations ask for (default 6.12.0). */
+export async function startStand(options: EmulatorOptions = {}, providerVersion?: string): Promise<Stand> {
   requireTerraform();
   const token = randomBytes(16).toString("hex");
   const emu = await startOktaEmulator({ ...options, token });
-  const sb = await createTerraformSandbox({ emulatorUrl: emu.url, token });
+  const sb = await createTerraformSandbox({ emulatorUrl: emu.url, token, providerVersion });
   let initialized = false;
   const tf = async (...args: string[]) => {
     // init once, after the first configuration is written

@@ -3,7 +3,8 @@
  * the stand-in through real Terraform with small hand-written configurations:
  * 404s that are errors, errors that are swallowed, the state SDKv2 records
  * after a failure, defaults in plan and state, plan-time validation, and the
- * user data sources.
+ * user data sources. Then what okta/okta 6.12.0 does differently with the
+ * same configurations (docs/okta-provider-6.12.md).
  */
 import { crc32 } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
@@ -13,6 +14,26 @@ import { startStand, type Stand } from "./terraform-stand.ts";
 const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`.replace(/\s+/g, " ");
 const bookmark = { label: "Brand - Instagram", url: "https://brand.example/" };
 
+/**
+ * #1885's set-up: an app assigned groups g1 and g2; g2 deleted in Okta (which
+ * drops its assignment); a plan without refresh (tfplan) that replaces g2 by g3.
+ */
+async function planAfterAssignedGroupDeleted(version: string) {
+  const stand = await startStand({}, version);
+  const [g1, g2, g3] = ["idp-a", "idp-b", "idp-c"].map((n) => stand.emu.createGroup(n).id) as [string, string, string];
+  const assignments = (ids: string[]) => ({
+    resource: { okta_app_bookmark: { a: bookmark }, okta_app_group_assignments: { a: { app_id: "${okta_app_bookmark.a.id}", group: ids.map((id) => ({ id })) } } },
+  });
+  stand.write(assignments([g1, g2]));
+  await stand.ok("apply", "-auto-approve");
+  const appId = stand.emu.findAppsByLabel(bookmark.label)[0]!.id;
+  stand.emu.deleteGroup(g2);
+  stand.write(assignments([g1, g3]));
+  await stand.ok("plan", "-refresh=false", "-out=tfplan");
+  stand.emu.resetRequestLog();
+  return { stand, appId, g1, g2, g3 };
+}
+
 describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4.20.0's strictness and bugs", () => {
   let s: Stand | undefined;
   afterEach(async () => {
@@ -21,19 +42,8 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   });
 
   it("an assignments update whose DELETE meets a group deleted in Okta fails, skips the adds, and records the planned list (#1885)", async () => {
-    s = await startStand();
-    const [g1, g2, g3] = ["idp-a", "idp-b", "idp-c"].map((n) => s!.emu.createGroup(n).id);
-    const assignments = (ids: string[]) => ({
-      resource: { okta_app_bookmark: { a: bookmark }, okta_app_group_assignments: { a: { app_id: "${okta_app_bookmark.a.id}", group: ids.map((id) => ({ id })) } } },
-    });
-    s.write(assignments([g1!, g2!]));
-    await s.ok("apply", "-auto-approve");
-    const appId = s.emu.findAppsByLabel(bookmark.label)[0]!.id;
-
-    s.emu.deleteGroup(g2!); // Okta drops its assignment with it
-    s.write(assignments([g1!, g3!]));
-    await s.ok("plan", "-refresh=false", "-out=tfplan");
-    s.emu.resetRequestLog();
+    const { stand, appId, g1, g2, g3 } = await planAfterAssignedGroupDeleted("4.20.0");
+    s = stand;
     const r = await s.tf("apply", "tfplan");
     expect(r.exitCode).toBe(1);
     expect(output(r)).toContain(
@@ -51,7 +61,7 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   }, 120_000);
 
   it("deleting an app or a group already deleted in Okta fails without a refresh, and succeeds with one", async () => {
-    s = await startStand();
+    s = await startStand({}, "4.20.0");
     s.write({ resource: { okta_app_bookmark: { a: bookmark }, okta_group: { g: { name: "cerby-okta/ws/a-1" } } } });
     await s.ok("apply", "-auto-approve");
     const appId = s.emu.findAppsByLabel(bookmark.label)[0]!.id;
@@ -70,7 +80,7 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   }, 120_000);
 
   it("membership update errors are swallowed: Apply complete, the user is not in the group, only a refresh shows it (#2359)", async () => {
-    s = await startStand();
+    s = await startStand({}, "4.20.0");
     const alice = s.emu.seedUser({ login: "alice@acme.example" });
     const bob = s.emu.seedUser({ login: "bob@acme.example" });
     const members = (users: string[]) => ({
@@ -103,7 +113,7 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   }, 120_000);
 
   it("a bookmark whose access policy fails after the POST stays in Okta, tainted, and the next apply replaces it", async () => {
-    s = await startStand();
+    s = await startStand({}, "4.20.0");
     s.write({ resource: { okta_app_bookmark: { a: bookmark } } });
     s.emu.failNext({ method: "GET", route: "/api/v1/policies", status: 403 });
     const r = await s.tf("apply", "-auto-approve");
@@ -125,7 +135,7 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   }, 120_000);
 
   it("SDKv2 defaults land in plan and state; a status changed in Okta is planned back by its default", async () => {
-    s = await startStand();
+    s = await startStand({}, "4.20.0");
     s.write({
       resource: {
         okta_app_bookmark: { a: bookmark },
@@ -161,7 +171,7 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   }, 120_000);
 
   it("validates at plan time: group names over 255 bytes, max_api_capacity outside 1-100", async () => {
-    s = await startStand();
+    s = await startStand({}, "4.20.0");
     s.write({ resource: { okta_group: { g: { name: "x".repeat(256) } } } });
     const long = await s.tf("plan");
     expect(long.exitCode).toBe(1);
@@ -174,7 +184,7 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   }, 60_000);
 
   it("data okta_user fails the plan when nobody matches and sends the value unescaped; data okta_users pages, and answers [] without error", async () => {
-    s = await startStand({ maxLimit: 2 });
+    s = await startStand({ maxLimit: 2 }, "4.20.0");
     for (const login of ["ann@acme.example", "anna@acme.example", "annie@acme.example", "bob@acme.example"]) s.emu.seedUser({ login });
     const oneUser = (value: string) => ({ data: { okta_user: { u: { search: [{ name: "profile.login", value }], skip_groups: true, skip_roles: true } } } });
 
@@ -207,7 +217,7 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
   }, 120_000);
 
   it("memberships read keeps the resource with no users when its group is gone (404 suppressed)", async () => {
-    s = await startStand();
+    s = await startStand({}, "4.20.0");
     const alice = s.emu.seedUser({ login: "alice@acme.example" });
     const g = s.emu.createGroup("idp-team");
     s.write({ resource: { okta_group_memberships: { m: { group_id: g.id, track_all_users: true, users: [alice.id] } } } });
@@ -215,5 +225,35 @@ describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: okta/okta 4
     s.emu.deleteGroup(g.id);
     await s.ok("apply", "-refresh-only", "-auto-approve");
     expect((await s.state()).get("okta_group_memberships.m")).toMatchObject({ id: g.id, group_id: g.id, users: [] });
+  }, 60_000);
+});
+
+describe.skipIf(shouldSkipTerraformTests())("stand-in okta provider: what okta/okta 6.12.0 does differently", () => {
+  let s: Stand | undefined;
+  afterEach(async () => {
+    await s?.close();
+    s = undefined;
+  });
+
+  it("an assignments update whose DELETE meets a group deleted in Okta ignores the 404 and assigns the rest (#1885 fixed in 6.1.0)", async () => {
+    const { stand, appId, g1, g3 } = await planAfterAssignedGroupDeleted("6.12.0");
+    s = stand;
+    await s.ok("apply", "tfplan");
+    expect(s.emu.requestCount({ method: "DELETE", route: "/api/v1/apps/{id}/groups/{gid}", status: 404 })).toBe(1);
+    expect([...s.emu.state.appGroups.get(appId)!.keys()].sort()).toEqual([g1, g3].sort());
+    expect((await s.tf("plan", "-detailed-exitcode")).exitCode).toBe(0);
+  }, 120_000);
+
+  it("validates skip_authentication_policy against authentication_policy, and group names in runes, not bytes", async () => {
+    s = await startStand({}, "6.12.0");
+    s.write({ resource: { okta_app_bookmark: { a: { ...bookmark, skip_authentication_policy: true, authentication_policy: "rst1" } } } });
+    const both = await s.tf("plan");
+    expect(both.exitCode).toBe(1);
+    expect(output(both)).toMatch(/"skip_authentication_policy": conflicts with authentication_policy/);
+    // 255 two-byte characters: 510 bytes, which 4.20 refuses
+    s.write({ resource: { okta_group: { g: { name: "é".repeat(255) } } } });
+    expect((await s.tf("plan")).exitCode).toBe(0);
+    s.write({ resource: { okta_group: { g: { name: "é".repeat(256) } } } });
+    expect(output(await s.tf("plan"))).toContain("[{{} name}] cannot be longer than 255 runes");
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { MAX_GROUP_NAME_BYTES, STACK_DATA_FILE, boundedAccessGroupName, buildSta
 import { OUT_MARKER } from "../../src/stack/out-dir.ts";
 
 import { DEFAULT_RATE_LIMIT } from "../../src/domain/model.ts";
-import { WorkspaceStack } from "../../src/stack/workspace-stack.ts";
+import { WorkspaceStack, type StackOptions } from "../../src/stack/workspace-stack.ts";
 import { desiredFromText, oneAccountWorkspace, synthesizeInto } from "../support/desired.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 
@@ -26,10 +26,10 @@ const HOSTILE_NAMES = [
   "x".repeat(5000),
 ];
 
-function synthStack(state: DesiredState) {
+function synthStack(state: DesiredState, options: StackOptions = {}) {
   const workspace = state.workspaces[0]!;
   const app = Testing.app();
-  const stack = new WorkspaceStack(app, workspace);
+  const stack = new WorkspaceStack(app, workspace, options);
   return { json: Testing.synth(stack), config: JSON.parse(Testing.synth(stack)) };
 }
 
@@ -112,7 +112,17 @@ describe("workspace stack", () => {
       }),
     ).toBe(true);
     expect(json).not.toMatch(/api_token|private_key|access_token/);
-    expect(config.terraform.required_providers.okta).toEqual({ source: "okta/okta", version: "4.20.0" });
+    // The binding writes 4.20.0; the project's release (default 6.12.0) replaces it.
+    expect(config.terraform.required_providers.okta).toEqual({ source: "okta/okta", version: "6.12.0" });
+  });
+
+  it("asks for the project's okta/okta release, and skips the bookmark's access policy from 6.x on", () => {
+    const six = synthStack(state).config;
+    expect(Object.values(six.resource.okta_app_bookmark)).toEqual([expect.objectContaining({ skip_authentication_policy: true })]);
+    const four = synthStack(state, { oktaProviderVersion: "4.20.0" }).config;
+    expect(four.terraform.required_providers.okta).toEqual({ source: "okta/okta", version: "4.20.0" });
+    // 4.20 has no such attribute: writing it would fail every plan.
+    expect(JSON.stringify(four.resource.okta_app_bookmark)).not.toContain("skip_authentication_policy");
   });
 
   it("takes rate-limit overrides from the workspace", () => {

@@ -36,11 +36,12 @@ function expectWithinFivePercent(measured: Record<string, number>, predicted: Ca
 }
 
 describe.skipIf(shouldSkipTerraformTests())("incremental sync cost", () => {
-  it("is the same for a workspace of 10 and of 100 accounts, and the documented costs are what Okta is asked", async () => {
+  it("is the same for a workspace of 10 and of 100 accounts, and the documented costs are what Okta is asked (okta/okta 4.20)", async () => {
     requireTerraform();
-    const small = await costOfOneChange(10);
-    const large = await costOfOneChange(100);
-    console.log(`one-account change: ${small.total} Okta API requests at 10 accounts, ${large.total} at 100`);
+    // src/domain/api-cost.ts counts as okta/okta 4.20 makes its calls.
+    const small = await costOfOneChange(10, "4.20.0");
+    const large = await costOfOneChange(100, "4.20.0");
+    console.log(`okta/okta 4.20.0, one-account change: ${small.total} Okta API requests at 10 accounts, ${large.total} at 100`);
     expect(small.total).toBeGreaterThan(0);
     // The same requests, route by route: nothing grows with the workspace.
     expect(large.byRoute).toEqual(small.byRoute);
@@ -52,5 +53,24 @@ describe.skipIf(shouldSkipTerraformTests())("incremental sync cost", () => {
       expectWithinFivePercent(cost.firstSync, cost.estimate.firstSync);
       expectWithinFivePercent(cost.byBucket, cost.changeEstimate);
     }
+  }, 400_000);
+
+  it("okta/okta 6.12 with skip_authentication_policy asks exactly that, less each bookmark's policy calls", async () => {
+    requireTerraform();
+    const accounts = 10;
+    const six = await costOfOneChange(accounts);
+    const four = await costOfOneChange(accounts, "4.20.0");
+    console.log(`okta/okta 6.12.0, one-account change: ${six.total} Okta API requests (4.20.0: ${four.total}); first sync by bucket ${JSON.stringify(six.firstSync)} (4.20.0: ${JSON.stringify(four.firstSync)})`);
+    const { apps, other = 0, ...rest } = byModelBucket(six.firstSync);
+    const { apps: appsBefore, other: otherBefore = 0, ...restBefore } = four.estimate.firstSync as Record<string, number>;
+    // One policy PUT fewer per created bookmark in the apps bucket; no policy list and no org kind in "other".
+    expect(apps).toBe(appsBefore! - accounts);
+    expect(rest).toEqual(restBefore);
+    expect(other).toBeLessThanOrEqual(otherBefore - accounts - 1);
+    // The relabel: the policy PUT and the org kind go.
+    expect(four.byRoute["PUT /api/v1/apps/{id}/policies/{pid}"]).toBe(1);
+    expect(six.byRoute["PUT /api/v1/apps/{id}/policies/{pid}"]).toBeUndefined();
+    expect(six.byRoute["GET /.well-known/okta-organization"]).toBeUndefined();
+    expect(six.total).toBe(four.total - 1 - (four.byRoute["GET /.well-known/okta-organization"] ?? 0));
   }, 400_000);
 });

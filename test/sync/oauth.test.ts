@@ -11,7 +11,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { newServiceApp } from "../../harness/service-app.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { APPLY_SCOPES, READ_SCOPES } from "../../src/okta-api/credentials.ts";
+import { APPLY_SCOPES, APPLY_SCOPES_4_20, READ_SCOPES } from "../../src/okta-api/credentials.ts";
 import { requiredScope, scopeAllows } from "../../harness/okta-emulator/oauth.ts";
 import type { LoggedRequest } from "../../harness/okta-emulator.ts";
 
@@ -38,9 +38,12 @@ function scopesNeeded(requests: readonly LoggedRequest[], listed: readonly strin
 describe.skipIf(shouldSkipTerraformTests())("OAuth with the least scopes the README lists", () => {
   beforeAll(() => requireTerraform());
 
-  it("syncs the example workspaces with APPLY_SCOPES: three runs converge, no 401 or 403, no key or token in any output", async () => {
-    const writer = newServiceApp([...APPLY_SCOPES]);
-    const harness = await SyncHarness.start(path.join(repo, "workspaces"), { serviceApp: writer });
+  it.each([
+    ["6.12.0", APPLY_SCOPES],
+    ["4.20.0", APPLY_SCOPES_4_20],
+  ] as const)("with okta/okta %s syncs the example workspaces with its apply scopes (%j): three runs converge, no 401 or 403, no key or token in any output", async (providerVersion, scopes) => {
+    const writer = newServiceApp([...scopes]);
+    const harness = await SyncHarness.start(path.join(repo, "workspaces"), { serviceApp: writer, providerVersion });
     harnesses.push(harness);
     const outputs: string[] = [];
     const exits: number[] = [];
@@ -60,7 +63,7 @@ describe.skipIf(shouldSkipTerraformTests())("OAuth with the least scopes the REA
     expect(harness.emulator.state.apps.size).toBe(chiclets.length);
     expect(refusals(harness)).toEqual([]);
     // Not one scope more than the sync used.
-    expect(scopesNeeded(harness.emulator.requests, APPLY_SCOPES)).toEqual([...APPLY_SCOPES]);
+    expect(scopesNeeded(harness.emulator.requests, scopes)).toEqual([...scopes]);
     // Everything went through OAuth: tokens were issued, and nobody verified an API token.
     expect(harness.emulator.issuedAccessTokens().length).toBeGreaterThan(0);
     expect(harness.emulator.issuedAccessTokens().every((token) => token.clientId === writer.clientId)).toBe(true);

@@ -1,12 +1,15 @@
-// The ways okta/okta 4.20 fails against a real org, end to end through the
-// CLI, real Terraform, the strict stand-in provider and the emulator: each
+// The ways okta/okta fails against a real org, end to end through the CLI,
+// real Terraform, the strict stand-in provider and the emulator: each
 // scenario ends with every person's dashboard right and the exit codes a CI
-// job can trust.
+// job can trust. Every scenario runs against the default release (6.12.0);
+// those where the releases differ (#1885's deletion order, the bookmark's
+// create, update and delete) run against 4.20.0 too.
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
+import { DEFAULT_OKTA_PROVIDER_VERSION } from "../../src/config/okta-provider-version.ts";
 
 interface Doc {
   version: 1;
@@ -53,7 +56,9 @@ function safeWorkspace(rateLimit?: Record<string, number>): Doc {
 
 const skip = shouldSkipTerraformTests();
 
-describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () => {
+describe.skipIf(skip).each([DEFAULT_OKTA_PROVIDER_VERSION, "4.20.0"] as const)("surviving okta/okta %s against a strict stand-in", (providerVersion) => {
+  /** Scenarios where 4.20.0 and 6.12.0 behave alike run once, against the default release. */
+  const sameOnBoth = providerVersion !== DEFAULT_OKTA_PROVIDER_VERSION;
   let harness: SyncHarness;
   let doc: Doc;
   const write = () => harness.writeFile("safe/workspace.json", JSON.stringify(doc, null, 2));
@@ -67,7 +72,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
       const { mkdir, writeFile } = await import("node:fs/promises");
       await mkdir(`${dir}/safe`, { recursive: true });
       await writeFile(`${dir}/safe/workspace.json`, JSON.stringify(doc, null, 2));
-    });
+    }, { providerVersion });
     await harness.sync();
     await expectDashboardsRight();
   }, 180_000);
@@ -87,7 +92,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     expect(harness.dashboards()["bob@safe.example"]).toEqual([]);
   }, 120_000);
 
-  it("replaces a team grant by direct grants (the reverse transition)", async () => {
+  it.skipIf(sameOnBoth)("replaces a team grant by direct grants (the reverse transition)", async () => {
     account("a-portal").grants = [{ user: "u-alice", role: "owner" }, { user: "u-bob", role: "collaborator" }, { user: "u-carol", role: "collaborator" }];
     await write();
     const { plan } = await harness.sync();
@@ -97,7 +102,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     await expectDashboardsRight();
   }, 120_000);
 
-  it("catches a membership change Okta refused although Terraform said it applied (upstream #2359), and the next sync puts it right", async () => {
+  it.skipIf(sameOnBoth)("catches a membership change Okta refused although Terraform said it applied (upstream #2359), and the next sync puts it right", async () => {
     account("a-tiktok").grants.push({ user: "u-bob", role: "collaborator" });
     await write();
     const plan = await harness.cli(["plan"]);
@@ -141,7 +146,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     await expectDashboardsRight();
   }, 180_000);
 
-  it("lets everyone else sync when Okta does not know one person's login, and names that person", async () => {
+  it.skipIf(sameOnBoth)("lets everyone else sync when Okta does not know one person's login, and names that person", async () => {
     const dan = harness.emulator.findUserByLogin("dan@safe.example")!;
     harness.emulator.state.users.delete(dan.id);
     account("a-insta").grants.push({ user: "u-dan", role: "collaborator" }, { user: "u-carol", role: "collaborator" });
@@ -158,7 +163,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
     expect(harness.dashboards()["dan@safe.example"]).toEqual(["Contentzilla HQ - Instagram"]);
   }, 180_000);
 
-  it("prints Terraform's reason, in Okta terms, when Okta rejects the token", async () => {
+  it.skipIf(sameOnBoth)("prints Terraform's reason, in Okta terms, when Okta rejects the token", async () => {
     account("a-portal").name = "Supplier Portal EU";
     await write();
     const plan = await harness.cli(["plan"]);
@@ -176,7 +181,7 @@ describe.skipIf(skip)("surviving okta/okta 4.20 against a strict stand-in", () =
   }, 120_000);
 });
 
-describe.skipIf(skip)("rate limits, as okta/okta 4.20 meets them", () => {
+describe.skipIf(skip)("rate limits, as okta/okta 6.12 meets them (4.20's retries and governor are the same code)", () => {
   let harness: SyncHarness | undefined;
   afterAll(async () => {
     await harness?.stop();
@@ -233,9 +238,10 @@ describe.skipIf(skip)("rate limits, as okta/okta 4.20 meets them", () => {
     requireTerraform();
     const h = await startWith(manyAccounts(), { emulator: enforced });
     await h.sync();
-    // 24 first syncs cost 5 each in the apps bucket: several windows' worth at the share.
+    // 24 first syncs cost 4 each in the apps bucket (POST, two assignments, their list; 4.20 adds the policy PUT):
+    // several windows' worth at the share.
     const use = bucketUse(h, "/api/v1/apps");
-    expect(use.requests).toBeGreaterThanOrEqual(24 * 5);
+    expect(use.requests).toBeGreaterThanOrEqual(24 * 4);
     expect(use.peak).toBeLessThanOrEqual(SHARE + PAST_THE_SHARE);
     expect(use.refused).toBe(0);
     expect(h.dashboards()).toEqual(await h.expectedDashboards());
@@ -255,7 +261,7 @@ describe.skipIf(skip)("rate limits, as okta/okta 4.20 meets them", () => {
     expect(apply.stdout).toContain("applied: ws-safe-s000, ws-safe-s001");
     // Each process keeps to the whole share, seeing the other's requests in Okta's headers: together they stay near it.
     const use = bucketUse(h, "/api/v1/apps");
-    expect(use.requests).toBeGreaterThanOrEqual(24 * 5);
+    expect(use.requests).toBeGreaterThanOrEqual(24 * 4);
     expect(use.peak).toBeLessThanOrEqual(SHARE + PAST_THE_SHARE);
     expect(use.refused).toBe(0);
     expect(h.dashboards()).toEqual(await h.expectedDashboards());

@@ -10,12 +10,19 @@
  *   only status changed); else PUT the app, PUT its policy, read.
  * - delete: deactivate if the state says ACTIVE, then DELETE retried for 5 s;
  *   a 404 is an error.
+ * okta/okta 6.12.0 (okta/services/idaas/resource_okta_app_bookmark.go, app.go):
+ * - skip_authentication_policy = true (6.9.0+): create and update make no
+ *   policy call, and read sets authentication_policy to "" without asking
+ *   the org kind;
+ * - delete: the deactivation is retried for 20 s and the DELETE for 30 s
+ *   (500s included); a 404 is still an error, after those retries.
  */
 import { retryExponential } from "../backoff.ts";
 import type { ProviderContext } from "../config.ts";
 import { errorText, responseErr, suppressErrorOn404 } from "../http/sdk-errors.ts";
 import type { ResourceData } from "../sdkv2/resource-data.ts";
 import type { Obj } from "../values.ts";
+import { IS_V6 } from "../version.ts";
 import { baseName, goJson, hasChange, type ResourceImpl } from "./common.ts";
 
 function buildBody(d: ResourceData) {
@@ -60,8 +67,9 @@ async function findDefaultAccessPolicyId(p: ProviderContext): Promise<string> {
   return system[0].id;
 }
 
-/** createOrUpdateAuthenticationPolicy: the configured (or known) policy, else the org's default on OIE. */
+/** createOrUpdateAuthenticationPolicy: the configured (or known) policy, else the org's default on OIE; nothing with skip_authentication_policy (6.9+). */
 async function setPolicy(p: ProviderContext, d: ResourceData, appId: string): Promise<void> {
+  if (d.getBool("skip_authentication_policy")) return;
   const policyId = d.getOk("authentication_policy");
   if (typeof policyId === "string") {
     await p.client.call("PUT", `/api/v1/apps/${appId}/policies/${policyId}`);
@@ -82,7 +90,8 @@ async function read(p: ProviderContext, d: ResourceData): Promise<void> {
     d.setId("");
     return;
   }
-  if (!(await p.isClassicOrg())) {
+  if (d.getBool("skip_authentication_policy")) d.set("authentication_policy", "");
+  else if (!(await p.isClassicOrg())) {
     const href = app._links?.accessPolicy?.href;
     if (typeof href === "string" && href !== "") d.set("authentication_policy", baseName(href));
   }
@@ -161,10 +170,12 @@ export const appBookmark: ResourceImpl = {
   },
 
   async delete(p, d) {
+    const deactivate = async () => void (await p.client.call("POST", `/api/v1/apps/${d.id}/lifecycle/deactivate`));
+    const remove = async () => void (await p.client.call("DELETE", `/api/v1/apps/${d.id}`));
     try {
-      if (d.getString("status") === "ACTIVE") await p.client.call("POST", `/api/v1/apps/${d.id}/lifecycle/deactivate`);
-      // Okta can be eventually consistent after a deactivation: the provider retries the DELETE for 5 s.
-      await retryExponential(async () => void (await p.client.call("DELETE", `/api/v1/apps/${d.id}`)), 5000, "v2");
+      if (d.getString("status") === "ACTIVE") await (IS_V6 ? retryExponential(deactivate, 20_000, "v2") : deactivate());
+      // Okta can be eventually consistent after a deactivation: the provider retries the DELETE (5 s; 30 s in 6.x).
+      await retryExponential(remove, IS_V6 ? 30_000 : 5000, "v2");
     } catch (e) {
       throw new Error(`failed to delete bookmark application: ${errorText(e)}`);
     }
@@ -173,7 +184,10 @@ export const appBookmark: ResourceImpl = {
   async importState(_p, d, importId) {
     const parts = importId.split("/");
     if (parts.length > 3) throw new Error("invalid format used for import ID, format must be 'app_id' or 'app_id/skip_users' or 'app_id/skip_users/skip_groups'");
-    // skip_users / skip_groups are not in the 4.20 bookmark schema: setting them fails silently there too.
+    // appImporter sets every named attribute to true; one the schema lacks
+    // (skip_users, skip_groups; skip_authentication_policy before 6.9) is
+    // dropped silently there too, and here by the schema when recorded.
     d.setId(parts[0]!);
+    for (const name of parts.slice(1)) d.set(name, true);
   },
 };

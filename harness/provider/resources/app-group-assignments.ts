@@ -7,12 +7,15 @@
  *   before anything is added (the state then records the planned list, as
  *   SDKv2 does: upstream #1885); else PUT EVERY configured group, then read;
  * - delete: DELETE each group; 404 suppressed.
+ * okta/okta 6.1.0+ (commit f0c77cdc, PR #2323): the update's removals
+ * suppress a 404 too (upstream #1885 fixed); nothing else changed to 6.12.0.
  */
 import type { ProviderContext } from "../config.ts";
 import { errorText, suppressErrorOn404 } from "../http/sdk-errors.ts";
 import type { SdkResponse } from "../okta-client.ts";
 import type { ResourceData } from "../sdkv2/resource-data.ts";
 import { isObj, type Obj, type Value } from "../values.ts";
+import { TRAITS } from "../version.ts";
 import { goJson, goMapOrder, str, type ResourceImpl } from "./common.ts";
 
 /** All assignments of the app, or null when the app is gone (404). */
@@ -107,7 +110,8 @@ export const appGroupAssignments: ResourceImpl = {
       try {
         await p.client.call("DELETE", `/api/v1/apps/${appId}/groups/${id}`);
       } catch (e) {
-        throw new Error(`failed to delete group assignment: could not delete assignment for group ${id}, to application ${appId}: ${errorText(e)}`);
+        const err = TRAITS.assignmentRemovalIgnores404 ? suppressErrorOn404(e) : e;
+        if (err) throw new Error(`failed to delete group assignment: could not delete assignment for group ${id}, to application ${appId}: ${errorText(err)}`);
       }
     }
     // Every configured group is PUT again, changed or not; the priority goes out even when unset (as 0).

@@ -9,6 +9,8 @@
  * - update: adds, then removes, and DISCARDS both errors (upstream #2359);
  *   no read, so the state becomes the plan.
  * - delete: DELETE each user; 404 suppressed.
+ * okta/okta 6.11.0+ (#2810): import lists the group's members (every page)
+ * into `users`; any error, a 404 included, fails the import.
  */
 import { Permanent, retryExponential } from "../backoff.ts";
 import type { ProviderContext } from "../config.ts";
@@ -16,7 +18,9 @@ import { errorText, suppressErrorOn404 } from "../http/sdk-errors.ts";
 import type { SdkResponse } from "../okta-client.ts";
 import { setOrder } from "../sdkv2/hashing.ts";
 import type { Obj } from "../values.ts";
+import { TRAITS } from "../version.ts";
 import type { ResourceImpl } from "./common.ts";
+import { allPages } from "./users.ts";
 
 async function addGroupMembers(p: ProviderContext, groupId: string, users: string[]): Promise<void> {
   for (const user of users) {
@@ -132,11 +136,19 @@ export const groupMemberships: ResourceImpl = {
     await removeGroupMembers(p, d.getString("group_id"), d.getStringSet("users"));
   },
 
-  async importState(_p, d, importId) {
+  async importState(p, d, importId) {
     const parts = importId.split("/");
     if (parts.length > 2) throw new Error("invalid format used for import ID, format must be 'group_id' or 'group_id/true'");
     if (parts.length === 2) d.set("track_all_users", parts[1] === "true");
-    d.setId(parts[0]!);
-    d.set("group_id", parts[0]!);
+    const groupId = parts[0]!;
+    d.setId(groupId);
+    d.set("group_id", groupId);
+    if (!TRAITS.membershipsImportFillsUsers) return;
+    try {
+      const members = await allPages(p, await p.client.call("GET", `/api/v1/groups/${groupId}/users?limit=200`));
+      d.set("users", setOrder(members.map((u) => u.id)));
+    } catch (e) {
+      throw new Error(`error fetching group users during import: ${errorText(e)} ID is ${groupId}`);
+    }
   },
 };

@@ -5,6 +5,7 @@ import type { SdkResponse } from "../okta-client.ts";
 import { setOrderOfObjects } from "../sdkv2/hashing.ts";
 import type { ResourceData } from "../sdkv2/resource-data.ts";
 import type { Obj, Value } from "../values.ts";
+import { IS_V6 } from "../version.ts";
 import { goJson, str } from "./common.ts";
 
 /** Profile keys with attributes of their own; every other key is a custom attribute. */
@@ -34,8 +35,22 @@ export function flattenUser(user: any): Obj {
     else custom[k] = v;
   }
   attrs.status = mapStatus(String(user.status ?? ""));
+  if (IS_V6) Object.assign(attrs, userFieldsSince5(user));
   attrs.custom_profile_attributes = goJson(custom);
   return attrs;
+}
+
+/** Go's time.Format(time.RFC3339): whole seconds, UTC as "Z". */
+const rfc3339 = (iso: string) => new Date(iso).toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** What flattenUser sets in 5.x/6.x besides the profile: the realm, the timestamps it has, and the user type. */
+function userFieldsSince5(user: any): Obj {
+  const fields: Obj = {};
+  if (typeof user.realmId === "string") fields.realm_id = user.realmId;
+  const stamps = { created: user.created, activated: user.activated, status_changed: user.statusChanged, last_login: user.lastLogin, last_updated: user.lastUpdated, password_changed: user.passwordChanged };
+  for (const [key, value] of Object.entries(stamps)) if (typeof value === "string") fields[key] = rfc3339(value);
+  if (user.type && typeof user.type.id === "string") fields.type = [{ id: user.type.id }];
+  return fields;
 }
 
 /** getSearchCriteria: the search blocks (in the SDK's set order) joined with the compound operator. */

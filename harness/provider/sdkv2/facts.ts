@@ -3,9 +3,11 @@
  * schema.json carries): Default, ForceNew, DiffSuppressFunc, validation and
  * ConflictsWith, for the types the stand-in implements. Read from the real
  * schema files (okta/app.go, resource_okta_*.go, data_source_okta_*.go,
- * user.go, provider.go).
+ * user.go, provider.go); where 6.12.0 differs (IS_V6), from
+ * okta/services/idaas/*.go and okta/utils/utils.go at v6.12.0.
  */
 import type { Value } from "../values.ts";
+import { IS_V6 } from "../version.ts";
 
 export interface AttributeFacts {
   /** SDKv2 `Default`: lands in plan and state when config leaves the attribute unset. */
@@ -66,6 +68,10 @@ const goPath = (attribute: string) => `[{{} ${attribute}}]`;
 const strMaxLength = (max: number) => (value: Value, attribute: string) =>
   typeof value === "string" && Buffer.byteLength(value) > max ? `${goPath(attribute)} cannot be longer than ${max} characters` : null;
 
+/** utils.StrMaxLength from 5.2.0 (#2398): counts runes, not bytes. */
+const strMaxRunes = (max: number) => (value: Value, attribute: string) =>
+  typeof value === "string" && [...value].length > max ? `${goPath(attribute)} cannot be longer than ${max} runes` : null;
+
 const stringIsJSON = (value: Value, attribute: string) => {
   if (typeof value !== "string") return null;
   if (value === "") return `expected "${goPath(attribute)}" JSON to not be empty, got `;
@@ -117,13 +123,16 @@ export const RESOURCE_FACTS: Record<string, BlockFacts> = {
       request_integration: { default: false },
       logo: { suppressDiff: unsetIsNoChange },
       app_links_json: { suppressDiff: sameJsonObject, validate: stringIsJSON },
-      admin_note: { validate: strMaxLength(250) },
-      enduser_note: { validate: strMaxLength(250) },
+      admin_note: { validate: IS_V6 ? strMaxRunes(250) : strMaxLength(250) },
+      enduser_note: { validate: IS_V6 ? strMaxRunes(250) : strMaxLength(250) },
+      // 6.9.0+ (the attribute is not in the 4.20 schema)
+      ...(IS_V6 ? { skip_authentication_policy: { default: false } } : {}),
     },
+    conflicts: IS_V6 ? [["skip_authentication_policy", "authentication_policy"]] : [],
   },
   okta_group: {
     attributes: {
-      name: { validate: strMaxLength(255) },
+      name: { validate: IS_V6 ? strMaxRunes(255) : strMaxLength(255) },
       skip_users: { default: false },
       custom_profile_attributes: { suppressDiff: sameGroupProfile, validate: stringIsJSON },
     },

@@ -36,7 +36,7 @@ export function register(program: Command): void {
       allowDestroy: options.allowDestroy === true,
       log: logProgress,
       reader: accessReaderFor(options),
-      checkCredentials: credentialCheckOfStacks(options, paths),
+      checkCredentials: credentialCheckOfStacks(options, paths, process.env, "apply", context.stackOptions.oktaProviderVersion),
       parallel: options.parallel,
     });
     await clearAdoptions(paths.stateDir, applied);

@@ -46,7 +46,7 @@ export function register(program: Command): void {
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         oktaChecks: oktaChecksFor(options),
-        checkCredentials: credentialCheck(options, process.env, options.apply ? "apply" : "read"),
+        checkCredentials: credentialCheck(options, process.env, options.apply ? "apply" : "read", context.stackOptions.oktaProviderVersion),
       });
       // Recorded once the plan is made (a refused first sync records nothing), before any apply.
       await settleShards(context, run, { record: true });

@@ -52,7 +52,7 @@ export function register(program: Command): void {
     const units = stackUnits([{ ...workspace, synced: true, chiclets: [], people: [] }], settings.shardCounts);
     const { StackSynthesizer } = await import("../../stack/synthesizer.ts");
     await new StackSynthesizer({ outDir: settings.outDir, stackOptions: settings.stackOptions, protectedPaths: settings.protectedPaths }).write(units, { prune: false });
-    await credentialCheck(options, process.env, options.apply ? "apply" : "read")(units);
+    await credentialCheck(options, process.env, options.apply ? "apply" : "read", settings.stackOptions?.oktaProviderVersion)(units);
     const terraform = terraformFor(options, signal, context);
     const plans = await planRemoval(workspace, units.map((unit) => unit.id), terraform, context.paths, logProgress);
     process.stdout.write(formatPlanSummary(plans));

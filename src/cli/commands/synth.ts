@@ -24,7 +24,7 @@ export function register(program: Command): void {
       await settleShards(context, run, { record: false });
       const stacks = new Map<string, number>();
       for (const stack of run.stacks) stacks.set(stack.workspaceId, (stacks.get(stack.workspaceId) ?? 0) + 1);
-      process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir, { stacks }));
+      process.stdout.write(formatSynthSummary(state, options.out ?? context.paths.outDir, { stacks, ...(context.stackOptions.oktaProviderVersion ? { release: context.stackOptions.oktaProviderVersion } : {}) }));
       if (!options.warnings) return;
       for (const line of warningLines(state)) process.stderr.write(`${line}\n`);
     });

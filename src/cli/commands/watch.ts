@@ -75,7 +75,7 @@ export function register(program: Command): void {
           reader: accessReaderFor(options),
           createCheck: (terraform) => existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress }),
           oktaChecks: oktaChecksFor(options),
-          checkCredentials: credentialCheck(options, process.env, "apply"),
+          checkCredentials: credentialCheck(options, process.env, "apply", context.stackOptions.oktaProviderVersion),
         })
       : undefined;
     if (options.apply && options.adoptionCheck !== false && !hasOktaCredentials()) {
