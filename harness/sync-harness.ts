@@ -4,7 +4,7 @@
 // workspace files, as if they already existed in Okta.
 import { execa } from "execa";
 import { randomBytes } from "node:crypto";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { computeDesiredState, type DesiredState } from "../src/domain/desired-state.ts";
@@ -16,6 +16,22 @@ import { createTerraformSandbox, type TerraformSandbox } from "./terraform-env.t
 
 const bin = path.join(REPO_ROOT, "bin", "cerby-okta.js");
 
+/**
+ * The workspaces folder to start with: a folder to copy, the files to write
+ * (path in the folder -> a document, written as JSON, or text), or a function
+ * writing into the folder.
+ */
+export type WorkspacesSource = string | Readonly<Record<string, object | string>> | ((workspacesDir: string) => Promise<void>);
+
+async function writeWorkspaces(source: WorkspacesSource, workspacesDir: string): Promise<void> {
+  if (typeof source === "string") return cp(source, workspacesDir, { recursive: true });
+  if (typeof source === "function") return source(workspacesDir);
+  for (const [file, content] of Object.entries(source)) {
+    await mkdir(path.join(workspacesDir, path.dirname(file)), { recursive: true });
+    await writeFile(path.join(workspacesDir, file), typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  }
+}
+
 export class SyncHarness {
   private constructor(
     readonly cwd: string,
@@ -23,12 +39,9 @@ export class SyncHarness {
     readonly sandbox: TerraformSandbox,
   ) {}
 
-  /** `source` is a workspaces folder to copy, or a function writing one into the given folder. */
-  static async start(source: string | ((workspacesDir: string) => Promise<void>), options: { emulator?: EmulatorOptions } = {}): Promise<SyncHarness> {
+  static async start(source: WorkspacesSource, options: { emulator?: EmulatorOptions } = {}): Promise<SyncHarness> {
     const cwd = await mkdtemp(path.join(tmpdir(), "cerby-okta-sync-"));
-    const workspacesDir = path.join(cwd, "workspaces");
-    if (typeof source === "string") await cp(source, workspacesDir, { recursive: true });
-    else await source(workspacesDir);
+    await writeWorkspaces(source, path.join(cwd, "workspaces"));
     // A fresh random token per run: no credential is ever written in the repository.
     const token = randomBytes(16).toString("hex");
     const emulator = await startOktaEmulator({ ...options.emulator, token });

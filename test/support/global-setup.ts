@@ -7,12 +7,17 @@
 // Every test run also gets a temporary folder of its own (TMPDIR), removed at
 // the end: what cdktf's Testing helpers, Terraform sandboxes and the tests
 // leave in the temp folder goes with it, instead of piling up run after run.
+//
+// Once dist/ is built, the stand-in okta/okta provider is installed once for
+// the run (a certificate, the filesystem mirror, the CLI config), in that
+// folder: every Terraform sandbox of the run shares it (SHARED_INSTALL_ENV).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { installStandInProvider, SHARED_INSTALL_ENV, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -38,9 +43,15 @@ export default function setup(project: TestProject): () => void {
   const previous = process.env.TMPDIR;
   const dir = mkdtempSync(path.join(tmpdir(), "cerby-okta-tests-"));
   process.env.TMPDIR = dir;
+  if (!shouldSkipTerraformTests()) {
+    const install = path.join(dir, "provider-install");
+    installStandInProvider(install);
+    process.env[SHARED_INSTALL_ENV] = install;
+  }
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
+    delete process.env[SHARED_INSTALL_ENV];
     rmSync(dir, { recursive: true, force: true });
   };
 }
