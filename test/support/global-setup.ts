@@ -37,12 +37,17 @@ function build(): void {
   if (ms > 3000) process.stderr.write(`[global-setup] build of dist/ took ${(ms / 1000).toFixed(1)} s\n`);
 }
 
+/** Names the run's folder once a project of the run has set it up: the unit and e2e projects share one build and one folder. */
+const RUN_DIR_ENV = "CERBY_OKTA_TEST_RUN_DIR";
+
 export default function setup(project: TestProject): () => void {
+  if (process.env[RUN_DIR_ENV]) return () => {};
   build();
   project.onTestsRerun(() => build());
   const previous = process.env.TMPDIR;
   const dir = mkdtempSync(path.join(tmpdir(), "cerby-okta-tests-"));
   process.env.TMPDIR = dir;
+  process.env[RUN_DIR_ENV] = dir;
   if (!shouldSkipTerraformTests()) {
     const install = path.join(dir, "provider-install");
     installStandInProvider(install);
@@ -52,6 +57,7 @@ export default function setup(project: TestProject): () => void {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     delete process.env[SHARED_INSTALL_ENV];
+    delete process.env[RUN_DIR_ENV];
     rmSync(dir, { recursive: true, force: true });
   };
 }
