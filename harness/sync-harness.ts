@@ -4,7 +4,7 @@
 // workspace files, as if they already existed in Okta.
 import { execa } from "execa";
 import { randomBytes } from "node:crypto";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { OktaProviderVersion } from "../src/config/okta-provider-version.ts";
@@ -18,6 +18,22 @@ import type { TestServiceApp } from "./service-app.ts";
 
 const bin = path.join(REPO_ROOT, "bin", "cerby-okta.js");
 
+/**
+ * The workspaces folder to start with: a folder to copy, the files to write
+ * (path in the folder -> a document, written as JSON, or text), or a function
+ * writing into the folder.
+ */
+export type WorkspacesSource = string | Readonly<Record<string, object | string>> | ((workspacesDir: string) => Promise<void>);
+
+async function writeWorkspaces(source: WorkspacesSource, workspacesDir: string): Promise<void> {
+  if (typeof source === "string") return cp(source, workspacesDir, { recursive: true });
+  if (typeof source === "function") return source(workspacesDir);
+  for (const [file, content] of Object.entries(source)) {
+    await mkdir(path.join(workspacesDir, path.dirname(file)), { recursive: true });
+    await writeFile(path.join(workspacesDir, file), typeof content === "string" ? content : JSON.stringify(content, null, 2));
+  }
+}
+
 export class SyncHarness {
   private constructor(
     readonly cwd: string,
@@ -26,19 +42,17 @@ export class SyncHarness {
   ) {}
 
   /**
-   * `source` is a workspaces folder to copy, or a function writing one into the given folder.
+   * `source` is a workspaces folder to copy, a record of workspace files, or a function writing one into the given folder.
    * `serviceApp`: the emulator knows it, and Terraform and cerby-okta authenticate as it (OAuth), with no API token.
    * `providerVersion`: the okta/okta release the project asks for, written into its cerby-okta.yaml
    * (`oktaProvider.version`); absent: the default.
    */
   static async start(
-    source: string | ((workspacesDir: string) => Promise<void>),
+    source: WorkspacesSource,
     options: { emulator?: EmulatorOptions; serviceApp?: TestServiceApp; providerVersion?: OktaProviderVersion } = {},
   ): Promise<SyncHarness> {
     const cwd = await mkdtemp(path.join(tmpdir(), "cerby-okta-sync-"));
-    const workspacesDir = path.join(cwd, "workspaces");
-    if (typeof source === "string") await cp(source, workspacesDir, { recursive: true });
-    else await source(workspacesDir);
+    await writeWorkspaces(source, path.join(cwd, "workspaces"));
     if (options.providerVersion) await writeFile(path.join(cwd, "cerby-okta.yaml"), `oktaProvider:\n  version: "${options.providerVersion}"\n`);
     // A fresh random token per run: no credential is ever written in the repository.
     const token = randomBytes(16).toString("hex");

@@ -1,10 +1,6 @@
 // A workspace document for the end-to-end sync tests: `accounts` accounts,
 // each owned by one owner and seen by one of `users` collaborators, all
 // extended at the same instant (so R4 numbers by account ID).
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterEach } from "vitest";
-import { SyncHarness } from "./sync-harness.ts";
 export interface SyncWorkspaceOptions {
   /** Collaborators, `u-0` ... (default 3); account i is seen by `u-(i mod users)`. */
   readonly users?: number;
@@ -34,23 +30,3 @@ export function syncWorkspace(id: string, accounts: number, options: SyncWorkspa
   };
 }
 
-/**
- * For a test file: starts harnesses on workspace documents (`files`: path in
- * the workspaces folder -> document) and stops each after its test.
- */
-export function harnessPerTest(): (files: Readonly<Record<string, object>>) => Promise<SyncHarness> {
-  const started: SyncHarness[] = [];
-  afterEach(async () => {
-    for (const harness of started.splice(0)) await harness.stop();
-  });
-  return async (files) => {
-    const harness = await SyncHarness.start(async (dir) => {
-      for (const [file, doc] of Object.entries(files)) {
-        await mkdir(path.join(dir, path.dirname(file)), { recursive: true });
-        await writeFile(path.join(dir, file), JSON.stringify(doc, null, 2));
-      }
-    });
-    started.push(harness);
-    return harness;
-  };
-}

@@ -6,7 +6,8 @@
  * build`; the tests' global set-up builds before every run), reading its
  * schema and protos from the source folder harness/provider.
  *
- * Layout of the sandbox (a fresh temp dir per call):
+ * Layout of a provider install (`installStandInProvider`: one per test run,
+ * shared by its sandboxes, or one per sandbox when there is none):
  *   provider/cert/     a pre-generated TLS certificate for the provider
  *   mirror/<registry>/okta/okta/<v>/<os>_<arch>/terraform-provider-okta_v<v>
  *                      executable wrapper (`exec node <repo>/dist/harness/provider/standin.bundle.mjs`,
@@ -15,6 +16,7 @@
  *                      registry.terraform.io (Terraform's `okta/okta`) and
  *                      registry.opentofu.org (OpenTofu's `okta/okta`) alike
  *   terraformrc        CLI config: filesystem_mirror for okta/okta on both registries, direct for the rest
+ * and of the sandbox (a fresh temp dir per call):
  *   work/              a working directory tests may use for configurations
  */
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -137,41 +139,75 @@ function platformDir(): string {
 
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/** Where the stand-in provider is installed for Terraform: its certificate, the filesystem mirror holding a wrapper per modelled release, and the CLI config naming the mirror. */
+export interface ProviderInstall {
+  certDir: string;
+  mirrorDir: string;
+  /** Terraform's wrapper of each modelled okta/okta release. */
+  executables: Record<string, string>;
+  cliConfigFile: string;
+}
+
+/**
+ * Names a folder holding one provider install for a whole test run
+ * (test/support/global-setup.ts makes it): every sandbox of the run then
+ * shares the certificate and the wrappers, so Terraform computes the same
+ * lock-file hash in every stack folder, and no sandbox generates a certificate.
+ */
+export const SHARED_INSTALL_ENV = "CERBY_OKTA_TEST_PROVIDER_INSTALL";
+const INSTALL_RECORD = "install.json";
+
+/** Installs the stand-in provider into `dir` (a certificate, the mirror with every modelled release, a CLI config); records it in `dir/install.json`. */
+export async function installStandInProvider(dir: string): Promise<ProviderInstall> {
+  if (!existsSync(PROVIDER_MAIN)) {
+    throw new Error(`the stand-in provider is not built (${PROVIDER_MAIN} is missing): run \`npm run build\``);
+  }
+  const certDir = join(dir, "provider", "cert");
+  mkdirSync(certDir, { recursive: true });
+  generateCertificate(certDir);
+
+  const mirrorDir = join(dir, "mirror");
+  // `okta/okta` in a configuration means registry.terraform.io/okta/okta to Terraform and
+  // registry.opentofu.org/okta/okta to OpenTofu: the same stand-in under both.
+  const entry = await providerEntry();
+  const executables = Object.fromEntries(MODELLED_OKTA_PROVIDER_VERSIONS.map((published) => [published, publishProvider(mirrorDir, published, certDir, entry)]));
+
+  const cliConfigFile = join(dir, "terraformrc");
+  writeFileSync(
+    cliConfigFile,
+    [
+      "provider_installation {",
+      "  filesystem_mirror {",
+      `    path    = ${JSON.stringify(mirrorDir)}`,
+      `    include = ${JSON.stringify(OKTA_PROVIDER_ADDRESSES)}`,
+      "  }",
+      "  direct {",
+      `    exclude = ${JSON.stringify(OKTA_PROVIDER_ADDRESSES)}`,
+      "  }",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  const install: ProviderInstall = { certDir, mirrorDir, executables, cliConfigFile };
+  writeFileSync(join(dir, INSTALL_RECORD), JSON.stringify(install));
+  return install;
+}
+
+/** The test run's shared install (SHARED_INSTALL_ENV) while it is still there, else undefined. */
+function sharedInstall(): ProviderInstall | undefined {
+  const dir = process.env[SHARED_INSTALL_ENV];
+  if (!dir || !existsSync(join(dir, INSTALL_RECORD))) return undefined;
+  const install = JSON.parse(readFileSync(join(dir, INSTALL_RECORD), "utf8")) as ProviderInstall;
+  return Object.values(install.executables).every((file) => existsSync(file)) ? install : undefined;
+}
+
 export async function createTerraformSandbox(options: TerraformSandboxOptions): Promise<TerraformSandbox> {
   const version = options.providerVersion ?? DEFAULT_OKTA_PROVIDER_VERSION;
   const dir = mkdtempSync(join(tmpdir(), "cerby-okta-tf-"));
   try {
-    if (!existsSync(PROVIDER_MAIN)) {
-      throw new Error(`the stand-in provider is not built (${PROVIDER_MAIN} is missing): run \`npm run build\``);
-    }
-    const certDir = join(dir, "provider", "cert");
-    mkdirSync(certDir, { recursive: true });
-    generateCertificate(certDir);
-
-    const mirrorDir = join(dir, "mirror");
-    // `okta/okta` in a configuration means registry.terraform.io/okta/okta to Terraform and
-    // registry.opentofu.org/okta/okta to OpenTofu: the same stand-in under both.
-    const entry = await providerEntry();
-    const executables = new Map(MODELLED_OKTA_PROVIDER_VERSIONS.map((published) => [published as string, publishProvider(mirrorDir, published, certDir, entry)]));
-    const providerExecutable = executables.get(version);
+    const { cliConfigFile, mirrorDir, executables } = sharedInstall() ?? (await installStandInProvider(dir));
+    const providerExecutable = executables[version];
     if (!providerExecutable) throw new Error(`the stand-in okta provider does not model okta/okta ${version} (it plays ${MODELLED_OKTA_PROVIDER_VERSIONS.join(", ")})`);
-
-    const cliConfigFile = join(dir, "terraformrc");
-    writeFileSync(
-      cliConfigFile,
-      [
-        "provider_installation {",
-        "  filesystem_mirror {",
-        `    path    = ${JSON.stringify(mirrorDir)}`,
-        `    include = ${JSON.stringify(OKTA_PROVIDER_ADDRESSES)}`,
-        "  }",
-        "  direct {",
-        `    exclude = ${JSON.stringify(OKTA_PROVIDER_ADDRESSES)}`,
-        "  }",
-        "}",
-        "",
-      ].join("\n"),
-    );
 
     const workDir = join(dir, "work");
     mkdirSync(workDir);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startOktaEmulator, type EmulatorOptions, type OktaEmulator } from "../../harness/okta-emulator.ts";
 import { bucketOfPath, bucketOfRoute } from "../../harness/okta-rate-limit-buckets.ts";
 
@@ -46,9 +46,19 @@ const bookmark = (label: string) => ({
   settings: { app: { url: "https://instagram.example/", requestIntegration: false } },
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * For tests of time (lags, rate-limit windows): the emulator's clock stands
+ * still until the test moves it, so that no answer depends on how fast a busy
+ * machine serves the requests. Only Date is faked: the HTTP requests run for real.
+ * Call before the emulator starts (the lag takes its clock then).
+ */
+function freezeClock(): { advance(ms: number): void } {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  return { advance: (ms) => vi.setSystemTime(Date.now() + ms) };
+}
 
 afterEach(async () => {
+  vi.useRealTimers();
   await emu?.close();
   emu = undefined;
 });
@@ -105,6 +115,7 @@ describe("okta emulator: API", () => {
   });
 
   it("lags list reads behind writes when asked: members and assignments appear (and go) only after N reads or N ms", async () => {
+    const clock = freezeClock();
     await start({ lag: { lists: { reads: 2 } } });
     const alice = emu!.seedUser({ login: "alice@acme.example" });
     const bob = emu!.seedUser({ login: "bob@acme.example" });
@@ -131,7 +142,9 @@ describe("okta emulator: API", () => {
     emu!.setListLag({ ms: 300 });
     emu!.removeUserFromGroup(group.id, bob.id);
     expect(await members()).toEqual([bob.id]);
-    await sleep(350);
+    clock.advance(299);
+    expect(await members()).toEqual([bob.id]);
+    clock.advance(1);
     expect(await members()).toEqual([]);
     // Off: at once; the dashboard never lags.
     emu!.setListLag(undefined);
@@ -308,6 +321,7 @@ describe("okta emulator: rate limits and faults", () => {
   });
 
   it("enforces each bucket's token share with 429 E0000047 and X-Rate-Limit headers, per window", async () => {
+    const clock = freezeClock();
     await start({ rateLimits: { enforce: true, windowSeconds: 1.5, limits: { "/api/v1/apps": 8 } } });
     const app = emu!.createBookmarkApp("A", "https://a.example");
     const started = Date.now();
@@ -319,13 +333,14 @@ describe("okta emulator: rate limits and faults", () => {
     expect(answers[4]!.json).toMatchObject({ errorCode: "E0000047", errorSummary: "API call exceeded rate limit due to too many requests." });
     const reset = Number(answers[0]!.headers.get("x-rate-limit-reset"));
     // epoch seconds of the window's end: the window opened with the first request
-    expect(reset).toBeGreaterThanOrEqual(Math.ceil((started + 1500) / 1000));
-    expect(reset).toBeLessThanOrEqual(Math.ceil((Date.now() + 1500) / 1000));
+    expect(reset).toBe(Math.ceil((started + 1500) / 1000));
     // GET /apps/{id} is a bucket of its own (500/min, 250 for a token)
     const single = await api("GET", `/api/v1/apps/${app.id}`);
     expect(single.status).toBe(200);
     expect(single.headers.get("x-rate-limit-limit")).toBe("250");
-    await sleep(Math.max(0, reset * 1000 - Date.now()) + 100);
+    clock.advance(1499);
+    expect((await api("GET", `/api/v1/apps/${app.id}/groups`)).status).toBe(429);
+    clock.advance(1);
     const fresh = await api("GET", `/api/v1/apps/${app.id}/groups`);
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get("x-rate-limit-remaining")).toBe("3");
@@ -365,6 +380,7 @@ describe("okta emulator: rate limits and faults", () => {
   });
 
   it("answers 429 for the next N requests of one bucket only (setRateLimit)", async () => {
+    freezeClock();
     await start();
     expect(() => emu!.setRateLimit("apps", { fail429Next: 1 })).toThrow(/unknown rate-limit bucket/);
     emu!.setRateLimit("/api/v1/apps", { fail429Next: 2, retryAfterSeconds: 3 });
@@ -373,7 +389,7 @@ describe("okta emulator: rate limits and faults", () => {
     expect(r1.json.errorCode).toBe("E0000047");
     expect(r1.headers.get("x-rate-limit-remaining")).toBe("0");
     expect(r1.headers.get("retry-after")).toBeNull(); // Okta does not send Retry-After
-    expect(Number(r1.headers.get("x-rate-limit-reset"))).toBeGreaterThanOrEqual(Math.floor(Date.now() / 1000) + 2);
+    expect(Number(r1.headers.get("x-rate-limit-reset"))).toBe(Math.ceil(Date.now() / 1000) + 3);
     expect((await api("GET", "/api/v1/groups")).status).toBe(200);
     const app = emu!.createBookmarkApp("A", "https://a.example");
     expect((await api("GET", `/api/v1/apps/${app.id}`)).status).toBe(200); // another bucket

@@ -4,7 +4,7 @@
  * helpers to run Terraform and read what it recorded.
  */
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startOktaEmulator, type EmulatorOptions, type OktaEmulator } from "../../harness/okta-emulator.ts";
 import { createTerraformSandbox, requireTerraform, type TerraformResult, type TerraformSandbox } from "../../harness/terraform-env.ts";
@@ -20,6 +20,8 @@ export interface Stand {
   ok(...args: string[]): Promise<TerraformResult>;
   /** Resource values in state, by address. */
   state(): Promise<Map<string, any>>;
+  /** What the provider logged (its stderr, through Terraform's provider log), e.g. `POST /api/v1/groups (status: 429): retrying in 2s (2 left)`. */
+  providerLog(): string[];
   close(): Promise<void>;
 }
 
@@ -29,6 +31,10 @@ export async function startStand(options: EmulatorOptions = {}, providerVersion?
   const token = randomBytes(16).toString("hex");
   const emu = await startOktaEmulator({ ...options, token });
   const sb = await createTerraformSandbox({ emulatorUrl: emu.url, token, providerVersion });
+  // Terraform writes each provider's stderr into its log as DEBUG lines:
+  // 2026-12-06T02:14:23.308Z [DEBUG] provider.terraform-provider-okta_v4.20.0: [okta-standin] POST /api/v1/groups (status: 429): retrying in 1s (3 left)
+  const logFile = join(sb.dir, "terraform.log");
+  Object.assign(sb.env, { TF_LOG_PROVIDER: "DEBUG", TF_LOG_PATH: logFile });
   let initialized = false;
   const tf = async (...args: string[]) => {
     // init once, after the first configuration is written
@@ -62,12 +68,26 @@ export async function startStand(options: EmulatorOptions = {}, providerVersion?
       const resources = (show.values?.root_module?.resources ?? []) as Array<{ address: string; values: any }>;
       return new Map(resources.map((r) => [r.address, r.values]));
     },
+    providerLog() {
+      if (!existsSync(logFile)) return [];
+      return readFileSync(logFile, "utf8")
+        .split("\n")
+        .flatMap((line) => /\[okta-standin\] (.*)$/.exec(line)?.[1] ?? []);
+    },
     async close() {
       sb.cleanup();
       await emu.close();
     },
   };
   return stand;
+}
+
+/** The waits, in seconds, the provider announced before its retries (`retrying in 2s`), in order. */
+export function retryWaits(stand: Stand): number[] {
+  return stand.providerLog().flatMap((line) => {
+    const wait = /: retrying in ([\d.]+)s /.exec(line)?.[1];
+    return wait === undefined ? [] : [Number(wait)];
+  });
 }
 
 /** Gaps in seconds between consecutive logged requests matching a route. */

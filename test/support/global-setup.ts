@@ -8,12 +8,17 @@
 // the end: what cdktf's Testing helpers, Terraform sandboxes and the tests
 // leave in the temp folder goes with it, instead of piling up run after run.
 // And the CLI's warning about Node 20's end of life is turned off (below).
+//
+// Once dist/ is built, the stand-in okta/okta provider is installed once for
+// the run (a certificate, the filesystem mirror, the CLI config), in that
+// folder: every Terraform sandbox of the run shares it (SHARED_INSTALL_ENV).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { installStandInProvider, SHARED_INSTALL_ENV, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -33,7 +38,11 @@ function build(): void {
   if (ms > 3000) process.stderr.write(`[global-setup] build of dist/ took ${(ms / 1000).toFixed(1)} s\n`);
 }
 
-export default function setup(project: TestProject): () => void {
+/** Names the run's folder once a project of the run has set it up: the unit and e2e projects share one build and one folder. */
+const RUN_DIR_ENV = "CERBY_OKTA_TEST_RUN_DIR";
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  if (process.env[RUN_DIR_ENV]) return () => {};
   build();
   project.onTestsRerun(() => build());
   // The CLI warns at every start on Node 20 (past its end of life); tests that read stderr whole would see it
@@ -42,9 +51,17 @@ export default function setup(project: TestProject): () => void {
   const previous = process.env.TMPDIR;
   const dir = mkdtempSync(path.join(tmpdir(), "cerby-okta-tests-"));
   process.env.TMPDIR = dir;
+  process.env[RUN_DIR_ENV] = dir;
+  if (!shouldSkipTerraformTests()) {
+    const install = path.join(dir, "provider-install");
+    await installStandInProvider(install);
+    process.env[SHARED_INSTALL_ENV] = install;
+  }
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
+    delete process.env[SHARED_INSTALL_ENV];
+    delete process.env[RUN_DIR_ENV];
     rmSync(dir, { recursive: true, force: true });
   };
 }

@@ -8,9 +8,10 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { SyncHarness } from "../../harness/sync-harness.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { harnessPerTest } from "../support/sync-harnesses.ts";
 
 const skip = shouldSkipTerraformTests();
 
@@ -37,21 +38,9 @@ function workspaceYaml(id: string, accounts: number, extended: (index: number) =
   return `${lines.join("\n")}\n`;
 }
 
-const harnesses: SyncHarness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.stop();
-});
+const startHarness = harnessPerTest();
 
-async function start(files: Record<string, string>): Promise<SyncHarness> {
-  const harness = await SyncHarness.start(async (dir) => {
-    for (const [file, text] of Object.entries(files)) {
-      await mkdir(path.join(dir, path.dirname(file)), { recursive: true });
-      await writeFile(path.join(dir, file), text);
-    }
-  });
-  harnesses.push(harness);
-  return harness;
-}
+const start = (files: Record<string, string>) => startHarness(files);
 
 /**
  * A `terraform` that, for the subcommand `holdAt`, waits until the gate file

@@ -3,13 +3,14 @@
 // provider and the emulator, three syncs in a row, and asserts every
 // person's dashboard, the exit codes, the messages, and that the last sync
 // plans nothing.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { SyncHarness } from "../../harness/sync-harness.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { MAX_LABEL_LENGTH } from "../../src/domain/labels.ts";
 import { MAX_GROUP_NAME_BYTES } from "../../src/stack/stack-data.ts";
+import { harnessPerTest } from "../support/sync-harnesses.ts";
 
 const skip = shouldSkipTerraformTests();
 
@@ -42,21 +43,11 @@ function workspace(id: string, accounts: AccountSpec[]) {
   };
 }
 
-const harnesses: SyncHarness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.stop();
-});
+const startHarness = harnessPerTest();
 
 const FILE = "acme/workspace.json";
 
-async function start(doc: object): Promise<SyncHarness> {
-  const harness = await SyncHarness.start(async (dir) => {
-    await mkdir(path.join(dir, path.dirname(FILE)), { recursive: true });
-    await writeFile(path.join(dir, FILE), JSON.stringify(doc, null, 2));
-  });
-  harnesses.push(harness);
-  return harness;
-}
+const start = (doc: object) => startHarness({ [FILE]: doc });
 
 async function rewrite(harness: SyncHarness, doc: object): Promise<void> {
   await harness.writeFile(FILE, JSON.stringify(doc, null, 2));

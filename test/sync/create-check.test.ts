@@ -5,10 +5,11 @@
 import { execa } from "execa";
 import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { describe, expect, it } from "vitest";
+import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
-import { harnessPerTest, syncWorkspace } from "../../harness/sync-workspace.ts";
+import { syncWorkspace } from "../../harness/sync-workspace.ts";
+import { harnessPerTest } from "../support/sync-harnesses.ts";
 
 const skip = shouldSkipTerraformTests();
 
@@ -44,8 +45,6 @@ async function untilInStep(harness: SyncHarness, runs = 3): Promise<number> {
 }
 
 describe.skipIf(skip)("every create is checked against Okta", () => {
-  beforeAll(() => requireTerraform());
-
   it("takes back an app removed from the state by hand (terraform state rm), at the next change, instead of creating it twice", async () => {
     const harness = await start(workspace("ws-rm", 3));
     await harness.sync();

@@ -2,22 +2,14 @@
 // Terraform runs, naming the variable and the org, for plan, review, apply
 // and reconcile (watch --apply shares plan's check): the real CLI against the Okta emulator.
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { describe, expect, it } from "vitest";
+import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { harnessForAll } from "../support/sync-harnesses.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 
 describe.skipIf(shouldSkipTerraformTests())("the Okta credentials, checked before Terraform runs", () => {
-  let harness: SyncHarness;
-
-  beforeAll(async () => {
-    requireTerraform();
-    harness = await SyncHarness.start(path.join(repo, "workspaces"));
-  }, 120_000);
-  afterAll(async () => {
-    await harness?.stop();
-  });
+  const harness = harnessForAll(path.join(repo, "workspaces"));
 
   const appCount = () => harness.emulator.state.apps.size;
   const noTerraformError = (stderr: string) => {

@@ -5,31 +5,19 @@
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
 import { workspaceDocument } from "../../harness/workspace-document.ts";
+import { harnessPerTest } from "../support/sync-harnesses.ts";
 
 const skip = shouldSkipTerraformTests();
 
 const workspace = (id: string, accounts: number) => workspaceDocument(id, accounts);
 
-const harnesses: SyncHarness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.stop();
-});
+const startHarness = harnessPerTest();
 
-async function start(docs: Record<string, object>, config: string): Promise<SyncHarness> {
-  const harness = await SyncHarness.start(async (dir) => {
-    for (const [folder, doc] of Object.entries(docs)) {
-      await mkdir(path.join(dir, folder), { recursive: true });
-      await writeFile(path.join(dir, folder, "workspace.json"), JSON.stringify(doc, null, 2));
-    }
-  });
-  harnesses.push(harness);
-  await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), config);
-  return harness;
-}
+const start = (docs: Record<string, object>, config: string) =>
+  startHarness(Object.fromEntries(Object.entries(docs).map(([folder, doc]) => [`${folder}/workspace.json`, doc])), { config });
 
 /** Per stack: [outcome, apps] from migrate-state's report lines. */
 function reported(stdout: string): Map<string, [string, number]> {

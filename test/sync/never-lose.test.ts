@@ -2,11 +2,11 @@
 // Each scenario is a reproduction from the issue, run through the real CLI,
 // real Terraform, the stand-in provider and the emulator.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
+import { readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { harnessPerTest } from "../support/sync-harnesses.ts";
 
 const skip = shouldSkipTerraformTests();
 
@@ -28,19 +28,9 @@ function workspace(id: string, accounts: number, extra: Record<string, unknown> 
   };
 }
 
-const harnesses: SyncHarness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.stop();
-});
+const startHarness = harnessPerTest();
 
-async function start(doc: object, file = "acme/workspace.json"): Promise<SyncHarness> {
-  const harness = await SyncHarness.start(async (dir) => {
-    await mkdir(path.join(dir, path.dirname(file)), { recursive: true });
-    await writeFile(path.join(dir, file), JSON.stringify(doc, null, 2));
-  });
-  harnesses.push(harness);
-  return harness;
-}
+const start = (doc: object, file = "acme/workspace.json") => startHarness({ [file]: doc });
 
 describe.skipIf(skip)("never losing state, never duplicating chiclets", () => {
   beforeAll(() => requireTerraform());

@@ -3,11 +3,10 @@
 // through the CLI, real Terraform, the strict stand-in provider and the
 // emulator, three syncs in a row each: every person's dashboard, the exit
 // codes, the warnings, and a third sync that plans nothing.
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { describe, expect, it } from "vitest";
+import type { SyncHarness } from "../../harness/sync-harness.ts";
+import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { harnessPerTest } from "../support/sync-harnesses.ts";
 import { shardOf } from "../../src/stack/shards.ts";
 
 interface Doc {
@@ -39,24 +38,14 @@ function churnWorkspace(): Doc {
 const skip = shouldSkipTerraformTests();
 
 describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no access lost on a lookup miss", () => {
+  const startHarness = harnessPerTest();
   let harness: SyncHarness | undefined;
   let doc: Doc;
-  afterEach(async () => {
-    await harness?.stop();
-    harness = undefined;
-  });
 
-  async function start(workspace: Doc, projectConfig?: string): Promise<SyncHarness> {
-    requireTerraform();
+  async function start(workspace: Doc, config?: string): Promise<SyncHarness> {
     doc = workspace;
-    const started = await SyncHarness.start(async (dir) => {
-      const { mkdir } = await import("node:fs/promises");
-      await mkdir(`${dir}/churn`, { recursive: true });
-      await writeFile(`${dir}/churn/workspace.json`, JSON.stringify(doc, null, 2));
-      if (projectConfig !== undefined) await writeFile(path.join(dir, "..", "cerby-okta.yaml"), projectConfig);
-    });
-    harness = started;
-    return started;
+    harness = await startHarness({ "churn/workspace.json": doc }, { config });
+    return harness;
   }
   const write = () => harness!.writeFile("churn/workspace.json", JSON.stringify(doc, null, 2));
   const expectDashboardsRight = async () => expect(harness!.dashboards()).toEqual(await harness!.expectedDashboards());

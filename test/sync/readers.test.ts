@@ -3,23 +3,15 @@
 // renumbering explained (R4), the pull-request labels and `--json`.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { describe, expect, it } from "vitest";
+import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { harnessForAll } from "../support/sync-harnesses.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const skip = shouldSkipTerraformTests();
 
 describe.skipIf(skip)("what reviewers and operators read", () => {
-  let harness: SyncHarness;
-
-  beforeAll(async () => {
-    requireTerraform();
-    harness = await SyncHarness.start(path.join(repo, "workspaces"));
-  }, 120_000);
-  afterAll(async () => {
-    await harness?.stop();
-  });
+  const harness = harnessForAll(path.join(repo, "workspaces"));
 
   it("plan names people by login and Cerby ID, IdP groups by team name, and lists the refused accounts", async () => {
     const plan = await harness.cli(["plan"]);

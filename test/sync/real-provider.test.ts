@@ -6,10 +6,11 @@
 // create, update and delete) run against 4.20.0 too.
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { describe, expect, it } from "vitest";
+import type { SyncHarness } from "../../harness/sync-harness.ts";
+import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { DEFAULT_OKTA_PROVIDER_VERSION } from "../../src/config/okta-provider-version.ts";
+import { harnessForAll, harnessPerTest, type HarnessOptions } from "../support/sync-harnesses.ts";
 
 interface Doc {
   version: 1;
@@ -59,26 +60,20 @@ const skip = shouldSkipTerraformTests();
 describe.skipIf(skip).each([DEFAULT_OKTA_PROVIDER_VERSION, "4.20.0"] as const)("surviving okta/okta %s against a strict stand-in", (providerVersion) => {
   /** Scenarios where 4.20.0 and 6.12.0 behave alike run once, against the default release. */
   const sameOnBoth = providerVersion !== DEFAULT_OKTA_PROVIDER_VERSION;
-  let harness: SyncHarness;
-  let doc: Doc;
+  const doc = safeWorkspace();
   const write = () => harness.writeFile("safe/workspace.json", JSON.stringify(doc, null, 2));
   const account = (id: string) => doc.accounts.find((candidate) => candidate.id === id)!;
   const expectDashboardsRight = async () => expect(harness.dashboards()).toEqual(await harness.expectedDashboards());
-
-  beforeAll(async () => {
-    requireTerraform();
-    doc = safeWorkspace();
-    harness = await SyncHarness.start(async (dir) => {
-      const { mkdir, writeFile } = await import("node:fs/promises");
-      await mkdir(`${dir}/safe`, { recursive: true });
-      await writeFile(`${dir}/safe/workspace.json`, JSON.stringify(doc, null, 2));
-    }, { providerVersion });
-    await harness.sync();
-    await expectDashboardsRight();
-  }, 180_000);
-  afterAll(async () => {
-    await harness?.stop();
-  });
+  const harness = harnessForAll(
+    { "safe/workspace.json": doc },
+    {
+      providerVersion,
+      prepare: async (started) => {
+        await started.sync();
+        expect(started.dashboards()).toEqual(await started.expectedDashboards());
+      },
+    },
+  );
 
   it("keeps an account extended when its last direct viewer goes and only an IdP team sees it (upstream #1885)", async () => {
     account("a-insta").grants = account("a-insta").grants.filter((grant) => grant.user !== "u-bob");
@@ -182,22 +177,10 @@ describe.skipIf(skip).each([DEFAULT_OKTA_PROVIDER_VERSION, "4.20.0"] as const)("
 });
 
 describe.skipIf(skip)("rate limits, as okta/okta 6.12 meets them (4.20's retries and governor are the same code)", () => {
-  let harness: SyncHarness | undefined;
-  afterAll(async () => {
-    await harness?.stop();
-  });
-
-  async function startWith(doc: Doc, emulator: Parameters<typeof SyncHarness.start>[1]) {
-    harness = await SyncHarness.start(async (dir) => {
-      const { mkdir, writeFile } = await import("node:fs/promises");
-      await mkdir(`${dir}/safe`, { recursive: true });
-      await writeFile(`${dir}/safe/workspace.json`, JSON.stringify(doc, null, 2));
-    }, emulator);
-    return harness;
-  }
+  const start = harnessPerTest();
+  const startWith = (doc: Doc, options: HarnessOptions) => start({ "safe/workspace.json": doc }, options);
 
   it("rides out 429 answers with the provider's own backoff, and every dashboard ends right", async () => {
-    requireTerraform();
     const h = await startWith(safeWorkspace({ minWaitSeconds: 1, maxWaitSeconds: 2, maxRetries: 5 }), {});
     expect((await h.cli(["plan"])).exitCode).toBe(2);
     h.emulator.setRateLimit("/api/v1/apps", { fail429Next: 3 });
@@ -206,8 +189,6 @@ describe.skipIf(skip)("rate limits, as okta/okta 6.12 meets them (4.20's retries
     expect(apply.exitCode).toBe(0);
     expect(h.emulator.requestCount({ status: 429 })).toBe(3);
     expect(h.dashboards()).toEqual(await h.expectedDashboards());
-    await h.stop();
-    harness = undefined;
   }, 180_000);
 
   /**
@@ -235,7 +216,6 @@ describe.skipIf(skip)("rate limits, as okta/okta 6.12 meets them (4.20's retries
   }
 
   it("gets through limits Okta enforces, keeping to the workspace's share of the apps bucket, and every dashboard ends right", async () => {
-    requireTerraform();
     const h = await startWith(manyAccounts(), { emulator: enforced });
     await h.sync();
     // 24 first syncs cost 4 each in the apps bucket (POST, two assignments, their list; 4.20 adds the policy PUT):
@@ -246,12 +226,9 @@ describe.skipIf(skip)("rate limits, as okta/okta 6.12 meets them (4.20's retries
     expect(use.refused).toBe(0);
     expect(h.dashboards()).toEqual(await h.expectedDashboards());
     expect((await h.cli(["plan"])).exitCode).toBe(0);
-    await h.stop();
-    harness = undefined;
   }, 240_000);
 
   it("runs two stacks at once (--parallel 2) within one share of the apps bucket, and ends", async () => {
-    requireTerraform();
     const h = await startWith(manyAccounts(), { emulator: enforced });
     await writeFile(path.join(h.cwd, "cerby-okta.yaml"), "shards:\n  ws-safe: 2\n");
     const plan = await h.cli(["plan", "--parallel", "2"]);
@@ -266,7 +243,5 @@ describe.skipIf(skip)("rate limits, as okta/okta 6.12 meets them (4.20's retries
     expect(use.refused).toBe(0);
     expect(h.dashboards()).toEqual(await h.expectedDashboards());
     expect((await h.cli(["plan", "--parallel", "2"])).exitCode).toBe(0);
-    await h.stop();
-    harness = undefined;
   }, 240_000);
 });

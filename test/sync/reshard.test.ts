@@ -1,32 +1,23 @@
 // Changing a workspace's shard count moves accounts between Terraform states
 // without creating, deleting or losing anything in Okta: real CLI, real
 // Terraform, stand-in provider, emulator.
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import type { SyncHarness } from "../../harness/sync-harness.ts";
 import { workspaceDocument } from "../../harness/workspace-document.ts";
 import { shardOf } from "../../src/stack/shards.ts";
+import { harnessPerTest } from "../support/sync-harnesses.ts";
 
 const skip = shouldSkipTerraformTests();
 
 const workspace = (id: string, accounts: number) =>
   workspaceDocument(id, accounts, { viewers: 4, accountId: (index) => (index === 0 ? "__proto__" : `a-${index}`), accountName: (index) => `Brand ${index}` });
 
-const harnesses: SyncHarness[] = [];
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.stop();
-});
+const startHarness = harnessPerTest();
 
-async function start(doc: object): Promise<SyncHarness> {
-  const harness = await SyncHarness.start(async (dir) => {
-    await mkdir(path.join(dir, "acme"), { recursive: true });
-    await writeFile(path.join(dir, "acme", "workspace.json"), JSON.stringify(doc, null, 2));
-  });
-  harnesses.push(harness);
-  return harness;
-}
+const start = (doc: object) => startHarness({ "acme/workspace.json": doc });
 
 const groupsOf = (harness: SyncHarness) => new Map([...harness.emulator.state.groups].map(([id, group]) => [id, JSON.stringify(group.profile)]));
 const writes = (harness: SyncHarness, route: RegExp) => harness.emulator.requests.filter((request) => request.method !== "GET" && route.test(request.route)).length;
@@ -103,13 +94,7 @@ describe.skipIf(skip)("changing the shard count", () => {
   }, 400_000);
 
   it("refuses a shard whose stack ID is a workspace's, even one whose folder is gone: its state stays untouched", async () => {
-    const harness = await SyncHarness.start(async (dir) => {
-      for (const id of ["ws2", "ws2-s001"]) {
-        await mkdir(path.join(dir, id), { recursive: true });
-        await writeFile(path.join(dir, id, "workspace.json"), JSON.stringify(workspaceDocument(id, 3), null, 2));
-      }
-    });
-    harnesses.push(harness);
+    const harness = await startHarness(Object.fromEntries(["ws2", "ws2-s001"].map((id) => [`${id}/workspace.json`, workspaceDocument(id, 3)])));
     await harness.sync();
     expect(harness.emulator.state.apps.size).toBe(6);
     await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws2: 2\n");

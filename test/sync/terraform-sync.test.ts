@@ -3,23 +3,15 @@
 // and every person's dashboard (appLinks) is checked against `preview`.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { describe, expect, it } from "vitest";
+import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { harnessForAll } from "../support/sync-harnesses.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const skip = shouldSkipTerraformTests();
 
 describe.skipIf(skip)("syncing the example workspaces through Terraform", () => {
-  let harness: SyncHarness;
-
-  beforeAll(async () => {
-    requireTerraform();
-    harness = await SyncHarness.start(path.join(repo, "workspaces"));
-  }, 120_000);
-  afterAll(async () => {
-    await harness?.stop();
-  });
+  const harness = harnessForAll(path.join(repo, "workspaces"));
 
   const expectDashboardsToMatchPreview = async () => expect(harness.dashboards()).toEqual(await harness.expectedDashboards());
 

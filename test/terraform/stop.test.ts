@@ -72,10 +72,9 @@ describe("stopping Terraform", () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/did not stop within 8 s of SIGINT: killed, with its providers/);
     expect(terraformWasKilled()).toBe(true);
-    // The child (a provider) went with it: the whole process group was killed.
-    const deadline = Date.now() + 2000;
-    while (alive(child) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(alive(child)).toBe(false);
+    // The child (a provider) went with it: the whole process group was killed (SIGKILL lands at
+    // once, but the kernel may take a moment to reap it on a busy machine: the test's timeout bounds the wait).
+    while (alive(child)) await new Promise((resolve) => setTimeout(resolve, 20));
   }, 30_000);
 
   it("does not kill a Terraform that stops on SIGINT", async () => {

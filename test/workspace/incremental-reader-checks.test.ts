@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { InputIssue } from "../../src/errors.ts";
 import { FileCache } from "../../src/workspace/file-cache.ts";
 import { loadIssues, removeWrittenWorkspaces, workspaceSettings, writeWorkspaces } from "../support/temp-workspaces.ts";
+import { withCpuTime } from "../support/cpu-time.ts";
 
 afterAll(removeWrittenWorkspaces);
 
@@ -63,8 +64,8 @@ describe("the watcher's reader", () => {
     const root = await writeWorkspaces({ ws: { "workspace.yaml": "" } });
     const file = path.join(root, "ws", "workspace.yaml");
     await truncate(file, 200 * 1024 * 1024);
-    const started = performance.now();
-    expect(await watcherIssues(file)).toEqual([
+    const { result: issues, cpuMs } = await withCpuTime(() => watcherIssues(file));
+    expect(issues).toEqual([
       {
         file,
         line: 1,
@@ -73,7 +74,7 @@ describe("the watcher's reader", () => {
         message: "file is 200 MiB; a YAML file may be at most 5 MiB (YAML is slow to parse): split it into several files, or use JSON (up to 64 MiB)",
       },
     ]);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(cpuMs).toBeLessThan(1_000);
   });
 
   it("reports a pipe or a folder named like a workspace file instead of blocking on it", async () => {

@@ -10,6 +10,7 @@ import { parseSourceFile } from "../../src/workspace/source-file.ts";
 import { MAX_NESTING_DEPTH } from "../../src/workspace/limits.ts";
 import { issuesFor, loadIssues, positionOf, removeWrittenWorkspaces, workspaceSettings, writeWorkspaces } from "../support/temp-workspaces.ts";
 import { expectNoCrashText, runCli } from "./run-cli.ts";
+import { withCpuTime } from "../support/cpu-time.ts";
 
 afterAll(removeWrittenWorkspaces);
 
@@ -113,9 +114,8 @@ describe("file size", () => {
     const root = await writeWorkspaces({ ws: { "accounts.json": "{}" } });
     const file = path.join(root, "ws", "workspace.yaml");
     await sparseFile(file, 200 * 1024 * 1024);
-    const started = performance.now();
-    const issues = await loadIssues(root);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    const { result: issues, cpuMs } = await withCpuTime(() => loadIssues(root));
+    expect(cpuMs).toBeLessThan(2_000);
     expect(issues).toEqual([
       {
         file,
@@ -184,9 +184,8 @@ describe("values and problems", () => {
   it("refuses a YAML file of more than 1,000,000 values while lexing it, before building its tree", async () => {
     // Two bytes per value: well under the size limit, and the parser's cost is per value.
     const text = `version: 1\nusers: [${"1,".repeat(1_000_001)}]\n`;
-    const started = performance.now();
-    const { issues } = await issuesFor({ ws: { "workspace.yaml": text } });
-    expect(performance.now() - started).toBeLessThan(30_000);
+    const { result: { issues }, cpuMs } = await withCpuTime(() => issuesFor({ ws: { "workspace.yaml": text } }));
+    expect(cpuMs).toBeLessThan(30_000);
     expect(issues).toEqual([expect.objectContaining({ line: 2, path: "", message: expect.stringMatching(/^more than 1,000,000 values \(keys included\) in one YAML file/) })]);
   });
 
@@ -204,9 +203,8 @@ describe("values and problems", () => {
   });
 
   it("reports the first error of a YAML file of five million syntax errors, and that more follow, at once", async () => {
-    const started = performance.now();
-    const { issues } = await issuesFor({ ws: { "workspace.yaml": "]".repeat(5_000_000) } });
-    expect(performance.now() - started).toBeLessThan(10_000);
+    const { result: { issues }, cpuMs } = await withCpuTime(() => issuesFor({ ws: { "workspace.yaml": "]".repeat(5_000_000) } }));
+    expect(cpuMs).toBeLessThan(10_000);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ line: 1, column: 1, message: expect.stringMatching(/^YAML syntax: .*\(99 or more further YAML errors after it/) });
   });
