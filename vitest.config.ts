@@ -7,10 +7,11 @@ import { defineConfig } from "vitest/config";
  * `npm run test:unit`. `npm test` runs both.
  */
 const e2e = [
-  "test/sync/{cdktf-deploy,concurrency,converge,crash,create-check,credentials,incremental-cost,interrupt,migrate-state,never-lose,okta-churn,one-project,readers,real-provider,remove-workspace,reshard,status-in-state,terraform-sync,watch-apply}.test.ts",
+  "test/sync/{cdktf-deploy,concurrency,converge,crash,create-check,credentials,incremental-cost,interrupt,migrate-state,never-lose,okta-churn,oauth,one-project,opentofu,provider-upgrade,readers,real-provider,remove-workspace,reshard,status-in-state,terraform-sync,watch-apply}.test.ts",
   "test/harness/terraform-*.test.ts",
   "test/sandbox/*.test.ts",
-  "test/cli/auto-shards.test.ts",
+  "test/cli/{auto-shards,review-browser}.test.ts",
+  "test/terraform/init-record.test.ts",
 ];
 
 export default defineConfig({
