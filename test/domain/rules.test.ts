@@ -593,7 +593,7 @@ describe("estimateWorkspaceCost (okta/okta 4.20's calls, by rate-limit bucket)",
     const teams = [makeTeam("t-social", [], "00g1social"), makeTeam("t-agency", users.map((user) => user.id))];
     const grants = [...users.map((user) => userGrant(user.id, "collaborator")), teamGrant("t-social", "collaborator"), teamGrant("t-agency", "owner")];
     const account = (index: number) => makeAccount(`a-${index}`, { name: `Account ${index}`, grants, extendedBy: "u-0" });
-    return estimateWorkspaceCost(only(makeWorkspace({ users, teams, accounts: Array.from({ length: accounts }, (_, index) => account(index)) })));
+    return estimateWorkspaceCost(only(makeWorkspace({ users, teams, accounts: Array.from({ length: accounts }, (_, index) => account(index)) })), { release: "4.20.0" });
   }
 
   it.each([1, 10, 250, 1000])("costs a full refresh 2 calls per account in the /api/v1/apps* buckets with %i people", (people) => {
@@ -628,7 +628,7 @@ describe("estimateWorkspaceCost (okta/okta 4.20's calls, by rate-limit bucket)",
 
   it("counts a user lookup for each person without an oktaUserId", () => {
     const workspace = only(makeWorkspace({ users: [alice, makeUser("u-bob", { oktaUserId: "00u1bob" })], accounts: [ownedAccount("a-1", "u-alice", { grants: [userGrant("u-bob", "collaborator")] })] }));
-    expect(estimateWorkspaceCost(workspace).fullRefresh.users).toBe(1);
+    expect(estimateWorkspaceCost(workspace, { release: "4.20.0" }).fullRefresh.users).toBe(1);
   });
 
   it("takes as long as the busiest bucket allows at the workspace's share of the limits", () => {
