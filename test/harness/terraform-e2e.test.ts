@@ -167,7 +167,8 @@ describe.skipIf(skip)("terraform end to end with the stand-in okta provider", ()
 
     // --- second plan: no changes; refresh reads apps and their groups (apps bucket)
     emu.resetRequestLog();
-    expect((await tf(["plan", "-input=false", "-detailed-exitcode"])).exitCode).toBe(0);
+    const secondPlan = await tf(["plan", "-input=false", "-detailed-exitcode"]);
+    expect(secondPlan.exitCode, `${secondPlan.stdout}\n${secondPlan.stderr}`).toBe(0);
     expect(emu.requestCount({ method: "GET", route: "/api/v1/apps/{id}/groups" })).toBe(2);
     expect(emu.requestCount({ method: "GET", route: "/api/v1/groups/{id}/users" })).toBe(2);
     expect(emu.requestCount({ method: "GET", route: "/api/v1/users/me" })).toBe(2); // verifyCredentials: v3 and v2 clients
