@@ -14,8 +14,11 @@ import {
   membershipsCreateCalls,
   membershipsDeleteCalls,
   membershipsUpdateCalls,
-  OPERATION_CALLS,
+  DEFAULT_PROVIDER_RELEASE,
+  operationCalls,
   type Calls,
+  type OktaProviderRelease,
+  type OperationCalls,
 } from "../domain/api-cost.ts";
 
 import { ExternalError } from "../errors.ts";
@@ -54,7 +57,14 @@ const PlanSchema = z.object({
   resource_changes: z.array(ResourceChangeSchema).optional(),
   resource_drift: z.array(ResourceChangeSchema).optional(),
   prior_state: z.object({ values: z.object({ root_module: z.object({ resources: z.array(StateResourceSchema).optional() }).optional() }).optional() }).optional(),
+  configuration: z.object({ provider_config: z.object({ okta: z.object({ version_constraint: z.string().optional() }).optional() }).optional() }).optional(),
 });
+
+/** The okta/okta release the plan's configuration asks for (an exact version, as the stacks write it), else the default. */
+function releaseOf(plan: z.infer<typeof PlanSchema>): OktaProviderRelease {
+  const asked = plan.configuration?.provider_config?.okta?.version_constraint?.trim();
+  return asked === "4.20.0" || asked === "6.12.0" ? asked : DEFAULT_PROVIDER_RELEASE;
+}
 
 export type ResourceChange = z.infer<typeof ResourceChangeSchema>;
 export type Action = "create" | "update" | "delete" | "replace" | "read" | "no-op";
@@ -208,6 +218,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
   let existingAccess = 0;
   let accessLost = 0;
   const costs: Calls[] = [];
+  const operations = operationCalls(releaseOf(parsed.data));
   const toVerify = new Set<string>();
   let appWrites = 0;
   for (const change of changes) {
@@ -225,7 +236,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     if (action === "read") continue;
     const counted = importing ? "import" : action;
     (counts[change.type] ??= {})[counted] = (counts[change.type]![counted] ?? 0) + 1;
-    costs.push(applyCost(change.type, action, before, after, (value) => groupIds(value)));
+    costs.push(applyCost(operations, change.type, action, before, after, (value) => groupIds(value)));
     if (isResource(change, APP) && (action === "create" || action === "update" || action === "replace")) appWrites++;
 
     if (isResource(change, APP)) {
@@ -336,7 +347,7 @@ export function readPlan(stack: string, planJson: unknown, context: PlanContext 
     accessLost,
     drift,
     warnings,
-    applyCalls: hasChanges ? addCalls(OPERATION_CALLS.configure, appWrites > 0 ? OPERATION_CALLS.orgKind : {}, ...costs) : {},
+    applyCalls: hasChanges ? addCalls(operations.configure, appWrites > 0 ? operations.orgKind : {}, ...costs) : {},
     accountsToVerify: [...toVerify].sort(compareText),
     unresolvedPeople: unresolved,
     ...(readers ? { readers } : {}),
@@ -405,17 +416,17 @@ export function lookedUpUsers(planJson: unknown): Map<string, string> {
   return found;
 }
 
-/** Calls one change costs on apply, as okta/okta 4.20 makes them. */
-function applyCost(type: string, action: Action, before: Record<string, unknown>, after: Record<string, unknown>, groups: (value: unknown) => string[]): Calls {
+/** Calls one change costs on apply, as the plan's okta/okta release makes them. */
+function applyCost(operations: OperationCalls, type: string, action: Action, before: Record<string, unknown>, after: Record<string, unknown>, groups: (value: unknown) => string[]): Calls {
   const creating = action === "create" || action === "replace" || action === "no-op"; // no-op here means an import: read only
   const deleting = action === "delete" || action === "replace";
   switch (type) {
     case APP.type:
-      if (action === "no-op") return OPERATION_CALLS.appRead;
-      return addCalls(creating ? OPERATION_CALLS.appCreate : {}, deleting ? OPERATION_CALLS.appDelete : {}, action === "update" ? OPERATION_CALLS.appUpdate : {});
+      if (action === "no-op") return operations.appRead;
+      return addCalls(creating ? operations.appCreate : {}, deleting ? operations.appDelete : {}, action === "update" ? operations.appUpdate : {});
     case ACCESS_GROUP.type:
-      if (action === "no-op") return OPERATION_CALLS.groupRead;
-      return addCalls(creating ? OPERATION_CALLS.groupCreate : {}, deleting ? OPERATION_CALLS.groupDelete : {}, action === "update" ? OPERATION_CALLS.groupUpdate : {});
+      if (action === "no-op") return operations.groupRead;
+      return addCalls(creating ? operations.groupCreate : {}, deleting ? operations.groupDelete : {}, action === "update" ? operations.groupUpdate : {});
     case ACCESS_MEMBERS.type: {
       const beforeUsers = stringList(before.users);
       const afterUsers = stringList(after.users);
