@@ -287,7 +287,8 @@ accounts:
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/deprovision: GET \/api\/v1\/users\/\S+: rate limited; waiting 1m(0[0-2]s)? before retrying/);
     expect(result.stderr).toMatch(/HTTP 500: Internal Server Error; waiting 1s before retrying/);
-    expect(result.ms).toBeLessThan(5_000);
+    // The minute Okta asked for is waited on the test's scaled clock: far less than the minute itself, with room for a busy machine.
+    expect(result.ms).toBeLessThan(30_000);
     expect(result.stdout).toContain("2 to remove");
   });
 
@@ -480,7 +481,8 @@ describe("deprovision arguments and hostile answers", () => {
     okta.rateLimitSeconds = -3600;
     const started = Date.now();
     const result = await deprovision(["--concurrency", "1"]);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    // 11 tries of 3 users, 1 s apart, would take 33 s unscaled; on the scaled clock far less, with room for a busy machine.
+    expect(Date.now() - started).toBeLessThan(25_000);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("rate limited; waiting 1s before retrying");
     expect(result.stderr).toMatch(/error: Okta GET \/api\/v1\/users\/\S+: HTTP 429 \(rate limited\) 11 times for this request; giving up/);

@@ -39,7 +39,7 @@ async function start(options: Partial<WatchOptions> = {}): Promise<SyncLog> {
 
 const accountsFile = () => path.join(workspacesDir, "acme", "accounts.yaml");
 
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {
     if (Date.now() - started > timeoutMs) throw new Error("condition not met in time");
@@ -245,7 +245,7 @@ describe("watch", () => {
       const started = Date.now();
       const poll = setInterval(() => {
         if (runs.length === 3) resolve();
-        else if (Date.now() - started > 15_000) reject(new Error("apply never started"));
+        else if (Date.now() - started > 60_000) reject(new Error("apply never started"));
         else return;
         clearInterval(poll);
       }, 10);
