@@ -2,14 +2,16 @@
 // (`oktaProvider.version` in cerby-okta.yaml). Only releases whose behaviour
 // was read from the provider's source and is modelled by the test harness
 // (docs/okta-provider-<version>.md) are accepted: the stacks, the request
-// costs and the workarounds are proven against those alone.
+// costs and the workarounds are proven against those alone. The list and the
+// default are the cost model's (src/domain/api-cost.ts): one definition.
+import { DEFAULT_PROVIDER_RELEASE, MODELLED_PROVIDER_RELEASES, type OktaProviderRelease } from "../domain/api-cost.ts";
 
 /** The release generated stacks use when cerby-okta.yaml names none. */
-export const DEFAULT_OKTA_PROVIDER_VERSION = "6.12.0";
+export const DEFAULT_OKTA_PROVIDER_VERSION = DEFAULT_PROVIDER_RELEASE;
 
 /** Releases modelled, newest first. */
-export const MODELLED_OKTA_PROVIDER_VERSIONS = ["6.12.0", "4.20.0"] as const;
-export type OktaProviderVersion = (typeof MODELLED_OKTA_PROVIDER_VERSIONS)[number];
+export const MODELLED_OKTA_PROVIDER_VERSIONS = MODELLED_PROVIDER_RELEASES;
+export type OktaProviderVersion = OktaProviderRelease;
 
 /** Releases refused with their own reason. */
 const REFUSED: Readonly<Record<string, string>> = {

@@ -78,9 +78,13 @@ export const OPERATION_CALLS = {
   userIdCheck: { other: 1 },
 } as const satisfies Record<string, Calls>;
 
-/** The okta/okta releases whose requests are modelled here. */
-export type OktaProviderRelease = "4.20.0" | "6.12.0";
-/** The release the stacks use unless the project names another (src/config/okta-provider-version.ts). */
+/**
+ * The okta/okta releases whose requests are modelled here, newest first: the
+ * only ones a project may ask for (src/config/okta-provider-version.ts).
+ */
+export const MODELLED_PROVIDER_RELEASES = ["6.12.0", "4.20.0"] as const;
+export type OktaProviderRelease = (typeof MODELLED_PROVIDER_RELEASES)[number];
+/** The release the stacks use unless the project names another. */
 export const DEFAULT_PROVIDER_RELEASE: OktaProviderRelease = "6.12.0";
 
 export type OperationCalls = { readonly [Operation in keyof typeof OPERATION_CALLS]: Calls };

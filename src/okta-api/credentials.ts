@@ -3,6 +3,7 @@
 // service app (OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY, OKTA_API_PRIVATE_KEY_ID,
 // OKTA_API_SCOPES), an access token made elsewhere (OKTA_ACCESS_TOKEN), or an
 // SSWS API token (OKTA_API_TOKEN).
+import type { OktaProviderRelease } from "../domain/api-cost.ts";
 import { UsageError } from "../errors.ts";
 
 export type OktaCredentials =
@@ -21,7 +22,7 @@ export const APPLY_SCOPES = ["okta.apps.manage", "okta.groups.manage", "okta.use
 export const APPLY_SCOPES_4_20 = [...APPLY_SCOPES, "okta.policies.read"] as const;
 
 /** What an apply needs with the okta/okta release the stacks ask for. */
-export function applyScopesFor(release: "4.20.0" | "6.12.0" | undefined): readonly string[] {
+export function applyScopesFor(release: OktaProviderRelease | undefined): readonly string[] {
   return release === "4.20.0" ? APPLY_SCOPES_4_20 : APPLY_SCOPES;
 }
 

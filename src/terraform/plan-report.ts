@@ -15,6 +15,7 @@ import {
   membershipsDeleteCalls,
   membershipsUpdateCalls,
   DEFAULT_PROVIDER_RELEASE,
+  MODELLED_PROVIDER_RELEASES,
   operationCalls,
   type Calls,
   type OktaProviderRelease,
@@ -63,7 +64,7 @@ const PlanSchema = z.object({
 /** The okta/okta release the plan's configuration asks for (an exact version, as the stacks write it), else the default. */
 function releaseOf(plan: z.infer<typeof PlanSchema>): OktaProviderRelease {
   const asked = plan.configuration?.provider_config?.okta?.version_constraint?.trim();
-  return asked === "4.20.0" || asked === "6.12.0" ? asked : DEFAULT_PROVIDER_RELEASE;
+  return MODELLED_PROVIDER_RELEASES.find((release) => release === asked) ?? DEFAULT_PROVIDER_RELEASE;
 }
 
 export type ResourceChange = z.infer<typeof ResourceChangeSchema>;

@@ -7,12 +7,12 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { workspaceDocument } from "../../harness/workspace-document.ts";
+import { syncWorkspace } from "../../harness/sync-workspace.ts";
 import { harnessPerTest } from "../support/sync-harnesses.ts";
 
 const skip = shouldSkipTerraformTests();
 
-const workspace = (id: string, accounts: number) => workspaceDocument(id, accounts);
+const workspace = (id: string, accounts: number) => syncWorkspace(id, accounts, { users: 1, name: (index) => `${id} ${index}` });
 
 const startHarness = harnessPerTest();
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { SyncHarness } from "../../harness/sync-harness.ts";
-import { workspaceDocument } from "../../harness/workspace-document.ts";
+import { syncWorkspace } from "../../harness/sync-workspace.ts";
 
 describe.skipIf(shouldSkipTerraformTests())("moving a synced project between okta/okta releases", () => {
   let harness: SyncHarness | undefined;
@@ -19,7 +19,7 @@ describe.skipIf(shouldSkipTerraformTests())("moving a synced project between okt
 
   it("4.20.0 -> 6.12.0 updates each bookmark in place, creates nothing, then converges; and back to 4.20.0", async () => {
     requireTerraform();
-    const document = workspaceDocument("ws-move", 2);
+    const document = syncWorkspace("ws-move", 2, { users: 1, name: (index) => `ws-move ${index}` });
     const h = (harness = await SyncHarness.start(
       async (dir) => {
         const { mkdir } = await import("node:fs/promises");
@@ -59,7 +59,7 @@ describe.skipIf(shouldSkipTerraformTests())("moving a synced project between okt
   }, 400_000);
 
   it("refuses okta/okta 6.14.0, naming the file, the field and why", async () => {
-    const document = workspaceDocument("ws-move", 1);
+    const document = syncWorkspace("ws-move", 1, { users: 1, name: (index) => `ws-move ${index}` });
     const h = (harness = await SyncHarness.start(async (dir) => {
       const { mkdir } = await import("node:fs/promises");
       await mkdir(path.join(dir, "move"), { recursive: true });

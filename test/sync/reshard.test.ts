@@ -6,14 +6,14 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import type { SyncHarness } from "../../harness/sync-harness.ts";
-import { workspaceDocument } from "../../harness/workspace-document.ts";
+import { syncWorkspace } from "../../harness/sync-workspace.ts";
 import { shardOf } from "../../src/stack/shards.ts";
 import { harnessPerTest } from "../support/sync-harnesses.ts";
 
 const skip = shouldSkipTerraformTests();
 
 const workspace = (id: string, accounts: number) =>
-  workspaceDocument(id, accounts, { viewers: 4, accountId: (index) => (index === 0 ? "__proto__" : `a-${index}`), accountName: (index) => `Brand ${index}` });
+  syncWorkspace(id, accounts, { users: 4, accountId: (index) => (index === 0 ? "__proto__" : `a-${index}`) });
 
 const startHarness = harnessPerTest();
 
@@ -94,7 +94,7 @@ describe.skipIf(skip)("changing the shard count", () => {
   }, 400_000);
 
   it("refuses a shard whose stack ID is a workspace's, even one whose folder is gone: its state stays untouched", async () => {
-    const harness = await startHarness(Object.fromEntries(["ws2", "ws2-s001"].map((id) => [`${id}/workspace.json`, workspaceDocument(id, 3)])));
+    const harness = await startHarness(Object.fromEntries(["ws2", "ws2-s001"].map((id) => [`${id}/workspace.json`, syncWorkspace(id, 3, { users: 1, name: (index) => `${id} ${index}` })])));
     await harness.sync();
     expect(harness.emulator.state.apps.size).toBe(6);
     await writeFile(path.join(harness.cwd, "cerby-okta.yaml"), "shards:\n  ws2: 2\n");
