@@ -77,9 +77,9 @@ describe.skipIf(shouldSkipTerraformTests())("stopping an apply", () => {
     expect((await readdir(harness.cwd)).filter((name) => name.includes(".lock.info"))).toEqual([]);
 
     const plan = await harness.cli(["plan"]);
-    expect(plan.exitCode).toBe(2);
+    expect(plan.exitCode, `${plan.stdout}\n${plan.stderr}`).toBe(2);
     const resumed = await harness.cli(["apply"]);
-    expect(resumed.exitCode).toBe(0);
+    expect(resumed.exitCode, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
     expect(harness.emulator.state.apps.size).toBe(ACCOUNTS);
     expect((await harness.cli(["plan"])).exitCode).toBe(0);
   }, 300_000);
