@@ -93,9 +93,11 @@ describe.skipIf(shouldSkipTerraformTests())("stopping an apply", () => {
     watch.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     watch.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const appsCreated = () => on.emulator.requests.filter((request) => request.method === "POST" && request.route === "/api/v1/apps").length;
+    let exited = false;
+    void watch.finally(() => (exited = true)).catch(() => undefined);
     const deadline = Date.now() + 120_000;
-    while (appsCreated() < 10 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(appsCreated()).toBeGreaterThanOrEqual(10);
+    while (appsCreated() < 10 && !exited && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(appsCreated(), `the watcher's output so far:\n${output}`).toBeGreaterThanOrEqual(10);
     const started = descendants(watch.pid!);
     // Not vacuous: Terraform is applying, with its provider below it.
     expect([...started.values()].some((args) => /\bapply\b/.test(args) && /terraform/.test(args))).toBe(true);
