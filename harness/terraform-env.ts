@@ -80,6 +80,12 @@ export interface TerraformSandboxOptions {
   providerVersion?: string;
   /** Extra environment for terraform and the provider. */
   env?: Record<string, string>;
+  /**
+   * A provider install of this sandbox's own, not the test run's shared one:
+   * for a test that alters or removes the mirror's packages (other test
+   * files use the shared mirror at the same time).
+   */
+  privateInstall?: boolean;
 }
 
 export interface TerraformSandbox {
@@ -205,7 +211,7 @@ export async function createTerraformSandbox(options: TerraformSandboxOptions): 
   const version = options.providerVersion ?? DEFAULT_OKTA_PROVIDER_VERSION;
   const dir = mkdtempSync(join(tmpdir(), "cerby-okta-tf-"));
   try {
-    const { cliConfigFile, mirrorDir, executables } = sharedInstall() ?? (await installStandInProvider(dir));
+    const { cliConfigFile, mirrorDir, executables } = (options.privateInstall ? undefined : sharedInstall()) ?? (await installStandInProvider(dir));
     const providerExecutable = executables[version];
     if (!providerExecutable) throw new Error(`the stand-in okta provider does not model okta/okta ${version} (it plays ${MODELLED_OKTA_PROVIDER_VERSIONS.join(", ")})`);
 

@@ -13,7 +13,8 @@
 // the run (a certificate, the filesystem mirror, the CLI config), in that
 // folder: every Terraform sandbox of the run shares it (SHARED_INSTALL_ENV).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,6 +39,20 @@ function build(): void {
   if (ms > 3000) process.stderr.write(`[global-setup] build of dist/ took ${(ms / 1000).toFixed(1)} s\n`);
 }
 
+/**
+ * A digest of every file of the shared install (paths and contents): a test
+ * that alters it breaks the Terraform runs of other files running meanwhile
+ * (such a test takes `privateInstall`), so the run fails if it changed.
+ */
+function installDigest(install: string): string {
+  const hash = createHash("sha256");
+  for (const entry of readdirSync(install, { recursive: true, withFileTypes: true }).filter((found) => found.isFile())) {
+    const file = path.join(entry.parentPath, entry.name);
+    hash.update(`${path.relative(install, file)}\0`).update(readFileSync(file)).update("\0");
+  }
+  return hash.digest("hex");
+}
+
 /** Names the run's folder once a project of the run has set it up: the unit and e2e projects share one build and one folder. */
 const RUN_DIR_ENV = "CERBY_OKTA_TEST_RUN_DIR";
 
@@ -52,9 +67,11 @@ export default async function setup(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(path.join(tmpdir(), "cerby-okta-tests-"));
   process.env.TMPDIR = dir;
   process.env[RUN_DIR_ENV] = dir;
+  const install = path.join(dir, "provider-install");
+  let installedDigest: string | undefined;
   if (!shouldSkipTerraformTests()) {
-    const install = path.join(dir, "provider-install");
     await installStandInProvider(install);
+    installedDigest = installDigest(install);
     process.env[SHARED_INSTALL_ENV] = install;
   }
   return () => {
@@ -62,6 +79,15 @@ export default async function setup(project: TestProject): Promise<() => void> {
     else process.env.TMPDIR = previous;
     delete process.env[SHARED_INSTALL_ENV];
     delete process.env[RUN_DIR_ENV];
+    let altered = false;
+    try {
+      altered = installedDigest !== undefined && installDigest(install) !== installedDigest;
+    } catch {
+      altered = true;
+    }
     rmSync(dir, { recursive: true, force: true });
+    if (altered) {
+      throw new Error("a test altered or removed the run's shared provider install (the mirror other test files use at the same time): give its sandbox `privateInstall: true`");
+    }
   };
 }

@@ -28,7 +28,8 @@ const inits = () => runs().filter((command) => command === "init").length;
 
 beforeEach(async () => {
   if (skip) return;
-  sandbox = await createTerraformSandbox({ emulatorUrl: "http://127.0.0.1:9", token: "unused" });
+  // Its own mirror: a test below rewrites and removes the mirror's packages.
+  sandbox = await createTerraformSandbox({ emulatorUrl: "http://127.0.0.1:9", token: "unused", privateInstall: true });
   dir = sandbox.workDir;
   log = path.join(sandbox.dir, "runs.log");
   writeFileSync(log, "");
