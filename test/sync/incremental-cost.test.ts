@@ -50,9 +50,11 @@ describe.skipIf(shouldSkipTerraformTests())("incremental sync cost", () => {
       expectMatches(cost.fullRefresh, cost.estimate.fullRefresh);
       // The one-account change (relabel and a new direct viewer), plan + apply + cerby-okta's checks.
       expectMatches(cost.byBucket, cost.changeEstimate);
-      expectWithinFivePercent(cost.firstSync, cost.estimate.firstSync);
       expectWithinFivePercent(cost.byBucket, cost.changeEstimate);
     }
+    // At 10 accounts a first sync is about 130 requests, and okta/okta 4.20's unlocked org-kind cache alone
+    // may add up to 9 (above), more than 5%; at 100 accounts (about 1,200) the bar holds whatever the race.
+    expectWithinFivePercent(large.firstSync, large.estimate.firstSync);
   }, 400_000);
 
   it("okta/okta 6.12 with skip_authentication_policy asks exactly that, less each bookmark's policy calls", async () => {
