@@ -7,6 +7,7 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, type Document } from "yaml
 import type { InputIssue } from "../errors.ts";
 import { escapeUnsafeCharacters, replacementCharacterOffset } from "../text/characters.ts";
 import { isJsonFile, MAX_JSON_VALUES, MAX_NESTING_DEPTH, maxFileBytes, tooDeepMessage, tooLargeMessage } from "./limits.ts";
+import { parseWellFormedJson } from "./json-quick-check.ts";
 import { scanJson, type JsonOutline } from "./json-scan.ts";
 import { parseYamlWithinLimits } from "./yaml-text.ts";
 
@@ -112,6 +113,18 @@ function parseJsonFile(file: string, text: string): SourceFile {
     }
     return { line: low + 1, column: offset - lineStarts[low]! + 1 };
   };
+  const wellFormed = parseWellFormedJson(text, MAX_NESTING_DEPTH, MAX_JSON_VALUES);
+  if (wellFormed) {
+    // The outline (where fields start) is needed only to name where an issue is.
+    let outline: JsonOutline | undefined;
+    const parsePart = lastPartParser(text);
+    return {
+      file,
+      data: wellFormed.data,
+      syntaxIssues: [],
+      locate: (path) => position(jsonOffset(text, (outline ??= scanJson(text, MAX_NESTING_DEPTH, MAX_JSON_VALUES).outline), path, parsePart)),
+    };
+  }
   const scan = scanJson(text, MAX_NESTING_DEPTH, MAX_JSON_VALUES);
   const refusal =
     scan.tooDeepOffset !== undefined
