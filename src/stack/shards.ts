@@ -4,7 +4,7 @@
 // instances in one state). An account's shard is a hash of its ID modulo the
 // workspace's shard count: stable as other accounts come and go. Labels are
 // numbered before the split, across the whole Okta org (R4).
-import { createHash } from "node:crypto";
+import { hash as digest } from "node:crypto";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
 import { UsageError } from "../errors.ts";
 
@@ -53,7 +53,7 @@ const shardHashes = new Map<string, number>();
 export function shardOf(accountId: string, count: number): number {
   let hash = shardHashes.get(accountId);
   if (hash === undefined) {
-    hash = createHash("sha256").update(accountId).digest().readUInt32BE(0);
+    hash = digest("sha256", accountId, "buffer").readUInt32BE(0);
     shardHashes.set(accountId, hash);
   }
   return hash % count;
@@ -82,18 +82,29 @@ export function stackUnits(workspaces: readonly DesiredWorkspace[], shardCounts:
       continue;
     }
     const shards = Array.from({ length: count }, () => [] as DesiredWorkspace["chiclets"][number][]);
-    for (const chiclet of workspace.chiclets) shards[shardOf(chiclet.accountId, count)]!.push(chiclet);
+    // Who sees something in each shard, found in one pass (not one pass over everyone per shard).
+    const shardsOfPerson = new Map<string, Set<number>>();
+    for (const chiclet of workspace.chiclets) {
+      const index = shardOf(chiclet.accountId, count);
+      shards[index]!.push(chiclet);
+      for (const user of chiclet.users) {
+        let found = shardsOfPerson.get(user);
+        if (!found) shardsOfPerson.set(user, (found = new Set()));
+        found.add(index);
+      }
+    }
+    const people = Array.from({ length: count }, () => [] as DesiredWorkspace["people"][number][]);
+    for (const person of workspace.people) for (const index of shardsOfPerson.get(person.id) ?? []) people[index]!.push(person);
     shards.forEach((chiclets, index) => {
       const id = shardStackId(workspace.id, index);
       if (ids.has(id)) throw new UsageError(shardCollision(workspace.id, count, id, "is also a workspace's ID"));
-      const seen = new Set(chiclets.flatMap((chiclet) => chiclet.users));
       units.push({
         ...workspace,
         id,
         workspaceId: workspace.id,
         shard: { index, count },
         chiclets,
-        people: workspace.people.filter((person) => seen.has(person.id)),
+        people: people[index]!,
       });
     });
   }
