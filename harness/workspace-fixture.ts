@@ -5,6 +5,15 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+/** A JSON workspace document (docs/workspace-format.md) as end-to-end tests write it by hand. */
+export interface WorkspaceDocument {
+  version: 1;
+  workspace: Record<string, unknown>;
+  users: { id: string; email: string; oktaUserId?: string; workspaceRole: string }[];
+  teams: { id: string; name: string; oktaGroupId?: string; members?: string[] }[];
+  accounts: { id: string; name: string; app: string; grants: { user?: string; team?: string; role: string }[]; okta?: { extendedBy: string; extendedAt: string } }[];
+}
+
 export interface GeneratedWorkspace {
   readonly id: string;
   readonly folder: string;

@@ -6,16 +6,9 @@
 import { describe, expect, it } from "vitest";
 import type { SyncHarness } from "../../harness/sync-harness.ts";
 import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import type { WorkspaceDocument as Doc } from "../../harness/workspace-fixture.ts";
 import { harnessPerTest } from "../support/sync-harnesses.ts";
 import { shardOf } from "../../src/stack/shards.ts";
-
-interface Doc {
-  version: 1;
-  workspace: Record<string, unknown>;
-  users: { id: string; email: string; oktaUserId?: string; workspaceRole: string }[];
-  teams: { id: string; name: string; oktaGroupId?: string; members?: string[] }[];
-  accounts: { id: string; name: string; app: string; grants: { user?: string; team?: string; role: string }[]; okta?: { extendedBy: string; extendedAt: string } }[];
-}
 
 const extended = { extendedBy: "u-alice", extendedAt: "2026-02-01T09:00:00Z" };
 

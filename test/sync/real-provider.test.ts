@@ -9,16 +9,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SyncHarness } from "../../harness/sync-harness.ts";
 import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import type { WorkspaceDocument as Doc } from "../../harness/workspace-fixture.ts";
 import { DEFAULT_OKTA_PROVIDER_VERSION } from "../../src/config/okta-provider-version.ts";
 import { harnessForAll, harnessPerTest, type HarnessOptions } from "../support/sync-harnesses.ts";
-
-interface Doc {
-  version: 1;
-  workspace: Record<string, unknown>;
-  users: { id: string; email: string; oktaUserId?: string; workspaceRole: string }[];
-  teams: { id: string; name: string; oktaGroupId?: string; members?: string[] }[];
-  accounts: { id: string; name: string; app: string; grants: { user?: string; team?: string; role: string }[]; okta?: { extendedBy: string; extendedAt: string } }[];
-}
 
 function safeWorkspace(rateLimit?: Record<string, number>): Doc {
   const extended = { extendedBy: "u-alice", extendedAt: "2026-02-01T09:00:00Z" };
