@@ -15,7 +15,7 @@ import { ProgressMeter } from "../terraform/progress.ts";
 import { readPeopleRecord, rememberPeople, writePeopleRecord } from "./people-record.ts";
 import { destroyRefusal, runAccessRefusal, type DestroyLimits } from "./destroy-guard.ts";
 import { inPool, planStack, type Log } from "./plan.ts";
-import { forgetPlan, planFile, planToApply, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
+import { forgetPlan, forgetPlans, planFile, planToApply, readPlanSet, stackDigest, stackDir, type PlanSet, type SavedPlan, type SyncPaths } from "./saved-plans.ts";
 import { recordSync } from "./status.ts";
 import { READ_ONCE, verifyAccounts, type Verification, type VerifyContext } from "./verify.ts";
 import type { AccessReader } from "../okta-api/org-objects.ts";
@@ -109,7 +109,11 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
     const errors = failed.filter(() => true); // the positions that failed, in order
     throw everyFailure(errors.length > 0 ? errors : [error], pending.map((plan) => plan.stack).filter((stack) => !applied.includes(stack)));
   });
-  for (const plan of plans.filter((candidate) => candidate.unchangedSinceApply)) remaining = await forgetPlan(paths, remaining, plan.stack);
+  remaining = await forgetPlans(
+    paths,
+    remaining,
+    plans.filter((candidate) => candidate.unchangedSinceApply).map((plan) => plan.stack),
+  );
   return { applied: applied.sort(compareText), verified };
 }
 

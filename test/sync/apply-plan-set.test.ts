@@ -8,7 +8,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_DESTROY_LIMITS } from "../../src/sync/destroy-guard.ts";
 import { applySavedPlans, type ApplyOptions } from "../../src/sync/apply.ts";
-import { planFile, readPlanSet, savePlan, savePlanSet, unappliedStacks, type SyncPaths } from "../../src/sync/saved-plans.ts";
+import { forgetPlans, planFile, readPlanSet, savePlan, savePlanSet, unappliedStacks, type SyncPaths } from "../../src/sync/saved-plans.ts";
+import { existsSync } from "node:fs";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 import { TerraformApplyError, type Terraform } from "../../src/terraform/terraform.ts";
 import { ensureFolder } from "../../src/files/ensure-folder.ts";
@@ -118,6 +119,19 @@ describe("apply and the plan set it was given", () => {
     expect(await unappliedStacks(paths.stateDir)).toEqual(["ws-p"]);
     await applyAll(standIn());
     expect(await unappliedStacks(paths.stateDir)).toEqual([]);
+  });
+
+  it("forgets many stacks of a saved set at once: their files go, the rest stays whole and applicable", async () => {
+    const stacks = ["ws-a", "ws-b", "ws-c", "ws-d"];
+    for (const stack of stacks) await saveStackPlan(stack, creating);
+    await saveSet(stacks);
+    const { set } = await readPlanSet(paths.stateDir);
+    const rest = await forgetPlans(paths, set, ["ws-a", "ws-c"]);
+    expect(rest.stacks).toEqual(["ws-b", "ws-d"]);
+    expect(["ws-a", "ws-b", "ws-c", "ws-d"].map((stack) => existsSync(planFile(paths, stack)))).toEqual([false, true, false, true]);
+    expect((await readPlanSet(paths.stateDir)).plans.map((plan) => plan.stack)).toEqual(["ws-b", "ws-d"]);
+    await forgetPlans(paths, rest, ["ws-b", "ws-d"]);
+    await expect(readPlanSet(paths.stateDir)).rejects.toThrow();
   });
 
   it("refuses a plan set one of whose plans another plan rewrote since", async () => {
