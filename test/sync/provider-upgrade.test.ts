@@ -3,31 +3,27 @@
 // stack for the new release (the old lock file is not carried over), updates
 // every bookmark in place to skip its access policy (no app created or
 // replaced), and the sync after that changes nothing. And back again.
-import { readFile, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
-import { SyncHarness } from "../../harness/sync-harness.ts";
+import { describe, expect, it } from "vitest";
+import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { syncWorkspace } from "../../harness/sync-workspace.ts";
+import { harnessPerTest } from "../support/sync-harnesses.ts";
+
+/** The workspace folder of a project with one JSON workspace of `accounts` accounts. */
+function moveWorkspace(accounts: number) {
+  const document = syncWorkspace("ws-move", accounts, { users: 1, name: (index) => `ws-move ${index}` });
+  return async (dir: string) => {
+    await mkdir(path.join(dir, "move"), { recursive: true });
+    await writeFile(path.join(dir, "move", "workspace.json"), JSON.stringify(document));
+  };
+}
 
 describe.skipIf(shouldSkipTerraformTests())("moving a synced project between okta/okta releases", () => {
-  let harness: SyncHarness | undefined;
-  afterEach(async () => {
-    await harness?.stop();
-    harness = undefined;
-  });
+  const startHarness = harnessPerTest();
 
   it("4.20.0 -> 6.12.0 updates each bookmark in place, creates nothing, then converges; and back to 4.20.0", async () => {
-    requireTerraform();
-    const document = syncWorkspace("ws-move", 2, { users: 1, name: (index) => `ws-move ${index}` });
-    const h = (harness = await SyncHarness.start(
-      async (dir) => {
-        const { mkdir } = await import("node:fs/promises");
-        await mkdir(path.join(dir, "move"), { recursive: true });
-        await writeFile(path.join(dir, "move", "workspace.json"), JSON.stringify(document));
-      },
-      { providerVersion: "4.20.0" },
-    ));
+    const h = await startHarness(moveWorkspace(2), { providerVersion: "4.20.0" });
     await h.sync();
     const stackDir = path.join(h.cwd, "cdktf.out", "stacks", "ws-move");
     expect(await readFile(path.join(stackDir, ".terraform.lock.hcl"), "utf8")).toContain('version     = "4.20.0"');
@@ -59,13 +55,7 @@ describe.skipIf(shouldSkipTerraformTests())("moving a synced project between okt
   }, 400_000);
 
   it("refuses okta/okta 6.14.0, naming the file, the field and why", async () => {
-    const document = syncWorkspace("ws-move", 1, { users: 1, name: (index) => `ws-move ${index}` });
-    const h = (harness = await SyncHarness.start(async (dir) => {
-      const { mkdir } = await import("node:fs/promises");
-      await mkdir(path.join(dir, "move"), { recursive: true });
-      await writeFile(path.join(dir, "move", "workspace.json"), JSON.stringify(document));
-    }));
-    await writeFile(path.join(h.cwd, "cerby-okta.yaml"), 'oktaProvider:\n  version: "6.14.0"\n');
+    const h = await startHarness(moveWorkspace(1), { config: 'oktaProvider:\n  version: "6.14.0"\n' });
     const plan = await h.cli(["plan"]);
     expect(plan.exitCode).toBe(1);
     expect(plan.stderr).toMatch(/cerby-okta\.yaml:2:\d+ oktaProvider\.version: okta\/okta 6\.14\.0 shipped unintended breaking changes/);
