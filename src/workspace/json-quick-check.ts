@@ -30,12 +30,12 @@ const COLON = 0x3a;
  * early (depth or values past the limits given) so that neither count runs away.
  */
 export function quickShape(text: string, maxDepth: number, maxValues: number): QuickShape {
-  let depth = 0;
   let deepest = 0;
   let values = 0;
   let keys = 0;
   /** Whether the next string read is a key: right after `{`, or after `,` inside an object. */
   let keyNext = false;
+  /** Per open list or object, whether it is an object: its length is the nesting depth. */
   const inObject: boolean[] = [];
   const length = text.length;
   for (let index = 0; index < length; index++) {
@@ -56,12 +56,10 @@ export function quickShape(text: string, maxDepth: number, maxValues: number): Q
       index = end;
     } else if (code === OPEN_OBJECT || code === OPEN_LIST) {
       values++;
-      depth++;
-      if (depth > deepest) deepest = depth;
       inObject.push(code === OPEN_OBJECT);
+      if (inObject.length > deepest) deepest = inObject.length;
       keyNext = code === OPEN_OBJECT;
     } else if (code === CLOSE_OBJECT || code === CLOSE_LIST) {
-      depth--;
       inObject.pop();
       keyNext = false;
     } else if (code === COMMA) {
