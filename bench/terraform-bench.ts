@@ -253,6 +253,7 @@ async function measureOneChange(harness: Harness, document: ReturnType<typeof co
   }
   checkSees(harness, "Brand three - Instagram", true, "Brand 3 - Instagram");
   await recordOneChange(document.accounts.length, shards, "first", changePlan, changeApply, changeRequests);
+  await measureWatchChanges(harness, document, shards);
   await holdForMoreChanges(harness, document, shards);
   return { changePlan, changeApply, changeRequests };
 }
@@ -347,18 +348,104 @@ async function holdForMoreChanges(harness: Harness, document: ReturnType<typeof 
       rmSync(path.join(hold, "stop"), { force: true });
       return;
     }
-    const account = document.accounts[3]!;
-    const oldLabel = `${account.name} - Instagram`;
-    account.name = `Brand three r${round}`;
-    const seen = account.grants.some((grant) => "user" in grant && grant.user === "u-2");
-    account.grants = seen ? account.grants.filter((grant) => !("user" in grant && grant.user === "u-2")) : [...account.grants, { user: "u-2", role: "collaborator" }];
+    const change = nextChange(document, `r${round}`);
     await harness.writeFile(FILE, JSON.stringify(document));
     harness.emulator.resetRequestLog();
     const plan = await step(harness, ["plan"], [2]);
     const apply = await step(harness, ["apply"], APPLY_OK);
-    checkSees(harness, `${account.name} - Instagram`, !seen, oldLabel);
+    checkSees(harness, change.label, change.sees, change.oldLabel);
     await recordOneChange(document.accounts.length, shards, `round ${round}`, plan, apply, harness.emulator.requests.length);
   }
+}
+
+/** One more change of a-3: relabelled with `tag`, and user2's grant removed if it has one, added if not. */
+function nextChange(document: ReturnType<typeof costWorkspace>, tag: string): { label: string; oldLabel: string; sees: boolean } {
+  const account = document.accounts[3]!;
+  const oldLabel = `${account.name} - Instagram`;
+  account.name = `Brand three ${tag}`;
+  const seen = account.grants.some((grant) => "user" in grant && grant.user === "u-2");
+  account.grants = seen ? account.grants.filter((grant) => !("user" in grant && grant.user === "u-2")) : [...account.grants, { user: "u-2", role: "collaborator" }];
+  return { label: `${account.name} - Instagram`, oldLabel, sees: !seen };
+}
+
+// ---- the same change through `watch --apply`: from the edit saved to applied in Okta ----
+
+interface WatchChangeRow {
+  accounts: number;
+  shards: number;
+  round: number;
+  /** From the start of the file write to the watcher's "applied" line. */
+  ms: number;
+  /** The watcher's own sync (read, decide, write the changed stack), as it reports it. */
+  syncMs: number;
+  runs: readonly string[];
+  startups: readonly number[];
+  requests: number;
+}
+const watchChangeRows: WatchChangeRow[] = [];
+const watchRounds = Number(process.env.BENCH_WATCH_ROUNDS ?? 3);
+
+/**
+ * `cerby-okta watch --apply` on the synced workspace: once it is watching (its
+ * first sync applies nothing), BENCH_WATCH_ROUNDS changes of a-3, each timed
+ * from the start of the file write to the watcher's line saying it applied the
+ * stack, then checked in the emulator.
+ */
+async function measureWatchChanges(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number): Promise<void> {
+  if (!(watchRounds > 0)) return;
+  log(`  cerby-okta watch --apply (${watchRounds} changes) ...`);
+  const child = harness.cli(["watch", "--apply"], { env: { TERRAFORM_BINARY_NAME: wrapper, OKTA_STANDIN_STARTUP_LOG: startupFile } });
+  running = child;
+  let output = "";
+  let exited = false;
+  const onOutput = (chunk: Buffer) => (output += chunk.toString());
+  child.stdout?.on("data", onOutput);
+  child.stderr?.on("data", onOutput);
+  void child.finally(() => (exited = true)).catch(() => undefined);
+  /** Waits until `test` holds for the output written after position `from`; fails when the watcher exits or reports a failure first. */
+  const waitFor = async (from: number, what: string, test: (text: string) => boolean, limitMs: number): Promise<void> => {
+    const started = Date.now();
+    for (;;) {
+      const text = output.slice(from);
+      if (test(text)) return;
+      if (/ failed: /.test(text)) throw new Error(`watch --apply failed while waiting for ${what}:\n${output}`);
+      if (exited || interrupted) throw new Error(`watch --apply ended while waiting for ${what}:\n${output}`);
+      if (Date.now() - started > limitMs) throw new Error(`watch --apply: no ${what} within ${limitMs / 1000} s:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  try {
+    // The first sync writes every stack; none differs from what was applied, so it applies nothing but says so.
+    await waitFor(0, "first sync", (text) => /sync #1 \(first\) done/.test(text) && (!/applying/.test(text) || /\bapplied\b/.test(text)), 300_000);
+    for (let round = 1; round <= watchRounds; round++) {
+      const change = nextChange(document, `w${round}`);
+      const from = output.length;
+      const runsFrom = runsSoFar().length;
+      const startupsFrom = startupsSoFar().length;
+      harness.emulator.resetRequestLog();
+      const started = performance.now();
+      await harness.writeFile(FILE, JSON.stringify(document));
+      await waitFor(from, "applied line", (text) => /\bapplied \S+ in /.test(text), 300_000);
+      const ms = performance.now() - started;
+      const text = output.slice(from);
+      const reported = /sync #\d+ done in ([\d.]+) (ms|s)\b/.exec(text);
+      const syncMs = reported ? Number(reported[1]) * (reported[2] === "s" ? 1000 : 1) : NaN;
+      checkSees(harness, change.label, change.sees, change.oldLabel);
+      const row = { accounts: document.accounts.length, shards, round, ms, syncMs, runs: runsSoFar().slice(runsFrom), startups: startupsSoFar().slice(startupsFrom), requests: harness.emulator.requests.length };
+      watchChangeRows.push(row);
+      log(`    watch change ${round}: ${watchLine(row)}`);
+    }
+  } finally {
+    child.kill("SIGTERM");
+    await child;
+    running = undefined;
+  }
+}
+
+function watchLine(row: WatchChangeRow): string {
+  const startup = total(row.startups);
+  const terraform = terraformMs(row.runs);
+  return `${seconds(row.ms)}; without the stand-in's start-up ${seconds(row.ms - startup)} (${row.startups.length} launches, ${seconds(startup)}); Terraform ${seconds(terraform)} [${formatRuns(row.runs)}]; the watcher's sync ${Number.isNaN(row.syncMs) ? "?" : seconds(row.syncMs)}; cerby-okta otherwise ${seconds(row.ms - terraform - (Number.isNaN(row.syncMs) ? 0 : row.syncMs))}; ${row.requests} Okta requests`;
 }
 
 /** A plan of an unchanged workspace; one that finds changes is reported, not fatal. */
@@ -539,6 +626,16 @@ function report(): string {
         const startup = total(all.startups);
         return `| ${count(row.accounts)} | ${row.shards} | ${row.round} | ${seconds(all.ms)} | ${seconds(all.ms - startup)} | ${(all.ms / row.floorMs).toFixed(1)}x (${((all.ms - startup) / row.floorMs).toFixed(1)}x), floor ${seconds(row.floorMs)} | ${oneChangeLine(row).split("; ").slice(2, 4).join("; ")} | ${row.requests} |`;
       }),
+      "",
+    );
+  }
+  if (watchChangeRows.length > 0) {
+    out.push(
+      "The same kind of change through `watch --apply`, from the start of the file write to the watcher's line saying it applied the stack (the watcher already running): Terraform processes, the watcher's own sync (read, decide, write the changed stack) and the rest of cerby-okta (checks, plan report, verification)",
+      "",
+      "| accounts | shards | change | edit to applied | without the stand-in's start-up | breakdown | Okta requests |",
+      "| ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+      ...watchChangeRows.map((row) => `| ${count(row.accounts)} | ${row.shards} | ${row.round} | ${seconds(row.ms)} | ${seconds(row.ms - total(row.startups))} | ${watchLine(row).split("; ").slice(2, 5).join("; ")} | ${row.requests} |`),
       "",
     );
   }

@@ -35,6 +35,11 @@ export interface ApplyOptions {
   readonly parallel?: number;
   /** Checks Okta takes the credentials of the stacks about to be applied, before Terraform runs (src/cli/okta-options.ts). */
   readonly checkCredentials?: (stacks: readonly string[]) => Promise<void>;
+  /**
+   * The plans' reports were read by this process (`terraform show -json`) from the binary plans whose SHA-256 they
+   * record, not loaded from disk (`watch --apply`): the destroy guard judges them without showing each file again.
+   */
+  readonly reportsShownHere?: boolean;
 }
 
 export interface ApplyResult {
@@ -190,7 +195,7 @@ async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths,
   // Exactly the binary plan that was reviewed, its guard judged again on that very file.
   const applying = await planToApply(paths, plan);
   try {
-    if (!options.allowDestroy) await guardPlanFile(plan.stack, applying.file, terraform, paths, options.limits);
+    if (!options.allowDestroy && !options.reportsShownHere) await guardPlanFile(plan.stack, applying.file, terraform, paths, options.limits);
     options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
     // A first sync can take hours: say how far it got every few seconds.
     const meter = new ProgressMeter({ prefix, step: "applying", log: options.log, total }).start();

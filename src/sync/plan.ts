@@ -19,7 +19,7 @@ import { refuseUnreadableState } from "./stack-states.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import { appliedInState } from "./state-status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
-import { clearPlans, planFile, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
+import { clearPlans, planFile, planFileSha256, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";
 import { rememberPeople } from "./people-record.ts";
 
@@ -210,6 +210,8 @@ export async function planStack(
   } finally {
     meter?.stop();
   }
+  // Hashed before it is shown: if the file were swapped after this, apply would find another SHA-256 and refuse.
+  const planSha256 = await planFileSha256(paths, stack);
   const planJson = await terraform.showPlan(dir, planFile(paths, stack));
   const data = JSON.parse(await readFile(path.join(dir, STACK_DATA_FILE), "utf8")) as StackData;
   // Orphans of ours found in Okta are imports now: plan again with them.
@@ -231,6 +233,7 @@ export async function planStack(
     accounts: input.accounts,
     stackDigest: fingerprint.digest,
     settledDigest: fingerprint.settled,
+    planSha256,
   };
   return savePlan(paths, plan);
 }

@@ -121,10 +121,15 @@ export async function clearPlans(paths: SyncPaths): Promise<void> {
   await ensureFolder(plansDir(paths));
 }
 
-/** Saves what `apply` needs beside the binary plan (when there is one), with the binary plan's SHA-256; returns what was saved. */
+/** The SHA-256 of a stack's binary plan as it is now: taken before `show -json` reads it, so that the report can only describe that file. */
+export async function planFileSha256(paths: SyncPaths, stack: string): Promise<string> {
+  return sha256(await readFile(planFile(paths, stack)));
+}
+
+/** Saves what `apply` needs beside the binary plan (when there is one), with the binary plan's SHA-256 (taken now unless given); returns what was saved. */
 export async function savePlan(paths: SyncPaths, plan: SavedPlan): Promise<SavedPlan> {
   await ensureFolder(plansDir(paths));
-  const saved = plan.unchangedSinceApply ? plan : { ...plan, planSha256: sha256(await readFile(planFile(paths, plan.stack))) };
+  const saved = plan.unchangedSinceApply || plan.planSha256 !== undefined ? plan : { ...plan, planSha256: await planFileSha256(paths, plan.stack) };
   await writeFileAtomic(planMetaFile(paths, plan.stack), `${JSON.stringify(saved, null, 2)}\n`);
   return saved;
 }

@@ -6,7 +6,10 @@
 // run), the check against what Okta already holds before a stack's first
 // sync, `terraform init` once per stack and session. Then the same apply as
 // the `apply` command (src/sync/apply.ts: destroy guard over all stacks
-// first, progress, healing, verification, sync status R9). A refusal by the
+// first, progress, healing, verification, sync status R9), given the plans
+// as this process read them, so the guard judges the binary plan without a
+// second `terraform show -json` (`apply` re-reads its plans from disk, where
+// anyone could have edited a report, and shows each file again). A refusal by the
 // destroy guard changes nothing and is reported; the stacks stay pending and
 // are planned again after the next change.
 import { InternalError } from "../errors.ts";
@@ -46,7 +49,7 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
       if (!stack) throw new InternalError(`watch: stack ${id} was written, but its desired state is unknown`);
       return stack;
     });
-    await planStacks({ workspaces: [] }, stacks, terraform, options.paths, {
+    const planned = await planStacks({ workspaces: [] }, stacks, terraform, options.paths, {
       refresh: false,
       log: options.log,
       workspacesDir: options.workspacesDir,
@@ -56,7 +59,15 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
       checkCredentials: options.checkCredentials,
     });
     signal.throwIfAborted();
-    const { set, plans } = await readPlanSet(options.paths.stateDir);
-    await applySavedPlans(set, plans, terraform, options.paths, { limits: options.limits, allowDestroy: options.allowDestroy, log: options.log, reader: options.reader });
+    const { set } = await readPlanSet(options.paths.stateDir);
+    // The plans as this process read them from Terraform a moment ago, not as re-read from disk: their reports are the
+    // `show -json` of the very files apply checks by SHA-256, so the destroy guard needs no second `show -json`.
+    await applySavedPlans(set, planned, terraform, options.paths, {
+      limits: options.limits,
+      allowDestroy: options.allowDestroy,
+      log: options.log,
+      reader: options.reader,
+      reportsShownHere: true,
+    });
   };
 }

@@ -39,7 +39,8 @@ function fakeTerraform(calls: string[], removedApps: number): Terraform {
       await writeFile(options.out, "binary plan");
       return { hasChanges: true };
     },
-    async showPlan() {
+    async showPlan(stackDir, planFile) {
+      calls.push(`show ${path.basename(stackDir)} ${path.basename(planFile)}`);
       return {
         format_version: "1.2",
         resource_changes: [
@@ -79,19 +80,41 @@ describe("watch --apply", () => {
     await apply(["ws-acme", "ws-acme-eu"], new AbortController().signal, desired);
     // This fake Terraform writes no state, so no apply record: ws-acme is planned again, but not initialized again.
     // (A stack whose state records its files as applied is skipped: test/sync/watch-apply.test.ts and status-in-state.test.ts, with real Terraform.)
+    // One `show -json` per plan: the destroy guard judges the report this process read from that very file (apply checks
+    // its SHA-256), so the file is not shown a second time as `apply` does with reports it re-reads from disk.
     expect(calls).toEqual([
       "init ws-acme",
       "plan ws-acme refresh=false",
+      "show ws-acme ws-acme.tfplan",
       "apply ws-acme ws-acme.tfplan",
       "plan ws-acme refresh=false",
+      "show ws-acme ws-acme.tfplan",
       "init ws-acme-eu",
       "plan ws-acme-eu refresh=false",
+      "show ws-acme-eu ws-acme-eu.tfplan",
       "apply ws-acme ws-acme.tfplan",
       "apply ws-acme-eu ws-acme-eu.tfplan",
     ]);
     const status = JSON.parse(await readFile(path.join(paths.stateDir, "status", "ws-acme.json"), "utf8"));
     expect(Object.keys(status.accounts).sort()).toEqual(desired.get("ws-acme")!.chiclets.map((chiclet) => chiclet.accountId).sort());
     expect(existsSync(path.join(paths.stateDir, "plans", "ws-acme.tfplan"))).toBe(false);
+  });
+
+  it("applies nothing when the binary plan is rewritten after it was shown", async () => {
+    const paths = { outDir: path.join(dir, "out"), stateDir: path.join(dir, "state") };
+    const desired = await written(paths.outDir);
+    const calls: string[] = [];
+    const terraform = fakeTerraform(calls, 0);
+    const shown = terraform.showPlan.bind(terraform);
+    // Another writer replaces the plan right after Terraform showed it: the report no longer describes the file.
+    terraform.showPlan = async (stackDir, planFile) => {
+      const report = await shown(stackDir, planFile);
+      await writeFile(planFile, "another binary plan");
+      return report;
+    };
+    const apply = terraformApplier({ terraform: () => terraform, paths, workspacesDir: EXAMPLE_WORKSPACES, limits: DEFAULT_DESTROY_LIMITS, allowDestroy: false, log: () => undefined });
+    await expect(apply(["ws-acme"], new AbortController().signal, desired)).rejects.toThrow(/is not the plan this apply was given/);
+    expect(calls.filter((call) => call.startsWith("apply"))).toEqual([]);
   });
 
   it("refuses a plan that removes many apps, applying nothing", async () => {
