@@ -118,14 +118,30 @@ export function dataDigest(data: unknown): string {
   return sha256(terraformJson(Object.fromEntries(entries)));
 }
 
+const GO_ESCAPED = /[<>&\u2028\u2029]/g;
+
 function terraformJson(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (typeof value === "string") {
+    const text = JSON.stringify(value);
+    GO_ESCAPED.lastIndex = 0;
+    return GO_ESCAPED.test(text) ? text.replace(GO_ESCAPED, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
+  }
   if (Array.isArray(value)) return `[${value.map(terraformJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    const keys = sortedByUtf8(Object.keys(value));
     return `{${keys.map((key) => `${terraformJson(key)}:${terraformJson((value as Record<string, unknown>)[key])}`).join(",")}}`;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * Keys in the order of their UTF-8 bytes, which is code point order. Below U+D800 that is JavaScript's own
+ * UTF-16 order (run on every key of every plan: most keys are IDs), so only keys beyond it are compared as bytes.
+ */
+function sortedByUtf8(keys: string[]): string[] {
+  if (!keys.some((key) => /[\uD800-\uFFFF]/.test(key))) return keys.sort();
+  const bytes = new Map(keys.map((key) => [key, Buffer.from(key)]));
+  return keys.sort((a, b) => Buffer.compare(bytes.get(a)!, bytes.get(b)!));
 }
 
 /**
