@@ -146,6 +146,13 @@ describe("small things a user notices", () => {
     expect(result.stderr).not.toContain("internal error");
   });
 
+  it("says at the start of watch --apply, not at the first edit, that its Terraform binary cannot run", async () => {
+    const result = await run(["watch", "--apply", "--no-adoption-check", "--terraform-binary", "/no/such/terraform", "--out", "watch-missing", "--state-dir", "watch-missing-state"], work, { OKTA_API_TOKEN: "" });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("cannot run /no/such/terraform: no such file");
+    expect(result.stdout).not.toContain("watching");
+  });
+
   it("reports --state-dir pointing at a file as the user's error", async () => {
     await writeFile(path.join(work, "a-file"), "x");
     const result = await run(["plan", "--state-dir", "a-file", "--out", "tf-file"], work);

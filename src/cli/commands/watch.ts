@@ -16,7 +16,8 @@
 import type { Command } from "commander";
 import { milliseconds } from "../number-options.ts";
 import { UsageError } from "../../errors.ts";
-import { STOP_GRACE_MS, terraformWasKilled } from "../../terraform/terraform.ts";
+import { STOP_GRACE_MS, terraformBinary, terraformWasKilled } from "../../terraform/terraform.ts";
+import { checkTerraformVersion } from "../../terraform/version.ts";
 import type { ApplyStacks, StopResult } from "../../watch/watcher.ts";
 import { accessReaderFor, addAdoptionCheckOption, credentialCheck, existingObjectsReader, hasOktaCredentials, oktaChecksFor, type OktaAccessOptions } from "../okta-options.ts";
 import { addWaitOption, lockProject, type WaitOption } from "../project-lock-option.ts";
@@ -84,6 +85,8 @@ export function register(program: Command): void {
           "set them, or pass --no-adoption-check if you are sure the org holds none of them",
       );
     }
+    // A binary that cannot run these stacks is said now, not at the first edit; the check is kept for the session.
+    if (options.apply) await checkTerraformVersion(terraformBinary(options.terraformBinary, context.resolved.terraformBinary, process.env), process.env);
     // --stack names stacks or whole workspaces (all their shards), as for `plan`.
     const applyStacks: ApplyStacks | undefined =
       applier && only
