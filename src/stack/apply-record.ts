@@ -9,12 +9,16 @@
 //   - SYNC_STAMP, per account: the time (timestamp() at apply) of the apply
 //     that last changed what its objects are made from;
 //   - APPLY_DONE: the same digests, written only once every Okta object and
-//     stamp of the apply succeeded.
+//     stamp of the apply succeeded, and the Okta user ID each login looked up
+//     stood for in that apply (found, or held: RESOLVED_LOGINS). Plans on
+//     any machine hold a login that stops matching to that ID
+//     (src/sync/held-logins.ts), not only the machine that saw it resolve.
 // STARTED equal to DONE and to the files now: the state holds what these files
 // ask for (src/sync/status-state.ts). A failed or killed apply leaves them
-// different. Only our own names appear here, never a string from Cerby.
+// different. Only our own names appear in these expressions, never a string
+// from Cerby (Cerby user IDs are values of the data file, never HCL text).
 import { DataResource, type TerraformResource, type TerraformStack } from "cdktf";
-import { APPLY_DONE, APPLY_STARTED, DATA_LOCAL, RECORD_LEAVES_OUT, STACK_CONFIG_FILE, SYNC_STAMP } from "./names.ts";
+import { APPLY_DONE, APPLY_STARTED, DATA_LOCAL, RECORD_LEAVES_OUT, RESOLVED_LOGINS, STACK_CONFIG_FILE, SYNC_STAMP } from "./names.ts";
 
 // In names.ts, free of cdktf: commands that only read states (apply, status) need not load it.
 export { RECORD_LEAVES_OUT, STACK_CONFIG_FILE };
@@ -48,5 +52,6 @@ export function addApplyDone(stack: TerraformStack, okta: readonly TerraformReso
     `\${sha256(jsonencode([each.value, ${cerby}.accessGroups[each.key], [for cerby_id in ${cerby}.accessGroups[each.key].users : lookup(${oktaUserIdsLocal}, cerby_id, "")]]))}`,
   );
   stamp.addOverride("input", "${timestamp()}");
-  new DataResource(stack, APPLY_DONE.name, { input: RECORD, dependsOn: [...okta, stamp] });
+  const resolved = `\${{ for cerby_id, search in ${cerby}.userSearches : cerby_id => lookup(${oktaUserIdsLocal}, cerby_id, "") if lookup(${oktaUserIdsLocal}, cerby_id, "") != "" }}`;
+  new DataResource(stack, APPLY_DONE.name, { input: { ...RECORD, [RESOLVED_LOGINS]: resolved }, dependsOn: [...okta, stamp] });
 }

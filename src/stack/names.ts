@@ -26,8 +26,10 @@ export const USER_LOOKUP: ResourceName = { mode: "data", type: "okta_users", nam
 // `terraform_data`, Terraform's built-in resource, which no provider reads or writes.
 /** The digests of cdk.tf.json and the data file, written before any Okta object changes. */
 export const APPLY_STARTED: ResourceName = { mode: "managed", type: "terraform_data", name: "cerby_okta_apply_started" };
-/** The same digests, written only once every Okta object of the stack applied. */
+/** The same digests, written only once every Okta object of the stack applied, and RESOLVED_LOGINS. */
 export const APPLY_DONE: ResourceName = { mode: "managed", type: "terraform_data", name: "cerby_okta_apply_done" };
+/** In APPLY_DONE's input: Cerby user ID -> the Okta user ID their login stood for in that apply (looked up, or held). */
+export const RESOLVED_LOGINS = "resolvedLogins";
 /** Per account: the time of the apply that last changed what its objects are made from (R9 "last synced"). */
 export const SYNC_STAMP: ResourceName = { mode: "managed", type: "terraform_data", name: "synced" };
 
@@ -36,7 +38,7 @@ export const SYNC_STAMP: ResourceName = { mode: "managed", type: "terraform_data
  * written under another version is synthesized again rather than reused.
  * test/stack/synthesizer.test.ts fails when the template changes without it.
  */
-export const STACK_TEMPLATE_VERSION = 5;
+export const STACK_TEMPLATE_VERSION = 6;
 
 /** Every managed resource kind, for counting and reports. */
 export const MANAGED_RESOURCES: readonly ResourceName[] = [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS];

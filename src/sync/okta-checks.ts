@@ -94,8 +94,11 @@ export class OktaChecks {
     private readonly log: (message: string) => void,
   ) {}
 
-  /** Checks a stack's data before its plan; leaves out, records and rewrites what Okta does not know. */
-  async beforePlan(stack: string, workspace: DesiredWorkspace, terraform: Terraform, paths: SyncPaths, refresh: boolean): Promise<void> {
+  /**
+   * Checks a stack's data before its plan; leaves out, records and rewrites what Okta does not know.
+   * `stateNow`: the stack's state as it is now, when the caller has it (a remote one costs a `state pull`).
+   */
+  async beforePlan(stack: string, workspace: DesiredWorkspace, terraform: Terraform, paths: SyncPaths, refresh: boolean, stateNow?: () => Promise<unknown>): Promise<void> {
     const client = this.clientFor(workspace);
     if (!client) {
       if (!this.warnedNoClient) this.log("no Okta credentials are set (OKTA_API_CLIENT_ID and OKTA_API_PRIVATE_KEY, or OKTA_API_TOKEN): Okta user and team group IDs are not checked before planning (one deleted in Okta fails the apply)");
@@ -107,7 +110,7 @@ export class OktaChecks {
     // No Okta user ID or team group at all (everyone looked up by login): nothing to check, no state to pull.
     const named = idsToCheck(data, stateAccess({}), true);
     if (named.users.size === 0 && named.groups.size === 0) return;
-    const wanted = refresh ? named : idsToCheck(data, stateAccess(await currentState(path.dirname(dataFile), stack, terraform)), false);
+    const wanted = refresh ? named : idsToCheck(data, stateAccess(await (stateNow ?? (() => currentState(path.dirname(dataFile), stack, terraform)))()), false);
     if (wanted.users.size === 0 && wanted.groups.size === 0) return;
     const org = oktaOrgKey(workspace.okta);
     const record = await readPeopleRecord(paths.stateDir, stack);

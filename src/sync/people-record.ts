@@ -7,9 +7,11 @@
 // - missingUsers, missingGroups: Okta user and team group IDs Okta answered
 //   404 for, left out of the stack data from then on (see okta-checks.ts).
 //
-// It lives beside the sync status, on the machine that plans. The status
-// record is moving into the Terraform state (so that every machine and CI
-// runner sees the same); this record should follow it there.
+// It lives on the machine that plans. What each login stood for at the last
+// apply is in the Terraform state too (APPLY_DONE, src/stack/apply-record.ts)
+// and is taken into this record before each plan (held-logins.ts), so every
+// machine sharing the backend holds the same people; the names and the IDs
+// Okta answered 404 for are found again by any machine's plan.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { ensureFolder } from "../files/ensure-folder.ts";

@@ -15,13 +15,14 @@ import { readPlan } from "../terraform/plan-report.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { ProgressMeter } from "../terraform/progress.ts";
 import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-check.ts";
-import { refuseUnreadableState } from "./stack-states.ts";
+import { currentState, refuseUnreadableState } from "./stack-states.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import { appliedInState } from "./state-status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, planFile, planFileSha256, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";
 import { rememberPeople } from "./people-record.ts";
+import { restoreHeldLogins } from "./held-logins.ts";
 
 export type Log = (message: string) => void;
 
@@ -201,8 +202,13 @@ export async function planStack(
   const dir = stackDir(paths, stack);
   await refuseUnreadableState(dir, stack);
   if (options.init) await terraform.init(dir);
+  // Read once for both checks below: a remote state costs a `terraform state pull`.
+  let state: Promise<unknown> | undefined;
+  const stateNow = () => (state ??= currentState(dir, stack, terraform));
+  // What the state says looked-up logins stood for, before anything reads the data file: held on every machine.
+  if (input.workspace) await restoreHeldLogins(paths, stack, input.workspace, stateNow);
   if (input.workspace && options.existingObjects) await dropStaleAdoptions(stack, input.workspace, paths, options.existingObjects);
-  if (options.oktaChecks && input.workspace) await options.oktaChecks.beforePlan(stack, input.workspace, terraform, paths, options.refresh);
+  if (options.oktaChecks && input.workspace) await options.oktaChecks.beforePlan(stack, input.workspace, terraform, paths, options.refresh, stateNow);
   await ensureFolder(path.dirname(planFile(paths, stack)));
   const meter = options.progress && new ProgressMeter({ ...options.progress, step: "planning" }).start();
   try {

@@ -3,6 +3,8 @@
 // through the CLI, real Terraform, the strict stand-in provider and the
 // emulator, three syncs in a row each: every person's dashboard, the exit
 // codes, the warnings, and a third sync that plans nothing.
+import { rm } from "node:fs/promises";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { SyncHarness } from "../../harness/sync-harness.ts";
 import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
@@ -144,6 +146,29 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
       expect(again.plan.stdout).toContain(held);
       expect(h.dashboards()["erin@churn-new.example"]).toEqual(["Base - Portal", "Wiki - Confluence"]);
     }
+  }, 240_000);
+
+  it("holds a login that stopped matching on a machine that never saw it resolve (a fresh CI runner sharing the state)", async () => {
+    const h = await start(churnWorkspace());
+    doc.accounts[0]!.grants.push({ user: "u-erin", role: "collaborator" });
+    doc.accounts.push({ id: "a-wiki", name: "Wiki", app: "Confluence", grants: [{ user: "u-alice", role: "owner" }, { user: "u-erin", role: "collaborator" }], okta: extended });
+    await write();
+    await sync({ plan: 2 });
+    const erin = h.emulator.findUserByLogin("erin@churn.example")!;
+    erin.profile.login = "erin@churn-new.example";
+
+    // Another machine: the same workspace and states (the backend), but none of this machine's output or records.
+    await rm(path.join(h.cwd, ".cerby-okta"), { recursive: true, force: true });
+    await rm(path.join(h.cwd, "cdktf.out"), { recursive: true, force: true });
+    doc.accounts[0]!.grants.push({ user: "u-dave", role: "collaborator" });
+    await write();
+    const { plan } = await sync({ plan: 2 });
+    expect(plan.stdout).toContain(`u-erin: held: login no longer matches erin@churn.example; was ${erin.id}.`);
+    expect(plan.stdout).not.toContain("no longer sees");
+    expect(h.dashboards()["erin@churn-new.example"]).toEqual(["Base - Portal", "Wiki - Confluence"]);
+    expect(h.dashboards()["dave@churn.example"]).toEqual(["Base - Portal"]);
+    const again = await sync({ plan: 0 });
+    expect(again.plan.stdout).toContain("ws-churn: no changes");
   }, 240_000);
 
   it("leaves a deleted IdP team group out, names the team, and direct viewers see the new chiclet", async () => {
