@@ -12,16 +12,11 @@ import { emptyMap } from "../stack/stack-data.ts";
 import { settleStackData } from "./okta-checks.ts";
 import { readPeopleRecord, writePeopleRecord } from "./people-record.ts";
 import type { SyncPaths } from "./saved-plans.ts";
+import { applyRecord } from "./state-status.ts";
 
 /** Cerby user ID -> Okta user ID, as the state's last finished apply recorded them; empty for a state without. */
 export function resolvedLoginsInState(state: unknown): Record<string, string> {
-  type Entry = { mode?: string; type?: string; name?: string; instances?: { attributes?: { output?: { value?: unknown } } }[] };
-  const resources = (state as { resources?: unknown } | null)?.resources;
-  const entry = Array.isArray(resources)
-    ? (resources as Entry[]).find((resource) => resource.mode === APPLY_DONE.mode && resource.type === APPLY_DONE.type && resource.name === APPLY_DONE.name)
-    : undefined;
-  const output = entry?.instances?.[0]?.attributes?.output?.value;
-  const logins = output !== null && typeof output === "object" ? (output as Record<string, unknown>)[RESOLVED_LOGINS] : undefined;
+  const logins = applyRecord(state, APPLY_DONE)?.[RESOLVED_LOGINS];
   const resolved = emptyMap<string>();
   if (logins === null || typeof logins !== "object") return resolved;
   for (const [cerbyId, oktaId] of Object.entries(logins)) if (typeof oktaId === "string" && oktaId !== "") resolved[cerbyId] = oktaId;

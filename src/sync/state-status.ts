@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, RECORD_LEAVES_OUT, resourcePath, STACK_CONFIG_FILE, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
+import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, isResource, RECORD_LEAVES_OUT, RESOLVED_LOGINS, resourcePath, STACK_CONFIG_FILE, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
 import { STACK_DATA_FILE } from "../stack/stack-data.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
@@ -59,18 +59,21 @@ async function readStateFile(file: string): Promise<StackState> {
   }
 }
 
-/** The digests an apply record holds (apply-record.ts RECORD). */
-interface RecordDigests {
+/** What an apply record holds (apply-record.ts): the digests, and in APPLY_DONE what looked-up logins stood for. */
+export interface ApplyRecord {
   readonly config?: unknown;
   readonly data?: unknown;
+  readonly [RESOLVED_LOGINS]?: unknown;
 }
 
-function record(state: unknown, which: ResourceName): RecordDigests | undefined {
+/** The input of one of the apply record's `terraform_data` resources, as the state holds it; undefined when it has none. */
+export function applyRecord(state: unknown, which: ResourceName): ApplyRecord | undefined {
   // A single resource has no index key: stateInstances lists keyed instances only.
   type Entry = { mode?: string; type?: string; name?: string; instances?: { attributes?: { output?: unknown } }[] };
-  const entry = ((state as { resources?: Entry[] }).resources ?? []).find((resource) => resource.mode === which.mode && resource.type === which.type && resource.name === which.name);
+  const resources = (state as { resources?: unknown } | null)?.resources;
+  const entry = Array.isArray(resources) ? (resources as Entry[]).find((resource) => isResource(resource, which)) : undefined;
   const output = dynamicValue(entry?.instances?.[0]?.attributes?.output);
-  return output !== null && typeof output === "object" ? (output as RecordDigests) : undefined;
+  return output !== null && typeof output === "object" ? (output as ApplyRecord) : undefined;
 }
 
 /**
@@ -102,7 +105,7 @@ export function syncStamps(state: unknown): Map<string, string> {
 
 /** Whether any apply (before the record moved into the state, or since) left its record. */
 export function hasApplyRecord(state: unknown): boolean {
-  return record(state, APPLY_DONE) !== undefined;
+  return applyRecord(state, APPLY_DONE) !== undefined;
 }
 
 const sha256 = (content: Buffer | string) => createHash("sha256").update(content).digest("hex");
@@ -118,13 +121,13 @@ export function dataDigest(data: unknown): string {
   return sha256(terraformJson(Object.fromEntries(entries)));
 }
 
-const GO_ESCAPED = /[<>&\u2028\u2029]/g;
+/** What Go's encoding/json escapes beyond JSON.stringify; tested first (no state, unlike a /g regex): most strings hold none. */
+const GO_ESCAPED = /[<>&\u2028\u2029]/;
 
 function terraformJson(value: unknown): string {
   if (typeof value === "string") {
     const text = JSON.stringify(value);
-    GO_ESCAPED.lastIndex = 0;
-    return GO_ESCAPED.test(text) ? text.replace(GO_ESCAPED, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
+    return GO_ESCAPED.test(text) ? text.replace(new RegExp(GO_ESCAPED, "g"), (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
   }
   if (Array.isArray(value)) return `[${value.map(terraformJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
@@ -167,8 +170,8 @@ export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: S
     return { applied: false, reason: "not synthesized" };
   }
   if (!read.readable) return { applied: false, reason: read.reason };
-  const started = record(read.state, APPLY_STARTED);
-  const done = record(read.state, APPLY_DONE);
+  const started = applyRecord(read.state, APPLY_STARTED);
+  const done = applyRecord(read.state, APPLY_DONE);
   if (!done) return { applied: false, reason: "no apply recorded in its state" };
   let data: { apps?: object; userSearches?: object };
   try {
