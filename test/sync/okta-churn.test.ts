@@ -118,7 +118,8 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
     await expectDashboardsRight();
   }, 240_000);
 
-  it("holds the access of a person whose login changed between two plans, and says so", async () => {
+  /** erin (looked up by login) sees Base and Wiki after a sync; then a domain migration renames her login in Okta, while the workspace still says erin@churn.example. */
+  async function erinSyncedThenRenamed() {
     const h = await start(churnWorkspace());
     doc.accounts[0]!.grants.push({ user: "u-erin", role: "collaborator" });
     doc.accounts.push({ id: "a-wiki", name: "Wiki", app: "Confluence", grants: [{ user: "u-alice", role: "owner" }, { user: "u-erin", role: "collaborator" }], okta: extended });
@@ -126,9 +127,12 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
     await sync({ plan: 2 });
     expect(h.dashboards()["erin@churn.example"]).toEqual(["Base - Portal", "Wiki - Confluence"]);
     const erin = h.emulator.findUserByLogin("erin@churn.example")!;
-
-    // A domain migration renames erin's login in Okta; the workspace still says erin@churn.example.
     erin.profile.login = "erin@churn-new.example";
+    return { h, erin };
+  }
+
+  it("holds the access of a person whose login changed between two plans, and says so", async () => {
+    const { h, erin } = await erinSyncedThenRenamed();
     doc.accounts[0]!.grants.push({ user: "u-dave", role: "collaborator" });
     await write();
     const held = `u-erin: held: login no longer matches erin@churn.example; was ${erin.id}. They keep "Base - Portal" (account a-base), "Wiki - Confluence" (account a-wiki); fix their email in Cerby, or set oktaUserId`;
@@ -149,13 +153,7 @@ describe.skipIf(skip)("a churning Okta org: no stack stuck on every run, no acce
   }, 240_000);
 
   it("holds a login that stopped matching on a machine that never saw it resolve (a fresh CI runner sharing the state)", async () => {
-    const h = await start(churnWorkspace());
-    doc.accounts[0]!.grants.push({ user: "u-erin", role: "collaborator" });
-    doc.accounts.push({ id: "a-wiki", name: "Wiki", app: "Confluence", grants: [{ user: "u-alice", role: "owner" }, { user: "u-erin", role: "collaborator" }], okta: extended });
-    await write();
-    await sync({ plan: 2 });
-    const erin = h.emulator.findUserByLogin("erin@churn.example")!;
-    erin.profile.login = "erin@churn-new.example";
+    const { h, erin } = await erinSyncedThenRenamed();
 
     // Another machine: the same workspace and states (the backend), but none of this machine's output or records.
     await rm(path.join(h.cwd, ".cerby-okta"), { recursive: true, force: true });
