@@ -16,6 +16,7 @@ import { errorText } from "./http/sdk-errors.ts";
 import { log } from "./log.ts";
 import { OktaClient, type Credentials } from "./okta-client.ts";
 import type { Obj, Value } from "./values.ts";
+import type { StandInRelease } from "./version.ts";
 
 export interface ProviderSettings {
   orgUrl: string;
@@ -34,7 +35,7 @@ function getOk(config: Obj, key: string): Value {
   return v === "" || v === 0 || v === false ? null : v;
 }
 
-export function readSettings(config: Obj, env: NodeJS.ProcessEnv): ProviderSettings | { error: string } {
+export function readSettings(config: Obj, env: Record<string, string | undefined>): ProviderSettings | { error: string } {
   const str = (key: string, envKey: string) => {
     const v = getOk(config, key);
     return typeof v === "string" ? v : (env[envKey] ?? "");
@@ -75,14 +76,18 @@ export function readSettings(config: Obj, env: NodeJS.ProcessEnv): ProviderSetti
   };
 }
 
-/** What resources get: the client, and the lazily fetched org kind. */
+/** What resources get: the client, the release played, and the lazily fetched org kind. */
 export class ProviderContext {
   private classicOrg = false;
   private queriedWellKnown = false;
 
-  constructor(readonly client: OktaClient) {}
+  constructor(
+    readonly client: OktaClient,
+    readonly release: StandInRelease,
+  ) {}
 
-  static fromSettings(s: ProviderSettings): ProviderContext {
+  /** `ended` aborts when the provider's process is gone (host.ts): it makes no request after that. */
+  static fromSettings(s: ProviderSettings, release: StandInRelease, ended?: AbortSignal): ProviderContext {
     const governor = s.maxApiCapacity > 0 && s.maxApiCapacity < 100 ? new ApiGovernor(s.maxApiCapacity) : null;
     return new ProviderContext(
       new OktaClient({
@@ -91,7 +96,9 @@ export class ProviderContext {
         retry: { minWaitSeconds: s.minWaitSeconds, maxWaitSeconds: s.maxWaitSeconds, maxRetries: s.maxRetries },
         governor,
         requestTimeoutSeconds: s.requestTimeoutSeconds,
+        ended,
       }),
+      release,
     );
   }
 

@@ -11,11 +11,11 @@ import { errorText } from "./http/sdk-errors.ts";
 import { DATA_SOURCES, RESOURCES } from "./resources/index.ts";
 import type { ProviderSchemaFile, SchemaBlock } from "./gen-schema.ts";
 import { schemaToProto } from "./schema.ts";
-import { DATA_SOURCE_FACTS, PROVIDER_FACTS, RESOURCE_FACTS } from "./sdkv2/facts.ts";
+import { DATA_SOURCE_FACTS, PROVIDER_FACTS, resourceFacts } from "./sdkv2/facts.ts";
 import { planResourceChange, withDefaults } from "./sdkv2/plan.ts";
 import { ResourceData, withoutUnknowns } from "./sdkv2/resource-data.ts";
 import { validateConfig, type ValidationProblem } from "./sdkv2/validate.ts";
-import { NO_CREDENTIALS } from "./version.ts";
+import type { StandInRelease } from "./version.ts";
 import { conform, decodeValue, emptyObject, encodeValue, isObj, type Obj, type Value } from "./values.ts";
 
 type Diag = { severity: "ERROR" | "WARNING"; summary: string; detail: string; attribute?: unknown };
@@ -33,7 +33,9 @@ const asObj = (v: Value): Obj | null => (isObj(v) ? v : null);
 
 export type Handler = (req: any) => Promise<any> | any;
 
-export function createHandlers(schema: ProviderSchemaFile): Record<string, Handler> {
+/** One provider process's RPCs: `env` is its environment, `ended` aborts when the process is gone. */
+export function createHandlers(schema: ProviderSchemaFile, release: StandInRelease, env: Record<string, string | undefined>, ended?: AbortSignal): Record<string, Handler> {
+  const RESOURCE_FACTS = resourceFacts(release.isV6);
   let context: ProviderContext | null = null;
   const provider = (): ProviderContext => {
     if (!context) throw new Error("provider not configured");
@@ -82,10 +84,10 @@ export function createHandlers(schema: ProviderSchemaFile): Record<string, Handl
     StopProvider: () => ({ Error: "" }),
 
     ConfigureProvider: async (req) => {
-      const settings = readSettings(conform(schema.provider, rd(req.config)), process.env);
+      const settings = readSettings(conform(schema.provider, rd(req.config)), env);
       if ("error" in settings) return { diagnostics: [errorDiag(settings.error)] };
-      if (settings.credentials.kind === "ssws" && !settings.apiToken) return { diagnostics: [errorDiag(NO_CREDENTIALS)] };
-      const ctx = ProviderContext.fromSettings(settings);
+      if (settings.credentials.kind === "ssws" && !settings.apiToken) return { diagnostics: [errorDiag(release.noCredentials)] };
+      const ctx = ProviderContext.fromSettings(settings, release, ended);
       try {
         await ctx.verifyCredentials();
       } catch (e) {

@@ -22,6 +22,8 @@ export interface ClientConfig {
   governor: ApiGovernor | null;
   /** 0 = none; else a deadline over the whole request, retries included. */
   requestTimeoutSeconds: number;
+  /** Aborted when the process this client stands for has ended: a killed provider sends nothing more. */
+  ended?: AbortSignal;
 }
 
 export interface SdkResponse {
@@ -57,7 +59,10 @@ export class OktaClient {
   async call(method: string, pathAndQuery: string, body?: unknown, options: { retryOnStatus?: number[] } = {}): Promise<SdkResponse> {
     const url = this.cfg.baseUrl + pathAndQuery;
     const path = new URL(url).pathname;
-    const signal = this.cfg.requestTimeoutSeconds > 0 ? AbortSignal.timeout(this.cfg.requestTimeoutSeconds * 1000) : undefined;
+    const ended = this.cfg.ended;
+    if (ended?.aborted) throw new TransportError(method, url, "the provider process has ended");
+    const deadline = this.cfg.requestTimeoutSeconds > 0 ? AbortSignal.timeout(this.cfg.requestTimeoutSeconds * 1000) : undefined;
+    const signal = deadline && ended ? AbortSignal.any([deadline, ended]) : (deadline ?? ended);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     // Authorized once per call, before the retrying client: its retries resend the same header.
     const authorization = await this.authorization(method, url);

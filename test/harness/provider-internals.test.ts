@@ -6,7 +6,7 @@ import { encodeGoValues, goQueryEscape, queryString } from "../../harness/provid
 import { backoffMs, retryableDo, type RawResponse } from "../../harness/provider/http/retryable.ts";
 import { formatSdkError, responseErr, SdkApiError, suppressErrorOn404 } from "../../harness/provider/http/sdk-errors.ts";
 import { loadSchema } from "../../harness/provider/schema.ts";
-import { RESOURCE_FACTS } from "../../harness/provider/sdkv2/facts.ts";
+import { resourceFacts } from "../../harness/provider/sdkv2/facts.ts";
 import { setOrder } from "../../harness/provider/sdkv2/hashing.ts";
 import { planResourceChange } from "../../harness/provider/sdkv2/plan.ts";
 import { conform, UNKNOWN } from "../../harness/provider/values.ts";
@@ -134,7 +134,7 @@ describe("SDKv2 planning", () => {
 
   it("puts defaults in the plan of a create, computed attributes unknown", () => {
     const config = conform(block("okta_app_bookmark"), { label: "A", url: "https://a.example/" });
-    const { planned, requiresReplace } = planResourceChange(block("okta_app_bookmark"), RESOURCE_FACTS.okta_app_bookmark, null, config);
+    const { planned, requiresReplace } = planResourceChange(block("okta_app_bookmark"), resourceFacts(false).okta_app_bookmark, null, config);
     expect(planned).toMatchObject({ status: "ACTIVE", hide_ios: false, hide_web: false, auto_submit_toolbar: false, request_integration: false, accessibility_self_service: false });
     expect(planned.id).toBe(UNKNOWN);
     expect(planned.authentication_policy).toBe(UNKNOWN);
@@ -143,7 +143,7 @@ describe("SDKv2 planning", () => {
 
   it("keeps API-set priority and JSON-equal profile; a new app_id forces replacement", () => {
     const b = block("okta_app_group_assignments");
-    const facts = RESOURCE_FACTS.okta_app_group_assignments;
+    const facts = resourceFacts(false).okta_app_group_assignments;
     const prior = conform(b, { id: "0oa1", app_id: "0oa1", group: [{ id: "00g1", priority: 3, profile: '{"a":1,"b":2}' }] });
     const same = planResourceChange(b, facts, prior, conform(b, { app_id: "0oa1", group: [{ id: "00g1", profile: '{"b":2,"a":1}' }] }));
     expect(same.planned.group).toEqual([{ id: "00g1", priority: 3, profile: '{"a":1,"b":2}' }]);

@@ -12,13 +12,18 @@
 // Once dist/ is built, the stand-in okta/okta provider is installed once for
 // the run (a certificate, the filesystem mirror, the CLI config), in that
 // folder: every Terraform sandbox of the run shares it (SHARED_INSTALL_ENV).
+// And provider hosts are started (harness/provider-hosts.ts), one per worker:
+// the stand-in provider processes Terraform starts are served by them instead
+// of each starting Node (CERBY_OKTA_TEST_PROVIDER_HOSTS=0 turns them off, so
+// every provider process is a Node process of its own again).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { PROVIDER_HOSTS_ENV, startProviderHosts, type ProviderHosts } from "../../harness/provider-hosts.ts";
 import { installStandInProvider, SHARED_INSTALL_ENV, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -74,7 +79,14 @@ export default async function setup(project: TestProject): Promise<() => void> {
     installedDigest = installDigest(install);
     process.env[SHARED_INSTALL_ENV] = install;
   }
+  let hosts: ProviderHosts | undefined;
+  if (!shouldSkipTerraformTests() && process.env.CERBY_OKTA_TEST_PROVIDER_HOSTS !== "0") {
+    hosts = await startProviderHosts(Math.max(2, availableParallelism() - 1));
+    process.env[PROVIDER_HOSTS_ENV] = hosts.ports;
+  }
   return () => {
+    hosts?.stop();
+    delete process.env[PROVIDER_HOSTS_ENV];
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
     delete process.env[SHARED_INSTALL_ENV];

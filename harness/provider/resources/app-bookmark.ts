@@ -22,7 +22,6 @@ import type { ProviderContext } from "../config.ts";
 import { errorText, responseErr, suppressErrorOn404 } from "../http/sdk-errors.ts";
 import type { ResourceData } from "../sdkv2/resource-data.ts";
 import type { Obj } from "../values.ts";
-import { IS_V6 } from "../version.ts";
 import { baseName, goJson, hasChange, type ResourceImpl } from "./common.ts";
 
 function buildBody(d: ResourceData) {
@@ -173,9 +172,9 @@ export const appBookmark: ResourceImpl = {
     const deactivate = async () => void (await p.client.call("POST", `/api/v1/apps/${d.id}/lifecycle/deactivate`));
     const remove = async () => void (await p.client.call("DELETE", `/api/v1/apps/${d.id}`));
     try {
-      if (d.getString("status") === "ACTIVE") await (IS_V6 ? retryExponential(deactivate, 20_000, "v2") : deactivate());
+      if (d.getString("status") === "ACTIVE") await (p.release.isV6 ? retryExponential(deactivate, 20_000, "v2") : deactivate());
       // Okta can be eventually consistent after a deactivation: the provider retries the DELETE (5 s; 30 s in 6.x).
-      await retryExponential(remove, IS_V6 ? 30_000 : 5000, "v2");
+      await retryExponential(remove, p.release.isV6 ? 30_000 : 5000, "v2");
     } catch (e) {
       throw new Error(`failed to delete bookmark application: ${errorText(e)}`);
     }

@@ -15,7 +15,6 @@ import { errorText, suppressErrorOn404 } from "../http/sdk-errors.ts";
 import type { SdkResponse } from "../okta-client.ts";
 import type { ResourceData } from "../sdkv2/resource-data.ts";
 import { isObj, type Obj, type Value } from "../values.ts";
-import { TRAITS } from "../version.ts";
 import { goJson, goMapOrder, str, type ResourceImpl } from "./common.ts";
 
 /** All assignments of the app, or null when the app is gone (404). */
@@ -110,7 +109,7 @@ export const appGroupAssignments: ResourceImpl = {
       try {
         await p.client.call("DELETE", `/api/v1/apps/${appId}/groups/${id}`);
       } catch (e) {
-        const err = TRAITS.assignmentRemovalIgnores404 ? suppressErrorOn404(e) : e;
+        const err = p.release.traits.assignmentRemovalIgnores404 ? suppressErrorOn404(e) : e;
         if (err) throw new Error(`failed to delete group assignment: could not delete assignment for group ${id}, to application ${appId}: ${errorText(err)}`);
       }
     }

@@ -35,7 +35,7 @@ export const dataUser: DataSourceImpl = {
       throw new Error("The plugin encountered an error, and failed to respond to the plugin.(*GRPCProvider).ReadDataSource call (okta/okta 4.20.0 panics when data okta_user has neither user_id nor search)");
     }
     d.setId(user.id);
-    for (const [k, v] of Object.entries(flattenUser(user))) d.set(k, v);
+    for (const [k, v] of Object.entries(flattenUser(user, p.release.isV6))) d.set(k, v);
     if (!d.getBool("skip_roles")) {
       try {
         d.set("admin_roles", await adminRolesSuppressing403(p, d.id));

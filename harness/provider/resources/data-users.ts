@@ -37,7 +37,7 @@ export const dataUsers: DataSourceImpl = {
     const includeRoles = d.getBool("include_roles");
     const out: Obj[] = [];
     for (const user of users) {
-      const element: Obj = { ...flattenUser(user), id: user.id };
+      const element: Obj = { ...flattenUser(user, p.release.isV6), id: user.id };
       if (includeGroups) {
         try {
           element.group_memberships = await groupsOfUser(p, user.id);

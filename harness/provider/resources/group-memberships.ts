@@ -18,7 +18,6 @@ import { errorText, suppressErrorOn404 } from "../http/sdk-errors.ts";
 import type { SdkResponse } from "../okta-client.ts";
 import { setOrder } from "../sdkv2/hashing.ts";
 import type { Obj } from "../values.ts";
-import { TRAITS } from "../version.ts";
 import type { ResourceImpl } from "./common.ts";
 import { allPages } from "./users.ts";
 
@@ -143,7 +142,7 @@ export const groupMemberships: ResourceImpl = {
     const groupId = parts[0]!;
     d.setId(groupId);
     d.set("group_id", groupId);
-    if (!TRAITS.membershipsImportFillsUsers) return;
+    if (!p.release.traits.membershipsImportFillsUsers) return;
     try {
       const members = await allPages(p, await p.client.call("GET", `/api/v1/groups/${groupId}/users?limit=200`));
       d.set("users", setOrder(members.map((u) => u.id)));

@@ -5,7 +5,6 @@ import type { SdkResponse } from "../okta-client.ts";
 import { setOrderOfObjects } from "../sdkv2/hashing.ts";
 import type { ResourceData } from "../sdkv2/resource-data.ts";
 import type { Obj, Value } from "../values.ts";
-import { IS_V6 } from "../version.ts";
 import { goJson, str } from "./common.ts";
 
 /** Profile keys with attributes of their own; every other key is a custom attribute. */
@@ -24,8 +23,8 @@ export const camelCaseToUnderscore = (s: string): string =>
 /** PASSWORD_EXPIRED and RECOVERY read as ACTIVE. */
 const mapStatus = (status: string) => (status === "PASSWORD_EXPIRED" || status === "RECOVERY" ? "ACTIVE" : status);
 
-/** flattenUser: the attributes a user sets on a data source. */
-export function flattenUser(user: any): Obj {
+/** flattenUser: the attributes a user sets on a data source (more in 6.x). */
+export function flattenUser(user: any, isV6: boolean): Obj {
   const attrs: Obj = {};
   const custom: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(user.profile ?? {})) {
@@ -35,7 +34,7 @@ export function flattenUser(user: any): Obj {
     else custom[k] = v;
   }
   attrs.status = mapStatus(String(user.status ?? ""));
-  if (IS_V6) Object.assign(attrs, userFieldsSince5(user));
+  if (isV6) Object.assign(attrs, userFieldsSince5(user));
   attrs.custom_profile_attributes = goJson(custom);
   return attrs;
 }

@@ -3,11 +3,10 @@
  * schema.json carries): Default, ForceNew, DiffSuppressFunc, validation and
  * ConflictsWith, for the types the stand-in implements. Read from the real
  * schema files (okta/app.go, resource_okta_*.go, data_source_okta_*.go,
- * user.go, provider.go); where 6.12.0 differs (IS_V6), from
+ * user.go, provider.go); where 6.12.0 differs (isV6), from
  * okta/services/idaas/*.go and okta/utils/utils.go at v6.12.0.
  */
 import type { Value } from "../values.ts";
-import { IS_V6 } from "../version.ts";
 
 export interface AttributeFacts {
   /** SDKv2 `Default`: lands in plan and state when config leaves the attribute unset. */
@@ -112,66 +111,72 @@ export const PROVIDER_FACTS: BlockFacts = {
 
 const userSearchFacts: BlockFacts = { attributes: { comparison: { default: "eq" } } };
 
-export const RESOURCE_FACTS: Record<string, BlockFacts> = {
-  okta_app_bookmark: {
-    attributes: {
-      status: { default: "ACTIVE" },
-      accessibility_self_service: { default: false },
-      auto_submit_toolbar: { default: false },
-      hide_ios: { default: false },
-      hide_web: { default: false },
-      request_integration: { default: false },
-      logo: { suppressDiff: unsetIsNoChange },
-      app_links_json: { suppressDiff: sameJsonObject, validate: stringIsJSON },
-      admin_note: { validate: IS_V6 ? strMaxRunes(250) : strMaxLength(250) },
-      enduser_note: { validate: IS_V6 ? strMaxRunes(250) : strMaxLength(250) },
-      // 6.9.0+ (the attribute is not in the 4.20 schema)
-      ...(IS_V6 ? { skip_authentication_policy: { default: false } } : {}),
+/** The resources' facts for a release: 6.x counts some lengths in runes and adds skip_authentication_policy. */
+function factsOfResources(isV6: boolean): Record<string, BlockFacts> {
+  return {
+    okta_app_bookmark: {
+      attributes: {
+        status: { default: "ACTIVE" },
+        accessibility_self_service: { default: false },
+        auto_submit_toolbar: { default: false },
+        hide_ios: { default: false },
+        hide_web: { default: false },
+        request_integration: { default: false },
+        logo: { suppressDiff: unsetIsNoChange },
+        app_links_json: { suppressDiff: sameJsonObject, validate: stringIsJSON },
+        admin_note: { validate: isV6 ? strMaxRunes(250) : strMaxLength(250) },
+        enduser_note: { validate: isV6 ? strMaxRunes(250) : strMaxLength(250) },
+        // 6.9.0+ (the attribute is not in the 4.20 schema)
+        ...(isV6 ? { skip_authentication_policy: { default: false } } : {}),
+      },
+      conflicts: isV6 ? [["skip_authentication_policy", "authentication_policy"]] : [],
     },
-    conflicts: IS_V6 ? [["skip_authentication_policy", "authentication_policy"]] : [],
-  },
-  okta_group: {
-    attributes: {
-      name: { validate: IS_V6 ? strMaxRunes(255) : strMaxLength(255) },
-      skip_users: { default: false },
-      custom_profile_attributes: { suppressDiff: sameGroupProfile, validate: stringIsJSON },
+    okta_group: {
+      attributes: {
+        name: { validate: isV6 ? strMaxRunes(255) : strMaxLength(255) },
+        skip_users: { default: false },
+        custom_profile_attributes: { suppressDiff: sameGroupProfile, validate: stringIsJSON },
+      },
     },
-  },
-  okta_group_memberships: {
-    attributes: {
-      group_id: { forceNew: true },
-      track_all_users: { default: false },
+    okta_group_memberships: {
+      attributes: {
+        group_id: { forceNew: true },
+        track_all_users: { default: false },
+      },
     },
-  },
-  okta_app_group_assignments: {
-    attributes: { app_id: { forceNew: true } },
-    blocks: {
-      group: {
-        attributes: {
-          priority: { suppressDiff: unsetPriority },
-          // Required with DefaultFunc "{}": core sees it optional, the SDK fills "{}".
-          profile: { default: "{}", suppressDiff: sameJsonObject, validate: stringIsJSON },
+    okta_app_group_assignments: {
+      attributes: { app_id: { forceNew: true } },
+      blocks: {
+        group: {
+          attributes: {
+            priority: { suppressDiff: unsetPriority },
+            // Required with DefaultFunc "{}": core sees it optional, the SDK fills "{}".
+            profile: { default: "{}", suppressDiff: sameJsonObject, validate: stringIsJSON },
+          },
         },
       },
     },
-  },
-  okta_app_group_assignment: {
-    attributes: {
-      app_id: { forceNew: true },
-      group_id: { forceNew: true },
-      priority: { suppressDiff: unsetPriority },
-      profile: { suppressDiff: sameJsonObject, validate: stringIsJSON },
-      retain_assignment: { default: false },
+    okta_app_group_assignment: {
+      attributes: {
+        app_id: { forceNew: true },
+        group_id: { forceNew: true },
+        priority: { suppressDiff: unsetPriority },
+        profile: { suppressDiff: sameJsonObject, validate: stringIsJSON },
+        retain_assignment: { default: false },
+      },
     },
-  },
-  okta_app_user: {
-    attributes: {
-      app_id: { forceNew: true },
-      user_id: { forceNew: true },
-      retain_assignment: { default: false },
+    okta_app_user: {
+      attributes: {
+        app_id: { forceNew: true },
+        user_id: { forceNew: true },
+        retain_assignment: { default: false },
+      },
     },
-  },
-};
+  };
+}
+
+const RESOURCE_FACTS_OF = { v4: factsOfResources(false), v6: factsOfResources(true) };
+export const resourceFacts = (isV6: boolean): Record<string, BlockFacts> => (isV6 ? RESOURCE_FACTS_OF.v6 : RESOURCE_FACTS_OF.v4);
 
 export const DATA_SOURCE_FACTS: Record<string, BlockFacts> = {
   okta_user: {
