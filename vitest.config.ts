@@ -22,10 +22,11 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     globalSetup: ["test/support/global-setup.ts"],
-    // An end-to-end file spends most of its time waiting on Terraform and
-    // the provider processes it starts, so two files at a time keep two
-    // cores busy where vitest's default (cores - 1) would run one.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // An end-to-end file spends much of its time waiting: on Terraform and
+    // the processes it starts, on the provider's real backoff and rate-limit
+    // waits. On 2 cores, three files at a time kept both cores about 93%
+    // busy and took 323 s, where two took 379 s (docs/benchmarks.md).
+    maxWorkers: availableParallelism() + 1,
     projects: [
       { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: e2e } },
       { extends: true, test: { name: "e2e", include: e2e } },

@@ -12,7 +12,7 @@
 // Once dist/ is built, the stand-in okta/okta provider is installed once for
 // the run (a certificate, the filesystem mirror, the CLI config), in that
 // folder: every Terraform sandbox of the run shares it (SHARED_INSTALL_ENV).
-// And provider hosts are started (harness/provider-hosts.ts), one per worker:
+// And provider hosts are started (harness/provider-hosts.ts), one per core:
 // the stand-in provider processes Terraform starts are served by them instead
 // of each starting Node (CERBY_OKTA_TEST_PROVIDER_HOSTS=0 turns them off, so
 // every provider process is a Node process of its own again).
@@ -81,7 +81,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
   }
   let hosts: ProviderHosts | undefined;
   if (!shouldSkipTerraformTests() && process.env.CERBY_OKTA_TEST_PROVIDER_HOSTS !== "0") {
-    hosts = await startProviderHosts(Math.max(2, availableParallelism() - 1));
+    hosts = await startProviderHosts(availableParallelism());
     process.env[PROVIDER_HOSTS_ENV] = hosts.ports;
   }
   return () => {
