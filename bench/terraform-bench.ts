@@ -36,16 +36,22 @@
 // stand-in provider's start-ups (it logs each to OKTA_STANDIN_STARTUP_LOG; a
 // real provider is a Go binary that starts in milliseconds), and Terraform's
 // own floor measured beside it: `plan -out` + `apply` of one `terraform_data`
-// with no provider.
+// with no provider. Then BENCH_HOSTED_ROUNDS (default 2) more changes
+// through `plan` + `apply`, and as many through `watch --apply`, with the
+// stand-in served by provider hosts (harness/provider-hosts.ts, as in the
+// tests): no provider start-up at all, so the figure without start-ups is
+// measured, not only computed. BENCH_WATCH_ROUNDS (default 3): the watcher's
+// changes with the stand-in started per command.
 // Progress goes to stderr, the Markdown tables to stdout.
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { estimateWorkspaceCost, minutesAtRateLimits, totalCalls } from "../src/domain/api-cost.ts";
 import { suggestedShardCount } from "../src/stack/shards.ts";
 import { changeOneAccount, COST_WORKSPACE_ID, costWorkspace, ONE_ACCOUNT_CHANGE_LINES } from "../harness/change-cost.ts";
+import { PROVIDER_HOSTS_ENV, startProviderHosts } from "../harness/provider-hosts.ts";
 import { SyncHarness } from "../harness/sync-harness.ts";
 
 const sizesOf = (name: string, fallback: string): number[] =>
@@ -164,13 +170,13 @@ type Harness = SyncHarness;
  * code. `deadline` (Date.now() value): the command is stopped (SIGTERM, which
  * the CLI turns into a clean Terraform stop) when still running then.
  */
-async function step(harness: Harness, args: string[], expected: readonly number[], deadline?: number): Promise<Step & { exitCode: number }> {
+async function step(harness: Harness, args: string[], expected: readonly number[], deadline?: number, env: Record<string, string> = {}): Promise<Step & { exitCode: number }> {
   const from = runsSoFar().length;
   const startupsFrom = startupsSoFar().length;
   log(`  cerby-okta ${args.join(" ")} ...`);
   const started = performance.now();
   if (interrupted) throw new Error(`interrupted by ${interrupted}`);
-  const child = harness.cli(args, { env: { TERRAFORM_BINARY_NAME: wrapper, OKTA_STANDIN_STARTUP_LOG: startupFile } });
+  const child = harness.cli(args, { env: { TERRAFORM_BINARY_NAME: wrapper, OKTA_STANDIN_STARTUP_LOG: startupFile, ...env } });
   running = child;
   let stopped = false;
   let maxLoad = loadavg()[0]!;
@@ -253,7 +259,9 @@ async function measureOneChange(harness: Harness, document: ReturnType<typeof co
   }
   checkSees(harness, "Brand three - Instagram", true, "Brand 3 - Instagram");
   await recordOneChange(document.accounts.length, shards, "first", changePlan, changeApply, changeRequests);
+  await measureHostedChanges(harness, document, shards);
   await measureWatchChanges(harness, document, shards);
+  await withProviderHosts((env) => measureWatchChanges(harness, document, shards, env));
   await holdForMoreChanges(harness, document, shards);
   return { changePlan, changeApply, changeRequests };
 }
@@ -358,6 +366,39 @@ async function holdForMoreChanges(harness: Harness, document: ReturnType<typeof 
   }
 }
 
+const hostedRounds = Number(process.env.BENCH_HOSTED_ROUNDS ?? 2);
+
+/**
+ * Runs `measure` with provider hosts (harness/provider-hosts.ts, as the tests
+ * use them) serving the stand-in: Terraform starts no Node process for the
+ * provider, so what is measured has no stand-in start-up in it, as with the
+ * real provider, a Go binary. `env` names the hosts to the CLI's Terraform.
+ */
+async function withProviderHosts(measure: (env: Record<string, string>) => Promise<void>): Promise<void> {
+  if (!(hostedRounds > 0)) return;
+  const hosts = await startProviderHosts(availableParallelism());
+  try {
+    await measure({ [PROVIDER_HOSTS_ENV]: hosts.ports });
+  } finally {
+    hosts.stop();
+  }
+}
+
+/** BENCH_HOSTED_ROUNDS more changes of a-3 through `plan` then `apply`, the stand-in served by provider hosts: the figure without its start-ups, measured rather than subtracted. */
+async function measureHostedChanges(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number): Promise<void> {
+  await withProviderHosts(async (env) => {
+    for (let round = 1; round <= hostedRounds; round++) {
+      const change = nextChange(document, `h${round}`);
+      await harness.writeFile(FILE, JSON.stringify(document));
+      harness.emulator.resetRequestLog();
+      const plan = await step(harness, ["plan"], [2], undefined, env);
+      const apply = await step(harness, ["apply"], APPLY_OK, undefined, env);
+      checkSees(harness, change.label, change.sees, change.oldLabel);
+      await recordOneChange(document.accounts.length, shards, `provider hosts ${round}`, plan, apply, harness.emulator.requests.length);
+    }
+  });
+}
+
 /** One more change of a-3: relabelled with `tag`, and user2's grant removed if it has one, added if not. */
 function nextChange(document: ReturnType<typeof costWorkspace>, tag: string): { label: string; oldLabel: string; sees: boolean } {
   const account = document.accounts[3]!;
@@ -374,6 +415,8 @@ interface WatchChangeRow {
   accounts: number;
   shards: number;
   round: number;
+  /** The stand-in served by provider hosts: no start-ups. */
+  hosted: boolean;
   /** From the start of the file write to the watcher's "applied" line. */
   ms: number;
   /** The watcher's own sync (read, decide, write the changed stack), as it reports it. */
@@ -391,10 +434,11 @@ const watchRounds = Number(process.env.BENCH_WATCH_ROUNDS ?? 3);
  * from the start of the file write to the watcher's line saying it applied the
  * stack, then checked in the emulator.
  */
-async function measureWatchChanges(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number): Promise<void> {
+async function measureWatchChanges(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number, env: Record<string, string> = {}): Promise<void> {
   if (!(watchRounds > 0)) return;
-  log(`  cerby-okta watch --apply (${watchRounds} changes) ...`);
-  const child = harness.cli(["watch", "--apply"], { env: { TERRAFORM_BINARY_NAME: wrapper, OKTA_STANDIN_STARTUP_LOG: startupFile } });
+  const hosted = PROVIDER_HOSTS_ENV in env;
+  log(`  cerby-okta watch --apply (${watchRounds} changes${hosted ? ", provider hosts" : ""}) ...`);
+  const child = harness.cli(["watch", "--apply"], { env: { TERRAFORM_BINARY_NAME: wrapper, OKTA_STANDIN_STARTUP_LOG: startupFile, ...env } });
   running = child;
   let output = "";
   let exited = false;
@@ -418,7 +462,7 @@ async function measureWatchChanges(harness: Harness, document: ReturnType<typeof
     // The first sync writes every stack; none differs from what was applied, so it applies nothing but says so.
     await waitFor(0, "first sync", (text) => /sync #1 \(first\) done/.test(text) && (!/applying/.test(text) || /\bapplied\b/.test(text)), 300_000);
     for (let round = 1; round <= watchRounds; round++) {
-      const change = nextChange(document, `w${round}`);
+      const change = nextChange(document, `${hosted ? "hw" : "w"}${round}`);
       const from = output.length;
       const runsFrom = runsSoFar().length;
       const startupsFrom = startupsSoFar().length;
@@ -431,7 +475,7 @@ async function measureWatchChanges(harness: Harness, document: ReturnType<typeof
       const reported = /sync #\d+ done in ([\d.]+) (ms|s)\b/.exec(text);
       const syncMs = reported ? Number(reported[1]) * (reported[2] === "s" ? 1000 : 1) : NaN;
       checkSees(harness, change.label, change.sees, change.oldLabel);
-      const row = { accounts: document.accounts.length, shards, round, ms, syncMs, runs: runsSoFar().slice(runsFrom), startups: startupsSoFar().slice(startupsFrom), requests: harness.emulator.requests.length };
+      const row = { accounts: document.accounts.length, shards, round, hosted, ms, syncMs, runs: runsSoFar().slice(runsFrom), startups: startupsSoFar().slice(startupsFrom), requests: harness.emulator.requests.length };
       watchChangeRows.push(row);
       log(`    watch change ${round}: ${watchLine(row)}`);
     }
@@ -634,8 +678,8 @@ function report(): string {
       "The same kind of change through `watch --apply`, from the start of the file write to the watcher's line saying it applied the stack (the watcher already running): Terraform processes, the watcher's own sync (read, decide, write the changed stack) and the rest of cerby-okta (checks, plan report, verification)",
       "",
       "| accounts | shards | change | edit to applied | without the stand-in's start-up | breakdown | Okta requests |",
-      "| ---: | ---: | ---: | ---: | ---: | --- | ---: |",
-      ...watchChangeRows.map((row) => `| ${count(row.accounts)} | ${row.shards} | ${row.round} | ${seconds(row.ms)} | ${seconds(row.ms - total(row.startups))} | ${watchLine(row).split("; ").slice(2, 5).join("; ")} | ${row.requests} |`),
+      "| ---: | ---: | --- | ---: | ---: | --- | ---: |",
+      ...watchChangeRows.map((row) => `| ${count(row.accounts)} | ${row.shards} | ${row.hosted ? `provider hosts ${row.round}` : row.round} | ${seconds(row.ms)} | ${seconds(row.ms - total(row.startups))} | ${watchLine(row).split("; ").slice(2, 5).join("; ")} | ${row.requests} |`),
       "",
     );
   }
