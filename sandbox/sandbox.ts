@@ -30,6 +30,7 @@ import { startOktaEmulator, type OktaEmulator } from "../harness/okta-emulator.t
 import { REPO_ROOT } from "../harness/repo-root.ts";
 import { seedEmulator } from "../harness/seed.ts";
 import { startCerbyEmulator, type CerbyEmulator, type OfferedKey } from "../harness/cerby-emulator/index.ts";
+import { PROVIDER_HOSTS_ENV, startProviderHosts, type ProviderHosts } from "../harness/provider-hosts.ts";
 import { createTerraformSandbox, requireTerraform, type TerraformSandbox } from "../harness/terraform-env.ts";
 import { renderPage, type PageModel, type PersonDashboard } from "./page.ts";
 
@@ -41,7 +42,7 @@ export const DEFAULT_TOKEN = "sandbox-token";
 /** A file that marks a folder as the sandbox's own, so that it may be wiped. */
 const MARKER = ".cerby-okta-sandbox";
 /** Environment variables of the Terraform sandbox a user must export to run the CLI themselves. */
-const EXPORTED = ["TF_CLI_CONFIG_FILE", "OKTA_EMULATOR_URL", "CERBY_OKTA_OKTA_URL", "OKTA_API_TOKEN", "CERBY_OKTA_CONFIG", WORKSPACES_ENV, "TF_IN_AUTOMATION", "TF_INPUT", "CHECKPOINT_DISABLE"];
+const EXPORTED = ["TF_CLI_CONFIG_FILE", PROVIDER_HOSTS_ENV, "OKTA_EMULATOR_URL", "CERBY_OKTA_OKTA_URL", "OKTA_API_TOKEN", "CERBY_OKTA_CONFIG", WORKSPACES_ENV, "TF_IN_AUTOMATION", "TF_INPUT", "CHECKPOINT_DISABLE"];
 /** With --oauth, besides: the service app's credentials (OKTA_API_TOKEN is then exported empty). */
 const EXPORTED_OAUTH = ["OKTA_API_CLIENT_ID", "OKTA_API_PRIVATE_KEY", "OKTA_API_SCOPES"];
 
@@ -178,6 +179,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   let front: http.Server | undefined;
   let terraform: TerraformSandbox | undefined;
+  let providerHost: ProviderHosts | undefined;
   let cerby: SandboxCerby | undefined;
   const children = new Set<ReturnType<typeof spawn>>();
   const closeAll = async () => {
@@ -187,6 +189,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await new Promise<void>((resolve) => front!.close(() => resolve()));
     }
     terraform?.cleanup();
+    providerHost?.stop();
     await cerby?.emulator.close();
     await emulator.close();
   };
@@ -254,6 +257,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       providerVersion: options.project.oktaProviderVersion,
       ...(serviceApp ? { env: { ...serviceApp.env(), OKTA_API_PRIVATE_KEY: keyFile } } : {}),
     });
+    // The stand-in provider is served by a host of the sandbox's own (as in the tests): no Node start-up per Terraform
+    // command. A wrapper that cannot reach the host starts the provider itself.
+    providerHost = await startProviderHosts(1);
+    terraform.env[PROVIDER_HOSTS_ENV] = providerHost.ports;
     // cerby-okta's own requests (the first-sync check, the check after apply) go to the emulator too.
     // cerby-okta.yaml of the sandbox (CERBY_OKTA_CONFIG) and the workspaces folder, for every command run here or from the printed lines.
     const env: Record<string, string> = { ...terraform.env, CERBY_OKTA_OKTA_URL: url, ...projectEnv };

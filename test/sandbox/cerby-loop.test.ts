@@ -123,6 +123,8 @@ describe.skipIf(shouldSkipTerraformTests())("a team's first loop in the sandbox:
   });
 
   it("prints the Cerby API's URL and a key, links the Cerby data from the page, and never puts the key there", async () => {
+    // The sandbox serves the stand-in provider from a host of its own, which the printed lines name (the later syncs use it).
+    expect(printed.env.OKTA_STANDIN_HOSTS).toMatch(/^\d+$/);
     expect(printed.cerbyBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ws-social\/api\/v1\/$/);
     const page = await (await fetch(`${printed.okta}/`)).text();
     expect(page).toContain(`<a href="/cerby.json">The Cerby emulator's data</a>`);
