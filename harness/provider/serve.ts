@@ -11,6 +11,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { createHandlers, type Handler } from "./handlers.ts";
+import { errorText } from "./http/sdk-errors.ts";
 import { withLogSink } from "./log.ts";
 import { loadSchema } from "./schema.ts";
 import { generateCertificate } from "./tls.ts";
@@ -27,8 +28,6 @@ export class PluginRefusal extends Error {}
 
 /** Where schema.json and the .proto files are: the source folder harness/provider, also when running compiled from dist/. */
 const sourceDir = (env: Env): string => env.OKTA_STANDIN_DIR || join(REPO_ROOT, "harness", "provider");
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function serverCertificate(env: Env): { certPem: string; keyPem: string } {
   const cached = env.OKTA_STANDIN_CERT_DIR;
