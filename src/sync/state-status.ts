@@ -121,13 +121,14 @@ export function dataDigest(data: unknown): string {
   return sha256(terraformJson(Object.fromEntries(entries)));
 }
 
-/** What Go's encoding/json escapes beyond JSON.stringify; tested first (no state, unlike a /g regex): most strings hold none. */
+/** What Go's encoding/json escapes beyond JSON.stringify: tested first with the stateless one (most strings hold none), replaced with the /g one. */
 const GO_ESCAPED = /[<>&\u2028\u2029]/;
+const GO_ESCAPED_ALL = /[<>&\u2028\u2029]/g;
 
 function terraformJson(value: unknown): string {
   if (typeof value === "string") {
     const text = JSON.stringify(value);
-    return GO_ESCAPED.test(text) ? text.replace(new RegExp(GO_ESCAPED, "g"), (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
+    return GO_ESCAPED.test(text) ? text.replace(GO_ESCAPED_ALL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`) : text;
   }
   if (Array.isArray(value)) return `[${value.map(terraformJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
