@@ -19,7 +19,7 @@ import { currentState, refuseUnreadableState } from "./stack-states.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import { appliedInState } from "./state-status.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
-import { clearPlans, planFile, planFileSha256, savePlan, savePlanSet, stackDir, stackFingerprint, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
+import { clearPlans, planFile, planFileSha256, savePlan, savePlanSet, stackDir, stackFingerprint, type PlanSet, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";
 import { rememberPeople } from "./people-record.ts";
 import { restoreHeldLogins } from "./held-logins.ts";
@@ -66,8 +66,9 @@ export function selectStacks(state: DesiredState, stacks: readonly StackUnit[], 
  * pipeline, and saves the plan set. A stack whose configuration and data are
  * what was last applied successfully is not planned at all: no Terraform run,
  * no Okta request (R8); `reconcile` (a refresh) and `--all` plan every stack.
+ * Returns the plan set as saved, and its plans.
  */
-export async function planStacks(state: DesiredState, stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<SavedPlan[]> {
+export async function planStacks(state: DesiredState, stacks: readonly StackUnit[], terraform: Terraform, paths: SyncPaths, options: PlanOptions): Promise<{ set: PlanSet; plans: SavedPlan[] }> {
   await refuseUnmovedShards(paths.stateDir, stacks);
   // Decided first: the credentials are checked only for the stacks Terraform plans (an unchanged stack costs no request).
   // A remote backend's state costs a Terraform process to read: no more at once than stacks are planned at once.
@@ -102,7 +103,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
     return plan;
   });
   if (unchanged > 0) options.log(`${unchanged} of ${stacks.length} stack${stacks.length === 1 ? "" : "s"} unchanged since the last apply: not planned (plan --all plans them; reconcile refreshes them)`);
-  await savePlanSet(paths, {
+  const set = await savePlanSet(paths, {
     version: 1,
     plannedAt: new Date().toISOString(),
     refreshed: options.refresh,
@@ -112,7 +113,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
     notSynced,
     parallel,
   });
-  return saved;
+  return { set, plans: saved };
 }
 
 /** Runs `work` on every item, at most `limit` at once; results in the items' order. A failure stops new work and is thrown once the running ones end. */

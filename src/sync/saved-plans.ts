@@ -170,10 +170,12 @@ export async function planToApply(paths: SyncPaths, plan: SavedPlan): Promise<{ 
 }
 
 /** Written last: a plan set without an index was cut short and is never applied. */
-export async function savePlanSet(paths: SyncPaths, set: PlanSet): Promise<void> {
+export async function savePlanSet(paths: SyncPaths, set: PlanSet): Promise<PlanSet> {
   const plans = Object.create(null) as Record<string, string>;
   for (const stack of set.stacks) plans[stack] = sha256(await readFile(planMetaFile(paths, stack)));
-  await writeFileAtomic(indexFile(paths), `${JSON.stringify({ ...set, plans }, null, 2)}\n`);
+  const saved = { ...set, plans };
+  await writeFileAtomic(indexFile(paths), `${JSON.stringify(saved, null, 2)}\n`);
+  return saved;
 }
 
 export async function readPlanSet(stateDir: string): Promise<{ set: PlanSet; plans: SavedPlan[] }> {

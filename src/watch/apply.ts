@@ -17,7 +17,7 @@ import type { StackUnit } from "../stack/shards.ts";
 import type { DestroyLimits } from "../sync/destroy-guard.ts";
 import { applySavedPlans, type ApplyOptions } from "../sync/apply.ts";
 import { planStacks, type PlanOptions } from "../sync/plan.ts";
-import { readPlanSet, type SyncPaths } from "../sync/saved-plans.ts";
+import type { SyncPaths } from "../sync/saved-plans.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import type { CreateCheck } from "../sync/create-check.ts";
 import type { OktaChecks } from "../sync/okta-checks.ts";
@@ -49,7 +49,7 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
       if (!stack) throw new InternalError(`watch: stack ${id} was written, but its desired state is unknown`);
       return stack;
     });
-    const planned = await planStacks({ workspaces: [] }, stacks, terraform, options.paths, {
+    const { set, plans } = await planStacks({ workspaces: [] }, stacks, terraform, options.paths, {
       refresh: false,
       log: options.log,
       workspacesDir: options.workspacesDir,
@@ -59,10 +59,9 @@ export function terraformApplier(options: TerraformApplierOptions): ApplyStacks 
       checkCredentials: options.checkCredentials,
     });
     signal.throwIfAborted();
-    const { set } = await readPlanSet(options.paths.stateDir);
     // The plans as this process read them from Terraform a moment ago, not as re-read from disk: their reports are the
     // `show -json` of the very files apply checks by SHA-256, so the destroy guard needs no second `show -json`.
-    await applySavedPlans(set, planned, terraform, options.paths, {
+    await applySavedPlans(set, plans, terraform, options.paths, {
       limits: options.limits,
       allowDestroy: options.allowDestroy,
       log: options.log,

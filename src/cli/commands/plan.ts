@@ -38,7 +38,7 @@ export function register(program: Command): void {
       const run = await synthesize(pipelineOptions(context));
       const { desired: state, stacks } = run;
       const terraform = terraformFor(options, signal, context);
-      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
+      const { plans } = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: false,
         log: logProgress,
         parallel: options.parallel,

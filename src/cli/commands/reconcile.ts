@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { applySavedPlans } from "../../sync/apply.ts";
 import { planStacks, selectStacks } from "../../sync/plan.ts";
-import { readPlanSet } from "../../sync/saved-plans.ts";
 import { formatPlanSummary } from "../format-plan.ts";
 import { addJsonOptions, checkJsonOptions, emitJson, writeHuman } from "../json-output.ts";
 import { planDocument } from "../plan-readers.ts";
@@ -38,7 +37,7 @@ export function register(program: Command): void {
       const run = await synthesize(pipelineOptions(context));
       const { desired: state, stacks } = run;
       const terraform = terraformFor(options, signal, context);
-      const plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
+      const { set, plans } = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
         refresh: true,
         log: logProgress,
         parallel: options.parallel,
@@ -54,7 +53,6 @@ export function register(program: Command): void {
       const outOfStep = plans.some((plan) => plan.report.hasChanges || plan.report.drift.length > 0);
       let applied: readonly string[] = [];
       if (options.apply && outOfStep) {
-        const { set } = await readPlanSet(context.paths.stateDir);
         ({ applied } = await applySavedPlans(set, plans, terraform, context.paths, {
           limits: destroyLimits(options),
           allowDestroy: options.allowDestroy === true,

@@ -37,7 +37,7 @@ export function register(program: Command): void {
         const run = await synthesize(pipelineOptions(context));
         const { desired: state, stacks } = run;
         const terraform = terraformFor(options, signal, context);
-        plans = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
+        ({ plans } = await planStacks(state, selectStacks(state, stacks, options.stack), terraform, context.paths, {
           refresh: false,
           log: logProgress,
           parallel: options.parallel,
@@ -45,7 +45,7 @@ export function register(program: Command): void {
           workspacesDir: context.workspacesDir,
           existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
           checkCredentials: credentialCheck(options),
-        });
+        }));
         // Recorded once the plan is made (a refused first sync records nothing), before any apply.
         await settleShards(context, run, { record: true });
       }
