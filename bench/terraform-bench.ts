@@ -36,12 +36,13 @@
 // stand-in provider's start-ups (it logs each to OKTA_STANDIN_STARTUP_LOG; a
 // real provider is a Go binary that starts in milliseconds), and Terraform's
 // own floor measured beside it: `plan -out` + `apply` of one `terraform_data`
-// with no provider. Then BENCH_HOSTED_ROUNDS (default 2) more changes
-// through `plan` + `apply`, and as many through `watch --apply`, with the
-// stand-in served by provider hosts (harness/provider-hosts.ts, as in the
-// tests): no provider start-up at all, so the figure without start-ups is
-// measured, not only computed. BENCH_WATCH_ROUNDS (default 3): the watcher's
-// changes with the stand-in started per command.
+// with no provider. Then BENCH_HOSTED_ROUNDS (default 2; 0 for none) more
+// changes through `plan` + `apply` with the stand-in served by provider hosts
+// (harness/provider-hosts.ts, as in the tests): no provider start-up at all,
+// so the figure without start-ups is measured, not only computed. Through
+// `watch --apply`: BENCH_WATCH_ROUNDS (default 3) changes with the stand-in
+// started per command, then as many with provider hosts (unless
+// BENCH_HOSTED_ROUNDS is 0).
 // Progress goes to stderr, the Markdown tables to stdout.
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
