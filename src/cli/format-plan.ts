@@ -11,6 +11,7 @@ import { compareText, printable, shorten } from "../text/printable.ts";
 import type { Drift, PlanWarning } from "../terraform/plan-report.ts";
 import { namingOf, personName, renumberingSentence } from "../domain/readers.ts";
 import { prLabels, readerLines, refusedAccounts, renumberings } from "./plan-readers.ts";
+import { thousands } from "../text/numbers.ts";
 
 /**
  * A Terraform address as Terraform writes it and `terraform state` commands
@@ -82,9 +83,9 @@ function formatFirstSync(workspaceId: string, plans: readonly SummaryPlan[], lim
   const grants = reports.reduce((sum, report) => sum + report.access.reduce((count, access) => count + access.gainedUsers.length + access.gainedGroups.length, 0), 0);
   const lines = reports.flatMap((report) => describeChanges(report, namingOf(report.readers)));
   const stacks = plans.length === 1 ? plans[0]!.report.stack : `${plans.length} stacks`;
-  let text = `${workspaceId}: first sync (${stacks}): ${created.toLocaleString("en-US")} chiclet${created === 1 ? "" : "s"} to create, ${grants.toLocaleString("en-US")} grant${grants === 1 ? "" : "s"} of access to people and IdP groups\n`;
+  let text = `${workspaceId}: first sync (${stacks}): ${thousands(created)} chiclet${created === 1 ? "" : "s"} to create, ${thousands(grants)} grant${grants === 1 ? "" : "s"} of access to people and IdP groups\n`;
   for (const line of lines.slice(0, limit)) text += `  ${line}\n`;
-  if (lines.length > limit) text += `  ... and ${(lines.length - limit).toLocaleString("en-US")} more: \`cerby-okta plan --json FILE\` lists every change (and each stack's plan digest)\n`;
+  if (lines.length > limit) text += `  ... and ${thousands(lines.length - limit)} more: \`cerby-okta plan --json FILE\` lists every change (and each stack's plan digest)\n`;
   for (const line of reports.flatMap(attentionLines)) text += `  ${line}\n`;
   text += `  applying costs about ${describeCalls(addCalls(...reports.map((report) => report.applyCalls)))}\n`;
   return text;

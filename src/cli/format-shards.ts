@@ -8,8 +8,9 @@ import { DEFAULT_RATE_LIMIT } from "../domain/model.ts";
 import { movedAccounts, RECOMMENDED_SHARD_SIZE, reshardAdvice, shardOf, shardStackId, type ShardChoice } from "../stack/shards.ts";
 import { describeCalls } from "./format-plan.ts";
 import { formatMinutes } from "./format-synth.ts";
+import { thousands } from "../text/numbers.ts";
 
-const count = (n: number, what: string) => `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
+const count = (n: number, what: string) => `${thousands(n)} ${what}${n === 1 ? "" : "s"}`;
 const SIZE = `${RECOMMENDED_SHARD_SIZE} to ${RECOMMENDED_SHARD_SIZE * 2} accounts each`;
 
 /**

@@ -7,6 +7,8 @@
 // planned changes once the graph walk is done), so the meter also says, at a
 // bounded rate, that the step is still running and for how long.
 
+import { thousands } from "../text/numbers.ts";
+
 /** One line of Terraform's `-json` output, the fields we read. */
 export interface TerraformEvent {
   readonly type?: string;
@@ -111,10 +113,10 @@ export class ProgressMeter {
   private line(now: number): string {
     const { read, planned, applied } = this.counts;
     const parts: string[] = [];
-    if (this.options.total !== undefined) parts.push(`${applied.toLocaleString("en-US")}/${this.options.total.toLocaleString("en-US")} applied`);
-    else if (applied > 0) parts.push(`${applied.toLocaleString("en-US")} applied`);
-    if (read > 0) parts.push(`${read.toLocaleString("en-US")} read back`);
-    if (planned > 0) parts.push(`${planned.toLocaleString("en-US")} changes planned`);
+    if (this.options.total !== undefined) parts.push(`${thousands(applied)}/${thousands(this.options.total)} applied`);
+    else if (applied > 0) parts.push(`${thousands(applied)} applied`);
+    if (read > 0) parts.push(`${thousands(read)} read back`);
+    if (planned > 0) parts.push(`${thousands(planned)} changes planned`);
     const seconds = Math.round((now - this.started) / 1000);
     return `${this.options.prefix}: ${this.options.step}, ${seconds} s so far${parts.length > 0 ? `: ${parts.join(", ")}` : ""}`;
   }

@@ -2,6 +2,8 @@
 // unbounded time or memory or overflow the stack. Each is far above what a
 // real workspace needs; docs/workspace-format.md ("Limits") explains them.
 
+import { thousands } from "../text/numbers.ts";
+
 /**
  * YAML parses at about 1-2 MB/s and needs about 100 MB of memory per MB of
  * text: 5 MiB (some 13,000 accounts) is parsed in a few seconds.
@@ -75,5 +77,5 @@ export function formatBytes(bytes: number): string {
 
 /** `1,000,001`; past what a double holds exactly, `about 1.2e+30`. */
 export function countOf(value: number): string {
-  return Number.isSafeInteger(value) ? value.toLocaleString("en-US") : `about ${value.toExponential(1)}`;
+  return Number.isSafeInteger(value) ? thousands(value) : `about ${value.toExponential(1)}`;
 }

@@ -14,6 +14,7 @@ import { MAX_REPORTED_ISSUES } from "./limits.ts";
 import type { Workspace } from "./model.ts";
 import { parseWorkspaceFile, type ParsedFile } from "./parse-file.ts";
 import { errorReason, fileIssue, TextReader } from "./read-file.ts";
+import { thousands } from "../text/numbers.ts";
 
 export { displayPath };
 
@@ -194,5 +195,5 @@ export async function readOnce(root: string): Promise<ReadResult> {
 export function shownIssues(root: string, issues: readonly InputIssue[]): readonly InputIssue[] {
   if (issues.length <= MAX_REPORTED_ISSUES) return issues;
   const more = issues.length - MAX_REPORTED_ISSUES;
-  return [...issues.slice(0, MAX_REPORTED_ISSUES), fileIssue(displayPath(root), `and ${more.toLocaleString("en-US")} more problem${more === 1 ? "" : "s"} not shown`)];
+  return [...issues.slice(0, MAX_REPORTED_ISSUES), fileIssue(displayPath(root), `and ${thousands(more)} more problem${more === 1 ? "" : "s"} not shown`)];
 }

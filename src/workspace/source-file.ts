@@ -10,6 +10,7 @@ import { isJsonFile, MAX_JSON_VALUES, MAX_NESTING_DEPTH, maxFileBytes, tooDeepMe
 import { parseWellFormedJson } from "./json-quick-check.ts";
 import { scanJson, type JsonOutline } from "./json-scan.ts";
 import { parseYamlWithinLimits } from "./yaml-text.ts";
+import { thousands } from "../text/numbers.ts";
 
 export type FieldPath = readonly (string | number)[];
 
@@ -130,7 +131,7 @@ function parseJsonFile(file: string, text: string): SourceFile {
     scan.tooDeepOffset !== undefined
       ? { offset: scan.tooDeepOffset, message: tooDeepMessage() }
       : scan.tooManyValuesOffset !== undefined
-        ? { offset: scan.tooManyValuesOffset, message: `more than ${MAX_JSON_VALUES.toLocaleString("en-US")} values in one JSON file: split it into several files` }
+        ? { offset: scan.tooManyValuesOffset, message: `more than ${thousands(MAX_JSON_VALUES)} values in one JSON file: split it into several files` }
         : undefined;
   if (refusal) {
     const where = position(refusal.offset);

@@ -6,6 +6,7 @@ import { Composer, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Do
 import { countOf, MAX_EXPANDED_YAML_VALUES, MAX_ISSUES_PER_FILE, MAX_NESTING_DEPTH, MAX_YAML_VALUES, tooDeepMessage } from "./limits.ts";
 import { measureExpandedData, measureYamlTokens } from "./nesting.ts";
 import { printable } from "../text/printable.ts";
+import { thousands } from "../text/numbers.ts";
 
 export interface YamlProblem {
   readonly offset: number;
@@ -24,7 +25,7 @@ export interface ParsedYaml {
 export function parseYamlWithinLimits(text: string, lineCounter?: LineCounter): ParsedYaml {
   const lexed = lexAndParse(text, lineCounter);
   if (lexed.tooManyValuesAt !== undefined) {
-    const message = `more than ${MAX_YAML_VALUES.toLocaleString("en-US")} values (keys included) in one YAML file: split it into several files, or use JSON`;
+    const message = `more than ${thousands(MAX_YAML_VALUES)} values (keys included) in one YAML file: split it into several files, or use JSON`;
     return { document: undefined, data: undefined, problems: [{ offset: lexed.tooManyValuesAt, message }] };
   }
   const tokens = lexed.tokens;
@@ -42,7 +43,7 @@ export function parseYamlWithinLimits(text: string, lineCounter?: LineCounter): 
     const message =
       `YAML syntax: ${firstLine(first.message)}` +
       indentationHint(text, first.pos[0], first.code) +
-      (more > 0 ? ` (${more.toLocaleString("en-US")}${document.errors.length >= MAX_ISSUES_PER_FILE ? " or more" : ""} further YAML error${more === 1 ? "" : "s"} after it, often caused by this one: fix it, then validate again)` : "");
+      (more > 0 ? ` (${thousands(more)}${document.errors.length >= MAX_ISSUES_PER_FILE ? " or more" : ""} further YAML error${more === 1 ? "" : "s"} after it, often caused by this one: fix it, then validate again)` : "");
     return { document, data: undefined, problems: [{ offset: first.pos[0], message }] };
   }
 
@@ -57,7 +58,7 @@ export function parseYamlWithinLimits(text: string, lineCounter?: LineCounter): 
       size.kind === "cycle"
         ? "an alias (`*name`) is used inside the node it names, which would make the data endless"
         : size.values > MAX_EXPANDED_YAML_VALUES
-          ? `aliases (\`*name\`) expand this file to ${countOf(size.values)} values, more than the ${MAX_EXPANDED_YAML_VALUES.toLocaleString("en-US")} allowed: write the values out, or alias less`
+          ? `aliases (\`*name\`) expand this file to ${countOf(size.values)} values, more than the ${thousands(MAX_EXPANDED_YAML_VALUES)} allowed: write the values out, or alias less`
           : size.depth > MAX_NESTING_DEPTH
             ? tooDeepMessage()
             : undefined;
