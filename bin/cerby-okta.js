@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `cerby-okta`: runs the CLI compiled by `tsc` into dist/ (`npm run build`,
-// also run by `npm install`). Source maps are on, so that the stack trace of
-// an internal error points at the TypeScript sources under src/.
+// `cerby-okta`: runs the CLI that `npm run build` (also run by `npm install`)
+// compiled with `tsc` and bundled into dist/cli/ (bin/bundle-cli.js). Source
+// maps are on, so that the stack trace of an internal error points at the
+// TypeScript sources under src/.
 import { existsSync, readFileSync } from "node:fs";
 
 // Refuse a Node outside package.json's `engines` at once: on an old Node the
@@ -33,9 +34,9 @@ if (endOfLife && process.env.CERBY_OKTA_NODE_EOL_WARNING !== "0") {
   );
 }
 
-const entry = new URL("../dist/src/cli/main.js", import.meta.url);
+const entry = new URL("../dist/cli/main.js", import.meta.url);
 if (!existsSync(entry)) {
-  process.stderr.write("cerby-okta is not built (dist/ is missing): run `npm install` or `npm run build` in the project first.\n");
+  process.stderr.write("cerby-okta is not built (dist/cli/ is missing): run `npm install` or `npm run build` in the project first.\n");
   process.exit(1);
 }
 process.setSourceMapsEnabled(true);

@@ -229,7 +229,7 @@ export class StackSynthesizer {
     try {
       try {
         // cdktf takes a while to load: only when a template is not cached.
-        const [{ App }, { WorkspaceStack }] = await Promise.all([import("cdktf"), import("./workspace-stack.ts")]);
+        const { App, WorkspaceStack } = await import("./workspace-stack.ts");
         withoutSourceMaps(() => {
           // skipValidation: cdktf's validations are a provider-presence check (the stack declares its one provider)
           // and `$TERRAFORM_BINARY_NAME version` (else `terraform version`) run by a shell for each `terraform_data`

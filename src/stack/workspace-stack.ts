@@ -9,6 +9,9 @@ import { GroupMemberships } from "@cdktf/provider-okta/lib/group-memberships/ind
 import { OktaProvider } from "@cdktf/provider-okta/lib/provider/index.js";
 import { MapTerraformIterator, TerraformLocal, TerraformStack, TerraformVariable, Token, type ISynthesisSession } from "cdktf";
 import type { Construct } from "constructs";
+
+// The synthesizer loads cdktf only through this module, and only when a template is not cached.
+export { App } from "cdktf";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_OKTA_PROVIDER_VERSION, oktaProviderTraits, type OktaProviderVersion } from "../config/okta-provider-version.ts";

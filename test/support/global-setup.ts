@@ -1,6 +1,7 @@
 // Before any test: the compiled code in dist/ is brought up to date
 // (`tsc -b tsconfig.build.json`, incremental: about half a second when nothing
-// changed), because tests spawn the CLI (bin/cerby-okta.js runs dist/), the
+// changed, then the CLI's bundle: about half a second more), because tests
+// spawn the CLI (bin/cerby-okta.js runs dist/cli/), the
 // sandbox and the stand-in Terraform provider compiled. In watch mode it is
 // brought up to date again before every re-run.
 //
@@ -28,7 +29,7 @@ import { installStandInProvider, SHARED_INSTALL_ENV, shouldSkipTerraformTests } 
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** Runs the incremental build; type errors are reported but do not stop the tests (tsc still emits, as vitest still runs the sources). */
+/** Runs the incremental build, then bundles the CLI; type errors are reported but do not stop the tests (tsc still emits, as vitest still runs the sources). */
 function build(): void {
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   const started = performance.now();
@@ -39,6 +40,11 @@ function build(): void {
   }
   if (result.status !== 0) {
     process.stderr.write(`[global-setup] dist/ was rebuilt, with type errors (\`npm run typecheck\` fails on them):\n${output}\n`);
+  }
+  // The CLI runs bundled (bin/bundle-cli.js, as `npm run build` does after tsc).
+  const bundled = spawnSync(process.execPath, [path.join(root, "bin", "bundle-cli.js")], { cwd: root, encoding: "utf8" });
+  if (bundled.error || bundled.status !== 0) {
+    throw new Error(`npm run build failed to bundle the CLI, so dist/cli/ may be stale: ${bundled.error?.message ?? bundled.stderr}`);
   }
   const ms = performance.now() - started;
   if (ms > 3000) process.stderr.write(`[global-setup] build of dist/ took ${(ms / 1000).toFixed(1)} s\n`);
