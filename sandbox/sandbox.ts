@@ -33,6 +33,7 @@ import { startCerbyEmulator, type CerbyEmulator, type OfferedKey } from "../harn
 import { PROVIDER_HOSTS_ENV, startProviderHosts, type ProviderHosts } from "../harness/provider-hosts.ts";
 import { createTerraformSandbox, requireTerraform, type TerraformSandbox } from "../harness/terraform-env.ts";
 import { renderPage, type PageModel, type PersonDashboard } from "./page.ts";
+import { proxyRequest } from "./proxy.ts";
 
 export { REPO_ROOT };
 export const CLI = path.join(REPO_ROOT, "bin", "cerby-okta.js");
@@ -240,9 +241,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         response.writeHead(204).end();
         return;
       }
-      proxy(request, response, emulator);
+      proxyRequest(request, response, emulator);
     });
-    front.keepAliveTimeout = 1000;
+    // Connections stay open between requests, as the emulator's (and a real org's) do; stop() closes them.
+    front.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
       front!.once("error", (error: NodeJS.ErrnoException) =>
         reject(error.code === "EADDRINUSE" ? new Error(`port ${options.port} on 127.0.0.1 is in use (another sandbox?): choose another with --port`) : error),
@@ -397,26 +399,4 @@ export async function syncOnce(sandbox: Sandbox): Promise<void> {
   sandbox.markSync();
   await sandbox.cli(["plan"], [0, 2]);
   await sandbox.cli(["apply"]);
-}
-
-/** Passes a request on to the emulator; `Link` headers are rewritten to the front URL. */
-function proxy(request: http.IncomingMessage, response: http.ServerResponse, emulator: OktaEmulator): void {
-  const upstream = http.request(
-    { host: "127.0.0.1", port: emulator.port, method: request.method, path: request.url, headers: request.headers },
-    (answer) => {
-      const headers = { ...answer.headers };
-      const front = `http://${request.headers.host ?? ""}`;
-      if (headers.link) {
-        const links = Array.isArray(headers.link) ? headers.link : [headers.link];
-        headers.link = links.map((link) => link.split(emulator.url).join(front));
-      }
-      response.writeHead(answer.statusCode ?? 502, headers);
-      answer.pipe(response);
-    },
-  );
-  upstream.on("error", (error) => {
-    if (!response.headersSent) response.writeHead(502, { "Content-Type": "application/json" });
-    response.end(JSON.stringify({ errorCode: "E0000009", errorSummary: `sandbox proxy: ${error.message}` }));
-  });
-  request.pipe(upstream);
 }
