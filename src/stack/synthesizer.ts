@@ -228,9 +228,9 @@ export class StackSynthesizer {
     const shapes = shapesOf(stacks, this.stackOptions);
     try {
       try {
-        // cdktf takes a while to load: only when a template is not cached.
-        const { App, WorkspaceStack } = await import("./workspace-stack.ts");
-        withoutSourceMaps(() => {
+        await withoutSourceMaps(async () => {
+          // cdktf takes a while to load: only when a template is not cached. Its modules create tokens as they load.
+          const { App, WorkspaceStack } = await import("./workspace-stack.ts");
           // skipValidation: cdktf's validations are a provider-presence check (the stack declares its one provider)
           // and `$TERRAFORM_BINARY_NAME version` (else `terraform version`) run by a shell for each `terraform_data`
           // (3 processes per stack, 384 for 128 shards), whatever --terraform-binary or terraformBinary name: a
@@ -364,15 +364,17 @@ function templateRecord(key: string, template: string): string {
 
 /**
  * Runs `work` with source-mapped stack traces off. cdktf captures a stack
- * trace for every token it creates; with source maps on (bin/cerby-okta.js)
- * Node maps each frame through our `.map` files, about 1.3 s of a 128-shard
- * synth. The traces only serve cdktf's own error messages.
+ * trace for every token it creates, from the moment its modules load; with
+ * source maps on (bin/cerby-okta.js) Node maps each frame through the CLI's
+ * `.map` files, about 1.3 s of a 128-shard synth (and, in the bundle, 40 ms
+ * to parse the map of cdktf's chunk). The traces only serve cdktf's own error
+ * messages (an internal error elsewhere in that moment shows compiled frames).
  */
-function withoutSourceMaps<T>(work: () => T): T {
+async function withoutSourceMaps<T>(work: () => Promise<T>): Promise<T> {
   const enabled = process.sourceMapsEnabled;
   if (enabled) process.setSourceMapsEnabled(false);
   try {
-    return work();
+    return await work();
   } finally {
     if (enabled) process.setSourceMapsEnabled(true);
   }
