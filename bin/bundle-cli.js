@@ -44,8 +44,18 @@ try {
   });
   writeFileSync(path.join(staging, "meta.json"), JSON.stringify(result.metafile));
   const previous = `${target}.old-${process.pid}`;
-  if (existsSync(target)) renameSync(target, previous);
-  renameSync(staging, target);
+  const moved = (move) => {
+    try {
+      move();
+      return true;
+    } catch (error) {
+      // Another build (a second test run) swapped its bundle in meanwhile: built from the same dist/, it stands.
+      if (["ENOENT", "ENOTEMPTY", "EEXIST"].includes(error.code)) return false;
+      throw error;
+    }
+  };
+  moved(() => renameSync(target, previous));
+  if (!moved(() => renameSync(staging, target))) rmSync(staging, { recursive: true, force: true });
   rmSync(previous, { recursive: true, force: true });
 } catch (error) {
   rmSync(staging, { recursive: true, force: true });
