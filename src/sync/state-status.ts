@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, isResource, RECORD_LEAVES_OUT, RESOLVED_LOGINS, resourcePath, STACK_CONFIG_FILE, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
 import { STACK_DATA_FILE } from "../stack/stack-data.ts";
+import type { Limiter } from "../http/http-client.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
 
@@ -20,8 +21,10 @@ export type StackState = { readonly readable: true; readonly state: unknown } | 
 /**
  * Reads the state of a synthesized stack through the backend its cdk.tf.json
  * names. Without `terraform`, a backend other than local is reported unreadable.
+ * `terraformSlots` bounds how many Terraform processes such reads run at once
+ * (a local state is a file read, not bounded by it).
  */
-export async function readStackState(paths: SyncPaths, stack: string, terraform?: Terraform): Promise<StackState> {
+export async function readStackState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter): Promise<StackState> {
   const dir = stackDir(paths, stack);
   let backend: Record<string, { path?: unknown }> | undefined;
   try {
@@ -32,12 +35,15 @@ export async function readStackState(paths: SyncPaths, stack: string, terraform?
   const local = backend === undefined ? { path: "terraform.tfstate" } : backend.local;
   if (local) return readStateFile(path.resolve(dir, typeof local.path === "string" ? local.path : "terraform.tfstate"));
   if (!terraform) return { readable: false, reason: `its state is in a ${Object.keys(backend ?? {}).join(", ")} backend, which only Terraform reads` };
-  try {
-    await terraform.init(dir);
-    return { readable: true, state: await terraform.pullState(dir) };
-  } catch (error) {
-    return { readable: false, reason: `terraform state pull failed: ${(error as Error).message.split("\n")[0]}` };
-  }
+  const pull = async (): Promise<StackState> => {
+    try {
+      await terraform.init(dir);
+      return { readable: true, state: await terraform.pullState(dir) };
+    } catch (error) {
+      return { readable: false, reason: `terraform state pull failed: ${(error as Error).message.split("\n")[0]}` };
+    }
+  };
+  return terraformSlots ? terraformSlots.run(pull) : pull();
 }
 
 /** A local state file; missing means no state yet, an empty or broken file is never taken for one. */
@@ -156,8 +162,8 @@ function sortedByUtf8(keys: string[]): string[] {
  * reshard, a destroy), and every person looked up by login was found.
  * `reason` says why not.
  */
-export async function appliedInState(paths: SyncPaths, stack: string, terraform?: Terraform): Promise<{ applied: boolean; reason: string }> {
-  return stateMatchesFiles(paths, stack, await readStackState(paths, stack, terraform));
+export async function appliedInState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter): Promise<{ applied: boolean; reason: string }> {
+  return stateMatchesFiles(paths, stack, await readStackState(paths, stack, terraform, terraformSlots));
 }
 
 /** `appliedInState` for a state already read. */
