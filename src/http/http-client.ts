@@ -7,6 +7,7 @@
 // timeout that covers its whole body, every body a size cap.
 // Used by the Cerby client and by the Okta client in src/okta-api/.
 import { ExternalError } from "../errors.ts";
+import { Limiter } from "../limiter.ts";
 import { readBodyText } from "./read-body.ts";
 import { redactError, redactor, type Redact } from "./redact.ts";
 
@@ -473,25 +474,6 @@ type Outcome =
   | { kind: "renew" }
   | { kind: "rate-limited"; delayMs: number; detail: string }
   | { kind: "server-error" | "connection"; detail: string };
-
-/** A counting semaphore: at most `size` tasks run at once, the rest queue in order. */
-export class Limiter {
-  private active = 0;
-  private readonly queue: (() => void)[] = [];
-  constructor(private readonly size: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.queue.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}
 
 /** Seconds or an HTTP date, as RFC 9110 allows for Retry-After. */
 export function parseRetryAfter(value: string | null, now: number): number | undefined {

@@ -18,7 +18,7 @@ import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-che
 import { currentState, refuseUnreadableState } from "./stack-states.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import { appliedInState } from "./state-status.ts";
-import { Limiter } from "../http/http-client.ts";
+import { Limiter } from "../limiter.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, planFile, planFileSha256, savePlan, savePlanSet, stackDir, stackFingerprint, type PlanSet, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";

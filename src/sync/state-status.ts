@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, isResource, RECORD_LEAVES_OUT, RESOLVED_LOGINS, resourcePath, STACK_CONFIG_FILE, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
 import { STACK_DATA_FILE } from "../stack/stack-data.ts";
-import type { Limiter } from "../http/http-client.ts";
+import type { Limiter } from "../limiter.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
 

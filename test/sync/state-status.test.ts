@@ -13,6 +13,8 @@ import { appliedInState, dataDigest } from "../../src/sync/state-status.ts";
 import { statusFromStates } from "../../src/sync/status-report.ts";
 import { readStatusRecords, statusFile } from "../../src/sync/status.ts";
 import type { StackUnit } from "../../src/stack/shards.ts";
+import type { Terraform } from "../../src/terraform/terraform.ts";
+import { Limiter } from "../../src/limiter.ts";
 
 let root: string;
 let paths: { outDir: string; stateDir: string };
@@ -123,6 +125,29 @@ describe("plan's skip, from the state alone", () => {
   it("counts a state in a remote backend as changed when no Terraform may read it", async () => {
     await writeFile(path.join(stackFolder(), "cdk.tf.json"), JSON.stringify({ terraform: { backend: { s3: { bucket: "b", key: "k" } } } }));
     expect(await appliedInState(paths, "ws")).toEqual({ applied: false, reason: "its state is in a s3 backend, which only Terraform reads" });
+  });
+
+  it("reads remote states through Terraform no more at once than its slots allow, however many stacks are decided at once", async () => {
+    await writeFile(path.join(stackFolder(), "cdk.tf.json"), JSON.stringify({ terraform: { backend: { s3: { bucket: "b", key: "k" } } } }));
+    let running = 0;
+    let most = 0;
+    const terraform = {
+      async init() {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+      async pullState() {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+        return JSON.parse(appliedState()) as unknown;
+      },
+    } as unknown as Terraform;
+    const slots = new Limiter(2);
+    const results = await Promise.all(Array.from({ length: 6 }, () => appliedInState(paths, "ws", terraform, slots)));
+    // Each state was pulled and compared (its record names the local configuration, not this s3 one).
+    expect(new Set(results.map((result) => result.reason))).toEqual(new Set(["its files changed since its last apply"]));
+    expect(most).toBe(2);
   });
 });
 
