@@ -9,9 +9,6 @@ import { GroupMemberships } from "@cdktf/provider-okta/lib/group-memberships/ind
 import { OktaProvider } from "@cdktf/provider-okta/lib/provider/index.js";
 import { MapTerraformIterator, TerraformLocal, TerraformStack, TerraformVariable, Token, type ISynthesisSession } from "cdktf";
 import type { Construct } from "constructs";
-
-// The synthesizer loads cdktf only through this module, and only when a template is not cached.
-export { App } from "cdktf";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_OKTA_PROVIDER_VERSION, oktaProviderTraits, type OktaProviderVersion } from "../config/okta-provider-version.ts";
@@ -22,6 +19,9 @@ import { addApplyDone, addApplyStarted } from "./apply-record.ts";
 import { addBackend } from "./backend.ts";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, ASSIGNMENTS, CAPACITY_VARIABLE, DATA_LOCAL, resourcePath, STACK_DATA_FILE, USER_LOOKUP } from "./names.ts";
 import { buildStackData, NO_ADOPTION, NO_FINDINGS, workspaceIdOf, type Adoption, type OktaFindings } from "./stack-data.ts";
+
+// The synthesizer loads cdktf only through this module, and only when a template is not cached.
+export { App } from "cdktf";
 
 export interface StackOptions {
   /** Where Terraform keeps state; cdktf's local default when absent. */
