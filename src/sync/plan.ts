@@ -76,13 +76,8 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   await refuseUnmovedShards(paths.stateDir, stacks);
   // Decided first: the credentials are checked only for the stacks Terraform plans (an unchanged stack costs no request).
   // A remote backend's state costs a Terraform process to read: no more at once than stacks are planned at once.
-  // A local state is a file: read several at once (one at a time, the reads' round trips were about 0.3 s of a
-  // 128-shard plan).
   const everyStack = options.refresh || options.all === true;
-  const terraformSlots = new Limiter(Math.max(1, options.parallel ?? 1));
-  const decisions = everyStack
-    ? []
-    : await inPool(stacks, Math.max(STACK_READS_AT_ONCE, options.parallel ?? 1), (unit) => changedSinceApply(paths, unit.id, terraform, terraformSlots));
+  const decisions = everyStack ? [] : await changesSinceApply(paths, stacks, terraform, options.parallel ?? 1);
   const planned = (position: number) => everyStack || decisions[position]!.changed;
   await options.checkCredentials?.(stacks.filter((_, position) => planned(position)));
   await clearPlans(paths);
@@ -252,6 +247,22 @@ export async function planStack(
     planSha256,
   };
   return savePlan(paths, plan);
+}
+
+/**
+ * `changedSinceApply` for every stack, in their order. Stack folders and
+ * local states are files, read STACK_READS_AT_ONCE at a time (one at a time,
+ * the reads' round trips were about 0.3 s of a 128-shard plan); a remote
+ * backend's state costs a Terraform process, at most `terraformAtOnce` at once.
+ */
+export async function changesSinceApply(
+  paths: SyncPaths,
+  stacks: readonly StackUnit[],
+  terraform: Terraform | undefined,
+  terraformAtOnce: number,
+): Promise<{ fingerprint: StackFingerprint; changed: boolean; reason: string }[]> {
+  const terraformSlots = new Limiter(Math.max(1, terraformAtOnce));
+  return inPool(stacks, Math.max(STACK_READS_AT_ONCE, terraformAtOnce), (unit) => changedSinceApply(paths, unit.id, terraform, terraformSlots));
 }
 
 /**

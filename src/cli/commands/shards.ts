@@ -4,10 +4,8 @@
 import type { Command } from "commander";
 import { synthesize } from "../../pipeline/pipeline.ts";
 import { suggestedShardCount } from "../../stack/shards.ts";
-import { changedSinceApply, inPool, selectStacks } from "../../sync/plan.ts";
+import { changesSinceApply, selectStacks } from "../../sync/plan.ts";
 import { stacksLeftBehind } from "../../sync/reshard.ts";
-import type { SyncPaths } from "../../sync/saved-plans.ts";
-import type { Terraform } from "../../terraform/terraform.ts";
 import { formatTable } from "../format-preview.ts";
 import { addJsonOptions, emitJson, writeHuman, type JsonOutputOptions } from "../json-output.ts";
 import { interruptSignal } from "../interrupt.ts";
@@ -45,15 +43,17 @@ export function register(program: Command): void {
       const unmoved = await stacksLeftBehind(context.paths.stateDir, stacks);
       // Reads states in remote backends (`terraform state pull`); local ones are read as files.
       const terraform = terraformFor({}, interruptSignal(), context);
-      // One stack at a time: a remote backend's read starts Terraform.
-      const rows = await inPool(stacks, 1, async (stack) => ({
-          stack: stack.id,
-          workspace: stack.workspaceId,
-          shard: stack.shard?.index ?? 0,
-          shards: stack.shard?.count ?? 1,
-          accounts: stack.chiclets.length,
-          people: stack.people.length,
-          ...(await changeOf(context.paths, stack.id, terraform)),
+      // One Terraform process at a time: a remote backend's read starts Terraform.
+      const changes = await changesSinceApply(context.paths, stacks, terraform, 1);
+      const rows = stacks.map((stack, position) => ({
+        stack: stack.id,
+        workspace: stack.workspaceId,
+        shard: stack.shard?.index ?? 0,
+        shards: stack.shard?.count ?? 1,
+        accounts: stack.chiclets.length,
+        people: stack.people.length,
+        changed: changes[position]!.changed,
+        digest: changes[position]!.fingerprint.settled,
       }));
       const listed = options.changed ? rows.filter((row) => row.changed) : rows;
       const workspaces = [...new Set(stacks.map((stack) => stack.workspaceId))].map((id) => {
@@ -83,8 +83,3 @@ export function register(program: Command): void {
     });
 }
 
-/** A stack's digest (its configuration and data), and whether it needs a plan. */
-async function changeOf(paths: SyncPaths, stack: string, terraform: Terraform): Promise<{ changed: boolean; digest: string }> {
-  const { fingerprint, changed } = await changedSinceApply(paths, stack, terraform);
-  return { changed, digest: fingerprint.settled };
-}
