@@ -201,16 +201,18 @@ async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths,
     // A first sync can take hours: say how far it got every few seconds.
     const meter = new ProgressMeter({ prefix, step: "applying", log: options.log, total }).start();
     const started = Date.now();
-    let done = 0;
+    // A replace completes twice (its delete, then its create) but is one change of the plan's.
+    const done = new Set<string>();
     try {
-      await terraform.apply(stackDir(paths, plan.stack), applying.file, () => {
-        done++;
+      await terraform.apply(stackDir(paths, plan.stack), applying.file, ({ address }) => {
+        if (done.has(address)) return;
+        done.add(address);
         meter.count("applied");
       });
     } finally {
       meter.stop();
     }
-    options.log(`${prefix}: ${done}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    options.log(`${prefix}: ${done.size}/${total} applied (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   } finally {
     await applying.remove();
   }

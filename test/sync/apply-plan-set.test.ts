@@ -82,6 +82,23 @@ describe("apply and the plan set it was given", () => {
     expect(terraform.applied.sort()).toEqual(["ws-s001", "ws-s003"]);
   });
 
+  it("counts a replaced object once, as the plan does, however many events Terraform sends for it", async () => {
+    const stamp = { address: 'terraform_data.synced["a-1"]', mode: "managed", type: "terraform_data", name: "synced", index: "a-1", change: { actions: ["delete", "create"], before: {}, after: {} } };
+    const relabel = { format_version: "1.2", resource_changes: [app("a-1", ["update"]), stamp] };
+    await saveStackPlan("ws-q", relabel);
+    await saveSet(["ws-q"]);
+    const lines: string[] = [];
+    const terraform: Terraform = {
+      ...standIn(),
+      apply: async (_dir, _file, onProgress) => {
+        for (const [address, action] of [[app("a-1", []).address, "update"], [stamp.address, "delete"], [stamp.address, "create"]] as const) onProgress?.({ address, action });
+      },
+    };
+    await applyAll(terraform, { log: (line) => lines.push(line) });
+    expect(lines).toContain("[1/1] ws-q: applying 2 changes");
+    expect(lines.find((line) => line.includes(" applied ("))).toMatch(/^\[1\/1\] ws-q: 2\/2 applied \(/);
+  });
+
   it("lists the stacks never started after a failure", async () => {
     const stacks = ["ws-s001", "ws-s002", "ws-s003"];
     for (const stack of stacks) await saveStackPlan(stack, creating);
