@@ -43,6 +43,7 @@ export function register(program: Command): void {
         log: logProgress,
         parallel: options.parallel,
         all: options.all,
+        decideFirst: new Set(run.written),
         workspacesDir: context.workspacesDir,
         existingObjects: existingObjectsReader(options, { terraform, paths: context.paths, log: logProgress, switchedOff: switchedOffStacks(context, state) }),
         oktaChecks: oktaChecksFor(options),
