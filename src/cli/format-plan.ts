@@ -63,10 +63,20 @@ export function formatPlanSummary(plans: readonly SummaryPlan[], options: { firs
   const workspaceOf = (plan: SummaryPlan) => plan.workspaceId ?? plan.report.stack;
   const firstSyncs = new Map<string, SummaryPlan[]>();
   for (const plan of plans) if (isFirstSync(plan.report)) firstSyncs.set(workspaceOf(plan), [...(firstSyncs.get(workspaceOf(plan)) ?? []), plan]);
+  // A sharded workspace's stacks with nothing to say share one line: one change among 128 shards is one stack's lines, not 128.
+  const quietShards = new Map<string, SummaryPlan[]>();
+  const stacksOf = new Map<string, number>();
+  for (const plan of plans) stacksOf.set(workspaceOf(plan), (stacksOf.get(workspaceOf(plan)) ?? 0) + 1);
+  for (const plan of plans) {
+    if (plan.workspaceId !== undefined && stacksOf.get(plan.workspaceId)! > 1 && isQuiet(plan.report)) quietShards.set(plan.workspaceId, [...(quietShards.get(plan.workspaceId) ?? []), plan]);
+  }
   let text = "";
   for (const plan of plans) {
     const folded = firstSyncs.get(workspaceOf(plan));
-    if (!isFirstSync(plan.report) || !folded) {
+    const quiet = quietShards.get(workspaceOf(plan));
+    if (quiet && quiet.length > 1 && quiet.includes(plan)) {
+      if (quiet[0] === plan) text += `${workspaceOf(plan)}: no changes in ${quiet.length} of its ${stacksOf.get(workspaceOf(plan))} stacks\n`;
+    } else if (!isFirstSync(plan.report) || !folded) {
       text += `${plan.report.stack}: ${plan.report.hasChanges ? "changes" : "no changes"}\n`;
       for (const line of stackLines(plan.report)) text += `  ${line}\n`;
       if (plan.report.hasChanges) text += `  applying costs about ${describeCalls(plan.report.applyCalls)}\n  plan digest: ${plan.report.digest}\n`;
@@ -89,6 +99,11 @@ function formatFirstSync(workspaceId: string, plans: readonly SummaryPlan[], lim
   for (const line of reports.flatMap(attentionLines)) text += `  ${line}\n`;
   text += `  applying costs about ${describeCalls(addCalls(...reports.map((report) => report.applyCalls)))}\n`;
   return text;
+}
+
+/** Nothing to apply and nothing to say: no change, no apply record to write, no warning. */
+function isQuiet(report: PlanReport): boolean {
+  return !report.hasChanges && stackLines(report).length === 0;
 }
 
 /** A stack's changes in Okta terms, and what needs a person's eye. */

@@ -97,6 +97,39 @@ describe("a plan that only writes the apply record (after a backend move or an a
   });
 });
 
+describe("the terminal summary of a sharded workspace", () => {
+  const relabel = {
+    format_version: "1.2",
+    resource_changes: [{ address: 'okta_app_bookmark.app["a-3"]', mode: "managed", type: "okta_app_bookmark", name: "app", index: "a-3", change: { actions: ["update"], before: { label: "Old - Instagram" }, after: { label: "New - Instagram" } } }],
+  };
+  const shard = (stack: string, planJson: object = { format_version: "1.2", resource_changes: [] }, workspaceId = "ws-big"): SavedPlan => ({
+    stack,
+    workspaceId,
+    plannedAt: "2026-01-01T00:00:00Z",
+    refreshed: false,
+    report: readPlan(stack, planJson),
+    accounts: {},
+    stackDigest: "",
+  });
+
+  it("gives the shards with nothing to say one line, and the changed shard its own lines", () => {
+    const plans = [shard("ws-big-s000"), shard("ws-big-s001", relabel), shard("ws-big-s002"), shard("ws-big-s003"), shard("ws-one", undefined, "ws-one")];
+    const text = formatPlanSummary(plans);
+    expect(text.split("\n").filter((line) => !line.startsWith("  "))).toEqual(["ws-big: no changes in 3 of its 4 stacks", "ws-big-s001: changes", "ws-one: no changes", ""]);
+    expect(text).toContain('  ~ a-3: relabel "Old - Instagram" -> "New - Instagram"');
+  });
+
+  it("names a lone quiet shard as before, and keeps a shard with a warning or a record to write on its own line", () => {
+    const records = {
+      format_version: "1.2",
+      resource_changes: ["cerby_okta_apply_started", "cerby_okta_apply_done"].map((name) => ({ address: `terraform_data.${name}`, mode: "managed", type: "terraform_data", name, change: { actions: ["update"], before: {}, after: {} } })),
+    };
+    expect(formatPlanSummary([shard("ws-big-s000"), shard("ws-big-s001", relabel)])).toMatch(/^ws-big-s000: no changes\nws-big-s001: changes\n/);
+    const text = formatPlanSummary([shard("ws-big-s000"), shard("ws-big-s001", records), shard("ws-big-s002")]);
+    expect(text).toMatch(/^ws-big: no changes in 2 of its 3 stacks\nws-big-s001: no changes\n  \(apply records in the state/);
+  });
+});
+
 describe("plan digests", () => {
   const digestsOf = (markdown: string) => new Map([...markdown.matchAll(PLAN_DIGEST_LINE)].map((match) => [match[1]!, match[2]!]));
 
