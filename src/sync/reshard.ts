@@ -27,7 +27,7 @@ import { shardCollision, shardStackId, type StackUnit } from "../stack/shards.ts
 import type { Terraform } from "../terraform/terraform.ts";
 import type { Log } from "./plan.ts";
 import { stackDir, type SyncPaths } from "./saved-plans.ts";
-import { readStatusRecords, statusFile } from "./status.ts";
+import { readStatusRecords, statusFile, type WorkspaceStatus } from "./status.ts";
 
 export interface Move {
   readonly accountId: string;
@@ -110,7 +110,7 @@ export function heldByAccount(state: unknown): Map<string, Held> {
  * current shard count does not have: their accounts must be moved (`reshard`)
  * before a plan, or the new stacks would find them missing and create them.
  */
-export async function stacksLeftBehind(stateDir: string, stacks: readonly StackUnit[]): Promise<Map<string, string[]>> {
+export async function stacksLeftBehind(stateDir: string, stacks: readonly StackUnit[], records?: readonly WorkspaceStatus[]): Promise<Map<string, string[]>> {
   // Every stack ID of each workspace's current layout, whichever of them were given.
   const layout = new Map<string, Set<string>>();
   for (const stack of stacks) {
@@ -118,7 +118,7 @@ export async function stacksLeftBehind(stateDir: string, stacks: readonly StackU
     layout.set(stack.workspaceId, new Set(count > 1 ? Array.from({ length: count }, (_, index) => shardStackId(stack.workspaceId, index)) : [stack.workspaceId]));
   }
   const left = new Map<string, string[]>();
-  for (const record of await readStatusRecords(stateDir)) {
+  for (const record of records ?? (await readStatusRecords(stateDir))) {
     const stack = record.stack ?? record.workspaceId;
     const current = layout.get(record.workspaceId);
     if (!current || current.has(stack)) continue;
@@ -137,8 +137,10 @@ export async function refuseUnmovedShards(stateDir: string, stacks: readonly Sta
         `Some accounts are between stacks; planning now could import one app into two states. Run \`cerby-okta reshard\` to finish it (it moves only what is left), then plan.`,
     );
   }
-  await refuseTakenShardIds(stateDir, stacks);
-  const left = await stacksLeftBehind(stateDir, stacks);
+  // One read of the records for both checks: at 128 shards each read is 128 files.
+  const records = await readStatusRecords(stateDir);
+  await refuseTakenShardIds(stateDir, stacks, records);
+  const left = await stacksLeftBehind(stateDir, stacks, records);
   if (left.size === 0) return;
   const lines = [...left].map(([workspace, old]) => `  ${workspace}: applied as ${old.join(", ")}; now ${shardCount(stacks, workspace)} shard(s)`);
   throw new UsageError(
@@ -152,10 +154,10 @@ export async function refuseUnmovedShards(stateDir: string, stacks: readonly Sta
  * A shard whose stack ID is a workspace applied here before (its folder gone
  * since, so the pipeline cannot see it) would plan against that workspace's state.
  */
-async function refuseTakenShardIds(stateDir: string, stacks: readonly StackUnit[]): Promise<void> {
+async function refuseTakenShardIds(stateDir: string, stacks: readonly StackUnit[], records?: readonly WorkspaceStatus[]): Promise<void> {
   const shards = new Map(stacks.filter((stack) => stack.shard).map((stack) => [stack.id, stack] as const));
   if (shards.size === 0) return;
-  for (const record of await readStatusRecords(stateDir)) {
+  for (const record of records ?? (await readStatusRecords(stateDir))) {
     const shard = shards.get(record.stack ?? record.workspaceId);
     if (shard && record.workspaceId !== shard.workspaceId) {
       throw new UsageError(shardCollision(shard.workspaceId, shard.shard!.count, shard.id, `is the stack of workspace ${record.workspaceId}, applied here before (${statusFile(stateDir, shard.id)})`));
