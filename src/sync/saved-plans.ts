@@ -11,7 +11,7 @@ import { readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
-import { STACK_DATA_FILE } from "../stack/names.ts";
+import { STACK_CONFIG_FILE, STACK_DATA_FILE } from "../stack/names.ts";
 import type { PlanReport } from "../terraform/plan-report.ts";
 import type { AccountStatus } from "./status.ts";
 
@@ -62,8 +62,6 @@ export interface SavedPlan {
   readonly planSha256?: string;
 }
 
-const STACK_FILES = ["cdk.tf.json", STACK_DATA_FILE];
-
 export const plansDir = (paths: SyncPaths) => path.join(paths.stateDir, "plans");
 export const planFile = (paths: SyncPaths, stack: string) => path.join(plansDir(paths), `${stack}.tfplan`);
 const planMetaFile = (paths: SyncPaths, stack: string) => path.join(plansDir(paths), `${stack}.json`);
@@ -84,23 +82,38 @@ export interface StackFingerprint {
 }
 
 export async function stackFingerprint(paths: SyncPaths, stack: string): Promise<StackFingerprint> {
-  const exact = createHash("sha256");
-  const settled = createHash("sha256");
-  let importing = false;
-  for (const name of STACK_FILES) {
-    let content: Buffer | undefined;
+  return fingerprintOf(await readStackFiles(paths, stack));
+}
+
+/** A stack folder's files as read once (absent: missing), its data file parsed; several checks share one read. */
+export interface StackFiles {
+  readonly config?: Buffer;
+  readonly data?: Buffer;
+  readonly parsedData?: { adopt?: { apps?: object; accessGroups?: object } };
+}
+
+export async function readStackFiles(paths: SyncPaths, stack: string): Promise<StackFiles> {
+  const read = async (name: string) => {
     try {
-      content = await readFile(path.join(stackDir(paths, stack), name));
+      return await readFile(path.join(stackDir(paths, stack), name));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      return undefined;
     }
+  };
+  const [config, data] = await Promise.all([read(STACK_CONFIG_FILE), read(STACK_DATA_FILE)]);
+  return { config, data, parsedData: data && (JSON.parse(data.toString("utf8")) as StackFiles["parsedData"]) };
+}
+
+export function fingerprintOf(files: StackFiles): StackFingerprint {
+  const exact = createHash("sha256");
+  const settled = createHash("sha256");
+  const adopt = files.parsedData?.adopt;
+  const importing = Object.keys(adopt?.apps ?? {}).length + Object.keys(adopt?.accessGroups ?? {}).length > 0;
+  for (const [name, content] of [[STACK_CONFIG_FILE, files.config], [STACK_DATA_FILE, files.data]] as const) {
     exact.update(name).update("\0").update(content ?? "\0missing").update("\0");
-    if (name === STACK_DATA_FILE && content) {
-      const data = JSON.parse(content.toString("utf8")) as { adopt?: { apps?: object; accessGroups?: object } };
-      importing = Object.keys(data.adopt?.apps ?? {}).length + Object.keys(data.adopt?.accessGroups ?? {}).length > 0;
-      if (importing) content = Buffer.from(JSON.stringify({ ...data, adopt: { apps: {}, accessGroups: {} } }));
-    }
-    settled.update(name).update("\0").update(content ?? "\0missing").update("\0");
+    const settledContent = name === STACK_DATA_FILE && importing ? Buffer.from(JSON.stringify({ ...files.parsedData, adopt: { apps: {}, accessGroups: {} } })) : content;
+    settled.update(name).update("\0").update(settledContent ?? "\0missing").update("\0");
   }
   return { digest: exact.digest("hex"), settled: settled.digest("hex"), importing };
 }

@@ -13,7 +13,10 @@ import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMEN
 import { STACK_DATA_FILE } from "../stack/stack-data.ts";
 import type { Limiter } from "../limiter.ts";
 import type { Terraform } from "../terraform/terraform.ts";
-import { stackDir, type SyncPaths } from "./saved-plans.ts";
+import { stackDir, type StackFiles, type SyncPaths } from "./saved-plans.ts";
+
+/** Stack folders (and local states) read at once: file reads, not Terraform processes. */
+export const STACK_READS_AT_ONCE = 8;
 
 /** A stack's state as read: `{}` when it has none yet. */
 export type StackState = { readonly readable: true; readonly state: unknown } | { readonly readable: false; readonly reason: string };
@@ -24,11 +27,11 @@ export type StackState = { readonly readable: true; readonly state: unknown } | 
  * `terraformSlots` bounds how many Terraform processes such reads run at once
  * (a local state is a file read, not bounded by it).
  */
-export async function readStackState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter): Promise<StackState> {
+export async function readStackState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter, config?: Buffer): Promise<StackState> {
   const dir = stackDir(paths, stack);
   let backend: Record<string, { path?: unknown }> | undefined;
   try {
-    backend = (JSON.parse(await readFile(path.join(dir, STACK_CONFIG_FILE), "utf8")) as { terraform?: { backend?: typeof backend } }).terraform?.backend;
+    backend = (JSON.parse((config ?? (await readFile(path.join(dir, STACK_CONFIG_FILE)))).toString("utf8")) as { terraform?: { backend?: typeof backend } }).terraform?.backend;
   } catch (error) {
     return { readable: false, reason: `its configuration ${path.join(dir, STACK_CONFIG_FILE)} cannot be read (${(error as Error).message})` };
   }
@@ -166,13 +169,13 @@ export async function appliedInState(paths: SyncPaths, stack: string, terraform?
   return stateMatchesFiles(paths, stack, await readStackState(paths, stack, terraform, terraformSlots));
 }
 
-/** `appliedInState` for a state already read. */
-export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: StackState): Promise<{ applied: boolean; reason: string }> {
+/** `appliedInState` for a state already read; `files`: the stack folder's files, when the caller read them already. */
+export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: StackState, files?: StackFiles): Promise<{ applied: boolean; reason: string }> {
   const dir = stackDir(paths, stack);
   let config: Buffer;
   let dataText: Buffer;
   try {
-    [config, dataText] = await Promise.all([readFile(path.join(dir, STACK_CONFIG_FILE)), readFile(path.join(dir, STACK_DATA_FILE))]);
+    [config, dataText] = files?.config && files.data ? [files.config, files.data] : await Promise.all([readFile(path.join(dir, STACK_CONFIG_FILE)), readFile(path.join(dir, STACK_DATA_FILE))]);
   } catch {
     return { applied: false, reason: "not synthesized" };
   }
@@ -182,13 +185,13 @@ export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: S
   if (!done) return { applied: false, reason: "no apply recorded in its state" };
   let data: { apps?: object; userSearches?: object };
   try {
-    data = JSON.parse(dataText.toString("utf8")) as typeof data;
+    data = (files?.parsedData ?? JSON.parse(dataText.toString("utf8"))) as typeof data;
   } catch {
     return { applied: false, reason: `its ${STACK_DATA_FILE} is not JSON` };
   }
-  const files = { config: sha256(config), data: dataDigest(data) };
+  const digests = { config: sha256(config), data: dataDigest(data) };
   if (started?.config !== done.config || started?.data !== done.data) return { applied: false, reason: "its last apply did not finish" };
-  if (done.config !== files.config || done.data !== files.data) return { applied: false, reason: "its files changed since its last apply" };
+  if (done.config !== digests.config || done.data !== digests.data) return { applied: false, reason: "its files changed since its last apply" };
   const accounts = Object.keys(data.apps ?? {}).sort();
   for (const resource of [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS, SYNC_STAMP]) {
     const held = stateInstances(read.state, resource).map((instance) => instance.key).sort();

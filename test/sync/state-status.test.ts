@@ -184,6 +184,33 @@ describe("status (R9) from the state", () => {
     expect(old.stacks[0]).toMatchObject({ state: "pending", fromLocalRecord: true });
   });
 
+  it("reads many stacks' states at once and reports each in the stacks' order, with its own times", async () => {
+    const ids = Array.from({ length: 12 }, (_, index) => `ws-s${String(index).padStart(3, "0")}`);
+    for (const [index, id] of ids.entries()) {
+      const folder = path.join(paths.outDir, "stacks", id);
+      const own = JSON.stringify({ terraform: { backend: { local: { path: `../../../terraform.${id}.tfstate` } } } });
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, "cdk.tf.json"), own);
+      await writeFile(path.join(folder, "cerby-okta.json"), dataText);
+      // Every other stack was applied, each at its own time; the rest have no state yet.
+      if (index % 2 === 0) {
+        const applied = JSON.parse(appliedState()) as { resources: { name: string; instances: { attributes: { output?: { value: unknown } } }[] }[] };
+        for (const resource of applied.resources) {
+          if (resource.name.startsWith("cerby_okta_apply")) resource.instances[0]!.attributes.output!.value = { config: sha256(own), data: dataDigest(JSON.parse(dataText)) };
+          if (resource.name === SYNC_STAMP.name) for (const instance of resource.instances) instance.attributes.output!.value = `2026-12-01T10:${String(index).padStart(2, "0")}:00Z`;
+        }
+        await writeFile(path.join(root, `terraform.${id}.tfstate`), JSON.stringify(applied));
+      }
+    }
+    // One workspace per stack here, so that each stack's a-1 is reported apart.
+    const units = ids.map((id) => ({ ...unit, id, workspaceId: id }) as unknown as StackUnit);
+    const report = await statusFromStates(units, paths, undefined);
+    expect(report.stacks.map((stack) => `${stack.stack} ${stack.state}`)).toEqual(ids.map((id, index) => `${id} ${index % 2 === 0 ? "applied" : "pending"}`));
+    expect(report.workspaces.map((workspace) => `${workspace.workspaceId} ${workspace.accounts["a-1"]!.lastSyncedAt ?? "never"}`)).toEqual(
+      ids.map((id, index) => `${id} ${index % 2 === 0 ? `2026-12-01T10:${String(index).padStart(2, "0")}:00Z` : "never"}`),
+    );
+  });
+
   it("reads an unreadable state as unreadable, with no time claimed", async () => {
     await writeFile(stateFile(), "{");
     const report = await statusFromStates([unit], paths, undefined);
