@@ -42,7 +42,10 @@
 // so the figure without start-ups is measured, not only computed. Through
 // `watch --apply`: BENCH_WATCH_ROUNDS (default 3) changes with the stand-in
 // started per command, then as many with provider hosts (unless
-// BENCH_HOSTED_ROUNDS is 0).
+// BENCH_HOSTED_ROUNDS is 0). BENCH_SETTLED_ROUNDS (default 0) more changes
+// through `plan` + `apply` with provider hosts once the machine's load has
+// settled, each first with BENCH_CLI_BEFORE (another checkout's
+// bin/cerby-okta.js) when given: a before and after in the same run.
 // Progress goes to stderr, the Markdown tables to stdout.
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -171,13 +174,13 @@ type Harness = SyncHarness;
  * code. `deadline` (Date.now() value): the command is stopped (SIGTERM, which
  * the CLI turns into a clean Terraform stop) when still running then.
  */
-async function step(harness: Harness, args: string[], expected: readonly number[], deadline?: number, env: Record<string, string> = {}): Promise<Step & { exitCode: number }> {
+async function step(harness: Harness, args: string[], expected: readonly number[], deadline?: number, env: Record<string, string> = {}, bin?: string): Promise<Step & { exitCode: number }> {
   const from = runsSoFar().length;
   const startupsFrom = startupsSoFar().length;
   log(`  cerby-okta ${args.join(" ")} ...`);
   const started = performance.now();
   if (interrupted) throw new Error(`interrupted by ${interrupted}`);
-  const child = harness.cli(args, { env: { TERRAFORM_BINARY_NAME: wrapper, OKTA_STANDIN_STARTUP_LOG: startupFile, ...env } });
+  const child = harness.cli(args, { env: { TERRAFORM_BINARY_NAME: wrapper, OKTA_STANDIN_STARTUP_LOG: startupFile, ...env }, bin });
   running = child;
   let stopped = false;
   let maxLoad = loadavg()[0]!;
@@ -263,6 +266,7 @@ async function measureOneChange(harness: Harness, document: ReturnType<typeof co
   await measureHostedChanges(harness, document, shards);
   await measureWatchChanges(harness, document, shards);
   await withProviderHosts((env) => measureWatchChanges(harness, document, shards, env));
+  await measureSettledChanges(harness, document, shards);
   await holdForMoreChanges(harness, document, shards);
   return { changePlan, changeApply, changeRequests };
 }
@@ -375,8 +379,8 @@ const hostedRounds = Number(process.env.BENCH_HOSTED_ROUNDS ?? 2);
  * provider, so what is measured has no stand-in start-up in it, as with the
  * real provider, a Go binary. `env` names the hosts to the CLI's Terraform.
  */
-async function withProviderHosts(measure: (env: Record<string, string>) => Promise<void>): Promise<void> {
-  if (!(hostedRounds > 0)) return;
+async function withProviderHosts(measure: (env: Record<string, string>) => Promise<void>, rounds = hostedRounds): Promise<void> {
+  if (!(rounds > 0)) return;
   const hosts = await startProviderHosts(availableParallelism());
   try {
     await measure({ [PROVIDER_HOSTS_ENV]: hosts.ports });
@@ -398,6 +402,37 @@ async function measureHostedChanges(harness: Harness, document: ReturnType<typeo
       await recordOneChange(document.accounts.length, shards, `provider hosts ${round}`, plan, apply, harness.emulator.requests.length);
     }
   });
+}
+
+const settledRounds = Number(process.env.BENCH_SETTLED_ROUNDS ?? 0);
+const cliBefore = process.env.BENCH_CLI_BEFORE;
+
+/**
+ * BENCH_SETTLED_ROUNDS more changes through `plan` then `apply` with provider
+ * hosts, once the machine has settled after the first sync and the rounds
+ * above (its 1-minute load under 1, waiting at most 3 minutes): as a person
+ * editing a file meets it. With BENCH_CLI_BEFORE (another checkout's
+ * bin/cerby-okta.js), each round makes one change with that CLI, then one
+ * with this checkout's: a before and after under the same conditions.
+ */
+async function measureSettledChanges(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number): Promise<void> {
+  if (!(settledRounds > 0)) return;
+  const waitUntil = Date.now() + 180_000;
+  while (loadavg()[0]! >= 1 && Date.now() < waitUntil) await new Promise((resolve) => setTimeout(resolve, 2_000));
+  log(`  settled rounds at a load of ${load()}${cliBefore ? `, each first with ${cliBefore}` : ""}`);
+  await withProviderHosts(async (env) => {
+    for (let round = 1; round <= settledRounds; round++) {
+      for (const bin of cliBefore ? [cliBefore, undefined] : [undefined]) {
+        const change = nextChange(document, `s${round}${bin ? "b" : ""}`);
+        await harness.writeFile(FILE, JSON.stringify(document));
+        harness.emulator.resetRequestLog();
+        const plan = await step(harness, ["plan"], [2], undefined, env, bin);
+        const apply = await step(harness, ["apply"], APPLY_OK, undefined, env, bin);
+        checkSees(harness, change.label, change.sees, change.oldLabel);
+        await recordOneChange(document.accounts.length, shards, `settled ${round}${bin ? ", before" : ""}`, plan, apply, harness.emulator.requests.length);
+      }
+    }
+  }, settledRounds);
 }
 
 /** One more change of a-3: relabelled with `tag`, and user2's grant removed if it has one, added if not. */

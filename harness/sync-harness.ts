@@ -77,9 +77,10 @@ export class SyncHarness {
   /**
    * Runs `cerby-okta <args>` with Terraform (and cerby-okta's own Okta reads) pointed at the emulator.
    * `detached`: in a process group of its own, which a test can kill whole (`process.kill(-pid, "SIGKILL")`).
+   * `bin`: another checkout's `bin/cerby-okta.js` (a benchmark's before and after).
    */
-  cli(args: string[], options: { cwd?: string; env?: Record<string, string>; detached?: boolean } = {}) {
-    return execa("node", [bin, ...args], {
+  cli(args: string[], options: { cwd?: string; env?: Record<string, string>; detached?: boolean; bin?: string } = {}) {
+    return execa("node", [options.bin ?? bin, ...args], {
       cwd: options.cwd ?? this.cwd,
       detached: options.detached ?? false,
       env: { ...this.sandbox.env, CERBY_OKTA_OKTA_URL: this.emulator.url, PATH: process.env.PATH ?? "", CI: "true", ...options.env },
