@@ -200,7 +200,9 @@ describe("watch", () => {
     await copyExamples(workspacesDir);
     await editAccounts(grantFrankOnVendorPortal);
     const report = await syncs.next((candidate) => candidate.outcome === "ok" && candidate.written.includes("ws-acme"));
-    expect(report.changes).toEqual(['ws-acme: + frank@acme.example (u-frank) sees "Vendor Portal - Salesforce"']);
+    // On a busy machine the copy and the edit can land in one sync, which then also notes ws-labs (switched off) again.
+    const notice = "ws-labs: ! Extended account access is off: nothing is synthesized and what is already in Okta stays as it is (R1)";
+    expect(report.changes.filter((line) => line !== notice)).toEqual(['ws-acme: + frank@acme.example (u-frank) sees "Vendor Portal - Salesforce"']);
     expect(output.lines.join("\n")).toContain("is back");
   });
 
