@@ -124,12 +124,19 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
       options.log(`${prefix}: ${saved[position].report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     });
   const firstPlans = first.filter(planned).map(planAt);
+  const unchanged: number[] = [];
   const restPlans = (async () => {
     try {
       await decide(rest);
       const toPlan = rest.filter(planned);
       await options.checkCredentials?.(toPlan.map((position) => stacks[position]!));
-      return toPlan.map(planAt);
+      const started = toPlan.map(planAt);
+      // Saved while Terraform plans: listed in the plan set like any other, so that apply finds them.
+      unchanged.push(...positions.filter((position) => !planned(position)));
+      await inPool(unchanged, STACK_READS_AT_ONCE, async (position) => {
+        saved[position] = await savePlan(paths, unchangedPlan(stackInput(stacks[position]!), decisions[position]!.fingerprint));
+      }).catch((error: unknown) => void (failure ??= { error }));
+      return started;
     } catch (error) {
       failure ??= { error };
       return [];
@@ -138,11 +145,6 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   await Promise.all([...firstPlans, ...(await restPlans)]);
   if (failure) throw failure.error;
 
-  // Listed in the plan set like any other, so that apply finds it.
-  const unchanged = positions.filter((position) => !planned(position));
-  await inPool(unchanged, STACK_READS_AT_ONCE, async (position) => {
-    saved[position] = await savePlan(paths, unchangedPlan(stackInput(stacks[position]!), decisions[position]!.fingerprint));
-  });
   if (unchanged.length > 0) options.log(`${unchanged.length} of ${stacks.length} stack${stacks.length === 1 ? "" : "s"} unchanged since the last apply: not planned (plan --all plans them; reconcile refreshes them)`);
   const set = await savePlanSet(paths, {
     version: 1,
