@@ -17,7 +17,7 @@ import { ProgressMeter } from "../terraform/progress.ts";
 import { checkCreates, dropStaleAdoptions, type CreateCheck } from "./create-check.ts";
 import { currentState, refuseUnreadableState } from "./stack-states.ts";
 import type { StackUnit } from "../stack/shards.ts";
-import { readStackState, STACK_READS_AT_ONCE, stateMatchesFiles } from "./state-status.ts";
+import { appliedInState, STACK_READS_AT_ONCE } from "./state-status.ts";
 import { inPool, Limiter } from "../limiter.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, fingerprintOf, planFile, planFileSha256, readStackFiles, savePlan, savePlanSet, stackDir, stackFingerprint, type PlanSet, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
@@ -86,10 +86,10 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   // Terraform processes at once: a stack's plan, or reading a remote backend's state to decide a stack.
   const terraformSlots = new Limiter(parallel);
   const decisions: ({ fingerprint: StackFingerprint; changed: boolean } | undefined)[] = new Array(stacks.length);
-  const decide = (at: readonly number[]) =>
-    inPool(at, Math.max(STACK_READS_AT_ONCE, parallel), async (position) => {
-      decisions[position] = await changedSinceApply(paths, stacks[position]!.id, terraform, terraformSlots);
-    });
+  const decide = async (at: readonly number[]) => {
+    const decided = await changesSinceApply(paths, at.map((position) => stacks[position]!), terraform, parallel, terraformSlots);
+    at.forEach((position, index) => (decisions[position] = decided[index]));
+  };
   const planned = (position: number) => everyStack || decisions[position]!.changed;
 
   if (!everyStack) await decide(first);
@@ -273,15 +273,16 @@ export async function planStack(
  * `changedSinceApply` for every stack, in their order. Stack folders and
  * local states are files, read STACK_READS_AT_ONCE at a time (one at a time,
  * the reads' round trips were about 0.3 s of a 128-shard plan); a remote
- * backend's state costs a Terraform process, at most `terraformAtOnce` at once.
+ * backend's state costs a Terraform process, at most `terraformAtOnce` at once
+ * (through `terraformSlots`, which `plan` shares with its Terraform plans).
  */
 export async function changesSinceApply(
   paths: SyncPaths,
   stacks: readonly StackUnit[],
   terraform: Terraform | undefined,
   terraformAtOnce: number,
+  terraformSlots = new Limiter(Math.max(1, terraformAtOnce)),
 ): Promise<{ fingerprint: StackFingerprint; changed: boolean; reason: string }[]> {
-  const terraformSlots = new Limiter(Math.max(1, terraformAtOnce));
   return inPool(stacks, Math.max(STACK_READS_AT_ONCE, terraformAtOnce), (unit) => changedSinceApply(paths, unit.id, terraform, terraformSlots));
 }
 
@@ -302,8 +303,7 @@ export async function changedSinceApply(
   const files = await readStackFiles(paths, stack);
   const fingerprint = fingerprintOf(files);
   if (fingerprint.importing) return { fingerprint, changed: true, reason: "it has objects to import" };
-  const read = await readStackState(paths, stack, terraform, terraformSlots, files.config);
-  const { applied, reason } = await stateMatchesFiles(paths, stack, read, files);
+  const { applied, reason } = await appliedInState(paths, stack, terraform, terraformSlots, files);
   if (applied && namesWhatOktaLacks(files.parsedData as Partial<StackData>)) {
     // Planned every run, so that its warnings (who or which team waits, and what to do) show every run until fixed.
     return { fingerprint, changed: true, reason: "it names people or teams Okta does not know" };

@@ -165,8 +165,8 @@ function sortedByUtf8(keys: string[]): string[] {
  * reshard, a destroy), and every person looked up by login was found.
  * `reason` says why not.
  */
-export async function appliedInState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter): Promise<{ applied: boolean; reason: string }> {
-  return stateMatchesFiles(paths, stack, await readStackState(paths, stack, terraform, terraformSlots));
+export async function appliedInState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter, files?: StackFiles): Promise<{ applied: boolean; reason: string }> {
+  return stateMatchesFiles(paths, stack, await readStackState(paths, stack, terraform, terraformSlots, files?.config), files);
 }
 
 /** `appliedInState` for a state already read; `files`: the stack folder's files, when the caller read them already. */
