@@ -38,7 +38,7 @@ export interface StatusReport {
 export async function statusFromStates(stacks: readonly StackUnit[], paths: SyncPaths, terraform: Terraform | undefined): Promise<StatusReport> {
   const terraformSlots = new Limiter(1);
   // Each task keeps what the report needs of its state, not the state: 128 states together are some 40 MB.
-  const read = await inPool(stacks, STACK_READS_AT_ONCE, async (unit) => {
+  const perStack = await inPool(stacks, STACK_READS_AT_ONCE, async (unit) => {
     const read = await readStackState(paths, unit.id, terraform, terraformSlots);
     const stamps = read.readable ? syncStamps(read.state) : new Map<string, string>();
     // A state applied before the record moved into it: this machine's record of that apply, for the accounts whose
@@ -51,7 +51,7 @@ export async function statusFromStates(stacks: readonly StackUnit[], paths: Sync
   const workspaces = new Map<string, Record<string, AccountReport>>();
   const reports: StackReport[] = [];
   stacks.forEach((unit, position) => {
-    const { stamps, preRecord, legacy, state, reason } = read[position]!;
+    const { stamps, preRecord, legacy, state, reason } = perStack[position]!;
     const accounts = workspaces.get(unit.workspaceId) ?? (Object.create(null) as Record<string, AccountReport>);
     for (const chiclet of unit.chiclets) {
       const earlier = preRecord.has(chiclet.accountId) ? legacy?.accounts[chiclet.accountId]?.lastSyncedAt : undefined;
