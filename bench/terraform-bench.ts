@@ -57,6 +57,7 @@ import { suggestedShardCount } from "../src/stack/shards.ts";
 import { changeOneAccount, COST_WORKSPACE_ID, costWorkspace, ONE_ACCOUNT_CHANGE_LINES } from "../harness/change-cost.ts";
 import { PROVIDER_HOSTS_ENV, startProviderHosts } from "../harness/provider-hosts.ts";
 import { SyncHarness } from "../harness/sync-harness.ts";
+import { REPO_ROOT } from "../harness/repo-root.ts";
 
 const sizesOf = (name: string, fallback: string): number[] =>
   (process.env[name] ?? fallback)
@@ -348,6 +349,7 @@ function oneChangeLine(row: OneChangeRow): string {
 async function holdForMoreChanges(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number): Promise<void> {
   const hold = process.env.BENCH_HOLD_DIR;
   if (!hold) return;
+  writeHoldScript(harness, hold);
   for (let round = 2; ; round++) {
     rmSync(path.join(hold, "go"), { force: true });
     writeFileSync(path.join(hold, "ready"), `${document.accounts.length} accounts, round ${round} next\n`);
@@ -369,6 +371,29 @@ async function holdForMoreChanges(harness: Harness, document: ReturnType<typeof 
     checkSees(harness, change.label, change.sees, change.oldLabel);
     await recordOneChange(document.accounts.length, shards, `round ${round}`, plan, apply, harness.emulator.requests.length);
   }
+}
+
+/**
+ * `<BENCH_HOLD_DIR>/cli.sh <args>`: runs cerby-okta by hand in the held workspace, with the harness's environment
+ * (the emulator's URL and its token of this run only, the stand-in's install); BENCH_NODE_FLAGS are Node's (e.g.
+ * `--cpu-prof`, which NODE_OPTIONS refuses); BENCH_CLI=<checkout>/bin/cerby-okta.js runs another checkout's CLI. The caller's environment passes
+ * through (PROVIDER_HOSTS_ENV, to be served by provider hosts one starts).
+ */
+function writeHoldScript(harness: Harness, hold: string): void {
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  // Only what the harness sets: the rest of the caller's environment (whatever secrets it holds) is never written.
+  const variables = Object.fromEntries(
+    Object.entries({ ...harness.sandbox.env, CERBY_OKTA_OKTA_URL: harness.emulator.url, CI: "true" }).filter(([name, value]) => process.env[name] !== value),
+  );
+  const lines = [
+    "#!/bin/sh",
+    "# Written by bench:terraform (BENCH_HOLD_DIR) for this run only: the token is the emulator's, gone when the run ends.",
+    ...Object.entries(variables).map(([name, value]) => `export ${name}=${quote(value)}`),
+    `cd ${quote(harness.cwd)} || exit 1`,
+    `exec node \${BENCH_NODE_FLAGS:-} "\${BENCH_CLI:-${path.join(REPO_ROOT, "bin", "cerby-okta.js")}}" "$@"`,
+    "",
+  ];
+  writeFileSync(path.join(hold, "cli.sh"), lines.join("\n"), { mode: 0o700 });
 }
 
 const hostedRounds = Number(process.env.BENCH_HOSTED_ROUNDS ?? 2);

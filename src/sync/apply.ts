@@ -54,8 +54,14 @@ export interface ApplyResult {
  * this output folder (when `--out` is given), and every stack folder still
  * what was planned.
  */
-export async function loadPlanSetForApply(stateDir: string, explicitOutDir: string | undefined): Promise<{ set: PlanSet; plans: SavedPlan[]; paths: SyncPaths }> {
+export async function loadPlanSetForApply(
+  stateDir: string,
+  explicitOutDir: string | undefined,
+  /** Called when a plan of the set will need Terraform, before the stack folders are read. */
+  terraformAhead?: () => void,
+): Promise<{ set: PlanSet; plans: SavedPlan[]; paths: SyncPaths }> {
   const { set, plans } = await readPlanSet(stateDir);
+  if (plans.some((plan) => !plan.unchangedSinceApply && hasWork(plan))) terraformAhead?.();
   if (explicitOutDir !== undefined && path.resolve(explicitOutDir) !== set.outDir) {
     throw new UsageError(
       `the saved plans were made for the stacks in ${set.outDir}, not --out ${explicitOutDir}: run apply with --out ${set.outDir}, or plan again with this --out`,
@@ -88,15 +94,25 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   // Stacks applied at once share the saved plan set's index: its updates go one after another.
   let indexUpdates = Promise.resolve();
   const pending = plans.filter((plan) => !plan.unchangedSinceApply);
-  await options.checkCredentials?.(pending.map((plan) => plan.stack));
+  if (pending.some(hasWork)) terraform.checkVersionSoon?.();
+  // The first stacks' plan files are copied and their guard judged (`terraform show`, no Okta request) while Okta is
+  // asked about the credentials: the check's round trip no longer comes before the guard's.
+  const parallel = Math.max(1, options.parallel ?? set.parallel ?? 1);
+  const prepared = new PreparedApplies(terraform, paths, options);
+  for (const plan of pending.filter(hasWork).slice(0, parallel)) prepared.start(plan);
+  try {
+    await options.checkCredentials?.(pending.map((plan) => plan.stack));
+  } catch (error) {
+    await prepared.discard();
+    throw error;
+  }
   if (pending.length < plans.length) options.log(`${plans.length - pending.length} stack${plans.length - pending.length === 1 ? "" : "s"} unchanged since the last apply: nothing to apply there`);
   // Every stack keeps to its workspace's whole share (the governors share Okta's counts); Terraform's -parallelism bounds the bursts.
-  const parallel = Math.max(1, options.parallel ?? set.parallel ?? 1);
   const failed: unknown[] = []; // by position, in plan order
   await inPool(pending, parallel, async (plan, position) => {
     const prefix = `[${position + 1}/${pending.length}] ${plan.stack}`;
     try {
-      verified += await applyStack(plan, terraform, paths, options, prefix);
+      verified += await applyStack(plan, terraform, paths, options, prefix, prepared);
     } catch (error) {
       // Stacks applied at once are all stopped: one line for each, whichever error the command ends with.
       if (error instanceof TerraformStopped) options.log(`${prefix}: stopped before it finished; the next plan shows what is left`);
@@ -113,10 +129,12 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
     });
     await indexUpdates;
     applied.push(plan.stack);
-  }).catch((error: unknown) => {
-    const errors = failed.filter(() => true); // the positions that failed, in order
-    throw everyFailure(errors.length > 0 ? errors : [error], pending.map((plan) => plan.stack).filter((stack) => !applied.includes(stack)));
-  });
+  })
+    .catch((error: unknown) => {
+      const errors = failed.filter(() => true); // the positions that failed, in order
+      throw everyFailure(errors.length > 0 ? errors : [error], pending.map((plan) => plan.stack).filter((stack) => !applied.includes(stack)));
+    })
+    .finally(() => prepared.discard());
   remaining = await forgetPlans(
     paths,
     remaining,
@@ -143,9 +161,62 @@ function everyFailure(failed: readonly unknown[], notApplied: readonly string[])
   return failed.every((error) => error instanceof UsageError) ? new UsageError(text) : new ExternalError(text);
 }
 
+function hasWork(plan: SavedPlan): boolean {
+  return plan.report.hasChanges || (plan.report.recordChanges ?? 0) > 0;
+}
+
+/** A stack's plan file as it will be applied: copied where no other plan writes, its guard judged on that copy. */
+interface ApplyingPlan {
+  readonly file: string;
+  remove(): Promise<void>;
+}
+
+/** Plan files copied and judged ahead of their apply, each taken once (an apply that heals plans again). */
+class PreparedApplies {
+  private readonly ready = new Map<string, Promise<ApplyingPlan>>();
+
+  constructor(
+    private readonly terraform: Terraform,
+    private readonly paths: SyncPaths,
+    private readonly options: ApplyOptions,
+  ) {}
+
+  start(plan: SavedPlan): void {
+    const applying = prepareApply(plan, this.terraform, this.paths, this.options);
+    applying.catch(() => undefined); // its refusal is reported when its apply takes it
+    this.ready.set(plan.stack, applying);
+  }
+
+  /** The plan file prepared ahead for this very plan, or prepared now. */
+  take(plan: SavedPlan): Promise<ApplyingPlan> {
+    const early = this.ready.get(plan.stack);
+    this.ready.delete(plan.stack);
+    return early ?? prepareApply(plan, this.terraform, this.paths, this.options);
+  }
+
+  /** Removes the copies never applied (a failed check or stack stopped the run first). */
+  async discard(): Promise<void> {
+    const left = [...this.ready.values()];
+    this.ready.clear();
+    await Promise.all(left.map((applying) => applying.then((prepared) => prepared.remove(), () => undefined)));
+  }
+}
+
+/** Exactly the binary plan that was reviewed, its guard judged again on that very file. */
+async function prepareApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions): Promise<ApplyingPlan> {
+  const applying = await planToApply(paths, plan);
+  try {
+    if (!options.allowDestroy && !options.reportsShownHere) await guardPlanFile(plan.stack, applying.file, terraform, paths, options.limits);
+  } catch (error) {
+    await applying.remove();
+    throw error;
+  }
+  return applying;
+}
+
 /** Applies one stack (healing once if Okta lost objects), then verifies; returns the accounts verified. */
-async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<number> {
-  if (!plan.report.hasChanges && !plan.report.recordChanges) {
+async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string, prepared: PreparedApplies): Promise<number> {
+  if (!hasWork(plan)) {
     options.log(`${prefix}: nothing to apply`);
     return 0;
   }
@@ -157,7 +228,7 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
   let current = plan;
   for (let attempt = 1; ; attempt++) {
     try {
-      await runApply(current, terraform, paths, options, prefix);
+      await runApply(current, await prepared.take(current), terraform, paths, options, prefix);
       return await verifyOrFail(current, current.report.accountsToVerify, terraform, paths, { people, labels, reader }, options.log, prefix);
     } catch (error) {
       if (!(error instanceof TerraformApplyError)) throw error;
@@ -193,12 +264,9 @@ async function applyStack(plan: SavedPlan, terraform: Terraform, paths: SyncPath
   }
 }
 
-async function runApply(plan: SavedPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<void> {
+async function runApply(plan: SavedPlan, applying: ApplyingPlan, terraform: Terraform, paths: SyncPaths, options: ApplyOptions, prefix: string): Promise<void> {
   const total = Object.values(plan.report.counts).reduce((sum, actions) => sum + Object.values(actions).reduce((a, b) => a + (b ?? 0), 0), plan.report.recordChanges ?? 0);
-  // Exactly the binary plan that was reviewed, its guard judged again on that very file.
-  const applying = await planToApply(paths, plan);
   try {
-    if (!options.allowDestroy && !options.reportsShownHere) await guardPlanFile(plan.stack, applying.file, terraform, paths, options.limits);
     options.log(`${prefix}: applying ${total} change${total === 1 ? "" : "s"}`);
     // A first sync can take hours: say how far it got every few seconds.
     const meter = new ProgressMeter({ prefix, step: "applying", log: options.log, total }).start();

@@ -19,6 +19,7 @@ import { currentState, refuseUnreadableState } from "./stack-states.ts";
 import type { StackUnit } from "../stack/shards.ts";
 import { appliedInState, STACK_READS_AT_ONCE } from "./state-status.ts";
 import { inPool, Limiter } from "../limiter.ts";
+import { DecisionMemo } from "./decision-memo.ts";
 import { refuseUnmovedShards } from "./reshard.ts";
 import { clearPlans, fingerprintOf, planFile, planFileSha256, readStackFiles, savePlan, savePlanSet, stackDir, stackFingerprint, type PlanSet, type SavedPlan, type StackFingerprint, type SyncPaths } from "./saved-plans.ts";
 import { settleStackData, withOktaFindings, type OktaChecks } from "./okta-checks.ts";
@@ -86,13 +87,16 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   // Terraform processes at once: a stack's plan, or reading a remote backend's state to decide a stack.
   const terraformSlots = new Limiter(parallel);
   const decisions: ({ fingerprint: StackFingerprint; changed: boolean } | undefined)[] = new Array(stacks.length);
+  const memo = await DecisionMemo.load(paths.stateDir);
   const decide = async (at: readonly number[]) => {
-    const decided = await changesSinceApply(paths, at.map((position) => stacks[position]!), terraform, parallel, terraformSlots);
+    const decided = await changesSinceApply(paths, at.map((position) => stacks[position]!), terraform, parallel, terraformSlots, memo);
     at.forEach((position, index) => (decisions[position] = decided[index]));
   };
   const planned = (position: number) => everyStack || decisions[position]!.changed;
 
   if (!everyStack) await decide(first);
+  // Terraform will run: its version is checked while Okta is asked about the credentials.
+  if (first.some(planned)) terraform.checkVersionSoon?.();
   // Checked before Terraform runs, only for the stacks it plans (an unchanged stack costs no request).
   await options.checkCredentials?.(first.filter(planned).map((position) => stacks[position]!));
   await clearPlans(paths);
@@ -101,7 +105,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
 
   const saved: SavedPlan[] = new Array(stacks.length);
   let failure: { error: unknown } | undefined;
-  const planAt = (position: number) =>
+  const planAt = (position: number, terraformStarting?: () => void) =>
     terraformSlots.run(async () => {
       if (failure) return; // a plan failed: no new Terraform run, as inPool
       const unit = stacks[position]!;
@@ -115,22 +119,34 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
           existingObjects: options.existingObjects,
           oktaChecks: options.oktaChecks,
           progress: { prefix, log: options.log },
+          terraformStarting,
         });
       } catch (error) {
         failure ??= { error };
         return;
+      } finally {
+        terraformStarting?.();
       }
       options.initialized?.add(unit.id);
       options.log(`${prefix}: ${saved[position].report.hasChanges ? "changes planned" : "no changes"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     });
-  const firstPlans = first.filter(planned).map(planAt);
+  // The other stacks are decided once the plans that start now have started Terraform: reading 128 states
+  // before that would only hold back the plan someone waits for.
+  const starting: Promise<void>[] = [];
+  const firstPlans = first.filter(planned).map((position, index) => {
+    if (index >= parallel) return planAt(position);
+    let started = () => {};
+    starting.push(new Promise<void>((resolve) => (started = resolve)));
+    return planAt(position, started);
+  });
   const unchanged: number[] = [];
   const restPlans = (async () => {
     try {
+      await Promise.all(starting);
       await decide(rest);
       const toPlan = rest.filter(planned);
       await options.checkCredentials?.(toPlan.map((position) => stacks[position]!));
-      const started = toPlan.map(planAt);
+      const started = toPlan.map((position) => planAt(position));
       // Saved while Terraform plans: listed in the plan set like any other, so that apply finds them.
       unchanged.push(...positions.filter((position) => !planned(position)));
       await inPool(unchanged, STACK_READS_AT_ONCE, async (position) => {
@@ -144,6 +160,7 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   })();
   await Promise.all([...firstPlans, ...(await restPlans)]);
   if (failure) throw failure.error;
+  await memo.save();
 
   if (unchanged.length > 0) options.log(`${unchanged.length} of ${stacks.length} stack${stacks.length === 1 ? "" : "s"} unchanged since the last apply: not planned (plan --all plans them; reconcile refreshes them)`);
   const set = await savePlanSet(paths, {
@@ -221,6 +238,8 @@ export async function planStack(
     vars?: Readonly<Record<string, string>>;
     /** Say how far the plan got, every few seconds, on this log. */
     progress?: { prefix: string; log: Log };
+    /** Called as `terraform plan` is about to start. */
+    terraformStarting?: () => void;
   },
 ): Promise<SavedPlan> {
   const stack = input.id;
@@ -236,6 +255,7 @@ export async function planStack(
   if (options.oktaChecks && input.workspace) await options.oktaChecks.beforePlan(stack, input.workspace, terraform, paths, options.refresh, stateNow);
   await ensureFolder(path.dirname(planFile(paths, stack)));
   const meter = options.progress && new ProgressMeter({ ...options.progress, step: "planning" }).start();
+  options.terraformStarting?.();
   try {
     await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars, onProgress: meter && ((kind) => meter.count(kind)) });
   } finally {
@@ -275,6 +295,8 @@ export async function planStack(
  * the reads' round trips were about 0.3 s of a 128-shard plan); a remote
  * backend's state costs a Terraform process, at most `terraformAtOnce` at once
  * (through `terraformSlots`, which `plan` shares with its Terraform plans).
+ * What a local state and a data file told is remembered while they stay the
+ * same files (decision-memo.ts).
  */
 export async function changesSinceApply(
   paths: SyncPaths,
@@ -282,8 +304,12 @@ export async function changesSinceApply(
   terraform: Terraform | undefined,
   terraformAtOnce: number,
   terraformSlots = new Limiter(Math.max(1, terraformAtOnce)),
+  memo?: DecisionMemo,
 ): Promise<{ fingerprint: StackFingerprint; changed: boolean; reason: string }[]> {
-  return inPool(stacks, Math.max(STACK_READS_AT_ONCE, terraformAtOnce), (unit) => changedSinceApply(paths, unit.id, terraform, terraformSlots));
+  const remembered = memo ?? (await DecisionMemo.load(paths.stateDir));
+  const decided = await inPool(stacks, Math.max(STACK_READS_AT_ONCE, terraformAtOnce), (unit) => changedSinceApply(paths, unit.id, terraform, terraformSlots, remembered));
+  if (!memo) await remembered.save(); // a memo given is the caller's to save
+  return decided;
 }
 
 /**
@@ -298,12 +324,13 @@ export async function changedSinceApply(
   stack: string,
   terraform?: Terraform,
   terraformSlots?: Limiter,
+  memo?: DecisionMemo,
 ): Promise<{ fingerprint: StackFingerprint; changed: boolean; reason: string }> {
   // Each file read once for every check below (at 128 shards, reading each three times cost about 50 ms).
   const files = await readStackFiles(paths, stack);
   const fingerprint = fingerprintOf(files);
   if (fingerprint.importing) return { fingerprint, changed: true, reason: "it has objects to import" };
-  const { applied, reason } = await appliedInState(paths, stack, terraform, terraformSlots, files);
+  const { applied, reason } = await appliedInState(paths, stack, terraform, terraformSlots, files, memo);
   if (applied && namesWhatOktaLacks(files.parsedData as Partial<StackData>)) {
     // Planned every run, so that its warnings (who or which team waits, and what to do) show every run until fixed.
     return { fingerprint, changed: true, reason: "it names people or teams Okta does not know" };

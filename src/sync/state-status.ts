@@ -14,6 +14,7 @@ import { STACK_DATA_FILE } from "../stack/stack-data.ts";
 import type { Limiter } from "../limiter.ts";
 import type { Terraform } from "../terraform/terraform.ts";
 import { stackDir, type StackFiles, type SyncPaths } from "./saved-plans.ts";
+import { DecisionMemo, keysDigest, type StateSummary, type SummaryRead } from "./decision-memo.ts";
 
 /** Stack folders (and local states) read at once: file reads, not Terraform processes. */
 export const STACK_READS_AT_ONCE = 8;
@@ -29,15 +30,10 @@ export type StackState = { readonly readable: true; readonly state: unknown } | 
  */
 export async function readStackState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter, config?: Buffer): Promise<StackState> {
   const dir = stackDir(paths, stack);
-  let backend: Record<string, { path?: unknown }> | undefined;
-  try {
-    backend = (JSON.parse((config ?? (await readFile(path.join(dir, STACK_CONFIG_FILE)))).toString("utf8")) as { terraform?: { backend?: typeof backend } }).terraform?.backend;
-  } catch (error) {
-    return { readable: false, reason: `its configuration ${path.join(dir, STACK_CONFIG_FILE)} cannot be read (${(error as Error).message})` };
-  }
-  const local = backend === undefined ? { path: "terraform.tfstate" } : backend.local;
-  if (local) return readStateFile(path.resolve(dir, typeof local.path === "string" ? local.path : "terraform.tfstate"));
-  if (!terraform) return { readable: false, reason: `its state is in a ${Object.keys(backend ?? {}).join(", ")} backend, which only Terraform reads` };
+  const where = await stateLocation(dir, config);
+  if (where.kind === "unreadable") return { readable: false, reason: where.reason };
+  if (where.kind === "local") return readStateFile(where.file);
+  if (!terraform) return { readable: false, reason: `its state is in a ${where.backends} backend, which only Terraform reads` };
   const pull = async (): Promise<StackState> => {
     try {
       await terraform.init(dir);
@@ -47,6 +43,19 @@ export async function readStackState(paths: SyncPaths, stack: string, terraform?
     }
   };
   return terraformSlots ? terraformSlots.run(pull) : pull();
+}
+
+/** Where the stack's configuration keeps its state: a local file, or the backends only Terraform reads. */
+async function stateLocation(dir: string, config?: Buffer): Promise<{ kind: "local"; file: string } | { kind: "remote"; backends: string } | { kind: "unreadable"; reason: string }> {
+  let backend: Record<string, { path?: unknown }> | undefined;
+  try {
+    backend = (JSON.parse((config ?? (await readFile(path.join(dir, STACK_CONFIG_FILE)))).toString("utf8")) as { terraform?: { backend?: typeof backend } }).terraform?.backend;
+  } catch (error) {
+    return { kind: "unreadable", reason: `its configuration ${path.join(dir, STACK_CONFIG_FILE)} cannot be read (${(error as Error).message})` };
+  }
+  const local = backend === undefined ? { path: "terraform.tfstate" } : backend.local;
+  if (local) return { kind: "local", file: path.resolve(dir, typeof local.path === "string" ? local.path : "terraform.tfstate") };
+  return { kind: "remote", backends: Object.keys(backend ?? {}).join(", ") };
 }
 
 /** A local state file; missing means no state yet, an empty or broken file is never taken for one. */
@@ -165,12 +174,51 @@ function sortedByUtf8(keys: string[]): string[] {
  * reshard, a destroy), and every person looked up by login was found.
  * `reason` says why not.
  */
-export async function appliedInState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter, files?: StackFiles): Promise<{ applied: boolean; reason: string }> {
-  return stateMatchesFiles(paths, stack, await readStackState(paths, stack, terraform, terraformSlots, files?.config), files);
+export async function appliedInState(
+  paths: SyncPaths,
+  stack: string,
+  terraform?: Terraform,
+  terraformSlots?: Limiter,
+  files?: StackFiles,
+  memo = DecisionMemo.none(),
+): Promise<{ applied: boolean; reason: string }> {
+  const where = await stateLocation(stackDir(paths, stack), files?.config);
+  const read =
+    where.kind === "local"
+      ? await memo.stateSummary(where.file, async () => summaryRead(await readStateFile(where.file)))
+      : summaryRead(await readStackState(paths, stack, terraform, terraformSlots, files?.config));
+  return summaryMatchesFiles(paths, stack, read, files, memo);
 }
 
 /** `appliedInState` for a state already read; `files`: the stack folder's files, when the caller read them already. */
 export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: StackState, files?: StackFiles): Promise<{ applied: boolean; reason: string }> {
+  return summaryMatchesFiles(paths, stack, summaryRead(read), files, DecisionMemo.none());
+}
+
+function summaryRead(read: StackState): SummaryRead {
+  return read.readable ? { readable: true, summary: summarizeState(read.state) } : read;
+}
+
+/** What deciding a stack needs of its state: small enough to remember (decision-memo.ts). */
+export function summarizeState(state: unknown): StateSummary {
+  const halves = (which: ResourceName) => {
+    const record = applyRecord(state, which);
+    return record ? { config: record.config, data: record.data } : undefined;
+  };
+  return {
+    started: halves(APPLY_STARTED),
+    done: halves(APPLY_DONE),
+    keys: Object.fromEntries(KEYED_BY_ACCOUNT.map((resource) => [resourcePath(resource), keysDigest(stateInstances(state, resource).map((instance) => instance.key))])),
+    found: stateInstances(state, USER_LOOKUP)
+      .filter(({ attributes }) => Array.isArray(attributes.users) && attributes.users.length > 0)
+      .map(({ key }) => key),
+  };
+}
+
+/** The resources with one instance per account of the stack. */
+const KEYED_BY_ACCOUNT = [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS, SYNC_STAMP];
+
+async function summaryMatchesFiles(paths: SyncPaths, stack: string, read: SummaryRead, files: StackFiles | undefined, memo: DecisionMemo): Promise<{ applied: boolean; reason: string }> {
   const dir = stackDir(paths, stack);
   let config: Buffer;
   let dataText: Buffer;
@@ -180,8 +228,7 @@ export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: S
     return { applied: false, reason: "not synthesized" };
   }
   if (!read.readable) return { applied: false, reason: read.reason };
-  const started = applyRecord(read.state, APPLY_STARTED);
-  const done = applyRecord(read.state, APPLY_DONE);
+  const { started, done } = read.summary;
   if (!done) return { applied: false, reason: "no apply recorded in its state" };
   let data: { apps?: object; userSearches?: object };
   try {
@@ -189,17 +236,16 @@ export async function stateMatchesFiles(paths: SyncPaths, stack: string, read: S
   } catch {
     return { applied: false, reason: `its ${STACK_DATA_FILE} is not JSON` };
   }
-  const digests = { config: sha256(config), data: dataDigest(data) };
+  const digests = { config: sha256(config), data: memo.dataDigest(dataText, () => dataDigest(data)) };
   if (started?.config !== done.config || started?.data !== done.data) return { applied: false, reason: "its last apply did not finish" };
   if (done.config !== digests.config || done.data !== digests.data) return { applied: false, reason: "its files changed since its last apply" };
-  const accounts = Object.keys(data.apps ?? {}).sort();
-  for (const resource of [APP, ACCESS_GROUP, ACCESS_MEMBERS, ASSIGNMENTS, SYNC_STAMP]) {
-    const held = stateInstances(read.state, resource).map((instance) => instance.key).sort();
-    if (held.length !== accounts.length || held.some((key, index) => key !== accounts[index])) {
+  const accounts = keysDigest(Object.keys(data.apps ?? {}));
+  for (const resource of KEYED_BY_ACCOUNT) {
+    if (read.summary.keys[resourcePath(resource)] !== accounts) {
       return { applied: false, reason: `its state's ${resource.type} instances are not the accounts its files hold (changed outside an apply)` };
     }
   }
-  const found = new Set(stateInstances(read.state, USER_LOOKUP).filter(({ attributes }) => Array.isArray(attributes.users) && attributes.users.length > 0).map(({ key }) => key));
+  const found = new Set(read.summary.found);
   if (Object.keys(data.userSearches ?? {}).some((cerbyId) => !found.has(cerbyId))) return { applied: false, reason: "someone looked up by login was not found in Okta yet" };
   return { applied: true, reason: "applied as it is" };
 }

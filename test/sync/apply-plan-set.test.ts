@@ -2,7 +2,7 @@
 // itself: what it shows is what it would apply. Checks that apply runs only
 // the plan set it was given, whole, judges the destroy guard on the very file
 // it applies, and names every stack that failed or was not applied.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -125,6 +125,45 @@ describe("apply and the plan set it was given", () => {
     );
     expect(terraform.applied).toEqual([]);
     await applyAll(terraform, { allowDestroy: true });
+    expect(terraform.applied).toEqual(["ws-q"]);
+  });
+
+  it("judges the first stacks' plan files while Okta is asked about the credentials, not after", async () => {
+    for (const stack of ["ws-p", "ws-q", "ws-r"]) await saveStackPlan(stack, creating);
+    await saveSet(["ws-p", "ws-q", "ws-r"], 2);
+    const shown: string[] = [];
+    let shownFirst = () => {};
+    const firstShow = new Promise<void>((resolve) => (shownFirst = resolve));
+    const terraform = standIn();
+    const showPlan = terraform.showPlan;
+    terraform.showPlan = async (dir, file) => {
+      shown.push(path.basename(dir));
+      shownFirst();
+      return showPlan(dir, file);
+    };
+    let shownDuringCheck: string[] = [];
+    // On the code before, the guard ran only after this check: it would wait out the 10 s and see nothing shown.
+    const checkCredentials = async () => {
+      await Promise.race([firstShow, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      shownDuringCheck = [...shown];
+    };
+    await applyAll(terraform, { checkCredentials, parallel: 2 });
+    expect(shownDuringCheck.length).toBeGreaterThan(0);
+    expect(shownDuringCheck.every((stack) => ["ws-p", "ws-q"].includes(stack))).toBe(true);
+    expect(shown.sort()).toEqual(["ws-p", "ws-q", "ws-r"]);
+    expect(terraform.applied.sort()).toEqual(["ws-p", "ws-q", "ws-r"]);
+  });
+
+  it("leaves no copy of a plan file behind and applies nothing when Okta refuses the credentials", async () => {
+    await saveStackPlan("ws-q", creating);
+    await saveSet(["ws-q"]);
+    const terraform = standIn();
+    const checkCredentials = () => Promise.reject(new Error("Okta rejected the credentials (401)"));
+    await expect(applyAll(terraform, { checkCredentials })).rejects.toThrow("Okta rejected the credentials (401)");
+    expect(terraform.applied).toEqual([]);
+    const plansDir = path.dirname(planFile(paths, "ws-q"));
+    expect((await readdir(plansDir)).filter((name) => name.startsWith(".applying"))).toEqual([]);
+    await applyAll(terraform);
     expect(terraform.applied).toEqual(["ws-q"]);
   });
 

@@ -3,12 +3,13 @@
 // never crash anything. No Terraform runs here: states are written by hand,
 // shaped as Terraform 1.11 writes them.
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../../src/stack/names.ts";
-import { changedSinceApply } from "../../src/sync/plan.ts";
+import { changedSinceApply, changesSinceApply } from "../../src/sync/plan.ts";
+import { DecisionMemo } from "../../src/sync/decision-memo.ts";
 import { appliedInState, dataDigest } from "../../src/sync/state-status.ts";
 import { statusFromStates } from "../../src/sync/status-report.ts";
 import { readStatusRecords, statusFile } from "../../src/sync/status.ts";
@@ -148,6 +149,74 @@ describe("plan's skip, from the state alone", () => {
     // Each state was pulled and compared (its record names the local configuration, not this s3 one).
     expect(new Set(results.map((result) => result.reason))).toEqual(new Set(["its files changed since its last apply"]));
     expect(most).toBe(2);
+  });
+});
+
+describe("what deciding remembers of a state (decision-memo.ts)", () => {
+  const decide = async () => (await changesSinceApply(paths, [{ id: "ws" } as StackUnit], undefined, 1))[0]!;
+  const memoFile = () => path.join(paths.stateDir, "decision-memo.json");
+
+  it("reads a state again once anything rewrote it, even to the same size and modification time", async () => {
+    await mkdir(paths.stateDir, { recursive: true });
+    await writeFile(stateFile(), appliedState());
+    expect(await decide()).toMatchObject({ changed: false, reason: "applied as it is" });
+    expect(JSON.parse(await readFile(memoFile(), "utf8")).states[stateFile()].summary.done).toBeDefined();
+    // Another account's objects in place of a-2's (as a restore of another stack's backup would), same length, same mtime.
+    const { mtime } = await stat(stateFile());
+    const other = appliedState((state) => {
+      for (const resource of state.resources as { name: string; instances: { index_key?: string }[] }[]) {
+        if (resource.name === APP.name) for (const instance of resource.instances) if (instance.index_key === "a-2") instance.index_key = "a-9";
+      }
+    });
+    expect(other.length).toBe(appliedState().length);
+    await writeFile(stateFile(), other);
+    await utimes(stateFile(), mtime, mtime);
+    expect(await decide()).toMatchObject({ changed: true, reason: "its state's okta_app_bookmark instances are not the accounts its files hold (changed outside an apply)" });
+    await writeFile(stateFile(), appliedState());
+    expect(await decide()).toMatchObject({ changed: false });
+  });
+
+  it("takes a memo it cannot use for none: broken, of another version, or with hostile keys", async () => {
+    await mkdir(paths.stateDir, { recursive: true });
+    await writeFile(stateFile(), appliedState((state) => (state.resources = state.resources.slice(0, -1))));
+    for (const text of [
+      "{",
+      JSON.stringify({ version: 2, states: {} }),
+      JSON.stringify({ version: 1, states: { ["__proto__"]: { identity: "x", summary: { keys: {}, found: [] } }, [stateFile()]: { identity: 7, summary: null } }, dataDigests: { constructor: 1 } }),
+    ]) {
+      await writeFile(memoFile(), text);
+      expect(await decide()).toMatchObject({ changed: true, reason: "no apply recorded in its state" });
+    }
+    await writeFile(stateFile(), appliedState());
+    expect(await decide()).toMatchObject({ changed: false });
+  });
+
+  it("does not read a state it remembers, and remembers nothing of a state written while it was read", async () => {
+    await writeFile(stateFile(), "{}");
+    const summary = { keys: {}, found: [] };
+    const first = await DecisionMemo.load(root);
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      return { readable: true as const, summary };
+    };
+    await first.stateSummary(stateFile(), read);
+    await first.save();
+    const second = await DecisionMemo.load(root);
+    expect(await second.stateSummary(stateFile(), read)).toEqual({ readable: true, summary });
+    expect(reads).toBe(1);
+
+    await writeFile(stateFile(), '{"serial": 1}');
+    const third = await DecisionMemo.load(root);
+    // Terraform writes the state while it is read: what was read may be neither version, so it is not remembered.
+    await third.stateSummary(stateFile(), async () => {
+      reads++;
+      await writeFile(stateFile(), '{"serial": 2}');
+      return { readable: true, summary };
+    });
+    expect(reads).toBe(2);
+    await third.stateSummary(stateFile(), read);
+    expect(reads).toBe(3);
   });
 });
 

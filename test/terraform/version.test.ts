@@ -1,6 +1,6 @@
 // The Terraform version check: `<binary> version -json`, once per process,
 // against the documented range; the refusal names the binary and its file.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -79,6 +79,24 @@ describe("checking the binary a run uses", () => {
     const calls = tofu.calls();
     expect(calls[0]).toBe("version");
     expect(calls.slice(1).sort()).toEqual(["init", "init", "init", "state"]);
+  });
+
+  it("checks ahead when asked, so that the first command does not wait for it, and reports a refusal only when a command runs", async () => {
+    const tofu = await fakeBinary("tofu", tofuOutput("1.10.8"));
+    const terraform = new TerraformCli({ binary: path.join(tofu.folder, "tofu"), checkVersion: true });
+    terraform.checkVersionSoon();
+    await expect.poll(() => existsSync(path.join(tofu.folder, "calls.log")), { timeout: 60_000 }).toBe(true);
+    expect(tofu.calls()).toEqual(["version"]);
+    await terraform.init(dir);
+    expect(tofu.calls()).toEqual(["version", "init"]);
+
+    const old = await fakeBinary("terraform", '{"terraform_version": "1.5.6", "platform": "linux_amd64", "provider_selections": {}, "terraform_outdated": true}');
+    const refused = new TerraformCli({ binary: path.join(old.folder, "terraform"), checkVersion: true });
+    refused.checkVersionSoon(); // nothing thrown, nothing unhandled
+    await expect.poll(() => existsSync(path.join(old.folder, "calls.log")), { timeout: 60_000 }).toBe(true);
+    await expect(refused.init(dir)).rejects.toThrow("version 1.5.6 is too old");
+    expect(old.calls()[0]).toBe("version");
+    expect(old.calls()).not.toContain("init");
   });
 
   it("runs nothing of a refused binary", async () => {

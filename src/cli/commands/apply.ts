@@ -28,7 +28,8 @@ export function register(program: Command): void {
     const signal = interruptSignal();
     const context = await commandContext(options);
     await lockProject(context, "apply", options, signal);
-    const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out);
+    // Terraform's version is checked while the saved stacks are compared with the plans, when any plan needs it.
+    const { set, plans, paths } = await loadPlanSetForApply(context.paths.stateDir, options.out, () => terraformFor(options, signal, context).checkVersionSoon());
     const selected = options.stack ? plans.filter((plan) => options.stack!.includes(plan.stack) || options.stack!.includes(plan.workspaceId)) : plans;
     if (options.expectDigest) refuseUnreviewed(selected, parseExpectedDigests(options.expectDigest));
     const { applied } = await applySavedPlans(set, selected, terraformFor(options, signal, context, options.parallel ?? set.parallel), paths, {
