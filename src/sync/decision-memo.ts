@@ -47,31 +47,42 @@ export function keysDigest(keys: readonly string[]): string {
 
 export const bytesDigest = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
-/** A file's identity: equal only while no one wrote, replaced or renamed it. Undefined when it cannot be read. */
-async function identityOf(file: string): Promise<string | undefined> {
+/**
+ * A file's identity: equal only while no one wrote, replaced or renamed it; undefined when it cannot be read.
+ * `settled`: its last change is older than any file system's timestamp resolution, so that a write within the same
+ * tick as the one read would not show in the times (git's "racily clean" entries): only a settled file is remembered.
+ */
+async function identityOf(file: string, now: number): Promise<{ identity: string; settled: boolean } | undefined> {
   try {
     const found = await stat(file, { bigint: true });
-    return `${found.dev}:${found.ino}:${found.size}:${found.mtimeNs}:${found.ctimeNs}`;
+    const changedMsAgo = now - Number(found.ctimeNs / 1_000_000n);
+    return { identity: `${found.dev}:${found.ino}:${found.size}:${found.mtimeNs}:${found.ctimeNs}`, settled: changedMsAgo > SETTLED_AFTER_MS };
   } catch {
     return undefined;
   }
 }
+
+/** Coarser than any file system's timestamps (FAT's 2 s), and than the clock steps between a network file system and us. */
+const SETTLED_AFTER_MS = 3_000;
 
 export class DecisionMemo {
   private readonly states = new Map<string, { identity: string; summary: StateSummary }>();
   private readonly dataDigests = new Map<string, string>();
   private changed = false;
 
-  private constructor(private readonly file: string | undefined) {}
+  private constructor(
+    private readonly file: string | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** A memo that remembers nothing across runs (tests, callers without a project folder). */
   static none(): DecisionMemo {
     return new DecisionMemo(undefined);
   }
 
-  /** The project's memo; a missing or unreadable one is an empty memo. */
-  static async load(stateDir: string): Promise<DecisionMemo> {
-    const memo = new DecisionMemo(path.join(stateDir, MEMO_FILE));
+  /** The project's memo; a missing or unreadable one is an empty memo. `now`: the clock that tells a settled file. */
+  static async load(stateDir: string, now: () => number = Date.now): Promise<DecisionMemo> {
+    const memo = new DecisionMemo(path.join(stateDir, MEMO_FILE), now);
     try {
       const saved = JSON.parse(await readFile(memo.file!, "utf8")) as Partial<MemoFile>;
       if (saved.version !== 1) return memo;
@@ -87,13 +98,13 @@ export class DecisionMemo {
 
   /** The summary of a local state file: remembered while the file is the same one, else `read` (and remembered if readable). */
   async stateSummary(file: string, read: () => Promise<SummaryRead>): Promise<SummaryRead> {
-    const before = await identityOf(file);
+    const before = await identityOf(file, this.now());
     const known = this.states.get(file);
-    if (before !== undefined && known?.identity === before) return { readable: true, summary: known.summary };
+    if (before?.settled && known?.identity === before.identity) return { readable: true, summary: known.summary };
     const found = await read();
     // Remembered only if nothing wrote the file while it was read: else its identity now may not be of what was read.
-    if (found.readable && before !== undefined && (await identityOf(file)) === before) {
-      this.states.set(file, { identity: before, summary: found.summary });
+    if (found.readable && before?.settled && (await identityOf(file, this.now()))?.identity === before.identity) {
+      this.states.set(file, { identity: before.identity, summary: found.summary });
       this.changed = true;
     }
     return found;

@@ -153,7 +153,13 @@ describe("plan's skip, from the state alone", () => {
 });
 
 describe("what deciding remembers of a state (decision-memo.ts)", () => {
-  const decide = async () => (await changesSinceApply(paths, [{ id: "ws" } as StackUnit], undefined, 1))[0]!;
+  // As every run does, with a clock a minute on: the files written here count as settled (decision-memo.ts).
+  const decide = async () => {
+    const memo = await DecisionMemo.load(paths.stateDir, () => Date.now() + 60_000);
+    const [decided] = await changesSinceApply(paths, [{ id: "ws" } as StackUnit], undefined, 1, undefined, memo);
+    await memo.save();
+    return decided!;
+  };
   const memoFile = () => path.join(paths.stateDir, "decision-memo.json");
 
   it("reads a state again once anything rewrote it, even to the same size and modification time", async () => {
@@ -194,7 +200,8 @@ describe("what deciding remembers of a state (decision-memo.ts)", () => {
   it("does not read a state it remembers, and remembers nothing of a state written while it was read", async () => {
     await writeFile(stateFile(), "{}");
     const summary = { keys: {}, found: [] };
-    const first = await DecisionMemo.load(root);
+    const later = () => Date.now() + 60_000;
+    const first = await DecisionMemo.load(root, later);
     let reads = 0;
     const read = async () => {
       reads++;
@@ -202,12 +209,12 @@ describe("what deciding remembers of a state (decision-memo.ts)", () => {
     };
     await first.stateSummary(stateFile(), read);
     await first.save();
-    const second = await DecisionMemo.load(root);
+    const second = await DecisionMemo.load(root, later);
     expect(await second.stateSummary(stateFile(), read)).toEqual({ readable: true, summary });
     expect(reads).toBe(1);
 
     await writeFile(stateFile(), '{"serial": 1}');
-    const third = await DecisionMemo.load(root);
+    const third = await DecisionMemo.load(root, later);
     // Terraform writes the state while it is read: what was read may be neither version, so it is not remembered.
     await third.stateSummary(stateFile(), async () => {
       reads++;
@@ -217,6 +224,13 @@ describe("what deciding remembers of a state (decision-memo.ts)", () => {
     expect(reads).toBe(2);
     await third.stateSummary(stateFile(), read);
     expect(reads).toBe(3);
+
+    // A state changed within the last seconds is never remembered: a write in the same timestamp tick would not show.
+    await writeFile(stateFile(), '{"serial": 3}');
+    const now = await DecisionMemo.load(root);
+    await now.stateSummary(stateFile(), read);
+    await now.stateSummary(stateFile(), read);
+    expect(reads).toBe(5);
   });
 });
 
