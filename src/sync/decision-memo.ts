@@ -37,8 +37,8 @@ interface MemoFile {
 }
 
 const MEMO_FILE = "decision-memo.json";
-/** Data digests kept: a few runs' worth at the most shards advised, the oldest dropped first. */
-const DATA_DIGESTS_KEPT = 4096;
+/** Entries kept of each kind: many times the stacks of a large org, the least recently used dropped first. */
+const ENTRIES_KEPT = 4096;
 
 /** The digest of a list of instance keys, in any order: equal for the same keys. */
 export function keysDigest(keys: readonly string[]): string {
@@ -100,10 +100,15 @@ export class DecisionMemo {
   async stateSummary(file: string, read: () => Promise<SummaryRead>): Promise<SummaryRead> {
     const before = await identityOf(file, this.now());
     const known = this.states.get(file);
-    if (before?.settled && known?.identity === before.identity) return { readable: true, summary: known.summary };
+    if (before?.settled && known?.identity === before.identity) {
+      this.states.delete(file); // used now: kept among the newest
+      this.states.set(file, known);
+      return { readable: true, summary: known.summary };
+    }
     const found = await read();
     // Remembered only if nothing wrote the file while it was read: else its identity now may not be of what was read.
     if (found.readable && before?.settled && (await identityOf(file, this.now()))?.identity === before.identity) {
+      this.states.delete(file);
       this.states.set(file, { identity: before.identity, summary: found.summary });
       this.changed = true;
     }
@@ -127,8 +132,7 @@ export class DecisionMemo {
   /** Writes what this run learned (whole, or not at all); a failed write costs only speed. */
   async save(): Promise<void> {
     if (!this.file || !this.changed) return;
-    const digests = [...this.dataDigests].slice(-DATA_DIGESTS_KEPT);
-    const memo: MemoFile = { version: 1, states: Object.fromEntries(this.states), dataDigests: Object.fromEntries(digests) };
+    const memo: MemoFile = { version: 1, states: Object.fromEntries([...this.states].slice(-ENTRIES_KEPT)), dataDigests: Object.fromEntries([...this.dataDigests].slice(-ENTRIES_KEPT)) };
     await writeFileAtomic(this.file, `${JSON.stringify(memo)}\n`).catch(() => undefined);
     this.changed = false;
   }
