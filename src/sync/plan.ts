@@ -238,7 +238,7 @@ export async function planStack(
     vars?: Readonly<Record<string, string>>;
     /** Say how far the plan got, every few seconds, on this log. */
     progress?: { prefix: string; log: Log };
-    /** Called as `terraform plan` is about to start. */
+    /** Called once `terraform plan` is started (by a Terraform that says so; else when planStack returns). */
     terraformStarting?: () => void;
   },
 ): Promise<SavedPlan> {
@@ -255,9 +255,14 @@ export async function planStack(
   if (options.oktaChecks && input.workspace) await options.oktaChecks.beforePlan(stack, input.workspace, terraform, paths, options.refresh, stateNow);
   await ensureFolder(path.dirname(planFile(paths, stack)));
   const meter = options.progress && new ProgressMeter({ ...options.progress, step: "planning" }).start();
-  options.terraformStarting?.();
   try {
-    await terraform.plan(dir, { out: planFile(paths, stack), refresh: options.refresh, vars: options.vars, onProgress: meter && ((kind) => meter.count(kind)) });
+    await terraform.plan(dir, {
+      out: planFile(paths, stack),
+      refresh: options.refresh,
+      vars: options.vars,
+      onProgress: meter && ((kind) => meter.count(kind)),
+      onStarted: options.terraformStarting,
+    });
   } finally {
     meter?.stop();
   }

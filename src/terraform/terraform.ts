@@ -23,6 +23,8 @@ export interface PlanOptions {
   readonly destroy?: boolean;
   /** Called for each resource read back or change planned, as Terraform reports it (`-json` events). */
   readonly onProgress?: (kind: ProgressKind) => void;
+  /** Called once the Terraform process is started. */
+  readonly onStarted?: () => void;
 }
 
 /** One error Terraform reported, with the resource it is about when it is about one. */
@@ -173,7 +175,7 @@ export class TerraformCli implements Terraform {
     await recordInit(dir, this.options.binary, env);
   }
 
-  async plan(dir: string, { out, refresh, refreshOnly, targets, vars, destroy, onProgress }: PlanOptions): Promise<{ hasChanges: boolean }> {
+  async plan(dir: string, { out, refresh, refreshOnly, targets, vars, destroy, onProgress, onStarted }: PlanOptions): Promise<{ hasChanges: boolean }> {
     const args = ["plan", "-input=false", "-no-color", "-json", "-detailed-exitcode", "-lock-timeout=60s", `-out=${out}`];
     if (destroy) args.push("-destroy");
     if (refreshOnly) args.push("-refresh-only");
@@ -182,7 +184,7 @@ export class TerraformCli implements Terraform {
     for (const [name, value] of Object.entries(vars ?? {})) args.push("-var", `${name}=${value}`);
     args.push(...this.parallelismArgs());
     const errors: string[] = [];
-    const { result, stopped } = await this.stream(dir, args, (event) => {
+    const { result, stopped } = await this.stream(dir, args, onStarted, (event) => {
       const kind = progressKind(event);
       if (kind) onProgress?.(kind);
       // With -json, Terraform's errors are events on stdout, not text on stderr.
@@ -209,7 +211,7 @@ export class TerraformCli implements Terraform {
     // {"@level":"error","type":"diagnostic","diagnostic":{"severity":"error","summary":"failed to update ...","detail":"...","address":"okta_app_group_assignments.assignments[\"a-1\"]"}}
     const errors: Diagnostic[] = [];
     const errored: string[] = [];
-    const { result, stopped } = await this.stream(dir, args, (event) => {
+    const { result, stopped } = await this.stream(dir, args, undefined, (event) => {
       if (event.type === "apply_complete" && event.hook?.resource?.addr) {
         onProgress?.({ address: event.hook.resource.addr, action: event.hook.action ?? "" });
       }
@@ -231,8 +233,9 @@ export class TerraformCli implements Terraform {
   }
 
   /** Runs a `-json` command, handing each event line to `onEvent` as it comes (and, with --verbose, its message to stderr). `stopped`: whether the run was told to stop. */
-  private async stream(dir: string, args: string[], onEvent: (event: TerraformEvent) => void) {
+  private async stream(dir: string, args: string[], onStarted: (() => void) | undefined, onEvent: (event: TerraformEvent) => void) {
     const { subprocess, stopped } = await this.start(dir, args, true);
+    onStarted?.();
     for await (const line of subprocess.iterable({ from: "stdout" })) {
       const event = parseEvent(String(line));
       if (!event) continue;
