@@ -45,7 +45,10 @@
 // BENCH_HOSTED_ROUNDS is 0). BENCH_SETTLED_ROUNDS (default 0) more changes
 // through `plan` + `apply` with provider hosts once the machine's load has
 // settled, each first with BENCH_CLI_BEFORE (another checkout's
-// bin/cerby-okta.js) when given: a before and after in the same run.
+// bin/cerby-okta.js) when given: a before and after in the same run; each
+// change waits BENCH_SETTLED_PAUSE_SECONDS (default 5) first. With
+// BENCH_HOLD_DIR, <that folder>/cli.sh runs the CLI by hand in the held
+// workspace (BENCH_NODE_FLAGS, e.g. --cpu-prof; BENCH_CLI, another checkout's).
 // Progress goes to stderr, the Markdown tables to stdout.
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -440,6 +443,9 @@ const cliBefore = process.env.BENCH_CLI_BEFORE;
  * bin/cerby-okta.js), each round makes one change with that CLI, then one
  * with this checkout's: a before and after under the same conditions.
  */
+/** BENCH_SETTLED_PAUSE_SECONDS (default 5): the pause before each settled change. */
+const settledPauseMs = Number(process.env.BENCH_SETTLED_PAUSE_SECONDS ?? 5) * 1000;
+
 async function measureSettledChanges(harness: Harness, document: ReturnType<typeof costWorkspace>, shards: number): Promise<void> {
   if (!(settledRounds > 0)) return;
   const waitUntil = Date.now() + 180_000;
@@ -448,6 +454,8 @@ async function measureSettledChanges(harness: Harness, document: ReturnType<type
   await withProviderHosts(async (env) => {
     for (let round = 1; round <= settledRounds; round++) {
       for (const bin of cliBefore ? [cliBefore, undefined] : [undefined]) {
+        // A person's pace: the last change's Terraform and provider work has settled before the next edit.
+        await new Promise((resolve) => setTimeout(resolve, settledPauseMs));
         const change = nextChange(document, `s${round}${bin ? "b" : ""}`);
         await harness.writeFile(FILE, JSON.stringify(document));
         harness.emulator.resetRequestLog();
