@@ -107,7 +107,10 @@ export async function planStacks(state: DesiredState, stacks: readonly StackUnit
   let failure: { error: unknown } | undefined;
   const planAt = (position: number, terraformStarting?: () => void) =>
     terraformSlots.run(async () => {
-      if (failure) return; // a plan failed: no new Terraform run, as inPool
+      if (failure) {
+        terraformStarting?.(); // none will start: the stacks waiting on it are decided
+        return; // a plan failed: no new Terraform run, as inPool
+      }
       const unit = stacks[position]!;
       const prefix = `[${position + 1}/${stacks.length}] ${unit.id}`;
       const started = Date.now();
