@@ -453,7 +453,8 @@ async function measureSettledChanges(harness: Harness, document: ReturnType<type
   log(`  settled rounds at a load of ${load()}${cliBefore ? `, each first with ${cliBefore}` : ""}`);
   await withProviderHosts(async (env) => {
     for (let round = 1; round <= settledRounds; round++) {
-      for (const bin of cliBefore ? [cliBefore, undefined] : [undefined]) {
+      // Each change adds or removes user2's grant in turn: the CLIs take turns going first, so that each makes both.
+      for (const bin of cliBefore ? (round % 2 === 1 ? [cliBefore, undefined] : [undefined, cliBefore]) : [undefined]) {
         // A person's pace: the last change's Terraform and provider work has settled before the next edit.
         await new Promise((resolve) => setTimeout(resolve, settledPauseMs));
         const change = nextChange(document, `s${round}${bin ? "b" : ""}`);

@@ -39,6 +39,7 @@ interface MemoFile {
 const MEMO_FILE = "decision-memo.json";
 /** Entries kept of each kind: many times the stacks of a large org, the least recently used dropped first. */
 const ENTRIES_KEPT = 4096;
+const MEMO_MAX_BYTES = 32 * 1024 * 1024;
 
 /** The digest of a list of instance keys, in any order: equal for the same keys. */
 export function keysDigest(keys: readonly string[]): string {
@@ -84,6 +85,8 @@ export class DecisionMemo {
   static async load(stateDir: string, now: () => number = Date.now): Promise<DecisionMemo> {
     const memo = new DecisionMemo(path.join(stateDir, MEMO_FILE), now);
     try {
+      // Far beyond what ENTRIES_KEPT entries take: anything larger is not ours, and is not read.
+      if ((await stat(memo.file!)).size > MEMO_MAX_BYTES) return memo;
       const saved = JSON.parse(await readFile(memo.file!, "utf8")) as Partial<MemoFile>;
       if (saved.version !== 1) return memo;
       for (const [file, entry] of Object.entries(saved.states ?? {})) {

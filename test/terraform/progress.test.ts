@@ -83,6 +83,12 @@ describe("terraform plan -json", () => {
     expect(seen).toEqual(Array(8).fill("planned"));
   });
 
+  it("says when the plan's process has started, before any of its events", async () => {
+    const seen: string[] = [];
+    await new TerraformCli({ binary: recorded("plan", 2) }).plan(tmpdir(), { out: "p.tfplan", refresh: false, onProgress: (kind) => seen.push(kind), onStarted: () => seen.push("started") });
+    expect(seen).toEqual(["started", ...Array(8).fill("planned")]);
+  });
+
   it("fails with Terraform's error diagnostics, which -json prints as events", async () => {
     const plan = new TerraformCli({ binary: recorded("plan-error", 1) }).plan(tmpdir(), { out: "p.tfplan", refresh: false });
     await expect(plan).rejects.toThrow(/plan failed \(exit 1\):\nValue for undeclared variable: A variable named "nonexistent" was assigned on the command line/);
