@@ -6,8 +6,9 @@
 // An entry is used only for the very same file: a state file by its identity
 // (device, inode, size, and its modification and change times in
 // nanoseconds: any write, copy over or rename changes the change time), a data
-// file by the SHA-256 of its bytes. It is a cache of reads, not a record: the
-// state stays the one source of what was applied, a remote state is always
+// file by the SHA-256 of its bytes. A state changed in the last seconds, or
+// while it was read, is not remembered. It is a cache of reads, not a record:
+// the state stays the one source of what was applied, a remote state is always
 // pulled, and a lost or broken memo costs one slower plan.
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
@@ -46,7 +47,7 @@ export function keysDigest(keys: readonly string[]): string {
   return createHash("sha256").update(JSON.stringify([...keys].sort())).digest("hex");
 }
 
-export const bytesDigest = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+const bytesDigest = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /**
  * A file's identity: equal only while no one wrote, replaced or renamed it; undefined when it cannot be read.
