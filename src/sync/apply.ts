@@ -61,7 +61,7 @@ export async function loadPlanSetForApply(
   terraformAhead?: () => void,
 ): Promise<{ set: PlanSet; plans: SavedPlan[]; paths: SyncPaths }> {
   const { set, plans } = await readPlanSet(stateDir);
-  if (plans.some((plan) => !plan.unchangedSinceApply && hasWork(plan))) terraformAhead?.();
+  if (plans.some(needsTerraform)) terraformAhead?.();
   if (explicitOutDir !== undefined && path.resolve(explicitOutDir) !== set.outDir) {
     throw new UsageError(
       `the saved plans were made for the stacks in ${set.outDir}, not --out ${explicitOutDir}: run apply with --out ${set.outDir}, or plan again with this --out`,
@@ -94,7 +94,7 @@ export async function applySavedPlans(set: PlanSet, plans: readonly SavedPlan[],
   // Stacks applied at once share the saved plan set's index: its updates go one after another.
   let indexUpdates = Promise.resolve();
   const pending = plans.filter((plan) => !plan.unchangedSinceApply);
-  if (pending.some(hasWork)) terraform.checkVersionSoon?.();
+  if (plans.some(needsTerraform)) terraform.checkVersionSoon?.();
   // The first stacks' plan files are copied and their guard judged (`terraform show`, no Okta request) while Okta is
   // asked about the credentials: the check's round trip no longer comes before the guard's.
   const parallel = Math.max(1, options.parallel ?? set.parallel ?? 1);
@@ -163,6 +163,11 @@ function everyFailure(failed: readonly unknown[], notApplied: readonly string[])
 
 function hasWork(plan: SavedPlan): boolean {
   return plan.report.hasChanges || (plan.report.recordChanges ?? 0) > 0;
+}
+
+/** A plan whose apply runs Terraform: one with work, not skipped as unchanged since the last apply. */
+function needsTerraform(plan: SavedPlan): boolean {
+  return !plan.unchangedSinceApply && hasWork(plan);
 }
 
 /** A stack's plan file as it will be applied: copied where no other plan writes, its guard judged on that copy. */

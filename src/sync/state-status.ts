@@ -28,9 +28,15 @@ export type StackState = { readonly readable: true; readonly state: unknown } | 
  * `terraformSlots` bounds how many Terraform processes such reads run at once
  * (a local state is a file read, not bounded by it).
  */
-export async function readStackState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter, config?: Buffer): Promise<StackState> {
+export async function readStackState(paths: SyncPaths, stack: string, terraform?: Terraform, terraformSlots?: Limiter): Promise<StackState> {
   const dir = stackDir(paths, stack);
-  const where = await stateLocation(dir, config);
+  return readStateAt(dir, await stateLocation(dir), terraform, terraformSlots);
+}
+
+type StateLocation = { kind: "local"; file: string } | { kind: "remote"; backends: string } | { kind: "unreadable"; reason: string };
+
+/** The state where `stateLocation` found it: a local file read directly, another backend through Terraform. */
+async function readStateAt(dir: string, where: StateLocation, terraform?: Terraform, terraformSlots?: Limiter): Promise<StackState> {
   if (where.kind === "unreadable") return { readable: false, reason: where.reason };
   if (where.kind === "local") return readStateFile(where.file);
   if (!terraform) return { readable: false, reason: `its state is in a ${where.backends} backend, which only Terraform reads` };
@@ -46,7 +52,7 @@ export async function readStackState(paths: SyncPaths, stack: string, terraform?
 }
 
 /** Where the stack's configuration keeps its state: a local file, or the backends only Terraform reads. */
-async function stateLocation(dir: string, config?: Buffer): Promise<{ kind: "local"; file: string } | { kind: "remote"; backends: string } | { kind: "unreadable"; reason: string }> {
+async function stateLocation(dir: string, config?: Buffer): Promise<StateLocation> {
   let backend: Record<string, { path?: unknown }> | undefined;
   try {
     backend = (JSON.parse((config ?? (await readFile(path.join(dir, STACK_CONFIG_FILE)))).toString("utf8")) as { terraform?: { backend?: typeof backend } }).terraform?.backend;
@@ -182,11 +188,12 @@ export async function appliedInState(
   files?: StackFiles,
   memo = DecisionMemo.none(),
 ): Promise<{ applied: boolean; reason: string }> {
-  const where = await stateLocation(stackDir(paths, stack), files?.config);
+  const dir = stackDir(paths, stack);
+  const where = await stateLocation(dir, files?.config);
   const read =
     where.kind === "local"
       ? await memo.stateSummary(where.file, async () => summaryRead(await readStateFile(where.file)))
-      : summaryRead(await readStackState(paths, stack, terraform, terraformSlots, files?.config));
+      : summaryRead(await readStateAt(dir, where, terraform, terraformSlots));
   return summaryMatchesFiles(paths, stack, read, files, memo);
 }
 
