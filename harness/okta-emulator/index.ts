@@ -72,6 +72,7 @@ export async function startOktaEmulator(options: EmulatorOptions = {}): Promise<
     revokeAccessTokens: () => oauth.revokeTokens(),
     issuedAccessTokens: () => [...oauth.issued],
     setRateLimit: (bucket, o) => limiter.set(bucket, o),
+    setLatency: (ms) => limiter.setLatency(ms),
     failNext: (fault) => faults.add(fault),
     setListLag: (lag) => org.listLag.set(lag),
     setSearchLag: (lag) => org.searchLag.set(lag),

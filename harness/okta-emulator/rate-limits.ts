@@ -37,7 +37,8 @@ export class RateLimiter {
   readonly windowMs: number;
   readonly tokenSharePercent: number;
   readonly concurrentLimit: number;
-  readonly latencyMs: number;
+  /** Milliseconds every answer waits (setLatency changes it while the org runs). */
+  private latency: number;
   /** Requests being served now (arrived, not yet answered). */
   private inFlight = 0;
   private readonly limits = new Map<Bucket, number>();
@@ -48,9 +49,9 @@ export class RateLimiter {
     this.windowMs = (config.windowSeconds ?? 60) * 1000;
     this.tokenSharePercent = config.tokenSharePercent ?? 50;
     this.concurrentLimit = config.concurrentLimit ?? OKTA_CONCURRENT_LIMIT;
-    this.latencyMs = config.latencyMs ?? 0;
+    this.latency = config.latencyMs ?? 0;
     if (!(Number.isInteger(this.concurrentLimit) && this.concurrentLimit > 0)) throw new Error("rateLimits.concurrentLimit must be a positive integer");
-    if (!(this.latencyMs >= 0)) throw new Error("rateLimits.latencyMs must be 0 or more");
+    if (!(this.latency >= 0)) throw new Error("rateLimits.latencyMs must be 0 or more");
     if (!(this.windowMs > 0)) throw new Error("rateLimits.windowSeconds must be positive");
     if (!(this.tokenSharePercent > 0 && this.tokenSharePercent <= 100)) throw new Error("rateLimits.tokenSharePercent must be in (0, 100]");
     for (const [bucket, limit] of Object.entries(config.limits ?? {})) if (limit !== undefined) this.limits.set(bucket, limit);
@@ -64,6 +65,15 @@ export class RateLimiter {
   /** What one API token may use of the bucket per window. */
   tokenLimitOf(bucket: Bucket): number {
     return Math.max(1, Math.floor((this.limitOf(bucket) * this.tokenSharePercent) / 100));
+  }
+
+  get latencyMs(): number {
+    return this.latency;
+  }
+
+  setLatency(ms: number): void {
+    if (!(ms >= 0)) throw new Error("latency must be 0 or more milliseconds");
+    this.latency = ms;
   }
 
   set(bucket: Bucket, options: RateLimitOptions): void {

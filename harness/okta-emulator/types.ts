@@ -217,6 +217,8 @@ export interface OktaEmulator {
   revokeAccessTokens(): void;
   /** The access tokens issued so far: client ID and scopes. */
   issuedAccessTokens(): { clientId: string; scopes: string[] }[];
+  /** From now on every answer waits this many milliseconds (as `rateLimits.latencyMs`; 0: answers at once). */
+  setLatency(ms: number): void;
   /** Sets a bucket's limit and/or forces 429 answers on it. */
   setRateLimit(bucket: Bucket, options: RateLimitOptions): void;
   /** The next matching requests answer the given status with an Okta error body. */

@@ -10,7 +10,10 @@ import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraf
 import { SyncHarness } from "../../harness/sync-harness.ts";
 import { brandsWorkspace } from "../../harness/workspace-fixture.ts";
 
-const ACCOUNTS = 150;
+// Few accounts, each answer held LATENCY_MS while the apply runs: an apply still far from done when the signal
+// comes, even on a busy machine, at a fraction of the CPU of a larger workspace. Off again for the syncs after.
+const ACCOUNTS = 40;
+const LATENCY_MS = 400;
 
 let harness: SyncHarness | undefined;
 let watched: SyncHarness | undefined;
@@ -23,7 +26,7 @@ function startHarness() {
   return SyncHarness.start(async (dir) => {
     await mkdir(path.join(dir, "big"), { recursive: true });
     await writeFile(path.join(dir, "big", "snapshot.json"), JSON.stringify(brandsWorkspace(ACCOUNTS)));
-    // One stack, as a project sets it: never synced, 150 accounts would be sharded automatically at the first plan.
+    // One stack, as a project sets it (a workspace never synced may be sharded at its first plan).
     await writeFile(path.join(dir, "..", "cerby-okta.yaml"), "shards:\n  ws-big: 1\n");
   });
 }
@@ -60,6 +63,7 @@ describe.skipIf(shouldSkipTerraformTests())("stopping an apply", () => {
     harness = await startHarness();
     expect((await harness.cli(["plan"])).exitCode).toBe(2);
 
+    harness.emulator.setLatency(LATENCY_MS);
     const apply = harness.cli(["apply"]);
     const appsCreated = () => harness!.emulator.requests.filter((request) => request.method === "POST" && request.route === "/api/v1/apps").length;
     const deadline = Date.now() + 60_000;
@@ -75,6 +79,7 @@ describe.skipIf(shouldSkipTerraformTests())("stopping an apply", () => {
     expect(harness.emulator.state.apps.size).toBeLessThan(ACCOUNTS);
     // The local backend's lock lives beside the state file while Terraform runs.
     expect((await readdir(harness.cwd)).filter((name) => name.includes(".lock.info"))).toEqual([]);
+    harness.emulator.setLatency(0);
 
     const plan = await harness.cli(["plan"]);
     expect(plan.exitCode, `${plan.stdout}\n${plan.stderr}`).toBe(2);
@@ -88,6 +93,7 @@ describe.skipIf(shouldSkipTerraformTests())("stopping an apply", () => {
     requireTerraform();
     watched = await startHarness();
     const on = watched;
+    on.emulator.setLatency(LATENCY_MS);
     const watch = on.cli(["watch", "--apply"]);
     let output = "";
     watch.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -120,6 +126,7 @@ describe.skipIf(shouldSkipTerraformTests())("stopping an apply", () => {
     expect(on.emulator.state.apps.size).toBeLessThan(ACCOUNTS);
     expect((await readdir(on.cwd)).filter((name) => name.includes(".lock.info"))).toEqual([]);
 
+    on.emulator.setLatency(0);
     await on.sync();
     expect(on.emulator.state.apps.size).toBe(ACCOUNTS);
     expect(new Set([...on.emulator.state.apps.values()].map((app) => app.label)).size).toBe(ACCOUNTS);
