@@ -379,6 +379,15 @@ describe("okta emulator: rate limits and faults", () => {
     expect(new RateLimiter({ enforce: true }).concurrentLimit).toBe(75);
   });
 
+  it("holds every answer for the latency set while it runs (setLatency)", async () => {
+    await start();
+    expect(() => emu!.setLatency(-1)).toThrow(/0 or more/);
+    emu!.setLatency(400);
+    const started = Date.now();
+    expect((await api("GET", "/api/v1/users/me")).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+  });
+
   it("answers 429 for the next N requests of one bucket only (setRateLimit)", async () => {
     freezeClock();
     await start();
