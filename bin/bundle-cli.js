@@ -5,10 +5,13 @@
 // each file is resolved, read and compiled, and each CommonJS module imported
 // from an ES module is scanned for its exports. The bundle keeps the CLI's
 // lazy loading: every command, and cdktf, is a chunk loaded when first needed.
-// Its source map points at src/*.ts (esbuild follows tsc's maps).
+// Its source map points at src/*.ts (esbuild follows tsc's maps). A chunk
+// made only of dependencies (zod, yaml, execa, commander) gets none: Node
+// reads and indexes the map of every chunk it loads, which cost each start
+// about 15 ms, and our own frames are what a trace needs mapped.
 // dist/cli/meta.json lists what each chunk holds (test/cli/startup-modules.test.ts).
 import { build } from "esbuild";
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,6 +45,14 @@ try {
     // cdktf and others are CommonJS: their `require` of Node's own modules needs one in an ES module.
     banner: { js: 'import { createRequire as __cerbyOktaRequire } from "node:module"; const require = __cerbyOktaRequire(import.meta.url);' },
   });
+  for (const [output, { inputs }] of Object.entries(result.metafile.outputs)) {
+    if (!output.endsWith(".js") || !Object.keys(inputs).every((input) => input.includes("node_modules/"))) continue;
+    const file = path.join(root, output);
+    const linked = readFileSync(file, "utf8").replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, "\n");
+    writeFileSync(file, linked);
+    rmSync(`${file}.map`, { force: true });
+    delete result.metafile.outputs[`${output}.map`];
+  }
   writeFileSync(path.join(staging, "meta.json"), JSON.stringify(result.metafile));
   const previous = `${target}.old-${process.pid}`;
   const moved = (move) => {

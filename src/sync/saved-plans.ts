@@ -68,8 +68,10 @@ const planMetaFile = (paths: SyncPaths, stack: string) => path.join(plansDir(pat
 const indexFile = (paths: SyncPaths) => path.join(plansDir(paths), "index.json");
 export const stackDir = (paths: SyncPaths, stack: string) => path.join(paths.outDir, "stacks", stack);
 
+/** The stack folder's files exactly as they are (StackFingerprint.digest), without parsing them. */
 export async function stackDigest(paths: SyncPaths, stack: string): Promise<string> {
-  return (await stackFingerprint(paths, stack)).digest;
+  const { config, data } = await readStackBytes(paths, stack);
+  return exactDigest(config, data);
 }
 
 export interface StackFingerprint {
@@ -92,7 +94,7 @@ export interface StackFiles {
   readonly parsedData?: { adopt?: { apps?: object; accessGroups?: object } };
 }
 
-export async function readStackFiles(paths: SyncPaths, stack: string): Promise<StackFiles> {
+async function readStackBytes(paths: SyncPaths, stack: string): Promise<{ config?: Buffer; data?: Buffer }> {
   const read = async (name: string) => {
     try {
       return await readFile(path.join(stackDir(paths, stack), name));
@@ -102,20 +104,36 @@ export async function readStackFiles(paths: SyncPaths, stack: string): Promise<S
     }
   };
   const [config, data] = await Promise.all([read(STACK_CONFIG_FILE), read(STACK_DATA_FILE)]);
+  return { config, data };
+}
+
+export async function readStackFiles(paths: SyncPaths, stack: string): Promise<StackFiles> {
+  const { config, data } = await readStackBytes(paths, stack);
   return { config, data, parsedData: data && (JSON.parse(data.toString("utf8")) as StackFiles["parsedData"]) };
 }
 
+/** The digest of the stack's two files, in this order, each named (a missing one hashes as such). */
+function exactDigest(config: Buffer | undefined, data: Buffer | undefined): string {
+  return digestOf([
+    [STACK_CONFIG_FILE, config],
+    [STACK_DATA_FILE, data],
+  ]);
+}
+
+function digestOf(files: readonly (readonly [string, Buffer | undefined])[]): string {
+  const hash = createHash("sha256");
+  for (const [name, content] of files) hash.update(name).update("\0").update(content ?? "\0missing").update("\0");
+  return hash.digest("hex");
+}
+
 export function fingerprintOf(files: StackFiles): StackFingerprint {
-  const exact = createHash("sha256");
-  const settled = createHash("sha256");
   const adopt = files.parsedData?.adopt;
   const importing = Object.keys(adopt?.apps ?? {}).length + Object.keys(adopt?.accessGroups ?? {}).length > 0;
-  for (const [name, content] of [[STACK_CONFIG_FILE, files.config], [STACK_DATA_FILE, files.data]] as const) {
-    exact.update(name).update("\0").update(content ?? "\0missing").update("\0");
-    const settledContent = name === STACK_DATA_FILE && importing ? Buffer.from(JSON.stringify({ ...files.parsedData, adopt: { apps: {}, accessGroups: {} } })) : content;
-    settled.update(name).update("\0").update(settledContent ?? "\0missing").update("\0");
-  }
-  return { digest: exact.digest("hex"), settled: settled.digest("hex"), importing };
+  const digest = exactDigest(files.config, files.data);
+  // What the apply takes in (the objects imported) left out: the same digest unless the stack imports.
+  const settledData = importing ? Buffer.from(JSON.stringify({ ...files.parsedData, adopt: { apps: {}, accessGroups: {} } })) : files.data;
+  const settled = importing ? digestOf([[STACK_CONFIG_FILE, files.config], [STACK_DATA_FILE, settledData]]) : digest;
+  return { digest, settled, importing };
 }
 
 /** The stacks with changes that the saved plan set (not yet applied) would apply; none when there is no readable set. */

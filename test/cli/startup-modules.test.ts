@@ -5,7 +5,7 @@
 // chunk it imports statically. Checked on the bundle's own record of what
 // each chunk holds (dist/cli/meta.json, esbuild's metafile), built by the
 // tests' global set-up as by `npm run build`.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../harness/repo-root.ts";
@@ -49,5 +49,26 @@ describe("modules a command loads", () => {
     const inputs = inputsLoadedWith("cli/main.js");
     expect(inputs).toContain("dist/src/cli/main.js");
     expect(inputs.filter((input) => input.startsWith("dist/src/cli/commands/"))).toEqual([]);
+  });
+});
+
+describe("the bundle's source maps", () => {
+  const chunks = Object.keys(meta.outputs).filter((output) => output.endsWith(".js"));
+  const ownCode = (output: string) => Object.keys(meta.outputs[output]!.inputs).some((input) => !input.includes("node_modules/"));
+  // The metafile names the folder the bundle was built in before it was moved to dist/cli/.
+  const built = (output: string) => path.join(REPO_ROOT, "dist", "cli", path.basename(output));
+  const linkedMap = (output: string) => /\n\/\/# sourceMappingURL=\S+\.map\n?$/.test(readFileSync(built(output), "utf8"));
+
+  it("map every chunk that holds our code, so that a trace points at src/*.ts", () => {
+    const own = chunks.filter(ownCode);
+    expect(own.map((output) => path.basename(output))).toContain("main.js");
+    for (const output of own) expect([output, linkedMap(output), existsSync(`${built(output)}.map`)]).toEqual([output, true, true]);
+  });
+
+  it("leave out chunks made only of dependencies (Node would read and index each map at every start)", () => {
+    const vendor = chunks.filter((output) => !ownCode(output));
+    // zod, yaml, execa and commander at least: not a check of nothing.
+    expect(vendor.length).toBeGreaterThanOrEqual(3);
+    for (const output of vendor) expect([output, linkedMap(output), existsSync(`${built(output)}.map`)]).toEqual([output, false, false]);
   });
 });

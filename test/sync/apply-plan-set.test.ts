@@ -8,7 +8,8 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_DESTROY_LIMITS } from "../../src/sync/destroy-guard.ts";
 import { applySavedPlans, type ApplyOptions } from "../../src/sync/apply.ts";
-import { forgetPlans, planFile, readPlanSet, savePlan, savePlanSet, unappliedStacks, type SyncPaths } from "../../src/sync/saved-plans.ts";
+import { forgetPlans, planFile, readPlanSet, savePlan, savePlanSet, stackDigest, stackDir, stackFingerprint, unappliedStacks, type SyncPaths } from "../../src/sync/saved-plans.ts";
+import { STACK_CONFIG_FILE, STACK_DATA_FILE } from "../../src/stack/names.ts";
 import { existsSync } from "node:fs";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 import { TerraformApplyError, type Terraform } from "../../src/terraform/terraform.ts";
@@ -196,5 +197,46 @@ describe("apply and the plan set it was given", () => {
     await saveSet(["ws-p", "ws-q"]);
     await saveStackPlan("ws-q", deletingAll);
     await expect(readPlanSet(paths.stateDir)).rejects.toThrow(/the saved plan set in .* is not whole: the plan of stack ws-q is not the one the set was saved with/);
+  });
+});
+
+describe("a stack folder's digest", () => {
+  let outDir: string;
+  const paths = () => ({ outDir, stateDir: path.join(outDir, ".state") });
+  beforeEach(async () => {
+    outDir = await mkdtemp(path.join(tmpdir(), "cerby-okta-stack-digest-"));
+  });
+  afterEach(async () => rm(outDir, { recursive: true, force: true }));
+
+  async function writeStack(stack: string, data: object | undefined) {
+    const dir = stackDir(paths(), stack);
+    await ensureFolder(dir);
+    await writeFile(path.join(dir, STACK_CONFIG_FILE), '{"resource":{}}');
+    if (data) await writeFile(path.join(dir, STACK_DATA_FILE), JSON.stringify(data));
+  }
+
+  it("read without parsing (apply) is the one plan records, for a folder with or without its data file", async () => {
+    await writeStack("plain", { accounts: { "a-1": {} } });
+    await writeStack("no-data", undefined);
+    await writeStack("importing", { accounts: {}, adopt: { apps: { "a-1": "0oa1" }, accessGroups: {} } });
+    for (const stack of ["plain", "no-data", "importing"]) {
+      const fingerprint = await stackFingerprint(paths(), stack);
+      expect([stack, await stackDigest(paths(), stack)]).toEqual([stack, fingerprint.digest]);
+    }
+    // Settled leaves out only what an import takes in.
+    const plain = await stackFingerprint(paths(), "plain");
+    expect([plain.importing, plain.settled]).toEqual([false, plain.digest]);
+    const importing = await stackFingerprint(paths(), "importing");
+    expect(importing.importing).toBe(true);
+    expect(importing.settled).not.toBe(importing.digest);
+    await writeStack("imported", { accounts: {}, adopt: { apps: {}, accessGroups: {} } });
+    expect(importing.settled).toBe((await stackFingerprint(paths(), "imported")).digest);
+  });
+
+  it("changes with either file's bytes", async () => {
+    await writeStack("s", { accounts: {} });
+    const before = await stackDigest(paths(), "s");
+    await writeFile(path.join(stackDir(paths(), "s"), STACK_DATA_FILE), JSON.stringify({ accounts: {} }) + " ");
+    expect(await stackDigest(paths(), "s")).not.toBe(before);
   });
 });
