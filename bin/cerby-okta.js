@@ -3,7 +3,10 @@
 // compiled with `tsc` and bundled into dist/cli/ (bin/bundle-cli.js). Source
 // maps are on, so that the stack trace of an internal error points at the
 // TypeScript sources under src/.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import nodeModule from "node:module";
+import { homedir } from "node:os";
+import path from "node:path";
 
 // Refuse a Node outside package.json's `engines` at once: on an old Node the
 // CLI would fail later, somewhere less clear (or run with missing APIs).
@@ -40,4 +43,24 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 process.setSourceMapsEnabled(true);
+// Node 22.1 and later can keep the bundle's compiled code on disk between runs: about 15 to 25 ms less of every
+// start. Kept in the user's own cache folder, never a folder other users can write to (such as Node's default
+// under /tmp). NODE_DISABLE_COMPILE_CACHE=1 turns it off; where the folder cannot be made, it is not used.
+// A property, not a named import: Node 20 has no such export, and a missing one fails the import itself.
+const { enableCompileCache } = nodeModule;
+if (enableCompileCache) {
+  const cacheHome = process.env.XDG_CACHE_HOME && path.isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : path.join(homedir(), ".cache");
+  const folder = path.join(cacheHome, "cerby-okta", "node-compile-cache");
+  // Compiled code read back is run: every folder on the way must be this user's (or root's) and writable by no one else.
+  const onlyMine = (dir) => {
+    const { uid, mode } = statSync(dir);
+    return process.getuid === undefined || ((uid === process.getuid() || uid === 0) && (mode & 0o022) === 0);
+  };
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    if ([cacheHome, path.dirname(folder), folder].every(onlyMine)) enableCompileCache(folder);
+  } catch {
+    // no cache: the CLI runs as before
+  }
+}
 await import(entry.href);

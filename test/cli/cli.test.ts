@@ -1,5 +1,7 @@
 import { execa } from "execa";
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { chmod, cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -204,6 +206,30 @@ describe("the Node version", () => {
   it("names the supported lines in engines: 20.19+ (out of support), 22 and 24", async () => {
     const engines = JSON.parse(await readFile(path.join(repo, "package.json"), "utf8")).engines.node;
     expect(engines).toBe("^20.19.0 || ^22.12.0 || >=24.0.0");
+  });
+
+  it("keeps Node's compile cache (22.1 and later) in the user's cache folder, only where no one else can write (this test runs on each line: npm run test:node-versions)", async () => {
+    const cached = async (cacheHome: string, env: Record<string, string | undefined> = {}) => {
+      const result = await execa(process.execPath, [bin, "--version"], { env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env }, extendEnv: false, reject: false });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const folder = path.join(cacheHome, "cerby-okta", "node-compile-cache");
+      return existsSync(folder) ? (await readdir(folder, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length : undefined;
+    };
+    const homes = await Promise.all([1, 2, 3].map(() => mkdtemp(path.join(tmpdir(), "cerby-okta-cache-"))));
+    try {
+      const [own, shared, disabled] = homes as [string, string, string];
+      await chmod(shared, 0o777);
+      if (typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache !== "function") {
+        // Node 20: nothing is made.
+        expect(await cached(own)).toBeUndefined();
+        return;
+      }
+      expect(await cached(own)).toBeGreaterThan(0);
+      expect(await cached(shared)).toBe(0);
+      expect(await cached(disabled, { NODE_DISABLE_COMPILE_CACHE: "1" })).toBe(0);
+    } finally {
+      await Promise.all(homes.map((home) => rm(home, { recursive: true, force: true })));
+    }
   });
 
   it("warns once at start on Node 20, past its end of life, and not on 22 or 24 (this test runs on each: npm run test:node-versions)", async () => {
