@@ -49,16 +49,20 @@ process.setSourceMapsEnabled(true);
 // A property, not a named import: Node 20 has no such export, and a missing one fails the import itself.
 const { enableCompileCache } = nodeModule;
 if (enableCompileCache) {
-  const cacheHome = process.env.XDG_CACHE_HOME && path.isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : path.join(homedir(), ".cache");
-  const folder = path.join(cacheHome, "cerby-okta", "node-compile-cache");
-  // Compiled code read back is run: every folder on the way must be this user's (or root's) and writable by no one else.
+  // Compiled code read back is run: the folder and the two above it must be this user's (or root's) and writable by no one else.
   const onlyMine = (dir) => {
     const { uid, mode } = statSync(dir);
     return process.getuid === undefined || ((uid === process.getuid() || uid === 0) && (mode & 0o022) === 0);
   };
   try {
-    mkdirSync(folder, { recursive: true, mode: 0o700 });
-    if ([cacheHome, path.dirname(folder), folder].every(onlyMine)) enableCompileCache(folder);
+    const xdg = process.env.XDG_CACHE_HOME;
+    const cacheHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), ".cache");
+    const folder = path.join(cacheHome, "cerby-okta", "node-compile-cache");
+    // No home folder known: never a folder relative to where the CLI runs.
+    if (path.isAbsolute(cacheHome)) {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      if ([cacheHome, path.dirname(folder), folder].every(onlyMine)) enableCompileCache(folder);
+    }
   } catch {
     // no cache: the CLI runs as before
   }
