@@ -3,7 +3,7 @@
 // compiled with `tsc` and bundled into dist/cli/ (bin/bundle-cli.js). Source
 // maps are on, so that the stack trace of an internal error points at the
 // TypeScript sources under src/.
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import nodeModule from "node:module";
 import { homedir } from "node:os";
 import path from "node:path";
@@ -48,21 +48,42 @@ process.setSourceMapsEnabled(true);
 // under /tmp). NODE_DISABLE_COMPILE_CACHE=1 turns it off; where the folder cannot be made, it is not used.
 // A property, not a named import: Node 20 has no such export, and a missing one fails the import itself.
 const { enableCompileCache } = nodeModule;
-if (enableCompileCache) {
-  // Compiled code read back is run: the folder and the two above it must be this user's (or root's) and writable by no one else.
-  const onlyMine = (dir) => {
-    const { uid, mode } = statSync(dir);
-    return process.getuid === undefined || ((uid === process.getuid() || uid === 0) && (mode & 0o022) === 0);
+
+/**
+ * This build's folder of compiled code, made if need be, or undefined where it would not be private. Compiled
+ * code read back is run: every folder of the cache must be this user's (or root's) and writable by no one else,
+ * and the ones we make real folders, not links to elsewhere (old builds' folders in them are removed).
+ */
+function compileCacheFolder() {
+  const onlyMine = (dir, followLink = false) => {
+    const stats = followLink ? statSync(dir) : lstatSync(dir);
+    return stats.isDirectory() && (process.getuid === undefined || ((stats.uid === process.getuid() || stats.uid === 0) && (stats.mode & 0o022) === 0));
   };
+  const xdg = process.env.XDG_CACHE_HOME;
+  const cacheHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), ".cache");
+  // No home folder known: never a folder relative to where the CLI runs.
+  if (!path.isAbsolute(cacheHome)) return undefined;
+  mkdirSync(cacheHome, { recursive: true, mode: 0o700 });
+  if (!onlyMine(cacheHome, true)) return undefined;
+  const caches = path.join(cacheHome, "cerby-okta", "node-compile-cache");
+  mkdirSync(caches, { recursive: true, mode: 0o700 });
+  if (!onlyMine(path.dirname(caches)) || !onlyMine(caches)) return undefined;
+  // One folder per build of the bundle (its entry file, rewritten by every build): the first run of a new build
+  // removes the others, so that rebuilds do not pile up compiled code of chunks that no longer exist.
+  const { ino, mtimeMs } = statSync(entry);
+  const build = `build-${ino}-${Math.round(mtimeMs)}`;
+  const folder = path.join(caches, build);
+  if (!existsSync(folder)) {
+    for (const old of readdirSync(caches)) if (old !== build) rmSync(path.join(caches, old), { recursive: true, force: true });
+  }
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  return folder;
+}
+
+if (enableCompileCache) {
   try {
-    const xdg = process.env.XDG_CACHE_HOME;
-    const cacheHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(homedir(), ".cache");
-    const folder = path.join(cacheHome, "cerby-okta", "node-compile-cache");
-    // No home folder known: never a folder relative to where the CLI runs.
-    if (path.isAbsolute(cacheHome)) {
-      mkdirSync(folder, { recursive: true, mode: 0o700 });
-      if ([cacheHome, path.dirname(folder), folder].every(onlyMine)) enableCompileCache(folder);
-    }
+    const folder = compileCacheFolder();
+    if (folder) enableCompileCache(folder);
   } catch {
     // no cache: the CLI runs as before
   }

@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { existsSync } from "node:fs";
-import { chmod, cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import nodeModule from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -208,25 +208,38 @@ describe("the Node version", () => {
     expect(engines).toBe("^20.19.0 || ^22.12.0 || >=24.0.0");
   });
 
-  it("keeps Node's compile cache (22.1 and later) in the user's cache folder, only where no one else can write (this test runs on each line: npm run test:node-versions)", async () => {
-    const cached = async (cacheHome: string, env: Record<string, string | undefined> = {}) => {
+  it("keeps Node's compile cache (22.1 and later) in the user's cache folder, one build's only, and only where no one else can write (this test runs on each line: npm run test:node-versions)", async () => {
+    const cachesIn = (cacheHome: string) => path.join(cacheHome, "cerby-okta", "node-compile-cache");
+    const filesIn = async (folder: string) => (existsSync(folder) ? (await readdir(folder, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length : undefined);
+    const start = async (cacheHome: string, env: Record<string, string | undefined> = {}) => {
       const result = await execa(process.execPath, [bin, "--version"], { env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env }, extendEnv: false, reject: false });
       expect(result.exitCode, result.stderr).toBe(0);
-      const folder = path.join(cacheHome, "cerby-okta", "node-compile-cache");
-      return existsSync(folder) ? (await readdir(folder, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).length : undefined;
+      return filesIn(cachesIn(cacheHome));
     };
-    const homes = await Promise.all([1, 2, 3].map(() => mkdtemp(path.join(tmpdir(), "cerby-okta-cache-"))));
+    const homes = await Promise.all([1, 2, 3, 4, 5].map(() => mkdtemp(path.join(tmpdir(), "cerby-okta-cache-"))));
     try {
-      const [own, shared, disabled] = homes as [string, string, string];
+      const [own, shared, disabled, rebuilt, linked] = homes as [string, string, string, string, string];
       await chmod(shared, 0o777);
       if (typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache !== "function") {
         // Node 20: nothing is made.
-        expect(await cached(own)).toBeUndefined();
+        expect(await start(own)).toBeUndefined();
         return;
       }
-      expect(await cached(own)).toBeGreaterThan(0);
-      expect(await cached(shared)).toBe(0);
-      expect(await cached(disabled, { NODE_DISABLE_COMPILE_CACHE: "1" })).toBe(0);
+      expect(await start(own)).toBeGreaterThan(0);
+      expect(await start(shared)).toBeUndefined();
+      expect(await start(disabled, { NODE_DISABLE_COMPILE_CACHE: "1" })).toBe(0);
+      // An earlier build's compiled code goes at the first start of this one.
+      await mkdir(path.join(cachesIn(rebuilt), "build-1-1"), { recursive: true, mode: 0o700 });
+      await writeFile(path.join(cachesIn(rebuilt), "build-1-1", "compiled"), "x");
+      expect(await start(rebuilt)).toBeGreaterThan(0);
+      expect((await readdir(cachesIn(rebuilt))).filter((name) => name === "build-1-1")).toEqual([]);
+      // A link in place of the cache's folder is not followed: what it points at is left as it was.
+      const elsewhere = await mkdtemp(path.join(tmpdir(), "cerby-okta-elsewhere-"));
+      homes.push(elsewhere);
+      await mkdir(path.join(elsewhere, "node-compile-cache", "build-1-1"), { recursive: true });
+      await symlink(elsewhere, path.join(linked, "cerby-okta"));
+      await start(linked);
+      expect(await readdir(path.join(elsewhere, "node-compile-cache"))).toEqual(["build-1-1"]);
     } finally {
       await Promise.all(homes.map((home) => rm(home, { recursive: true, force: true })));
     }
