@@ -114,15 +114,8 @@ export async function readStackFiles(paths: SyncPaths, stack: string): Promise<S
 
 /** The digest of the stack's two files, in this order, each named (a missing one hashes as such). */
 function exactDigest(config: Buffer | undefined, data: Buffer | undefined): string {
-  return digestOf([
-    [STACK_CONFIG_FILE, config],
-    [STACK_DATA_FILE, data],
-  ]);
-}
-
-function digestOf(files: readonly (readonly [string, Buffer | undefined])[]): string {
   const hash = createHash("sha256");
-  for (const [name, content] of files) hash.update(name).update("\0").update(content ?? "\0missing").update("\0");
+  for (const [name, content] of [[STACK_CONFIG_FILE, config], [STACK_DATA_FILE, data]] as const) hash.update(name).update("\0").update(content ?? "\0missing").update("\0");
   return hash.digest("hex");
 }
 
@@ -131,8 +124,7 @@ export function fingerprintOf(files: StackFiles): StackFingerprint {
   const importing = Object.keys(adopt?.apps ?? {}).length + Object.keys(adopt?.accessGroups ?? {}).length > 0;
   const digest = exactDigest(files.config, files.data);
   // What the apply takes in (the objects imported) left out: the same digest unless the stack imports.
-  const settledData = importing ? Buffer.from(JSON.stringify({ ...files.parsedData, adopt: { apps: {}, accessGroups: {} } })) : files.data;
-  const settled = importing ? digestOf([[STACK_CONFIG_FILE, files.config], [STACK_DATA_FILE, settledData]]) : digest;
+  const settled = importing ? exactDigest(files.config, Buffer.from(JSON.stringify({ ...files.parsedData, adopt: { apps: {}, accessGroups: {} } }))) : digest;
   return { digest, settled, importing };
 }
 
