@@ -19,8 +19,9 @@
 //   sharded workspace costs two file reads, not cdktf (docs/benchmarks.md).
 // - A stack whose backend changed since its folder was initialized is refused
 //   before anything is swapped (its state must be moved first: migrate-state).
+import { sha256Hex } from "../files/sha256.ts";
 import { ensureFolder } from "../files/ensure-folder.ts";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { DesiredWorkspace } from "../domain/desired-state.ts";
@@ -188,7 +189,7 @@ export class StackSynthesizer {
             readFile(path.join(folder, STACK_DATA_FILE), "utf8"),
           ]);
           const record = JSON.parse(recordText) as { key?: unknown; sha256?: unknown };
-          if (typeof record.key !== "string" || record.sha256 !== sha256(template)) return; // edited by hand, or from an older version
+          if (typeof record.key !== "string" || record.sha256 !== sha256Hex(template)) return; // edited by hand, or from an older version
           this.written.set(id, { templateKey: record.key, template, manifestEntry: entries[id], data });
         } catch {
           // Missing or unreadable: the stack is written again.
@@ -356,10 +357,9 @@ function shapesOf(stacks: readonly { workspace: DesiredWorkspace; key: string; d
   return [...shapes.values()];
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 function templateRecord(key: string, template: string): string {
-  return `${JSON.stringify({ key, sha256: sha256(template) })}\n`;
+  return `${JSON.stringify({ key, sha256: sha256Hex(template) })}\n`;
 }
 
 /**

@@ -10,9 +10,9 @@
 // while it was read, is not remembered. It is a cache of reads, not a record:
 // the state stays the one source of what was applied, a remote state is always
 // pulled, and a lost or broken memo costs one slower plan.
-import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
+import { sha256Hex } from "../files/sha256.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 
 /** What `stateMatchesFiles` needs of a state (state-status.ts summarizeState). */
@@ -44,10 +44,8 @@ const MEMO_MAX_BYTES = 32 * 1024 * 1024;
 
 /** The digest of a list of instance keys, in any order: equal for the same keys. */
 export function keysDigest(keys: readonly string[]): string {
-  return createHash("sha256").update(JSON.stringify([...keys].sort())).digest("hex");
+  return sha256Hex(JSON.stringify([...keys].sort()));
 }
-
-const bytesDigest = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /**
  * A file's identity: equal only while no one wrote, replaced or renamed it; undefined when it cannot be read.
@@ -121,7 +119,7 @@ export class DecisionMemo {
 
   /** dataDigest of a data file, by the SHA-256 of its bytes. */
   dataDigest(bytes: Buffer, compute: () => string): string {
-    const key = bytesDigest(bytes);
+    const key = sha256Hex(bytes);
     let digest = this.dataDigests.get(key);
     if (digest === undefined) {
       digest = compute();

@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.ts";
+import { sha256Hex } from "../files/sha256.ts";
 import { writeFileAtomic } from "../files/write-file-atomic.ts";
 import { STACK_CONFIG_FILE, STACK_DATA_FILE } from "../stack/names.ts";
 import type { PlanReport } from "../terraform/plan-report.ts";
@@ -146,7 +147,7 @@ export async function clearPlans(paths: SyncPaths): Promise<void> {
 
 /** The SHA-256 of a stack's binary plan as it is now: taken before `show -json` reads it, so that the report can only describe that file. */
 export async function planFileSha256(paths: SyncPaths, stack: string): Promise<string> {
-  return sha256(await readFile(planFile(paths, stack)));
+  return sha256Hex(await readFile(planFile(paths, stack)));
 }
 
 /** Saves what `apply` needs beside the binary plan (when there is one), with the binary plan's SHA-256 (taken now unless given); returns what was saved. */
@@ -157,7 +158,6 @@ export async function savePlan(paths: SyncPaths, plan: SavedPlan): Promise<Saved
   return saved;
 }
 
-const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /**
  * A private copy of the stack's binary plan, checked to be the one `plan`
@@ -171,7 +171,7 @@ export async function planToApply(paths: SyncPaths, plan: SavedPlan): Promise<{ 
   } catch (error) {
     throw new UsageError(`the saved plan ${planFile(paths, plan.stack)} cannot be read (${(error as Error).message}): run \`cerby-okta plan\` again; nothing was applied to this stack`);
   }
-  const found = sha256(bytes);
+  const found = sha256Hex(bytes);
   if (plan.planSha256 === undefined || found !== plan.planSha256) {
     throw new UsageError(
       `the saved plan ${planFile(paths, plan.stack)} is not the plan this apply was given (SHA-256 ${found.slice(0, 12)}, recorded ${plan.planSha256?.slice(0, 12) ?? "none"}): ` +
@@ -195,7 +195,7 @@ export async function planToApply(paths: SyncPaths, plan: SavedPlan): Promise<{ 
 /** Written last: a plan set without an index was cut short and is never applied. */
 export async function savePlanSet(paths: SyncPaths, set: PlanSet): Promise<PlanSet> {
   const plans = Object.create(null) as Record<string, string>;
-  for (const stack of set.stacks) plans[stack] = sha256(await readFile(planMetaFile(paths, stack)));
+  for (const stack of set.stacks) plans[stack] = sha256Hex(await readFile(planMetaFile(paths, stack)));
   const saved = { ...set, plans };
   await writeFileAtomic(indexFile(paths), `${JSON.stringify(saved, null, 2)}\n`);
   return saved;
@@ -221,7 +221,7 @@ export async function readPlanSet(stateDir: string): Promise<{ set: PlanSet; pla
         throw new UsageError(`the saved plan of stack ${stack} is missing or unreadable (applied already?): run \`cerby-okta plan\` again`);
       }
       const recorded = set.plans && Object.hasOwn(set.plans, stack) ? set.plans[stack] : undefined;
-      if (recorded !== sha256(bytes) || plan.stack !== stack) {
+      if (recorded !== sha256Hex(bytes) || plan.stack !== stack) {
         throw new UsageError(
           `the saved plan set in ${plansDir(paths)} is not whole: the plan of stack ${stack} is not the one the set was saved with (another plan rewrote it since). ` +
             "Nothing was applied: run `cerby-okta plan` again, then apply",

@@ -6,7 +6,7 @@
 // The local backend's state file is read directly: no Terraform process. Any
 // other backend costs `terraform init` and `terraform state pull` for the
 // stack (no Okta request): Terraform alone knows how to reach it.
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../files/sha256.ts";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { ACCESS_GROUP, ACCESS_MEMBERS, APP, APPLY_DONE, APPLY_STARTED, ASSIGNMENTS, isResource, RECORD_LEAVES_OUT, RESOLVED_LOGINS, resourcePath, STACK_CONFIG_FILE, stateInstances, SYNC_STAMP, USER_LOOKUP, type ResourceName } from "../stack/names.ts";
@@ -132,7 +132,6 @@ export function hasApplyRecord(state: unknown): boolean {
   return applyRecord(state, APPLY_DONE) !== undefined;
 }
 
-const sha256 = (content: Buffer | string) => createHash("sha256").update(content).digest("hex");
 
 /**
  * The record's digest of a data file (src/stack/apply-record.ts): SHA-256 of
@@ -142,7 +141,7 @@ const sha256 = (content: Buffer | string) => createHash("sha256").update(content
  */
 export function dataDigest(data: unknown): string {
   const entries = Object.entries(data as Record<string, unknown>).filter(([key]) => !(RECORD_LEAVES_OUT as readonly string[]).includes(key));
-  return sha256(terraformJson(Object.fromEntries(entries)));
+  return sha256Hex(terraformJson(Object.fromEntries(entries)));
 }
 
 /** What Go's encoding/json escapes beyond JSON.stringify: tested first with the stateless one (most strings hold none), replaced with the /g one. */
@@ -243,7 +242,7 @@ async function summaryMatchesFiles(paths: SyncPaths, stack: string, read: Summar
   } catch {
     return { applied: false, reason: `its ${STACK_DATA_FILE} is not JSON` };
   }
-  const digests = { config: sha256(config), data: memo.dataDigest(dataText, () => dataDigest(data)) };
+  const digests = { config: sha256Hex(config), data: memo.dataDigest(dataText, () => dataDigest(data)) };
   if (started?.config !== done.config || started?.data !== done.data) return { applied: false, reason: "its last apply did not finish" };
   if (done.config !== digests.config || done.data !== digests.data) return { applied: false, reason: "its files changed since its last apply" };
   const accounts = keysDigest(Object.keys(data.apps ?? {}));
