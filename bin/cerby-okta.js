@@ -74,7 +74,8 @@ function compileCacheFolder() {
   const build = `build-${ino}-${Math.round(mtimeMs)}`;
   const folder = path.join(caches, build);
   if (!existsSync(folder)) {
-    for (const old of readdirSync(caches)) if (old !== build) rmSync(path.join(caches, old), { recursive: true, force: true });
+    // Only the build folders this CLI made: anything else someone put there stays.
+    for (const old of readdirSync(caches)) if (old !== build && /^build-\d+-\d+$/.test(old)) rmSync(path.join(caches, old), { recursive: true, force: true });
   }
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   return folder;
