@@ -156,9 +156,10 @@ const MAX_FOLDED_ROWS = 250;
  * Text safe in a Markdown table cell or list item and in HTML, shown as it
  * is (quotes and backslashes included; invisible characters as escapes such
  * as `\u001b`; cut at `max`, by default Okta's label limit): no tag,
- * comment, entity, link, image, emphasis, strike-through, code span, math or
- * mention can start from it, and `|` cannot end the cell. (It never starts a
- * line, so list and heading markers need no escape.)
+ * comment, entity, link, image, emphasis, strike-through, code span, math,
+ * mention, issue reference or emoji can start from it (MARKDOWN_BREAK), and
+ * `|` cannot end the cell. (It never starts a line, so list and heading
+ * markers need no escape.)
  */
 export function markdownText(value: string, max = 100): string {
   return markdownEscape(shown(value, max));
@@ -177,6 +178,17 @@ function reviewNaming(names: SavedPlan["report"]["readers"]): Naming {
 /** A value from Okta in a described change: as `shown`, never shorter than a whole label. */
 const showValue = (value: string, max: number) => shown(value, Math.max(max, 100));
 
+/**
+ * An empty HTML comment: invisible, and not copied with the text. GitHub finds
+ * mentions (`@team`), issue references (`org/repo#1`), emoji (`:x:`) and bare
+ * links (`https://...`, `www.`) in the text after the Markdown is rendered,
+ * where neither a backslash nor an entity is left: a comment right after an
+ * `@`, `#` or `:` that something follows, or inside `www.`, splits the text
+ * so that none is found (a name from Cerby must not notify anyone, link
+ * anywhere or show as something else).
+ */
+export const MARKDOWN_BREAK = "<!-- -->";
+
 /** The escapes of markdownText, for text already made safe to show (a Terraform address, a described change). */
 function markdownEscape(value: string): string {
   return escapeUnsafeCharacters(value)
@@ -184,8 +196,9 @@ function markdownEscape(value: string): string {
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/([\\`*_[\]!|~])/g, "\\$1")
-    .replace(/@/g, "&#64;")
-    // GitHub reads `$...$` as math; an entity is a literal dollar sign.
+    .replace(/[@#:](?=\S)/g, `$&${MARKDOWN_BREAK}`)
+    .replace(/\b(www)\./gi, `$1${MARKDOWN_BREAK}.`)
+    // GitHub reads `$...$` as math; an entity is a literal dollar sign (its `#` is ours: after the breaks).
     .replace(/\$/g, "&#36;");
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatPlanSummary, formatReviewMarkdown } from "../../src/cli/format-plan.ts";
+import { formatPlanSummary, formatReviewMarkdown, MARKDOWN_BREAK } from "../../src/cli/format-plan.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 
@@ -108,7 +108,10 @@ describe("an adoption read from a plan that imports", () => {
     );
     expect(text).toContain("! WARNING: chiclet \"a-vendor-portal - Portal\" (account a-vendor-portal): the Okta app being adopted points at another host: evil.example (https://evil.example/x), to become vendor.example; the import repoints it");
     const markdown = formatReviewMarkdown([plan]);
-    expect(markdown).toContain("the import changes it: URL https://evil.example/x -&gt; https://vendor.example/accounts/a-vendor-portal/login (another host: evil.example -&gt; vendor.example); reactivated");
+    // Shown as text, never as a link to click (MARKDOWN_BREAK).
+    expect(markdown).toContain(
+      `the import changes it: URL https:${MARKDOWN_BREAK}//evil.example/x -&gt; https:${MARKDOWN_BREAK}//vendor.example/accounts/a-vendor-portal/login (another host: evil.example -&gt; vendor.example); reactivated`,
+    );
     expect(markdown).toContain("> **ws-drift: 1 chiclet pointing at another host:**");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FIRST_SYNC_LINES, formatPlanSummary, formatReviewMarkdown, PLAN_DIGEST_LINE } from "../../src/cli/format-plan.ts";
+import { FIRST_SYNC_LINES, formatPlanSummary, formatReviewMarkdown, MARKDOWN_BREAK, PLAN_DIGEST_LINE } from "../../src/cli/format-plan.ts";
 import { parseExpectedDigests, refuseUnreviewed } from "../../src/sync/apply.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
@@ -47,10 +47,11 @@ describe("review Markdown", () => {
       { accountId: "a-<!--", kind: "create" as const, label: "<script>alert(1)</script> & [link](https://x.example) *bold* @team" },
     ];
     const markdown = formatReviewMarkdown([{ ...plan, report: { ...plan.report, chiclets, appsRemoved: 1 } }]);
-    expect(markdown).not.toMatch(/<!--|<script|[^\\]\]\(https/);
+    // The only comments are the empty ones that break mentions and links.
+    expect(markdown.replaceAll(MARKDOWN_BREAK, "")).not.toMatch(/<!--|<script|[^\\]\]\(https/);
     expect(markdown).toContain("Evil &lt;\\!-- - Instagram");
     expect(markdown).toContain("&lt;script&gt;");
-    expect(markdown).toContain("&#64;team");
+    expect(markdown).toContain(`@${MARKDOWN_BREAK}team`);
     // Everything after the hostile label is still there.
     expect(markdown).toContain("[!WARNING]");
     expect(markdown).toMatch(/Applying costs about/);
@@ -74,7 +75,7 @@ describe("review Markdown", () => {
     expect(summary).not.toContain("u-erin: Okta found nobody");
     expect(summary).not.toContain("u-bob: Okta found nobody");
     const markdown = formatReviewMarkdown([{ ...plan, report }]);
-    expect(markdown).toContain("> - u-erin: held: login no longer matches erin&#64;x; was 00u1erin. They keep &lt;b&gt;\\|");
+    expect(markdown).toContain(`> - u-erin: held: login no longer matches erin@${MARKDOWN_BREAK}x; was 00u1erin. They keep &lt;b&gt;\\|`);
     expect(markdown).toContain("Okta found nobody for 1 login**; their chiclets wait: u-dan");
   });
 });

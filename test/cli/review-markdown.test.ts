@@ -6,7 +6,7 @@
 // test/cli/review-browser.test.ts opens the real command's review in one.
 import { marked } from "marked";
 import { describe, expect, it } from "vitest";
-import { formatReviewMarkdown, markdownText } from "../../src/cli/format-plan.ts";
+import { formatReviewMarkdown, MARKDOWN_BREAK, markdownText } from "../../src/cli/format-plan.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
 
@@ -61,8 +61,8 @@ describe("the review Markdown of a hostile workspace", () => {
 
   it("shows each name literally in its table cell: quotes and backslashes as typed, control characters as escapes", () => {
     expect(rows).toEqual([
-      `| a-&lt;\\!-- | + new chiclet "&lt;\\!-- Comment - Instagram" | &lt;script&gt;alert(1)&lt;/script&gt;&#64;evil.example (u-&lt;script&gt;), &lt;/details&gt;&lt;\\!-- &#36;{team} \\| \\\`t\\\` (00g1team) | - |`,
-      `| a-&lt;/details&gt; | access only: "&lt;/details&gt; &#36;{file("/etc/passwd")} %{ if true }x%{ endif } - Tik\\|Tok" | - | a\\|b\\\`c\\\`&#64;evil.example (u-a\\|b) |`,
+      `| a-&lt;\\!-- | + new chiclet "&lt;\\!-- Comment - Instagram" | &lt;script&gt;alert(1)&lt;/script&gt;@${MARKDOWN_BREAK}evil.example (u-&lt;script&gt;), &lt;/details&gt;&lt;\\!-- &#36;{team} \\| \\\`t\\\` (00g1team) | - |`,
+      `| a-&lt;/details&gt; | access only: "&lt;/details&gt; &#36;{file("/etc/passwd")} %{ if true }x%{ endif } - Tik\\|Tok" | - | a\\|b\\\`c\\\`@${MARKDOWN_BREAK}evil.example (u-a\\|b) |`,
       `| a-long | ~ relabel "Edited\\\\u001b\\[2J\\\\u000a\\| x \\|\\\\u202e - Instagram" -&gt; "${LONG.replace(/\|/g, "\\|")}" | - | - |`,
       `| a-quoted | - remove chiclet "&quot;quoted&quot; \\\\o/ \\\`code\\\` \\\`\\\`\\\`fence\\\`\\\`\\\` &#36;x&#36; - Instagram" | - | - |`.replace(/&quot;/g, '"'),
     ]);
@@ -71,7 +71,8 @@ describe("the review Markdown of a hostile workspace", () => {
   });
 
   it("renders to HTML with no tag, comment or script of its own, every details section closed, and every section present", () => {
-    expect(html).not.toMatch(/<script|<img|<!--|<\/?b>/);
+    // The only comments are the empty ones that break mentions and links (MARKDOWN_BREAK).
+    expect(html.replaceAll(MARKDOWN_BREAK, "")).not.toMatch(/<script|<img|<!--|<\/?b>/);
     expect(html.match(/<details>/g)?.length).toBe(2);
     expect(html.match(/<\/details>/g)?.length).toBe(2);
     // The drift table and the cost line come after every hostile name.
@@ -100,6 +101,23 @@ describe("the review Markdown of a hostile workspace", () => {
 
   it("cuts only past the limit it is given, and never starts a mention or math", () => {
     expect(markdownText("a".repeat(101))).toBe(`${"a".repeat(99)}…`);
-    expect(markdownText("@team $1$ :x:")).toBe("&#64;team &#36;1&#36; :x:");
+    expect(markdownText("@team $1$ :x:")).toBe(`@${MARKDOWN_BREAK}team &#36;1&#36; :${MARKDOWN_BREAK}x:`);
+    // A colon that ends a word starts nothing: left as it is.
+    expect(markdownText("Team: Instagram")).toBe("Team: Instagram");
+  });
+
+  it("breaks what GitHub finds after rendering (mentions, issue references, emoji, bare links), invisibly", () => {
+    const names = ["@acme/security", "ping @octocat now", "acme/infra#1 and #2", "GH:rocket:", "https://evil.example/login", "see www.evil.example", "a@b.example"];
+    for (const name of names) {
+      const text = markdownText(name);
+      // Each `@`, `#` and `:` that something follows is followed by the break; `www.` is cut by one.
+      expect(text.replace(/[@#:](<!-- -->)/g, "")).not.toMatch(/[@#:]\S/);
+      expect(text).not.toMatch(/www\./i);
+      // What a reader sees (the comments dropped, entities read) is the name as typed.
+      const shownText = marked.parse(text, { gfm: true, async: false }).replaceAll(MARKDOWN_BREAK, "").replace(/<\/?p>\n?/g, "").replace(/&amp;/g, "&");
+      expect(shownText).toBe(name);
+      // No link of marked's own either (GFM's autolinks run on the text, as GitHub's do).
+      expect(marked.parse(text, { gfm: true, async: false })).not.toContain("<a ");
+    }
   });
 });

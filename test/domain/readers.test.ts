@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatPlanSummary, formatReviewMarkdown } from "../../src/cli/format-plan.ts";
+import { formatPlanSummary, formatReviewMarkdown, MARKDOWN_BREAK } from "../../src/cli/format-plan.ts";
 import { prLabels, planDocument } from "../../src/cli/plan-readers.ts";
 import { explainRenumbering, namingOf, renumberingSentence, type StackReaders } from "../../src/domain/readers.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
@@ -62,7 +62,7 @@ describe("people and teams by name", () => {
     expect(text).toContain('- dave@acme.example (u-dave) no longer sees "a-1"');
     expect(text).toContain('+ Social | Media (00g1social) sees "a-1"');
     const markdown = formatReviewMarkdown([mapped]);
-    expect(markdown).toContain("| a-1 | access only: \"a-1\" | &lt;img src=x&gt;&#64;evil (u-mal), Social \\| Media (00g1social) | dave&#64;acme.example (u-dave) |");
+    expect(markdown).toContain(`| a-1 | access only: "a-1" | &lt;img src=x&gt;@${MARKDOWN_BREAK}evil (u-mal), Social \\| Media (00g1social) | dave@${MARKDOWN_BREAK}acme.example (u-dave) |`);
     expect(markdown).not.toContain("<img");
     // The JSON has the IDs where they were, and the names of those it mentions.
     expect(mapped.report.access[0]!.lostUsers).toEqual(["u-dave"]);
@@ -82,7 +82,7 @@ describe("drift names people too", () => {
     const report = readPlan("ws-acme", planJson, { oktaToCerby: new Map([["00u1dave", "u-dave"], ["00u1mal", "u-mal"]]), readers });
     const plan: SavedPlan = { stack: "ws-acme", workspaceId: "ws-acme", plannedAt: "", refreshed: true, report, accounts: {}, stackDigest: "" };
     expect(formatPlanSummary([plan])).toContain("added to its access group: mal@evil.example (u-mal)");
-    expect(formatReviewMarkdown([plan])).toContain("added to its access group: mal&#64;evil.example (u-mal)");
+    expect(formatReviewMarkdown([plan])).toContain(`added to its access group: mal@${MARKDOWN_BREAK}evil.example (u-mal)`);
   });
 });
 
@@ -146,8 +146,8 @@ describe("hostile names in the review", () => {
       saved("ws-b", [bookmark("a-2", ["update"], "Evil <!-- - X (2)", "Evil <!-- - X")], readers),
     ];
     const markdown = formatReviewMarkdown(plans);
-    expect(markdown).not.toContain("<!--");
-    expect(markdown).toContain("account a-&lt;\\!--: extended by u-&lt;\\!--x &#64;team");
+    expect(markdown.replaceAll(MARKDOWN_BREAK, "")).not.toContain("<!--");
+    expect(markdown).toContain(`account a-&lt;\\!--: extended by u-&lt;\\!--x @${MARKDOWN_BREAK}team`);
     expect(markdown).toContain('"Evil &lt;\\!-- - X (2)" -> "Evil &lt;\\!-- - X" only renumbers (R4) because account a-1 (stack ws-a) was removed ("Evil &lt;\\!-- - X")');
     expect(markdown).toContain("<details><summary>ws-b: 1 chiclet change</summary>");
   });

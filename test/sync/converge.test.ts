@@ -8,6 +8,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SyncHarness } from "../../harness/sync-harness.ts";
 import { requireTerraform, shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
+import { MARKDOWN_BREAK } from "../../src/cli/format-plan.ts";
 import { MAX_LABEL_LENGTH } from "../../src/domain/labels.ts";
 import { MAX_GROUP_NAME_BYTES } from "../../src/stack/stack-data.ts";
 import { harnessPerTest } from "../support/sync-harnesses.ts";
@@ -240,7 +241,10 @@ describe.skipIf(skip)("drift shown in detail", () => {
     );
     expect(plan.stdout).toContain("! WARNING: chiclet \"Vendor - Portal\" (account a-vendor-portal): the Okta app being adopted points at another host: evil.example");
     const review = await harness.cli(["review", "--saved"]);
-    expect(review.stdout).toContain("the import changes it: URL https://evil.example/x -&gt; https://vendor.example/accounts/a-vendor-portal/login (another host: evil.example -&gt; vendor.example)");
+    // In the review, the URLs are text, never links to click (MARKDOWN_BREAK).
+    expect(review.stdout).toContain(
+      `the import changes it: URL https:${MARKDOWN_BREAK}//evil.example/x -&gt; https:${MARKDOWN_BREAK}//vendor.example/accounts/a-vendor-portal/login (another host: evil.example -&gt; vendor.example)`,
+    );
     const apply = await harness.cli(["apply"]);
     expect(apply.exitCode, apply.stderr).toBe(0);
     expect(harness.emulator.state.apps.get(existing.id)!).toMatchObject({ url: "https://vendor.example/accounts/a-vendor-portal/login", status: "ACTIVE" });

@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { shouldSkipTerraformTests } from "../../harness/terraform-env.ts";
 import { harnessForAll } from "../support/sync-harnesses.ts";
+import { MARKDOWN_BREAK } from "../../src/cli/format-plan.ts";
 
 const repo = path.resolve(import.meta.dirname, "../..");
 const skip = shouldSkipTerraformTests();
@@ -29,7 +30,7 @@ describe.skipIf(skip)("what reviewers and operators read", () => {
     expect(review.exitCode).toBe(0);
     expect(review.stdout).toContain("### Refused accounts");
     expect(review.stdout).toMatch(/> - ws-acme: account a-brand-x: .*owner/);
-    expect(review.stdout).toContain("carol&#64;agency.example (u-carol)");
+    expect(review.stdout).toContain(`carol@${MARKDOWN_BREAK}agency.example (u-carol)`);
     expect(review.stdout).toContain("Social Media (00g1social)");
     expect(review.stdout).toMatch(/<details><summary>ws-acme: \d+ chiclet changes<\/summary>/);
     expect(review.stdout).toMatch(/<details><summary>ws-acme-eu: \d+ chiclet changes?<\/summary>/);
