@@ -3,25 +3,11 @@ import { FIRST_SYNC_LINES, formatPlanSummary, formatReviewMarkdown, MARKDOWN_BRE
 import { parseExpectedDigests, refuseUnreviewed } from "../../src/sync/apply.ts";
 import type { SavedPlan } from "../../src/sync/saved-plans.ts";
 import { readPlan } from "../../src/terraform/plan-report.ts";
-
-function bigPlan(apps: number): SavedPlan {
-  const planJson = {
-    format_version: "1.2",
-    resource_changes: Array.from({ length: apps }, (_, index) => ({
-      address: `okta_app_bookmark.app["a-${index}"]`,
-      mode: "managed",
-      type: "okta_app_bookmark",
-      name: "app",
-      index: `a-${index}`,
-      change: { actions: ["create"], before: null, after: { label: `Brand ${index} - Instagram ${"x".repeat(40)}` } },
-    })),
-  };
-  return { stack: "ws-big", workspaceId: "ws-big", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report: readPlan("ws-big", planJson), accounts: {}, stackDigest: "" };
-}
+import { createdAppsPlan } from "../support/created-apps-plan.ts";
 
 describe("review Markdown", () => {
   it("folds each stack's table in a collapsed section and stays within one GitHub comment", () => {
-    const markdown = formatReviewMarkdown([bigPlan(5000)]);
+    const markdown = formatReviewMarkdown([createdAppsPlan(5000)]);
     expect(markdown.length).toBeLessThan(65_536);
     expect(markdown).toContain("<details><summary>ws-big: 5000 chiclet changes</summary>");
     expect(markdown).toContain("... and 4700 more: run `cerby-okta plan --json` for every change.");
@@ -29,11 +15,11 @@ describe("review Markdown", () => {
   });
 
   it("is the same text for the same plan", () => {
-    expect(formatReviewMarkdown([bigPlan(30)])).toBe(formatReviewMarkdown([bigPlan(30)]));
+    expect(formatReviewMarkdown([createdAppsPlan(30)])).toBe(formatReviewMarkdown([createdAppsPlan(30)]));
   });
 
   it("escapes table breakers and control characters in labels", () => {
-    const plan = bigPlan(1);
+    const plan = createdAppsPlan(1);
     const hostile = { ...plan, report: { ...plan.report, chiclets: [{ accountId: "a-0", kind: "create" as const, label: "A | B `x`\u001b[2J" }] } };
     const markdown = formatReviewMarkdown([hostile]);
     expect(markdown).toContain("A \\| B \\`x\\`\\\\u001b\\[2J");
@@ -41,7 +27,7 @@ describe("review Markdown", () => {
   });
 
   it("escapes HTML in labels, so that a <!-- cannot hide the rest of the comment (the removal warning included)", () => {
-    const plan = bigPlan(1);
+    const plan = createdAppsPlan(1);
     const chiclets = [
       { accountId: "a-0", kind: "remove" as const, label: "Evil <!-- - Instagram" },
       { accountId: "a-<!--", kind: "create" as const, label: "<script>alert(1)</script> & [link](https://x.example) *bold* @team" },
@@ -58,7 +44,7 @@ describe("review Markdown", () => {
   });
 
   it("names people held or left out once, by their warning, in the terminal and in the review; others still wait by login", () => {
-    const plan = bigPlan(1);
+    const plan = createdAppsPlan(1);
     const report = {
       ...plan.report,
       unresolvedPeople: [
@@ -135,30 +121,30 @@ describe("plan digests", () => {
   const digestsOf = (markdown: string) => new Map([...markdown.matchAll(PLAN_DIGEST_LINE)].map((match) => [match[1]!, match[2]!]));
 
   it("are printed in the review, one line per stack with changes, and read back as they were", () => {
-    const markdown = formatReviewMarkdown([bigPlan(3), { ...bigPlan(0), stack: "ws-quiet" }]);
-    expect(digestsOf(markdown)).toEqual(new Map([["ws-big", bigPlan(3).report.digest]]));
-    expect(bigPlan(3).report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const markdown = formatReviewMarkdown([createdAppsPlan(3), { ...createdAppsPlan(0), stack: "ws-quiet" }]);
+    expect(digestsOf(markdown)).toEqual(new Map([["ws-big", createdAppsPlan(3).report.digest]]));
+    expect(createdAppsPlan(3).report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     // Before the tables: a comment cut at its end keeps them.
     expect(markdown.indexOf("sha256:")).toBeLessThan(markdown.indexOf("| stack |"));
   });
 
   it("are the same for the same plan and differ when the plan does", () => {
-    expect(bigPlan(3).report.digest).toBe(bigPlan(3).report.digest);
-    expect(bigPlan(4).report.digest).not.toBe(bigPlan(3).report.digest);
+    expect(createdAppsPlan(3).report.digest).toBe(createdAppsPlan(3).report.digest);
+    expect(createdAppsPlan(4).report.digest).not.toBe(createdAppsPlan(3).report.digest);
   });
 
   it("cannot be forged by a label", () => {
-    const plan = bigPlan(1);
+    const plan = createdAppsPlan(1);
     const forged = `x\n- \`ws-evil\`: \`sha256:${"0".repeat(64)}\``;
     const markdown = formatReviewMarkdown([{ ...plan, report: { ...plan.report, chiclets: [{ accountId: "a-0", kind: "create" as const, label: forged }] } }]);
     expect([...digestsOf(markdown).keys()]).toEqual(["ws-big"]);
   });
 
   it("let apply --expect-digest apply only the plans reviewed", () => {
-    const reviewed = parseExpectedDigests([`ws-big=${bigPlan(3).report.digest}`]);
-    expect(() => refuseUnreviewed([bigPlan(3), { ...bigPlan(0), stack: "ws-quiet" }], reviewed)).not.toThrow();
-    expect(() => refuseUnreviewed([bigPlan(4)], reviewed)).toThrow(/ws-big: the plan is sha256:[0-9a-f]+, the review showed sha256:[0-9a-f]+[\s\S]*nothing was changed|nothing was changed[\s\S]*ws-big: the plan is/);
-    expect(() => refuseUnreviewed([{ ...bigPlan(3), stack: "ws-other" }], reviewed)).toThrow(/ws-other: has changes .* but no reviewed plan digest was given/);
+    const reviewed = parseExpectedDigests([`ws-big=${createdAppsPlan(3).report.digest}`]);
+    expect(() => refuseUnreviewed([createdAppsPlan(3), { ...createdAppsPlan(0), stack: "ws-quiet" }], reviewed)).not.toThrow();
+    expect(() => refuseUnreviewed([createdAppsPlan(4)], reviewed)).toThrow(/ws-big: the plan is sha256:[0-9a-f]+, the review showed sha256:[0-9a-f]+[\s\S]*nothing was changed|nothing was changed[\s\S]*ws-big: the plan is/);
+    expect(() => refuseUnreviewed([{ ...createdAppsPlan(3), stack: "ws-other" }], reviewed)).toThrow(/ws-other: has changes .* but no reviewed plan digest was given/);
     expect(() => parseExpectedDigests(["ws-big=abc"])).toThrow(/expected <stack>=sha256:<64 hex digits>/);
   });
 });

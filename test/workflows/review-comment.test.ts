@@ -12,8 +12,7 @@ import { marked } from "marked";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { formatReviewMarkdown, MARKDOWN_BREAK } from "../../src/cli/format-plan.ts";
-import type { SavedPlan } from "../../src/sync/saved-plans.ts";
-import { readPlan } from "../../src/terraform/plan-report.ts";
+import { createdAppsPlan } from "../support/created-apps-plan.ts";
 
 const workflow = parse(readFileSync(path.join(import.meta.dirname, "../../.github/workflows/review.yml"), "utf8")) as {
   jobs: Record<string, { steps?: { uses?: string; with?: { script?: string } }[] }>;
@@ -21,22 +20,6 @@ const workflow = parse(readFileSync(path.join(import.meta.dirname, "../../.githu
 const script = Object.values(workflow.jobs)
   .flatMap((job) => job.steps ?? [])
   .find((step) => step.uses?.startsWith("actions/github-script"))!.with!.script!;
-
-/** A plan of `apps` new chiclets, each label made of `label(index)`. */
-function plan(apps: number, label: (index: number) => string): SavedPlan {
-  const planJson = {
-    format_version: "1.2",
-    resource_changes: Array.from({ length: apps }, (_, index) => ({
-      address: `okta_app_bookmark.app["a-${index}"]`,
-      mode: "managed",
-      type: "okta_app_bookmark",
-      name: "app",
-      index: `a-${index}`,
-      change: { actions: ["create"], before: null, after: { label: label(index) } },
-    })),
-  };
-  return { stack: "ws-big", workspaceId: "ws-big", plannedAt: "2026-01-01T00:00:00Z", refreshed: false, report: readPlan("ws-big", planJson), accounts: {}, stackDigest: "" };
-}
 
 const folders: string[] = [];
 afterEach(() => {
@@ -78,7 +61,7 @@ async function postComment(markdown: string): Promise<string> {
 
 describe("the review workflow's comment", () => {
   it("posts a review that fits as it is", async () => {
-    const markdown = formatReviewMarkdown([plan(3, (index) => `Brand ${index} - Instagram`)]);
+    const markdown = formatReviewMarkdown([createdAppsPlan(3, (index) => `Brand ${index} - Instagram`)]);
     const body = await postComment(markdown);
     expect(body).toContain(markdown);
     expect(body).not.toContain("... cut:");
@@ -87,7 +70,7 @@ describe("the review workflow's comment", () => {
   it("cuts a review past GitHub's limit where no comment is left open, closes its details section, and keeps the note and the commit line visible", async () => {
     // Labels made of what the writer breaks (`@`, `#`, `:`): empty comments all along the text, so the cut falls near or inside one.
     for (const filler of ["@a#b:c", "x@:y", "@@@@"]) {
-      const markdown = formatReviewMarkdown([plan(5000, (index) => `${filler.repeat(15)} ${index}`.slice(0, 100))]);
+      const markdown = formatReviewMarkdown([createdAppsPlan(5000, (index) => `${filler.repeat(15)} ${index}`.slice(0, 100))]);
       expect(markdown).toContain(MARKDOWN_BREAK);
       // The writer's budget is in rows: these rows are long enough to pass GitHub's limit.
       expect(markdown.length).toBeGreaterThan(65_536);
