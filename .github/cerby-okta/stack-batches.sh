@@ -9,7 +9,15 @@
 # showed it, never from a runner that forgets it.
 set -euo pipefail
 here=$(dirname "$0")
+# Workflow commands off while cerby-okta may print names from Cerby (an error
+# quoting a workspace file), on again however this ends (docs/workflows.md).
+# On stderr: stdout is the batches.
+token=$(cat /proc/sys/kernel/random/uuid)
+echo "::stop-commands::$token" >&2
+trap 'echo "::$token::" >&2' EXIT
 listing=$(npx cerby-okta shards --json "$@")
+trap - EXIT
+echo "::$token::" >&2
 uncommitted=$(jq -r '.workspaces[] | select(.shardSource == "advised" and .shards > 1) | "\(.workspace): \(.shards)"' <<< "$listing")
 if [ -n "$uncommitted" ]; then
   while read -r line; do

@@ -89,10 +89,10 @@ interface StepRun {
  * and stand-ins for `jq` and `git`. Returns stdout and stderr together, in the order written.
  */
 function runStep(file: string, stepId: string, npxExit: number, env: Record<string, string>): StepRun {
-  const workflow = parse(readFileSync(path.join(workflows, file), "utf8")) as { jobs: Record<string, { steps?: { id?: string; run?: string }[] }> };
+  const workflow = parse(readFileSync(path.join(workflows, file), "utf8")) as { jobs: Record<string, { steps?: { id?: string; name?: string; run?: string }[] }> };
   const step = Object.values(workflow.jobs)
     .flatMap((job) => job.steps ?? [])
-    .find((candidate) => candidate.id === stepId);
+    .find((candidate) => candidate.id === stepId || candidate.name === stepId);
   expect(step?.run, `${file}: step ${stepId}`).toBeDefined();
   const folder = mkdtempSync(path.join(tmpdir(), "cerby-okta-workflow-commands-"));
   folders.push(folder);
@@ -102,7 +102,9 @@ function runStep(file: string, stepId: string, npxExit: number, env: Record<stri
   writeFileSync(path.join(bin, "npx"), `#!/bin/bash\n${lines}\nexit ${npxExit}\n`);
   writeFileSync(path.join(bin, "jq"), "#!/bin/bash\necho sha256:0\n");
   writeFileSync(path.join(bin, "git"), "#!/bin/bash\nexit 0\n");
-  for (const tool of ["npx", "jq", "git"]) chmodSync(path.join(bin, tool), 0o755);
+  // A stack with state: `state list` names a resource.
+  writeFileSync(path.join(bin, "terraform"), '#!/bin/bash\n[[ " $* " == *" list "* ]] && echo okta_group.access\nexit 0\n');
+  for (const tool of ["npx", "jq", "git", "terraform"]) chmodSync(path.join(bin, tool), 0o755);
   const script = path.join(folder, "step.sh");
   // Expressions are replaced by GitHub before bash runs.
   writeFileSync(script, step!.run!.replace(/\$\{\{[^}]*\}\}/g, "EXPR"));
@@ -111,7 +113,7 @@ function runStep(file: string, stepId: string, npxExit: number, env: Record<stri
   const result = spawnSync("bash", ["-c", 'bash --noprofile --norc -eo pipefail "$0" 2>&1', script], {
     cwd: folder,
     encoding: "utf8",
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: outputs, STACKS: "ws-a", PART: "0", DIGESTS: "{}", ...env },
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: outputs, RUNNER_TEMP: folder, STACKS: "ws-a", PART: "0", DIGESTS: "{}", ...env },
   });
   return { output: result.stdout, exitCode: result.status, outputs: readFileSync(outputs, "utf8"), folder };
 }
@@ -148,5 +150,17 @@ describe("names from Cerby in the Actions log", () => {
     for (const kept of files) expect(readFileSync(path.join(run.folder, kept), "utf8")).toContain(HOSTILE[0]);
     if (file === "review.yml") expect(readFileSync(path.join(run.folder, "part", "0000.md"), "utf8")).toContain(`out: ${HOSTILE[0]}`);
     expect(run.exitCode).toBe(own.some((command) => command.name === "error") ? 1 : 0);
+  });
+
+  it.each([
+    { file: "reconcile.yml", step: "Check that each stack has state" },
+    { file: "review.yml", step: "changed" },
+  ])("$file, step $step (cerby-okta's output on the log only when it fails): no name is run as a command", ({ file, step }) => {
+    const run = runStep(file, step, 0, {});
+    const ran = runnerCommands(run.output);
+    expect(run.exitCode).toBe(0);
+    expect(ran[0]?.name).toBe("stop-commands");
+    expect(ran.slice(1)).toEqual([{ name: "(resume)", data: ran[0]!.data }]);
+    expect(run.output).toContain(`err: ${HOSTILE[0]}`);
   });
 });

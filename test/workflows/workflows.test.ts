@@ -132,7 +132,8 @@ describe.skipIf(!hasJq)("matrix batches (jq)", () => {
         { workspace: "ws-big", shards: 2, shardSource: "configured" },
       ],
     });
-    expect(result.stderr).toBe("");
+    // Only the workflow commands turned off around cerby-okta, and on again (test/workflows/workflow-commands.test.ts).
+    expect(result.stderr).toMatch(/^::stop-commands::([0-9a-f-]{36})\n::\1::\n$/);
     expect(JSON.parse(result.stdout)).toEqual(["ws-a", "ws-big-s000", "ws-big-s001"]);
   });
 
@@ -141,6 +142,10 @@ describe.skipIf(!hasJq)("matrix batches (jq)", () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("::error title=Shard count not committed::ws-big has no shards: entry in cerby-okta.yaml");
+    // Its own error comes once commands are on again.
+    const [stop, resume, error] = result.stderr.split("\n");
+    expect(resume).toBe(`::${stop!.replace("::stop-commands::", "")}::`);
+    expect(error).toMatch(/^::error title=Shard count not committed::/);
     expect(result.stderr).toContain("'shards: { ws-big: N }'");
     expect(result.stderr).toContain("or 8 (advised) if this is its first sync");
   });
