@@ -10,14 +10,11 @@
 set -euo pipefail
 here=$(dirname "$0")
 # Workflow commands off while cerby-okta may print names from Cerby (an error
-# quoting a workspace file), on again however this ends (docs/workflows.md).
-# On stderr: stdout is the batches.
-token=$(cat /proc/sys/kernel/random/uuid)
-echo "::stop-commands::$token" >&2
-trap 'echo "::$token::" >&2' EXIT
+# quoting a workspace file); on stderr, as stdout is the batches.
+source "$here/commands-off.sh"
+commands_off 2
 listing=$(npx cerby-okta shards --json "$@")
-trap - EXIT
-echo "::$token::" >&2
+commands_on
 uncommitted=$(jq -r '.workspaces[] | select(.shardSource == "advised" and .shards > 1) | "\(.workspace): \(.shards)"' <<< "$listing")
 if [ -n "$uncommitted" ]; then
   while read -r line; do

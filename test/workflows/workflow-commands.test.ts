@@ -8,7 +8,7 @@
 // runner's parsing, written again here from that source: no name may become a
 // command, the step's own commands must still work, and nothing printed is lost.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -105,6 +105,9 @@ function runStep(file: string, stepId: string, npxExit: number, env: Record<stri
   // A stack with state: `state list` names a resource.
   writeFileSync(path.join(bin, "terraform"), '#!/bin/bash\n[[ " $* " == *" list "* ]] && echo okta_group.access\nexit 0\n');
   for (const tool of ["npx", "jq", "git", "terraform"]) chmodSync(path.join(bin, tool), 0o755);
+  // The step runs in the checkout: the helper it sources is there.
+  mkdirSync(path.join(folder, ".github", "cerby-okta"), { recursive: true });
+  copyFileSync(path.join(workflows, "..", "cerby-okta", "commands-off.sh"), path.join(folder, ".github", "cerby-okta", "commands-off.sh"));
   const script = path.join(folder, "step.sh");
   // Expressions are replaced by GitHub before bash runs.
   writeFileSync(script, step!.run!.replace(/\$\{\{[^}]*\}\}/g, "EXPR"));
