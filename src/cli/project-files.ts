@@ -1,8 +1,9 @@
 // What `cerby-okta init` writes into a team's own repository: the project
 // settings with a backend, one example workspace (switched off, so nothing
 // syncs until a person means it to), the editor schema, a .gitignore and the
-// tool's workflows. Contents only; the command writes them.
-import { readdirSync, readFileSync } from "node:fs";
+// tool's workflows with the setup action and scripts they run. Contents only;
+// the command writes them.
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.ts";
@@ -25,6 +26,8 @@ export interface ProjectFile {
   /** Relative to the project folder, with forward slashes. */
   readonly path: string;
   readonly content: string;
+  /** Run as a program (a script the workflows call by its path). */
+  readonly executable?: boolean;
 }
 
 const EXAMPLE_WORKSPACE = "workspaces/example/workspace.yaml";
@@ -36,7 +39,7 @@ export function projectFiles(options: InitOptions): ProjectFile[] {
     { path: EXAMPLE_WORKSPACE, content: exampleWorkspaceText() },
     { path: WORKSPACE_SCHEMA_FILE, content: workspaceJsonSchemaText() },
     { path: ".gitignore", content: GITIGNORE },
-    ...workflowFiles(),
+    ...githubFiles(),
   ];
 }
 
@@ -111,16 +114,29 @@ function exampleWorkspaceText(): string {
   ].join("\n");
 }
 
-/** The workflows shipped in this package's .github/workflows, as they are. */
-function workflowFiles(): ProjectFile[] {
-  const folder = path.join(packageRoot(), ".github", "workflows");
-  let names: string[];
-  try {
-    names = readdirSync(folder).filter((name) => name.endsWith(".yml")).sort();
-  } catch {
-    return []; // an install without the workflows: nothing to offer
-  }
-  return names.map((name) => ({ path: `.github/workflows/${name}`, content: readFileSync(path.join(folder, name), "utf8") }));
+/**
+ * The workflows shipped in this package's .github/workflows, as they are, and what they use from the
+ * repository they run in: the setup action and the scripts under .github/cerby-okta.
+ */
+function githubFiles(): ProjectFile[] {
+  const github = path.join(packageRoot(), ".github");
+  const folders = [
+    { folder: "workflows", take: (name: string) => name.endsWith(".yml") },
+    { folder: "actions/cerby-okta-setup", take: () => true },
+    { folder: "cerby-okta", take: () => true },
+  ];
+  return folders.flatMap(({ folder, take }) => {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(github, folder)).filter(take).sort();
+    } catch {
+      return []; // an install without the workflows: nothing to offer
+    }
+    return names.map((name) => {
+      const file = path.join(github, folder, name);
+      return { path: `.github/${folder}/${name}`, content: readFileSync(file, "utf8"), executable: (statSync(file).mode & 0o111) !== 0 };
+    });
+  });
 }
 
 /** The folder holding this package's package.json (this module may run compiled, from dist/). */

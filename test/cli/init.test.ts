@@ -1,7 +1,7 @@
 // `cerby-okta init` starts a team's own repository: what it writes must load
 // and validate as it is, and running it again must never overwrite a file.
 import { execa } from "execa";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,9 +36,16 @@ describe("cerby-okta init", () => {
     const result = await run(["init", project], work);
     expect(result.exitCode, result.stderr).toBe(0);
     const workflows = (await readdir(path.join(repo, ".github", "workflows"))).filter((name) => name.endsWith(".yml")).map((name) => `.github/workflows/${name}`);
+    // And what the workflows run from the repository they are in: without these, their first run fails.
+    const used = [...(await filesUnder(path.join(repo, ".github", "actions", "cerby-okta-setup"), ".github/actions/cerby-okta-setup")), ...(await filesUnder(path.join(repo, ".github", "cerby-okta"), ".github/cerby-okta"))];
+    expect(used).toEqual(expect.arrayContaining([".github/actions/cerby-okta-setup/action.yml", ".github/cerby-okta/stack-batches.sh", ".github/cerby-okta/commands-off.sh"]));
     expect(await filesUnder(project)).toEqual(
-      [".gitignore", "cerby-okta.yaml", "schema/workspace.schema.json", "workspaces/example/workspace.yaml", ...workflows].sort(),
+      [".gitignore", "cerby-okta.yaml", "schema/workspace.schema.json", "workspaces/example/workspace.yaml", ...workflows, ...used].sort(),
     );
+    for (const file of used) expect(await readFile(path.join(project, file), "utf8")).toBe(await readFile(path.join(repo, file), "utf8"));
+    // The script the workflows call by its path can be run.
+    expect((await stat(path.join(project, ".github", "cerby-okta", "stack-batches.sh"))).mode & 0o111).not.toBe(0);
+    expect((await stat(path.join(project, "cerby-okta.yaml"))).mode & 0o111).toBe(0);
     expect(await readFile(path.join(project, "schema", "workspace.schema.json"), "utf8")).toBe(workspaceJsonSchemaText());
     expect(await loadProjectConfig(path.join(project, "cerby-okta.yaml"))).toEqual({ backend: { type: "local" } });
     const validated = await run(["validate"], project);

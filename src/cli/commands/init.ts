@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { Option } from "commander";
-import { readFile } from "node:fs/promises";
+import { chmod, readFile } from "node:fs/promises";
 import path from "node:path";
 import { ensureFolder } from "../../files/ensure-folder.ts";
 import { writeFileIfAbsent } from "../../files/write-file-atomic.ts";
@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .command("init")
     .description(
       "start a project in DIR (default: the current folder): cerby-okta.yaml with a state backend, an example workspace (switched off), " +
-        "the editor schema, a .gitignore and the GitHub workflows; never overwrites a file, so it is safe to run again",
+        "the editor schema, a .gitignore and the GitHub workflows (with the setup action and scripts they run); never overwrites a file, so it is safe to run again",
     )
     .argument("[dir]", "the project folder", ".")
     .addOption(new Option("--backend <type>", "where Terraform keeps state").choices([...BACKEND_CHOICES]).default("local"))
@@ -32,6 +32,7 @@ export function register(program: Command): void {
         const target = path.join(root, ...file.path.split("/"));
         await ensureFolder(path.dirname(target));
         if (await writeFileIfAbsent(target, file.content)) {
+          if (file.executable) await chmod(target, 0o755);
           process.stderr.write(`wrote ${file.path}\n`);
         } else if (file.path === ".gitignore") {
           const present = new Set((await readFile(target, "utf8")).split(/\r?\n/).map((line) => line.trim()));
